@@ -1,0 +1,1 @@
+"""The faces of portfolj: the Streamlit dashboard and the `portfolj` command."""

@@ -1,0 +1,71 @@
+"""Sammanträden: each meeting with its agenda, proposals and decisions."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import ui
+from portfolio import store
+
+st.title("Sammanträden")
+conn = ui.db()
+meetings = store.meetings_frame(conn)
+if meetings.height == 0:
+    st.info("Inga sammanträden är registrerade.")
+    st.stop()
+
+labels = {
+    row["id"]: f"{row['date']}"
+    + (" (planerat)" if row["planned"] else "")
+    + (f" – {row['paragraphs']}" if row["paragraphs"] else "")
+    for row in meetings.iter_rows(named=True)
+}
+held = meetings.filter(~meetings["planned"])
+default = held["id"][-1] if held.height else meetings["id"][0]
+meeting_id = st.selectbox(
+    "Sammanträde",
+    list(labels),
+    index=list(labels).index(default),
+    format_func=labels.get,
+    key="meetings_choice",
+)
+meeting = meetings.filter(meetings["id"] == meeting_id).row(0, named=True)
+st.header(f"Sammanträde {meeting['date']}")
+facts = [f"Plats: {meeting['place']}" if meeting["place"] else None]
+if meeting["moved_from"]:
+    facts.append(f"Flyttat från {meeting['moved_from']}: {meeting['moved_reason'] or 'skäl ej angivet'}")
+st.markdown("  \n".join(f for f in facts if f) or " ")
+ui.source_caption(meeting["source"])
+
+items = store.agenda_frame(conn).filter(pl.col("meeting_id") == meeting_id)
+if items.height == 0:
+    st.markdown("Ingen dagordning är registrerad för sammanträdet.")
+for row in items.iter_rows(named=True):
+    sign = "§" if row["number_kind"] == "paragraf" else "Punkt "
+    case = f" ({row['case_code']})" if row["case_code"] else ""
+    st.subheader(f"{sign}{row['number']} {row['title']}{case}")
+    if row["summary"]:
+        st.markdown(row["summary"])
+    if row["proposal"]:
+        st.markdown(f"**Förslag till beslut:** {row['proposal']}")
+    if row["decision"]:
+        st.markdown(f"**Beslut:** {row['decision']}")
+        if row["proposal"] and row["proposal"].strip() != row["decision"].strip():
+            st.caption("Beslutet skiljer sig från förslaget.")
+    docs = store.json_list(row["documents"])
+    if docs:
+        st.markdown("**Beslutsunderlag:** " + "; ".join(docs))
+    ui.source_caption(row["source"])
+
+st.header("Sammanträdesplan")
+st.table(
+    meetings.select(
+        meetings["date"].alias("Datum"),
+        meetings["planned"].replace_strict({True: "planerat", False: "genomfört"}).alias("Läge"),
+        meetings["moved_from"].alias("Flyttat från"),
+        meetings["moved_reason"].alias("Skäl"),
+        meetings["items"].alias("Ärenden"),
+    ),
+    hide_index=True,
+)

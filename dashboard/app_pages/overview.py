@@ -1,0 +1,134 @@
+"""Portföljöversikt: the committee's portfolio at a glance, with a way into every project."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, ui
+from portfolio.models import Phase, Status
+from portfolio.money import format_kr, kronor_json
+from portfolio.overview import filter_projects, key_figures, with_deviation
+
+st.title("Portföljöversikt")
+st.caption("Gemensam nämnd för samverkan (GNS) – alla projekt och ärenden med status och ekonomi.")
+
+all_projects = with_deviation(ui.projects())
+names = ui.party_names()
+
+with st.expander("Filter", expanded=True):
+    c1, c2, c3, c4 = st.columns(4)
+    parties = c1.multiselect(
+        "Part",
+        list(names),
+        format_func=names.get,
+        key="overview_parties",
+        placeholder="Alla parter",
+    )
+    phases = c2.multiselect("Fas", [p.value for p in Phase], key="overview_phases", placeholder="Alla faser")
+    statuses = c3.multiselect(
+        "Status",
+        [s.value for s in Status],
+        format_func=ui.status_text,
+        key="overview_statuses",
+        placeholder="Alla statusar",
+    )
+    years = sorted(
+        {int(d[:4]) for d in all_projects["start_date"].drop_nulls().to_list()}
+        | {int(d[:4]) for d in all_projects["planned_end_date"].drop_nulls().to_list()}
+    )
+    year = c4.selectbox(
+        "År",
+        [None, *years],
+        format_func=lambda y: "Alla år" if y is None else str(y),
+        key="overview_year",
+    )
+
+shown = filter_projects(all_projects, parties=parties, phases=phases, statuses=statuses, year=year)
+figures = key_figures(shown)
+
+st.subheader("Nyckeltal")
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Projekt och ärenden", figures.count)
+m2.metric("Total budget", format_kr(figures.budget_ore))
+m3.metric("Totalt utfall", format_kr(figures.actual_ore))
+m4.metric("Avvikelse (budget − utfall)", format_kr(figures.deviation_ore))
+s_cols = st.columns(len(figures.by_status) + len(figures.by_phase))
+for col, (status, n) in zip(s_cols, figures.by_status.items(), strict=False):
+    col.metric(ui.status_text(status), n)
+for col, (phase, n) in zip(s_cols[len(figures.by_status) :], figures.by_phase.items(), strict=False):
+    col.metric(f"Fas: {phase}", n)
+
+st.subheader("Projekt och ärenden")
+sort_options = {
+    "Kod": ("code", False),
+    "Namn": ("name", False),
+    "Status (allvarligast först)": ("status_rank", False),
+    "Budget (störst först)": ("budget_ore", True),
+    "Utfall (störst först)": ("actual_ore", True),
+    "Avvikelse (störst underskott först)": ("deviation_ore", False),
+}
+sort_label = st.selectbox("Sortera efter", list(sort_options), key="overview_sort")
+sort_col, descending = sort_options[sort_label]
+rank = {"röd": 0, "gul": 1, "grön": 2}
+table = shown.with_columns(
+    pl.col("status").replace_strict(rank, default=3, return_dtype=pl.Int64).alias("status_rank")
+).sort(sort_col, descending=descending, nulls_last=True)
+
+display = ui.kr_column(table, ["budget_ore", "actual_ore", "deviation_ore"]).select(
+    pl.col("code").alias("Kod"),
+    pl.col("name").alias("Namn"),
+    pl.col("phase").alias("Fas"),
+    pl.Series("Status", [ui.status_text(s) for s in table["status"].to_list()], dtype=pl.String),
+    pl.col("status_reason").alias("Kommentar"),
+    pl.col("budget_ore").alias("Budget"),
+    pl.col("actual_ore").alias("Utfall"),
+    pl.col("deviation_ore").alias("Avvikelse"),
+)
+event = st.dataframe(
+    display,
+    hide_index=True,
+    width="stretch",
+    on_select="rerun",
+    selection_mode="single-row",
+    key="overview_table",
+)
+selected_rows = event.selection.rows if event else []
+if selected_rows:
+    st.session_state["project_code"] = table["code"][selected_rows[0]]
+    st.switch_page("app_pages/project.py")
+
+codes = table["code"].to_list()
+labels = dict(table.select("code", "name").iter_rows())
+o1, o2 = st.columns([3, 1], vertical_alignment="bottom")
+chosen = o1.selectbox(
+    "Öppna ett projekt",
+    codes,
+    format_func=lambda c: f"{c} – {labels[c]}",
+    key="overview_open_choice",
+    index=None,
+    placeholder="Välj projekt eller ärende",
+)
+if o2.button("Öppna projektet", key="overview_open", disabled=chosen is None):
+    st.session_state["project_code"] = chosen
+    st.switch_page("app_pages/project.py")
+
+with_money = table.filter(pl.col("budget_ore").is_not_null() | pl.col("actual_ore").is_not_null())
+if with_money.height:
+    st.subheader("Budget mot utfall")
+    fig = charts.budget_vs_outcome(
+        [f"{c} {n}" for c, n in with_money.select("code", "name").iter_rows()],
+        [kronor_json(v) for v in with_money["budget_ore"].to_list()],
+        [kronor_json(v) for v in with_money["actual_ore"].to_list()],
+        "Budget och utfall per projekt (kronor)",
+    )
+    st.plotly_chart(fig, width="stretch", key="overview_chart")
+    with st.expander("Diagrammet som tabell"):
+        st.table(
+            ui.kr_column(with_money, ["budget_ore", "actual_ore"]).select(
+                pl.col("code").alias("Kod"),
+                pl.col("name").alias("Namn"),
+                pl.col("budget_ore").alias("Budget"),
+                pl.col("actual_ore").alias("Utfall"),
+            )
+        )

@@ -1,0 +1,167 @@
+"""Projekt: one project's facts, money, milestones and the committee's decisions on it."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, ui
+from portfolio import store
+from portfolio.money import format_kr, kronor_json
+from portfolio.overview import budget_totals, rounding_differences
+
+projects = ui.projects()
+codes = projects["code"].to_list()
+names = dict(projects.select("code", "name").iter_rows())
+
+wanted = st.query_params.get("projekt") or st.session_state.get("project_code")
+if wanted in codes:
+    st.session_state["project_select"] = wanted
+code = st.selectbox(
+    "Projekt eller ärende",
+    codes,
+    format_func=lambda c: f"{c} – {names[c]}",
+    key="project_select",
+)
+st.session_state["project_code"] = code
+st.query_params["projekt"] = code
+
+conn = ui.db()
+pid = store.project_id_for(conn, code)
+p = store.project_detail(conn, pid)
+party_names = ui.party_names()
+
+st.title(p["name"])
+st.caption(f"{code} · {p['kind'].capitalize()} · fas: {p['phase']}")
+st.markdown(
+    f"**Status:** {ui.status_text(p['status'])}" + (f" — {p['status_reason']}" if p["status_reason"] else "")
+)
+
+facts, people = st.columns(2)
+with facts:
+    st.subheader("Fakta")
+    if p["purpose"]:
+        st.markdown(f"**Syfte:** {p['purpose']}")
+    rows = [
+        ("Ägande part", party_names.get(p["owner_party"] or "", p["owner_party"] or "–")),
+        (
+            "Finansierande parter",
+            ", ".join(party_names.get(c, c) for c in p["financing_parties"]) or "–",
+        ),
+        ("Objekt i redovisningen", p["object"] or "–"),
+        ("Start", p["start_date"] or "–"),
+        ("Planerat slut", p["planned_end_date"] or "–"),
+        ("Faktiskt slut", p["actual_end_date"] or "–"),
+    ]
+    st.table(pl.DataFrame(rows, schema=["Uppgift", "Värde"], orient="row"), hide_header=True)
+    if p["notes"]:
+        st.markdown(p["notes"])
+with people:
+    st.subheader("Projektledning")
+    if p["leaders"]:
+        st.markdown("\n".join(f"- {n}" + (f" ({o})" if o else "") for n, o in p["leaders"]))
+    else:
+        st.markdown("Ingen projektledare angiven.")
+    if p["steering_group"]:
+        st.markdown("**Styrgrupp**")
+        st.markdown("\n".join(f"- {n}" + (f" ({o})" if o else "") for n, o in p["steering_group"]))
+ui.source_caption(p["source"])
+
+st.header("Budget och utfall")
+lines = store.budget_lines_frame(conn, pid)
+if lines.height:
+    totals = budget_totals(lines)
+    lines = rounding_differences(lines)
+    money_cols = [
+        "budget_total_ore",
+        "budget_region_ore",
+        "budget_kommunerna_ore",
+        "outcome_total_ore",
+        "outcome_region_ore",
+        "outcome_kommunerna_ore",
+        "rounding_ore",
+    ]
+    shown = ui.kr_column(lines, money_cols).select(
+        pl.col("activity").alias("Aktivitet"),
+        pl.col("kind").replace({"budget": "budgetrad", "tillkommande": "utanför budget"}).alias("Typ"),
+        pl.col("budget_total_ore").alias("Budget totalt"),
+        pl.col("budget_region_ore").alias("Budget Region"),
+        pl.col("budget_kommunerna_ore").alias("Budget kommunerna"),
+        pl.col("outcome_total_ore").alias("Utfall totalt"),
+        pl.col("outcome_region_ore").alias("Utfall Region"),
+        pl.col("outcome_kommunerna_ore").alias("Utfall kommunerna"),
+        pl.col("rounding_ore").alias("Avrundningsdifferens"),
+    )
+    st.table(shown, hide_index=True)
+    t1, t2, t3, t4 = st.columns(4)
+    t1.metric("Budget", format_kr(totals["budget_total"]))
+    t2.metric("Utfall på budgetraderna", format_kr(totals["outcome_budget_lines"]))
+    t3.metric("Tillkommande kostnader", format_kr(totals["outcome_extra"] or 0))
+    t4.metric("Projektets totala kostnad", format_kr(totals["outcome_all"]))
+    st.markdown(
+        f"Budgeten fördelas med {format_kr(totals['budget_region'])} på Regionen och "
+        f"{format_kr(totals['budget_kommunerna'])} på kommunerna; utfallet på budgetraderna med "
+        f"{format_kr(totals['outcome_region'])} på Regionen och "
+        f"{format_kr(totals['outcome_kommunerna'])} på kommunerna."
+    )
+    diffs = lines.filter(pl.col("rounding_ore").fill_null(0) != 0)
+    if diffs.height:
+        st.info(
+            "Rapportens siffror är avrundade: "
+            + "; ".join(
+                f"{a}: totalt {format_kr(t)} men Region + kommunerna = {format_kr(t - d)}"
+                f" (differens {format_kr(d)})"
+                for a, t, d in diffs.select("activity", "outcome_total_ore", "rounding_ore").iter_rows()
+            )
+            + ". Dokumentets siffror visas oförändrade."
+        )
+    fig = charts.budget_vs_outcome(
+        lines["activity"].to_list(),
+        [kronor_json(v) for v in lines["budget_total_ore"].to_list()],
+        [kronor_json(v) for v in lines["outcome_total_ore"].to_list()],
+        "Budget och utfall per aktivitet (kronor)",
+    )
+    st.plotly_chart(fig, width="stretch", key="project_budget_chart")
+    st.caption("Diagrammet visar samma siffror som tabellen ovan.")
+elif p["budget_ore"] is not None or p["actual_ore"] is not None:
+    b1, b2 = st.columns(2)
+    b1.metric("Budget / kostnadstak", format_kr(p["budget_ore"]))
+    b2.metric("Utfall", format_kr(p["actual_ore"]))
+else:
+    st.markdown("Inga belopp finns registrerade för det här ärendet.")
+
+st.header("Tidplan")
+milestones = store.milestones_frame(conn, pid)
+if milestones.height:
+    st.plotly_chart(
+        charts.milestone_timeline(milestones, "Planerade och faktiska datum"),
+        width="stretch",
+        key="project_timeline",
+    )
+    st.table(
+        milestones.select(
+            pl.col("milestone").alias("Milstolpe"),
+            pl.col("kind").alias("Typ"),
+            pl.col("date").alias("Datum"),
+            pl.col("changed_on").alias("Ändrat"),
+            pl.col("reason").alias("Skäl"),
+        ),
+        hide_index=True,
+    )
+else:
+    st.markdown("Inga milstolpar är registrerade.")
+
+st.header("Nämndens beslut")
+decisions = store.agenda_frame(conn, case_code=code)
+if decisions.height == 0:
+    st.markdown("Nämnden har inga registrerade beslut i ärendet.")
+for row in decisions.iter_rows(named=True):
+    sign = "§" if row["number_kind"] == "paragraf" else "punkt "
+    planned = " (planerat)" if row["planned"] else ""
+    with st.expander(f"{row['date']} {sign}{row['number']} – {row['title']}{planned}"):
+        if row["summary"]:
+            st.markdown(row["summary"])
+        if row["proposal"]:
+            st.markdown(f"**Förslag till beslut:** {row['proposal']}")
+        st.markdown(f"**Beslut:** {row['decision'] or 'Inget beslut protokollfört.'}")
+        ui.source_caption(row["source"])

@@ -1,0 +1,106 @@
+"""Chart builders: frames in, plotly figures out; no Streamlit, so they can be tested."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+# Okabe–Ito colours (distinguishable with colour-vision deficiencies); bars also differ by pattern.
+BUDGET_COLOUR = "#0072B2"
+OUTCOME_COLOUR = "#D55E00"
+EXTRA_COLOUR = "#CC79A7"
+STATUS_COLOURS = {"grön": "#009E73", "gul": "#E69F00", "röd": "#C0392B"}
+FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 14, "color": "#1f2430"}
+
+
+def _layout(fig: go.Figure, title: str, *, x_title: str = "", y_title: str = "") -> go.Figure:
+    fig.update_layout(
+        title={"text": title},
+        font=FONT,
+        separators=", ",  # decimal comma and a space between thousands, as Swedish text
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        plot_bgcolor="white",
+    )
+    fig.update_yaxes(gridcolor="#d9d9d9")
+    return fig
+
+
+def budget_vs_outcome(
+    labels: list[str], budget_kr: list[float | None], outcome_kr: list[float | None], title: str
+) -> go.Figure:
+    """Grouped horizontal bars of budget and outcome per label (kronor)."""
+    fig = go.Figure()
+    fig.add_bar(
+        y=labels,
+        x=budget_kr,
+        name="Budget",
+        orientation="h",
+        marker={"color": BUDGET_COLOUR},
+        hovertemplate="%{y}<br>Budget: %{x:,.0f} kr<extra></extra>",
+    )
+    fig.add_bar(
+        y=labels,
+        x=outcome_kr,
+        name="Utfall",
+        orientation="h",
+        marker={"color": OUTCOME_COLOUR, "pattern": {"shape": "/"}},
+        hovertemplate="%{y}<br>Utfall: %{x:,.0f} kr<extra></extra>",
+    )
+    fig.update_layout(barmode="group", height=max(300, 60 * len(labels) + 120))
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, x_title="kronor")
+
+
+def milestone_timeline(milestones: pl.DataFrame, title: str) -> go.Figure:
+    """Planned dates (every postponement) and actual dates of each milestone on a time axis."""
+    fig = go.Figure()
+    styles = {
+        "ursprunglig plan": ("circle-open", BUDGET_COLOUR, "Ursprunglig plan"),
+        "ändrad plan": ("triangle-right", EXTRA_COLOUR, "Ändrad plan"),
+        "utfall": ("diamond", OUTCOME_COLOUR, "Utfall"),
+    }
+    for kind, (symbol, colour, name) in styles.items():
+        part = milestones.filter(pl.col("kind") == kind)
+        if part.height == 0:
+            continue
+        fig.add_scatter(
+            x=part["date"].to_list(),
+            y=part["milestone"].to_list(),
+            mode="markers",
+            name=name,
+            marker={"symbol": symbol, "size": 14, "color": colour, "line": {"width": 2}},
+            hovertemplate="%{y}: %{x}<extra>" + name + "</extra>",
+        )
+    for name in milestones["milestone"].unique(maintain_order=True).to_list():
+        dates = milestones.filter(pl.col("milestone") == name)["date"].sort().to_list()
+        fig.add_scatter(
+            x=[dates[0], dates[-1]],
+            y=[name, name],
+            mode="lines",
+            line={"color": "#7f7f7f", "width": 1, "dash": "dot"},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    fig.update_layout(height=max(250, 70 * milestones["milestone"].n_unique() + 120))
+    fig.update_xaxes(type="date")
+    return _layout(fig, title, x_title="datum")
+
+
+def status_bars(counts: dict[str, int], title: str) -> go.Figure:
+    """Projects per status, each bar labelled with its count and status word."""
+    labels = list(counts)
+    fig = go.Figure(
+        go.Bar(
+            x=[label.capitalize() for label in labels],
+            y=[counts[label] for label in labels],
+            text=[str(counts[label]) for label in labels],
+            textposition="outside",
+            marker={"color": [STATUS_COLOURS.get(label, "#7f7f7f") for label in labels]},
+            hovertemplate="%{x}: %{y}<extra></extra>",
+        )
+    )
+    fig.update_layout(height=300, showlegend=False)
+    return _layout(fig, title, y_title="antal")

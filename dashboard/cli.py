@@ -1,0 +1,166 @@
+"""The `portfolj` command: seed, serve and read the portfolio from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from dashboard import config
+from portfolio import db as core_db
+from portfolio import store
+from portfolio.errors import PortfoljError
+from portfolio.money import kronor_json
+from portfolio.overview import with_deviation
+from registers.schema import open_database
+
+APP = Path(__file__).resolve().parent / "streamlit_app.py"
+
+
+def _db_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None
+    )
+
+
+def _format_arg(parser: argparse.ArgumentParser, choices: Sequence[str] = ("table", "json")) -> None:
+    parser.add_argument("--format", choices=list(choices), default="table", help="utdataformat")
+
+
+def render(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None) -> str:
+    """Rows as an aligned text table, JSON or CSV."""
+    columns = list(columns or (rows[0].keys() if rows else []))
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2, default=str)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return out.getvalue().rstrip("\n")
+    cells = [[("" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
+    widths = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
+    return "\n".join(lines)
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from seed.loader import seed_database
+
+    path = config.db_path(args.db)
+    if args.reset and path.exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    db = open_database(path)
+    inserted = seed_database(db)
+    total = sum(inserted.values())
+    if total:
+        details = ", ".join(f"{k}: {v}" for k, v in inserted.items() if v)
+        print(f"Grunddata inläst i {path} ({details}).")
+    else:
+        print(f"Databasen {path} innehåller redan all grunddata; inget ändrades.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    path = config.db_path(args.db).resolve()
+    db = open_database(path)
+    core_db.check_integrity(db)
+    db.close()
+    env = dict(os.environ, PORTFOLJ_DB=str(path), PORTFOLJ_DEMO="1" if args.demo else "0")
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(args.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.runOnSave",
+        "false",
+        "--client.toolbarMode",
+        "minimal",
+    ]
+    print(f"portfolj körs på http://127.0.0.1:{args.port} med databasen {path}")
+    return subprocess.call(command, env=env)
+
+
+PROJECT_COLUMNS = ("code", "name", "phase", "status", "budget", "actual", "deviation")
+
+
+def cmd_projects(args: argparse.Namespace) -> int:
+    db = open_database(config.db_path(args.db))
+    frame = with_deviation(store.projects_frame(db))
+    rows = [
+        {
+            "code": r["code"],
+            "name": r["name"],
+            "kind": r["kind"],
+            "phase": r["phase"],
+            "status": r["status"],
+            "budget": kronor_json(r["budget_ore"]),
+            "actual": kronor_json(r["actual_ore"]),
+            "deviation": kronor_json(r["deviation_ore"]),
+        }
+        for r in frame.iter_rows(named=True)
+    ]
+    print(render(rows, args.format, PROJECT_COLUMNS))
+    return 0
+
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every sub-command with its options."""
+    parser = argparse.ArgumentParser(
+        prog="portfolj", description="Projektportfölj för gemensamma nämnden (GNS)."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="KOMMANDO")
+
+    p = sub.add_parser("seed", help="skapa eller uppgradera databasen och läs in grunddata")
+    _db_arg(p)
+    p.add_argument("--reset", action="store_true", help="börja om med en tom databas")
+    p.set_defaults(func=cmd_seed)
+
+    p = sub.add_parser("serve", help="starta instrumentpanelen på 127.0.0.1")
+    _db_arg(p)
+    p.add_argument("--port", type=int, default=config.DEFAULT_PORT)
+    p.add_argument("--demo", action="store_true", help="demoläge: logga in med ett klick per roll")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("projects", help="lista projekt och ärenden med budget och utfall")
+    _db_arg(p)
+    _format_arg(p, ("table", "json", "csv"))
+    p.set_defaults(func=cmd_projects)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `portfolj` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except PortfoljError as exc:
+        print(f"Fel: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""Where the database lives: --db, else $PORTFOLJ_DB, else data/portfolj.db."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_DB = Path("data") / "portfolj.db"
+DEFAULT_PORT = 8501
+
+
+def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The database path the user asked for, in order of precedence."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("PORTFOLJ_DB")
+    return Path(env) if env else DEFAULT_DB
+
+
+def demo_mode() -> bool:
+    """Demo mode (one-click personas) is on only when the server was started with --demo."""
+    return os.environ.get("PORTFOLJ_DEMO") == "1"
+
+
+def idle_timeout_minutes() -> int:
+    """Minutes of inactivity before a session is logged out (PORTFOLJ_IDLE_MINUTES, default 30)."""
+    try:
+        return max(1, int(os.environ.get("PORTFOLJ_IDLE_MINUTES", "30")))
+    except ValueError:
+        return 30

@@ -1,0 +1,222 @@
+"""The database: connection, named migrations, write transactions and the audit log.
+
+Only this module and the `store.py` modules touch SQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from portfolio.errors import DatabaseDamagedError
+
+__all__ = ["Database", "Migrations", "audit", "connect", "migrate", "revision", "write"]
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def connect(path: str | Path) -> Database:
+    """Open (creating if need be) the database with WAL and a generous busy timeout."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    db = Database(conn)
+    with db.ensure_autocommit_on():
+        db.execute("PRAGMA journal_mode=wal")
+        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys=on")
+        db.execute("PRAGMA synchronous=normal")
+    return db
+
+
+def integrity_problems(db: Database) -> list[str]:
+    """What `PRAGMA integrity_check` reports; empty when the database is sound."""
+    try:
+        rows = db.execute("PRAGMA integrity_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    problems = [r[0] for r in rows if r[0] != "ok"]
+    return problems
+
+
+def check_integrity(db: Database) -> None:
+    """Raise DatabaseDamagedError when the file is damaged."""
+    problems = integrity_problems(db)
+    if problems:
+        raise DatabaseDamagedError(
+            "Databasen är skadad och kan inte användas: "
+            + "; ".join(problems[:5])
+            + ". Återställ den senaste säkerhetskopian med `portfolj restore FIL`."
+        )
+
+
+@dataclass
+class Migrations:
+    """An ordered, named set of schema steps; each step runs once per database."""
+
+    name: str
+    steps: list[tuple[str, Callable[[Database], None]]] = field(default_factory=list)
+
+    def __call__(self, fn: Callable[[Database], None]) -> Callable[[Database], None]:
+        self.steps.append((fn.__name__, fn))
+        return fn
+
+
+def _ensure_migrations_table(db: Database) -> None:
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations ("
+        " migration_set TEXT NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL,"
+        " PRIMARY KEY (migration_set, name))"
+    )
+    db.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+def migrate(db: Database, *sets: Migrations) -> list[str]:
+    """Apply the pending steps of each set in order; return the names applied."""
+    with write(db):
+        _ensure_migrations_table(db)
+    applied: list[str] = []
+    for mset in sets:
+        done = {
+            r[0]
+            for r in db.execute(
+                "SELECT name FROM _migrations WHERE migration_set = ?", [mset.name]
+            ).fetchall()
+        }
+        for name, step in mset.steps:
+            if name in done:
+                continue
+            with write(db):
+                step(db)
+                db.execute("INSERT INTO _migrations VALUES (?, ?, ?)", [mset.name, name, _now()])
+            applied.append(f"{mset.name}:{name}")
+    return applied
+
+
+def applied_migrations(db: Database) -> set[str]:
+    """Every `set:name` this database has applied."""
+    if "_migrations" not in db.table_names():
+        return set()
+    return {f"{r[0]}:{r[1]}" for r in db.execute("SELECT * FROM _migrations").fetchall()}
+
+
+@contextlib.contextmanager
+def write(db: Database) -> Iterator[Database]:
+    """One write transaction (BEGIN IMMEDIATE): all or nothing, and the revision moves on.
+
+    IMMEDIATE takes the write lock up front, so concurrent writers wait on the busy
+    timeout instead of failing halfway with "database is locked".
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        if "_meta" in db.table_names():
+            db.execute(
+                "INSERT INTO _meta (key, value) VALUES ('revision', '1') ON CONFLICT(key)"
+                " DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
+        db.execute("COMMIT")
+    except BaseException:
+        db.rollback()
+        raise
+
+
+def revision(db: Database) -> int:
+    """A number that grows with every committed write: the key for cached reads."""
+    try:
+        row = db.execute("SELECT value FROM _meta WHERE key = 'revision'").fetchone()
+    except sqlite3.OperationalError:
+        return 0
+    return int(row[0]) if row else 0
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    return str(value)
+
+
+def to_json(value: Any) -> str | None:
+    """JSON text for the audit log and JSON columns; dates as ISO strings."""
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, default=_json_default, sort_keys=True)
+
+
+def audit(
+    db: Database,
+    *,
+    user_id: int | None,
+    user_email: str,
+    action: str,
+    entity: str,
+    entity_id: str | int | None,
+    before: Any = None,
+    after: Any = None,
+    project_id: int | None = None,
+    party: str | None = None,
+) -> None:
+    """Append one row to the audit log; must run inside the same `write()` as the change."""
+    if not db.conn.in_transaction:
+        raise RuntimeError("audit() måste köras i samma transaktion som ändringen")
+    db.execute(
+        "INSERT INTO audit_log (at, user_id, user_email, action, entity, entity_id, project_id,"
+        " party, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            _now(),
+            user_id,
+            user_email,
+            action,
+            entity,
+            None if entity_id is None else str(entity_id),
+            project_id,
+            party,
+            to_json(before),
+            to_json(after),
+        ],
+    )
+
+
+def create_audit_table(db: Database) -> None:
+    """The append-only audit log; triggers refuse UPDATE and DELETE."""
+    db.execute(
+        "CREATE TABLE audit_log ("
+        " id INTEGER PRIMARY KEY, at TEXT NOT NULL, user_id INTEGER, user_email TEXT NOT NULL,"
+        " action TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT, project_id INTEGER,"
+        " party TEXT, before TEXT, after TEXT)"
+    )
+    db.execute("CREATE INDEX audit_log_entity ON audit_log (entity, entity_id)")
+    db.execute("CREATE INDEX audit_log_project ON audit_log (project_id)")
+    for op in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER audit_log_no_{op.lower()} BEFORE {op} ON audit_log "
+            "BEGIN SELECT RAISE(ABORT, 'Ändringsloggen får inte ändras'); END"
+        )
+
+
+def backup(db: Database, target: str | Path) -> None:
+    """A consistent copy with SQLite's online backup API, safe while others write."""
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    dest = sqlite3.connect(str(target))
+    try:
+        db.conn.backup(dest)
+    finally:
+        dest.close()

@@ -1,0 +1,904 @@
+"""The core's tables: the only place besides db.py that reads and writes them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import polars as pl
+
+from portfolio.auth import Role, User
+from portfolio.db import Database, Migrations, audit, create_audit_table
+from portfolio.errors import NotFoundError
+from portfolio.models import (
+    AgendaItem,
+    Meeting,
+    Party,
+    Project,
+    Split,
+    source_text,
+)
+
+MIGRATIONS = Migrations("portfolio")
+
+
+@MIGRATIONS
+def m001_core(db: Database) -> None:
+    create_audit_table(db)
+    db.executescript(
+        """
+        CREATE TABLE parties (
+            code TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, source TEXT);
+        CREATE TABLE party_population (
+            party_code TEXT NOT NULL REFERENCES parties(code), year INTEGER NOT NULL,
+            population INTEGER NOT NULL, source TEXT, PRIMARY KEY (party_code, year));
+        CREATE TABLE projects (
+            id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, has_diarienummer INTEGER NOT NULL,
+            name TEXT NOT NULL, kind TEXT NOT NULL, purpose TEXT, phase TEXT NOT NULL,
+            status TEXT NOT NULL, status_reason TEXT, owner_party TEXT REFERENCES parties(code),
+            object TEXT, start_date TEXT, planned_end_date TEXT, actual_end_date TEXT,
+            budget_ore INTEGER, actual_ore INTEGER, notes TEXT, source TEXT,
+            version INTEGER NOT NULL DEFAULT 1);
+        CREATE TABLE project_parties (
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            party_code TEXT NOT NULL REFERENCES parties(code),
+            PRIMARY KEY (project_id, party_code));
+        CREATE TABLE project_people (
+            id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id),
+            role TEXT NOT NULL, name TEXT NOT NULL, organisation TEXT, position INTEGER NOT NULL);
+        CREATE TABLE milestones (
+            id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id),
+            name TEXT NOT NULL, planned_date TEXT, actual_date TEXT, source TEXT,
+            position INTEGER NOT NULL);
+        CREATE TABLE milestone_changes (
+            id INTEGER PRIMARY KEY, milestone_id INTEGER NOT NULL REFERENCES milestones(id),
+            changed_on TEXT, new_date TEXT NOT NULL, reason TEXT, source TEXT,
+            position INTEGER NOT NULL);
+        CREATE TABLE budget_lines (
+            id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id),
+            position INTEGER NOT NULL, activity TEXT NOT NULL, kind TEXT NOT NULL,
+            budget_total_ore INTEGER, budget_region_ore INTEGER, budget_kommunerna_ore INTEGER,
+            outcome_total_ore INTEGER, outcome_region_ore INTEGER,
+            outcome_kommunerna_ore INTEGER, note TEXT, source TEXT);
+        CREATE INDEX budget_lines_project ON budget_lines (project_id);
+        CREATE TABLE stated_totals (
+            project_id INTEGER PRIMARY KEY REFERENCES projects(id),
+            budget_total_ore INTEGER, budget_region_ore INTEGER, budget_kommunerna_ore INTEGER,
+            outcome_total_ore INTEGER, outcome_region_ore INTEGER, outcome_kommunerna_ore INTEGER,
+            extra_ore INTEGER, total_cost_ore INTEGER, source TEXT);
+        CREATE TABLE meetings (
+            id INTEGER PRIMARY KEY, date TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, place TEXT,
+            paragraphs TEXT, moved_from TEXT, moved_reason TEXT, planned INTEGER NOT NULL,
+            source TEXT);
+        CREATE TABLE agenda_items (
+            id INTEGER PRIMARY KEY, meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+            number INTEGER, number_kind TEXT NOT NULL, case_code TEXT,
+            title TEXT NOT NULL, summary TEXT, proposal TEXT, decision TEXT, documents TEXT,
+            source TEXT, UNIQUE (meeting_id, number_kind, number));
+        CREATE INDEX agenda_items_case ON agenda_items (case_code);
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE, name TEXT NOT NULL,
+            role TEXT NOT NULL, party_code TEXT REFERENCES parties(code), password_hash TEXT,
+            active INTEGER NOT NULL DEFAULT 1, failed_logins INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT, demo_persona TEXT, created_at TEXT NOT NULL);
+        CREATE TABLE user_projects (
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            project_id INTEGER NOT NULL REFERENCES projects(id),
+            PRIMARY KEY (user_id, project_id));
+        CREATE TABLE statement_lines (
+            id INTEGER PRIMARY KEY, year INTEGER NOT NULL, period TEXT NOT NULL,
+            position INTEGER NOT NULL, line TEXT NOT NULL, kind TEXT NOT NULL,
+            actual_ore INTEGER NOT NULL, budget_ore INTEGER NOT NULL,
+            previous_year_ore INTEGER NOT NULL, source TEXT, UNIQUE (year, period, line));
+        CREATE TABLE period_results (
+            id INTEGER PRIMARY KEY, year INTEGER NOT NULL, period TEXT NOT NULL,
+            scope TEXT NOT NULL, case_code TEXT, object TEXT, result_ore INTEGER NOT NULL,
+            text TEXT, source TEXT, UNIQUE (year, period, scope));
+        CREATE TABLE funding (
+            id INTEGER PRIMARY KEY, year INTEGER NOT NULL, kind TEXT NOT NULL,
+            amount_ore INTEGER NOT NULL, allocation TEXT, note TEXT, source TEXT,
+            UNIQUE (year, kind));
+        CREATE TABLE price_rates (
+            year INTEGER NOT NULL, resource TEXT NOT NULL, rate_ore INTEGER NOT NULL,
+            case_code TEXT, source TEXT, PRIMARY KEY (year, resource));
+        """
+    )
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def frame(db: Database, sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    """Run a query into a DataFrame with an explicit schema, so an empty result keeps its columns."""
+    rows = db.execute(sql, list(params)).fetchall()
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+PROJECT_SCHEMA: dict[str, Any] = {
+    "id": pl.Int64,
+    "code": pl.String,
+    "name": pl.String,
+    "kind": pl.String,
+    "phase": pl.String,
+    "status": pl.String,
+    "status_reason": pl.String,
+    "owner_party": pl.String,
+    "object": pl.String,
+    "start_date": pl.String,
+    "planned_end_date": pl.String,
+    "actual_end_date": pl.String,
+    "budget_ore": pl.Int64,
+    "actual_ore": pl.Int64,
+    "financing_parties": pl.String,
+    "source": pl.String,
+    "version": pl.Int64,
+}
+
+
+def projects_frame(db: Database) -> pl.DataFrame:
+    """Every project and case with its budget and actual in öre.
+
+    The document's own stated totals win where it gives them (they do not always equal the
+    sum of its lines, and the page shows the difference); else the sum of the budget lines
+    (actual includes costs outside the budget); else the single amount the case carries.
+    """
+    sql = """
+        SELECT p.id, p.code, p.name, p.kind, p.phase, p.status, p.status_reason, p.owner_party,
+               p.object, p.start_date, p.planned_end_date, p.actual_end_date,
+               COALESCE(t.budget_total_ore, b.budget, p.budget_ore) AS budget_ore,
+               COALESCE(t.total_cost_ore, b.outcome, p.actual_ore) AS actual_ore,
+               (SELECT group_concat(party_code, ',') FROM
+                   (SELECT party_code FROM project_parties pp WHERE pp.project_id = p.id
+                    ORDER BY party_code)) AS financing_parties,
+               p.source, p.version
+        FROM projects p
+        LEFT JOIN (
+            SELECT project_id,
+                   SUM(CASE WHEN kind = 'budget' THEN budget_total_ore END) AS budget,
+                   SUM(outcome_total_ore) AS outcome
+            FROM budget_lines GROUP BY project_id) b ON b.project_id = p.id
+        LEFT JOIN stated_totals t ON t.project_id = p.id
+        ORDER BY p.code
+    """
+    return frame(db, sql, [], PROJECT_SCHEMA)
+
+
+def project_id_for(db: Database, code: str) -> int:
+    """The id of the project with this code; NotFoundError otherwise."""
+    row = db.execute("SELECT id FROM projects WHERE code = ?", [code]).fetchone()
+    if row is None:
+        raise NotFoundError(f"Det finns inget projekt eller ärende med koden {code}")
+    return int(row[0])
+
+
+def project_detail(db: Database, project_id: int) -> dict[str, Any]:
+    """One project's facts as a dict, with its people and financing parties."""
+    cur = db.execute("SELECT * FROM projects WHERE id = ?", [project_id])
+    row = cur.fetchone()
+    if row is None:
+        raise NotFoundError(f"Projektet med id {project_id} finns inte")
+    cols = [d[0] for d in cur.description]
+    detail = dict(zip(cols, row, strict=True))
+    people = db.execute(
+        "SELECT role, name, organisation FROM project_people WHERE project_id = ? ORDER BY position",
+        [project_id],
+    ).fetchall()
+    detail["leaders"] = [(n, o) for r, n, o in people if r == "projektledare"]
+    detail["steering_group"] = [(n, o) for r, n, o in people if r == "styrgrupp"]
+    detail["financing_parties"] = [
+        r[0]
+        for r in db.execute(
+            "SELECT party_code FROM project_parties WHERE project_id = ? ORDER BY party_code",
+            [project_id],
+        ).fetchall()
+    ]
+    return detail
+
+
+BUDGET_SCHEMA: dict[str, Any] = {
+    "activity": pl.String,
+    "kind": pl.String,
+    "budget_total_ore": pl.Int64,
+    "budget_region_ore": pl.Int64,
+    "budget_kommunerna_ore": pl.Int64,
+    "outcome_total_ore": pl.Int64,
+    "outcome_region_ore": pl.Int64,
+    "outcome_kommunerna_ore": pl.Int64,
+    "note": pl.String,
+    "source": pl.String,
+}
+
+
+def budget_lines_frame(db: Database, project_id: int) -> pl.DataFrame:
+    """A project's budget and outcome lines in the document's order."""
+    return frame(
+        db,
+        f"SELECT {', '.join(BUDGET_SCHEMA)} FROM budget_lines WHERE project_id = ? ORDER BY position",
+        [project_id],
+        BUDGET_SCHEMA,
+    )
+
+
+MILESTONE_SCHEMA: dict[str, Any] = {
+    "milestone": pl.String,
+    "step": pl.Int64,
+    "date": pl.String,
+    "changed_on": pl.String,
+    "reason": pl.String,
+    "kind": pl.String,
+    "source": pl.String,
+}
+
+
+STATED_COLUMNS = (
+    "budget_total_ore",
+    "budget_region_ore",
+    "budget_kommunerna_ore",
+    "outcome_total_ore",
+    "outcome_region_ore",
+    "outcome_kommunerna_ore",
+    "extra_ore",
+    "total_cost_ore",
+)
+
+
+def stated_totals(db: Database, project_id: int) -> dict[str, Any] | None:
+    """The totals the project's own report states, or None."""
+    row = db.execute(
+        f"SELECT {', '.join(STATED_COLUMNS)}, source FROM stated_totals WHERE project_id = ?",
+        [project_id],
+    ).fetchone()
+    return None if row is None else dict(zip([*STATED_COLUMNS, "source"], row, strict=True))
+
+
+def milestones_frame(db: Database, project_id: int) -> pl.DataFrame:
+    """Each milestone's original plan, every postponement and its actual date, in order."""
+    sql = """
+        SELECT m.name, 0, m.planned_date, NULL, NULL, 'ursprunglig plan', m.source, m.position
+            FROM milestones m WHERE m.project_id = ? AND m.planned_date IS NOT NULL
+        UNION ALL
+        SELECT m.name, c.position + 1, c.new_date, c.changed_on, c.reason, 'ändrad plan',
+               c.source, m.position
+            FROM milestone_changes c JOIN milestones m ON m.id = c.milestone_id
+            WHERE m.project_id = ?
+        UNION ALL
+        SELECT m.name, 1000, m.actual_date, NULL, NULL, 'utfall', m.source, m.position
+            FROM milestones m WHERE m.project_id = ? AND m.actual_date IS NOT NULL
+        ORDER BY 8, 2
+    """
+    rows = db.execute(sql, [project_id] * 3).fetchall()
+    return pl.DataFrame([r[:7] for r in rows], schema=MILESTONE_SCHEMA, orient="row")
+
+
+DECISION_SCHEMA: dict[str, Any] = {
+    "meeting_id": pl.Int64,
+    "date": pl.String,
+    "number": pl.Int64,
+    "number_kind": pl.String,
+    "case_code": pl.String,
+    "title": pl.String,
+    "summary": pl.String,
+    "proposal": pl.String,
+    "decision": pl.String,
+    "documents": pl.String,
+    "planned": pl.Boolean,
+    "source": pl.String,
+}
+
+
+def agenda_frame(db: Database, *, case_code: str | None = None) -> pl.DataFrame:
+    """Agenda items with their meeting date, optionally for one case, in date order."""
+    where, params = ("WHERE a.case_code = ?", [case_code]) if case_code else ("", [])
+    sql = f"""
+        SELECT m.id, m.date, a.number, a.number_kind, a.case_code, a.title, a.summary,
+               a.proposal, a.decision, a.documents, m.planned, a.source
+        FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id {where}
+        ORDER BY m.date, a.number_kind DESC, a.number
+    """
+    return frame(db, sql, params, DECISION_SCHEMA)
+
+
+MEETING_SCHEMA: dict[str, Any] = {
+    "id": pl.Int64,
+    "date": pl.String,
+    "kind": pl.String,
+    "place": pl.String,
+    "paragraphs": pl.String,
+    "moved_from": pl.String,
+    "moved_reason": pl.String,
+    "planned": pl.Boolean,
+    "items": pl.Int64,
+    "source": pl.String,
+}
+
+
+def meetings_frame(db: Database) -> pl.DataFrame:
+    """Every meeting, held or planned, with its number of agenda items."""
+    sql = """
+        SELECT m.id, m.date, m.kind, m.place, m.paragraphs, m.moved_from, m.moved_reason,
+               m.planned, COUNT(a.id), m.source
+        FROM meetings m LEFT JOIN agenda_items a ON a.meeting_id = m.id
+        GROUP BY m.id ORDER BY m.date
+    """
+    return frame(db, sql, [], MEETING_SCHEMA)
+
+
+PARTY_SCHEMA: dict[str, Any] = {"code": pl.String, "name": pl.String, "kind": pl.String}
+
+
+def parties_frame(db: Database) -> pl.DataFrame:
+    """The parties, the region first, then the municipalities by name."""
+    return frame(
+        db,
+        "SELECT code, name, kind FROM parties ORDER BY kind = 'kommun', name",
+        [],
+        PARTY_SCHEMA,
+    )
+
+
+def populations_frame(db: Database) -> pl.DataFrame:
+    """Population per municipality and year."""
+    return frame(
+        db,
+        "SELECT party_code, year, population, source FROM party_population ORDER BY year, party_code",
+        [],
+        {"party_code": pl.String, "year": pl.Int64, "population": pl.Int64, "source": pl.String},
+    )
+
+
+STATEMENT_SCHEMA: dict[str, Any] = {
+    "position": pl.Int64,
+    "line": pl.String,
+    "kind": pl.String,
+    "actual_ore": pl.Int64,
+    "budget_ore": pl.Int64,
+    "previous_year_ore": pl.Int64,
+    "source": pl.String,
+}
+
+
+def reported_statement(db: Database, year: int, period: str) -> pl.DataFrame:
+    """The income statement as the committee's own report gives it (from the documents)."""
+    return frame(
+        db,
+        "SELECT position, line, kind, actual_ore, budget_ore, previous_year_ore, source"
+        " FROM statement_lines WHERE year = ? AND period = ? ORDER BY position",
+        [year, period],
+        STATEMENT_SCHEMA,
+    )
+
+
+def period_results_frame(db: Database) -> pl.DataFrame:
+    """Results the minutes report per period (e.g. T1 2019 −219 tkr), with their scope."""
+    return frame(
+        db,
+        "SELECT year, period, scope, case_code, object, result_ore, text, source"
+        " FROM period_results ORDER BY year, period, id",
+        [],
+        {
+            "year": pl.Int64,
+            "period": pl.String,
+            "scope": pl.String,
+            "case_code": pl.String,
+            "object": pl.String,
+            "result_ore": pl.Int64,
+            "text": pl.String,
+            "source": pl.String,
+        },
+    )
+
+
+def funding_frame(db: Database) -> pl.DataFrame:
+    """Base funding and surpluses per year."""
+    return frame(
+        db,
+        "SELECT year, kind, amount_ore, allocation, note, source FROM funding ORDER BY year, kind",
+        [],
+        {
+            "year": pl.Int64,
+            "kind": pl.String,
+            "amount_ore": pl.Int64,
+            "allocation": pl.String,
+            "note": pl.String,
+            "source": pl.String,
+        },
+    )
+
+
+def price_rates_frame(db: Database) -> pl.DataFrame:
+    """The price list for debiting extra resources, per year."""
+    return frame(
+        db,
+        "SELECT year, resource, rate_ore, case_code, source FROM price_rates ORDER BY year, resource",
+        [],
+        {
+            "year": pl.Int64,
+            "resource": pl.String,
+            "rate_ore": pl.Int64,
+            "case_code": pl.String,
+            "source": pl.String,
+        },
+    )
+
+
+def count(db: Database, table: str) -> int:
+    """Rows in one of the core's tables."""
+    if table not in db.table_names():
+        return 0
+    return int(db.execute(f"SELECT COUNT(*) FROM [{table}]").fetchone()[0])
+
+
+# --- seeding (insert what is missing; never overwrite what users changed) -----------------
+
+
+def _src(source: Any) -> str | None:
+    return source_text(source) or None
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _split(split: Split | None) -> tuple[int | None, int | None, int | None]:
+    if split is None:
+        return (None, None, None)
+    return (split.total, split.region, split.kommunerna)
+
+
+def insert_party(db: Database, party: Party, user: User) -> bool:
+    """Insert a party and its populations if it is not there; True when inserted."""
+    if db.execute("SELECT 1 FROM parties WHERE code = ?", [party.code]).fetchone():
+        return False
+    db.execute(
+        "INSERT INTO parties (code, name, kind, source) VALUES (?, ?, ?, ?)",
+        [party.code, party.name, party.kind, _src(party.source)],
+    )
+    for year, population in (party.population or {}).items():
+        db.execute(
+            "INSERT INTO party_population VALUES (?, ?, ?, ?)",
+            [party.code, year, population, _src(party.source)],
+        )
+    audit(
+        db,
+        user_id=user.id,
+        user_email=user.email,
+        action="skapa",
+        entity="part",
+        entity_id=party.code,
+        after=party.model_dump(mode="json"),
+        party=party.code,
+    )
+    return True
+
+
+def insert_project(db: Database, project: Project, user: User) -> bool:
+    """Insert a project with its people, milestones and budget lines if it is not there."""
+    if db.execute("SELECT 1 FROM projects WHERE code = ?", [project.code]).fetchone():
+        return False
+    cur = db.execute(
+        "INSERT INTO projects (code, has_diarienummer, name, kind, purpose, phase, status,"
+        " status_reason, owner_party, object, start_date, planned_end_date, actual_end_date,"
+        " budget_ore, actual_ore, notes, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            project.code,
+            project.has_diarienummer,
+            project.name,
+            project.kind.value,
+            project.purpose,
+            project.phase.value,
+            project.status.value,
+            project.status_reason,
+            project.owner_party,
+            project.object,
+            _iso(project.start_date),
+            _iso(project.planned_end_date),
+            _iso(project.actual_end_date),
+            project.budget_kr,
+            project.actual_kr,
+            project.notes,
+            _src(project.source),
+        ],
+    )
+    pid = cur.lastrowid
+    for party in project.financing_parties:
+        db.execute("INSERT INTO project_parties VALUES (?, ?)", [pid, party])
+    people = [("projektledare", p) for p in project.leaders] + [
+        ("styrgrupp", p) for p in project.steering_group
+    ]
+    for pos, (role, person) in enumerate(people):
+        db.execute(
+            "INSERT INTO project_people (project_id, role, name, organisation, position)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [pid, role, person.name, person.organisation, pos],
+        )
+    for pos, ms in enumerate(project.milestones):
+        mid = db.execute(
+            "INSERT INTO milestones (project_id, name, planned_date, actual_date, source, position)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [pid, ms.name, _iso(ms.planned_date), _iso(ms.actual_date), _src(ms.source), pos],
+        ).lastrowid
+        for cpos, change in enumerate(ms.changes):
+            db.execute(
+                "INSERT INTO milestone_changes (milestone_id, changed_on, new_date, reason,"
+                " source, position) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    mid,
+                    _iso(change.changed_on),
+                    _iso(change.new_date),
+                    change.reason,
+                    _src(change.source),
+                    cpos,
+                ],
+            )
+    for pos, line in enumerate(project.budget_lines):
+        db.execute(
+            f"INSERT INTO budget_lines (project_id, position, {', '.join(list(BUDGET_SCHEMA)[:-1])},"
+            " source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                pid,
+                pos,
+                line.activity,
+                line.kind,
+                *_split(line.budget),
+                *_split(line.outcome),
+                line.note,
+                _src(line.source),
+            ],
+        )
+    if project.budget_totals is not None:
+        t = project.budget_totals
+        db.execute(
+            f"INSERT INTO stated_totals (project_id, {', '.join(STATED_COLUMNS)}, source)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                pid,
+                *_split(t.budget),
+                *_split(t.outcome),
+                t.tillkommande_kr,
+                t.total_cost_kr,
+                _src(t.source),
+            ],
+        )
+    audit(
+        db,
+        user_id=user.id,
+        user_email=user.email,
+        action="skapa",
+        entity="projekt",
+        entity_id=project.code,
+        after=project.model_dump(mode="json"),
+        project_id=pid,
+    )
+    return True
+
+
+def insert_meeting(db: Database, meeting: Meeting, user: User) -> bool:
+    """Insert a meeting and its agenda if no meeting is on that date; True when inserted."""
+    if db.execute("SELECT 1 FROM meetings WHERE date = ?", [_iso(meeting.date)]).fetchone():
+        return False
+    mid = db.execute(
+        "INSERT INTO meetings (date, kind, place, paragraphs, moved_from, moved_reason, planned,"
+        " source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            _iso(meeting.date),
+            meeting.kind,
+            meeting.place,
+            meeting.paragraphs,
+            _iso(meeting.moved_from),
+            meeting.moved_reason,
+            meeting.planned,
+            _src(meeting.source),
+        ],
+    ).lastrowid
+    for item in meeting.items:
+        _insert_item(db, mid, item)
+    audit(
+        db,
+        user_id=user.id,
+        user_email=user.email,
+        action="skapa",
+        entity="sammanträde",
+        entity_id=_iso(meeting.date),
+        after=meeting.model_dump(mode="json"),
+    )
+    return True
+
+
+def _insert_item(db: Database, meeting_id: int | None, item: AgendaItem) -> None:
+    db.execute(
+        "INSERT INTO agenda_items (meeting_id, number, number_kind, case_code, title, summary,"
+        " proposal, decision, documents, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            meeting_id,
+            item.number,
+            item.number_kind,
+            item.case,
+            item.title,
+            item.summary,
+            item.proposal,
+            item.decision,
+            json.dumps(list(item.documents), ensure_ascii=False),
+            _src(item.source),
+        ],
+    )
+
+
+def insert_statement_line(
+    db: Database,
+    *,
+    year: int,
+    period: str,
+    position: int,
+    line: str,
+    kind: str,
+    actual_ore: int,
+    budget_ore: int,
+    previous_year_ore: int,
+    source: str | None,
+) -> bool:
+    """Insert one line of a reported income statement unless it exists."""
+    cur = db.execute(
+        "INSERT OR IGNORE INTO statement_lines (year, period, position, line, kind, actual_ore,"
+        " budget_ore, previous_year_ore, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [year, period, position, line, kind, actual_ore, budget_ore, previous_year_ore, source],
+    )
+    return cur.rowcount > 0
+
+
+def insert_period_result(
+    db: Database,
+    *,
+    year: int,
+    period: str,
+    scope: str,
+    case_code: str | None,
+    object: str | None,
+    result_ore: int,
+    text: str | None,
+    source: str | None,
+) -> bool:
+    """Insert a reported result against budget (T1 2019: −219 tkr) unless it exists."""
+    cur = db.execute(
+        "INSERT OR IGNORE INTO period_results (year, period, scope, case_code, object, result_ore,"
+        " text, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [year, period, scope, case_code, object, result_ore, text, source],
+    )
+    return cur.rowcount > 0
+
+
+def insert_funding(
+    db: Database,
+    *,
+    year: int,
+    kind: str,
+    amount_ore: int,
+    allocation: str | None,
+    note: str | None,
+    source: str | None,
+) -> bool:
+    """Insert base funding or a surplus for a year unless it exists."""
+    cur = db.execute(
+        "INSERT OR IGNORE INTO funding (year, kind, amount_ore, allocation, note, source)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [year, kind, amount_ore, allocation, note, source],
+    )
+    return cur.rowcount > 0
+
+
+def insert_price_rate(
+    db: Database,
+    *,
+    year: int,
+    resource: str,
+    rate_ore: int,
+    case_code: str | None,
+    source: str | None,
+) -> bool:
+    """Insert a price-list rate for a year unless it exists."""
+    cur = db.execute(
+        "INSERT OR IGNORE INTO price_rates VALUES (?, ?, ?, ?, ?)",
+        [year, resource, rate_ore, case_code, source],
+    )
+    return cur.rowcount > 0
+
+
+def audit_bulk(db: Database, user: User, entity: str, entity_id: str, after: Any) -> None:
+    """One audit row for a group of inserted rows (a statement, a price list)."""
+    audit(
+        db,
+        user_id=user.id,
+        user_email=user.email,
+        action="skapa",
+        entity=entity,
+        entity_id=entity_id,
+        after=after,
+    )
+
+
+# --- users --------------------------------------------------------------------------------
+
+USER_COLUMNS = (
+    "id, email, name, role, party_code, password_hash, active, failed_logins, locked_until,"
+    " demo_persona, created_at"
+)
+
+
+def _user_from_row(db: Database, row: Sequence[Any]) -> tuple[User, dict[str, Any]]:
+    cols = [c.strip() for c in USER_COLUMNS.split(",")]
+    data = dict(zip(cols, row, strict=True))
+    projects = frozenset(
+        r[0]
+        for r in db.execute("SELECT project_id FROM user_projects WHERE user_id = ?", [data["id"]]).fetchall()
+    )
+    user = User(
+        id=data["id"],
+        email=data["email"],
+        name=data["name"],
+        role=Role(data["role"]),
+        party=data["party_code"],
+        projects=projects,
+        active=bool(data["active"]),
+    )
+    return user, data
+
+
+def find_user(db: Database, email: str) -> tuple[User, dict[str, Any]] | None:
+    """The user with this e-mail (any case) and its login record, or None."""
+    row = db.execute(f"SELECT {USER_COLUMNS} FROM users WHERE email = ?", [email]).fetchone()
+    return None if row is None else _user_from_row(db, row)
+
+
+def get_user(db: Database, user_id: int) -> User:
+    """The user with this id; NotFoundError otherwise."""
+    row = db.execute(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", [user_id]).fetchone()
+    if row is None:
+        raise NotFoundError(f"Användaren {user_id} finns inte")
+    return _user_from_row(db, row)[0]
+
+
+def users_frame(db: Database) -> pl.DataFrame:
+    """Every account, without its password hash."""
+    return frame(
+        db,
+        """SELECT u.id, u.email, u.name, u.role, u.party_code, u.active,
+                  u.password_hash IS NOT NULL, u.demo_persona, u.created_at,
+                  (SELECT group_concat(p.code, ', ') FROM user_projects up
+                     JOIN projects p ON p.id = up.project_id WHERE up.user_id = u.id)
+           FROM users u ORDER BY u.role, u.name""",
+        [],
+        {
+            "id": pl.Int64,
+            "email": pl.String,
+            "name": pl.String,
+            "role": pl.String,
+            "party": pl.String,
+            "active": pl.Boolean,
+            "has_password": pl.Boolean,
+            "demo_persona": pl.String,
+            "created_at": pl.String,
+            "projects": pl.String,
+        },
+    )
+
+
+def insert_user(
+    db: Database,
+    user: User,
+    *,
+    password_hash: str | None,
+    demo_persona: str | None,
+    actor: User,
+) -> int:
+    """Create an account; the caller checks rights and validates."""
+    uid = db.execute(
+        "INSERT INTO users (email, name, role, party_code, password_hash, demo_persona, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            user.email,
+            user.name,
+            user.role.value,
+            user.party,
+            password_hash,
+            demo_persona,
+            datetime.now().isoformat(timespec="seconds"),
+        ],
+    ).lastrowid
+    assert uid is not None
+    for pid in sorted(user.projects):
+        db.execute("INSERT INTO user_projects VALUES (?, ?)", [uid, pid])
+    audit(
+        db,
+        user_id=actor.id,
+        user_email=actor.email,
+        action="skapa",
+        entity="användare",
+        entity_id=uid,
+        after={
+            "email": user.email,
+            "name": user.name,
+            "role": user.role.value,
+            "party": user.party,
+            "projects": sorted(user.projects),
+            "password": "satt" if password_hash else "inget",
+        },
+    )
+    return uid
+
+
+def set_user_active(db: Database, user_id: int, active: bool, actor: User) -> None:
+    """Enable or disable an account."""
+    before = db.execute("SELECT active FROM users WHERE id = ?", [user_id]).fetchone()
+    db.execute("UPDATE users SET active = ? WHERE id = ?", [active, user_id])
+    audit(
+        db,
+        user_id=actor.id,
+        user_email=actor.email,
+        action="aktivera" if active else "stäng av",
+        entity="användare",
+        entity_id=user_id,
+        before={"active": bool(before[0]) if before else None},
+        after={"active": active},
+    )
+
+
+def record_login_attempt(
+    db: Database, user_id: int, *, success: bool, locked_until: str | None, failed_logins: int
+) -> None:
+    """Store the outcome of a login attempt (the lockout counter)."""
+    db.execute(
+        "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
+        [0 if success else failed_logins, locked_until, user_id],
+    )
+    audit(
+        db,
+        user_id=user_id,
+        user_email=str(db.execute("SELECT email FROM users WHERE id = ?", [user_id]).fetchone()[0]),
+        action="inloggning" if success else "misslyckad inloggning",
+        entity="användare",
+        entity_id=user_id,
+        after={"failed_logins": failed_logins, "locked_until": locked_until},
+    )
+
+
+def party_exists(db: Database, code: str) -> bool:
+    """Whether a party with this code exists."""
+    return db.execute("SELECT 1 FROM parties WHERE code = ?", [code]).fetchone() is not None
+
+
+def project_codes(db: Database, codes: Iterable[str]) -> dict[str, int]:
+    """Map project codes to ids; NotFoundError naming the first unknown code."""
+    result = {}
+    for code in codes:
+        result[code] = project_id_for(db, code)
+    return result
+
+
+def audit_frame(db: Database) -> pl.DataFrame:
+    """The whole audit log, newest first."""
+    return frame(
+        db,
+        "SELECT a.id, a.at, a.user_email, a.action, a.entity, a.entity_id, a.project_id,"
+        " p.code, a.party, a.before, a.after FROM audit_log a"
+        " LEFT JOIN projects p ON p.id = a.project_id ORDER BY a.id DESC",
+        [],
+        {
+            "id": pl.Int64,
+            "at": pl.String,
+            "user": pl.String,
+            "action": pl.String,
+            "entity": pl.String,
+            "entity_id": pl.String,
+            "project_id": pl.Int64,
+            "project": pl.String,
+            "party": pl.String,
+            "before": pl.String,
+            "after": pl.String,
+        },
+    )
+
+
+def json_list(text: str | None) -> list[str]:
+    """A JSON list column as a Python list."""
+    return list(json.loads(text)) if text else []

@@ -1,0 +1,1 @@
+"""Registers built on the core: risks and actions, benefits, surveys, bruttolista."""

@@ -1,0 +1,202 @@
+"""Risk scoring: score = sannolikhet × konsekvens on a 4×4 or 5×5 scale, banded low/medium/high."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+import polars as pl
+
+__all__ = [
+    "SCALES",
+    "Band",
+    "Thresholds",
+    "band",
+    "band_expr",
+    "default_thresholds",
+    "late_actions",
+    "matrix_counts",
+    "score",
+]
+
+SCALES = (4, 5)
+DONE_STATUS = "klar"
+
+
+@dataclass(frozen=True)
+class _BandStyle:
+    label: str
+    symbol: str
+    colour: str
+    text_colour: str
+
+
+class Band(StrEnum):
+    """Risk band; show ``label`` and ``symbol`` with the colour, never the colour alone.
+
+    Colours meet WCAG 2.1 AA (≥ 4.5:1) against their ``text_colour``: green #1E7B34 with white
+    text (5.3:1), yellow #F5C518 with black text (12.9:1), red #B42318 with white text (6.6:1).
+    """
+
+    GRON = "grön"
+    GUL = "gul"
+    ROD = "röd"
+
+    @property
+    def label(self) -> str:
+        """Swedish label: Låg, Medel or Hög."""
+        return _BAND_STYLES[self].label
+
+    @property
+    def symbol(self) -> str:
+        """A distinct shape per band: ● low, ▲ medium, ■ high."""
+        return _BAND_STYLES[self].symbol
+
+    @property
+    def colour(self) -> str:
+        """Background colour as hex."""
+        return _BAND_STYLES[self].colour
+
+    @property
+    def text_colour(self) -> str:
+        """Text colour to use on ``colour`` (black or white), AA contrast."""
+        return _BAND_STYLES[self].text_colour
+
+
+_BAND_STYLES = {
+    Band.GRON: _BandStyle("Låg", "●", "#1E7B34", "#FFFFFF"),
+    Band.GUL: _BandStyle("Medel", "▲", "#F5C518", "#000000"),
+    Band.ROD: _BandStyle("Hög", "■", "#B42318", "#FFFFFF"),
+}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Scores from ``yellow_from`` are yellow, from ``red_from`` red, below both green."""
+
+    yellow_from: int
+    red_from: int
+
+    def __post_init__(self) -> None:
+        if not 2 <= self.yellow_from < self.red_from:
+            raise ValueError(
+                "Gränsen för gul måste vara minst 2 och lägre än gränsen för röd "
+                f"(nu gul från {self.yellow_from}, röd från {self.red_from})"
+            )
+
+
+def _check_scale(scale: int) -> int:
+    if scale not in SCALES:
+        raise ValueError(f"Skalan måste vara 4 (4×4) eller 5 (5×5), inte {scale}")
+    return scale
+
+
+def default_thresholds(scale: int) -> Thresholds:
+    """Default bands: 4×4 green 1–3, yellow 4–8, red 9–16; 5×5 green 1–4, yellow 5–11, red 12–25.
+
+    On 4×4 red starts where both factors are at least 3 (3×3); on 5×5 where a score of 12 means
+    e.g. sannolikhet 3 × konsekvens 4, the common cut in municipal work-environment matrices.
+    """
+    if _check_scale(scale) == 4:
+        return Thresholds(yellow_from=4, red_from=9)
+    return Thresholds(yellow_from=5, red_from=12)
+
+
+def _check_level(value: object, what: str, scale: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= scale:
+        raise ValueError(f"{what} måste vara mellan 1 och {scale}")
+    return value
+
+
+def score(probability: int, consequence: int, scale: int) -> int:
+    """Risk score = probability × consequence, each validated to lie in 1..scale."""
+    _check_scale(scale)
+    return _check_level(probability, "Sannolikheten", scale) * _check_level(
+        consequence, "Konsekvensen", scale
+    )
+
+
+def band(score: int, thresholds: Thresholds) -> Band:
+    """Band for a score under the given thresholds."""
+    if isinstance(score, bool) or not isinstance(score, int) or score < 1:
+        raise ValueError(f"Riskvärdet måste vara ett positivt heltal, inte {score}")
+    if score >= thresholds.red_from:
+        return Band.ROD
+    if score >= thresholds.yellow_from:
+        return Band.GUL
+    return Band.GRON
+
+
+def band_expr(score: pl.Expr, thresholds: Thresholds) -> pl.Expr:
+    """Polars expression giving the band value ("grön", "gul", "röd") of a score column."""
+    return (
+        pl.when(score >= thresholds.red_from)
+        .then(pl.lit(Band.ROD.value))
+        .when(score >= thresholds.yellow_from)
+        .then(pl.lit(Band.GUL.value))
+        .otherwise(pl.lit(Band.GRON.value))
+    )
+
+
+def _require_columns(df: pl.DataFrame, columns: list[str]) -> None:
+    missing = [column for column in columns if column not in df.columns]
+    if missing:
+        raise ValueError("Kolumner saknas: " + ", ".join(missing))
+
+
+def matrix_counts(
+    df: pl.DataFrame,
+    prob_col: str,
+    cons_col: str,
+    scale: int,
+    thresholds: Thresholds | None = None,
+) -> pl.DataFrame:
+    """Count risks in every cell of the scale × scale matrix, zero-filled, with score and band.
+
+    Rows with no probability or consequence (not yet assessed) are left out; values outside
+    1..scale are refused. Columns: ``prob_col``, ``cons_col``, ``score``, ``band``, ``count``.
+    """
+    _check_scale(scale)
+    _require_columns(df, [prob_col, cons_col])
+    limits = thresholds or default_thresholds(scale)
+    assessed = df.lazy().select(pl.col(prob_col).cast(pl.Int64), pl.col(cons_col).cast(pl.Int64)).drop_nulls()
+    outside = assessed.filter(~pl.col(prob_col).is_between(1, scale) | ~pl.col(cons_col).is_between(1, scale))
+    n_outside = outside.select(pl.len()).collect().item()
+    if n_outside:
+        raise ValueError(f"{n_outside} risker har sannolikhet eller konsekvens utanför 1–{scale}")
+    levels = pl.LazyFrame({"level": pl.int_range(1, scale + 1, eager=True)})
+    grid = levels.select(pl.col("level").alias(prob_col)).join(
+        levels.select(pl.col("level").alias(cons_col)), how="cross"
+    )
+    counts = assessed.group_by(prob_col, cons_col).agg(pl.len().cast(pl.Int64).alias("count"))
+    return (
+        grid.join(counts, on=[prob_col, cons_col], how="left")
+        .with_columns(
+            score=pl.col(prob_col) * pl.col(cons_col),
+            count=pl.col("count").fill_null(0),
+        )
+        .with_columns(band=band_expr(pl.col("score"), limits))
+        .select(prob_col, cons_col, "score", "band", "count")
+        .sort(prob_col, cons_col)
+        .collect()
+    )
+
+
+def late_actions(
+    actions: pl.DataFrame,
+    today: date,
+    status_col: str = "status",
+    due_col: str = "due_date",
+) -> pl.DataFrame:
+    """Actions not "klar" whose due date is before ``today``, with ``days_late``, latest first."""
+    _require_columns(actions, [status_col, due_col])
+    is_done = pl.col(status_col).str.strip_chars().str.to_lowercase() == DONE_STATUS
+    return (
+        actions.lazy()
+        .filter(~is_done.fill_null(False))
+        .filter(pl.col(due_col).cast(pl.Date) < pl.lit(today))
+        .with_columns(days_late=(pl.lit(today) - pl.col(due_col).cast(pl.Date)).dt.total_days())
+        .sort("days_late", descending=True, maintain_order=True)
+        .collect()
+    )

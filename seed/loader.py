@@ -1,0 +1,124 @@
+"""Validate every seed file through the models, then insert what is missing in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from portfolio import db as core_db
+from portfolio import store
+from portfolio.auth import SYSTEM, User
+from portfolio.errors import InvalidInputError
+from portfolio.models import Meeting, Party, Project, validation_messages
+from seed.finance import FinanceFile, insert_finance
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class SeedError(InvalidInputError):
+    """A seed file is unreadable or holds an invalid record; nothing was written."""
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse one YAML file, naming the file and line on a syntax error."""
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except FileNotFoundError as exc:
+        raise SeedError([f"{path.name}: filen saknas"]) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" rad {mark.line + 1}" if mark else ""
+        raise SeedError([f"{path.name}{where}: ogiltig YAML ({exc})"]) from exc
+
+
+def _record_name(raw: Any, index: int) -> str:
+    if isinstance(raw, dict):
+        for key in ("code", "date", "id", "title", "name"):
+            if raw.get(key):
+                return f"post {index + 1} ({raw[key]})"
+    return f"post {index + 1}"
+
+
+def validate_list(path: Path, model: type[M]) -> list[M]:
+    """Every record of a YAML list file as a model; all problems, each naming file, record, field."""
+    raw = read_yaml(path)
+    if not isinstance(raw, list):
+        raise SeedError([f"{path.name}: filen ska innehålla en lista av poster"])
+    records: list[M] = []
+    problems: list[str] = []
+    for index, item in enumerate(raw):
+        try:
+            records.append(model.model_validate(item))
+        except ValidationError as exc:
+            problems += validation_messages(exc, f"{path.name}, {_record_name(item, index)}")
+    if problems:
+        raise SeedError(problems)
+    return records
+
+
+def validate_one(path: Path, model: type[M]) -> M:
+    """A YAML mapping file as one model."""
+    try:
+        return model.model_validate(read_yaml(path))
+    except ValidationError as exc:
+        raise SeedError(validation_messages(exc, path.name)) from exc
+
+
+@dataclass(frozen=True)
+class CoreSeed:
+    """The core's seed, validated."""
+
+    parties: list[Party]
+    projects: list[Project]
+    meetings: list[Meeting]
+    finance: FinanceFile
+
+
+def load_core(data_dir: Path = DATA_DIR) -> CoreSeed:
+    """Read and validate the core's seed files; raises SeedError listing every problem."""
+    seed = CoreSeed(
+        parties=validate_list(data_dir / "parties.yaml", Party),
+        projects=validate_list(data_dir / "projects.yaml", Project),
+        meetings=validate_list(data_dir / "meetings.yaml", Meeting),
+        finance=validate_one(data_dir / "finance.yaml", FinanceFile),
+    )
+    _check_references(seed)
+    return seed
+
+
+def _check_references(seed: CoreSeed) -> None:
+    parties = {p.code for p in seed.parties}
+    codes = {p.code for p in seed.projects}
+    problems = []
+    for project in seed.projects:
+        for party in [project.owner_party, *project.financing_parties]:
+            if party and party not in parties:
+                problems.append(f"projects.yaml, {project.code}: okänd part '{party}'")
+    for meeting in seed.meetings:
+        for item in meeting.items:
+            if item.case and item.case not in codes:
+                problems.append(
+                    f"meetings.yaml, {meeting.date} §{item.number}: ärendet {item.case} finns inte"
+                    " i projects.yaml"
+                )
+    if problems:
+        raise SeedError(problems)
+
+
+def seed_database(db: core_db.Database, data_dir: Path = DATA_DIR, user: User = SYSTEM) -> dict[str, int]:
+    """Insert every seed record that is missing; running it twice changes nothing."""
+    core = load_core(data_dir)
+    counts: dict[str, int] = {}
+    with core_db.write(db):
+        counts["parter"] = sum(store.insert_party(db, p, user) for p in core.parties)
+        counts["projekt"] = sum(store.insert_project(db, p, user) for p in core.projects)
+        counts["sammanträden"] = sum(store.insert_meeting(db, m, user) for m in core.meetings)
+        counts["ekonomi"] = insert_finance(db, core.finance, user)
+    return counts
