@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 
 import polars as pl
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from dashboard import config
 from portfolio import db as core_db
 from portfolio import store
+from portfolio.auth import Action, User
+from portfolio.auth import can as auth_can
 from portfolio.db import Database
-from portfolio.errors import InvalidInputError
+from portfolio.errors import InvalidInputError, NotFoundError
 from portfolio.models import Status
 from portfolio.money import format_kr
 from registers.schema import open_database
@@ -91,3 +95,68 @@ def source_caption(text: str | None) -> None:
     """Where a figure comes from, under it."""
     if text:
         st.caption(f"Källa: {text}")
+
+
+# --- the signed-in user -------------------------------------------------------------------
+
+
+def current_user() -> User | None:
+    """The signed-in, still active user of this session, read afresh on every run."""
+    user_id = st.session_state.get("user_id")
+    if user_id is None:
+        return None
+    try:
+        user = store.get_user(db(), int(user_id))
+    except NotFoundError:
+        return None
+    return user if user.active else None
+
+
+def require_user() -> User:
+    """The signed-in user; pages behind the login can rely on it."""
+    user = current_user()
+    if user is None:
+        st.error("Du är inte inloggad.")
+        st.stop()
+    assert user is not None
+    return user
+
+
+def sign_in(user: User) -> None:
+    """Start a session for `user`."""
+    st.session_state["user_id"] = user.id
+    st.session_state["last_activity"] = time.time()
+
+
+def sign_out(message: str | None = None) -> None:
+    """End the session; the message is shown on the login page."""
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    if message:
+        st.session_state["login_message"] = message
+
+
+def can(action: Action, *, project_id: int | None = None, party: str | None = None) -> bool:
+    """Whether the signed-in user may do `action` (to show or hide a form; the domain decides)."""
+    user = current_user()
+    return user is not None and auth_can(user, action, project_id=project_id, party=party)
+
+
+def oidc_configured() -> bool:
+    """Whether `.streamlit/secrets.toml` configures Streamlit's built-in OIDC login."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        return False
+
+
+def default_project(codes: list[str]) -> str:
+    """The project a page opens on when none was chosen: the portfolio's largest, LINK2."""
+    return "GNS/8/2018" if "GNS/8/2018" in codes else codes[0]
+
+
+def open_project(code: str | None) -> None:
+    """Go to the project page with `code` chosen."""
+    if code:
+        st.session_state["project_select"] = code
+        st.switch_page("app_pages/project.py")

@@ -191,3 +191,11 @@ def user_by_email(db: Database, email: str) -> User | None:
     if found is None or not found[0].active:
         return None
     return found[0]
+
+
+def persona_login(db: Database, key: str) -> User:
+    """Sign in as a demo persona and log it; the dashboard offers this only in demo mode."""
+    user = persona_user(db, key)
+    with write(db):
+        store.record_login_attempt(db, user.id or 0, success=True, locked_until=None, failed_logins=0)
+    return user

@@ -189,6 +189,7 @@ class BudgetTotals(Model):
     outcome: Split
     tillkommande_kr: Ore | None = None
     total_cost_kr: Ore | None = None
+    note: str | None = None
     source: Source | None = None
 
 

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from portfolio import accounts, store
 from portfolio import db as core_db
-from portfolio import store
 from portfolio.auth import SYSTEM, User
 from portfolio.errors import InvalidInputError
 from portfolio.models import Meeting, Party, Project, validation_messages
@@ -121,4 +121,5 @@ def seed_database(db: core_db.Database, data_dir: Path = DATA_DIR, user: User = 
         counts["projekt"] = sum(store.insert_project(db, p, user) for p in core.projects)
         counts["sammanträden"] = sum(store.insert_meeting(db, m, user) for m in core.meetings)
         counts["ekonomi"] = insert_finance(db, core.finance, user)
+        counts["demoanvändare"] = accounts.ensure_personas(db, user)
     return counts

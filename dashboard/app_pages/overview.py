@@ -95,8 +95,7 @@ event = st.dataframe(
 )
 selected_rows = event.selection.rows if event else []
 if selected_rows:
-    st.session_state["project_code"] = table["code"][selected_rows[0]]
-    st.switch_page("app_pages/project.py")
+    ui.open_project(table["code"][selected_rows[0]])
 
 codes = table["code"].to_list()
 labels = dict(table.select("code", "name").iter_rows())
@@ -110,8 +109,7 @@ chosen = o1.selectbox(
     placeholder="Välj projekt eller ärende",
 )
 if o2.button("Öppna projektet", key="overview_open", disabled=chosen is None):
-    st.session_state["project_code"] = chosen
-    st.switch_page("app_pages/project.py")
+    ui.open_project(chosen)
 
 with_money = table.filter(pl.col("budget_ore").is_not_null() | pl.col("actual_ore").is_not_null())
 if with_money.height:

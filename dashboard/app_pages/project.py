@@ -8,22 +8,22 @@ import streamlit as st
 from dashboard import charts, ui
 from portfolio import store
 from portfolio.money import format_kr, kronor_json
-from portfolio.overview import budget_totals, rounding_differences
+from portfolio.overview import budget_totals, rounding_differences, stated_vs_summed
 
 projects = ui.projects()
 codes = projects["code"].to_list()
 names = dict(projects.select("code", "name").iter_rows())
 
-wanted = st.query_params.get("projekt") or st.session_state.get("project_code")
-if wanted in codes:
-    st.session_state["project_select"] = wanted
+# A link (?projekt=KOD) or the overview chooses the project; after that the selectbox does.
+if st.session_state.get("project_select") not in codes:
+    wanted = st.query_params.get("projekt")
+    st.session_state["project_select"] = wanted if wanted in codes else ui.default_project(codes)
 code = st.selectbox(
     "Projekt eller ärende",
     codes,
     format_func=lambda c: f"{c} – {names[c]}",
     key="project_select",
 )
-st.session_state["project_code"] = code
 st.query_params["projekt"] = code
 
 conn = ui.db()
@@ -93,17 +93,36 @@ if lines.height:
         pl.col("rounding_ore").alias("Avrundningsdifferens"),
     )
     st.table(shown, hide_index=True)
+    stated = store.stated_totals(conn, pid) or {}
+
+    def stated_or(key: str, summed: int | None) -> int | None:
+        return stated[key] if stated.get(key) is not None else summed
+
     t1, t2, t3, t4 = st.columns(4)
-    t1.metric("Budget", format_kr(totals["budget_total"]))
-    t2.metric("Utfall på budgetraderna", format_kr(totals["outcome_budget_lines"]))
-    t3.metric("Tillkommande kostnader", format_kr(totals["outcome_extra"] or 0))
-    t4.metric("Projektets totala kostnad", format_kr(totals["outcome_all"]))
+    t1.metric("Budget", format_kr(stated_or("budget_total_ore", totals["budget_total"])))
+    t2.metric(
+        "Utfall på budgetraderna", format_kr(stated_or("outcome_total_ore", totals["outcome_budget_lines"]))
+    )
+    t3.metric("Tillkommande kostnader", format_kr(stated_or("extra_ore", totals["outcome_extra"]) or 0))
+    t4.metric("Projektets totala kostnad", format_kr(stated_or("total_cost_ore", totals["outcome_all"])))
     st.markdown(
         f"Budgeten fördelas med {format_kr(totals['budget_region'])} på Regionen och "
         f"{format_kr(totals['budget_kommunerna'])} på kommunerna; utfallet på budgetraderna med "
         f"{format_kr(totals['outcome_region'])} på Regionen och "
         f"{format_kr(totals['outcome_kommunerna'])} på kommunerna."
     )
+    gaps = stated_vs_summed(totals, stated)
+    if gaps:
+        st.warning(
+            "Rapportens egna summor stämmer inte med raderna. Dokumentets summor visas ovan; "
+            "skillnaderna är:\n\n"
+            + "\n".join(
+                f"- {g.label}: dokumentet anger {format_kr(g.stated_ore)}, raderna ger "
+                f"{format_kr(g.summed_ore)} (differens {format_kr(g.difference_ore)})"
+                for g in gaps
+            )
+        )
+        ui.source_caption(stated.get("source"))
     diffs = lines.filter(pl.col("rounding_ore").fill_null(0) != 0)
     if diffs.height:
         st.info(

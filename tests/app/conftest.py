@@ -1,0 +1,71 @@
+"""AppTest fixtures: the real app on a private seeded database, signed in as a persona."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from portfolio import store
+from registers.schema import open_database
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "streamlit_app.py")
+PERSONA_EMAILS = {
+    "namnd": "ledamot@gns.example",
+    "kommunchef": "kommunchef.bracke@gns.example",
+    "projektledare": "projektledare.link2@gns.example",
+    "admin": "e-strateg@gns.example",
+}
+ROLES = tuple(PERSONA_EMAILS)
+
+
+@pytest.fixture
+def app_env(seeded_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the app at the private seeded database."""
+    monkeypatch.setenv("PORTFOLJ_DB", str(seeded_path))
+    monkeypatch.setenv("PORTFOLJ_DEMO", "0")
+    return seeded_path
+
+
+@pytest.fixture
+def app_as(app_env: Path) -> Callable[..., AppTest]:
+    """`app_as("projektledare", page="app_pages/risks.py")`: the app signed in, on that page."""
+
+    def make(role: str, page: str | None = None) -> AppTest:
+        conn = open_database(app_env)
+        found = store.find_user(conn, PERSONA_EMAILS[role])
+        conn.close()
+        assert found is not None, f"personan {role} saknas i grunddatan"
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.session_state["user_id"] = found[0].id
+        at.run()
+        if page:
+            at.switch_page(page).run()
+        return at
+
+    return make
+
+
+def texts(at: AppTest) -> str:
+    """Everything the user reads on the page, as one string."""
+    parts: list[str] = []
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "warning",
+        "error",
+        "success",
+    ):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    for table in at.table:
+        parts.append(str(table.value))
+    for frame in at.dataframe:
+        parts.append(str(frame.value))
+    return "\n".join(parts)

@@ -1,0 +1,59 @@
+"""Every page renders for every role without an exception, and shows its key content."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.conftest import ROLES, texts
+
+PAGES = {
+    "app_pages/overview.py": "Portföljöversikt",
+    "app_pages/project.py": "Projekt eller ärende",
+    "app_pages/meetings.py": "Sammanträden",
+    "app_pages/audit.py": "Ändringslogg",
+    "app_pages/accessibility.py": "Tillgänglighetsredogörelse",
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_for_every_role(app_as, role, page):
+    at = app_as(role, page)
+    assert not at.exception, [e.value for e in at.exception]
+    shown = texts(at) + " ".join(s.label for s in at.selectbox)
+    assert PAGES[page] in shown
+
+
+def test_overview_lists_every_seeded_project_with_status_text(app_as):
+    at = app_as("namnd")
+    table = at.dataframe(key="overview_table").value
+    assert "GNS/8/2018" in table["Kod"].to_list()
+    assert len(table) == 21
+    link2 = table[table["Kod"] == "GNS/8/2018"].iloc[0]
+    assert "Gul" in link2["Status"] and "▲" in link2["Status"]
+
+
+def test_project_page_shows_link2_total_cost_and_rounding(app_as):
+    at = app_as("namnd", "app_pages/project.py")
+    at.selectbox(key="project_select").set_value("GNS/8/2018").run()
+    shown = texts(at)
+    assert "3\u202f489\u202f986 kr" in shown
+    assert "2\u202f810\u202f000 kr" in shown
+    assert "differens" in shown  # the report's rounding is shown, not hidden
+    assert "2019-05-20" in shown  # actual go-live
+    assert "2019-03-26" in shown  # one of the postponements
+
+
+def test_project_page_lists_decisions_in_date_order(app_as):
+    at = app_as("namnd", "app_pages/project.py")
+    at.selectbox(key="project_select").set_value("GNS/8/2018").run()
+    labels = [e.label for e in at.expander if e.label[:4].isdigit()]
+    assert labels == sorted(labels)
+    assert any("2019-06-03 §17" in label for label in labels)
+
+
+def test_admin_sees_user_administration_and_others_do_not(app_as):
+    admin = app_as("admin", "app_pages/users.py")
+    assert "Användare" in [t.value for t in admin.title]
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app_as("namnd", "app_pages/users.py")
