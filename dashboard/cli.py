@@ -13,7 +13,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from dashboard import config
+from dashboard import (
+    cli_benefits,
+    cli_bruttolista,
+    cli_governance,
+    cli_ledger,
+    cli_lifecycle,
+    cli_risks,
+    cli_surveys,
+    config,
+)
 from portfolio import db as core_db
 from portfolio import store
 from portfolio.errors import PortfoljError
@@ -149,6 +158,16 @@ def build_parser() -> argparse.ArgumentParser:
     _format_arg(p, ("table", "json", "csv"))
     p.set_defaults(func=cmd_projects)
 
+    for module in (
+        cli_governance,
+        cli_ledger,
+        cli_risks,
+        cli_benefits,
+        cli_surveys,
+        cli_bruttolista,
+        cli_lifecycle,
+    ):
+        module.register(sub)
     return parser
 
 

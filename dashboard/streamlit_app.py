@@ -59,15 +59,28 @@ pages = {
     "Portföljen": [
         st.Page("app_pages/overview.py", title="Portföljöversikt", url_path="oversikt", default=True),
         st.Page("app_pages/project.py", title="Projekt", url_path="projekt"),
+        st.Page("app_pages/risks.py", title="Riskregister", url_path="riskregister"),
+        st.Page("app_pages/portfolio_risks.py", title="Portföljens risker", url_path="portfoljens-risker"),
+        st.Page("app_pages/benefits.py", title="Nyttoregister", url_path="nyttoregister"),
+        st.Page("app_pages/surveys.py", title="Enkäter", url_path="enkater"),
+    ],
+    "Ekonomi": [
+        st.Page("app_pages/tertial.py", title="Tertialrapport", url_path="tertialrapport"),
+        st.Page("app_pages/allocation.py", title="Kostnadsfördelning", url_path="kostnadsfordelning"),
     ],
     "Nämnden": [
         st.Page("app_pages/meetings.py", title="Sammanträden", url_path="sammantraden"),
+        st.Page("app_pages/decisions.py", title="Beslut", url_path="beslut"),
+        st.Page("app_pages/bruttolista.py", title="Bruttolista", url_path="bruttolista"),
     ],
     "Uppföljning": [
         st.Page("app_pages/audit.py", title="Ändringslogg", url_path="andringslogg"),
     ],
 }
 if user.role is Role.ADMIN:
+    pages["Ekonomi"].append(
+        st.Page("app_pages/ledger_import.py", title="Import av redovisning", url_path="import")
+    )
     pages["Administration"] = [st.Page("app_pages/users.py", title="Användare", url_path="anvandare")]
 pages["Om tjänsten"] = [accessibility]
 

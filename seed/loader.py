@@ -14,7 +14,11 @@ from portfolio import db as core_db
 from portfolio.auth import SYSTEM, User
 from portfolio.errors import InvalidInputError
 from portfolio.models import Meeting, Party, Project, validation_messages
+from seed import benefits, bruttolista, governance, ledger, lifecycle, risks, surveys
 from seed.finance import FinanceFile, insert_finance
+
+# Each validates its own file first and raises SeedError before inserting anything.
+REGISTER_SEEDS = (governance, ledger, risks, benefits, surveys, bruttolista, lifecycle)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -122,4 +126,6 @@ def seed_database(db: core_db.Database, data_dir: Path = DATA_DIR, user: User = 
         counts["sammanträden"] = sum(store.insert_meeting(db, m, user) for m in core.meetings)
         counts["ekonomi"] = insert_finance(db, core.finance, user)
         counts["demoanvändare"] = accounts.ensure_personas(db, user)
+        for module in REGISTER_SEEDS:
+            counts.update(module.seed(db, data_dir, user))
     return counts

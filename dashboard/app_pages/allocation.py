@@ -1,0 +1,7 @@
+"""Kostnadsfördelning."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.title("Kostnadsfördelning")

@@ -1,0 +1,7 @@
+"""Nyttoregister."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.title("Nyttoregister")

@@ -1,0 +1,7 @@
+"""Bruttolista."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.title("Bruttolista")

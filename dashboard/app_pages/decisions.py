@@ -1,0 +1,7 @@
+"""Beslut."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.title("Beslut")

@@ -1,0 +1,7 @@
+"""Portföljens risker."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.title("Portföljens risker")

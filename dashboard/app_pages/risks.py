@@ -1,0 +1,7 @@
+"""Riskregister."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.title("Riskregister")

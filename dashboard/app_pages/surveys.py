@@ -1,0 +1,7 @@
+"""Enkäter."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.title("Enkäter")

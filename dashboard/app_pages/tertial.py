@@ -1,0 +1,7 @@
+"""Tertialrapport."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.title("Tertialrapport")

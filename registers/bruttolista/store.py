@@ -1,0 +1,7 @@
+"""Tables of bruttolista: the only module that reads and writes them."""
+
+from __future__ import annotations
+
+from portfolio.db import Migrations
+
+MIGRATIONS = Migrations("bruttolista")

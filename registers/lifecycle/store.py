@@ -1,0 +1,7 @@
+"""Tables of lifecycle: the only module that reads and writes them."""
+
+from __future__ import annotations
+
+from portfolio.db import Migrations
+
+MIGRATIONS = Migrations("lifecycle")
