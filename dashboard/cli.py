@@ -23,12 +23,13 @@ from dashboard import (
     cli_surveys,
     config,
 )
+from portfolio import accounts, store
 from portfolio import db as core_db
-from portfolio import store
-from portfolio.errors import PortfoljError
+from portfolio.auth import SYSTEM, Role
+from portfolio.errors import DatabaseDamagedError, PortfoljError
 from portfolio.money import kronor_json
 from portfolio.overview import with_deviation
-from registers.schema import open_database
+from registers.schema import known_migrations, open_database, restore_database
 
 APP = Path(__file__).resolve().parent / "streamlit_app.py"
 
@@ -82,9 +83,13 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     path = config.db_path(args.db).resolve()
-    db = open_database(path)
-    core_db.check_integrity(db)
-    db.close()
+    problems = core_db.integrity_problems_at(path)
+    if problems:
+        raise DatabaseDamagedError(
+            f"Databasen {path} är skadad och kan inte användas: {'; '.join(problems[:3])}."
+            " Återställ en säkerhetskopia med `portfolj restore FIL`."
+        )
+    open_database(path).close()
     env = dict(os.environ, PORTFOLJ_DB=str(path), PORTFOLJ_DEMO="1" if args.demo else "0")
     command = [
         sys.executable,
@@ -132,6 +137,53 @@ def cmd_projects(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_add(args: argparse.Namespace) -> int:
+    db = open_database(config.db_path(args.db))
+    password = None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    uid = accounts.create_user(
+        db,
+        SYSTEM,
+        email=args.email,
+        name=args.name,
+        role=args.role,
+        party=args.party,
+        project_codes=tuple(args.project or ()),
+        password=password,
+    )
+    print(f"Kontot {args.email} är skapat (id {uid}).")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    db = open_database(config.db_path(args.db))
+    rows = store.users_frame(db).to_dicts()
+    print(render(rows, args.format, ("email", "name", "role", "party", "projects", "active", "has_password")))
+    return 0
+
+
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    db = open_database(config.db_path(args.db))
+    accounts.set_active(db, SYSTEM, args.email, False)
+    print(f"Kontot {args.email} är avstängt.")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    db = open_database(config.db_path(args.db))
+    core_db.backup(db, args.out)
+    print(f"Säkerhetskopian är sparad i {args.out}.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    target = config.db_path(args.db)
+    restore_database(Path(args.file), target, known=known_migrations())
+    print(f"{target} är återställd från {args.file}.")
+    return 0
+
+
 Command = Callable[[argparse.Namespace], int]
 
 
@@ -157,6 +209,36 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     _format_arg(p, ("table", "json", "csv"))
     p.set_defaults(func=cmd_projects)
+
+    p = sub.add_parser("user", help="konton: add, list, disable")
+    user_sub = p.add_subparsers(dest="user_command", required=True, metavar="ÅTGÄRD")
+    q = user_sub.add_parser("add", help="skapa ett konto")
+    _db_arg(q)
+    q.add_argument("--name", required=True)
+    q.add_argument("--email", required=True)
+    q.add_argument("--role", required=True, choices=[r.value for r in Role])
+    q.add_argument("--party", help="partens kod (kommunchef), t.ex. BRACKE")
+    q.add_argument("--project", nargs="*", help="projektkoder (projektledare), t.ex. GNS/8/2018")
+    q.add_argument("--password-stdin", action="store_true", help="läs lösenordet från standard in")
+    q.set_defaults(func=cmd_user_add)
+    q = user_sub.add_parser("list", help="lista konton")
+    _db_arg(q)
+    _format_arg(q)
+    q.set_defaults(func=cmd_user_list)
+    q = user_sub.add_parser("disable", help="stäng av ett konto")
+    _db_arg(q)
+    q.add_argument("email")
+    q.set_defaults(func=cmd_user_disable)
+
+    p = sub.add_parser("backup", help="säkerhetskopiera databasen medan appen kör")
+    _db_arg(p)
+    p.add_argument("--out", required=True, help="fil att skriva kopian till")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="kontrollera en säkerhetskopia och återställ från den")
+    _db_arg(p)
+    p.add_argument("file", help="säkerhetskopian")
+    p.set_defaults(func=cmd_restore)
 
     for module in (
         cli_governance,

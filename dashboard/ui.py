@@ -12,7 +12,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from dashboard import config
 from portfolio import db as core_db
-from portfolio import store
+from portfolio import status, store
 from portfolio.auth import Action, User
 from portfolio.auth import can as auth_can
 from portfolio.db import Database
@@ -42,7 +42,7 @@ def db_key() -> tuple[str, int]:
 @st.cache_resource(show_spinner=False)
 def startup_problems(path: str) -> list[str]:
     """Integrity check once per server process and database (the result, not the connection)."""
-    return core_db.integrity_problems(open_database(path))
+    return core_db.integrity_problems_at(path)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -53,6 +53,16 @@ def _projects(path: str, revision: int) -> pl.DataFrame:
 def projects() -> pl.DataFrame:
     """Every project and case (cached until the next write)."""
     return _projects(*db_key())
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _latest_status(path: str, revision: int) -> pl.DataFrame:
+    return status.latest_per_project(store.status_reports_frame(db()))
+
+
+def latest_status() -> pl.DataFrame:
+    """Each project's latest status report with trend and age (cached until the next write)."""
+    return _latest_status(*db_key())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

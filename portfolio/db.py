@@ -37,6 +37,21 @@ def connect(path: str | Path) -> Database:
     return db
 
 
+def connect_readonly(path: str | Path) -> Database:
+    """Open an existing file read-only (a backup to be checked before it replaces anything)."""
+    try:
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, check_same_thread=False)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseDamagedError(f"{path} är ingen läsbar SQLite-databas: {exc}") from exc
+    return Database(conn)
+
+
+def restore_from(source: Database, target: Database) -> None:
+    """Replace the target's content with the source's, page by page, under the target's lock."""
+    source.conn.backup(target.conn)
+
+
 def integrity_problems(db: Database) -> list[str]:
     """What `PRAGMA integrity_check` reports; empty when the database is sound."""
     try:
@@ -45,6 +60,20 @@ def integrity_problems(db: Database) -> list[str]:
         return [str(exc)]
     problems = [r[0] for r in rows if r[0] != "ok"]
     return problems
+
+
+def integrity_problems_at(path: str | Path) -> list[str]:
+    """`PRAGMA integrity_check` on a file, before anything else opens it; empty when sound."""
+    if not Path(path).exists():
+        return []
+    try:
+        db = connect_readonly(path)
+    except DatabaseDamagedError as exc:
+        return [str(exc)]
+    try:
+        return integrity_problems(db)
+    finally:
+        db.close()
 
 
 def check_integrity(db: Database) -> None:
@@ -81,7 +110,7 @@ def _ensure_migrations_table(db: Database) -> None:
 
 def migrate(db: Database, *sets: Migrations) -> list[str]:
     """Apply the pending steps of each set in order; return the names applied."""
-    with write(db):
+    with write(db, audited=False):
         _ensure_migrations_table(db)
     applied: list[str] = []
     for mset in sets:
@@ -94,7 +123,7 @@ def migrate(db: Database, *sets: Migrations) -> list[str]:
         for name, step in mset.steps:
             if name in done:
                 continue
-            with write(db):
+            with write(db, audited=False):
                 step(db)
                 db.execute("INSERT INTO _migrations VALUES (?, ?, ?)", [mset.name, name, _now()])
             applied.append(f"{mset.name}:{name}")
@@ -108,20 +137,30 @@ def applied_migrations(db: Database) -> set[str]:
     return {f"{r[0]}:{r[1]}" for r in db.execute("SELECT * FROM _migrations").fetchall()}
 
 
+class UnauditedWriteError(RuntimeError):
+    """A transaction changed rows but appended nothing to the audit log (a programming error)."""
+
+
 @contextlib.contextmanager
-def write(db: Database) -> Iterator[Database]:
+def write(db: Database, *, audited: bool = True) -> Iterator[Database]:
     """One write transaction (BEGIN IMMEDIATE): all or nothing, and the revision moves on.
 
     IMMEDIATE takes the write lock up front, so concurrent writers wait on the busy
-    timeout instead of failing halfway with "database is locked".
+    timeout instead of failing halfway with "database is locked". A transaction that
+    changes rows without an audit row is rolled back: every write is in the audit log
+    (only schema migrations pass `audited=False`).
     """
     if db.conn.in_transaction:
         with db.atomic():
             yield db
         return
     db.execute("BEGIN IMMEDIATE")
+    changes_before = db.conn.total_changes
+    audits_before = _audit_count(db)
     try:
         yield db
+        if audited and db.conn.total_changes != changes_before and _audit_count(db) == audits_before:
+            raise UnauditedWriteError("Ändringen saknar rad i ändringsloggen och sparades inte")
         if "_meta" in db.table_names():
             db.execute(
                 "INSERT INTO _meta (key, value) VALUES ('revision', '1') ON CONFLICT(key)"
@@ -131,6 +170,10 @@ def write(db: Database) -> Iterator[Database]:
     except BaseException:
         db.rollback()
         raise
+
+
+def _audit_count(db: Database) -> int:
+    return int(getattr(db, "_audit_rows", 0))
 
 
 def revision(db: Database) -> int:
@@ -193,6 +236,7 @@ def audit(
             to_json(after),
         ],
     )
+    db._audit_rows = _audit_count(db) + 1  # type: ignore[attr-defined]
 
 
 def create_audit_table(db: Database) -> None:

@@ -107,6 +107,23 @@ def m001_core(db: Database) -> None:
     )
 
 
+@MIGRATIONS
+def m002_status_reports(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE status_reports (
+            id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id),
+            reported_on TEXT NOT NULL,
+            time_status TEXT NOT NULL, time_reason TEXT NOT NULL,
+            cost_status TEXT NOT NULL, cost_reason TEXT NOT NULL,
+            scope_status TEXT NOT NULL, scope_reason TEXT NOT NULL,
+            overall_status TEXT NOT NULL, overall_reason TEXT NOT NULL,
+            next_steps TEXT NOT NULL, user_id INTEGER REFERENCES users(id), created_at TEXT NOT NULL);
+        CREATE INDEX status_reports_project ON status_reports (project_id, reported_on);
+        """
+    )
+
+
 # --- reading -----------------------------------------------------------------------------
 
 
@@ -714,6 +731,59 @@ def audit_bulk(db: Database, user: User, entity: str, entity_id: str, after: Any
         entity=entity,
         entity_id=entity_id,
         after=after,
+    )
+
+
+# --- status reports -----------------------------------------------------------------------
+
+STATUS_REPORT_FIELDS = (
+    "reported_on",
+    "time_status",
+    "time_reason",
+    "cost_status",
+    "cost_reason",
+    "scope_status",
+    "scope_reason",
+    "overall_status",
+    "overall_reason",
+    "next_steps",
+)
+
+
+def insert_status_report(db: Database, project_id: int, report: dict[str, Any], user_id: int | None) -> int:
+    """Store one status report; returns its id."""
+    cur = db.execute(
+        f"INSERT INTO status_reports (project_id, {', '.join(STATUS_REPORT_FIELDS)}, user_id, created_at)"
+        f" VALUES (?, {', '.join('?' * len(STATUS_REPORT_FIELDS))}, ?, ?)",
+        [
+            project_id,
+            *(report[f] for f in STATUS_REPORT_FIELDS),
+            user_id,
+            datetime.now().isoformat(timespec="seconds"),
+        ],
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+STATUS_REPORT_SCHEMA: dict[str, Any] = {
+    "id": pl.Int64,
+    "project_id": pl.Int64,
+    **dict.fromkeys(STATUS_REPORT_FIELDS, pl.String),
+    "reporter": pl.String,
+}
+
+
+def status_reports_frame(db: Database, project_id: int | None = None) -> pl.DataFrame:
+    """Status reports, oldest first, for one project or all."""
+    where, params = ("WHERE r.project_id = ?", [project_id]) if project_id is not None else ("", [])
+    cols = ", ".join(f"r.{f}" for f in STATUS_REPORT_FIELDS)
+    return frame(
+        db,
+        f"SELECT r.id, r.project_id, {cols}, u.name FROM status_reports r"
+        f" LEFT JOIN users u ON u.id = r.user_id {where} ORDER BY r.reported_on, r.id",
+        params,
+        STATUS_REPORT_SCHEMA,
     )
 
 

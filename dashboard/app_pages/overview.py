@@ -13,7 +13,14 @@ from portfolio.overview import filter_projects, key_figures, with_deviation
 st.title("Portföljöversikt")
 st.caption("Gemensam nämnd för samverkan (GNS) – alla projekt och ärenden med status och ekonomi.")
 
-all_projects = with_deviation(ui.projects())
+all_projects = with_deviation(ui.projects()).join(
+    ui.latest_status(), left_on="id", right_on="project_id", how="left"
+)
+# The latest status report wins over the status the case was registered with.
+all_projects = all_projects.with_columns(
+    pl.coalesce("report_status", "status").alias("status"),
+    pl.coalesce("report_reason", "status_reason").alias("status_reason"),
+)
 names = ui.party_names()
 
 with st.expander("Filter", expanded=True):
@@ -81,6 +88,14 @@ display = ui.kr_column(table, ["budget_ore", "actual_ore", "deviation_ore"]).sel
     pl.col("phase").alias("Fas"),
     pl.Series("Status", [ui.status_text(s) for s in table["status"].to_list()], dtype=pl.String),
     pl.col("status_reason").alias("Kommentar"),
+    pl.when(pl.col("reported_on").is_null())
+    .then(pl.lit("ingen statusrapport"))
+    .otherwise(
+        pl.format("rapporterad {}", pl.col("reported_on"))
+        + pl.when(pl.col("stale")).then(pl.lit(" ⚠ äldre än senaste tertialet")).otherwise(pl.lit(""))
+    )
+    .alias("Rapport"),
+    pl.col("trend").fill_null("–").alias("Trend"),
     pl.col("budget_ore").alias("Budget"),
     pl.col("actual_ore").alias("Utfall"),
     pl.col("deviation_ore").alias("Avvikelse"),

@@ -6,7 +6,10 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, ui
-from portfolio import store
+from portfolio import status, store
+from portfolio.auth import Action
+from portfolio.errors import InvalidInputError, PermissionDeniedError
+from portfolio.models import Status
 from portfolio.money import format_kr, kronor_json
 from portfolio.overview import budget_totals, rounding_differences, stated_vs_summed
 
@@ -66,6 +69,59 @@ with people:
         st.markdown("**Styrgrupp**")
         st.markdown("\n".join(f"- {n}" + (f" ({o})" if o else "") for n, o in p["steering_group"]))
 ui.source_caption(p["source"])
+
+st.header("Statusrapporter")
+reports = store.status_reports_frame(conn, pid)
+if reports.height:
+    latest = reports.row(-1, named=True)
+    st.markdown(
+        f"Senaste rapport {latest['reported_on']} ({latest['reporter'] or 'okänd'}): "
+        + "; ".join(
+            f"{label} {ui.status_text(latest[f'{aspect}_status'])}"
+            for aspect, label in status.ASPECTS.items()
+        )
+    )
+    st.table(
+        reports.reverse().select(
+            pl.col("reported_on").alias("Datum"),
+            *[
+                pl.Series(label, [ui.status_text(v) for v in reports.reverse()[f"{aspect}_status"].to_list()])
+                for aspect, label in status.ASPECTS.items()
+            ],
+            pl.col("overall_reason").alias("Skäl"),
+            pl.col("next_steps").alias("Nästa steg"),
+            pl.col("reporter").alias("Rapportör"),
+        ),
+        hide_index=True,
+    )
+else:
+    st.markdown("Ingen statusrapport är inlämnad för projektet.")
+
+if ui.can(Action.REPORT_STATUS, project_id=pid):
+    with st.form("project_status_form"):
+        st.subheader("Ny statusrapport")
+        reported_on = st.date_input("Rapportdatum", key="project_status_date", format="YYYY-MM-DD")
+        values: dict[str, object] = {"reported_on": reported_on}
+        cols = st.columns(len(status.ASPECTS))
+        for col, (aspect, label) in zip(cols, status.ASPECTS.items(), strict=True):
+            values[f"{aspect}_status"] = col.selectbox(
+                label, [s.value for s in Status], format_func=ui.status_text, key=f"project_status_{aspect}"
+            )
+            values[f"{aspect}_reason"] = col.text_area(
+                f"Skäl, {label.lower()}", key=f"project_status_{aspect}_reason", height=100
+            )
+        values["next_steps"] = st.text_area("Nästa steg", key="project_status_next")
+        submitted = st.form_submit_button("Spara statusrapport", type="primary")
+    if submitted:
+        try:
+            status.record(conn, ui.require_user(), pid, status.parse_report(values))
+        except InvalidInputError as exc:
+            ui.show_errors(exc)
+        except PermissionDeniedError as exc:
+            st.error(str(exc))
+        else:
+            st.success("Statusrapporten är sparad.")
+            st.rerun()
 
 st.header("Budget och utfall")
 lines = store.budget_lines_frame(conn, pid)

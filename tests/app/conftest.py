@@ -64,8 +64,6 @@ def texts(at: AppTest) -> str:
     ):
         parts += [str(e.value) for e in getattr(at, kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
-    for table in at.table:
-        parts.append(str(table.value))
-    for frame in at.dataframe:
-        parts.append(str(frame.value))
+    for table in [*at.table, *at.dataframe]:
+        parts.append(table.value.to_csv())
     return "\n".join(parts)
