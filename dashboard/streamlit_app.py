@@ -92,5 +92,5 @@ with st.sidebar:
             st.logout()
         st.rerun()
 
-page = st.navigation(pages)
+page = st.navigation(pages, expanded=True)
 page.run()

@@ -108,6 +108,8 @@ event = st.dataframe(
     selection_mode="single-row",
     key="overview_table",
 )
+with st.expander("Tabellen i textform (för skärmläsare och utskrift)"):
+    st.table(display, hide_index=True)
 selected_rows = event.selection.rows if event else []
 if selected_rows:
     ui.open_project(table["code"][selected_rows[0]])

@@ -1,0 +1,144 @@
+"""A real `portfolj serve --demo` on 127.0.0.1 and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("PORTFOLJ_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+PERSONA_LABELS = {
+    "namnd": "Ledamot i nämnden",
+    "kommunchef": "Kommunchef Bräcke",
+    "projektledare": "Projektledare LINK2",
+    "admin": "E-strateg",
+}
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on a fresh seeded database, started exactly as a user would (`portfolj`)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium saknas ({CHROMIUM}); installera med: apt-get install -y chromium")
+    db = tmp_path_factory.mktemp("browser") / "portfolj.db"
+    portfolj = [sys.executable, "-m", "dashboard.cli"]
+    subprocess.run([*portfolj, "seed", "--db", str(db)], check=True, capture_output=True)
+    port = _free_port()
+    log = (tmp_path_factory.getbasetemp() / "server.log").open("w")
+    proc = subprocess.Popen(
+        [*portfolj, "serve", "--demo", "--db", str(db), "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"Servern startade inte; se {log.name}")
+            time.sleep(0.3)
+    yield url
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def wait_idle(page, timeout: float = 30_000) -> None:
+    """Wait until Streamlit has finished running the script (and so rendered the page)."""
+    page.wait_for_timeout(150)
+    page.wait_for_selector(IDLE, timeout=timeout)
+
+
+@pytest.fixture
+def page_as(server: str, browser) -> Iterator[Callable[..., object]]:
+    """`page_as("projektledare")`: a fresh browser session logged in with the demo persona."""
+    contexts = []
+
+    def make(role: str, *, width: int = 1280, height: int = 800):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="sv-SE")
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(server)
+        wait_idle(page)
+        page.get_by_role("button", name=PERSONA_LABELS[role]).click()
+        page.get_by_role("heading", name="Portföljöversikt").wait_for()
+        wait_idle(page)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def go_to(page, title: str) -> None:
+    """Open a page from the navigation by its title."""
+    page.get_by_role("link", name=title, exact=True).first.click()
+    wait_idle(page)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick `option` in the selectbox labelled `label`, as a keyboard user would."""
+    box = page.get_by_label(label, exact=True)
+    box.click()
+    box.fill(option)
+    page.keyboard.press("Enter")
+    wait_idle(page)
+
+
+def screenshot(page, name: str) -> None:
+    """Save a full-page screenshot under tests/browser/screenshots/ (git-ignored)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_chromium_profile() -> Iterator[None]:
+    yield
+    shutil.rmtree("/tmp/playwright_chromiumdev_profile", ignore_errors=True)
