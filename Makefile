@@ -22,7 +22,13 @@ run: $(VENV)/.installed
 	$(BIN)/portfolj seed
 	$(BIN)/portfolj serve --demo --port $(PORT)
 
-test: $(VENV)/.dev-installed lint
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(VENV)/.dev-installed $(AXE) lint
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev-installed
