@@ -92,5 +92,7 @@ with st.sidebar:
             st.logout()
         st.rerun()
 
-page = st.navigation(pages, expanded=True)
+# Top navigation: Streamlit's sidebar navigation with sections nests <li> outside <ul>
+# (axe: list/listitem), the top bar does not.
+page = st.navigation(pages, position="top")
 page.run()

@@ -20,11 +20,8 @@ class KeyFigures:
     by_phase: dict[str, int]
     budget_ore: int
     actual_ore: int
-
-    @property
-    def deviation_ore(self) -> int:
-        """Budget minus actual: negative means more was spent than budgeted."""
-        return self.budget_ore - self.actual_ore
+    deviation_ore: int
+    with_both: int  # projects that have both a budget and an actual
 
 
 def with_deviation(projects: pl.DataFrame) -> pl.DataFrame:
@@ -75,8 +72,12 @@ def key_figures(projects: pl.DataFrame) -> KeyFigures:
     phase_counts = dict.fromkeys((p.value for p in Phase), 0)
     for phase, n in projects.group_by("phase").len().iter_rows():
         phase_counts[phase] = n
+    both = pl.col("budget_ore").is_not_null() & pl.col("actual_ore").is_not_null()
     totals = projects.select(
-        pl.col("budget_ore").sum().alias("b"), pl.col("actual_ore").sum().alias("a")
+        pl.col("budget_ore").sum().alias("b"),
+        pl.col("actual_ore").sum().alias("a"),
+        (pl.col("budget_ore") - pl.col("actual_ore")).filter(both).sum().alias("d"),
+        both.sum().alias("n"),
     ).row(0)
     return KeyFigures(
         count=projects.height,
@@ -84,6 +85,8 @@ def key_figures(projects: pl.DataFrame) -> KeyFigures:
         by_phase=phase_counts,
         budget_ore=int(totals[0] or 0),
         actual_ore=int(totals[1] or 0),
+        deviation_ore=int(totals[2] or 0),
+        with_both=int(totals[3] or 0),
     )
 
 

@@ -59,12 +59,17 @@ m1, m2, m3, m4 = st.columns(4)
 m1.metric("Projekt och ärenden", figures.count)
 m2.metric("Total budget", format_kr(figures.budget_ore))
 m3.metric("Totalt utfall", format_kr(figures.actual_ore))
-m4.metric("Avvikelse (budget − utfall)", format_kr(figures.deviation_ore))
-s_cols = st.columns(len(figures.by_status) + len(figures.by_phase))
-for col, (status, n) in zip(s_cols, figures.by_status.items(), strict=False):
-    col.metric(ui.status_text(status), n)
-for col, (phase, n) in zip(s_cols[len(figures.by_status) :], figures.by_phase.items(), strict=False):
-    col.metric(f"Fas: {phase}", n)
+m4.metric(
+    "Avvikelse (budget − utfall)",
+    format_kr(figures.deviation_ore),
+    help=f"Räknas på de {figures.with_both} projekt som har både budget och utfall.",
+)
+st.markdown(
+    "**Status:** "
+    + " · ".join(f"{ui.status_text(s).split(' – ')[0]} {n}" for s, n in figures.by_status.items())
+    + "  \n**Fas:** "
+    + " · ".join(f"{phase} {n}" for phase, n in figures.by_phase.items())
+)
 
 st.subheader("Projekt och ärenden")
 sort_options = {

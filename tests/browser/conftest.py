@@ -117,9 +117,28 @@ def page_as(server: str, browser) -> Iterator[Callable[..., object]]:
         context.close()
 
 
+SECTIONS = {
+    "Portföljen": [
+        "Portföljöversikt",
+        "Projekt",
+        "Riskregister",
+        "Portföljens risker",
+        "Nyttoregister",
+        "Enkäter",
+    ],
+    "Ekonomi": ["Tertialrapport", "Kostnadsfördelning", "Import av redovisning"],
+    "Nämnden": ["Sammanträden", "Beslut", "Bruttolista"],
+    "Uppföljning": ["Ändringslogg"],
+    "Administration": ["Användare"],
+    "Om tjänsten": ["Tillgänglighetsredogörelse"],
+}
+SECTION_OF = {title: section for section, titles in SECTIONS.items() for title in titles}
+
+
 def go_to(page, title: str) -> None:
-    """Open a page from the navigation by its title."""
-    page.get_by_role("link", name=title, exact=True).first.click()
+    """Open a page from the top navigation: its section's menu, then the page."""
+    page.get_by_text(SECTION_OF[title], exact=True).first.click()
+    page.get_by_role("menuitem", name=title, exact=True).first.click()
     wait_idle(page)
 
 
@@ -142,3 +161,30 @@ def screenshot(page, name: str) -> None:
 def _no_leftover_chromium_profile() -> Iterator[None]:
     yield
     shutil.rmtree("/tmp/playwright_chromiumdev_profile", ignore_errors=True)
+
+
+AXE_JS = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
+    """Run axe-core (WCAG 2.0/2.1 A and AA rules) on the page; the violations of those impacts."""
+    if not AXE_JS.exists():
+        pytest.fail(f"axe-core saknas ({AXE_JS}); kör `make test`, som installerar det med npm")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        """async () => await axe.run(document, {
+            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+            resultTypes: ['violations'],
+        })"""
+    )
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "targets": [n["target"] for n in v["nodes"][:5]],
+        }
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]

@@ -58,11 +58,13 @@ def test_key_figures_count_every_status_and_phase_including_zero():
     assert figures.by_phase["förstudie"] == 1
 
 
-def test_key_figures_sum_money_exactly_and_deviation_is_budget_minus_actual():
+def test_key_figures_sum_money_exactly_and_deviation_counts_only_projects_with_both():
     figures = key_figures(PORTFOLIO)
     assert figures.budget_ore == 317_000_000
     assert figures.actual_ore == 348_998_600
-    assert figures.deviation_ore == -31_998_600
+    # The pre-study has a budget but no outcome yet: it must not look like a saving.
+    assert figures.deviation_ore == -67_998_600
+    assert figures.with_both == 1
 
 
 def test_deviation_is_empty_when_either_amount_is_missing():
