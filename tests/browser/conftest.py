@@ -33,6 +33,8 @@ PERSONA_LABELS = {
     "projektledare": "Projektledare LINK2",
     "admin": "E-strateg",
 }
+KEYBOARD_USER = "tangent@region.se"
+KEYBOARD_PASSWORD = "bara-tangentbordet-2026"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 pytestmark = pytest.mark.browser
@@ -52,6 +54,28 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = tmp_path_factory.mktemp("browser") / "portfolj.db"
     portfolj = [sys.executable, "-m", "dashboard.cli"]
     subprocess.run([*portfolj, "seed", "--db", str(db)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            *portfolj,
+            "user",
+            "add",
+            "--db",
+            str(db),
+            "--name",
+            "Tangent Bordsson",
+            "--email",
+            KEYBOARD_USER,
+            "--role",
+            "projektledare",
+            "--project",
+            "GNS/8/2018",
+            "--password-stdin",
+        ],
+        input=KEYBOARD_PASSWORD + "\n",
+        text=True,
+        check=True,
+        capture_output=True,
+    )
     port = _free_port()
     log = (tmp_path_factory.getbasetemp() / "server.log").open("w")
     proc = subprocess.Popen(
@@ -136,9 +160,16 @@ SECTION_OF = {title: section for section, titles in SECTIONS.items() for title i
 
 
 def go_to(page, title: str) -> None:
-    """Open a page from the top navigation: its section's menu, then the page."""
-    page.get_by_text(SECTION_OF[title], exact=True).first.click()
-    page.get_by_role("menuitem", name=title, exact=True).first.click()
+    """Open a page from the top navigation: its section's menu, then the page.
+
+    On a phone the navigation moves into the collapsed sidebar, which is opened first."""
+    expand = page.get_by_test_id("stExpandSidebarButton")
+    if expand.is_visible():
+        expand.click()
+        page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).first.click()
+    else:
+        page.get_by_text(SECTION_OF[title], exact=True).first.click()
+        page.get_by_role("menuitem", name=title, exact=True).first.click()
     wait_idle(page)
 
 

@@ -1,0 +1,55 @@
+"""Keyboard-only use and a phone-sized screen."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import KEYBOARD_PASSWORD, KEYBOARD_USER, go_to, screenshot, wait_idle
+
+
+def tab_to(page, predicate_js: str, limit: int = 60) -> None:
+    """Press Tab until the focused element satisfies `predicate_js` (e => bool)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(({predicate_js}))(document.activeElement)"):
+            return
+    raise AssertionError(f"nådde aldrig fältet med Tab: {predicate_js}")
+
+
+def test_login_works_with_the_keyboard_only(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(server)
+    wait_idle(page)
+    tab_to(page, "e => e.closest('[data-testid=stTextInput]')?.innerText.includes('E-postadress')")
+    page.keyboard.type(KEYBOARD_USER)
+    page.keyboard.press("Tab")
+    page.keyboard.type(KEYBOARD_PASSWORD)
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Portföljöversikt").wait_for(timeout=20_000)
+    assert page.get_by_text("Tangent Bordsson").first.is_visible()
+    context.close()
+
+
+def test_focus_is_visible_on_the_login_button(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(server)
+    wait_idle(page)
+    tab_to(page, "e => e.innerText && e.innerText.trim() === 'Logga in'")
+    outline = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return s.outlineStyle + ' ' + s.outlineWidth + ' ' + s.boxShadow; }"
+    )
+    assert outline != "none 0px none", outline
+    context.close()
+
+
+def test_overview_and_project_fit_a_phone_screen(page_as):
+    page = page_as("namnd", width=390, height=844)
+    for title in ("Portföljöversikt", "Projekt"):
+        if title != "Portföljöversikt":
+            go_to(page, title)
+        overflow = page.evaluate(
+            "() => document.querySelector('[data-testid=stMain]').scrollWidth - window.innerWidth"
+        )
+        assert overflow <= 1, f"{title}: sidan är {overflow} px bredare än skärmen"
+        screenshot(page, f"mobil-{title}")
