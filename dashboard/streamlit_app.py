@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from dashboard import config, ui
+from dashboard.navigation import ACCESSIBILITY, LOGIN, PageSpec, pages_for
 from portfolio import accounts
-from portfolio.auth import Role
 
 st.set_page_config(page_title="portfolj – GNS projektportfölj", page_icon="📁", layout="wide")
 
@@ -44,45 +45,19 @@ if user is None and ui.oidc_configured() and st.user.get("is_logged_in"):
     ui.sign_in(mapped)
     user = mapped
 
-accessibility = st.Page(
-    "app_pages/accessibility.py", title="Tillgänglighetsredogörelse", url_path="tillganglighet"
-)
+
+def as_page(spec: PageSpec) -> StreamlitPage:
+    return st.Page(spec.path, title=spec.title, url_path=spec.url_path, default=spec.default)
+
 
 if user is None:
-    page = st.navigation(
-        [st.Page("app_pages/login.py", title="Logga in", url_path="logga-in", default=True), accessibility]
-    )
+    page = st.navigation([as_page(LOGIN), as_page(ACCESSIBILITY)])
     page.run()
     st.stop()
 
-pages = {
-    "Portföljen": [
-        st.Page("app_pages/overview.py", title="Portföljöversikt", url_path="oversikt", default=True),
-        st.Page("app_pages/project.py", title="Projekt", url_path="projekt"),
-        st.Page("app_pages/risks.py", title="Riskregister", url_path="riskregister"),
-        st.Page("app_pages/portfolio_risks.py", title="Portföljens risker", url_path="portfoljens-risker"),
-        st.Page("app_pages/benefits.py", title="Nyttoregister", url_path="nyttoregister"),
-        st.Page("app_pages/surveys.py", title="Enkäter", url_path="enkater"),
-    ],
-    "Ekonomi": [
-        st.Page("app_pages/tertial.py", title="Tertialrapport", url_path="tertialrapport"),
-        st.Page("app_pages/allocation.py", title="Kostnadsfördelning", url_path="kostnadsfordelning"),
-    ],
-    "Nämnden": [
-        st.Page("app_pages/meetings.py", title="Sammanträden", url_path="sammantraden"),
-        st.Page("app_pages/decisions.py", title="Beslut", url_path="beslut"),
-        st.Page("app_pages/bruttolista.py", title="Bruttolista", url_path="bruttolista"),
-    ],
-    "Uppföljning": [
-        st.Page("app_pages/audit.py", title="Ändringslogg", url_path="andringslogg"),
-    ],
-}
-if user.role is Role.ADMIN:
-    pages["Ekonomi"].append(
-        st.Page("app_pages/ledger_import.py", title="Import av redovisning", url_path="import")
-    )
-    pages["Administration"] = [st.Page("app_pages/users.py", title="Användare", url_path="anvandare")]
-pages["Om tjänsten"] = [accessibility]
+pages: dict[str, list[StreamlitPage]] = {}
+for spec in pages_for(user.role):
+    pages.setdefault(spec.section, []).append(as_page(spec))
 
 with st.sidebar:
     st.markdown(f"**{user.name}**  \n{user.role.label}")

@@ -1,0 +1,45 @@
+"""The app's pages as data: the router builds the navigation from it, tests and the benchmark
+walk it, so a new page is registered in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portfolio.auth import Role
+
+
+@dataclass(frozen=True, slots=True)
+class PageSpec:
+    section: str
+    path: str  # relative to dashboard/
+    title: str
+    url_path: str
+    admin_only: bool = False
+    default: bool = False
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("Portföljen", "app_pages/overview.py", "Portföljöversikt", "oversikt", default=True),
+    PageSpec("Portföljen", "app_pages/project.py", "Projekt", "projekt"),
+    PageSpec("Portföljen", "app_pages/risks.py", "Riskregister", "riskregister"),
+    PageSpec("Portföljen", "app_pages/portfolio_risks.py", "Portföljens risker", "portfoljens-risker"),
+    PageSpec("Portföljen", "app_pages/benefits.py", "Nyttoregister", "nyttoregister"),
+    PageSpec("Portföljen", "app_pages/surveys.py", "Enkäter", "enkater"),
+    PageSpec("Ekonomi", "app_pages/tertial.py", "Tertialrapport", "tertialrapport"),
+    PageSpec("Ekonomi", "app_pages/allocation.py", "Kostnadsfördelning", "kostnadsfordelning"),
+    PageSpec("Ekonomi", "app_pages/ledger_import.py", "Import av redovisning", "import", admin_only=True),
+    PageSpec("Nämnden", "app_pages/meetings.py", "Sammanträden", "sammantraden"),
+    PageSpec("Nämnden", "app_pages/decisions.py", "Beslut", "beslut"),
+    PageSpec("Nämnden", "app_pages/bruttolista.py", "Bruttolista", "bruttolista"),
+    PageSpec("Uppföljning", "app_pages/audit.py", "Ändringslogg", "andringslogg"),
+    PageSpec("Administration", "app_pages/users.py", "Användare", "anvandare", admin_only=True),
+    PageSpec("Om tjänsten", "app_pages/accessibility.py", "Tillgänglighetsredogörelse", "tillganglighet"),
+)
+
+LOGIN = PageSpec("", "app_pages/login.py", "Logga in", "logga-in", default=True)
+ACCESSIBILITY = next(p for p in PAGES if p.path == "app_pages/accessibility.py")
+
+
+def pages_for(role: Role) -> list[PageSpec]:
+    """The pages a role sees in its navigation."""
+    return [p for p in PAGES if not p.admin_only or role is Role.ADMIN]
