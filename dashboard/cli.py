@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboard import (
+    cli_bench,
     cli_benefits,
     cli_bruttolista,
     cli_governance,
@@ -246,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_restore)
 
     for module in (
+        cli_bench,
         cli_governance,
         cli_ledger,
         cli_risks,
