@@ -160,12 +160,16 @@ def projects_frame(db: Database) -> pl.DataFrame:
     The document's own stated totals win where it gives them (they do not always equal the
     sum of its lines, and the page shows the difference); else the sum of the budget lines
     (actual includes costs outside the budget); else the single amount the case carries.
+    Extra resources debited by the price list (resource_debits, written by governance/) add
+    to the actual.
     """
     sql = """
         SELECT p.id, p.code, p.name, p.kind, p.phase, p.status, p.status_reason, p.owner_party,
                p.object, p.start_date, p.planned_end_date, p.actual_end_date,
                COALESCE(t.budget_total_ore, b.budget, p.budget_ore) AS budget_ore,
-               COALESCE(t.total_cost_ore, b.outcome, p.actual_ore) AS actual_ore,
+               COALESCE(t.total_cost_ore, b.outcome, p.actual_ore, 0 + d.debited)
+                   + CASE WHEN COALESCE(t.total_cost_ore, b.outcome, p.actual_ore) IS NULL THEN 0
+                          ELSE COALESCE(d.debited, 0) END AS actual_ore,
                (SELECT group_concat(party_code, ',') FROM
                    (SELECT party_code FROM project_parties pp WHERE pp.project_id = p.id
                     ORDER BY party_code)) AS financing_parties,
@@ -177,6 +181,8 @@ def projects_frame(db: Database) -> pl.DataFrame:
                    SUM(outcome_total_ore) AS outcome
             FROM budget_lines GROUP BY project_id) b ON b.project_id = p.id
         LEFT JOIN stated_totals t ON t.project_id = p.id
+        LEFT JOIN (SELECT project_id, SUM(amount_ore) AS debited FROM resource_debits
+                   GROUP BY project_id) d ON d.project_id = p.id
         ORDER BY p.code
     """
     return frame(db, sql, [], PROJECT_SCHEMA)

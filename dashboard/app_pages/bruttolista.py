@@ -1,7 +1,408 @@
-"""Bruttolista."""
+"""Bruttolista: the operational plan's proposed activities, what came of them, and the way to a case."""
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
+from dashboard import charts_governance, ui
+from portfolio.auth import Action
+from portfolio.errors import InvalidInputError, NotFoundError, PermissionDeniedError, StaleEditError
+from portfolio.governance import service as governance
+from portfolio.governance.model import NewCaseInput, parse
+from portfolio.models import CaseKind, Phase
+from registers.bruttolista import logic
+from registers.bruttolista import service as bruttolista
+from registers.bruttolista.model import (
+    AREAS,
+    LABELS,
+    ActivityInput,
+    ActivityStatus,
+    OutcomeInput,
+    status_display,
+)
+from registers.lifecycle import service as lifecycle
+
+user = ui.require_user()
+conn = ui.db()
+BUSINESS_ERRORS = (PermissionDeniedError, NotFoundError, StaleEditError)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _activities(path: str, revision: int) -> pl.DataFrame:
+    return bruttolista.activities(ui.db())
+
+
+def flash(message: str) -> None:
+    st.session_state["bruttolista_flash"] = message
+    st.rerun()
+
+
 st.title("Bruttolista")
+st.caption(
+    "Verksamhetsplanens föreslagna aktiviteter, vad som blev av dem och vilka ärenden de ledde till. "
+    "Status visas med symbol och ord: " + ", ".join(s.display for s in ActivityStatus) + "."
+)
+if message := st.session_state.pop("bruttolista_flash", None):
+    st.success(message)
+promoted = st.session_state.get("bruttolista_promoted")
+if promoted:
+    c1, c2 = st.columns([3, 1], vertical_alignment="center")
+    c1.info(f"Ärendet {promoted} finns nu i portföljöversikten och pekar tillbaka på aktiviteten.")
+    if c2.button("Öppna ärendet", key="bruttolista_open_promoted"):
+        st.session_state.pop("bruttolista_promoted", None)
+        ui.open_project(promoted)
+
+all_activities = _activities(*ui.db_key())
+if all_activities.height == 0:
+    st.info("Bruttolistan är tom. Kör `portfolj seed` för att läsa in Verksamhetsplan 2019.")
+years = sorted(set(all_activities["plan_year"].to_list()))
+plans = bruttolista.plans(conn)
+
+with st.expander("Filter och gruppering", expanded=True):
+    f1, f2, f3, f4 = st.columns(4)
+    year = f1.selectbox(
+        "Verksamhetsplan",
+        [None, *years],
+        index=len(years) if years else 0,
+        format_func=lambda y: "Alla år" if y is None else f"Verksamhetsplan {y}",
+        key="bruttolista_year",
+    )
+    areas = f2.multiselect("Område", list(AREAS), key="bruttolista_areas", placeholder="Alla områden")
+    statuses = f3.multiselect(
+        "Status",
+        [s.value for s in ActivityStatus],
+        format_func=status_display,
+        key="bruttolista_statuses",
+        placeholder="Alla statusar",
+    )
+    grouping = f4.radio(
+        "Gruppera efter",
+        ["Ingen", "Område", "Status", "År"],
+        horizontal=True,
+        key="bruttolista_group",
+    )
+
+shown = logic.filter_activities(all_activities, years=[year] if year else [], areas=areas, statuses=statuses)
+
+for plan in plans.filter(pl.col("year") == year).iter_rows(named=True) if year else []:
+    st.subheader(plan["title"] or plan["plan"])
+    if plan["purpose"]:
+        st.markdown(plan["purpose"])
+    details = [f"Ärende {plan['case_code']}" if plan["case_code"] else None, plan["status_note"]]
+    st.caption(" · ".join(d for d in details if d))
+    ui.source_caption(plan["source"])
+
+st.subheader(f"{shown.height} aktiviteter")
+by_status = shown.group_by("status").agg(pl.len().alias("n"))
+counts = dict(by_status.iter_rows())
+metric_cols = st.columns(len(ActivityStatus))
+for col, status in zip(metric_cols, ActivityStatus, strict=True):
+    col.metric(status.display, counts.get(status.value, 0))
+
+
+def table_of(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(
+        pl.col("plan_year").alias("År"),
+        pl.col("row").alias("Rad"),
+        pl.col("activity").alias("Aktivitet"),
+        pl.col("areas").list.join(", ").alias("Område"),
+        pl.Series("Status", [status_display(s) for s in frame["status"].to_list()], dtype=pl.String),
+        pl.col("outcome").alias("Utfall"),
+        pl.col("linked_cases").list.join(", ").alias("Kopplade ärenden"),
+    )
+
+
+def listing(frame: pl.DataFrame, key: str) -> None:
+    """A table of activities; choosing a row opens that activity below."""
+    event = st.dataframe(
+        table_of(frame),
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key=key,
+    )
+    rows = event.selection.rows if event else []
+    chosen = int(frame["id"][rows[0]]) if rows else None
+    # Only a new click moves the choice; the selectbox below stays free to change.
+    if chosen is not None and st.session_state.get(f"{key}_applied") != chosen:
+        st.session_state["bruttolista_choice"] = chosen
+    st.session_state[f"{key}_applied"] = chosen
+
+
+if grouping == "Ingen":
+    listing(shown, "bruttolista_table")
+else:
+    group_col = {"Område": "area", "Status": "status", "År": "plan_year"}[grouping]
+    for index, (group, n) in enumerate(logic.group_counts(shown, group_col).iter_rows()):
+        if group_col == "area":
+            part = shown.filter(pl.col("areas").list.contains(group))
+            heading = group
+        elif group_col == "status":
+            part = shown.filter(pl.col("status").fill_null(logic.NO_STATUS) == group)
+            heading = charts_governance.status_label(group)
+        else:
+            part = shown.filter(pl.col("plan_year").cast(pl.String) == group)
+            heading = f"Verksamhetsplan {group}"
+        st.markdown(f"**{heading}** ({n})")
+        listing(part, f"bruttolista_table_{index}")
+st.caption("Välj en rad för att se aktiviteten nedan.")
+
+st.subheader("Status per område")
+status_counts = logic.status_by_area(shown)
+if shown.height:
+    st.plotly_chart(
+        charts_governance.status_by_area(status_counts, "Aktiviteternas status per område"),
+        width="stretch",
+        key="bruttolista_chart",
+    )
+    wide = logic.status_by_area_table(status_counts)
+    st.markdown("**Diagrammet som tabell** (en aktivitet räknas i vart och ett av sina områden)")
+    st.table(
+        wide.rename(
+            {"area": "Område", "summa": "Summa"}
+            | {c: charts_governance.status_label(c) for c in wide.columns if c not in ("area", "summa")}
+        ),
+        hide_index=True,
+    )
+else:
+    st.markdown("Inga aktiviteter matchar filtret.")
+
+# --- one activity ------------------------------------------------------------------------------
+st.header("Aktivitet")
+options = all_activities["id"].to_list()
+labels = {
+    r["id"]: f"{r['plan_year']} rad {r['row']}: {r['activity'][:90]}"
+    for r in all_activities.select("id", "plan_year", "row", "activity").iter_rows(named=True)
+}
+if not options:
+    st.stop()
+chosen_id = st.selectbox("Välj aktivitet", options, format_func=lambda i: labels[i], key="bruttolista_choice")
+activity_id = int(chosen_id if chosen_id is not None else options[0])
+act = all_activities.filter(pl.col("id") == activity_id).row(0, named=True)
+st.markdown(f"**{act['activity']}**")
+st.markdown(
+    f"**Status:** {status_display(act['status'])}"
+    + (f" ({act['outcome_year']})" if act["outcome_year"] else "")
+    + f"  \n**Område:** {', '.join(act['areas'])}"
+    + f"  \n**Potentiellt utfall:** {act['potential_outcome'] or '–'}"
+    + f"  \n**Resurser:** {', '.join(act['resources']) or '–'}"
+)
+history = bruttolista.outcomes(conn, activity_id)
+for row in history.iter_rows(named=True):
+    st.markdown(f"**Utfall {row['year']}** ({status_display(row['status'])}): {row['outcome'] or '–'}")
+if act["note"]:
+    st.caption(act["note"])
+origin = lifecycle.need_for_activity(conn, activity_id)
+if origin:
+    st.markdown(f"**Ursprung:** behovet ”{origin['need']}” i {origin['code']}.")
+if act["linked_cases"]:
+    st.markdown("**Kopplade ärenden**")
+    for code in act["linked_cases"]:
+        relation = " (skapat från aktiviteten)" if code == act["created_case"] else ""
+        c1, c2 = st.columns([4, 1], vertical_alignment="center")
+        c1.markdown(f"{code}{relation}")
+        if c2.button("Öppna", key=f"bruttolista_open_{code}"):
+            ui.open_project(code)
+        decided = governance.decisions(conn, case_code=code)
+        for d in decided.iter_rows(named=True):
+            sign = "§" if d["number_kind"] == "paragraf" else "punkt "
+            number = f" {sign}{d['number']}" if d["number"] is not None else ""
+            text = governance.decision_text(d["decision"], d["proposal"]) or "information, inget beslut"
+            c1.caption(f"{d['date']}{number} {d['title']}: {text}")
+else:
+    st.markdown("Aktiviteten är inte kopplad till något ärende.")
+ui.source_caption(act["source"])
+
+# --- admin ----------------------------------------------------------------------------------------
+if not ui.can(Action.MANAGE_BRUTTOLISTA):
+    st.stop()
+
+st.header("Redigera bruttolistan")
+tab_promote, tab_edit, tab_outcome, tab_link, tab_new = st.tabs(
+    ["Gör till ärende", "Ändra aktivitet", "Utfall och status", "Koppla ärende", "Ny aktivitet"]
+)
+
+with tab_promote:
+    if act["created_case"]:
+        st.markdown(f"Aktiviteten har redan blivit ärendet **{act['created_case']}**.")
+    else:
+        st.markdown(
+            "Skapar ett nytt ärende, en förstudie eller ett projekt i portföljen. Ärendet och aktiviteten "
+            "pekar på varandra."
+        )
+        names = ui.party_names()
+        with st.form("bruttolista_promote_form"):
+            code = st.text_input(
+                "Diarienummer",
+                key="bruttolista_promote_code",
+                placeholder="GNS/5/2020",
+                help="Till exempel GNS/5/2020",
+            )
+            name = st.text_input(
+                "Namn (tomt = aktivitetens text)", key="bruttolista_promote_name", max_chars=200
+            )
+            kind = st.selectbox(
+                "Typ", [k.value for k in CaseKind], key="bruttolista_promote_kind", format_func=str.capitalize
+            )
+            phase = st.selectbox(
+                "Fas",
+                [p.value for p in Phase][:3],
+                key="bruttolista_promote_phase",
+                format_func=str.capitalize,
+            )
+            owner = st.selectbox(
+                "Ägande part",
+                [None, *names],
+                format_func=lambda c: "–" if c is None else names[c],
+                key="bruttolista_promote_owner",
+            )
+            submitted = st.form_submit_button(
+                "Skapa ärendet", type="primary", key="bruttolista_promote_submit"
+            )
+        if submitted:
+            try:
+                case = parse(
+                    NewCaseInput,
+                    {
+                        "code": code.strip(),
+                        "name": name.strip() or act["activity"][:200],
+                        "kind": kind,
+                        "phase": phase,
+                        "owner_party": owner,
+                    },
+                )
+                bruttolista.promote(conn, user, activity_id, case)
+            except InvalidInputError as exc:
+                ui.show_errors(exc)
+            except BUSINESS_ERRORS as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["bruttolista_promoted"] = case.code
+                flash(f"Aktiviteten är nu ärendet {case.code}.")
+
+with tab_edit:
+    current = bruttolista.activity(conn, activity_id)
+    with st.form(f"bruttolista_edit_form_{activity_id}"):
+        text = st.text_area("Aktivitet", current["activity"], key=f"bruttolista_edit_activity_{activity_id}")
+        edit_areas = st.multiselect(
+            "Område", list(AREAS), default=current["areas"], key=f"bruttolista_edit_areas_{activity_id}"
+        )
+        potential = st.text_area(
+            "Potentiellt utfall",
+            current["potential_outcome"] or "",
+            key=f"bruttolista_edit_potential_{activity_id}",
+        )
+        resources = st.text_area(
+            "Resurser (en per rad)",
+            "\n".join(current["resources"]),
+            key=f"bruttolista_edit_resources_{activity_id}",
+        )
+        note = st.text_input("Anteckning", current["note"] or "", key=f"bruttolista_edit_note_{activity_id}")
+        saved = st.form_submit_button("Spara ändringen", key="bruttolista_edit_save")
+    if saved:
+        try:
+            data = parse(
+                ActivityInput,
+                {
+                    "plan_year": current["plan_year"],
+                    "activity": text,
+                    "areas": edit_areas,
+                    "potential_outcome": potential,
+                    "resources": [r.strip() for r in resources.splitlines() if r.strip()],
+                    "note": note,
+                },
+                LABELS,
+            )
+            bruttolista.update_activity(conn, user, activity_id, data, version=current["version"])
+        except InvalidInputError as exc:
+            ui.show_errors(exc)
+        except BUSINESS_ERRORS as exc:
+            st.error(str(exc))
+        else:
+            flash("Aktiviteten är sparad.")
+
+with tab_outcome:
+    with st.form("bruttolista_outcome_form"):
+        out_year = st.number_input(
+            "År",
+            min_value=2000,
+            max_value=2100,
+            value=act["outcome_year"] or act["plan_year"],
+            step=1,
+            key="bruttolista_outcome_year",
+        )
+        out_status = st.selectbox(
+            "Status",
+            [s.value for s in ActivityStatus],
+            format_func=status_display,
+            key="bruttolista_outcome_status",
+        )
+        out_text = st.text_area("Utfall", key="bruttolista_outcome_text")
+        out_saved = st.form_submit_button("Spara utfallet", key="bruttolista_outcome_save")
+    if out_saved:
+        try:
+            outcome = parse(
+                OutcomeInput, {"year": out_year, "status": out_status, "outcome": out_text}, LABELS
+            )
+            bruttolista.set_outcome(conn, user, activity_id, outcome)
+        except InvalidInputError as exc:
+            ui.show_errors(exc)
+        except BUSINESS_ERRORS as exc:
+            st.error(str(exc))
+        else:
+            flash(f"Utfallet för {out_year} är sparat.")
+
+with tab_link:
+    linkable = [c for c in ui.projects()["code"].to_list() if c not in act["linked_cases"]]
+    link_code = st.selectbox(
+        "Ärende", linkable, index=None, placeholder="Välj ärende", key="bruttolista_link_case"
+    )
+    if st.button("Koppla", key="bruttolista_link_save", disabled=link_code is None):
+        try:
+            bruttolista.link_case(conn, user, activity_id, link_code or "")
+        except InvalidInputError as exc:
+            ui.show_errors(exc)
+        except BUSINESS_ERRORS as exc:
+            st.error(str(exc))
+        else:
+            flash(f"Aktiviteten är kopplad till {link_code}.")
+
+with tab_new:
+    with st.form("bruttolista_new_form"):
+        new_year = st.number_input(
+            "Verksamhetsplanens år",
+            min_value=2000,
+            max_value=2100,
+            value=max(years or [2019]),
+            step=1,
+            key="bruttolista_new_year",
+        )
+        new_text = st.text_area("Aktivitet", key="bruttolista_new_activity")
+        new_areas = st.multiselect("Område", list(AREAS), key="bruttolista_new_areas")
+        new_potential = st.text_area("Potentiellt utfall", key="bruttolista_new_potential")
+        new_resources = st.text_area("Resurser (en per rad)", key="bruttolista_new_resources")
+        new_saved = st.form_submit_button("Lägg till aktiviteten", key="bruttolista_new_save")
+    if new_saved:
+        try:
+            data = parse(
+                ActivityInput,
+                {
+                    "plan_year": new_year,
+                    "activity": new_text,
+                    "areas": new_areas,
+                    "potential_outcome": new_potential,
+                    "resources": [r.strip() for r in new_resources.splitlines() if r.strip()],
+                },
+                LABELS,
+            )
+            bruttolista.create_activity(
+                conn, user, data, outcome=OutcomeInput(year=data.plan_year, status=ActivityStatus.EJ_PABORJAD)
+            )
+        except InvalidInputError as exc:
+            ui.show_errors(exc)
+        except BUSINESS_ERRORS as exc:
+            st.error(str(exc))
+        else:
+            flash("Aktiviteten är tillagd i bruttolistan.")

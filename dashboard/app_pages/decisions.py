@@ -1,7 +1,360 @@
-"""Beslut."""
+"""Beslut: search the committee's decisions, upcoming meetings, the meeting plan, and (admin) new entries."""
 
 from __future__ import annotations
 
+from datetime import date
+
+import polars as pl
 import streamlit as st
 
+from dashboard import ui
+from portfolio.auth import Action
+from portfolio.errors import InvalidInputError, NotFoundError, PermissionDeniedError, StaleEditError
+from portfolio.governance import service as governance
+from portfolio.governance.model import AgendaItemInput, MeetingInput, PriceRateInput, paragraph_label, parse
+from portfolio.money import format_kr
+
+user = ui.require_user()
+conn = ui.db()
+BUSINESS_ERRORS = (PermissionDeniedError, NotFoundError, StaleEditError)
+
+
+def flash(message: str) -> None:
+    st.session_state["decisions_flash"] = message
+    st.rerun()
+
+
+def decision_table(frame: pl.DataFrame) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                "Datum": r["date"],
+                "§": paragraph_label(r["number_kind"], r["number"]) or "–",
+                "Ärende": r["case_code"] or "–",
+                "Rubrik": r["title"],
+                "Beslut": governance.decision_text(r["decision"], r["proposal"])
+                or "Information, inget beslut",
+            }
+            for r in frame.iter_rows(named=True)
+        ],
+        schema={
+            "Datum": pl.String,
+            "§": pl.String,
+            "Ärende": pl.String,
+            "Rubrik": pl.String,
+            "Beslut": pl.String,
+        },
+    )
+
+
+def plan_table(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(
+        pl.col("date").alias("Datum"),
+        pl.col("planned").replace_strict({True: "planerat", False: "genomfört"}).alias("Läge"),
+        pl.col("place").fill_null("–").alias("Plats"),
+        pl.col("moved_from").fill_null("–").alias("Flyttat från"),
+        pl.col("moved_reason").fill_null("–").alias("Skäl till flytten"),
+        pl.col("items").alias("Punkter"),
+        pl.col("decisions").alias("Beslut"),
+    )
+
+
 st.title("Beslut")
+st.caption("Vad nämnden har beslutat, när den sammanträder härnäst och årets sammanträdesplan.")
+if message := st.session_state.pop("decisions_flash", None):
+    st.success(message)
+
+# --- search -------------------------------------------------------------------------------------
+st.header("Sök bland besluten")
+query = st.text_input(
+    "Vad vill du veta?",
+    key="decisions_search",
+    placeholder="t.ex. vad har nämnden beslutat om serverdrift?",
+    help="Söker i rubrik, ärendenummer, beslut, förslag, sammanfattning och beslutsunderlag. "
+    "Alla ord måste finnas; delord räknas (serverdrift hittar IT-serverdrift).",
+)
+if query.strip():
+    found = governance.search_decisions(conn, query)
+    if found.height == 0:
+        st.info(f"Inga beslut eller ärenden matchar ”{query.strip()}”.")
+    else:
+        st.markdown(f"**{found.height} träffar** för ”{query.strip()}”, bäst matchning först.")
+        st.dataframe(decision_table(found), hide_index=True, width="stretch", key="decisions_results")
+        for r in found.head(10).iter_rows(named=True):
+            label = paragraph_label(r["number_kind"], r["number"]) or ""
+            with st.expander(f"{r['date']} {label} {r['title']}".replace("  ", " ")):
+                if r["summary"]:
+                    st.markdown(r["summary"])
+                if r["proposal"]:
+                    st.markdown(f"**Förslag till beslut:** {r['proposal']}")
+                st.markdown(f"**Beslut:** {r['decision'] or 'Beslutet finns inte i handlingarna.'}")
+                if r["decision"] and r["proposal"] and r["decision"].strip() != r["proposal"].strip():
+                    st.caption("Beslutet skiljer sig från förslaget.")
+                ui.source_caption(r["source"])
+
+# --- upcoming -------------------------------------------------------------------------------------
+st.header("Kommande sammanträden")
+since = st.date_input("Från och med", value=date.today(), key="decisions_upcoming_from", format="YYYY-MM-DD")
+upcoming = governance.upcoming_meetings(conn, since)
+if upcoming.height:
+    st.table(plan_table(upcoming), hide_index=True)
+else:
+    everything = governance.meeting_plan(conn)
+    last = str(everything["date"].max()) if everything.height else None
+    st.info(
+        f"Inga sammanträden är inlagda från {since}."
+        + (f" Det senaste i planen är {last}." if last else "")
+        + (" Lägg in nästa års sammanträdesplan nedan." if ui.can(Action.MANAGE_MEETINGS) else "")
+    )
+
+# --- plan ----------------------------------------------------------------------------------------
+st.header("Sammanträdesplan")
+years = governance.meeting_years(conn)
+if years:
+    plan_year = st.selectbox("År", years, index=len(years) - 1, key="decisions_plan_year")
+    plan = governance.meeting_plan(conn, plan_year)
+    st.table(plan_table(plan), hide_index=True)
+    for r in plan.filter(pl.col("moved_from").is_not_null()).iter_rows(named=True):
+        st.markdown(f"Sammanträdet {r['moved_from']} flyttas till {r['date']}: {r['moved_reason']}.")
+
+# --- per case ------------------------------------------------------------------------------------
+st.header("Beslut per ärende")
+projects = ui.projects()
+names = dict(projects.select("code", "name").iter_rows())
+case = st.selectbox(
+    "Ärende",
+    list(names),
+    index=None,
+    format_func=lambda c: f"{c} – {names[c]}",
+    placeholder="Välj ärende",
+    key="decisions_case",
+)
+if case:
+    st.table(decision_table(governance.decisions(conn, case_code=case)), hide_index=True)
+
+# --- price list ----------------------------------------------------------------------------------
+st.header("Prislista för extra resurser")
+prices = governance.price_list(conn)
+st.table(
+    prices.select(
+        pl.col("year").alias("År"),
+        pl.col("resource").alias("Resurs"),
+        pl.Series("Pris per timme", [format_kr(v) for v in prices["rate_ore"].to_list()], dtype=pl.String),
+        pl.col("case_code").fill_null("–").alias("Beslut i ärende"),
+    ),
+    hide_index=True,
+)
+
+# --- admin ---------------------------------------------------------------------------------------
+if not ui.can(Action.MANAGE_MEETINGS):
+    st.stop()
+
+st.header("Registrera")
+tab_item, tab_decision, tab_meeting, tab_move, tab_price = st.tabs(
+    [
+        "Ny punkt eller beslut",
+        "Beslut på befintlig punkt",
+        "Nytt sammanträde",
+        "Flytta sammanträde",
+        "Prislista",
+    ]
+)
+meetings = governance.meeting_plan(conn)
+meeting_dates = meetings["date"].to_list()
+
+with tab_item:
+    with st.form("decisions_item_form"):
+        item_meeting = st.selectbox(
+            "Sammanträde",
+            meeting_dates,
+            index=len(meeting_dates) - 1 if meeting_dates else None,
+            key="decisions_item_meeting",
+        )
+        c1, c2 = st.columns(2)
+        kind = c1.radio(
+            "Numrering",
+            ["paragraf", "punkt"],
+            horizontal=True,
+            key="decisions_item_kind",
+            format_func=lambda k: "§ i protokoll" if k == "paragraf" else "punkt på dagordning",
+        )
+        number = c2.number_input("Nummer", min_value=1, value=None, step=1, key="decisions_item_number")
+        case_code = st.text_input(
+            "Ärendenummer",
+            key="decisions_item_case",
+            placeholder="GNS/8/2018",
+            help="Diarienummer som GNS/8/2018; lämna tomt för punkter utan ärende.",
+        )
+        title = st.text_input("Rubrik", key="decisions_item_title")
+        summary = st.text_area("Sammanfattning", key="decisions_item_summary")
+        proposal = st.text_area("Förslag till beslut", key="decisions_item_proposal")
+        decision = st.text_area("Beslut (tomt om det inte är fattat)", key="decisions_item_decision")
+        documents = st.text_area("Beslutsunderlag (ett per rad)", key="decisions_item_documents")
+        item_saved = st.form_submit_button("Spara punkten", type="primary", key="decisions_item_save")
+    if item_saved:
+        try:
+            data = parse(
+                AgendaItemInput,
+                {
+                    "meeting_date": item_meeting,
+                    "number_kind": kind,
+                    "number": number,
+                    "case": case_code.strip(),
+                    "title": title,
+                    "summary": summary,
+                    "proposal": proposal,
+                    "decision": decision,
+                    "documents": [d.strip() for d in documents.splitlines() if d.strip()],
+                },
+            )
+            governance.add_agenda_item(conn, user, data)
+        except InvalidInputError as exc:
+            ui.show_errors(exc)
+        except BUSINESS_ERRORS as exc:
+            st.error(str(exc))
+        else:
+            flash(f"Punkten {paragraph_label(kind, number) or ''} ”{title}” är sparad för {item_meeting}.")
+
+with tab_decision:
+    chosen_date = st.selectbox(
+        "Sammanträde",
+        meeting_dates,
+        index=len(meeting_dates) - 1 if meeting_dates else None,
+        key="decisions_edit_meeting",
+    )
+    items = governance.decisions(conn).filter(pl.col("date") == chosen_date)
+    item_labels = {
+        r["item_id"]: f"{paragraph_label(r['number_kind'], r['number']) or '–'} {r['title']}"
+        for r in items.iter_rows(named=True)
+    }
+    item_id = st.selectbox(
+        "Punkt",
+        list(item_labels),
+        format_func=lambda i: item_labels[i],
+        index=None,
+        placeholder="Välj punkt",
+        key="decisions_edit_item",
+    )
+    if item_id is not None:
+        current = governance.agenda_item(conn, item_id)
+        if current["proposal"]:
+            st.markdown(f"**Förslag till beslut:** {current['proposal']}")
+        with st.form(f"decisions_edit_form_{item_id}"):
+            new_decision = st.text_area(
+                "Beslut",
+                current["decision"] or current["proposal"] or "",
+                key=f"decisions_edit_decision_{item_id}",
+            )
+            decision_saved = st.form_submit_button("Spara beslutet", key="decisions_edit_save")
+        if decision_saved:
+            try:
+                data = parse(
+                    AgendaItemInput,
+                    {
+                        "meeting_date": current["meeting_date"],
+                        "number_kind": current["number_kind"],
+                        "number": current["number"],
+                        "case": current["case_code"],
+                        "title": current["title"],
+                        "summary": current["summary"],
+                        "proposal": current["proposal"],
+                        "decision": new_decision,
+                        "documents": current["documents"],
+                    },
+                )
+                governance.update_agenda_item(conn, user, item_id, data, based_on=current)
+            except InvalidInputError as exc:
+                ui.show_errors(exc)
+            except BUSINESS_ERRORS as exc:
+                st.error(str(exc))
+            else:
+                flash("Beslutet är sparat.")
+
+with tab_meeting:
+    with st.form("decisions_meeting_form"):
+        meeting_date = st.date_input("Datum", value=None, key="decisions_meeting_date", format="YYYY-MM-DD")
+        meeting_kind = st.selectbox(
+            "Typ",
+            ["sammanträde", "extra sammanträde"],
+            key="decisions_meeting_kind",
+            format_func=str.capitalize,
+        )
+        place = st.text_input("Plats", key="decisions_meeting_place")
+        planned = st.checkbox("Planerat (ännu inte hållet)", value=True, key="decisions_meeting_planned")
+        meeting_saved = st.form_submit_button("Lägg till sammanträdet", key="decisions_meeting_save")
+    if meeting_saved:
+        try:
+            meeting = parse(
+                MeetingInput,
+                {
+                    "date": meeting_date,
+                    "kind": meeting_kind,
+                    "place": place.strip() or None,
+                    "planned": planned,
+                },
+            )
+            governance.create_meeting(conn, user, meeting)
+        except InvalidInputError as exc:
+            ui.show_errors(exc)
+        except BUSINESS_ERRORS as exc:
+            st.error(str(exc))
+        else:
+            flash(f"Sammanträdet {meeting_date} är inlagt i planen.")
+
+with tab_move:
+    ids = dict(zip(meetings["date"].to_list(), meetings["id"].to_list(), strict=True))
+    with st.form("decisions_move_form"):
+        move_from = st.selectbox(
+            "Sammanträde", list(ids), index=None, placeholder="Välj", key="decisions_move_meeting"
+        )
+        move_to = st.date_input("Nytt datum", value=None, key="decisions_move_date", format="YYYY-MM-DD")
+        reason = st.text_input("Skäl", key="decisions_move_reason", placeholder="t.ex. regionens budgetdag")
+        move_saved = st.form_submit_button("Flytta", key="decisions_move_save")
+    if move_saved:
+        if move_from is None or move_to is None:
+            st.error("Inget sparades: välj sammanträdet och det nya datumet.")
+        else:
+            try:
+                governance.move_meeting(conn, user, ids[move_from], move_to, reason)
+            except InvalidInputError as exc:
+                ui.show_errors(exc)
+            except BUSINESS_ERRORS as exc:
+                st.error(str(exc))
+            else:
+                flash(f"Sammanträdet {move_from} är flyttat till {move_to}.")
+
+with tab_price:
+    if not ui.can(Action.MANAGE_KEYS):
+        st.markdown("Din roll får inte ändra prislistan.")
+    else:
+        with st.form("decisions_rate_form"):
+            rate_year = st.number_input(
+                "År",
+                min_value=2000,
+                max_value=2100,
+                value=date.today().year,
+                step=1,
+                key="decisions_rate_year",
+            )
+            rate_resource = st.text_input("Resurs", key="decisions_rate_resource", placeholder="Jurist")
+            rate_kr = st.text_input("Pris per timme (kr)", key="decisions_rate_kr", placeholder="645")
+            rate_case = st.text_input("Beslut i ärende", key="decisions_rate_case", placeholder="GNS/7/2019")
+            rate_saved = st.form_submit_button("Spara priset", key="decisions_rate_save")
+        if rate_saved:
+            try:
+                rate = parse(
+                    PriceRateInput,
+                    {
+                        "year": rate_year,
+                        "resource": rate_resource,
+                        "kr_per_hour": rate_kr.strip() or None,
+                        "case": rate_case.strip() or None,
+                    },
+                )
+                governance.set_price_rate(conn, user, rate)
+            except InvalidInputError as exc:
+                ui.show_errors(exc)
+            except BUSINESS_ERRORS as exc:
+                st.error(str(exc))
+            else:
+                flash(f"Priset för {rate_resource} {rate_year} är sparat.")

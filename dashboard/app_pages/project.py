@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, ui
+from dashboard.project_sections import render_lifecycle
 from portfolio import status, store
 from portfolio.auth import Action
 from portfolio.errors import InvalidInputError, PermissionDeniedError
@@ -226,17 +227,4 @@ if milestones.height:
 else:
     st.markdown("Inga milstolpar är registrerade.")
 
-st.header("Nämndens beslut")
-decisions = store.agenda_frame(conn, case_code=code)
-if decisions.height == 0:
-    st.markdown("Nämnden har inga registrerade beslut i ärendet.")
-for row in decisions.iter_rows(named=True):
-    sign = "§" if row["number_kind"] == "paragraf" else "punkt "
-    planned = " (planerat)" if row["planned"] else ""
-    with st.expander(f"{row['date']} {sign}{row['number']} – {row['title']}{planned}"):
-        if row["summary"]:
-            st.markdown(row["summary"])
-        if row["proposal"]:
-            st.markdown(f"**Förslag till beslut:** {row['proposal']}")
-        st.markdown(f"**Beslut:** {row['decision'] or 'Inget beslut protokollfört.'}")
-        ui.source_caption(row["source"])
+render_lifecycle(conn, pid, ui.require_user())

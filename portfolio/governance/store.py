@@ -1,7 +1,557 @@
-"""Tables of governance: the only module that reads and writes them."""
+"""Tables of governance: the only module that reads and writes them.
+
+Governance also writes the core's `meetings`, `agenda_items`, `projects` and `price_rates`
+(through the functions here, never from a page) and adds two tables of its own: the phase
+history of each project and the hours debited by the price list.
+"""
 
 from __future__ import annotations
 
-from portfolio.db import Migrations
+import json
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import polars as pl
+
+from portfolio.db import Database, Migrations
+from portfolio.governance.logic import fold
+from portfolio.governance.model import AgendaItemInput, MeetingInput, NewCaseInput, PriceRateInput
+from portfolio.store import frame
 
 MIGRATIONS = Migrations("governance")
+
+
+@MIGRATIONS
+def m001_phases_and_debits(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE phase_changes (
+            id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id),
+            changed_on TEXT NOT NULL, from_phase TEXT, to_phase TEXT NOT NULL,
+            agenda_item_id INTEGER REFERENCES agenda_items(id), note TEXT, source TEXT,
+            created_at TEXT NOT NULL);
+        CREATE INDEX phase_changes_project ON phase_changes (project_id, changed_on);
+        CREATE TABLE resource_debits (
+            id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id),
+            work_date TEXT NOT NULL, year INTEGER NOT NULL, resource TEXT NOT NULL,
+            hours_centi INTEGER NOT NULL CHECK (hours_centi > 0),
+            rate_ore INTEGER NOT NULL CHECK (rate_ore > 0), amount_ore INTEGER NOT NULL,
+            note TEXT, created_at TEXT NOT NULL);
+        CREATE INDEX resource_debits_project ON resource_debits (project_id, year);
+        """
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _row(db: Database, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
+    cur = db.execute(sql, list(params))
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+
+# --- meetings -----------------------------------------------------------------------------
+
+MEETING_COLUMNS = "id, date, kind, place, paragraphs, moved_from, moved_reason, planned, source"
+
+
+def meeting(db: Database, meeting_id: int) -> dict[str, Any] | None:
+    """One meeting as a dict, or None."""
+    return _row(db, f"SELECT {MEETING_COLUMNS} FROM meetings WHERE id = ?", [meeting_id])
+
+
+def meeting_on(db: Database, day: date) -> dict[str, Any] | None:
+    """The meeting held (or planned) on `day`, or None."""
+    return _row(db, f"SELECT {MEETING_COLUMNS} FROM meetings WHERE date = ?", [day.isoformat()])
+
+
+def insert_meeting(db: Database, data: MeetingInput) -> int:
+    """Insert a meeting without agenda; returns its id."""
+    cur = db.execute(
+        "INSERT INTO meetings (date, kind, place, paragraphs, moved_from, moved_reason, planned, source)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            data.date.isoformat(),
+            data.kind,
+            data.place,
+            data.paragraphs,
+            _iso(data.moved_from),
+            data.moved_reason,
+            data.planned,
+            data.source,
+        ],
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+def update_meeting(db: Database, meeting_id: int, data: MeetingInput) -> None:
+    """Overwrite a meeting's fields (the caller checked for a stale edit)."""
+    db.execute(
+        "UPDATE meetings SET date = ?, kind = ?, place = ?, paragraphs = ?, moved_from = ?,"
+        " moved_reason = ?, planned = ?, source = COALESCE(?, source) WHERE id = ?",
+        [
+            data.date.isoformat(),
+            data.kind,
+            data.place,
+            data.paragraphs,
+            _iso(data.moved_from),
+            data.moved_reason,
+            data.planned,
+            data.source,
+            meeting_id,
+        ],
+    )
+
+
+PLAN_SCHEMA: dict[str, Any] = {
+    "id": pl.Int64,
+    "date": pl.String,
+    "kind": pl.String,
+    "place": pl.String,
+    "paragraphs": pl.String,
+    "moved_from": pl.String,
+    "moved_reason": pl.String,
+    "planned": pl.Boolean,
+    "items": pl.Int64,
+    "decisions": pl.Int64,
+    "source": pl.String,
+}
+
+
+def meeting_plan(db: Database, year: int | None = None) -> pl.DataFrame:
+    """The meetings of a year (or all), with moved dates, reasons and how many items each has."""
+    where, params = ("WHERE substr(m.date, 1, 4) = ?", [f"{year:04d}"]) if year else ("", [])
+    return frame(
+        db,
+        f"""SELECT m.id, m.date, m.kind, m.place, m.paragraphs, m.moved_from, m.moved_reason,
+                   m.planned, COUNT(a.id), COUNT(a.decision), m.source
+            FROM meetings m LEFT JOIN agenda_items a ON a.meeting_id = m.id {where}
+            GROUP BY m.id ORDER BY m.date""",
+        params,
+        PLAN_SCHEMA,
+    )
+
+
+def upcoming_meetings(db: Database, today: date, limit: int = 5) -> pl.DataFrame:
+    """The next meetings on or after `today`, nearest first."""
+    return frame(
+        db,
+        """SELECT m.id, m.date, m.kind, m.place, m.paragraphs, m.moved_from, m.moved_reason,
+                  m.planned, COUNT(a.id), COUNT(a.decision), m.source
+           FROM meetings m LEFT JOIN agenda_items a ON a.meeting_id = m.id
+           WHERE m.date >= ? GROUP BY m.id ORDER BY m.date LIMIT ?""",
+        [today.isoformat(), limit],
+        PLAN_SCHEMA,
+    )
+
+
+def meeting_years(db: Database) -> list[int]:
+    """Every year that has a meeting, in order."""
+    rows = db.execute("SELECT DISTINCT CAST(substr(date, 1, 4) AS INTEGER) FROM meetings ORDER BY 1")
+    return [int(r[0]) for r in rows.fetchall()]
+
+
+# --- agenda items and decisions -------------------------------------------------------------
+
+ITEM_COLUMNS = (
+    "id, meeting_id, number, number_kind, case_code, title, summary, proposal, decision, documents, source"
+)
+
+
+def agenda_item(db: Database, item_id: int) -> dict[str, Any] | None:
+    """One agenda item with its meeting date, or None."""
+    row = _row(
+        db,
+        f"SELECT {', '.join('a.' + c.strip() for c in ITEM_COLUMNS.split(','))}, m.date AS meeting_date"
+        " FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id WHERE a.id = ?",
+        [item_id],
+    )
+    if row is not None:
+        row["documents"] = json.loads(row["documents"]) if row["documents"] else []
+    return row
+
+
+def item_with_number(
+    db: Database, meeting_id: int, number_kind: str, number: int, *, other_than: int | None = None
+) -> dict[str, Any] | None:
+    """The agenda item that already uses this § (or punkt) in the meeting, if any."""
+    return _row(
+        db,
+        "SELECT id, title FROM agenda_items WHERE meeting_id = ? AND number_kind = ? AND number = ?"
+        " AND id IS NOT ?",
+        [meeting_id, number_kind, number, other_than],
+    )
+
+
+def insert_agenda_item(db: Database, meeting_id: int, data: AgendaItemInput) -> int:
+    """Insert one agenda item; returns its id."""
+    cur = db.execute(
+        "INSERT INTO agenda_items (meeting_id, number, number_kind, case_code, title, summary,"
+        " proposal, decision, documents, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            meeting_id,
+            data.number,
+            data.number_kind,
+            data.case,
+            data.title,
+            data.summary,
+            data.proposal,
+            data.decision,
+            json.dumps(list(data.documents), ensure_ascii=False),
+            data.source,
+        ],
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+def update_agenda_item(db: Database, item_id: int, meeting_id: int, data: AgendaItemInput) -> None:
+    """Overwrite an agenda item (the caller checked for a stale edit)."""
+    db.execute(
+        "UPDATE agenda_items SET meeting_id = ?, number = ?, number_kind = ?, case_code = ?, title = ?,"
+        " summary = ?, proposal = ?, decision = ?, documents = ?, source = COALESCE(?, source)"
+        " WHERE id = ?",
+        [
+            meeting_id,
+            data.number,
+            data.number_kind,
+            data.case,
+            data.title,
+            data.summary,
+            data.proposal,
+            data.decision,
+            json.dumps(list(data.documents), ensure_ascii=False),
+            data.source,
+            item_id,
+        ],
+    )
+
+
+def find_agenda_item(
+    db: Database, day: date, *, case: str | None, number_kind: str, number: int | None
+) -> int | None:
+    """The id of the item of the meeting on `day` with this number (or, unnumbered, this case)."""
+    if number is not None:
+        row = db.execute(
+            "SELECT a.id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id"
+            " WHERE m.date = ? AND a.number_kind = ? AND a.number = ?",
+            [day.isoformat(), number_kind, number],
+        ).fetchone()
+    else:
+        row = db.execute(
+            "SELECT a.id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id"
+            " WHERE m.date = ? AND a.case_code = ? AND a.number IS NULL ORDER BY a.id LIMIT 1",
+            [day.isoformat(), case],
+        ).fetchone()
+    return None if row is None else int(row[0])
+
+
+DECISION_SCHEMA: dict[str, Any] = {
+    "item_id": pl.Int64,
+    "meeting_id": pl.Int64,
+    "date": pl.String,
+    "number": pl.Int64,
+    "number_kind": pl.String,
+    "case_code": pl.String,
+    "title": pl.String,
+    "summary": pl.String,
+    "proposal": pl.String,
+    "decision": pl.String,
+    "documents": pl.String,
+    "planned": pl.Boolean,
+    "source": pl.String,
+}
+
+_DECISION_SELECT = """
+    SELECT a.id, m.id, m.date, a.number, a.number_kind, a.case_code, a.title, a.summary,
+           a.proposal, a.decision, a.documents, m.planned, a.source
+    FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id
+"""
+_DECISION_ORDER = "ORDER BY m.date, a.number_kind DESC, a.number IS NULL, a.number, a.id"
+
+
+def decisions_frame(db: Database, *, case_code: str | None = None) -> pl.DataFrame:
+    """Every agenda item with its meeting, for one case or all, in date and § order."""
+    where, params = ("WHERE a.case_code = ?", [case_code]) if case_code else ("", [])
+    return frame(db, f"{_DECISION_SELECT} {where} {_DECISION_ORDER}", params, DECISION_SCHEMA)
+
+
+_SEARCH_FIELDS = (
+    ("a.title", 4),
+    ("a.case_code", 4),
+    ("a.decision", 3),
+    ("a.proposal", 2),
+    ("a.summary", 1),
+    ("a.documents", 1),
+)
+
+
+def search_decisions(db: Database, terms: Sequence[str]) -> pl.DataFrame:
+    """Agenda items whose text holds every term (folded substrings), best match first.
+
+    Substring search over folded text rather than FTS5 tokens: Swedish compounds
+    ("IT-serverdrift", "serverdriftsavtal") must match "serverdrift", and the few hundred
+    items of a committee need no index that would have to be kept in step with the core table.
+    """
+    schema = {**DECISION_SCHEMA, "score": pl.Int64}
+    if not terms:
+        return pl.DataFrame(schema=schema)
+    db.conn.create_function("gns_fold", 1, fold, deterministic=True)
+    everything = " || ' ' || ".join(f"COALESCE({col}, '')" for col, _ in _SEARCH_FIELDS)
+    where = " AND ".join(f"instr(gns_fold({everything}), ?) > 0" for _ in terms)
+    score = " + ".join(
+        f"(instr(gns_fold(COALESCE({col}, '')), ?) > 0) * {weight}"
+        for _ in terms
+        for col, weight in _SEARCH_FIELDS
+    )
+    score_params = [t for t in terms for _ in _SEARCH_FIELDS]
+    sql = f"""
+        SELECT * FROM (
+            SELECT a.id, m.id, m.date, a.number, a.number_kind, a.case_code, a.title, a.summary,
+                   a.proposal, a.decision, a.documents, m.planned, a.source, {score} AS score
+            FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id
+            WHERE {where})
+        ORDER BY score DESC, 3 DESC
+    """
+    return frame(db, sql, [*score_params, *terms], schema)
+
+
+# --- projects and cases ---------------------------------------------------------------------
+
+
+def project(db: Database, project_id: int) -> dict[str, Any] | None:
+    """id, code, name, kind, phase and version of a project, or None."""
+    return _row(db, "SELECT id, code, name, kind, phase, version FROM projects WHERE id = ?", [project_id])
+
+
+def project_by_code(db: Database, code: str) -> dict[str, Any] | None:
+    """id, code, name, kind, phase and version of the project with this code, or None."""
+    return _row(db, "SELECT id, code, name, kind, phase, version FROM projects WHERE code = ?", [code])
+
+
+def insert_case(db: Database, data: NewCaseInput, *, has_diarienummer: bool, status_reason: str) -> int:
+    """A new row in the portfolio (status green until the first report); returns its id."""
+    cur = db.execute(
+        "INSERT INTO projects (code, has_diarienummer, name, kind, purpose, phase, status, status_reason,"
+        " owner_party, start_date, source) VALUES (?, ?, ?, ?, ?, ?, 'grön', ?, ?, ?, ?)",
+        [
+            data.code,
+            has_diarienummer,
+            data.name,
+            data.kind.value,
+            data.purpose,
+            data.phase.value,
+            status_reason,
+            data.owner_party,
+            _iso(data.opened_on),
+            data.source,
+        ],
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+def set_project_phase(db: Database, project_id: int, phase: str, *, expected_version: int) -> bool:
+    """Move a project to `phase` if nobody changed it since `expected_version`; True when done."""
+    cur = db.execute(
+        "UPDATE projects SET phase = ?, version = version + 1 WHERE id = ? AND version = ?",
+        [phase, project_id, expected_version],
+    )
+    return cur.rowcount == 1
+
+
+# --- phase history --------------------------------------------------------------------------
+
+
+def insert_phase_change(
+    db: Database,
+    *,
+    project_id: int,
+    changed_on: date,
+    from_phase: str | None,
+    to_phase: str,
+    agenda_item_id: int | None,
+    note: str | None,
+    source: str | None,
+) -> int:
+    """Record that a project entered (or stayed in, by a new decision) a phase on a date."""
+    cur = db.execute(
+        "INSERT INTO phase_changes (project_id, changed_on, from_phase, to_phase, agenda_item_id, note,"
+        " source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            project_id,
+            changed_on.isoformat(),
+            from_phase,
+            to_phase,
+            agenda_item_id,
+            note,
+            source,
+            _now(),
+        ],
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+def latest_phase_change(db: Database, project_id: int) -> dict[str, Any] | None:
+    """The most recent entry of a project's phase history, or None."""
+    return _row(
+        db,
+        "SELECT id, changed_on, from_phase, to_phase FROM phase_changes WHERE project_id = ?"
+        " ORDER BY changed_on DESC, id DESC LIMIT 1",
+        [project_id],
+    )
+
+
+def phase_change_exists(db: Database, project_id: int, changed_on: date, to_phase: str) -> bool:
+    """Whether this entry is already in the history (the seed inserts only what is missing)."""
+    row = db.execute(
+        "SELECT 1 FROM phase_changes WHERE project_id = ? AND changed_on = ? AND to_phase = ?",
+        [project_id, changed_on.isoformat(), to_phase],
+    ).fetchone()
+    return row is not None
+
+
+PHASE_SCHEMA: dict[str, Any] = {
+    "id": pl.Int64,
+    "changed_on": pl.String,
+    "from_phase": pl.String,
+    "to_phase": pl.String,
+    "agenda_item_id": pl.Int64,
+    "meeting_date": pl.String,
+    "number_kind": pl.String,
+    "number": pl.Int64,
+    "decision_title": pl.String,
+    "decision": pl.String,
+    "proposal": pl.String,
+    "note": pl.String,
+    "source": pl.String,
+}
+
+
+def phase_history(db: Database, project_id: int) -> pl.DataFrame:
+    """A project's phase changes in date order, each with the decision behind it."""
+    return frame(
+        db,
+        """SELECT p.id, p.changed_on, p.from_phase, p.to_phase, p.agenda_item_id, m.date,
+                  a.number_kind, a.number, a.title, a.decision, a.proposal, p.note, p.source
+           FROM phase_changes p
+           LEFT JOIN agenda_items a ON a.id = p.agenda_item_id
+           LEFT JOIN meetings m ON m.id = a.meeting_id
+           WHERE p.project_id = ? ORDER BY p.changed_on, p.id""",
+        [project_id],
+        PHASE_SCHEMA,
+    )
+
+
+# --- price list and debits ------------------------------------------------------------------
+
+
+def price_rate(db: Database, year: int, resource: str) -> int | None:
+    """The rate in öre per hour for a resource in a year, or None."""
+    row = db.execute(
+        "SELECT rate_ore FROM price_rates WHERE year = ? AND resource = ?", [year, resource]
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def price_resources(db: Database, year: int | None = None) -> list[str]:
+    """Resource types of a year's price list (or of any year), by name."""
+    where, params = ("WHERE year = ?", [year]) if year else ("", [])
+    rows = db.execute(f"SELECT DISTINCT resource FROM price_rates {where} ORDER BY resource", params)
+    return [r[0] for r in rows.fetchall()]
+
+
+def price_years(db: Database) -> list[int]:
+    """The years that have a price list."""
+    return [int(r[0]) for r in db.execute("SELECT DISTINCT year FROM price_rates ORDER BY year").fetchall()]
+
+
+def upsert_price_rate(db: Database, data: PriceRateInput) -> None:
+    """Set a year's rate for a resource (a new year is a new version of the list)."""
+    db.execute(
+        "INSERT INTO price_rates (year, resource, rate_ore, case_code, source) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT(year, resource) DO UPDATE SET rate_ore = excluded.rate_ore,"
+        " case_code = excluded.case_code, source = excluded.source",
+        [data.year, data.resource, data.kr_per_hour, data.case, data.source],
+    )
+
+
+def insert_debit(
+    db: Database,
+    *,
+    project_id: int,
+    work_date: date,
+    resource: str,
+    hours_centi: int,
+    rate_ore: int,
+    amount_ore: int,
+    note: str | None,
+) -> int:
+    """Store one debit with the rate it was priced at (later changes to the list do not move it)."""
+    cur = db.execute(
+        "INSERT INTO resource_debits (project_id, work_date, year, resource, hours_centi, rate_ore,"
+        " amount_ore, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            project_id,
+            work_date.isoformat(),
+            work_date.year,
+            resource,
+            hours_centi,
+            rate_ore,
+            amount_ore,
+            note,
+            _now(),
+        ],
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+DEBIT_SCHEMA: dict[str, Any] = {
+    "id": pl.Int64,
+    "project_id": pl.Int64,
+    "code": pl.String,
+    "work_date": pl.String,
+    "year": pl.Int64,
+    "resource": pl.String,
+    "hours_centi": pl.Int64,
+    "rate_ore": pl.Int64,
+    "amount_ore": pl.Int64,
+    "note": pl.String,
+}
+
+
+def debits_frame(db: Database, project_id: int | None = None) -> pl.DataFrame:
+    """Debited hours with the rate and amount, for one project or all, oldest first."""
+    where, params = ("WHERE d.project_id = ?", [project_id]) if project_id is not None else ("", [])
+    return frame(
+        db,
+        f"""SELECT d.id, d.project_id, p.code, d.work_date, d.year, d.resource, d.hours_centi,
+                   d.rate_ore, d.amount_ore, d.note
+            FROM resource_debits d JOIN projects p ON p.id = d.project_id {where}
+            ORDER BY d.work_date, d.id""",
+        params,
+        DEBIT_SCHEMA,
+    )
+
+
+def debit_totals(db: Database) -> pl.DataFrame:
+    """Outcome from debited resources per project and year, in öre."""
+    return frame(
+        db,
+        """SELECT project_id, year, SUM(amount_ore) FROM resource_debits
+           GROUP BY project_id, year ORDER BY project_id, year""",
+        [],
+        {"project_id": pl.Int64, "year": pl.Int64, "amount_ore": pl.Int64},
+    )

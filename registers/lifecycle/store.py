@@ -2,6 +2,266 @@
 
 from __future__ import annotations
 
-from portfolio.db import Migrations
+import json
+from typing import Any
+
+import polars as pl
+
+from portfolio.db import Database, Migrations
+from portfolio.store import frame
+from registers.lifecycle.model import DeviationInput, HandoverInput, HandoverMark, NeedInput
 
 MIGRATIONS = Migrations("lifecycle")
+
+
+@MIGRATIONS
+def m001_handover_deviations_needs(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE handover_items (
+            id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id),
+            position INTEGER NOT NULL, section TEXT NOT NULL, deliverable TEXT NOT NULL,
+            delivered INTEGER, delivered_basis TEXT, comment TEXT, reference TEXT, source TEXT,
+            version INTEGER NOT NULL DEFAULT 1, UNIQUE (project_id, section, deliverable));
+        CREATE TABLE deviations (
+            id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id),
+            type TEXT NOT NULL, count INTEGER NOT NULL CHECK (count >= 0), period TEXT, text TEXT,
+            categories TEXT NOT NULL DEFAULT '[]', source TEXT);
+        CREATE INDEX deviations_project ON deviations (project_id);
+        CREATE TABLE needs (
+            id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id),
+            position INTEGER NOT NULL, need TEXT NOT NULL, details TEXT NOT NULL DEFAULT '[]',
+            activity_id INTEGER REFERENCES bruttolista_activities(id), source TEXT,
+            UNIQUE (project_id, need));
+        CREATE TABLE lifecycle_notes (
+            project_id INTEGER NOT NULL REFERENCES projects(id), topic TEXT NOT NULL,
+            note TEXT NOT NULL, source TEXT, PRIMARY KEY (project_id, topic));
+        """
+    )
+
+
+def _json(values: Any) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
+
+
+# --- handover checklist ----------------------------------------------------------------------
+
+
+def handover_item_exists(db: Database, project_id: int, section: str, deliverable: str) -> bool:
+    """Whether this checklist line is already there."""
+    return (
+        db.execute(
+            "SELECT 1 FROM handover_items WHERE project_id = ? AND section = ? AND deliverable = ?",
+            [project_id, section, deliverable],
+        ).fetchone()
+        is not None
+    )
+
+
+def insert_handover_item(
+    db: Database, data: HandoverInput, *, basis: str | None = None, source: str | None = None
+) -> int:
+    """Append a line to a project's handover checklist; returns its id."""
+    position = db.execute(
+        "SELECT COALESCE(MAX(position), -1) + 1 FROM handover_items WHERE project_id = ?", [data.project_id]
+    ).fetchone()[0]
+    cur = db.execute(
+        "INSERT INTO handover_items (project_id, position, section, deliverable, delivered,"
+        " delivered_basis, comment, reference, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            data.project_id,
+            position,
+            data.section,
+            data.deliverable,
+            data.delivered,
+            basis,
+            data.comment,
+            data.reference,
+            source,
+        ],
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+def handover_item(db: Database, item_id: int) -> dict[str, Any] | None:
+    """One checklist line, or None."""
+    cur = db.execute(
+        "SELECT id, project_id, section, deliverable, delivered, delivered_basis, comment, version"
+        " FROM handover_items WHERE id = ?",
+        [item_id],
+    )
+    found = cur.fetchone()
+    return None if found is None else dict(zip([d[0] for d in cur.description], found, strict=True))
+
+
+def mark_handover_item(db: Database, item_id: int, mark: HandoverMark, *, expected_version: int) -> bool:
+    """Set delivered yes/no and the comment if the line is still at `expected_version`."""
+    cur = db.execute(
+        "UPDATE handover_items SET delivered = ?, comment = ?, delivered_basis = 'angivet',"
+        " version = version + 1 WHERE id = ? AND version = ?",
+        [mark.delivered, mark.comment, item_id, expected_version],
+    )
+    return cur.rowcount == 1
+
+
+def handover_frame(db: Database, project_id: int) -> pl.DataFrame:
+    """A project's handover checklist in the document's order."""
+    return frame(
+        db,
+        "SELECT id, section, deliverable, delivered, delivered_basis, comment, reference, source, version"
+        " FROM handover_items WHERE project_id = ? ORDER BY position",
+        [project_id],
+        {
+            "id": pl.Int64,
+            "section": pl.String,
+            "deliverable": pl.String,
+            "delivered": pl.Boolean,
+            "delivered_basis": pl.String,
+            "comment": pl.String,
+            "reference": pl.String,
+            "source": pl.String,
+            "version": pl.Int64,
+        },
+    )
+
+
+# --- deviations -------------------------------------------------------------------------------
+
+
+def deviation_exists(db: Database, project_id: int, type_: str, period: str | None) -> bool:
+    """Whether a count of this type and period is already recorded."""
+    return (
+        db.execute(
+            "SELECT 1 FROM deviations WHERE project_id = ? AND type = ? AND period IS ?",
+            [project_id, type_, period],
+        ).fetchone()
+        is not None
+    )
+
+
+def insert_deviation(db: Database, data: DeviationInput, *, source: str | None = None) -> int:
+    """Record a count of deviations of a type; returns its id."""
+    cur = db.execute(
+        "INSERT INTO deviations (project_id, type, count, period, text, categories, source)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [data.project_id, data.type, data.count, data.period, data.text, _json(data.categories), source],
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+def deviations_frame(db: Database, project_id: int) -> pl.DataFrame:
+    """A project's deviation counts by type (categories as a list)."""
+    raw = frame(
+        db,
+        "SELECT id, type, count, period, text, categories, source FROM deviations"
+        " WHERE project_id = ? ORDER BY id",
+        [project_id],
+        {
+            "id": pl.Int64,
+            "type": pl.String,
+            "count": pl.Int64,
+            "period": pl.String,
+            "text": pl.String,
+            "categories": pl.String,
+            "source": pl.String,
+        },
+    )
+    return raw.with_columns(pl.col("categories").str.json_decode(pl.List(pl.String)))
+
+
+# --- needs ------------------------------------------------------------------------------------
+
+
+def need_exists(db: Database, project_id: int, need: str) -> bool:
+    """Whether this need is already listed for the project."""
+    return (
+        db.execute("SELECT 1 FROM needs WHERE project_id = ? AND need = ?", [project_id, need]).fetchone()
+        is not None
+    )
+
+
+def insert_need(db: Database, data: NeedInput, *, source: str | None = None) -> int:
+    """Append a need to a project's list; returns its id."""
+    position = db.execute(
+        "SELECT COALESCE(MAX(position), -1) + 1 FROM needs WHERE project_id = ?", [data.project_id]
+    ).fetchone()[0]
+    cur = db.execute(
+        "INSERT INTO needs (project_id, position, need, details, source) VALUES (?, ?, ?, ?, ?)",
+        [data.project_id, position, data.need, _json(data.details), source],
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+def need(db: Database, need_id: int) -> dict[str, Any] | None:
+    """One need (details as a list), or None."""
+    cur = db.execute(
+        "SELECT id, project_id, need, details, activity_id, source FROM needs WHERE id = ?", [need_id]
+    )
+    found = cur.fetchone()
+    if found is None:
+        return None
+    data = dict(zip([d[0] for d in cur.description], found, strict=True))
+    data["details"] = json.loads(data["details"])
+    return data
+
+
+def set_need_activity(db: Database, need_id: int, activity_id: int) -> bool:
+    """Point a need at the activity made from it, unless it already points somewhere."""
+    cur = db.execute(
+        "UPDATE needs SET activity_id = ? WHERE id = ? AND activity_id IS NULL", [activity_id, need_id]
+    )
+    return cur.rowcount == 1
+
+
+def needs_frame(db: Database, project_id: int) -> pl.DataFrame:
+    """A project's identified needs, each with the bruttolista activity made from it, if any."""
+    raw = frame(
+        db,
+        """SELECT n.id, n.need, n.details, n.activity_id, a.plan_year, a.row, n.source
+           FROM needs n LEFT JOIN bruttolista_activities a ON a.id = n.activity_id
+           WHERE n.project_id = ? ORDER BY n.position""",
+        [project_id],
+        {
+            "id": pl.Int64,
+            "need": pl.String,
+            "details": pl.String,
+            "activity_id": pl.Int64,
+            "plan_year": pl.Int64,
+            "row": pl.Int64,
+            "source": pl.String,
+        },
+    )
+    return raw.with_columns(pl.col("details").str.json_decode(pl.List(pl.String)))
+
+
+def need_for_activity(db: Database, activity_id: int) -> dict[str, Any] | None:
+    """The need (and its project's code) an activity was made from, or None."""
+    cur = db.execute(
+        "SELECT n.id, n.need, p.code FROM needs n JOIN projects p ON p.id = n.project_id"
+        " WHERE n.activity_id = ?",
+        [activity_id],
+    )
+    found = cur.fetchone()
+    return None if found is None else {"id": found[0], "need": found[1], "code": found[2]}
+
+
+# --- notes ------------------------------------------------------------------------------------
+
+
+def insert_note(db: Database, project_id: int, topic: str, note: str, source: str | None) -> bool:
+    """Keep a document's remark on a topic (handover, deviations, needs) unless present."""
+    cur = db.execute(
+        "INSERT OR IGNORE INTO lifecycle_notes VALUES (?, ?, ?, ?)", [project_id, topic, note, source]
+    )
+    return cur.rowcount > 0
+
+
+def notes(db: Database, project_id: int) -> dict[str, tuple[str, str | None]]:
+    """topic → (note, source) for a project."""
+    rows = db.execute(
+        "SELECT topic, note, source FROM lifecycle_notes WHERE project_id = ?", [project_id]
+    ).fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows}

@@ -51,6 +51,7 @@ def test_project_page_shows_link2_total_cost_and_rounding(app_as):
 def test_project_page_lists_decisions_in_date_order(app_as):
     at = app_as("namnd", "app_pages/project.py")
     at.selectbox(key="project_select").set_value("GNS/8/2018").run()
-    labels = [e.label for e in at.expander if e.label[:4].isdigit()]
-    assert labels == sorted(labels)
-    assert any("2019-06-03 §17" in label for label in labels)
+    table = next(d.value for d in at.dataframe if "§" in d.value.columns)
+    assert list(table["Datum"]) == sorted(table["Datum"])
+    assert "2018-08-24" in list(table["Datum"])  # the project directive
+    assert "§17" in list(table[table["Datum"] == "2019-06-03"]["§"])  # the extension

@@ -1,0 +1,200 @@
+"""What a valid meeting, agenda item, phase change, debit or new case is (input to the writes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+
+from portfolio.errors import InvalidInputError
+from portfolio.models import CaseCode, CaseKind, Model, NonEmpty, Ore, PartyCode, Phase, validation_messages
+
+M = TypeVar("M", bound=BaseModel)
+
+NumberKind = Literal["paragraf", "punkt"]
+
+
+def parse(model: type[M], data: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> M:
+    """Validate `data` as `model`; InvalidInputError with one Swedish line per problem otherwise."""
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        raise InvalidInputError(readable(exc, labels or LABELS)) from exc
+
+
+def readable(exc: ValidationError, labels: Mapping[str, str]) -> list[str]:
+    """Validation messages that name each field by its Swedish label."""
+    lines = []
+    for err, line in zip(exc.errors(), validation_messages(exc), strict=True):
+        loc = ".".join(str(p) for p in err["loc"])
+        if err["type"] in _MORE_SWEDISH:
+            line = line.replace(err["msg"], _MORE_SWEDISH[err["type"]])
+        label = labels.get(loc.split(".")[0])
+        lines.append(line.replace(f"fältet '{loc}'", label, 1) if label else line)
+    return lines
+
+
+_MORE_SWEDISH = {
+    "decimal_parsing": "är inget tal; skriv till exempel 7,5",
+    "decimal_type": "är inget tal; skriv till exempel 7,5",
+    "bool_type": "ska vara ja eller nej",
+    "too_short": "får inte vara tom; välj minst ett",
+    "none_required": "ska vara tomt",
+}
+
+LABELS = {
+    "date": "Datum",
+    "kind": "Typ",
+    "place": "Plats",
+    "paragraphs": "Paragrafer",
+    "moved_from": "Flyttat från",
+    "moved_reason": "Skäl till flytten",
+    "meeting_date": "Sammanträde",
+    "number": "Nummer",
+    "number_kind": "Numrering",
+    "case": "Ärendenummer",
+    "title": "Rubrik",
+    "documents": "Beslutsunderlag",
+    "changed_on": "Datum",
+    "phase": "Fas",
+    "work_date": "Datum för arbetet",
+    "resource": "Resurs",
+    "hours": "Timmar",
+    "year": "År",
+    "kr_per_hour": "Pris per timme",
+    "code": "Ärendenummer",
+    "name": "Namn",
+    "owner_party": "Ägande part",
+}
+
+
+def paragraph_label(number_kind: str | None, number: int | None) -> str | None:
+    """`§17` or `punkt 3`; None when the number is unknown."""
+    if number is None:
+        return None
+    return f"§{number}" if number_kind == "paragraf" else f"punkt {number}"
+
+
+class MeetingInput(Model):
+    """A meeting in the plan: the date it is held and, if it was moved, from when and why."""
+
+    date: dt.date
+    kind: Literal["sammanträde", "extra sammanträde"] = "sammanträde"
+    place: str | None = None
+    paragraphs: str | None = None
+    planned: bool = True
+    moved_from: dt.date | None = None
+    moved_reason: str | None = None
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _move_has_reason(self) -> MeetingInput:
+        if self.moved_from is not None and not (self.moved_reason or "").strip():
+            raise ValueError(f"Ange varför sammanträdet flyttades från {self.moved_from}")
+        if self.moved_from is not None and self.moved_from == self.date:
+            raise ValueError("Ett flyttat sammanträde måste ha ett annat datum än det ursprungliga")
+        return self
+
+
+class AgendaItemInput(Model):
+    """One item of a meeting's agenda: §, case, title, summary, proposal and decision."""
+
+    meeting_date: dt.date
+    number_kind: NumberKind = "paragraf"
+    number: Annotated[int, Field(ge=1)] | None = None
+    case: CaseCode | None = None
+    title: NonEmpty
+    summary: str | None = None
+    proposal: str | None = None
+    decision: str | None = None
+    documents: tuple[NonEmpty, ...] = ()
+    source: str | None = None
+
+    @field_validator("case", "summary", "proposal", "decision", "source", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class PhaseChangeInput(Model):
+    """A project enters `phase` on `changed_on`, by the decision in agenda item `agenda_item_id`."""
+
+    project_id: int
+    changed_on: dt.date
+    phase: Phase
+    agenda_item_id: int | None = None
+    note: str | None = None
+    source: str | None = None
+
+
+def _hours(value: Any) -> Any:
+    if isinstance(value, float):
+        raise ValueError("ange timmar som text eller Decimal, inte flyttal")
+    if isinstance(value, str):
+        value = value.strip().replace(",", ".").replace("\u2212", "-")
+    return value
+
+
+class DebitInput(Model):
+    """Hours of an extra resource (jurist, ekonomi/personalstöd, upphandlare) worked for a project."""
+
+    project_id: int
+    work_date: dt.date
+    resource: NonEmpty
+    hours: Decimal
+    note: str | None = None
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _hours_text(cls, value: Any) -> Any:
+        return _hours(value)
+
+    @field_validator("hours")
+    @classmethod
+    def _hours_positive(cls, value: Decimal) -> Decimal:
+        shown = f"{value}".replace(".", ",").replace("-", "\u2212")
+        if value < 0:
+            raise ValueError(f"Antal timmar kan inte vara mindre än noll (angivet: {shown} h)")
+        if value == 0:
+            raise ValueError("Antal timmar måste vara fler än noll")
+        if value != value.quantize(Decimal("0.01")):
+            raise ValueError(f"Ange timmar med högst två decimaler (angivet: {shown} h)")
+        return value
+
+
+class PriceRateInput(Model):
+    """A year's price per hour for one resource type; each year has its own list."""
+
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    resource: NonEmpty
+    kr_per_hour: Ore
+    case: CaseCode | None = None
+    source: str | None = None
+
+    @field_validator("kr_per_hour")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError("Priset per timme måste vara större än noll")
+        return value
+
+
+class NewCaseInput(Model):
+    """A new case (ärende), pre-study or project in the portfolio."""
+
+    code: CaseCode
+    name: NonEmpty
+    kind: CaseKind = CaseKind.ARENDE
+    phase: Phase = Phase.IDE
+    purpose: str | None = None
+    owner_party: PartyCode | None = None
+    opened_on: dt.date | None = None
+    source: str | None = None
+
+    @field_validator("owner_party", "purpose", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value

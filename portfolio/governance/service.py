@@ -1,0 +1,459 @@
+"""Writes and reads of meetings, decisions, phases and price-list debits.
+
+Every write takes the acting user, checks the right, validates against the database,
+and runs in one transaction with its audit row: all or nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from portfolio.auth import Action, User, require
+from portfolio.db import Database, audit, write
+from portfolio.errors import InvalidInputError, NotFoundError, StaleEditError
+from portfolio.governance import store
+from portfolio.governance.logic import debit_amount_ore, hours_to_centi, search_terms
+from portfolio.governance.model import (
+    AgendaItemInput,
+    DebitInput,
+    MeetingInput,
+    NewCaseInput,
+    PhaseChangeInput,
+    PriceRateInput,
+    paragraph_label,
+)
+from portfolio.models import DIARIENUMMER_RE, Phase
+from portfolio.money import format_kr
+from portfolio.store import price_rates_frame
+
+
+def _audit(
+    db: Database,
+    actor: User,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    *,
+    before: Any = None,
+    after: Any = None,
+    project_id: int | None = None,
+) -> None:
+    audit(
+        db,
+        user_id=actor.id,
+        user_email=actor.email,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+        project_id=project_id,
+    )
+
+
+# --- meetings -----------------------------------------------------------------------------
+
+
+def create_meeting(db: Database, actor: User, data: MeetingInput) -> int:
+    """Add a meeting to the plan; refused if a meeting already is on that date."""
+    require(actor, Action.MANAGE_MEETINGS)
+    if store.meeting_on(db, data.date) is not None:
+        raise InvalidInputError([f"Det finns redan ett sammanträde den {data.date}; välj ett annat datum"])
+    with write(db):
+        meeting_id = store.insert_meeting(db, data)
+        _audit(db, actor, "skapa", "sammanträde", data.date.isoformat(), after=data.model_dump(mode="json"))
+    return meeting_id
+
+
+def update_meeting(db: Database, actor: User, meeting_id: int, data: MeetingInput, *, based_on: dict) -> None:
+    """Correct a meeting; refused if it changed since the user read `based_on`."""
+    require(actor, Action.MANAGE_MEETINGS)
+    current = store.meeting(db, meeting_id)
+    if current is None:
+        raise NotFoundError(f"Sammanträdet med id {meeting_id} finns inte")
+    other = store.meeting_on(db, data.date)
+    if other is not None and other["id"] != meeting_id:
+        raise InvalidInputError([f"Det finns redan ett sammanträde den {data.date}; välj ett annat datum"])
+    with write(db):
+        if store.meeting(db, meeting_id) != based_on:
+            raise StaleEditError(
+                "Sammanträdet har ändrats av någon annan sedan du öppnade det; läs in sidan igen.",
+                current=current,
+            )
+        store.update_meeting(db, meeting_id, data)
+        _audit(
+            db,
+            actor,
+            "ändra",
+            "sammanträde",
+            data.date.isoformat(),
+            before=current,
+            after=data.model_dump(mode="json"),
+        )
+
+
+def move_meeting(db: Database, actor: User, meeting_id: int, new_date: date, reason: str) -> None:
+    """Move a meeting to another day, keeping its original date and the reason."""
+    require(actor, Action.MANAGE_MEETINGS)
+    current = store.meeting(db, meeting_id)
+    if current is None:
+        raise NotFoundError(f"Sammanträdet med id {meeting_id} finns inte")
+    problems = []
+    if not reason.strip():
+        problems.append("Ange skälet till flytten (till exempel regionens budgetdag)")
+    if new_date.isoformat() == current["date"]:
+        problems.append(f"Sammanträdet ligger redan den {new_date}; välj det nya datumet")
+    elif store.meeting_on(db, new_date) is not None:
+        problems.append(f"Det finns redan ett sammanträde den {new_date}; välj ett annat datum")
+    if problems:
+        raise InvalidInputError(problems)
+    original = date.fromisoformat(current["moved_from"] or current["date"])
+    data = MeetingInput(
+        date=new_date,
+        kind=current["kind"],
+        place=current["place"],
+        paragraphs=current["paragraphs"],
+        planned=bool(current["planned"]),
+        moved_from=None if original == new_date else original,
+        moved_reason=None if original == new_date else reason.strip(),
+    )
+    with write(db):
+        store.update_meeting(db, meeting_id, data)
+        _audit(
+            db,
+            actor,
+            "flytta",
+            "sammanträde",
+            new_date.isoformat(),
+            before=current,
+            after=data.model_dump(mode="json"),
+        )
+
+
+def meeting_plan(db: Database, year: int | None = None) -> pl.DataFrame:
+    """The meetings of a year with moved dates and reasons."""
+    return store.meeting_plan(db, year)
+
+
+def upcoming_meetings(db: Database, today: date, limit: int = 5) -> pl.DataFrame:
+    """The next meetings from `today`."""
+    return store.upcoming_meetings(db, today, limit)
+
+
+def meeting_years(db: Database) -> list[int]:
+    """Years with meetings."""
+    return store.meeting_years(db)
+
+
+# --- agenda items and decisions ---------------------------------------------------------------
+
+
+def _check_item(db: Database, data: AgendaItemInput, *, item_id: int | None = None) -> int:
+    """The meeting id for the item, or InvalidInputError naming every problem."""
+    problems = []
+    meeting = store.meeting_on(db, data.meeting_date)
+    if meeting is None:
+        problems.append(
+            f"Det finns inget sammanträde den {data.meeting_date}; lägg först in sammanträdet i planen"
+        )
+    elif data.number is not None:
+        taken = store.item_with_number(db, meeting["id"], data.number_kind, data.number, other_than=item_id)
+        if taken is not None:
+            label = paragraph_label(data.number_kind, data.number)
+            problems.append(
+                f"{label} används redan i sammanträdet {data.meeting_date} (”{taken['title']}”);"
+                " välj ett annat nummer"
+            )
+    if data.case and store.project_by_code(db, data.case) is None:
+        problems.append(
+            f"Ärendet {data.case} finns inte i portföljen; kontrollera numret eller lägg upp ärendet först"
+        )
+    if problems:
+        raise InvalidInputError(problems)
+    assert meeting is not None
+    return int(meeting["id"])
+
+
+def add_agenda_item(db: Database, actor: User, data: AgendaItemInput) -> int:
+    """Add an item (and its decision, if taken) to a meeting's agenda; returns its id."""
+    require(actor, Action.MANAGE_MEETINGS)
+    meeting_id = _check_item(db, data)
+    project = store.project_by_code(db, data.case) if data.case else None
+    with write(db):
+        item_id = store.insert_agenda_item(db, meeting_id, data)
+        _audit(
+            db,
+            actor,
+            "skapa",
+            "dagordningspunkt",
+            item_id,
+            after=data.model_dump(mode="json"),
+            project_id=project["id"] if project else None,
+        )
+    return item_id
+
+
+def agenda_item(db: Database, item_id: int) -> dict[str, Any]:
+    """One agenda item as the edit form reads it; NotFoundError otherwise."""
+    item = store.agenda_item(db, item_id)
+    if item is None:
+        raise NotFoundError(f"Dagordningspunkten med id {item_id} finns inte")
+    return item
+
+
+def update_agenda_item(
+    db: Database, actor: User, item_id: int, data: AgendaItemInput, *, based_on: dict
+) -> None:
+    """Edit an item, e.g. record the decision taken; refused if it changed since `based_on`."""
+    require(actor, Action.MANAGE_MEETINGS)
+    current = agenda_item(db, item_id)
+    meeting_id = _check_item(db, data, item_id=item_id)
+    project = store.project_by_code(db, data.case) if data.case else None
+    with write(db):
+        if store.agenda_item(db, item_id) != based_on:
+            raise StaleEditError(
+                "Punkten har ändrats av någon annan sedan du öppnade den; läs in sidan igen.",
+                current=current,
+            )
+        store.update_agenda_item(db, item_id, meeting_id, data)
+        _audit(
+            db,
+            actor,
+            "ändra",
+            "dagordningspunkt",
+            item_id,
+            before=current,
+            after=data.model_dump(mode="json"),
+            project_id=project["id"] if project else None,
+        )
+
+
+def decisions(db: Database, *, case_code: str | None = None) -> pl.DataFrame:
+    """Every agenda item with its meeting, for one case or all (NotFoundError for an unknown case)."""
+    if case_code and store.project_by_code(db, case_code) is None:
+        raise NotFoundError(f"Det finns inget projekt eller ärende med koden {case_code}")
+    return store.decisions_frame(db, case_code=case_code)
+
+
+def search_decisions(db: Database, query: str) -> pl.DataFrame:
+    """Items whose texts hold every meaningful word of `query`, best first."""
+    return store.search_decisions(db, search_terms(query))
+
+
+def decision_text(decision: str | None, proposal: str | None) -> str | None:
+    """The decision; where only the agenda exists, the proposal, marked as such."""
+    if decision:
+        return decision
+    if proposal:
+        return f"Förslag till beslut (beslutet finns inte i handlingarna): {proposal}"
+    return None
+
+
+def decision_rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """Decisions as rows of date, paragraph, case, title, decision (for the command line)."""
+    return [
+        {
+            "date": r["date"],
+            "paragraph": paragraph_label(r["number_kind"], r["number"]),
+            "case": r["case_code"],
+            "title": r["title"],
+            "decision": decision_text(r["decision"], r["proposal"]),
+        }
+        for r in frame.iter_rows(named=True)
+    ]
+
+
+# --- cases and phases -------------------------------------------------------------------------
+
+
+def create_case(db: Database, actor: User, data: NewCaseInput, *, origin: str | None = None) -> int:
+    """Open a new case in the portfolio, starting its phase history; returns its id."""
+    require(actor, Action.MANAGE_PROJECTS)
+    if store.project_by_code(db, data.code) is not None:
+        raise InvalidInputError([f"Det finns redan ett projekt eller ärende med koden {data.code}"])
+    opened = data.opened_on or date.today()
+    reason = "Nytt ärende; ingen statusrapport ännu." + (f" {origin}" if origin else "")
+    with write(db):
+        project_id = store.insert_case(
+            db,
+            data,
+            has_diarienummer=bool(DIARIENUMMER_RE.match(data.code)),
+            status_reason=reason,
+        )
+        store.insert_phase_change(
+            db,
+            project_id=project_id,
+            changed_on=opened,
+            from_phase=None,
+            to_phase=data.phase.value,
+            agenda_item_id=None,
+            note=origin or "Ärendet öppnat",
+            source=data.source,
+        )
+        _audit(
+            db,
+            actor,
+            "skapa",
+            "projekt",
+            data.code,
+            after={**data.model_dump(mode="json"), "origin": origin},
+            project_id=project_id,
+        )
+    return project_id
+
+
+def record_phase_change(db: Database, actor: User, data: PhaseChangeInput) -> int:
+    """Record that a project enters a phase on a date by a decision, and move the project there."""
+    require(actor, Action.MANAGE_PROJECTS)
+    project = store.project(db, data.project_id)
+    if project is None:
+        raise NotFoundError(f"Projektet med id {data.project_id} finns inte")
+    problems = []
+    if data.phase.value == project["phase"] and not (data.note or "").strip():
+        problems.append(
+            f"{project['code']} är redan i fasen {data.phase.value}; ange i kommentaren vad beslutet"
+            " ändrar (till exempel förlängd projekttid)"
+        )
+    latest = store.latest_phase_change(db, data.project_id)
+    if latest is not None and data.changed_on.isoformat() < latest["changed_on"]:
+        problems.append(
+            f"Datumet {data.changed_on} ligger före projektets senaste fasändring ({latest['changed_on']})"
+        )
+    if data.agenda_item_id is not None:
+        item = store.agenda_item(db, data.agenda_item_id)
+        if item is None:
+            problems.append(f"Beslutet (dagordningspunkt {data.agenda_item_id}) finns inte")
+        elif item["case_code"] != project["code"]:
+            label = paragraph_label(item["number_kind"], item["number"]) or "punkten"
+            problems.append(
+                f"Beslutet {item['meeting_date']} {label} gäller {item['case_code'] or 'inget ärende'},"
+                f" inte {project['code']}"
+            )
+    if problems:
+        raise InvalidInputError(problems)
+    with write(db):
+        if not store.set_project_phase(
+            db, data.project_id, data.phase.value, expected_version=project["version"]
+        ):
+            raise StaleEditError("Projektet har ändrats av någon annan; läs in sidan igen.", current=project)
+        change_id = store.insert_phase_change(
+            db,
+            project_id=data.project_id,
+            changed_on=data.changed_on,
+            from_phase=project["phase"],
+            to_phase=data.phase.value,
+            agenda_item_id=data.agenda_item_id,
+            note=data.note,
+            source=data.source,
+        )
+        _audit(
+            db,
+            actor,
+            "fasändring",
+            "projekt",
+            project["code"],
+            before={"phase": project["phase"]},
+            after=data.model_dump(mode="json"),
+            project_id=data.project_id,
+        )
+    return change_id
+
+
+def phase_history(db: Database, project_id: int) -> pl.DataFrame:
+    """A project's phase changes with the decision behind each."""
+    return store.phase_history(db, project_id)
+
+
+def phases() -> list[str]:
+    """The phases in the order a case passes through them."""
+    return [p.value for p in Phase]
+
+
+# --- price list and debits --------------------------------------------------------------------
+
+
+def set_price_rate(db: Database, actor: User, data: PriceRateInput) -> None:
+    """Set a year's price per hour for a resource (each year is its own version of the list)."""
+    require(actor, Action.MANAGE_KEYS)
+    before = store.price_rate(db, data.year, data.resource)
+    with write(db):
+        store.upsert_price_rate(db, data)
+        _audit(
+            db,
+            actor,
+            "skapa" if before is None else "ändra",
+            "prislista",
+            f"{data.year} {data.resource}",
+            before=None if before is None else {"rate_ore": before},
+            after=data.model_dump(mode="json"),
+        )
+
+
+def debit_resource(db: Database, actor: User, data: DebitInput) -> int:
+    """Debit hours of a resource to a project at the rate of the year the work was done."""
+    require(actor, Action.MANAGE_PROJECTS)
+    project = store.project(db, data.project_id)
+    if project is None:
+        raise NotFoundError(f"Projektet med id {data.project_id} finns inte")
+    year = data.work_date.year
+    rate = store.price_rate(db, year, data.resource)
+    if rate is None:
+        years = store.price_years(db)
+        known = ", ".join(store.price_resources(db, year)) if year in years else ""
+        hint = (
+            f" (prislistan {year} har {known})"
+            if known
+            else f"; prislistor finns för {', '.join(map(str, years)) or 'inget år'}"
+        )
+        raise InvalidInputError(
+            [f"Prislistan för {year} saknar resursen {data.resource}{hint}; lägg in {year} års pris först"]
+        )
+    amount = debit_amount_ore(data.hours, rate)
+    with write(db):
+        debit_id = store.insert_debit(
+            db,
+            project_id=data.project_id,
+            work_date=data.work_date,
+            resource=data.resource,
+            hours_centi=hours_to_centi(data.hours),
+            rate_ore=rate,
+            amount_ore=amount,
+            note=data.note,
+        )
+        _audit(
+            db,
+            actor,
+            "debitera",
+            "debitering",
+            debit_id,
+            after={
+                **data.model_dump(mode="json"),
+                "rate": format_kr(rate),
+                "amount": format_kr(amount),
+            },
+            project_id=data.project_id,
+        )
+    return debit_id
+
+
+def debits(db: Database, project_id: int | None = None) -> pl.DataFrame:
+    """Debited hours for one project or all."""
+    return store.debits_frame(db, project_id)
+
+
+def debit_totals(db: Database) -> pl.DataFrame:
+    """Debited outcome per project and year (öre), to add to a project's outcome."""
+    return store.debit_totals(db)
+
+
+def price_list(db: Database) -> pl.DataFrame:
+    """The price list, every year."""
+    return price_rates_frame(db)
+
+
+def price_resources(db: Database, year: int | None = None) -> list[str]:
+    """Resource types of a year's price list (or any year's)."""
+    return store.price_resources(db, year)

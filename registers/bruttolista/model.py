@@ -1,0 +1,107 @@
+"""What a valid bruttolista activity, yearly outcome and status are."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field, field_validator
+
+from portfolio.models import Model, NonEmpty
+
+AREAS = (
+    "Ledning/Styrning",
+    "Digital kompetens",
+    "Kärnverksamhet",
+    "Kommunikation",
+    "Infrastruktur",
+    "Intern service och stöd",
+    "Specialistfunktioner",
+    "Expertis",
+)
+
+
+class ActivityStatus(StrEnum):
+    """What became of an activity; shown as symbol + word, never colour alone."""
+
+    EJ_PABORJAD = "ej påbörjad"
+    PAGAR = "pågår"
+    GENOMFORD = "genomförd"
+    EJ_AKTUELL = "ej aktuell"
+    BORDLAGD = "bordlagd"
+
+    @property
+    def symbol(self) -> str:
+        return {
+            "ej påbörjad": "○",
+            "pågår": "◐",
+            "genomförd": "●",
+            "ej aktuell": "✕",
+            "bordlagd": "‖",
+        }[self.value]
+
+    @property
+    def display(self) -> str:
+        return f"{self.symbol} {self.value.capitalize()}"
+
+
+def status_display(status: str | None) -> str:
+    """`◐ Pågår`; a dash for an activity without an outcome yet."""
+    return ActivityStatus(status).display if status else "– Ingen uppföljning"
+
+
+def _known_area(value: str) -> str:
+    if value not in AREAS:
+        raise ValueError(f"Okänt område '{value}'; välj bland {', '.join(AREAS)}")
+    return value
+
+
+Area = Annotated[str, AfterValidator(_known_area)]
+Year = Annotated[int, Field(ge=2000, le=2100)]
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class ActivityInput(Model):
+    """An activity of a year's operational plan."""
+
+    plan_year: Year
+    activity: NonEmpty
+    areas: Annotated[tuple[Area, ...], Field(min_length=1)]
+    potential_outcome: str | None = None
+    resources: tuple[NonEmpty, ...] = ()
+    note: str | None = None
+    source: str | None = None
+
+    @field_validator("potential_outcome", "note", "source", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return _blank_to_none(value)
+
+
+class OutcomeInput(Model):
+    """What came of an activity in a year, and its status."""
+
+    year: Year
+    status: ActivityStatus
+    outcome: str | None = None
+    source: str | None = None
+
+    @field_validator("outcome", "source", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return _blank_to_none(value)
+
+
+LABELS = {
+    "plan_year": "Verksamhetsplanens år",
+    "activity": "Aktivitet",
+    "areas": "Område",
+    "potential_outcome": "Potentiellt utfall",
+    "resources": "Resurser",
+    "year": "År",
+    "status": "Status",
+    "outcome": "Utfall",
+}

@@ -1,0 +1,142 @@
+"""Beslut page: search, upcoming meetings, the plan, and the secretariat's forms with refused input."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from portfolio import store as core_store
+from portfolio.governance import service as governance
+from registers.schema import open_database
+from tests.app.conftest import ROLES, texts
+
+PAGE = "app_pages/decisions.py"
+SEEDED_ITEMS = 40  # agenda items in meetings.yaml
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_decisions_page_renders_for_every_role(app_as, role):
+    at = app_as(role, PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Beslut" in [t.value for t in at.title]
+    assert "Sammanträdesplan" in texts(at)
+    assert "645 kr" in texts(at)  # the price list
+
+
+@pytest.mark.parametrize("role", ["namnd", "kommunchef", "projektledare"])
+def test_only_the_secretariat_gets_the_forms(app_as, role):
+    at = app_as(role, PAGE)
+    keys = {b.key for b in at.button}
+    assert not keys & {"decisions_item_save", "decisions_meeting_save", "decisions_move_save"}
+
+
+def test_a_question_about_serverdrift_lists_the_decisions_on_it(app_as):
+    at = app_as("namnd", PAGE)
+    at.text_input(key="decisions_search").set_value("vad har nämnden beslutat om serverdrift?").run()
+    shown = texts(at)
+    assert "träffar" in shown
+    assert "GNS/03/2019" in shown
+    assert "Förstudien godkänns och skickas på remiss" in shown
+    assert any("Förstudie IT-serverdrift" in e.label for e in at.expander)
+
+
+def test_a_search_without_hits_says_so(app_as):
+    at = app_as("namnd", PAGE)
+    at.text_input(key="decisions_search").set_value("kvantdator").run()
+    assert "Inga beslut eller ärenden matchar ”kvantdator”." in [i.value for i in at.info]
+
+
+def test_upcoming_meetings_from_a_chosen_day_and_the_moved_meeting_with_its_reason(app_as):
+    at = app_as("kommunchef", PAGE)
+    at.date_input(key="decisions_upcoming_from").set_value(date(2020, 3, 1)).run()
+    shown = texts(at)
+    assert "2020-03-27" in shown
+    assert (
+        "Sammanträdet 2020-06-05 flyttas till 2020-05-29: Region Jämtland Härjedalen har lagt en budgetdag"
+        in shown
+    )
+
+
+def test_with_no_upcoming_meetings_the_page_says_which_is_the_last(app_as):
+    at = app_as("namnd", PAGE)
+    at.date_input(key="decisions_upcoming_from").set_value(date(2030, 1, 1)).run()
+    assert any("Det senaste i planen är 2020-12-18" in i.value for i in at.info)
+
+
+def test_admin_adds_a_meeting_to_next_years_plan(app_as, app_env):
+    at = app_as("admin", PAGE)
+    at.date_input(key="decisions_meeting_date").set_value(date(2021, 2, 12))
+    at.text_input(key="decisions_meeting_place").set_value("Styrelserummet")
+    at.button(key="decisions_meeting_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Sammanträdet 2021-02-12 är inlagt i planen." in [s.value for s in at.success]
+    assert governance.meeting_plan(open_database(app_env), 2021)["place"].to_list() == ["Styrelserummet"]
+
+
+def test_admin_adds_a_decision_and_it_is_found_by_search(app_as, app_env):
+    at = app_as("admin", PAGE)
+    at.selectbox(key="decisions_item_meeting").set_value("2020-03-27")
+    at.number_input(key="decisions_item_number").set_value(4)
+    at.text_input(key="decisions_item_case").set_value("GNS/03/2019")
+    at.text_input(key="decisions_item_title").set_value("Remissvar gemensam serverdrift")
+    at.text_area(key="decisions_item_decision").set_value("Remissvaren läggs till handlingarna.")
+    at.button(key="decisions_item_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == []
+    rows = governance.decisions(open_database(app_env), case_code="GNS/03/2019")
+    assert rows["title"].to_list()[-1] == "Remissvar gemensam serverdrift"
+    at.text_input(key="decisions_search").set_value("remissvar serverdrift").run()
+    assert "Remissvaren läggs till handlingarna." in texts(at)
+
+
+@pytest.mark.parametrize(
+    ("meeting", "number", "case", "message"),
+    [
+        ("2019-06-03", 17, "GNS/8/2018", "§17 används redan i sammanträdet 2019-06-03"),
+        ("2019-06-03", 21, "GNS/8/18", "Ärendenummer: 'GNS/8/18' är inget giltigt ärendenummer"),
+        ("2019-06-03", 21, "GNS/99/2019", "Ärendet GNS/99/2019 finns inte i portföljen"),
+    ],
+)
+def test_bad_agenda_items_are_refused_with_a_precise_message_and_nothing_is_saved(
+    app_as, app_env, meeting, number, case, message
+):
+    at = app_as("admin", PAGE)
+    at.selectbox(key="decisions_item_meeting").set_value(meeting)
+    at.number_input(key="decisions_item_number").set_value(number)
+    at.text_input(key="decisions_item_case").set_value(case)
+    at.text_input(key="decisions_item_title").set_value("Förlängning igen")
+    at.button(key="decisions_item_save").click().run()
+    errors = [e.value for e in at.error]
+    assert errors and errors[0].startswith("Inget sparades") and message in errors[0]
+    assert core_store.count(open_database(app_env), "agenda_items") == SEEDED_ITEMS
+
+
+def test_admin_records_the_decision_of_the_final_report(app_as, app_env):
+    db = open_database(app_env)
+    items = governance.decisions(db, case_code="GNS/8/2018")
+    item_id = items.filter(items["date"] == "2020-02-14")["item_id"].item()
+    at = app_as("admin", PAGE)
+    at.selectbox(key="decisions_edit_meeting").set_value("2020-02-14").run()
+    at.selectbox(key="decisions_edit_item").set_value(item_id).run()
+    at.text_area(key=f"decisions_edit_decision_{item_id}").set_value(
+        "Slutrapporten godkänns och läggs till handlingarna."
+    )
+    at.button(key="decisions_edit_save").click().run()
+    assert "Beslutet är sparat." in [s.value for s in at.success]
+    assert governance.agenda_item(open_database(app_env), item_id)["decision"].startswith(
+        "Slutrapporten godkänns"
+    )
+
+
+def test_admin_moves_a_meeting_and_a_move_without_reason_is_refused(app_as, app_env):
+    at = app_as("admin", PAGE)
+    at.selectbox(key="decisions_move_meeting").set_value("2020-08-28")
+    at.date_input(key="decisions_move_date").set_value(date(2020, 9, 4))
+    at.button(key="decisions_move_save").click().run()
+    assert any("Ange skälet till flytten" in e.value for e in at.error)
+    at.text_input(key="decisions_move_reason").set_value("Semestrar")
+    at.button(key="decisions_move_save").click().run()
+    assert "Sammanträdet 2020-08-28 är flyttat till 2020-09-04." in [s.value for s in at.success]
+    plan = governance.meeting_plan(open_database(app_env), 2020)
+    assert plan.filter(plan["date"] == "2020-09-04")["moved_from"].item() == "2020-08-28"
