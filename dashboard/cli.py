@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -116,8 +115,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "--theme.textColor",
         "#10131a",
     ]
-    print(f"portfolj körs på http://127.0.0.1:{args.port} med databasen {path}")
-    return subprocess.call(command, env=env)
+    print(f"portfolj körs på http://127.0.0.1:{args.port} med databasen {path}", flush=True)
+    # Replace this process by the server, so a signal to our PID reaches Streamlit itself.
+    os.execve(sys.executable, command, env)
 
 
 PROJECT_COLUMNS = ("code", "name", "phase", "status", "budget", "actual", "deviation")
