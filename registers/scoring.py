@@ -14,10 +14,18 @@ __all__ = [
     "Thresholds",
     "band",
     "band_expr",
+    "band_expr_by",
+    "band_text",
+    "band_text_expr",
     "default_thresholds",
     "late_actions",
+    "late_text",
+    "level_label",
     "matrix_counts",
+    "matrix_grid",
     "score",
+    "top_risks",
+    "with_lateness",
 ]
 
 SCALES = (4, 5)
@@ -195,8 +203,139 @@ def late_actions(
     return (
         actions.lazy()
         .filter(~is_done.fill_null(False))
-        .filter(pl.col(due_col).cast(pl.Date) < pl.lit(today))
-        .with_columns(days_late=(pl.lit(today) - pl.col(due_col).cast(pl.Date)).dt.total_days())
+        .filter(_as_date(pl.col(due_col), actions.schema[due_col]) < pl.lit(today))
+        .with_columns(
+            days_late=(pl.lit(today) - _as_date(pl.col(due_col), actions.schema[due_col])).dt.total_days()
+        )
         .sort("days_late", descending=True, maintain_order=True)
+        .collect()
+    )
+
+
+def band_expr_by(score: pl.Expr, yellow_from: pl.Expr, red_from: pl.Expr) -> pl.Expr:
+    """Band value of a score column when every row carries its own register's thresholds."""
+    return (
+        pl.when(score.is_null())
+        .then(pl.lit(None, dtype=pl.String))
+        .when(score >= red_from)
+        .then(pl.lit(Band.ROD.value))
+        .when(score >= yellow_from)
+        .then(pl.lit(Band.GUL.value))
+        .otherwise(pl.lit(Band.GRON.value))
+    )
+
+
+def band_text(value: str | None) -> str:
+    """A band as symbol and word ("■ Hög"); "– Ej bedömd" when there is no score."""
+    if not value:
+        return "– Ej bedömd"
+    b = Band(value)
+    return f"{b.symbol} {b.label}"
+
+
+def band_text_expr(band_col: pl.Expr) -> pl.Expr:
+    """Polars expression turning band values into symbol + word, never colour alone."""
+    mapping = {b.value: f"{b.symbol} {b.label}" for b in Band}
+    return band_col.replace_strict(mapping, default="– Ej bedömd", return_dtype=pl.String)
+
+
+_LEVEL_WORDS = {
+    ("sannolikhet", 4): ("Mycket liten", "Liten", "Stor", "Mycket stor"),
+    ("konsekvens", 4): ("Liten", "Måttlig", "Betydande", "Allvarlig"),
+    ("sannolikhet", 5): ("Mycket liten", "Liten", "Måttlig", "Stor", "Mycket stor"),
+    ("konsekvens", 5): ("Mycket liten", "Liten", "Måttlig", "Stor", "Mycket allvarlig"),
+}
+
+
+def level_label(kind: str, level: int | None, scale: int) -> str:
+    """A level with its word on the register's scale: "3 – Stor"; "Ej bedömd" for None."""
+    if level is None:
+        return "Ej bedömd"
+    words = _LEVEL_WORDS[(kind, _check_scale(scale))]
+    _check_level(level, kind.capitalize(), scale)
+    return f"{level} – {words[level - 1]}"
+
+
+def matrix_grid(counts: pl.DataFrame, prob_col: str, cons_col: str, scale: int) -> pl.DataFrame:
+    """The text twin of a heat map: one row per probability (highest first), one column per consequence.
+
+    Each cell reads like "2 ▲ Medel" so that the table carries the same figures as the chart.
+    """
+    _check_scale(scale)
+    _require_columns(counts, [prob_col, cons_col, "band", "count"])
+    mapping = {b.value: f"{b.symbol} {b.label}" for b in Band}
+    cells = counts.with_columns(
+        cell=pl.format("{} {}", pl.col("count"), pl.col("band").replace_strict(mapping)),
+        column=pl.format("Konsekvens {}", pl.col(cons_col)),
+    )
+    columns = [f"Konsekvens {c}" for c in range(1, scale + 1)]
+    return (
+        cells.pivot(on="column", index=prob_col, values="cell")
+        .sort(prob_col, descending=True)
+        .select(pl.format("Sannolikhet {}", pl.col(prob_col)).alias("Sannolikhet"), *columns)
+    )
+
+
+def late_text(days_late: int | None) -> str:
+    """ "Försenad, 12 dagar" (or "1 dag"); empty when not late."""
+    if days_late is None or days_late <= 0:
+        return ""
+    return f"Försenad, {days_late} {'dag' if days_late == 1 else 'dagar'}"
+
+
+def _as_date(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    # ISO text as the database stores it, or a real date column
+    return column.str.to_date("%Y-%m-%d", strict=False) if dtype == pl.String else column.cast(pl.Date)
+
+
+def with_lateness(
+    actions: pl.DataFrame,
+    today: date,
+    status_col: str = "status",
+    due_col: str = "due_date",
+) -> pl.DataFrame:
+    """Every action with ``days_late`` (null unless late) and ``late_text`` ("Försenad, 12 dagar")."""
+    _require_columns(actions, [status_col, due_col])
+    is_done = (pl.col(status_col).str.strip_chars().str.to_lowercase() == DONE_STATUS).fill_null(False)
+    due = _as_date(pl.col(due_col), actions.schema[due_col])
+    days = (pl.lit(today) - due).dt.total_days()
+    late = ~is_done & due.is_not_null() & (due < pl.lit(today))
+    return actions.with_columns(
+        days_late=pl.when(late).then(days).otherwise(pl.lit(None, dtype=pl.Int64)),
+    ).with_columns(
+        late_text=pl.when(pl.col("days_late") == 1)
+        .then(pl.lit("Försenad, 1 dag"))
+        .when(pl.col("days_late").is_not_null())
+        .then(pl.format("Försenad, {} dagar", pl.col("days_late")))
+        .otherwise(pl.lit(""))
+    )
+
+
+_BAND_RANK = {Band.ROD.value: 3, Band.GUL.value: 2, Band.GRON.value: 1}
+
+
+def top_risks(
+    risks: pl.DataFrame,
+    n: int,
+    *,
+    score_col: str = "score",
+    band_col: str = "band",
+    scale_col: str = "scale",
+) -> pl.DataFrame:
+    """The ``n`` most serious risks: red before yellow before green, then by share of the scale's maximum.
+
+    Comparing shares (score / scale²) lets a 4×4 and a 5×5 register be ranked together.
+    """
+    _require_columns(risks, [score_col, band_col, scale_col])
+    return (
+        risks.lazy()
+        .filter(pl.col(score_col).is_not_null())
+        .with_columns(
+            _rank=pl.col(band_col).replace_strict(_BAND_RANK, default=0, return_dtype=pl.Int64),
+            score_share=pl.col(score_col) / (pl.col(scale_col) * pl.col(scale_col)),
+        )
+        .sort(["_rank", "score_share"], descending=[True, True], maintain_order=True)
+        .drop("_rank")
+        .head(n)
         .collect()
     )

@@ -1,7 +1,923 @@
-"""Riskregister."""
+"""Riskregister: a project's risk matrix, the list, edit forms, each risk's history and Excel."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
+import polars as pl
 import streamlit as st
 
+from dashboard import charts_risks, ui
+from portfolio import store
+from portfolio.auth import Action
+from portfolio.errors import (
+    ImportRejectedError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    StaleEditError,
+)
+from registers import scoring
+from registers.risks import service
+from registers.risks.model import (
+    ACTION_LABELS,
+    RISK_LABELS,
+    ActionStatus,
+    Register,
+    RiskStatus,
+    parse_action,
+    parse_register,
+    parse_risk,
+)
+
+user = ui.require_user()
+conn = ui.db()
+today = date.today()
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _risks(path: str, revision: int, project_id: int) -> pl.DataFrame:
+    return service.risks_with_bands(ui.db(), project_id)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _actions(path: str, revision: int, project_id: int, day: date) -> pl.DataFrame:
+    return service.actions_with_lateness(ui.db(), day, project_id)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _export(path: str, revision: int, project_id: int, day: date) -> bytes:
+    return service.export_register(ui.db(), project_id, day)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _history(path: str, revision: int, risk_id: int) -> pl.DataFrame:
+    return service.history(ui.db(), risk_id)
+
+
+def _iso(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _form_base(name: str, entity_id: int, version: int, values: dict[str, Any]) -> int:
+    """The version a form was opened at; fills its fields when another record is chosen, or after a save."""
+    key = f"{name}_base"
+    base = st.session_state.get(key)
+    # Streamlit drops a widget's state when it is not drawn; then the form is refilled from the database.
+    if base is None or base[0] != entity_id or any(f"{name}_{f}" not in st.session_state for f in values):
+        for field, value in values.items():
+            st.session_state[f"{name}_{field}"] = value
+        base = (entity_id, version)
+        st.session_state[key] = base
+    return int(base[1])
+
+
+def _reload(name: str) -> None:
+    st.session_state.pop(f"{name}_base", None)
+
+
+def _saved(message: str, *forms: str) -> None:
+    st.session_state["risks_flash"] = message
+    for name in forms:
+        _reload(name)
+    st.rerun()
+
+
+def _show_stale(exc: StaleEditError, form: str, labels: dict[str, str]) -> None:
+    st.error(str(exc))
+    if exc.current:
+        rows = [(labels.get(k, k), "–" if v is None else str(v)) for k, v in exc.current.items()]
+        st.table(pl.DataFrame(rows, schema=["Fält", "Nu sparat"], orient="row"), hide_index=True)
+    st.button("Läs in den nya versionen", key=f"{form}_reload", on_click=_reload, args=(form,))
+
+
+def _level_options(scale: int) -> list[int]:
+    return list(range(1, scale + 1))
+
+
+def _keep_valid(key: str, options: list[Any]) -> None:
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+
+
+# --- project -------------------------------------------------------------------------------------
+
+projects = ui.projects()
+codes = projects["code"].to_list()
+names = dict(projects.select("code", "name").iter_rows())
+
 st.title("Riskregister")
+if st.session_state.get("risks_project") not in codes:
+    st.session_state["risks_project"] = ui.default_project(codes)
+code = st.selectbox(
+    "Projekt eller ärende", codes, format_func=lambda c: f"{c} – {names[c]}", key="risks_project"
+)
+pid = store.project_id_for(conn, code)
+editable = ui.can(Action.EDIT_RISKS, project_id=pid)
+registers = service.registers(conn, pid)
+by_id: dict[int, Register] = {r.id: r for r in registers}
+owners = service.owner_choices(conn, pid)
+categories = service.categories(conn)
+
+flash = st.session_state.pop("risks_flash", None)
+if flash:
+    st.success(flash)
+if not editable:
+    st.caption("Du kan läsa registret. Projektets ledare och e-strategen kan ändra det.")
+
+risks = _risks(*ui.db_key(), pid)
+actions = _actions(*ui.db_key(), pid, today)
+
+if not registers:
+    st.info("Projektet har inga riskregister ännu." + (" Skapa ett längst ned på sidan." if editable else ""))
+
+# --- matrix --------------------------------------------------------------------------------------
+
+if registers:
+    st.header("Riskmatris")
+    c1, c2, c3 = st.columns([2, 2, 2])
+    view = c1.radio(
+        "Risk att visa",
+        ["inherent", "residual"],
+        format_func=lambda v: (
+            "Ursprunglig risk (före åtgärder)" if v == "inherent" else "Restrisk (efter åtgärder)"
+        ),
+        key="risks_view",
+    )
+    chosen_registers = c2.multiselect(
+        "Register",
+        [r.id for r in registers],
+        format_func=lambda i: by_id[i].name,
+        key="risks_filter_register",
+        placeholder="Alla register",
+    )
+    statuses = c3.multiselect(
+        "Status",
+        [s.value for s in RiskStatus],
+        default=[s.value for s in RiskStatus if s is not RiskStatus.STANGD],
+        key="risks_filter_status",
+        placeholder="Alla statusar",
+    )
+    prob_col, cons_col, score_col, band_col = (
+        ("probability", "consequence", "score", "band")
+        if view == "inherent"
+        else ("residual_probability", "residual_consequence", "residual_score", "residual_band")
+    )
+    view_label = "ursprunglig risk" if view == "inherent" else "restrisk"
+    in_scope = risks.filter(
+        (pl.col("register_id").is_in(chosen_registers) if chosen_registers else pl.lit(True))
+        & (pl.col("status").is_in(statuses) if statuses else pl.lit(True))
+    )
+    max_scale = max(r.scale for r in registers)
+    f1, f2, f3 = st.columns([2, 2, 2])
+    cell_p = f1.selectbox(
+        "Filtrera listan på sannolikhet",
+        [None, *_level_options(max_scale)],
+        format_func=lambda v: "Alla" if v is None else str(v),
+        key="risks_cell_probability",
+    )
+    cell_c = f2.selectbox(
+        "… och konsekvens",
+        [None, *_level_options(max_scale)],
+        format_func=lambda v: "Alla" if v is None else str(v),
+        key="risks_cell_consequence",
+    )
+    f3.caption(
+        "Välj en cell i matrisen genom att ange sannolikhet och konsekvens; listan nedan visar då bara "
+        "riskerna i den cellen. Stängda risker räknas när status stängd är vald."
+    )
+    for reg in registers:
+        if chosen_registers and reg.id not in chosen_registers:
+            continue
+        subset = in_scope.filter(pl.col("register_id") == reg.id)
+        counts = scoring.matrix_counts(subset, prob_col, cons_col, reg.scale, reg.thresholds)
+        st.subheader(f"{reg.name} ({reg.scale}×{reg.scale})")
+        left, right = st.columns([3, 2])
+        left.plotly_chart(
+            charts_risks.risk_heatmap(
+                counts,
+                prob_col,
+                cons_col,
+                reg.scale,
+                f"{reg.name}: {view_label}, antal risker per cell",
+                selected=(cell_p, cell_c),
+            ),
+            key=f"risks_heatmap_{reg.id}",
+            width="stretch",
+        )
+        with right:
+            st.markdown(f"**Samma siffror som tabell** ({view_label}, antal risker och nivå per cell):")
+            st.table(scoring.matrix_grid(counts, prob_col, cons_col, reg.scale), hide_index=True)
+            unassessed = subset.filter(pl.col(score_col).is_null()).height
+            st.caption(
+                f"{int(counts['count'].sum())} risker i matrisen"
+                + (f"; {unassessed} utan bedömd restrisk" if unassessed else "")
+                + f". Gul från riskvärde {reg.yellow_from}, röd från {reg.red_from}."
+            )
+    if (risks["score_source"] == "illustrativ").any():
+        st.caption(
+            "Sannolikhet och konsekvens för de inlästa riskerna är illustrativa: "
+            "slutrapporten anger inga poäng."
+        )
+
+    # --- list --------------------------------------------------------------------------------------
+
+    st.header("Risker")
+    g1, g2, g3 = st.columns([2, 2, 2])
+    bands = g1.multiselect(
+        "Nivå",
+        [b.value for b in scoring.Band],
+        format_func=scoring.band_text,
+        key="risks_filter_band",
+        placeholder="Alla nivåer",
+    )
+    search = g2.text_input("Sök i titel, beskrivning och ägare", key="risks_filter_text")
+    sort_options = {
+        "score": "Riskvärde, högst först",
+        "residual_score": "Restriskvärde, högst först",
+        "next_review": "Nästa uppföljning, tidigast först",
+        "title": "Titel A–Ö",
+        "id": "Id",
+    }
+    sort_by = g3.selectbox(
+        "Sortera", list(sort_options), format_func=lambda k: sort_options[k], key="risks_sort"
+    )
+    late_per_risk = (
+        actions.filter(pl.col("days_late").is_not_null())
+        .group_by("risk_id")
+        .agg(late=pl.len().cast(pl.Int64), max_late=pl.col("days_late").max())
+    )
+    listed = in_scope.join(late_per_risk, left_on="id", right_on="risk_id", how="left").filter(
+        (pl.col(prob_col) == cell_p if cell_p is not None else pl.lit(True))
+        & (pl.col(cons_col) == cell_c if cell_c is not None else pl.lit(True))
+        & (pl.col(band_col).is_in(bands) if bands else pl.lit(True))
+        & (
+            pl.concat_str(["title", "description", "owner"], separator=" ", ignore_nulls=True)
+            .str.to_lowercase()
+            .str.contains(search.strip().lower(), literal=True)
+            if search.strip()
+            else pl.lit(True)
+        )
+    )
+    descending = sort_by in ("score", "residual_score")
+    listed = listed.sort(sort_by, descending=descending, nulls_last=True)
+    st.markdown(f"**{listed.height}** av {risks.height} risker visas.")
+    st.dataframe(
+        listed.select(
+            pl.col("id").alias("Id"),
+            pl.col("register").alias("Register"),
+            pl.col("title").alias("Titel"),
+            pl.col("category").alias("Kategori"),
+            pl.col("probability").alias("Sannolikhet"),
+            pl.col("consequence").alias("Konsekvens"),
+            pl.col("score").alias("Riskvärde"),
+            scoring.band_text_expr(pl.col("band")).alias("Nivå"),
+            pl.col("residual_score").alias("Restriskvärde"),
+            scoring.band_text_expr(pl.col("residual_band")).alias("Restnivå"),
+            pl.col("owner").alias("Ägare"),
+            pl.col("status").alias("Status"),
+            pl.col("next_review").alias("Nästa uppföljning"),
+            pl.format("{} ({} öppna)", pl.col("actions"), pl.col("open_actions")).alias("Åtgärder"),
+            pl.when(pl.col("late").is_not_null())
+            .then(pl.format("⚠ {} försenade, upp till {} dagar", pl.col("late"), pl.col("max_late")))
+            .otherwise(pl.lit(""))
+            .alias("Försenade åtgärder"),
+            pl.when(pl.col("show_in_portfolio"))
+            .then(pl.lit("ja"))
+            .otherwise(pl.lit("nej"))
+            .alias("I portföljen"),
+        ),
+        hide_index=True,
+        key="risks_table",
+    )
+
+    # --- actions -----------------------------------------------------------------------------------
+
+    st.header("Åtgärder")
+    late = actions.filter(pl.col("days_late").is_not_null())
+    if late.height:
+        st.warning(
+            ("1 åtgärd är försenad" if late.height == 1 else f"{late.height} åtgärder är försenade")
+            + ":\n\n"
+            + "\n".join(
+                f"- {r['description']} (risk {r['risk_id']}: {r['risk']}) – **{r['late_text']}**, "
+                f"förfallodatum {r['due_date']}"
+                for r in late.sort("days_late", descending=True).iter_rows(named=True)
+            ),
+            icon="⚠️",
+        )
+    else:
+        st.markdown("Inga åtgärder är försenade.")
+    action_table = actions.filter(pl.col("risk_id").is_in(listed["id"].to_list())).select(
+        pl.col("risk_id").alias("Risk-id"),
+        pl.col("risk").alias("Risk"),
+        pl.col("description").alias("Åtgärd"),
+        pl.col("owner").alias("Ägare"),
+        pl.col("due_date").alias("Förfallodatum"),
+        pl.col("status").alias("Status"),
+        pl.col("late_text").alias("Försenad"),
+        pl.col("comment").alias("Kommentar"),
+    )
+    st.dataframe(
+        action_table.to_pandas().style.map(
+            lambda v: "background-color: #B42318; color: #FFFFFF; font-weight: bold" if v else "",
+            subset=["Försenad"],
+        ),
+        hide_index=True,
+        key="risks_actions_table",
+    )
+
+    # --- one risk ---------------------------------------------------------------------------------
+
+    st.header("En risk i detalj")
+    options = listed["id"].to_list() or risks["id"].to_list()
+    titles = dict(risks.select("id", "title").iter_rows())
+    if "risks_select_next" in st.session_state:
+        st.session_state["risks_selected"] = st.session_state.pop("risks_select_next")
+    _keep_valid("risks_selected", options)
+    selected = st.selectbox(
+        "Risk",
+        options,
+        format_func=lambda i: f"{i} – {titles[i]}",
+        key="risks_selected",
+        placeholder="Inga risker",
+    )
+    if selected is not None:
+        risk = service.risk(conn, int(selected))
+        reg = by_id[risk["register_id"]]
+        row = risks.filter(pl.col("id") == selected).row(0, named=True)
+        st.subheader(risk["title"])
+        facts = [
+            ("Register", f"{reg.name} ({reg.scale}×{reg.scale})"),
+            ("Kategori", risk["category"] or "–"),
+            ("Beskrivning", risk["description"] or "–"),
+            ("Orsak", risk["cause"] or "–"),
+            ("Konsekvens (beskrivning)", risk["consequence_text"] or "–"),
+            (
+                "Ursprunglig risk",
+                f"sannolikhet {scoring.level_label('sannolikhet', risk['probability'], reg.scale)}, "
+                f"konsekvens {scoring.level_label('konsekvens', risk['consequence'], reg.scale)}: "
+                f"riskvärde {row['score']}, {scoring.band_text(row['band'])}",
+            ),
+            (
+                "Restrisk",
+                "Ej bedömd"
+                if risk["residual_probability"] is None
+                else f"sannolikhet "
+                f"{scoring.level_label('sannolikhet', risk['residual_probability'], reg.scale)}, "
+                f"konsekvens {scoring.level_label('konsekvens', risk['residual_consequence'], reg.scale)}: "
+                f"riskvärde {row['residual_score']}, {scoring.band_text(row['residual_band'])}",
+            ),
+            ("Ägare", risk["owner"] or "–"),
+            ("Status", risk["status"]),
+            ("Nästa uppföljning", risk["next_review"] or "–"),
+            ("Visas i portföljen", "ja" if risk["show_in_portfolio"] else "nej"),
+            ("Kommentar", risk["status_note"] or "–"),
+            ("Version", str(risk["version"])),
+        ]
+        st.table(pl.DataFrame(facts, schema=["Uppgift", "Värde"], orient="row"), hide_index=True)
+        sources = [
+            s
+            for s in (risk["source"], f"poäng: {risk['score_source']}" if risk["score_source"] else None)
+            if s
+        ]
+        ui.source_caption("; ".join(sources))
+
+        st.markdown("**Riskens åtgärder**")
+        own_actions = actions.filter(pl.col("risk_id") == selected)
+        if own_actions.height:
+            st.table(
+                own_actions.select(
+                    pl.col("id").alias("Id"),
+                    pl.col("description").alias("Åtgärd"),
+                    pl.col("owner").alias("Ägare"),
+                    pl.col("due_date").alias("Förfallodatum"),
+                    pl.col("status").alias("Status"),
+                    pl.col("late_text").alias("Försenad"),
+                    pl.col("comment").alias("Kommentar"),
+                ),
+                hide_index=True,
+            )
+        else:
+            st.markdown("Risken har inga åtgärder.")
+
+        st.markdown("**Historik** (vem ändrade vad och när, ur ändringsloggen)")
+        history = _history(*ui.db_key(), int(selected))
+        st.dataframe(
+            history.select(
+                pl.col("at").alias("Tid (UTC)"),
+                pl.col("user").alias("Användare"),
+                pl.col("action").alias("Händelse"),
+                pl.format("{} {}", pl.col("entity"), pl.col("entity_id")).alias("Post"),
+                pl.col("change").alias("Ändring"),
+            ),
+            hide_index=True,
+            key="risks_history",
+        )
+
+        if editable:
+            levels = _level_options(reg.scale)
+            owner_options = ["", *owners]
+            if risk["owner"] and risk["owner"] not in owner_options:
+                owner_options.append(risk["owner"])
+            version = _form_base(
+                "risks_edit",
+                risk["id"],
+                risk["version"],
+                {
+                    "title": risk["title"],
+                    "description": risk["description"] or "",
+                    "cause": risk["cause"] or "",
+                    "consequence_text": risk["consequence_text"] or "",
+                    "category": risk["category"],
+                    "probability": risk["probability"],
+                    "consequence": risk["consequence"],
+                    "residual_probability": risk["residual_probability"],
+                    "residual_consequence": risk["residual_consequence"],
+                    "owner": risk["owner"] or "",
+                    "status": risk["status"],
+                    "next_review": _iso(risk["next_review"]),
+                    "show_in_portfolio": risk["show_in_portfolio"],
+                    "status_note": risk["status_note"] or "",
+                },
+            )
+            for key, opts in (
+                ("risks_edit_probability", levels),
+                ("risks_edit_consequence", levels),
+                ("risks_edit_residual_probability", [None, *levels]),
+                ("risks_edit_residual_consequence", [None, *levels]),
+            ):
+                _keep_valid(key, opts)
+            with st.form("risks_edit_form"):
+                st.markdown(f"**Ändra risken** (du utgår från version {version})")
+                e1, e2 = st.columns(2)
+                e1.text_input("Titel", key="risks_edit_title")
+                e2.selectbox(
+                    "Kategori", [None, *categories], format_func=lambda c: c or "–", key="risks_edit_category"
+                )
+                st.text_area("Beskrivning", key="risks_edit_description")
+                e1, e2 = st.columns(2)
+                e1.text_input("Orsak", key="risks_edit_cause")
+                e2.text_input("Konsekvens (beskrivning)", key="risks_edit_consequence_text")
+                e1, e2, e3, e4 = st.columns(4)
+                e1.selectbox(
+                    "Sannolikhet",
+                    levels,
+                    format_func=lambda v: scoring.level_label("sannolikhet", v, reg.scale),
+                    key="risks_edit_probability",
+                )
+                e2.selectbox(
+                    "Konsekvens",
+                    levels,
+                    format_func=lambda v: scoring.level_label("konsekvens", v, reg.scale),
+                    key="risks_edit_consequence",
+                )
+                e3.selectbox(
+                    "Sannolikhet efter åtgärd",
+                    [None, *levels],
+                    format_func=lambda v: scoring.level_label("sannolikhet", v, reg.scale),
+                    key="risks_edit_residual_probability",
+                )
+                e4.selectbox(
+                    "Konsekvens efter åtgärd",
+                    [None, *levels],
+                    format_func=lambda v: scoring.level_label("konsekvens", v, reg.scale),
+                    key="risks_edit_residual_consequence",
+                )
+                e1, e2, e3 = st.columns(3)
+                e1.selectbox(
+                    "Ägare", owner_options, format_func=lambda o: o or "(ingen)", key="risks_edit_owner"
+                )
+                e2.selectbox("Status", [s.value for s in RiskStatus], key="risks_edit_status")
+                e3.date_input("Nästa uppföljning", key="risks_edit_next_review", format="YYYY-MM-DD")
+                st.checkbox("Visa i portföljen (nämnden ser risken)", key="risks_edit_show_in_portfolio")
+                st.text_area("Kommentar", key="risks_edit_status_note")
+                edited = st.form_submit_button("Spara ändringen", type="primary", key="risks_edit_submit")
+            if edited:
+                s = st.session_state
+                try:
+                    data = parse_risk(
+                        {
+                            "register_id": risk["register_id"],
+                            "title": s["risks_edit_title"],
+                            "description": s["risks_edit_description"],
+                            "cause": s["risks_edit_cause"],
+                            "consequence_text": s["risks_edit_consequence_text"],
+                            "category": s["risks_edit_category"],
+                            "probability": s["risks_edit_probability"],
+                            "consequence": s["risks_edit_consequence"],
+                            "residual_probability": s["risks_edit_residual_probability"],
+                            "residual_consequence": s["risks_edit_residual_consequence"],
+                            "owner": s["risks_edit_owner"] or None,
+                            "status": s["risks_edit_status"],
+                            "next_review": s["risks_edit_next_review"],
+                            "show_in_portfolio": s["risks_edit_show_in_portfolio"],
+                            "status_note": s["risks_edit_status_note"],
+                        }
+                    )
+                    changed = service.update_risk(conn, user, risk["id"], data, version=version)
+                except StaleEditError as exc:
+                    _show_stale(exc, "risks_edit", RISK_LABELS)
+                except InvalidInputError as exc:
+                    ui.show_errors(exc)
+                except (PermissionDeniedError, NotFoundError) as exc:
+                    st.error(str(exc))
+                else:
+                    _saved(
+                        f"Risken {risk['id']} sparades." if changed else "Inget var ändrat; inget sparades.",
+                        "risks_edit",
+                    )
+
+            if risk["status"] != RiskStatus.STANGD.value:
+                with st.form("risks_close_form"):
+                    st.markdown("**Stäng risken** (status blir stängd; historiken finns kvar)")
+                    st.text_input("Kommentar till stängningen (valfri)", key="risks_close_note")
+                    closing = st.form_submit_button("Stäng risken", key="risks_close_submit")
+                if closing:
+                    try:
+                        service.close_risk(
+                            conn, user, risk["id"], version=version, note=st.session_state["risks_close_note"]
+                        )
+                    except StaleEditError as exc:
+                        _show_stale(exc, "risks_edit", RISK_LABELS)
+                    except InvalidInputError as exc:
+                        ui.show_errors(exc)
+                    except (PermissionDeniedError, NotFoundError) as exc:
+                        st.error(str(exc))
+                    else:
+                        _saved(f"Risken {risk['id']} är stängd.", "risks_edit")
+
+            if st.session_state.pop("risks_action_add_reset", False):
+                for key in [k for k in st.session_state if str(k).startswith("risks_action_add_")]:
+                    del st.session_state[key]
+            with st.form("risks_action_add_form"):
+                st.markdown("**Ny åtgärd för risken**")
+                st.text_area("Åtgärd", key="risks_action_add_description")
+                a1, a2, a3 = st.columns(3)
+                a1.selectbox(
+                    "Ägare", ["", *owners], format_func=lambda o: o or "(ingen)", key="risks_action_add_owner"
+                )
+                a2.date_input("Förfallodatum", value=None, key="risks_action_add_due", format="YYYY-MM-DD")
+                a3.selectbox("Status", [s.value for s in ActionStatus], key="risks_action_add_status")
+                st.text_input("Kommentar", key="risks_action_add_comment")
+                adding = st.form_submit_button("Lägg till åtgärden", key="risks_action_add_submit")
+            if adding:
+                s = st.session_state
+                try:
+                    new_action = parse_action(
+                        {
+                            "description": s["risks_action_add_description"],
+                            "owner": s["risks_action_add_owner"] or None,
+                            "due_date": s["risks_action_add_due"],
+                            "status": s["risks_action_add_status"],
+                            "comment": s["risks_action_add_comment"],
+                        }
+                    )
+                    service.add_action(conn, user, risk["id"], new_action)
+                except InvalidInputError as exc:
+                    ui.show_errors(exc)
+                except (PermissionDeniedError, NotFoundError) as exc:
+                    st.error(str(exc))
+                else:
+                    st.session_state["risks_action_add_reset"] = True
+                    _saved(f"Åtgärden lades till risken {risk['id']}.")
+
+            if own_actions.height:
+                action_ids = own_actions["id"].to_list()
+                descriptions = dict(own_actions.select("id", "description").iter_rows())
+                _keep_valid("risks_action_select", action_ids)
+                chosen = st.selectbox(
+                    "Åtgärd att uppdatera",
+                    action_ids,
+                    format_func=lambda i: f"{i} – {descriptions[i]}",
+                    key="risks_action_select",
+                )
+                current = service.action(conn, int(chosen))
+                action_owner_options = ["", *owners]
+                if current["owner"] and current["owner"] not in action_owner_options:
+                    action_owner_options.append(current["owner"])
+                action_version = _form_base(
+                    "risks_action_edit",
+                    current["id"],
+                    current["version"],
+                    {
+                        "description": current["description"],
+                        "owner": current["owner"] or "",
+                        "due": _iso(current["due_date"]),
+                        "status": current["status"],
+                        "comment": current["comment"] or "",
+                    },
+                )
+                with st.form("risks_action_edit_form"):
+                    st.markdown(f"**Uppdatera åtgärden** (du utgår från version {action_version})")
+                    st.text_area("Åtgärd", key="risks_action_edit_description")
+                    b1, b2, b3 = st.columns(3)
+                    b1.selectbox(
+                        "Ägare",
+                        action_owner_options,
+                        format_func=lambda o: o or "(ingen)",
+                        key="risks_action_edit_owner",
+                    )
+                    b2.date_input("Förfallodatum", key="risks_action_edit_due", format="YYYY-MM-DD")
+                    b3.selectbox("Status", [s.value for s in ActionStatus], key="risks_action_edit_status")
+                    st.text_input("Kommentar", key="risks_action_edit_comment")
+                    updating = st.form_submit_button("Spara åtgärden", key="risks_action_edit_submit")
+                if updating:
+                    s = st.session_state
+                    try:
+                        changed_action = parse_action(
+                            {
+                                "description": s["risks_action_edit_description"],
+                                "owner": s["risks_action_edit_owner"] or None,
+                                "due_date": s["risks_action_edit_due"],
+                                "status": s["risks_action_edit_status"],
+                                "comment": s["risks_action_edit_comment"],
+                            }
+                        )
+                        changed = service.update_action(
+                            conn, user, current["id"], changed_action, version=action_version
+                        )
+                    except StaleEditError as exc:
+                        _show_stale(exc, "risks_action_edit", ACTION_LABELS)
+                    except InvalidInputError as exc:
+                        ui.show_errors(exc)
+                    except (PermissionDeniedError, NotFoundError) as exc:
+                        st.error(str(exc))
+                    else:
+                        _saved(
+                            f"Åtgärden {current['id']} sparades."
+                            if changed
+                            else "Inget var ändrat; inget sparades.",
+                            "risks_action_edit",
+                        )
+
+# --- add a risk ----------------------------------------------------------------------------------
+
+if editable and registers:
+    st.header("Lägg till en risk")
+    if st.session_state.pop("risks_add_reset", False):
+        for key in [
+            k for k in st.session_state if str(k).startswith("risks_add_") and k != "risks_add_register"
+        ]:
+            del st.session_state[key]
+    _keep_valid("risks_add_register", list(by_id))
+    add_register = st.selectbox(
+        "Register",
+        list(by_id),
+        format_func=lambda i: f"{by_id[i].name} (skala {by_id[i].scale}×{by_id[i].scale})",
+        key="risks_add_register",
+    )
+    scale = by_id[add_register].scale
+    levels = _level_options(scale)
+    for key, opts in (
+        ("risks_add_probability", levels),
+        ("risks_add_consequence", levels),
+        ("risks_add_residual_probability", [None, *levels]),
+        ("risks_add_residual_consequence", [None, *levels]),
+    ):
+        _keep_valid(key, opts)
+    owner_default = owners.index(user.name) + 1 if user.name in owners else 0
+    with st.form("risks_add_form"):
+        n1, n2 = st.columns(2)
+        n1.text_input("Titel", key="risks_add_title")
+        n2.selectbox(
+            "Kategori",
+            [None, *categories],
+            format_func=lambda c: c or "Registrets kategori",
+            key="risks_add_category",
+        )
+        st.text_area("Beskrivning", key="risks_add_description")
+        n1, n2 = st.columns(2)
+        n1.text_input("Orsak", key="risks_add_cause")
+        n2.text_input("Konsekvens (beskrivning)", key="risks_add_consequence_text")
+        n1, n2, n3, n4 = st.columns(4)
+        n1.selectbox(
+            "Sannolikhet",
+            levels,
+            index=None,
+            placeholder="Välj 1–" + str(scale),
+            format_func=lambda v: scoring.level_label("sannolikhet", v, scale),
+            key="risks_add_probability",
+        )
+        n2.selectbox(
+            "Konsekvens",
+            levels,
+            index=None,
+            placeholder="Välj 1–" + str(scale),
+            format_func=lambda v: scoring.level_label("konsekvens", v, scale),
+            key="risks_add_consequence",
+        )
+        n3.selectbox(
+            "Sannolikhet efter åtgärd",
+            [None, *levels],
+            format_func=lambda v: scoring.level_label("sannolikhet", v, scale),
+            key="risks_add_residual_probability",
+        )
+        n4.selectbox(
+            "Konsekvens efter åtgärd",
+            [None, *levels],
+            format_func=lambda v: scoring.level_label("konsekvens", v, scale),
+            key="risks_add_residual_consequence",
+        )
+        n1, n2, n3 = st.columns(3)
+        n1.selectbox(
+            "Ägare",
+            ["", *owners],
+            index=owner_default,
+            format_func=lambda o: o or "(ingen)",
+            key="risks_add_owner",
+        )
+        n2.selectbox("Status", [s.value for s in RiskStatus], key="risks_add_status")
+        n3.date_input("Nästa uppföljning", value=None, key="risks_add_next_review", format="YYYY-MM-DD")
+        st.checkbox("Visa i portföljen (nämnden ser risken)", key="risks_add_show_in_portfolio")
+        st.markdown("**Första åtgärd** (valfri)")
+        st.text_area("Åtgärd", key="risks_add_action_description")
+        m1, m2, m3 = st.columns(3)
+        m1.selectbox(
+            "Åtgärdens ägare",
+            ["", *owners],
+            format_func=lambda o: o or "(ingen)",
+            key="risks_add_action_owner",
+        )
+        m2.date_input("Förfallodatum", value=None, key="risks_add_action_due", format="YYYY-MM-DD")
+        m3.selectbox("Åtgärdens status", [s.value for s in ActionStatus], key="risks_add_action_status")
+        added = st.form_submit_button("Lägg till risken", type="primary", key="risks_add_submit")
+    if added:
+        s = st.session_state
+        try:
+            problems: list[str] = []
+            new_risk = None
+            try:
+                new_risk = parse_risk(
+                    {
+                        "register_id": add_register,
+                        "title": s["risks_add_title"],
+                        "description": s["risks_add_description"],
+                        "cause": s["risks_add_cause"],
+                        "consequence_text": s["risks_add_consequence_text"],
+                        "category": s["risks_add_category"],
+                        "probability": s["risks_add_probability"],
+                        "consequence": s["risks_add_consequence"],
+                        "residual_probability": s["risks_add_residual_probability"],
+                        "residual_consequence": s["risks_add_residual_consequence"],
+                        "owner": s["risks_add_owner"] or None,
+                        "status": s["risks_add_status"],
+                        "next_review": s["risks_add_next_review"],
+                        "show_in_portfolio": s["risks_add_show_in_portfolio"],
+                    }
+                )
+            except InvalidInputError as exc:
+                problems += exc.messages
+            first_actions = []
+            if (s["risks_add_action_description"] or "").strip():
+                try:
+                    first_actions.append(
+                        parse_action(
+                            {
+                                "description": s["risks_add_action_description"],
+                                "owner": s["risks_add_action_owner"] or None,
+                                "due_date": s["risks_add_action_due"],
+                                "status": s["risks_add_action_status"],
+                            }
+                        )
+                    )
+                except InvalidInputError as exc:
+                    problems += [f"Åtgärd: {m}" for m in exc.messages]
+            if problems or new_risk is None:
+                raise InvalidInputError(problems)
+            new_id = service.create_risk(conn, user, new_risk, first_actions)
+        except InvalidInputError as exc:
+            ui.show_errors(exc)
+        except (PermissionDeniedError, NotFoundError) as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["risks_add_reset"] = True
+            st.session_state["risks_select_next"] = new_id
+            _saved(
+                f"Risken '{new_risk.title}' lades till (id {new_id})"
+                + (f" med {len(first_actions)} åtgärd." if first_actions else ".")
+            )
+
+# --- Excel ---------------------------------------------------------------------------------------
+
+st.header("Excel")
+st.markdown(
+    "Exportera registret till Excel, ändra i kalkylprogrammet och läs in filen igen. Importen är allt eller "
+    "inget: finns ett fel ändras ingenting och varje fel visas med blad, rad och kolumn."
+)
+x1, x2 = st.columns(2)
+safe_code = code.replace("/", "-")
+x1.download_button(
+    "Ladda ned registret (.xlsx)",
+    data=_export(*ui.db_key(), pid, today) if registers else b"",
+    file_name=f"riskregister-{safe_code}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="risks_export",
+    disabled=not registers,
+)
+x2.download_button(
+    "Ladda ned en tom mall (.xlsx)",
+    data=service.template(conn, pid),
+    file_name=f"riskregister-mall-{safe_code}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="risks_template",
+)
+if editable:
+    uploaded = st.file_uploader("Läs in en ifylld fil (.xlsx)", type=["xlsx"], key="risks_import_file")
+    if st.button("Importera filen", key="risks_import_submit", disabled=uploaded is None) and uploaded:
+        try:
+            summary = service.import_register(conn, user, pid, uploaded.getvalue())
+        except ImportRejectedError as exc:  # nothing was written
+            ui.show_errors(exc)
+        except InvalidInputError as exc:
+            ui.show_errors(exc)
+        except (PermissionDeniedError, NotFoundError) as exc:
+            st.error(str(exc))
+        else:
+            _saved(summary.text(), "risks_edit", "risks_action_edit")
+
+# --- registers and categories ------------------------------------------------------------------
+
+st.header("Register och skalor")
+if registers:
+    st.table(
+        pl.DataFrame(
+            [
+                (
+                    r.name,
+                    r.category or "–",
+                    f"{r.scale}×{r.scale}",
+                    f"1–{r.yellow_from - 1}",
+                    f"{r.yellow_from}–{r.red_from - 1}",
+                    f"{r.red_from}–{r.scale * r.scale}",
+                    r.scale_source or "",
+                )
+                for r in registers
+            ],
+            schema=["Register", "Kategori", "Skala", "● Låg", "▲ Medel", "■ Hög", "Skalans källa"],
+            orient="row",
+        ),
+        hide_index=True,
+    )
+if editable:
+    with st.form("risks_register_form"):
+        st.markdown("**Nytt riskregister**")
+        r1, r2, r3 = st.columns(3)
+        r1.text_input("Namn", key="risks_register_name")
+        r2.selectbox(
+            "Kategori", [None, *categories], format_func=lambda c: c or "–", key="risks_register_category"
+        )
+        r3.radio(
+            "Skala", [4, 5], format_func=lambda v: f"{v}×{v}", key="risks_register_scale", horizontal=True
+        )
+        r1, r2 = st.columns(2)
+        r1.number_input(
+            "Gul från riskvärde (tomt = standard)",
+            min_value=2,
+            max_value=25,
+            value=None,
+            key="risks_register_yellow",
+        )
+        r2.number_input(
+            "Röd från riskvärde (tomt = standard)",
+            min_value=3,
+            max_value=25,
+            value=None,
+            key="risks_register_red",
+        )
+        st.caption("Standard: 4×4 gul från 4 och röd från 9; 5×5 gul från 5 och röd från 12.")
+        creating = st.form_submit_button("Skapa registret", key="risks_register_submit")
+    if creating:
+        s = st.session_state
+        try:
+            register_data = parse_register(
+                {
+                    "name": s["risks_register_name"],
+                    "category": s["risks_register_category"],
+                    "scale": s["risks_register_scale"],
+                    "yellow_from": s["risks_register_yellow"],
+                    "red_from": s["risks_register_red"],
+                }
+            )
+            service.create_register(conn, user, pid, register_data)
+        except InvalidInputError as exc:
+            ui.show_errors(exc)
+        except (PermissionDeniedError, NotFoundError) as exc:
+            st.error(str(exc))
+        else:
+            _saved(f"Registret {register_data.name} skapades.")
+if ui.can(Action.MANAGE_PROJECTS):
+    with st.form("risks_category_form"):
+        st.markdown(f"**Ny riskkategori** (nu: {', '.join(categories)})")
+        st.text_input("Kategori", key="risks_category_name")
+        adding_category = st.form_submit_button("Lägg till kategorin", key="risks_category_submit")
+    if adding_category:
+        try:
+            name = service.add_category(conn, user, st.session_state["risks_category_name"])
+        except InvalidInputError as exc:
+            ui.show_errors(exc)
+        except PermissionDeniedError as exc:
+            st.error(str(exc))
+        else:
+            _saved(f"Kategorin {name} lades till.")
