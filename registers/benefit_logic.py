@@ -11,17 +11,23 @@ from typing import Literal
 
 import polars as pl
 
+from portfolio.allocation import largest_remainder
+
 __all__ = [
     "DEFAULT_RATE_ORE_PER_HOUR",
     "BenefitStatus",
     "Direction",
     "benefit_status",
+    "filter_register",
     "money_value_ore",
     "net_cashflows",
     "npv",
     "payback",
     "payback_year",
+    "spread_by_days",
     "stale",
+    "status_expr",
+    "with_status",
 ]
 
 Direction = Literal["högre", "lägre"]
@@ -220,3 +226,104 @@ def npv(cashflows_by_year: Mapping[int, int], rate: Decimal, base_year: int) -> 
             Decimal(0),
         )
         return _round_ore(total)
+
+
+# --- whole registers at once -------------------------------------------------------------
+
+VALUE_DTYPE = pl.Decimal(38, 6)  # measured values are kept as decimal text with at most 6 decimals
+
+
+def status_expr() -> pl.Expr:
+    """``benefit_status`` as one polars expression over a register frame.
+
+    Needs ``direction``, ``baseline_date``, ``target_date``, ``latest_date`` (Date) and
+    ``baseline_value``, ``target_value``, ``latest_value`` (decimal text). The plan comparison is
+    done without division, ``(latest − baseline)·total_days ≥ (target − baseline)·elapsed_days``,
+    so it stays exact. No measurement gives ``ej mätt``; a measurement without a complete plan
+    gives null (the register refuses that case, so a page shows it as "utan plan").
+    """
+    sign = pl.when(pl.col("direction") == "högre").then(1).otherwise(-1)
+    base = pl.col("baseline_value").cast(VALUE_DTYPE)
+    target = pl.col("target_value").cast(VALUE_DTYPE)
+    latest = pl.col("latest_value").cast(VALUE_DTYPE)
+    total_days = (pl.col("target_date") - pl.col("baseline_date")).dt.total_days()
+    elapsed_days = (pl.min_horizontal("latest_date", "target_date") - pl.col("baseline_date")).dt.total_days()
+    has_plan = pl.all_horizontal(
+        pl.col("direction", "baseline_date", "target_date", "baseline_value", "target_value").is_not_null()
+    )
+    reached = (latest - target) * sign >= 0
+    on_track = ((latest - base) * total_days - (target - base) * elapsed_days) * sign >= 0
+    return (
+        pl.when(pl.col("latest_value").is_null())
+        .then(pl.lit(BenefitStatus.EJ_MATT.value))
+        .when(~has_plan)
+        .then(pl.lit(None, dtype=pl.String))
+        .when(reached)
+        .then(pl.lit(BenefitStatus.UPPNATT.value))
+        .when(on_track)
+        .then(pl.lit(BenefitStatus.PA_VAG.value))
+        .otherwise(pl.lit(BenefitStatus.EFTER_PLAN.value))
+    )
+
+
+def with_status(register: pl.DataFrame, today: date, max_age_days: int = 365) -> pl.DataFrame:
+    """Add ``status``, ``status_text`` (symbol + word) and ``stale`` to a register frame."""
+    if max_age_days < 0:
+        raise ValueError("Högsta ålder i dagar får inte vara negativ")
+    symbols = {status.value: f"{status.symbol} {status.value.capitalize()}" for status in BenefitStatus}
+    return (
+        register.lazy()
+        .with_columns(status=status_expr())
+        .with_columns(
+            status_text=pl.col("status")
+            .replace_strict(symbols, default=None, return_dtype=pl.String)
+            .fill_null("– Utan plan"),
+            stale=pl.col("latest_date").is_null()
+            | ((pl.lit(today) - pl.col("latest_date")).dt.total_days() > max_age_days),
+        )
+        .collect()
+    )
+
+
+def spread_by_days(total_ore: int, start: date, end: date) -> dict[int, int]:
+    """Split an amount over the calendar years from ``start`` to ``end`` by days in each year.
+
+    Used when a cost is known only for a whole period; the parts sum exactly to the total
+    (largest remainder, the earlier year first on a tie).
+    """
+    if end < start:
+        raise ValueError("Periodens slutdatum måste vara samma dag som eller efter startdatum")
+    days = {
+        year: (min(end, date(year, 12, 31)) - max(start, date(year, 1, 1))).days + 1
+        for year in range(start.year, end.year + 1)
+    }
+    parts = largest_remainder(total_ore, {str(year): count for year, count in days.items()})
+    return {int(year): part for year, part in parts.items()}
+
+
+def filter_register(
+    register: pl.DataFrame,
+    *,
+    projects: list[str] | None = None,
+    parties: list[str] | None = None,
+    statuses: list[str] | None = None,
+    stale_only: bool = False,
+) -> pl.DataFrame:
+    """Benefits matching every given filter; an empty filter lets everything through.
+
+    A party matches a benefit that names it, or, when the benefit names no party, a benefit of
+    a project the party finances. ``statuses`` are ``BenefitStatus`` values; ``stale_only``
+    keeps those not measured for a year (needs ``with_status`` first).
+    """
+    expr = pl.lit(True)
+    if projects:
+        expr &= pl.col("project").is_in(projects)
+    if parties:
+        named = pl.col("parties").fill_null("")
+        effective = pl.when(named == "").then(pl.col("financing_parties").fill_null("")).otherwise(named)
+        expr &= effective.str.split(",").list.eval(pl.element().is_in(parties)).list.any()
+    if statuses:
+        expr &= pl.col("status").is_in(statuses).fill_null(False)
+    if stale_only:
+        expr &= pl.col("stale")
+    return register.filter(expr)

@@ -1,7 +1,621 @@
-"""Nyttoregister."""
+"""Nyttoregister: each project's effect goals and benefits, their measurements and nyttokalkyl,
+and the whole portfolio's benefits with those not measured for a year flagged."""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
 import streamlit as st
 
+from dashboard import charts_benefits, ui
+from portfolio import store as core_store
+from portfolio.errors import InvalidInputError, NotFoundError, PermissionDeniedError, StaleEditError
+from portfolio.money import format_kr
+from registers import benefit_logic
+from registers.benefit_logic import BenefitStatus
+from registers.benefits import service as benefits
+from registers.benefits import store as benefits_store
+from registers.benefits.model import DIRECTIONS, KINDS, number_text
+
+user = ui.require_user()
+conn = ui.db()
+today = date.today()
+BUSINESS_ERRORS = (PermissionDeniedError, NotFoundError)
+STATUS_HELP = ", ".join(f"{s.symbol} {s.value}" for s in BenefitStatus)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _register(path: str, revision: int, day: date) -> pl.DataFrame:
+    return benefits.register(ui.db(), today=day)
+
+
+def flash(message: str) -> None:
+    st.session_state["benefits_flash"] = message
+    st.rerun()
+
+
+def point_text(day: date | None, value: str | None, unit: str | None) -> str:
+    if day is None or value is None:
+        return "–"
+    return f"{number_text(value)}{f' {unit}' if unit else ''} ({day.isoformat()})"
+
+
+def stale_text(stale: bool) -> str:
+    return "⚠ Ej mätt senaste året" if stale else "✓ Mätt senaste året"
+
+
+def register_table(frame: pl.DataFrame, *, with_project: bool) -> pl.DataFrame:
+    rows = [
+        {
+            **({"Projekt": r["project"]} if with_project else {}),
+            "Typ": r["kind"],
+            "Titel": r["title"],
+            "Indikator": r["indicator"] or "–",
+            "Riktning": DIRECTIONS.get(r["direction"] or "", "–"),
+            "Nollmätning": point_text(r["baseline_date"], r["baseline_value"], r["unit"]),
+            "Målvärde": point_text(r["target_date"], r["target_value"], r["unit"]),
+            "Senaste mätning": point_text(r["latest_date"], r["latest_value"], r["unit"]),
+            "Status": r["status_text"],
+            "Uppföljning": stale_text(r["stale"]),
+            "Nyttoägare": r["owner"] or "–",
+        }
+        for r in frame.iter_rows(named=True)
+    ]
+    columns = [
+        *(["Projekt"] if with_project else []),
+        "Typ",
+        "Titel",
+        "Indikator",
+        "Riktning",
+        "Nollmätning",
+        "Målvärde",
+        "Senaste mätning",
+        "Status",
+        "Uppföljning",
+        "Nyttoägare",
+    ]
+    return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String))
+
+
 st.title("Nyttoregister")
+st.caption(
+    "Effektmål och nyttor följs upp även efter att projektet är avslutat. Status räknas från den "
+    "senaste mätningen mot en rak linje från nollmätningen till målvärdet och visas med symbol och "
+    f"ord: {STATUS_HELP}."
+)
+if message := st.session_state.pop("benefits_flash", None):
+    st.success(message)
+
+register = _register(*ui.db_key(), today)
+projects = ui.projects()
+codes = projects["code"].to_list()
+names = dict(projects.select("code", "name").iter_rows())
+party_names = ui.party_names()
+
+if st.session_state.get("benefits_project") not in codes:
+    st.session_state["benefits_project"] = ui.default_project(codes)
+code = st.selectbox(
+    "Projekt",
+    codes,
+    format_func=lambda c: f"{c} – {names[c]}",
+    key="benefits_project",
+)
+project_id = core_store.project_id_for(conn, code)
+project_rows = register.filter(pl.col("project_id") == project_id)
+
+tab_project, tab_calc, tab_portfolio = st.tabs(["Projektets nyttor", "Nyttokalkyl", "Hela portföljen"])
+
+# --- one project -----------------------------------------------------------------------------
+with tab_project:
+    st.header(f"Nyttor och effektmål – {names[code]}")
+    follow_up = benefits_store.follow_up(conn, project_id)
+    if follow_up:
+        st.info(follow_up[0])
+        ui.source_caption(follow_up[1])
+    if project_rows.is_empty():
+        st.markdown("Projektet har inga registrerade nyttor eller effektmål.")
+    else:
+        counts = dict(project_rows.group_by("status").len().iter_rows())
+        cols = st.columns(len(BenefitStatus))
+        for col, status in zip(cols, BenefitStatus, strict=True):
+            col.metric(f"{status.symbol} {status.value.capitalize()}", counts.get(status.value, 0))
+        st.dataframe(
+            register_table(project_rows, with_project=False),
+            hide_index=True,
+            width="stretch",
+            key="benefits_table",
+        )
+        measurements = benefits_store.measurements_frame(conn, project_id=project_id)
+        observations = benefits_store.observations_frame(conn, project_id)
+        for row in project_rows.iter_rows(named=True):
+            with st.expander(f"{row['status_text']} · {row['kind']}: {row['title']}"):
+                st.markdown(
+                    f"**Status:** {row['status_text']} · **Nyttoägare:** {row['owner'] or 'ej utsedd'}"
+                    + (
+                        " · **Parter:** "
+                        + ", ".join(party_names.get(p, p) for p in row["parties"].split(","))
+                        if row["parties"]
+                        else ""
+                    )
+                )
+                if row["indicator"]:
+                    st.markdown(
+                        f"**Indikator:** {row['indicator']} ({row['unit'] or 'ingen enhet'}, "
+                        f"{DIRECTIONS.get(row['direction'] or '', 'riktning ej angiven')})"
+                    )
+                if row["definition_source"]:
+                    st.caption(f"Indikator, enhet och riktning: {row['definition_source']}")
+                if row["doc_status"]:
+                    st.markdown(f"*Rapporten:* {row['doc_status']}")
+                if row["note"]:
+                    st.caption(row["note"])
+                for obs in observations.filter(pl.col("benefit_id") == row["id"]).iter_rows(named=True):
+                    st.markdown(f"**Signal:** {obs['text']}")
+                    ui.source_caption(obs["source"])
+                mine = measurements.filter(pl.col("benefit_id") == row["id"])
+                if row["baseline_date"] is None:
+                    st.markdown(
+                        "Nollmätning och målvärde är inte angivna ännu; status kan inte bedömas och "
+                        "mätningar kan inte läggas till förrän de finns."
+                    )
+                else:
+                    st.plotly_chart(
+                        charts_benefits.indicator_chart(row, mine, today),
+                        width="stretch",
+                        key=f"benefits_chart_{row['id']}",
+                    )
+                    points = [
+                        ("Nollmätning", row["baseline_date"], row["baseline_value"], "", ""),
+                        ("Målvärde", row["target_date"], row["target_value"], "", ""),
+                        *[
+                            ("Mätning", m["measured_on"], m["value"], m["comment"] or "", m["source"] or "")
+                            for m in mine.iter_rows(named=True)
+                        ],
+                    ]
+                    st.table(
+                        pl.DataFrame(
+                            [(kind, d.isoformat(), number_text(v), c, s) for kind, d, v, c, s in points],
+                            schema=["Typ", "Datum", f"Värde ({row['unit'] or '–'})", "Kommentar", "Källa"],
+                            orient="row",
+                        ),
+                        hide_index=True,
+                    )
+                    st.caption("Tabellen visar samma värden som diagrammet.")
+                ui.source_caption(row["source"])
+
+    # The owner, the project's leaders and admin may add measurements; the domain decides.
+    measurable = benefits.measurable_benefits(user, project_rows)
+    if measurable.height:
+        st.subheader("Lägg till mätning")
+        planned = measurable.filter(pl.col("baseline_date").is_not_null())
+        if planned.is_empty():
+            st.info(
+                "Ingen av nyttorna du får mäta har nollmätning och målvärde ännu. En projektledare "
+                "eller e-strategen anger dem under ”Ändra nytta” nedan."
+            )
+        else:
+            titles = dict(planned.select("id", "title").iter_rows())
+            with st.form("benefits_measure_form", clear_on_submit=True):
+                benefit_id = st.selectbox(
+                    "Nytta eller effektmål",
+                    list(titles),
+                    format_func=lambda i: titles[i],
+                    key="benefits_measure_benefit",
+                )
+                c1, c2 = st.columns(2)
+                measured_on = c1.date_input(
+                    "Mätdatum",
+                    value=today,
+                    min_value=date(2000, 1, 1),
+                    max_value=today,
+                    format="YYYY-MM-DD",
+                    key="benefits_measure_date",
+                )
+                value = c2.text_input("Värde (decimalkomma går bra)", key="benefits_measure_value")
+                comment = st.text_input("Kommentar", key="benefits_measure_comment")
+                source = st.text_input(
+                    "Källa (t.ex. rapport från Beslutsstödet)", key="benefits_measure_source"
+                )
+                submitted = st.form_submit_button(
+                    "Spara mätning", type="primary", key="benefits_measure_submit"
+                )
+            if submitted:
+                try:
+                    measurement = benefits.parse_measurement(
+                        {"measured_on": measured_on, "value": value, "comment": comment, "source": source}
+                    )
+                    benefits.add_measurement(conn, user, int(benefit_id or 0), measurement)
+                except InvalidInputError as exc:
+                    ui.show_errors(exc)
+                except BUSINESS_ERRORS as exc:
+                    st.error(str(exc))
+                else:
+                    after = benefits.register(conn, project_id, today=today).filter(
+                        pl.col("id") == benefit_id
+                    )
+                    flash(f"Mätningen är sparad. Status nu: {after['status_text'][0]}.")
+
+    if benefits.can_edit(user, project_id):
+        if project_rows.height:
+            st.subheader("Ändra nytta")
+            titles = dict(project_rows.select("id", "title").iter_rows())
+            edit_id = st.selectbox(
+                "Nytta att ändra", list(titles), format_func=lambda i: titles[i], key="benefits_edit_benefit"
+            )
+            base = st.session_state.get("benefits_edit_base")
+            if base is None or base[0] != edit_id:
+                # Load the form from the database only when another benefit is chosen (or after
+                # a save), so the version the user started from is the one checked on save.
+                row = benefits_store.get_benefit(conn, int(edit_id or 0))
+                st.session_state["benefits_edit_base"] = (edit_id, row["version"])
+                defaults: dict[str, Any] = {
+                    "kind": row["kind"],
+                    "title": row["title"],
+                    "indicator": row["indicator"] or "",
+                    "unit": row["unit"] or "",
+                    "direction": row["direction"],
+                    "baseline_date": date.fromisoformat(row["baseline_date"])
+                    if row["baseline_date"]
+                    else None,
+                    "baseline_value": number_text(row["baseline_value"]) if row["baseline_value"] else "",
+                    "target_date": date.fromisoformat(row["target_date"]) if row["target_date"] else None,
+                    "target_value": number_text(row["target_value"]) if row["target_value"] else "",
+                    "owner": row["owner"] or "",
+                    "owner_email": row["owner_email"] or "",
+                    "parties": list(row["parties"]),
+                    "note": row["note"] or "",
+                }
+                for key, value in defaults.items():
+                    st.session_state[f"benefits_edit_{key}"] = value
+            with st.form("benefits_edit_form"):
+                c1, c2 = st.columns(2)
+                c1.selectbox("Typ", list(KINDS), key="benefits_edit_kind")
+                c2.text_input("Titel", key="benefits_edit_title")
+                c1.text_input("Indikator", key="benefits_edit_indicator")
+                c2.text_input("Enhet", key="benefits_edit_unit")
+                st.selectbox(
+                    "Riktning",
+                    [None, *DIRECTIONS],
+                    format_func=lambda d: "– ej angiven" if d is None else DIRECTIONS[d],
+                    key="benefits_edit_direction",
+                )
+                c1, c2, c3, c4 = st.columns(4)
+                c1.date_input(
+                    "Nollmätning, datum",
+                    min_value=date(2000, 1, 1),
+                    max_value=date(2100, 12, 31),
+                    format="YYYY-MM-DD",
+                    key="benefits_edit_baseline_date",
+                )
+                c2.text_input("Nollmätning, värde", key="benefits_edit_baseline_value")
+                c3.date_input(
+                    "Målvärde, datum",
+                    min_value=date(2000, 1, 1),
+                    max_value=date(2100, 12, 31),
+                    format="YYYY-MM-DD",
+                    key="benefits_edit_target_date",
+                )
+                c4.text_input("Målvärde, värde", key="benefits_edit_target_value")
+                c1, c2 = st.columns(2)
+                c1.text_input("Nyttoägare (namn)", key="benefits_edit_owner")
+                c2.text_input(
+                    "Nyttoägarens e-post (ett konto med den adressen får lägga till mätningar)",
+                    key="benefits_edit_owner_email",
+                )
+                st.multiselect(
+                    "Parter som nyttan gäller",
+                    list(party_names),
+                    format_func=lambda p: party_names[p],
+                    key="benefits_edit_parties",
+                )
+                st.text_area("Anteckning", key="benefits_edit_note")
+                saved = st.form_submit_button("Spara ändringen", type="primary", key="benefits_edit_submit")
+            if saved:
+                form_values: dict[str, Any] = {
+                    key: st.session_state[f"benefits_edit_{key}"]
+                    for key in (
+                        "kind",
+                        "title",
+                        "indicator",
+                        "unit",
+                        "direction",
+                        "baseline_date",
+                        "baseline_value",
+                        "target_date",
+                        "target_value",
+                        "owner",
+                        "owner_email",
+                        "note",
+                    )
+                }
+                form_values["parties"] = tuple(st.session_state["benefits_edit_parties"])
+                try:
+                    edited = benefits.parse_benefit(form_values)
+                    benefits.update_benefit(
+                        conn,
+                        user,
+                        int(edit_id or 0),
+                        edited,
+                        version=int(st.session_state["benefits_edit_base"][1]),
+                    )
+                except InvalidInputError as exc:
+                    ui.show_errors(exc)
+                except StaleEditError as exc:
+                    st.error(str(exc))
+                    newer = exc.current
+                    st.table(
+                        pl.DataFrame(
+                            [
+                                ("Titel", newer.get("title")),
+                                ("Indikator", newer.get("indicator")),
+                                (
+                                    "Nollmätning",
+                                    f"{newer.get('baseline_value')} ({newer.get('baseline_date')})",
+                                ),
+                                ("Målvärde", f"{newer.get('target_value')} ({newer.get('target_date')})"),
+                                ("Nyttoägare", newer.get("owner")),
+                                ("Version", newer.get("version")),
+                            ],
+                            schema=["Fält", "Nyare värde i registret"],
+                            orient="row",
+                        ),
+                        hide_index=True,
+                    )
+                    st.button(
+                        "Läs in de nya värdena",
+                        key="benefits_edit_reload",
+                        on_click=lambda: st.session_state.pop("benefits_edit_base", None),
+                    )
+                except BUSINESS_ERRORS as exc:
+                    st.error(str(exc))
+                else:
+                    st.session_state.pop("benefits_edit_base", None)
+                    flash("Nyttan är sparad.")
+
+        st.subheader("Ny nytta eller nytt effektmål")
+        with st.form("benefits_new_form", clear_on_submit=True):
+            c1, c2 = st.columns(2)
+            new_kind = c1.selectbox("Typ", list(KINDS), key="benefits_new_kind")
+            new_title = c2.text_input("Titel", key="benefits_new_title")
+            new_indicator = c1.text_input("Indikator", key="benefits_new_indicator")
+            new_unit = c2.text_input("Enhet", key="benefits_new_unit")
+            new_direction = st.selectbox(
+                "Riktning",
+                [None, *DIRECTIONS],
+                format_func=lambda d: "– ej angiven" if d is None else DIRECTIONS[d],
+                key="benefits_new_direction",
+            )
+            c1, c2, c3, c4 = st.columns(4)
+            new_baseline_date = c1.date_input(
+                "Nollmätning, datum", value=None, format="YYYY-MM-DD", key="benefits_new_baseline_date"
+            )
+            new_baseline_value = c2.text_input("Nollmätning, värde", key="benefits_new_baseline_value")
+            new_target_date = c3.date_input(
+                "Målvärde, datum",
+                value=None,
+                min_value=date(2000, 1, 1),
+                max_value=date(2100, 12, 31),
+                format="YYYY-MM-DD",
+                key="benefits_new_target_date",
+            )
+            new_target_value = c4.text_input("Målvärde, värde", key="benefits_new_target_value")
+            c1, c2 = st.columns(2)
+            new_owner = c1.text_input("Nyttoägare (namn)", key="benefits_new_owner")
+            new_owner_email = c2.text_input("Nyttoägarens e-post", key="benefits_new_owner_email")
+            new_parties = st.multiselect(
+                "Parter som nyttan gäller",
+                list(party_names),
+                format_func=lambda p: party_names[p],
+                key="benefits_new_parties",
+            )
+            created = st.form_submit_button("Lägg till", key="benefits_new_submit")
+        if created:
+            try:
+                new_benefit = benefits.parse_benefit(
+                    {
+                        "kind": new_kind,
+                        "title": new_title,
+                        "indicator": new_indicator,
+                        "unit": new_unit,
+                        "direction": new_direction,
+                        "baseline_date": new_baseline_date,
+                        "baseline_value": new_baseline_value,
+                        "target_date": new_target_date,
+                        "target_value": new_target_value,
+                        "owner": new_owner,
+                        "owner_email": new_owner_email,
+                        "parties": tuple(new_parties),
+                    }
+                )
+                benefits.create_benefit(conn, user, project_id, new_benefit)
+            except InvalidInputError as exc:
+                ui.show_errors(exc)
+            except BUSINESS_ERRORS as exc:
+                st.error(str(exc))
+            else:
+                flash(f"'{new_benefit.title}' är tillagd i nyttoregistret.")
+
+# --- nyttokalkyl -------------------------------------------------------------------------------
+with tab_calc:
+    st.header(f"Nyttokalkyl – {names[code]}")
+    rate_pct = st.number_input(
+        "Kalkylränta (%)", min_value=0.0, max_value=20.0, value=3.5, step=0.5, key="benefits_calc_rate"
+    )
+    calc = benefits.calculation(conn, project_id, rate=Decimal(str(rate_pct)) / 100, today=today)
+    total_cost = int(calc.table["cost_ore"].sum()) if calc.table.height else 0
+    total_benefit = int(calc.table["benefit_ore"].sum()) if calc.table.height else 0
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Kostnad", format_kr(total_cost))
+    m2.metric("Nytta i kronor", format_kr(total_benefit))
+    m3.metric("Återbetalningsår", str(calc.payback_year) if calc.payback_year else "Ej inom kalkylen")
+    m4.metric(
+        f"Nuvärde ({number_text(str(Decimal(str(rate_pct))))} %"
+        + (f", basår {calc.base_year})" if calc.base_year else ")"),
+        format_kr(calc.npv_ore),
+    )
+    for note in calc.notes:
+        st.caption(note)
+    if calc.table.height:
+        st.plotly_chart(
+            charts_benefits.payback_chart(calc.table, "Ackumulerad kostnad och nytta"),
+            width="stretch",
+            key="benefits_calc_chart",
+        )
+        st.table(
+            ui.kr_column(
+                calc.table,
+                [
+                    "cost_ore",
+                    "benefit_ore",
+                    "cumulative_cost_ore",
+                    "cumulative_benefit_ore",
+                    "cumulative_net_ore",
+                ],
+            ).select(
+                pl.col("year").cast(pl.String).alias("År"),
+                pl.col("cost_ore").alias("Kostnad"),
+                pl.col("benefit_ore").alias("Nytta"),
+                pl.col("cumulative_cost_ore").alias("Ackumulerad kostnad"),
+                pl.col("cumulative_benefit_ore").alias("Ackumulerad nytta"),
+                pl.col("cumulative_net_ore").alias("Netto ackumulerat"),
+            ),
+            hide_index=True,
+        )
+        st.caption("Tabellen visar samma siffror som diagrammet.")
+    st.subheader("Per part")
+    if calc.per_party.height:
+        st.table(
+            ui.kr_column(calc.per_party, ["cost_ore", "benefit_ore", "net_ore"]).select(
+                pl.col("party").replace(party_names).alias("Part"),
+                pl.col("cost_ore").alias("Kostnad"),
+                pl.col("benefit_ore").alias("Nytta"),
+                pl.col("net_ore").alias("Netto"),
+                pl.col("payback_year").cast(pl.String).fill_null("–").alias("Återbetalningsår"),
+            ),
+            hide_index=True,
+        )
+        by_year = calc.costs.with_columns(pl.col("party").replace(party_names)).pivot(
+            on="year", index="party", values="ore", sort_columns=True
+        )
+        st.markdown("**Kostnad per part och år**")
+        st.table(
+            ui.kr_column(by_year, [c for c in by_year.columns if c != "party"]).rename({"party": "Part"}),
+            hide_index=True,
+        )
+    value_rows = benefits_store.values_frame(conn, project_id)
+    st.subheader("Nyttornas värde i kronor")
+    if value_rows.height:
+        st.table(
+            ui.kr_column(value_rows, ["value_ore", "rate_ore"]).select(
+                pl.col("title").alias("Nytta"),
+                pl.col("year").cast(pl.String).alias("År"),
+                pl.col("party_code").replace(party_names).fill_null("Delas lika").alias("Part"),
+                pl.col("hours").fill_null("–").alias("Timmar"),
+                pl.col("rate_ore").alias("Timkostnad"),
+                pl.col("value_ore").alias("Värde"),
+                pl.col("comment").alias("Kommentar"),
+            ),
+            hide_index=True,
+        )
+    else:
+        st.markdown("Inga nyttor har något värde i kronor ännu.")
+    if benefits.can_edit(user, project_id) and project_rows.height:
+        titles = dict(project_rows.select("id", "title").iter_rows())
+        with st.form("benefits_value_form", clear_on_submit=True):
+            st.markdown(
+                "Ange antingen ett belopp i kronor eller sparade timmar; timmarna värderas med "
+                "timkostnaden (450 kr om inget annat anges). Utan part delas värdet lika på nyttans "
+                "parter, eller på projektets parter om nyttan inte anger några."
+            )
+            value_benefit = st.selectbox(
+                "Nytta", list(titles), format_func=lambda i: titles[i], key="benefits_value_benefit"
+            )
+            c1, c2, c3, c4 = st.columns(4)
+            value_year = c1.number_input(
+                "År", min_value=2000, max_value=2100, value=today.year, step=1, key="benefits_value_year"
+            )
+            value_amount = c2.text_input("Belopp, kr", key="benefits_value_amount")
+            value_hours = c3.text_input("eller sparade timmar", key="benefits_value_hours")
+            value_rate = c4.text_input("Timkostnad, kr", value="450", key="benefits_value_rate")
+            value_party = st.selectbox(
+                "Part",
+                [None, *party_names],
+                format_func=lambda p: "Delas lika" if p is None else party_names[p],
+                key="benefits_value_party",
+            )
+            value_comment = st.text_input("Kommentar", key="benefits_value_comment")
+            value_saved = st.form_submit_button("Spara värdet", key="benefits_value_submit")
+        if value_saved:
+            try:
+                value_data = benefits.parse_value(
+                    {
+                        "year": int(value_year),
+                        "amount": value_amount,
+                        "hours": value_hours,
+                        "rate": value_rate or "450",
+                        "party": value_party,
+                        "comment": value_comment,
+                    }
+                )
+                benefits.add_value(conn, user, int(value_benefit or 0), value_data)
+            except InvalidInputError as exc:
+                ui.show_errors(exc)
+            except BUSINESS_ERRORS as exc:
+                st.error(str(exc))
+            else:
+                flash("Värdet är sparat och kalkylen uppdaterad.")
+
+# --- the portfolio -----------------------------------------------------------------------------
+with tab_portfolio:
+    st.header("Alla nyttor i portföljen")
+    c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
+    chosen_projects = c1.multiselect(
+        "Projekt",
+        sorted(set(register["project"].to_list())),
+        key="benefits_filter_projects",
+        placeholder="Alla projekt",
+    )
+    chosen_parties = c2.multiselect(
+        "Part",
+        list(party_names),
+        format_func=lambda p: party_names[p],
+        key="benefits_filter_parties",
+        placeholder="Alla parter",
+    )
+    chosen_statuses = c3.multiselect(
+        "Status",
+        [s.value for s in BenefitStatus],
+        format_func=lambda s: f"{BenefitStatus(s).symbol} {s}",
+        key="benefits_filter_statuses",
+        placeholder="Alla statusar",
+    )
+    stale_only = c4.checkbox("Bara ej mätta senaste året", key="benefits_filter_stale")
+    shown = benefit_logic.filter_register(
+        register,
+        projects=chosen_projects,
+        parties=chosen_parties,
+        statuses=chosen_statuses,
+        stale_only=stale_only,
+    )
+    stale_count = int(shown["stale"].sum()) if shown.height else 0
+    p1, p2 = st.columns(2)
+    p1.metric("Nyttor och effektmål", shown.height)
+    p2.metric("⚠ Ej mätta senaste året", stale_count)
+    if stale_count:
+        st.warning(
+            f"{stale_count} av {shown.height} har inte mätts under det senaste året (eller aldrig). "
+            "Nyttoägaren eller projektledaren behöver lägga till en mätning."
+        )
+    st.dataframe(
+        register_table(shown, with_project=True),
+        hide_index=True,
+        width="stretch",
+        key="benefits_portfolio_table",
+    )
+    st.caption(
+        "Partfiltret visar nyttor som gäller parten, och för nyttor utan angivna parter de projekt "
+        "parten finansierar."
+    )

@@ -1,7 +1,356 @@
-"""Enkäter."""
+"""Enkäter: response rate, group shares and each statement's mean and distribution, filtered by
+group (small groups never shown on their own); import of answers and links to benefit indicators."""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
+import polars as pl
 import streamlit as st
 
+from dashboard import charts_benefits, ui
+from portfolio.auth import Action, Role
+from portfolio.errors import (
+    ImportRejectedError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from portfolio.money import format_number
+from registers import survey_logic
+from registers.benefits import service as benefits
+from registers.surveys import service as surveys
+from registers.surveys import store as surveys_store
+from registers.surveys.model import parse_survey
+
+user = ui.require_user()
+conn = ui.db()
+today = date.today()
+BUSINESS_ERRORS = (PermissionDeniedError, NotFoundError)
+
+
+def flash(message: str) -> None:
+    st.session_state["surveys_flash"] = message
+    st.rerun()
+
+
+def pct(share: float | None, decimals: int = 0) -> str:
+    return "–" if share is None else f"{format_number(Decimal(str(share)) * 100, decimals)} %"
+
+
+def mean_text(value: float | None) -> str:
+    return "–" if value is None else format_number(Decimal(str(value)), 2)
+
+
 st.title("Enkäter")
+st.caption(
+    "Resultat av enkäter i projekten. Grupper med färre än "
+    f"{survey_logic.MIN_GROUP_SIZE} svarande visas inte för sig (de ingår i totalen)."
+)
+if message := st.session_state.pop("surveys_flash", None):
+    st.success(message)
+
+projects = ui.projects()
+project_ids = dict(projects.select("code", "id").iter_rows())
+project_names = dict(projects.select("code", "name").iter_rows())
+all_surveys = surveys_store.surveys_frame(conn)
+manageable = [c for c, pid in project_ids.items() if surveys.can_manage(user, pid)]
+
+if all_surveys.is_empty():
+    st.info("Det finns inga enkäter ännu.")
+else:
+    labels = {
+        r["id"]: f"{r['title']} ({r['date']}, {r['project']})" for r in all_surveys.iter_rows(named=True)
+    }
+    ids = list(labels)
+    # A survey just created is chosen before the selectbox exists (it cannot be changed after).
+    if (pending := st.session_state.pop("surveys_pending_select", None)) in ids:
+        st.session_state["surveys_select"] = pending
+    if st.session_state.get("surveys_select") not in ids:
+        st.session_state["surveys_select"] = ids[0]
+    chosen_id = st.selectbox("Enkät", ids, format_func=lambda i: labels[i], key="surveys_select")
+    survey_id = int(chosen_id if chosen_id is not None else ids[0])
+    survey = surveys_store.get_survey(conn, survey_id)
+    project_id = int(survey["project_id"])
+    st.header(survey["title"])
+    st.caption(
+        f"{survey['project']} – {project_names.get(survey['project'], '')} · datum {survey['date']}"
+        + (f" (källa för datumet: {survey['date_source']})" if survey["date_source"] else "")
+        + f" · skala 1–{survey['points']}"
+        + (f": 1 = {survey['low_label']}" if survey["low_label"] else "")
+        + (f", {survey['points']} = {survey['high_label']}" if survey["high_label"] else "")
+    )
+    if survey["distribution"]:
+        st.markdown(survey["distribution"])
+
+    overall = surveys.results(conn, survey_id)
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Svarande", format_number(overall.respondents) if overall.respondents is not None else "–")
+    m2.metric(
+        "Tillfrågade",
+        ("ca " if survey["population_note"] and "ca" in survey["population_note"] else "")
+        + (format_number(survey["population"]) if survey["population"] else "–"),
+    )
+    m3.metric(
+        "Svarsfrekvens", pct(None if overall.response_rate is None else float(overall.response_rate), 1)
+    )
+    if survey["population_note"]:
+        st.caption(f"Tillfrågade: {survey['population_note']}")
+
+    if overall.message:
+        st.info(overall.message)
+    else:
+        st.subheader("Svarande per grupp")
+        shown_groups = surveys.shown_groups(overall)
+        stated = dict(overall.groups.select("group", "stated_share_pct").iter_rows())
+        st.plotly_chart(
+            charts_benefits.group_shares_chart(shown_groups, "Andel av de svarande per grupp"),
+            width="stretch",
+            key="surveys_groups_chart",
+        )
+        st.table(
+            pl.DataFrame(
+                [
+                    (
+                        g["name"],
+                        format_number(g["n"]),
+                        pct(g["share"], 1),
+                        f"{stated[g['name']]} %" if stated.get(g["name"]) is not None else "–",
+                    )
+                    for g in shown_groups
+                ],
+                schema=["Grupp", "Svarande", "Andel", "Andel enligt rapporten"],
+                orient="row",
+            ),
+            hide_index=True,
+        )
+        if overall.hidden:
+            st.caption(
+                f"{surveys.OTHER_GROUPS}: {', '.join(overall.hidden)} har för få svarande för att visas "
+                "för sig och redovisas tillsammans."
+            )
+
+        visible = overall.groups.filter(~pl.col("suppressed"))["group"].to_list()
+        chosen = st.multiselect(
+            "Visa resultat för grupp",
+            visible,
+            key="surveys_groups",
+            placeholder="Alla svarande",
+        )
+        try:
+            res = surveys.results(conn, survey_id, chosen or None)
+        except InvalidInputError as exc:
+            ui.show_errors(exc)
+            res = overall
+        who = ", ".join(chosen) if chosen else "alla svarande"
+        st.subheader(f"Påståenden – {who}")
+        stats = res.stats if res.stats is not None else pl.DataFrame()
+        points = int(survey["points"])
+        if res.layout is not None and res.layout.height:
+            st.plotly_chart(
+                charts_benefits.diverging_chart(
+                    res.layout,
+                    points,
+                    f"Svarsfördelning per påstående ({who})",
+                    survey["low_label"],
+                    survey["high_label"],
+                ),
+                width="stretch",
+                key="surveys_diverging_chart",
+            )
+        links = dict(res.statements.select("text", "benefit_title").iter_rows())
+        rows = [
+            {
+                "Påstående": r["statement"],
+                "Antal svar": r["n"],
+                "Medelvärde": "färre än 5 svar" if r["suppressed"] else mean_text(r["mean"]),
+                **{str(k): "–" if r["suppressed"] else pct(r[f"share_{k}"]) for k in range(1, points + 1)},
+                "Kopplad nytta": links.get(r["statement"]) or "–",
+            }
+            for r in stats.iter_rows(named=True)
+        ]
+        if rows:
+            st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch", key="surveys_statements_table")
+            st.caption(
+                "Tabellen visar samma andelar som diagrammet (andel av svaren per svarsvärde) och "
+                "medelvärdet på skalan."
+            )
+    if survey["findings"]:
+        st.subheader("Rapportens slutsatser")
+        st.markdown("\n".join(f"- {f}" for f in survey["findings"]))
+    for note in survey["notes"]:
+        st.caption(note)
+    ui.source_caption(survey["source"])
+
+    # --- link a statement to a benefit indicator ------------------------------------------------
+    if ui.can(Action.EDIT_BENEFITS, project_id=project_id):
+        st.subheader("Koppla ett påstående till en nyttoindikator")
+        st.caption(
+            "Påståendets medelvärde blir en mätning av nyttan, daterad med enkätens datum; varje ny "
+            "enkätomgång som behåller kopplingen ger nästa mätning."
+        )
+        candidates = benefits.register(conn, project_id, today=today).filter(
+            pl.col("baseline_date").is_not_null()
+        )
+        statement_texts = dict(overall.statements.select("id", "text").iter_rows())
+        benefit_titles = dict(candidates.select("id", "title").iter_rows())
+        if not benefit_titles:
+            st.info("Projektet har ingen nytta med nollmätning och målvärde att koppla till ännu.")
+        else:
+            with st.form("surveys_link_form"):
+                link_statement = st.selectbox(
+                    "Påstående",
+                    list(statement_texts),
+                    format_func=lambda i: statement_texts[i],
+                    key="surveys_link_statement",
+                )
+                link_benefit = st.selectbox(
+                    "Nytta",
+                    [None, *benefit_titles],
+                    format_func=lambda b: "Ingen koppling" if b is None else benefit_titles[b],
+                    key="surveys_link_benefit",
+                )
+                linked = st.form_submit_button("Spara kopplingen", key="surveys_link_submit")
+            if linked:
+                try:
+                    made = surveys.link_statement(
+                        conn,
+                        user,
+                        int(link_statement or 0),
+                        None if link_benefit is None else int(link_benefit),
+                    )
+                except InvalidInputError as exc:
+                    ui.show_errors(exc)
+                except BUSINESS_ERRORS as exc:
+                    st.error(str(exc))
+                else:
+                    flash(
+                        "Kopplingen är sparad"
+                        + (f" och {made} mätning lades till i nyttoregistret." if made else ".")
+                    )
+
+    # --- import answers and new rounds ------------------------------------------------------
+    if surveys.can_manage(user, project_id):
+        st.subheader("Läs in svar")
+        st.markdown(
+            "CSV (semikolon, komma eller tabb) eller Excel (.xlsx, första bladet). Fyra upplägg går bra:\n"
+            "- en rad per svarande: `svarande; grupp; <påstående 1>; <påstående 2>; …`\n"
+            "- en rad per svar: `svarande; grupp; påstående; svar`\n"
+            "- antal per svar: `påstående; grupp; svar; antal`\n"
+            "- antal i kolumner: `påstående; grupp; 1; 2; …`\n\n"
+            "Grupp anges med namn eller kod, påstående med text eller nummer. Ett tomt svar räknas som "
+            "att frågan hoppades över. Allt eller inget: en felaktig rad och inget sparas."
+        )
+        upload = st.file_uploader("Fil med svar", type=["csv", "xlsx"], key="surveys_upload_file")
+        replace = st.checkbox("Ersätt enkätens befintliga svar", key="surveys_upload_replace")
+        if st.button("Läs in", key="surveys_upload_submit", type="primary", disabled=upload is None):
+            assert upload is not None
+            try:
+                result = surveys.import_answers(
+                    conn, user, survey_id, upload.name, upload.getvalue(), replace=replace
+                )
+            except ImportRejectedError as exc:
+                st.error(
+                    f"Filen {upload.name} lästes inte in; inget sparades ({len(exc.messages)} fel):\n\n"
+                    + "\n".join(f"- {m}" for m in exc.messages)
+                )
+            except InvalidInputError as exc:
+                ui.show_errors(exc)
+            except BUSINESS_ERRORS as exc:
+                st.error(str(exc))
+            else:
+                flash(
+                    f"{upload.name}: {result.rows} rader ({result.layout}) inlästa, "
+                    f"{result.respondents} svarande"
+                    + (f", {result.measurements} mätningar i nyttoregistret" if result.measurements else "")
+                    + "."
+                )
+
+        st.subheader("Ny enkätomgång")
+        with st.form("surveys_round_form", clear_on_submit=True):
+            st.caption("Samma skala, grupper, påståenden och kopplingar till nyttor som den valda enkäten.")
+            c1, c2, c3 = st.columns(3)
+            round_title = c1.text_input("Titel", key="surveys_round_title")
+            round_date = c2.date_input(
+                "Datum", value=today, max_value=today, format="YYYY-MM-DD", key="surveys_round_date"
+            )
+            round_population = c3.number_input(
+                "Antal tillfrågade",
+                min_value=0,
+                value=survey["population"] or 0,
+                step=1,
+                key="surveys_round_population",
+            )
+            made_round = st.form_submit_button("Skapa omgången", key="surveys_round_submit")
+        if made_round:
+            try:
+                new_id = surveys.new_round(
+                    conn,
+                    user,
+                    survey_id,
+                    title=round_title,
+                    survey_date=round_date,
+                    population=int(round_population) or None,
+                )
+            except InvalidInputError as exc:
+                ui.show_errors(exc)
+            except BUSINESS_ERRORS as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["surveys_pending_select"] = new_id
+                flash("Den nya omgången är skapad; läs in dess svar ovan.")
+
+# --- a new survey ------------------------------------------------------------------------------
+if manageable:
+    st.subheader("Ny enkät")
+    with st.form("surveys_new_form", clear_on_submit=True):
+        c1, c2 = st.columns(2)
+        new_project = c1.selectbox(
+            "Projekt",
+            manageable,
+            index=manageable.index(ui.default_project(manageable)),
+            format_func=lambda c: f"{c} – {project_names[c]}",
+            key="surveys_new_project",
+        )
+        new_title = c2.text_input("Titel", key="surveys_new_title")
+        c1, c2, c3 = st.columns(3)
+        new_date = c1.date_input(
+            "Datum", value=today, max_value=today, format="YYYY-MM-DD", key="surveys_new_date"
+        )
+        new_population = c2.number_input(
+            "Antal tillfrågade", min_value=0, step=1, key="surveys_new_population"
+        )
+        new_points = c3.number_input(
+            "Antal svarsalternativ", min_value=2, max_value=11, value=6, key="surveys_new_points"
+        )
+        c1, c2 = st.columns(2)
+        new_low = c1.text_input("Text för 1", value="Håller inte alls med", key="surveys_new_low")
+        new_high = c2.text_input(
+            "Text för högsta värdet", value="Håller fullständigt med", key="surveys_new_high"
+        )
+        new_groups = st.text_area("Grupper, en per rad", key="surveys_new_groups")
+        new_statements = st.text_area("Påståenden, ett per rad", key="surveys_new_statements")
+        created = st.form_submit_button("Skapa enkäten", key="surveys_new_submit")
+    if created:
+        try:
+            data = parse_survey(
+                {
+                    "title": new_title,
+                    "date": new_date,
+                    "population": int(new_population) or None,
+                    "scale": {"points": int(new_points), "low_label": new_low, "high_label": new_high},
+                    "groups": new_groups,
+                    "statements": new_statements,
+                }
+            )
+            new_id = surveys.create_survey(conn, user, project_ids[new_project], data)
+        except InvalidInputError as exc:
+            ui.show_errors(exc)
+        except BUSINESS_ERRORS as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["surveys_pending_select"] = new_id
+            flash(f"Enkäten '{data.title}' är skapad; läs in dess svar.")
+elif user.role is Role.ADMIN:
+    st.info("Det finns inga projekt att knyta en enkät till.")

@@ -1,0 +1,505 @@
+"""Read survey answers from CSV or Excel, in either shape, and check every row against the survey.
+
+Accepted layouts (headings in Swedish or English, any case):
+
+- one row per respondent: ``svarande, grupp`` and one column per statement (its text or number);
+- one row per answer: ``svarande, grupp, påstående, svar``;
+- counts per answer: ``påstående, grupp, svar, antal``;
+- counts in columns: ``påstående, grupp`` and one column per answer value ``1 … points``.
+
+Nothing is returned unless every row is valid; the error names each row by its line in the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from portfolio.errors import ImportRejectedError
+
+SHOWN_ERRORS = 30
+
+ALIASES = {
+    "respondent": ("svarande", "respondent", "respondent_id", "svarande_id", "svarsid", "id"),
+    "group": ("grupp", "group", "svarsgrupp", "respondentgrupp"),
+    "statement": ("påstående", "statement", "pastaende", "fråga"),
+    "answer": ("svar", "answer", "värde"),
+    "count": ("antal", "count"),
+}
+SHAPES_HELP = (
+    "Filen ska ha kolumnerna svarande, grupp och en kolumn per påstående (en rad per svarande), "
+    "eller svarande, grupp, påstående, svar (en rad per svar), eller påstående, grupp, svar, antal "
+    "(antal per svar), eller påstående, grupp och en kolumn per svarsvärde 1, 2, … (antal i kolumner)"
+)
+
+
+@dataclass(frozen=True)
+class ParsedAnswers:
+    """Valid answers, mapped to the survey's group and statement ids."""
+
+    shape: str  # "svarande" or "antal"
+    layout: str  # which of the four layouts the file had, in words
+    counts: pl.DataFrame  # statement_id, group_id, answer, count
+    responses: pl.DataFrame | None  # respondent_id, group_id, statement_id, answer (null = skipped)
+    rows: int  # data rows read from the file
+
+
+# --- reading the file into text cells ------------------------------------------------------
+
+
+def _cell_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+def _csv_rows(content: bytes) -> list[tuple[int, list[str | None]]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")  # Excel's "CSV" on Swedish Windows
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max((";", ",", "\t"), key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return [(reader.line_num, [_cell_text(cell) for cell in row]) for row in reader]
+
+
+def _excel_rows(content: bytes) -> list[tuple[int, list[str | None]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
+        raise ImportRejectedError([f"Excelfilen kunde inte läsas: {exc}"]) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        return [
+            (number, [_cell_text(cell) for cell in row])
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+    finally:
+        workbook.close()
+
+
+def read_table(filename: str, content: bytes) -> pl.DataFrame:
+    """Every cell as text, with the row's line number in the file as ``_row``."""
+    suffix = Path(filename).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        rows = _excel_rows(content)
+    elif suffix in (".csv", ".txt"):
+        rows = _csv_rows(content)
+    else:
+        raise ImportRejectedError(
+            [f"Filtypen '{suffix or filename}' stöds inte; använd CSV (.csv) eller Excel (.xlsx)"]
+        )
+    rows = [(number, cells) for number, cells in rows if any(cells)]
+    if not rows:
+        raise ImportRejectedError(["Filen är tom"])
+    header_row, header = rows[0]
+    while header and header[-1] is None:
+        header.pop()
+    problems = [
+        f"Rad {header_row}: kolumn {i + 1} saknar rubrik" for i, name in enumerate(header) if not name
+    ]
+    names = [str(name) for name in header]
+    seen: set[str] = set()
+    for name in names:
+        if name.casefold() in seen:
+            problems.append(f"Rad {header_row}: kolumnen '{name}' finns två gånger")
+        seen.add(name.casefold())
+    width = len(header)
+    problems += [
+        f"Rad {number}: raden har fler värden än rubrikraden har kolumner"
+        for number, cells in rows[1:]
+        if any(cells[width:])
+    ]
+    if problems:
+        raise ImportRejectedError(problems)
+    body = [[str(number), *(cells[:width] + [None] * (width - len(cells)))] for number, cells in rows[1:]]
+    if not body:
+        raise ImportRejectedError(["Filen har bara en rubrikrad och inga svar"])
+    return pl.DataFrame(body, schema=["_row", *names], orient="row").with_columns(
+        pl.col("_row").cast(pl.Int64)
+    )
+
+
+# --- checking ------------------------------------------------------------------------------
+
+
+def _find(columns: list[str], role: str) -> str | None:
+    wanted = ALIASES[role]
+    return next((c for c in columns if c.strip().casefold() in wanted), None)
+
+
+def _lookup(frame: pl.DataFrame, keys: list[pl.Expr], id_column: str) -> pl.DataFrame:
+    """A lowercase key → id table (a group by code or name, a statement by text or number)."""
+    return (
+        pl.concat([frame.select(key.str.to_lowercase().alias("key"), pl.col(id_column)) for key in keys])
+        .unique("key", keep="first", maintain_order=True)
+        .rename({id_column: f"{id_column}_found"})
+    )
+
+
+def _key(column: str) -> pl.Expr:
+    return pl.col(column).str.strip_chars().str.to_lowercase()
+
+
+def _error(condition: pl.Expr, message: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    return condition, message
+
+
+def _collect_errors(frame: pl.DataFrame, checks: list[tuple[pl.Expr, pl.Expr]]) -> list[pl.DataFrame]:
+    return [
+        frame.filter(condition.fill_null(False)).select("_row", message.alias("message"))
+        for condition, message in checks
+    ]
+
+
+def _raise(errors: list[pl.DataFrame]) -> None:
+    found = pl.concat(errors).sort("_row", maintain_order=True).unique(maintain_order=True)
+    if found.is_empty():
+        return
+    messages = found["message"].head(SHOWN_ERRORS).to_list()
+    if found.height > SHOWN_ERRORS:
+        messages.append(f"… och {found.height - SHOWN_ERRORS} fel till")
+    raise ImportRejectedError(messages)
+
+
+def _integer(column: str) -> pl.Expr:
+    return pl.col(column).str.strip_chars().cast(pl.Int64, strict=False)
+
+
+def _short(expr: pl.Expr, length: int = 50) -> pl.Expr:
+    return pl.when(expr.str.len_chars() > length).then(expr.str.slice(0, length) + "…").otherwise(expr)
+
+
+def parse_answers(
+    filename: str, content: bytes, *, groups: pl.DataFrame, statements: pl.DataFrame, points: int
+) -> ParsedAnswers:
+    """Read and check a file against the survey's groups (id, code, name) and statements
+    (id, position, text); ImportRejectedError lists every problem with its row."""
+    table = read_table(filename, content)
+    columns = [c for c in table.columns if c != "_row"]
+    found = {role: _find(columns, role) for role in ALIASES}
+    group_keys = _lookup(groups, [pl.col("code"), pl.col("name")], "id").rename({"id_found": "group_id"})
+    statement_keys = _lookup(
+        statements, [pl.col("text"), (pl.col("position") + 1).cast(pl.String)], "id"
+    ).rename({"id_found": "statement_id"})
+    group_names = ", ".join(groups["name"].to_list())
+
+    if found["respondent"] and found["group"] and found["statement"] and found["answer"]:
+        long = table.select(
+            "_row",
+            pl.format("Rad {}", "_row").alias("where"),
+            pl.format("Rad {}", "_row").alias("row_where"),
+            pl.col(found["respondent"]).alias("respondent"),
+            pl.col(found["group"]).alias("group_raw"),
+            pl.col(found["statement"]).alias("statement_raw"),
+            pl.col(found["answer"]).alias("answer_raw"),
+        )
+        return _respondents(
+            long, table.height, "en rad per svar", group_keys, statement_keys, group_names, points
+        )
+    if found["respondent"] and found["group"] and not found["count"]:
+        return _respondents_wide(table, found, group_keys, statement_keys, group_names, points)
+    if found["statement"] and found["group"] and found["answer"] and found["count"]:
+        long = table.select(
+            "_row",
+            pl.format("Rad {}", "_row").alias("where"),
+            pl.format("Rad {}", "_row").alias("row_where"),
+            pl.col(found["statement"]).alias("statement_raw"),
+            pl.col(found["group"]).alias("group_raw"),
+            pl.col(found["answer"]).alias("answer_raw"),
+            pl.col(found["count"]).alias("count_raw"),
+        )
+        return _counts(long, table.height, "antal per svar", group_keys, statement_keys, group_names, points)
+    if found["statement"] and found["group"]:
+        return _counts_wide(table, found, group_keys, statement_keys, group_names, points)
+    raise ImportRejectedError([f"Filens kolumner ({', '.join(columns)}) känns inte igen. {SHAPES_HELP}"])
+
+
+def _map(long: pl.DataFrame, group_keys: pl.DataFrame, statement_keys: pl.DataFrame) -> pl.DataFrame:
+    return (
+        long.with_columns(gkey=_key("group_raw"), skey=_key("statement_raw"))
+        .join(group_keys, left_on="gkey", right_on="key", how="left")
+        .join(statement_keys, left_on="skey", right_on="key", how="left")
+        .sort("_row", maintain_order=True)
+    )
+
+
+def _reference_checks(group_names: str) -> list[tuple[pl.Expr, pl.Expr]]:
+    return [
+        _error(pl.col("group_raw").is_null(), pl.format("{}: grupp saknas", "row_where")),
+        _error(
+            pl.col("group_raw").is_not_null() & pl.col("group_id").is_null(),
+            pl.format(
+                "{}: gruppen '{}' finns inte i enkäten (grupper: {})",
+                "row_where",
+                "group_raw",
+                pl.lit(group_names),
+            ),
+        ),
+        _error(pl.col("statement_raw").is_null(), pl.format("{}: påstående saknas", "row_where")),
+        _error(
+            pl.col("statement_raw").is_not_null() & pl.col("statement_id").is_null(),
+            pl.format(
+                "{}: påståendet '{}' finns inte i enkäten (ange påståendets text eller nummer)",
+                "row_where",
+                _short(pl.col("statement_raw")),
+            ),
+        ),
+    ]
+
+
+def _answer_checks(points: int, *, blank_allowed: bool) -> list[tuple[pl.Expr, pl.Expr]]:
+    answer = _integer("answer_raw")
+    checks = [
+        _error(
+            pl.col("answer_raw").is_not_null() & answer.is_null(),
+            pl.format(
+                "{}: svaret '{}' är inget heltal; skriv ett heltal 1–{}",
+                "where",
+                "answer_raw",
+                pl.lit(points),
+            ),
+        ),
+        _error(
+            answer.is_not_null() & ~answer.is_between(1, points),
+            pl.format("{}: svaret {} ligger utanför skalan 1–{}", "where", answer, pl.lit(points)),
+        ),
+    ]
+    if not blank_allowed:
+        checks.append(_error(pl.col("answer_raw").is_null(), pl.format("{}: svar saknas", "where")))
+    return checks
+
+
+def _respondents(
+    long: pl.DataFrame,
+    rows: int,
+    layout: str,
+    group_keys: pl.DataFrame,
+    statement_keys: pl.DataFrame,
+    group_names: str,
+    points: int,
+    earlier: list[pl.DataFrame] | None = None,
+) -> ParsedAnswers:
+    mapped = _map(long, group_keys, statement_keys).with_columns(
+        respondent=pl.col("respondent").str.strip_chars(),
+        first_row=pl.col("_row").min().over("respondent", "statement_id"),
+        group_row=pl.col("_row").min().over("respondent"),
+        first_group=pl.col("group_raw").first().over("respondent"),
+        first_group_id=pl.col("group_id").first().over("respondent"),
+    )
+    checks = [
+        _error(pl.col("respondent").is_null(), pl.format("{}: svarande-id saknas", "row_where")),
+        *_reference_checks(group_names),
+        *_answer_checks(points, blank_allowed=True),
+    ]
+    if layout == "en rad per svar":
+        checks += [
+            _error(
+                pl.col("statement_id").is_not_null() & (pl.col("_row") != pl.col("first_row")),
+                pl.format(
+                    "{}: svarande '{}' har redan svarat på påståendet '{}' på rad {}",
+                    "where",
+                    "respondent",
+                    _short(pl.col("statement_raw")),
+                    "first_row",
+                ),
+            ),
+            _error(
+                pl.col("group_id").is_not_null()
+                & pl.col("first_group_id").is_not_null()
+                & (pl.col("group_id") != pl.col("first_group_id")),
+                pl.format(
+                    "{}: svarande '{}' står i gruppen '{}' men i gruppen '{}' på rad {}",
+                    "row_where",
+                    "respondent",
+                    "group_raw",
+                    "first_group",
+                    "group_row",
+                ),
+            ),
+        ]
+    _raise([*(earlier or []), *_collect_errors(mapped, checks)])
+    responses = mapped.select(
+        pl.col("respondent").alias("respondent_id"),
+        "group_id",
+        "statement_id",
+        _integer("answer_raw").alias("answer"),
+    )
+    counts = (
+        responses.drop_nulls("answer")
+        .group_by("statement_id", "group_id", "answer")
+        .agg(count=pl.len().cast(pl.Int64))
+        .sort("statement_id", "group_id", "answer")
+    )
+    return ParsedAnswers("svarande", layout, counts, responses, rows)
+
+
+def _respondents_wide(
+    table: pl.DataFrame,
+    found: dict[str, str | None],
+    group_keys: pl.DataFrame,
+    statement_keys: pl.DataFrame,
+    group_names: str,
+    points: int,
+) -> ParsedAnswers:
+    respondent, group = str(found["respondent"]), str(found["group"])
+    answer_columns = [c for c in table.columns if c not in ("_row", respondent, group)]
+    known = set(statement_keys["key"].to_list())
+    unknown = [c for c in answer_columns if c.strip().lower() not in known]
+    if not answer_columns or unknown:
+        raise ImportRejectedError(
+            [
+                f"Rubrikraden: kolumnen '{c}' är inget påstående i enkäten "
+                "(ange påståendets text eller nummer)"
+                for c in unknown
+            ]
+            or ["Filen har ingen kolumn med svar på något påstående"]
+        )
+    duplicates = (
+        table.select("_row", pl.col(respondent).str.strip_chars().alias("respondent"))
+        .with_columns(first_row=pl.col("_row").min().over("respondent"))
+        .filter(pl.col("respondent").is_not_null() & (pl.col("_row") != pl.col("first_row")))
+        .select(
+            "_row",
+            pl.format("Rad {}: svarande '{}' finns redan på rad {}", "_row", "respondent", "first_row").alias(
+                "message"
+            ),
+        )
+    )
+    long = table.unpivot(
+        on=answer_columns,
+        index=["_row", respondent, group],
+        variable_name="statement_raw",
+        value_name="answer_raw",
+    ).select(
+        "_row",
+        pl.format("Rad {}, kolumn '{}'", "_row", _short(pl.col("statement_raw"), 40)).alias("where"),
+        pl.format("Rad {}", "_row").alias("row_where"),
+        pl.col(respondent).alias("respondent"),
+        pl.col(group).alias("group_raw"),
+        "statement_raw",
+        "answer_raw",
+    )
+    return _respondents(
+        long,
+        table.height,
+        "en rad per svarande",
+        group_keys,
+        statement_keys,
+        group_names,
+        points,
+        [duplicates],
+    )
+
+
+def _counts(
+    long: pl.DataFrame,
+    rows: int,
+    layout: str,
+    group_keys: pl.DataFrame,
+    statement_keys: pl.DataFrame,
+    group_names: str,
+    points: int,
+    earlier: list[pl.DataFrame] | None = None,
+) -> ParsedAnswers:
+    mapped = _map(long, group_keys, statement_keys).with_columns(
+        answer=_integer("answer_raw"), count=_integer("count_raw")
+    )
+    mapped = mapped.with_columns(
+        first_row=pl.col("_row").min().over("statement_id", "group_id", "answer"),
+    )
+    checks = [
+        *_reference_checks(group_names),
+        *_answer_checks(points, blank_allowed=False),
+        _error(pl.col("count_raw").is_null(), pl.format("{}: antal saknas", "where")),
+        _error(
+            pl.col("count_raw").is_not_null() & (pl.col("count").is_null() | (pl.col("count") < 0)),
+            pl.format("{}: antalet '{}' måste vara ett heltal, 0 eller större", "where", "count_raw"),
+        ),
+    ]
+    if layout == "antal per svar":
+        checks.append(
+            _error(
+                pl.col("statement_id").is_not_null()
+                & pl.col("group_id").is_not_null()
+                & pl.col("answer").is_not_null()
+                & (pl.col("_row") != pl.col("first_row")),
+                pl.format("{}: samma påstående, grupp och svar som på rad {}", "where", "first_row"),
+            )
+        )
+    _raise([*(earlier or []), *_collect_errors(mapped, checks)])
+    counts = (
+        mapped.filter(pl.col("count") > 0)
+        .group_by("statement_id", "group_id", "answer")
+        .agg(pl.col("count").sum())
+        .sort("statement_id", "group_id", "answer")
+    )
+    if counts.is_empty():
+        raise ImportRejectedError(["Filen innehåller inga svar (alla antal är 0)"])
+    return ParsedAnswers("antal", layout, counts, None, rows)
+
+
+def _counts_wide(
+    table: pl.DataFrame,
+    found: dict[str, str | None],
+    group_keys: pl.DataFrame,
+    statement_keys: pl.DataFrame,
+    group_names: str,
+    points: int,
+) -> ParsedAnswers:
+    statement, group = str(found["statement"]), str(found["group"])
+    value_columns = [c for c in table.columns if c not in ("_row", statement, group)]
+    problems = [
+        f"Rubrikraden: kolumnen '{c}' är inget svarsvärde; skalan är 1–{points}"
+        for c in value_columns
+        if not (c.strip().isdigit() and 1 <= int(c.strip()) <= points)
+    ]
+    missing = [str(k) for k in range(1, points + 1) if str(k) not in {c.strip() for c in value_columns}]
+    if missing:
+        problems.append(f"Rubrikraden: kolumnerna för svarsvärdena {', '.join(missing)} saknas")
+    if problems:
+        raise ImportRejectedError(problems)
+    long = table.unpivot(
+        on=value_columns, index=["_row", statement, group], variable_name="answer_raw", value_name="count_raw"
+    ).select(
+        "_row",
+        pl.format("Rad {}, kolumn {}", "_row", "answer_raw").alias("where"),
+        pl.format("Rad {}", "_row").alias("row_where"),
+        pl.col(statement).alias("statement_raw"),
+        pl.col(group).alias("group_raw"),
+        pl.col("answer_raw").str.strip_chars(),
+        pl.col("count_raw").fill_null("0"),
+    )
+    duplicates = (
+        _map(long, group_keys, statement_keys)
+        .filter(pl.col("statement_id").is_not_null() & pl.col("group_id").is_not_null())
+        .select("_row", "statement_id", "group_id")
+        .unique()
+        .with_columns(first_row=pl.col("_row").min().over("statement_id", "group_id"))
+        .filter(pl.col("_row") != pl.col("first_row"))
+        .select(
+            "_row",
+            pl.format("Rad {}: samma påstående och grupp som på rad {}", "_row", "first_row").alias(
+                "message"
+            ),
+        )
+    )
+    return _counts(
+        long, table.height, "antal i kolumner", group_keys, statement_keys, group_names, points, [duplicates]
+    )

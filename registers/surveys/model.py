@@ -1,0 +1,87 @@
+"""What a valid survey is: scale, respondent groups and statements; messages in Swedish."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationError, model_validator
+
+from portfolio.errors import InvalidInputError
+from portfolio.models import Model, NonEmpty, validation_messages
+
+
+def slug(text: str) -> str:
+    """A short code for a group name: `Stab, förvaltning` → `stab-forvaltning`."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:40] or "grupp"
+
+
+class Scale(Model):
+    """A Likert scale 1..points with the texts of its ends (LINK2: 1–6)."""
+
+    points: Annotated[int, Field(ge=2, le=11)]
+    low_label: Annotated[str, Field(max_length=200)] | None = None
+    high_label: Annotated[str, Field(max_length=200)] | None = None
+
+
+class GroupInput(Model):
+    """A respondent group; `code` defaults to a slug of the name."""
+
+    code: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")] | None = None
+    name: Annotated[NonEmpty, Field(max_length=200)]
+
+    @property
+    def key(self) -> str:
+        return self.code or slug(self.name)
+
+
+class StatementInput(Model):
+    """A statement the respondents rate on the scale."""
+
+    text: Annotated[NonEmpty, Field(max_length=1000)]
+    theme: Annotated[str, Field(max_length=100)] | None = None
+
+
+class SurveyInput(Model):
+    """A survey: what was asked, of how many, on what scale and in which groups."""
+
+    title: Annotated[NonEmpty, Field(max_length=300)]
+    date: dt.date
+    population: Annotated[int, Field(gt=0)] | None = None
+    population_note: Annotated[str, Field(max_length=1000)] | None = None
+    scale: Scale
+    groups: Annotated[tuple[GroupInput, ...], Field(min_length=1)]
+    statements: Annotated[tuple[StatementInput, ...], Field(min_length=1)]
+    distribution: Annotated[str, Field(max_length=2000)] | None = None
+
+    @model_validator(mode="after")
+    def _unique(self) -> SurveyInput:
+        problems = []
+        keys = [g.key for g in self.groups]
+        names = [g.name.casefold() for g in self.groups]
+        if len(set(keys)) != len(keys) or len(set(names)) != len(names):
+            problems.append("Varje grupp måste ha ett eget namn och en egen kod")
+        texts = [s.text.casefold() for s in self.statements]
+        if len(set(texts)) != len(texts):
+            problems.append("Samma påstående förekommer två gånger")
+        if self.date > dt.date.today():
+            problems.append("Enkätens datum kan inte ligga i framtiden")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def parse_survey(data: dict[str, Any]) -> SurveyInput:
+    """A survey from form input (groups and statements one per line); InvalidInputError else."""
+    raw = dict(data)
+    for key, item in (("groups", "name"), ("statements", "text")):
+        value = raw.get(key)
+        if isinstance(value, str):
+            raw[key] = [{item: line.strip()} for line in value.splitlines() if line.strip()]
+    try:
+        return SurveyInput.model_validate(raw)
+    except ValidationError as exc:
+        raise InvalidInputError(validation_messages(exc)) from exc
