@@ -70,7 +70,9 @@ for scale in sorted(flagged["scale"].unique().to_list()):
     subset = flagged.filter(pl.col("scale") == scale)
     counts = scoring.matrix_counts(subset, prob_col, cons_col, scale)
     st.subheader(f"Register med skala {scale}×{scale}")
-    left, right = st.columns([3, 2])
+    # The table goes under the chart: beside it, a 5×5 grid would need a scrollable region,
+    # which keyboard users cannot reach (axe: scrollable-region-focusable).
+    left = right = st.container()
     left.plotly_chart(
         charts_risks.risk_heatmap(
             counts, prob_col, cons_col, scale, f"Flaggade risker ({view_label}), skala {scale}×{scale}"

@@ -193,7 +193,9 @@ if registers:
         subset = in_scope.filter(pl.col("register_id") == reg.id)
         counts = scoring.matrix_counts(subset, prob_col, cons_col, reg.scale, reg.thresholds)
         st.subheader(f"{reg.name} ({reg.scale}×{reg.scale})")
-        left, right = st.columns([3, 2])
+        # The table goes under the chart: beside it, a 5×5 grid would need a scrollable region,
+        # which keyboard users cannot reach (axe: scrollable-region-focusable).
+        left = right = st.container()
         left.plotly_chart(
             charts_risks.risk_heatmap(
                 counts,
