@@ -1,0 +1,43 @@
+"""The main flows of each role in a real browser."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import go_to, screenshot, wait_idle
+
+
+def pick(page, key: str, text: str) -> None:
+    """Choose the option containing `text` in the selectbox with widget key `key`."""
+    box = page.locator(f".st-key-{key} input").first
+    box.click()
+    box.fill(text)
+    page.keyboard.press("Enter")
+    wait_idle(page)
+
+
+def test_project_leader_adds_a_risk_with_an_action_and_sees_it_in_the_matrix(page_as):
+    page = page_as("projektledare")
+    go_to(page, "Riskregister")
+    pick(page, "risks_add_register", "Informationssäkerhet")
+    page.locator(".st-key-risks_add_title input").fill("Leverantören hinner inte leverera")
+    pick(page, "risks_add_probability", "2")
+    pick(page, "risks_add_consequence", "3")
+    page.locator(".st-key-risks_add_action_description textarea").fill("Avtala om vite")
+    page.locator(".st-key-risks_add_submit button").click()
+    wait_idle(page)
+    page.get_by_text("Leverantören hinner inte leverera").first.wait_for()
+    assert page.get_by_text("med 1 åtgärd").first.is_visible()
+    screenshot(page, "flode-ny-risk")
+
+
+def test_municipal_ceo_of_bracke_reviews_t1_2019(page_as):
+    page = page_as("kommunchef")
+    go_to(page, "Tertialrapport")
+    pick(page, "tertial_year", "2019")
+    pick(page, "tertial_period", "Tertial 1")
+    assert page.get_by_text("\u2212219 tkr").first.is_visible()
+    page.locator(".st-key-tertial_review_comment textarea").fill("Granskat av Bräcke")
+    page.locator(".st-key-tertial_review_submit button").click()
+    wait_idle(page)
+    page.get_by_text("markerad som granskad för Bräcke").first.wait_for()
+    assert page.get_by_text("1 av 9 parter").first.is_visible()
+    screenshot(page, "flode-granskning")
