@@ -41,3 +41,35 @@ def test_municipal_ceo_of_bracke_reviews_t1_2019(page_as):
     page.get_by_text("markerad som granskad för Bräcke").first.wait_for()
     assert page.get_by_text("1 av 9 parter").first.is_visible()
     screenshot(page, "flode-granskning")
+
+
+def test_e_strateg_promotes_a_bruttolista_activity_and_sees_it_in_the_portfolio(page_as):
+    page = page_as("admin")
+    go_to(page, "Bruttolista")
+    pick(page, "bruttolista_choice", "")
+    page.locator(".st-key-bruttolista_promote_code input").fill("GNS/20/2020")
+    page.locator(".st-key-bruttolista_promote_submit button").click()
+    wait_idle(page)
+    page.get_by_text("är nu ärendet GNS/20/2020").first.wait_for()
+    go_to(page, "Portföljöversikt")
+    page.get_by_text("Tabellen i textform").click()
+    assert page.get_by_role("row").filter(has_text="GNS/20/2020").count() == 1
+
+
+def test_e_strateg_uploads_a_sie_file_and_sees_the_figures_change(page_as, tmp_path):
+    from portfolio.ledger.generate import generate_sie
+
+    sie = tmp_path / "huvudbok-2019.se"
+    generate_sie(sie, rows=2_000, seed=7, year=2019)
+    page = page_as("admin")
+    go_to(page, "Import av redovisning")
+    page.locator(".st-key-ledger_import_file input[type=file]").set_input_files(str(sie))
+    wait_idle(page)
+    page.locator(".st-key-ledger_import_submit button").click()
+    wait_idle(page, timeout=120_000)
+    page.get_by_text("huvudbok-2019.se").first.wait_for()
+    go_to(page, "Tertialrapport")
+    pick(page, "tertial_year", "2019")
+    pick(page, "tertial_period", "Helår")
+    assert page.get_by_text("importerad huvudbok").first.is_visible()
+    screenshot(page, "flode-sie-import")
