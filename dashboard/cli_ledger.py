@@ -1,9 +1,222 @@
-"""`portfolj` sub-commands for ledger."""
+"""`portfolj` sub-commands for the ledger: import-sie, import-lines, report tertial, allocate."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from dashboard import config
+from portfolio import store as core_store
+from portfolio.auth import SYSTEM, User
+from portfolio.db import Database
+from portfolio.errors import ImportRejectedError, NotFoundError
+from portfolio.ledger import keys as ledger_keys
+from portfolio.ledger.csv_import import import_lines
+from portfolio.ledger.exports import report_pdf, report_xlsx
+from portfolio.ledger.sie_import import import_sie
+from portfolio.ledger.tertial import Scope, TertialReport, load_report
+from portfolio.money import format_kr, kronor_json
+from portfolio.periods import Period
+from registers.schema import open_database
+
+
+def _db(args: argparse.Namespace) -> Database:
+    return open_database(config.db_path(args.db))
+
+
+def _actor(db: Database, email: str | None) -> User:
+    """The acting user: --user EMAIL, else the system user (the command line runs as admin)."""
+    if not email:
+        return SYSTEM
+    found = core_store.find_user(db, email)
+    if found is None:
+        raise NotFoundError(f"Det finns inget konto med e-postadressen {email}")
+    return found[0]
+
+
+def _print_problems(exc: ImportRejectedError) -> None:
+    print("Filen importerades inte; inget ändrades:", file=sys.stderr)
+    for message in exc.messages:
+        print(f"  {message}", file=sys.stderr)
+
+
+def cmd_import_sie(args: argparse.Namespace) -> int:
+    db = _db(args)
+    actor = _actor(db, args.user)
+    path = Path(args.file)
+    if not path.is_file():
+        raise NotFoundError(f"Filen {path} finns inte")
+    try:
+        summary = import_sie(db, actor, path, allow_unbalanced=args.allow_unbalanced)
+    except ImportRejectedError as exc:
+        _print_problems(exc)
+        return 1
+    print("\n".join(summary.lines()))
+    if not summary.already_imported:
+        print(f"Tid: {summary.seconds:.1f} s ({summary.rows_per_second:,.0f} rader/s)".replace(",", " "))
+    return 0
+
+
+def cmd_import_lines(args: argparse.Namespace) -> int:
+    db = _db(args)
+    actor = _actor(db, args.user)
+    path = Path(args.file)
+    if not path.is_file():
+        raise NotFoundError(f"Filen {path} finns inte")
+    try:
+        summary = import_lines(db, actor, path, kind=args.kind)
+    except ImportRejectedError as exc:
+        _print_problems(exc)
+        return 1
+    print("\n".join(summary.lines()))
+    return 0
+
+
+def _line_rows(report: TertialReport) -> list[dict[str, Any]]:
+    return [
+        {
+            "line": r["line"],
+            "actual": kronor_json(r["actual_ore"]),
+            "budget": kronor_json(r["budget_ore"]),
+            "previous_year": kronor_json(r["previous_year_ore"]),
+        }
+        for r in report.statement.iter_rows(named=True)
+    ]
+
+
+def _project_rows(report: TertialReport) -> list[dict[str, Any]]:
+    return [
+        {
+            "project": r["object"],
+            "budget": kronor_json(r["budget_ore"]),
+            "actual": kronor_json(r["actual_ore"]),
+        }
+        for r in report.objects.iter_rows(named=True)
+    ]
+
+
+def _object_rows(report: TertialReport) -> list[dict[str, Any]]:
+    return [
+        {
+            "object": r["object"],
+            "name": r["name"],
+            "project_code": r["project_code"],
+            "budget": kronor_json(r["budget_ore"]),
+            "actual": kronor_json(r["actual_ore"]),
+            "deviation": kronor_json(r["deviation_ore"]),
+            "forecast": kronor_json(r["forecast_ore"]),
+            "comment": r["comment"] or r["text"] or "",
+        }
+        for r in report.objects.iter_rows(named=True)
+    ]
+
+
+def cmd_report_tertial(args: argparse.Namespace) -> int:
+    from dashboard.cli import render
+
+    db = _db(args)
+    period = Period.parse(args.period)
+    report = load_report(db, args.year, period, Scope.parse(args.scope))
+    names = dict(core_store.parties_frame(db).select("code", "name").iter_rows())
+    if args.format in ("xlsx", "pdf"):
+        data = report_xlsx(report, names) if args.format == "xlsx" else report_pdf(report, names)
+        out = Path(args.out or f"tertialrapport-{args.year}-{period.value}.{args.format}")
+        out.write_bytes(data)
+        print(f"{report.title} sparad i {out}. {report.source_text}")
+        return 0
+    if args.by == "line":
+        if report.statement.is_empty():
+            print(
+                f"Ingen resultaträkning finns för {period.value} {args.year}: {report.source_text}"
+                + (f" {report.result_text}" if report.result_ore is not None else ""),
+                file=sys.stderr,
+            )
+            return 1
+        rows = _line_rows(report)
+        columns: tuple[str, ...] = ("line", "actual", "budget", "previous_year")
+    elif args.by == "project":
+        rows = _project_rows(report)
+        columns = ("project", "budget", "actual")
+    else:
+        rows = _object_rows(report)
+        columns = ("object", "name", "project_code", "budget", "actual", "deviation", "forecast", "comment")
+    # JSON stays a plain list on stdout; which source was used goes to stderr.
+    if args.format == "json":
+        print(render(rows, "json"))
+        print(report.source_text, file=sys.stderr)
+    else:
+        print(report.title)
+        print(report.source_text)
+        print(report.result_text)
+        print(render(rows, "table", columns))
+        if report.unmapped:
+            print("Ej mappade konton: " + ", ".join(report.unmapped))
+    return 0
+
+
+def cmd_allocate(args: argparse.Namespace) -> int:
+    from dashboard.cli import render
+
+    db = _db(args)
+    period = Period.parse(args.period)
+    item, amount, parts = ledger_keys.allocate_item(db, args.year, args.item, period)
+    names = dict(core_store.parties_frame(db).select("code", "name").iter_rows())
+    if args.format == "json":
+        print(render([{"party": p, "amount": kronor_json(v)} for p, v in parts.items()], "json"))
+        return 0
+    print(f"{item['name']} {args.year}: {format_kr(amount)} fördelat med nyckeln '{item['key_name']}'")
+    rows = [{"part": names.get(p, p), "belopp": format_kr(v)} for p, v in parts.items()]
+    rows.append({"part": "Summa", "belopp": format_kr(sum(parts.values()))})
+    print(render(rows, "table", ("part", "belopp")))
+    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's sub-commands to the parser."""
+
+    def db_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None)
+
+    p = sub.add_parser("import-sie", help="importera en SIE 4-fil till huvudboken (allt eller inget)")
+    db_arg(p)
+    p.add_argument("file", metavar="FIL")
+    p.add_argument(
+        "--allow-unbalanced",
+        action="store_true",
+        help="importera även om verifikationer inte balanserar (de listas som varningar)",
+    )
+    p.add_argument("--user", help="e-postadress för den som importerar (annars systemet)")
+    p.set_defaults(func=cmd_import_sie)
+
+    p = sub.add_parser("import-lines", help="importera budget- eller utfallsrader från CSV eller Excel")
+    db_arg(p)
+    p.add_argument("file", metavar="FIL")
+    p.add_argument(
+        "--kind", choices=["utfall", "budget"], default="utfall", help="radtyp när kolumnen typ saknas"
+    )
+    p.add_argument("--user", help="e-postadress för den som importerar (annars systemet)")
+    p.set_defaults(func=cmd_import_lines)
+
+    p = sub.add_parser("report", help="rapporter: tertial")
+    report_sub = p.add_subparsers(dest="report_command", required=True, metavar="RAPPORT")
+    q = report_sub.add_parser("tertial", help="tertialrapport: resultaträkning, projekt eller objekt")
+    db_arg(q)
+    q.add_argument("--year", type=int, required=True)
+    q.add_argument("--period", required=True, help="T1, T2 eller helår")
+    q.add_argument("--by", choices=["line", "project", "object"], default="line")
+    q.add_argument(
+        "--scope", default=None, help="nämnden (standard), 'objekt 6663' eller 'projekt GNS/8/2018'"
+    )
+    q.add_argument("--format", choices=["table", "json", "xlsx", "pdf"], default="table")
+    q.add_argument("--out", help="fil för xlsx eller pdf")
+    q.set_defaults(func=cmd_report_tertial)
+
+    p = sub.add_parser("allocate", help="fördela en post (t.ex. basfinansiering) på parterna")
+    db_arg(p)
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--item", required=True, help="postens namn, t.ex. basfinansiering")
+    p.add_argument("--period", default="helår", help="T1, T2 eller helår (för poster ur huvudboken)")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=cmd_allocate)

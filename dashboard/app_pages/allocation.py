@@ -1,7 +1,432 @@
-"""Kostnadsfördelning."""
+"""Kostnadsfördelning: what each party pays, keys per year, populations, and applying a key."""
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import polars as pl
 import streamlit as st
+from pydantic import ValidationError
+
+from dashboard import charts_ledger, ui
+from portfolio.auth import Action, Role
+from portfolio.errors import InvalidInputError, NotFoundError, PermissionDeniedError, StaleEditError
+from portfolio.ledger import keys, store
+from portfolio.models import validation_messages
+from portfolio.money import format_kr, format_number, to_ore
+from portfolio.periods import Period
+
+user = ui.require_user()
+conn = ui.db()
+names: dict[str, str] = ui.party_names()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _years(path: str, revision: int) -> list[int]:
+    found = set(store.keys_frame(ui.db())["year"].to_list()) | set(
+        store.items_frame(ui.db())["year"].to_list()
+    )
+    return sorted(found)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _statement(path: str, revision: int, year: int, period: str) -> pl.DataFrame:
+    return keys.party_statement(ui.db(), year, Period(period))
+
+
+def _saved(message: str) -> None:
+    st.session_state["allocation_flash"] = message
+    st.rerun()
+
+
+def _spec_text(spec: dict[str, Any]) -> str:
+    kind = spec.get("kind")
+    if kind == "lika":
+        parties = spec.get("parties") or list(names)
+        return f"Lika delar mellan {len(parties)} parter"
+    if kind == "befolkning":
+        return f"Efter befolkning {spec.get('population_year')} bland kommunerna"
+    if kind == "andelar":
+        return "Andelar: " + ", ".join(f"{names.get(p, p)} {v}" for p, v in spec.get("shares", {}).items())
+    if kind == "betalare":
+        return f"{names.get(spec.get('party', ''), spec.get('party'))} betalar allt"
+    if kind == "tvåsteg":
+        first = spec.get("first", {})
+        parts = ", ".join(f"{names.get(p, p)} {format_kr(v)}" for p, v in first.items())
+        then = _spec_text(spec.get("then", {}))
+        basis = f" (från {spec['basis']})" if spec.get("basis") else ""
+        return f"Först {parts}{basis}; sedan {spec.get('group')}: {then.lower()}"
+    return str(spec)
+
+
+def _parts_table(parts: dict[str, int]) -> pl.DataFrame:
+    rows = [(names.get(p, p), format_kr(v)) for p, v in parts.items()]
+    rows.append(("Summa", format_kr(sum(parts.values()))))
+    return pl.DataFrame(rows, schema=["Part", "Belopp"], orient="row")
+
 
 st.title("Kostnadsfördelning")
+st.caption(
+    "Fördelningsnycklar per år: lika delar, befolkning, egna andelar, en namngiven betalare och LINK2:s"
+    " tvåstegsregel. Varje fördelning görs i öre med största-rest-metoden, så delarna summerar"
+    " exakt till helheten."
+)
+flash = st.session_state.pop("allocation_flash", None)
+if flash:
+    st.success(flash)
+
+years = _years(*ui.db_key())
+if not years:
+    st.info("Det finns inga fördelningsnycklar ännu.")
+    st.stop()
+if st.session_state.get("allocation_year") not in years:
+    st.session_state["allocation_year"] = 2019 if 2019 in years else years[-1]
+c1, c2 = st.columns(2)
+year = c1.selectbox("År", years, key="allocation_year")
+period = Period(
+    c2.selectbox(
+        "Period",
+        [p.value for p in Period],
+        index=2,
+        format_func=lambda v: Period(v).label,
+        key="allocation_period",
+    )
+)
+key_frame = store.keys_frame(conn, year)
+key_names: dict[int, str] = dict(key_frame.select("id", "name").iter_rows())
+editable = ui.can(Action.MANAGE_KEYS)
+
+# --- statement per party ----------------------------------------------------------------------
+
+st.header("Vad betalar parterna?")
+try:
+    statement = _statement(*ui.db_key(), year, period.value)
+except InvalidInputError as exc:
+    ui.show_errors(exc)
+    statement = pl.DataFrame(schema=keys.STATEMENT_SCHEMA)
+if statement.is_empty():
+    st.caption("Inget fördelas detta år.")
+else:
+    items = list(dict.fromkeys(statement["item"].to_list()))
+    parties = list(dict.fromkeys(statement["party"].to_list()))
+    wide = (
+        statement.pivot(on="item", index="party", values="amount_ore", aggregate_function="sum")
+        .with_columns(pl.col(items).fill_null(0))
+        .with_columns(pl.sum_horizontal(items).alias("Summa"))
+    )
+    totals = {i: int(statement.filter(pl.col("item") == i)["item_total_ore"][0]) for i in items}
+    display = pl.DataFrame(
+        [
+            (names.get(r["party"], r["party"]), *(format_kr(r[i]) for i in items), format_kr(r["Summa"]))
+            for r in wide.iter_rows(named=True)
+        ]
+        + [("Summa", *(format_kr(totals[i]) for i in items), format_kr(sum(totals.values())))],
+        schema=["Part", *items, "Summa"],
+        orient="row",
+    )
+    st.dataframe(display, hide_index=True, width="stretch", key="allocation_statement")
+    exact = all(int(wide[i].sum()) == totals[i] for i in items)
+    st.caption(
+        ("✓ Delarna summerar exakt till varje posts belopp. " if exact else "⚠ Delarna summerar inte! ")
+        + "Nycklar: "
+        + "; ".join(f"{i}: {statement.filter(pl.col('item') == i)['key'][0]}" for i in items)
+    )
+    default_party = user.party if user.party in parties else parties[0]
+    if st.session_state.get("allocation_party") not in parties:
+        st.session_state["allocation_party"] = default_party
+    party = st.selectbox("Part", parties, format_func=lambda p: names.get(p, p), key="allocation_party")
+    own = statement.filter(pl.col("party") == party)
+    st.subheader(f"Vad betalar {names.get(party, party)}?")
+    st.metric(
+        f"{names.get(party, party)} betalar {year} ({period.label.lower()})",
+        format_kr(int(own["amount_ore"].sum())),
+    )
+    st.table(
+        pl.DataFrame(
+            [
+                (r["item"], r["key"], format_kr(r["amount_ore"]), format_kr(r["item_total_ore"]))
+                for r in own.iter_rows(named=True)
+            ],
+            schema=["Post", "Nyckel", "Partens del", "Postens belopp"],
+            orient="row",
+        ),
+        hide_index=True,
+    )
+    st.plotly_chart(
+        charts_ledger.party_amounts(statement, names, f"Fördelning per part {year}"), key="allocation_chart"
+    )
+
+# --- apply a key --------------------------------------------------------------------------
+
+st.header("Fördela ett belopp")
+if key_frame.is_empty():
+    st.caption("Inga nycklar för året.")
+else:
+    what = st.radio(
+        "Vad ska fördelas?",
+        list(keys.SOURCE_LABELS),
+        format_func=lambda v: str(keys.SOURCE_LABELS.get(v, v)),
+        horizontal=True,
+        key="allocation_apply_what",
+    )
+    ref: str | None = None
+    amount_ore: int | None = None
+    if what == "belopp":
+        amount_text = st.text_input("Belopp (kr)", value="100 000", key="allocation_apply_amount")
+        try:
+            amount_ore = to_ore(amount_text)
+        except ValueError as exc:
+            st.error(f"Beloppet kan inte läsas: {exc}")
+    elif what == "basfinansiering":
+        ref = "basfinansiering"
+    elif what == "projektbudget":
+        projects = ui.projects().filter(pl.col("budget_ore").is_not_null())
+        ref = st.selectbox(
+            "Projekt",
+            projects["code"].to_list(),
+            format_func=lambda c: f"{c} – {dict(projects.select('code', 'name').iter_rows())[c]}",
+            key="allocation_apply_project",
+        )
+    elif what == "budgetrad":
+        lines = store.budget_line_names(conn)
+        chosen = st.selectbox(
+            "Budgetrad", lines, format_func=lambda t: f"{t[0]}: {t[1]}", key="allocation_apply_line"
+        )
+        ref = f"{chosen[0]}|{chosen[1]}" if chosen else None
+    else:
+        objects = store.object_projects(conn)["object"].drop_nulls().unique().sort().to_list()
+        ref = st.selectbox("Objekt", objects, key="allocation_apply_object")
+    key_id = st.selectbox(
+        "Nyckel", list(key_names), format_func=lambda v: str(key_names.get(v, v)), key="allocation_apply_key"
+    )
+    item = {"source_kind": what, "ref": ref, "amount_ore": amount_ore, "year": year, "name": "valt belopp"}
+    try:
+        if what == "belopp" and amount_ore is None:
+            raise InvalidInputError(["Ange ett belopp"])
+        amount = keys.item_amount(conn, item, period)
+        chosen_key = store.get_key(conn, int(key_id or 0))
+        assert chosen_key is not None
+        parts = keys.apply_spec(conn, keys.spec_from_json(chosen_key["spec"]), amount)
+        st.markdown(
+            f"**{format_kr(amount)}** fördelat med nyckeln *{chosen_key['name']}*:"
+            f" {_spec_text(chosen_key['spec'])}."
+        )
+        st.table(_parts_table(parts), hide_index=True)
+    except InvalidInputError as exc:
+        ui.show_errors(exc)
+
+# --- keys ------------------------------------------------------------------------------------
+
+st.header(f"Nycklar {year}")
+for row in key_frame.iter_rows(named=True):
+    spec = keys.spec_from_json(json.loads(row["spec"])).model_dump(mode="json")
+    st.markdown(f"**{row['name']}** – {keys.KIND_LABELS.get(row['kind'], row['kind'])}: {_spec_text(spec)}")
+    if row["note"]:
+        st.caption(row["note"])
+    ui.source_caption(row["source"])
+
+items_frame = store.items_frame(conn, year)
+if not items_frame.is_empty():
+    st.subheader("Poster som fördelas")
+    st.dataframe(
+        items_frame.select(
+            pl.col("name").alias("Post"),
+            pl.col("source_kind").replace_strict(keys.SOURCE_LABELS, default=None).alias("Vad"),
+            pl.col("ref").alias("Avser"),
+            pl.col("key_name").alias("Nyckel"),
+            pl.col("note").alias("Anteckning"),
+        ),
+        hide_index=True,
+        width="stretch",
+        key="allocation_items",
+    )
+
+if editable:
+    with st.expander("Ny nyckel"), st.form("allocation_key_form"):
+        kind = st.selectbox(
+            "Typ",
+            list(keys.KIND_LABELS),
+            format_func=lambda v: str(keys.KIND_LABELS.get(v, v)),
+            key="allocation_key_kind",
+        )
+        name = st.text_input("Namn", key="allocation_key_name")
+        chosen_parties = st.multiselect(
+            "Parter (lika delar/befolkning; tomt = alla)",
+            list(names),
+            format_func=lambda v: str(names.get(v, v)),
+            key="allocation_key_parties",
+        )
+        population_year = st.number_input(
+            "Befolkningsår", value=year - 1, step=1, key="allocation_key_population_year"
+        )
+        shares_text = st.text_area(
+            "Andelar, en per rad: PARTKOD=tal (egna andelar)", key="allocation_key_shares"
+        )
+        payer = st.selectbox(
+            "Betalare (namngiven betalare)",
+            list(names),
+            format_func=lambda v: str(names.get(v, v)),
+            key="allocation_key_payer",
+        )
+        region_weight = st.text_input("Tvåsteg: regionens del (kr)", key="allocation_key_region")
+        municipal_weight = st.text_input("Tvåsteg: kommunernas del (kr)", key="allocation_key_municipal")
+        note = st.text_input("Anteckning", key="allocation_key_note")
+        if st.form_submit_button("Spara nyckeln", key="allocation_key_submit"):
+            try:
+                new_spec: dict[str, Any] = {"kind": kind}
+                if kind in ("lika", "befolkning"):
+                    new_spec["parties"] = chosen_parties
+                if kind in ("befolkning", "tvåsteg"):
+                    target = new_spec if kind == "befolkning" else {}
+                    target.update({"kind": "befolkning", "population_year": int(population_year)})
+                    if kind == "tvåsteg":
+                        new_spec["first"] = {
+                            "RJH": to_ore(region_weight or "0"),
+                            "kommunerna": to_ore(municipal_weight or "0"),
+                        }
+                        new_spec["group"] = "kommunerna"
+                        new_spec["then"] = target
+                if kind == "andelar":
+                    shares = {}
+                    for n, line in enumerate(shares_text.splitlines(), start=1):
+                        if line.strip():
+                            party_code, _, share_text = line.partition("=")
+                            try:
+                                shares[party_code.strip().upper()] = Decimal(
+                                    share_text.strip().replace(",", ".")
+                                )
+                            except InvalidOperation:
+                                raise InvalidInputError(
+                                    [f"Rad {n}: '{line}' ska skrivas PARTKOD=tal"]
+                                ) from None
+                    new_spec["shares"] = shares
+                if kind == "betalare":
+                    new_spec["party"] = payer
+                data = keys.KeyInput.model_validate(
+                    {"year": year, "name": name, "spec": new_spec, "note": note or None}
+                )
+                keys.save_key(conn, user, data)
+                _saved(f"Nyckeln '{name}' är sparad.")
+            except ValidationError as exc:
+                ui.show_errors(InvalidInputError(validation_messages(exc)))
+            except ValueError as exc:
+                st.error(str(exc))
+            except InvalidInputError as exc:
+                ui.show_errors(exc)
+            except (PermissionDeniedError, StaleEditError) as exc:
+                st.error(str(exc))
+    if key_names:
+        with st.expander("Ny post att fördela"), st.form("allocation_item_form"):
+            item_name = st.text_input("Namn", key="allocation_item_name")
+            item_kind = st.selectbox(
+                "Vad",
+                list(keys.SOURCE_LABELS),
+                format_func=lambda v: str(keys.SOURCE_LABELS.get(v, v)),
+                key="allocation_item_kind",
+            )
+            item_ref = st.text_input(
+                "Avser (projektkod, objekt, eller 'projektkod|budgetrad')", key="allocation_item_ref"
+            )
+            item_amount = st.text_input("Belopp (kr, för 'Ett belopp')", key="allocation_item_amount")
+            item_key = st.selectbox(
+                "Nyckel",
+                list(key_names),
+                format_func=lambda v: str(key_names.get(v, v)),
+                key="allocation_item_key",
+            )
+            if st.form_submit_button("Spara posten", key="allocation_item_submit"):
+                try:
+                    data_item = keys.AllocationItemInput.model_validate(
+                        {
+                            "year": year,
+                            "name": item_name,
+                            "source_kind": item_kind,
+                            "ref": item_ref or None,
+                            "amount_ore": item_amount or None,
+                            "key_id": int(item_key or 0),
+                        }
+                    )
+                    keys.save_item(conn, user, data_item)
+                    _saved(f"Posten '{item_name}' är sparad.")
+                except ValidationError as exc:
+                    ui.show_errors(InvalidInputError(validation_messages(exc)))
+                except InvalidInputError as exc:
+                    ui.show_errors(exc)
+                except (PermissionDeniedError, NotFoundError) as exc:
+                    st.error(str(exc))
+
+# --- populations ----------------------------------------------------------------------------
+
+st.header("Befolkning")
+population_years = sorted({year - 1, year})
+pop_year = st.selectbox("Befolkningsår", population_years, key="allocation_population_year")
+current = store.current_populations(conn, pop_year)
+st.dataframe(
+    pl.DataFrame(
+        [
+            (names.get(p, p), format_number(n), "grunddata" if v == 0 else f"version {v}")
+            for p, (n, v) in sorted(current.items(), key=lambda kv: names.get(kv[0], kv[0]))
+        ],
+        schema=["Kommun", "Invånare", "Version"],
+        orient="row",
+    ),
+    hide_index=True,
+    key="allocation_populations",
+)
+st.caption(
+    "Invånare 1 november; grunddatan är avrundad SCB-statistik (illustrativ)."
+    " Varje ändring sparas som en ny version."
+)
+history = store.population_history(conn, pop_year)
+if not history.is_empty():
+    with st.expander("Ändringshistorik"):
+        st.dataframe(
+            history.select(
+                pl.col("party_code").replace_strict(names, default=None).alias("Kommun"),
+                pl.col("version").alias("Version"),
+                pl.col("population").alias("Invånare"),
+                pl.col("user_email").alias("Ändrad av"),
+                pl.col("changed_at").alias("Tidpunkt"),
+                pl.col("note").alias("Anteckning"),
+            ),
+            hide_index=True,
+        )
+if editable and current:
+    with st.form("allocation_population_form"):
+        municipality = st.selectbox(
+            "Kommun",
+            sorted(current),
+            format_func=lambda p: names.get(p, p),
+            key="allocation_population_party",
+        )
+        value = st.number_input(
+            "Invånare",
+            min_value=1,
+            value=current[municipality][0],
+            step=100,
+            key="allocation_population_value",
+        )
+        pop_note = st.text_input("Källa eller anteckning", key="allocation_population_note")
+        if st.form_submit_button("Spara befolkningen", key="allocation_population_submit"):
+            try:
+                version = keys.set_population(
+                    conn,
+                    user,
+                    party=municipality,
+                    year=pop_year,
+                    population=int(value),
+                    version=current[municipality][1],
+                    note=pop_note or None,
+                )
+                _saved(
+                    f"Befolkningen för {names.get(municipality, municipality)} {pop_year} är sparad"
+                    f" (version {version})."
+                )
+            except InvalidInputError as exc:
+                ui.show_errors(exc)
+            except (PermissionDeniedError, StaleEditError) as exc:
+                st.error(str(exc))
+elif user.role is not Role.ADMIN:
+    st.caption("E-strategen och sekretariatet ändrar nycklar och befolkning.")

@@ -1,7 +1,251 @@
-"""Import av redovisning."""
+"""Import av redovisning (admin): SIE 4 and CSV/Excel uploads, the import log, the account
+mapping per organisation, and which objects belong to which project."""
 
 from __future__ import annotations
 
+import io
+
+import polars as pl
 import streamlit as st
 
+from dashboard import ui
+from portfolio.auth import Action
+from portfolio.errors import ImportRejectedError, InvalidInputError, NotFoundError, PermissionDeniedError
+from portfolio.ledger import mapping, store
+from portfolio.ledger.csv_import import import_lines
+from portfolio.ledger.sie_import import ImportSummary, import_sie, project_dimension, remove_import
+
+user = ui.require_user()
+conn = ui.db()
+
 st.title("Import av redovisning")
+if not ui.can(Action.IMPORT_LEDGER):
+    st.error("Endast e-strategen och sekretariatet importerar redovisning.")
+    st.stop()
+
+
+def _show_summary(summary: ImportSummary) -> None:
+    if summary.already_imported:
+        st.info(
+            f"Filen {summary.file_name} är redan importerad (import {summary.import_id}); inget ändrades."
+        )
+    else:
+        st.success(f"Filen {summary.file_name} är importerad (import {summary.import_id}).")
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Verifikationer", summary.vouchers)
+    c2.metric("Transaktionsrader", summary.trans_rows)
+    c3.metric("Projektobjekt", summary.objects)
+    c4.metric("Budgetrader", summary.budget_rows)
+    period = f"{summary.first_date} – {summary.last_date}" if summary.first_date else "inga transaktioner"
+    st.markdown(
+        f"- Period: {period}\n- Organisation: {summary.organisation}\n"
+        f"- Rader som inte summeras (#RTRANS/#BTRANS): {summary.ignored_rows}\n"
+        f"- Periodsaldon (#PSALDO): {summary.balance_rows}\n- {summary.encoding_message}"
+    )
+    if summary.superseded:
+        st.caption("Ersätter tidigare import av samma år: " + ", ".join(map(str, summary.superseded)))
+    if summary.warnings:
+        with st.expander(f"Varningar ({len(summary.warnings)})", expanded=True):
+            for warning in summary.warnings:
+                st.markdown(f"- {warning}")
+    else:
+        st.caption("Inga varningar.")
+
+
+def _show_rejection(exc: ImportRejectedError) -> None:
+    st.error(
+        "Filen importerades inte; inget ändrades. Rätta följande (radnummer i filen):\n\n"
+        + "\n".join(f"- {m}" for m in exc.messages)
+    )
+
+
+last = st.session_state.pop("ledger_import_result", None)
+if isinstance(last, ImportSummary):
+    _show_summary(last)
+
+sie_tab, lines_tab, log_tab, mapping_tab, objects_tab = st.tabs(
+    ["SIE-fil", "CSV eller Excel", "Importlogg", "Kontomappning", "Objekt och projekt"]
+)
+
+with sie_tab:
+    st.markdown(
+        "Ladda upp en SIE 4-fil från ekonomisystemet. Hela filen läses in i en transaktion: om den"
+        " inte kan läsas ändras ingenting. Samma fil två gånger ändrar inget; en ny fil för samma"
+        " organisation och räkenskapsår ersätter den förra."
+    )
+    uploaded = st.file_uploader(
+        "SIE-fil (.se, .si, .sie)", type=["se", "si", "sie", "txt"], key="ledger_import_file"
+    )
+    allow = st.checkbox(
+        "Tillåt obalanserade verifikationer (de listas som varningar)", key="ledger_import_allow_unbalanced"
+    )
+    if st.button("Importera", type="primary", key="ledger_import_submit", disabled=uploaded is None):
+        assert uploaded is not None
+        bar = st.progress(0.0, text="Läser filen …")
+        shown = {"step": -1}
+
+        def progress(done: int, total: int) -> None:
+            step = int(100 * done / total) if total else 0
+            if step != shown["step"]:
+                shown["step"] = step
+                bar.progress(min(step, 100) / 100, text=f"Läser filen … {step} %")
+
+        try:
+            summary = import_sie(
+                conn,
+                user,
+                io.BytesIO(uploaded.getvalue()),
+                file_name=uploaded.name,
+                allow_unbalanced=allow,
+                progress=progress,
+            )
+            bar.progress(1.0, text="Klart")
+            st.session_state["ledger_import_result"] = summary
+            st.rerun()
+        except ImportRejectedError as exc:
+            bar.empty()
+            _show_rejection(exc)
+        except PermissionDeniedError as exc:
+            bar.empty()
+            st.error(str(exc))
+
+with lines_tab:
+    st.markdown(
+        "För organisationer utan SIE-export: en tabell med kolumnerna **år, månad, konto, projekt**"
+        " (eller objekt), **belopp** och **text**, och gärna **typ** (budget eller utfall). Belopp i"
+        " kronor med huvudbokens tecken: kostnader positiva, intäkter negativa."
+    )
+    lines_file = st.file_uploader("Fil (.csv eller .xlsx)", type=["csv", "xlsx"], key="ledger_lines_file")
+    kind = st.radio(
+        "Radtyp när kolumnen typ saknas", ["utfall", "budget"], horizontal=True, key="ledger_lines_kind"
+    )
+    if st.button("Importera tabellen", key="ledger_lines_submit", disabled=lines_file is None):
+        assert lines_file is not None
+        try:
+            summary = import_lines(conn, user, lines_file.getvalue(), file_name=lines_file.name, kind=kind)  # type: ignore[arg-type]
+            st.session_state["ledger_import_result"] = summary
+            st.rerun()
+        except ImportRejectedError as exc:
+            _show_rejection(exc)
+        except PermissionDeniedError as exc:
+            st.error(str(exc))
+
+with log_tab:
+    log = store.imports_frame(conn)
+    if log.is_empty():
+        st.caption("Inga importer ännu.")
+    else:
+        st.dataframe(
+            log.select(
+                pl.col("id").alias("Import"),
+                pl.col("file_name").alias("Fil"),
+                pl.col("kind").alias("Typ"),
+                pl.col("imported_at").alias("Tidpunkt"),
+                pl.col("user_email").alias("Av"),
+                pl.col("organisation").alias("Organisation"),
+                pl.col("year").alias("År"),
+                pl.col("vouchers").alias("Verifikationer"),
+                pl.col("trans_rows").alias("Rader"),
+                pl.col("budget_rows").alias("Budgetrader"),
+                pl.format("{} – {}", pl.col("first_date"), pl.col("last_date")).alias("Period"),
+                pl.when(pl.col("removed_at").is_not_null())
+                .then(pl.lit("borttagen"))
+                .when(pl.col("superseded_by").is_not_null())
+                .then(pl.format("ersatt av {}", pl.col("superseded_by")))
+                .otherwise(pl.lit("gäller"))
+                .alias("Status"),
+                pl.col("fingerprint").str.slice(0, 12).alias("Fingeravtryck"),
+            ),
+            hide_index=True,
+            width="stretch",
+            key="ledger_import_log",
+        )
+        live = log.filter(pl.col("superseded_by").is_null() & pl.col("removed_at").is_null())
+        if not live.is_empty():
+            with st.form("ledger_remove_form"):
+                chosen = st.selectbox(
+                    "Ta bort en import ur huvudboken (loggen finns kvar)",
+                    live["id"].to_list(),
+                    format_func=lambda i: f"{i}: {dict(live.select('id', 'file_name').iter_rows())[i]}",
+                    key="ledger_remove_import",
+                )
+                if st.form_submit_button("Ta bort importen", key="ledger_remove_submit"):
+                    try:
+                        remove_import(conn, user, int(chosen))
+                        st.session_state["ledger_import_result"] = None
+                        st.rerun()
+                    except (NotFoundError, PermissionDeniedError) as exc:
+                        st.error(str(exc))
+
+with mapping_tab:
+    organisations = sorted(
+        {*store.mapping_organisations(conn), *store.live_organisations(conn), mapping.DEFAULT_ORGANISATION}
+    )
+    org = st.selectbox("Organisation", organisations, key="ledger_mapping_org")
+    current, used = mapping.mapping_for(conn, org)
+    if used != org:
+        st.caption(f"{org} har ingen egen mappning; den visar '{used}'. Sparar du skapas en egen.")
+    edited = st.data_editor(
+        current.select("from_account", "to_account", "line", "kind"),
+        num_rows="dynamic",
+        column_config={
+            "from_account": st.column_config.TextColumn(
+                "Från konto", help="Kontots första siffror, t.ex. 30"
+            ),
+            "to_account": st.column_config.TextColumn("Till konto", help="Samma antal siffror, t.ex. 34"),
+            "line": st.column_config.TextColumn("Rad i resultaträkningen"),
+            "kind": st.column_config.SelectboxColumn("Slag", options=["intäkt", "kostnad"]),
+        },
+        hide_index=True,
+        key="ledger_mapping_editor",
+    )
+    if st.button("Spara kontomappningen", key="ledger_mapping_save"):
+        try:
+            mapping.save_mapping(conn, user, org, edited.to_dicts())
+            st.success(f"Kontomappningen för {org} är sparad.")
+        except InvalidInputError as exc:
+            ui.show_errors(exc)
+        except PermissionDeniedError as exc:
+            st.error(str(exc))
+    st.caption(
+        "Standard: SKR:s Kommun-Bas. Konton i klass 3–8 som ingen rad täcker redovisas som"
+        " 'Ej mappade konton'."
+    )
+
+with objects_tab:
+    links = store.object_projects(conn)
+    st.dataframe(
+        links.select(
+            pl.col("object").alias("Objekt"),
+            pl.col("project_code").alias("Projekt"),
+            pl.col("name").alias("Namn"),
+            pl.col("source").alias("Källa"),
+        ),
+        hide_index=True,
+        key="ledger_object_links",
+    )
+    codes = ui.projects()["code"].to_list()
+    with st.form("ledger_object_form"):
+        obj = st.text_input("Objekt (dimension för projekt)", key="ledger_object_id")
+        code = st.selectbox("Hör till projekt", ["", *codes], key="ledger_object_project")
+        label = st.text_input("Namn (valfritt)", key="ledger_object_name")
+        if st.form_submit_button("Spara kopplingen", key="ledger_object_submit"):
+            try:
+                mapping.link_object(conn, user, obj, code or None, label)
+                st.success(f"Objekt {obj} är kopplat till {code or 'inget projekt'}.")
+            except InvalidInputError as exc:
+                ui.show_errors(exc)
+            except PermissionDeniedError as exc:
+                st.error(str(exc))
+    with st.form("ledger_dimension_form"):
+        dimension = st.text_input(
+            "Dimension som innehåller projekt", value=project_dimension(conn), key="ledger_project_dimension"
+        )
+        if st.form_submit_button("Spara dimensionen", key="ledger_dimension_submit"):
+            try:
+                mapping.set_project_dimension(conn, user, dimension)
+                st.success(f"Projekt läses från dimension {dimension.strip()} vid kommande importer.")
+            except InvalidInputError as exc:
+                ui.show_errors(exc)
+            except PermissionDeniedError as exc:
+                st.error(str(exc))

@@ -1,7 +1,913 @@
-"""Tables of ledger: the only module that reads and writes them."""
+"""Tables of ledger: the only module that reads and writes them.
+
+Ledger rows are stored one per `#TRANS` (integer öre, date as YYYYMMDD) and, for quick
+reports, summed per import, month, account and project object in `ledger_month_totals`
+while the file is read. Budget (`#PBUDGET`) and period balances (`#PSALDO`) keep their
+year index and whether the object list was empty (a total that repeats the per-object rows).
+"""
 
 from __future__ import annotations
 
-from portfolio.db import Migrations
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+
+from portfolio.db import Database, Migrations, to_json
+from portfolio.store import frame
 
 MIGRATIONS = Migrations("ledger")
+
+
+@MIGRATIONS
+def m001_ledger(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE ledger_imports (
+            id INTEGER PRIMARY KEY, kind TEXT NOT NULL, file_name TEXT NOT NULL,
+            fingerprint TEXT NOT NULL UNIQUE, user_id INTEGER, user_email TEXT NOT NULL,
+            imported_at TEXT NOT NULL, organisation TEXT NOT NULL, company TEXT,
+            fiscal_start TEXT, fiscal_end TEXT, year INTEGER, encoding TEXT, encoding_message TEXT,
+            vouchers INTEGER NOT NULL DEFAULT 0, trans_rows INTEGER NOT NULL DEFAULT 0,
+            ignored_rows INTEGER NOT NULL DEFAULT 0, budget_rows INTEGER NOT NULL DEFAULT 0,
+            balance_rows INTEGER NOT NULL DEFAULT 0, objects INTEGER NOT NULL DEFAULT 0,
+            first_date TEXT, last_date TEXT, warnings TEXT, unbalanced INTEGER NOT NULL DEFAULT 0,
+            allow_unbalanced INTEGER NOT NULL DEFAULT 0, unmapped_accounts TEXT,
+            project_dimension TEXT NOT NULL DEFAULT '6',
+            superseded_by INTEGER REFERENCES ledger_imports(id), removed_at TEXT);
+        CREATE TABLE ledger_rows (
+            import_id INTEGER NOT NULL, date INTEGER NOT NULL, account TEXT NOT NULL,
+            object TEXT, objects TEXT, amount_ore INTEGER NOT NULL, voucher TEXT, text TEXT);
+        CREATE TABLE ledger_month_totals (
+            import_id INTEGER NOT NULL, year INTEGER NOT NULL, month INTEGER NOT NULL,
+            account TEXT NOT NULL, object TEXT, amount_ore INTEGER NOT NULL);
+        CREATE INDEX ledger_month_totals_year ON ledger_month_totals (year, month);
+        CREATE TABLE ledger_budget (
+            import_id INTEGER NOT NULL, kind TEXT NOT NULL, year_index INTEGER NOT NULL,
+            year INTEGER NOT NULL, month INTEGER NOT NULL, account TEXT NOT NULL, object TEXT,
+            objects TEXT, amount_ore INTEGER NOT NULL, is_total INTEGER NOT NULL, line INTEGER);
+        CREATE INDEX ledger_budget_year ON ledger_budget (kind, year);
+        CREATE TABLE ledger_objects (
+            import_id INTEGER NOT NULL, dimension TEXT NOT NULL, object TEXT NOT NULL, name TEXT,
+            PRIMARY KEY (import_id, dimension, object));
+        CREATE TABLE ledger_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE ledger_account_map (
+            organisation TEXT NOT NULL, position INTEGER NOT NULL, from_account TEXT NOT NULL,
+            to_account TEXT NOT NULL, line TEXT NOT NULL, kind TEXT NOT NULL, source TEXT,
+            PRIMARY KEY (organisation, position));
+        CREATE TABLE ledger_object_projects (
+            object TEXT PRIMARY KEY, project_code TEXT, name TEXT, source TEXT);
+        CREATE TABLE tertial_notes (
+            year INTEGER NOT NULL, period TEXT NOT NULL, object TEXT NOT NULL,
+            comment TEXT NOT NULL DEFAULT '', forecast_ore INTEGER, user_email TEXT NOT NULL,
+            updated_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (year, period, object));
+        CREATE TABLE tertial_snapshots (
+            id INTEGER PRIMARY KEY, year INTEGER NOT NULL, period TEXT NOT NULL,
+            scope TEXT NOT NULL, frozen_at TEXT NOT NULL, user_email TEXT NOT NULL,
+            source TEXT NOT NULL, payload TEXT NOT NULL, note TEXT);
+        CREATE INDEX tertial_snapshots_period ON tertial_snapshots (year, period, scope);
+        CREATE TABLE tertial_reviews (
+            year INTEGER NOT NULL, period TEXT NOT NULL, party TEXT NOT NULL,
+            user_id INTEGER, user_email TEXT NOT NULL, user_name TEXT, comment TEXT NOT NULL,
+            reviewed_at TEXT NOT NULL, PRIMARY KEY (year, period, party));
+        CREATE TABLE allocation_keys (
+            id INTEGER PRIMARY KEY, year INTEGER NOT NULL, name TEXT NOT NULL,
+            kind TEXT NOT NULL, spec TEXT NOT NULL, note TEXT, source TEXT,
+            version INTEGER NOT NULL DEFAULT 1, UNIQUE (year, name));
+        CREATE TABLE allocation_population (
+            party_code TEXT NOT NULL, year INTEGER NOT NULL, version INTEGER NOT NULL,
+            population INTEGER NOT NULL, source TEXT, user_email TEXT NOT NULL,
+            changed_at TEXT NOT NULL, note TEXT, PRIMARY KEY (party_code, year, version));
+        CREATE TABLE allocation_items (
+            id INTEGER PRIMARY KEY, year INTEGER NOT NULL, name TEXT NOT NULL,
+            source_kind TEXT NOT NULL, ref TEXT, amount_ore INTEGER,
+            key_id INTEGER NOT NULL REFERENCES allocation_keys(id), note TEXT, source TEXT,
+            UNIQUE (year, name));
+        """
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# --- settings -----------------------------------------------------------------------------
+
+
+def get_setting(db: Database, key: str) -> str | None:
+    """A ledger setting's text, or None."""
+    row = db.execute("SELECT value FROM ledger_settings WHERE key = ?", [key]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_setting(db: Database, key: str, value: str) -> str | None:
+    """Set a setting; returns the previous value."""
+    before = get_setting(db, key)
+    db.execute(
+        "INSERT INTO ledger_settings (key, value) VALUES (?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )
+    return before
+
+
+def insert_setting_if_missing(db: Database, key: str, value: str) -> bool:
+    """Insert a setting unless present; True when inserted."""
+    cur = db.execute("INSERT OR IGNORE INTO ledger_settings (key, value) VALUES (?, ?)", [key, value])
+    return cur.rowcount > 0
+
+
+# --- imports ------------------------------------------------------------------------------
+
+IMPORT_COLUMNS = (
+    "id",
+    "kind",
+    "file_name",
+    "fingerprint",
+    "user_email",
+    "imported_at",
+    "organisation",
+    "company",
+    "fiscal_start",
+    "fiscal_end",
+    "year",
+    "encoding",
+    "encoding_message",
+    "vouchers",
+    "trans_rows",
+    "ignored_rows",
+    "budget_rows",
+    "balance_rows",
+    "objects",
+    "first_date",
+    "last_date",
+    "warnings",
+    "unbalanced",
+    "allow_unbalanced",
+    "unmapped_accounts",
+    "project_dimension",
+    "superseded_by",
+    "removed_at",
+)
+IMPORT_SCHEMA: dict[str, Any] = {
+    **dict.fromkeys(IMPORT_COLUMNS, pl.String),
+    "id": pl.Int64,
+    "year": pl.Int64,
+    "vouchers": pl.Int64,
+    "trans_rows": pl.Int64,
+    "ignored_rows": pl.Int64,
+    "budget_rows": pl.Int64,
+    "balance_rows": pl.Int64,
+    "objects": pl.Int64,
+    "unbalanced": pl.Int64,
+    "allow_unbalanced": pl.Boolean,
+    "superseded_by": pl.Int64,
+}
+
+
+def import_by_fingerprint(db: Database, fingerprint: str) -> dict[str, Any] | None:
+    """The import log row of a file already imported, or None."""
+    cur = db.execute(
+        f"SELECT {', '.join(IMPORT_COLUMNS)} FROM ledger_imports WHERE fingerprint = ?", [fingerprint]
+    )
+    row = cur.fetchone()
+    return None if row is None else dict(zip(IMPORT_COLUMNS, row, strict=True))
+
+
+def get_import(db: Database, import_id: int) -> dict[str, Any] | None:
+    """One import log row, or None."""
+    row = db.execute(
+        f"SELECT {', '.join(IMPORT_COLUMNS)} FROM ledger_imports WHERE id = ?", [import_id]
+    ).fetchone()
+    return None if row is None else dict(zip(IMPORT_COLUMNS, row, strict=True))
+
+
+def imports_frame(db: Database) -> pl.DataFrame:
+    """The import log, newest first."""
+    return frame(
+        db,
+        f"SELECT {', '.join(IMPORT_COLUMNS)} FROM ledger_imports ORDER BY id DESC",
+        [],
+        IMPORT_SCHEMA,
+    )
+
+
+def insert_import(
+    db: Database,
+    *,
+    kind: str,
+    file_name: str,
+    fingerprint: str,
+    user_id: int | None,
+    user_email: str,
+    organisation: str,
+    project_dimension: str,
+    allow_unbalanced: bool,
+) -> int:
+    """Start an import log row; its counts are filled in by `finish_import`."""
+    cur = db.execute(
+        "INSERT INTO ledger_imports (kind, file_name, fingerprint, user_id, user_email, imported_at,"
+        " organisation, project_dimension, allow_unbalanced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            kind,
+            file_name,
+            fingerprint,
+            user_id,
+            user_email,
+            _now(),
+            organisation,
+            project_dimension,
+            allow_unbalanced,
+        ],
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+def finish_import(db: Database, import_id: int, facts: dict[str, Any]) -> None:
+    """Store an import's counts, period range and warnings."""
+    allowed = set(IMPORT_COLUMNS) - {"id", "fingerprint", "user_email", "imported_at", "kind"}
+    cols = [c for c in facts if c in allowed]
+    values = [to_json(facts[c]) if isinstance(facts[c], list | dict) else facts[c] for c in cols]
+    db.execute(
+        f"UPDATE ledger_imports SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
+        [*values, import_id],
+    )
+
+
+def earlier_imports_of_year(
+    db: Database, organisation: str, year: int, kind: str, import_id: int
+) -> list[int]:
+    """Live imports of the same organisation, fiscal year and kind, other than `import_id`."""
+    rows = db.execute(
+        "SELECT id FROM ledger_imports WHERE organisation = ? AND year = ? AND kind = ? AND id != ?"
+        " AND superseded_by IS NULL AND removed_at IS NULL",
+        [organisation, year, kind, import_id],
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def delete_import_rows(db: Database, import_id: int) -> int:
+    """Delete an import's rows (superseded or removed); the log row stays. Returns rows deleted."""
+    deleted = 0
+    for table in ("ledger_rows", "ledger_month_totals", "ledger_budget", "ledger_objects"):
+        deleted += db.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id]).rowcount
+    return deleted
+
+
+def mark_superseded(db: Database, import_id: int, by: int) -> None:
+    """Record that a later import of the same year replaced this one."""
+    db.execute("UPDATE ledger_imports SET superseded_by = ? WHERE id = ?", [by, import_id])
+
+
+def mark_removed(db: Database, import_id: int) -> None:
+    """Record that an import was removed by hand."""
+    db.execute("UPDATE ledger_imports SET removed_at = ? WHERE id = ?", [_now(), import_id])
+
+
+# Rows are inserted in batches inside the import's single transaction: executemany keeps the
+# per-row cost in C.
+def insert_rows(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert ledger rows: (import_id, date, account, object, objects, amount_ore, voucher, text)."""
+    db.conn.executemany("INSERT INTO ledger_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+# One statement per batch: SQLite unpacks the JSON array in C with the GIL released, so on a
+# second core it runs beside the parser instead of taking turns with it row by row.
+_INSERT_ROWS_JSON = (
+    "INSERT INTO ledger_rows SELECT "
+    + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(8))
+    + " FROM json_each(?)"
+)
+
+
+def json_rows_supported(db: Database) -> bool:
+    """Whether this SQLite has the JSON functions `insert_rows_json` needs."""
+    try:
+        db.conn.execute("SELECT json_extract(value, '$[0]') FROM json_each('[[1]]')").fetchall()
+    except sqlite3.OperationalError:
+        return False
+    return True
+
+
+def insert_rows_json(db: Database, payload: str) -> None:
+    """Insert ledger rows given as a JSON array of 8-element arrays (see `insert_rows`)."""
+    db.conn.execute(_INSERT_ROWS_JSON, [payload])
+
+
+def insert_month_totals(db: Database, rows: Iterable[tuple[Any, ...]]) -> None:
+    """Insert (import_id, year, month, account, object, amount_ore)."""
+    db.conn.executemany("INSERT INTO ledger_month_totals VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+def insert_budget_rows(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert (import_id, kind, year_index, year, month, account, object, objects, amount, is_total, line)."""
+    db.conn.executemany("INSERT INTO ledger_budget VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def insert_objects(db: Database, rows: Iterable[tuple[str | int, ...]]) -> None:
+    """Insert (import_id, dimension, object, name)."""
+    db.conn.executemany("INSERT OR IGNORE INTO ledger_objects VALUES (?, ?, ?, ?)", rows)
+
+
+# --- reading for reports ------------------------------------------------------------------
+
+ACTUAL_SCHEMA: dict[str, Any] = {
+    "year": pl.Int64,
+    "month": pl.Int64,
+    "account": pl.String,
+    "object": pl.String,
+    "amount_ore": pl.Int64,
+}
+BUDGET_SCHEMA: dict[str, Any] = {
+    "import_id": pl.Int64,
+    "year": pl.Int64,
+    "month": pl.Int64,
+    "account": pl.String,
+    "object": pl.String,
+    "amount_ore": pl.Int64,
+    "is_total": pl.Boolean,
+}
+
+
+def actual_months(db: Database, years: Sequence[int]) -> pl.DataFrame:
+    """#TRANS sums per year, month, account and project object for the given years."""
+    marks = ", ".join("?" * len(years)) or "NULL"
+    return frame(
+        db,
+        "SELECT year, month, account, object, SUM(amount_ore) FROM ledger_month_totals"
+        f" WHERE year IN ({marks}) GROUP BY year, month, account, object",
+        list(years),
+        ACTUAL_SCHEMA,
+    )
+
+
+def budget_months(db: Database, kind: str, years: Sequence[int], year_index: int | None) -> pl.DataFrame:
+    """Budget (kind 'PBUDGET') or period balances ('PSALDO') per import, month, account, object."""
+    marks = ", ".join("?" * len(years)) or "NULL"
+    where = "" if year_index is None else " AND year_index = ?"
+    params: list[Any] = [kind, *years] + ([] if year_index is None else [year_index])
+    return frame(
+        db,
+        "SELECT import_id, year, month, account, object, SUM(amount_ore), is_total FROM ledger_budget"
+        f" WHERE kind = ? AND year IN ({marks}){where}"
+        " GROUP BY import_id, year, month, account, object, is_total",
+        params,
+        BUDGET_SCHEMA,
+    )
+
+
+def ledger_years(db: Database) -> list[int]:
+    """Years that have imported #TRANS rows."""
+    return [int(r[0]) for r in db.execute("SELECT DISTINCT year FROM ledger_month_totals ORDER BY year")]
+
+
+def budget_years(db: Database) -> list[int]:
+    """Years with imported year-0 budget rows."""
+    return [
+        int(r[0])
+        for r in db.execute(
+            "SELECT DISTINCT year FROM ledger_budget WHERE kind = 'PBUDGET' AND year_index = 0 ORDER BY year"
+        )
+    ]
+
+
+def reported_years(db: Database) -> list[int]:
+    """Years with a statement or a period result from the committee's documents."""
+    return [
+        int(r[0])
+        for r in db.execute(
+            "SELECT year FROM statement_lines UNION SELECT year FROM period_results ORDER BY 1"
+        )
+    ]
+
+
+def object_names(db: Database) -> dict[tuple[str, str], str]:
+    """(dimension, object) → name, from every live import (later imports win)."""
+    rows = db.execute("SELECT dimension, object, name FROM ledger_objects ORDER BY import_id").fetchall()
+    return {(str(d), str(o)): str(n) for d, o, n in rows if n}
+
+
+ROW_SCHEMA: dict[str, Any] = {
+    "date": pl.Int64,
+    "account": pl.String,
+    "object": pl.String,
+    "objects": pl.String,
+    "amount_ore": pl.Int64,
+    "voucher": pl.String,
+    "text": pl.String,
+}
+
+
+def ledger_rows_for(db: Database, *, first: int, last: int, obj: str | None, limit: int) -> pl.DataFrame:
+    """Single ledger rows between two YYYYMMDD dates, for one object or all (drill-down)."""
+    where = " AND object = ?" if obj else ""
+    params: list[Any] = [first, last] + ([obj] if obj else []) + [limit]
+    return frame(
+        db,
+        "SELECT date, account, object, objects, amount_ore, voucher, text FROM ledger_rows"
+        f" WHERE date BETWEEN ? AND ?{where} ORDER BY date LIMIT ?",
+        params,
+        ROW_SCHEMA,
+    )
+
+
+# --- mapping ------------------------------------------------------------------------------
+
+MAPPING_SCHEMA: dict[str, Any] = {
+    "position": pl.Int64,
+    "from_account": pl.String,
+    "to_account": pl.String,
+    "line": pl.String,
+    "kind": pl.String,
+}
+
+
+def mapping_frame(db: Database, organisation: str) -> pl.DataFrame:
+    """The account → line mapping of an organisation (empty when it has none)."""
+    return frame(
+        db,
+        "SELECT position, from_account, to_account, line, kind FROM ledger_account_map"
+        " WHERE organisation = ? ORDER BY position",
+        [organisation],
+        MAPPING_SCHEMA,
+    )
+
+
+def mapping_organisations(db: Database) -> list[str]:
+    """Organisations with their own mapping."""
+    return [str(r[0]) for r in db.execute("SELECT DISTINCT organisation FROM ledger_account_map ORDER BY 1")]
+
+
+def replace_mapping(
+    db: Database, organisation: str, rows: Sequence[dict[str, Any]], source: str | None
+) -> None:
+    """Replace an organisation's mapping with `rows` (position, from, to, line, kind)."""
+    db.execute("DELETE FROM ledger_account_map WHERE organisation = ?", [organisation])
+    db.conn.executemany(
+        "INSERT INTO ledger_account_map VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (organisation, r["position"], r["from_account"], r["to_account"], r["line"], r["kind"], source)
+            for r in rows
+        ],
+    )
+
+
+def live_organisations(db: Database) -> list[str]:
+    """Organisations of the live SIE imports, most recent first."""
+    return [
+        str(r[0])
+        for r in db.execute(
+            "SELECT organisation FROM ledger_imports WHERE superseded_by IS NULL AND removed_at IS NULL"
+            " GROUP BY organisation ORDER BY MAX(id) DESC"
+        )
+    ]
+
+
+def object_projects(db: Database) -> pl.DataFrame:
+    """Object → project (case) mapping: explicit rows first, then the projects' own object column."""
+    return frame(
+        db,
+        """SELECT object, project_code, name, source FROM ledger_object_projects
+           UNION ALL
+           SELECT p.object, p.code, p.name, 'projektregistret' FROM projects p
+           WHERE p.object IS NOT NULL
+             AND p.object NOT IN (SELECT object FROM ledger_object_projects)
+           ORDER BY 1""",
+        [],
+        {"object": pl.String, "project_code": pl.String, "name": pl.String, "source": pl.String},
+    )
+
+
+def set_object_project(db: Database, obj: str, project_code: str | None, name: str | None) -> dict | None:
+    """Link an object to a project (case); returns the previous link."""
+    row = db.execute(
+        "SELECT project_code, name FROM ledger_object_projects WHERE object = ?", [obj]
+    ).fetchone()
+    db.execute(
+        "INSERT INTO ledger_object_projects (object, project_code, name, source) VALUES (?, ?, ?, 'manuell')"
+        " ON CONFLICT(object) DO UPDATE SET project_code = excluded.project_code, name = excluded.name",
+        [obj, project_code, name],
+    )
+    return None if row is None else {"project_code": row[0], "name": row[1]}
+
+
+def project_code_exists(db: Database, code: str) -> bool:
+    """Whether the core has a project or case with this code."""
+    return db.execute("SELECT 1 FROM projects WHERE code = ?", [code]).fetchone() is not None
+
+
+def project_objects(db: Database) -> dict[str, str]:
+    """Project code → its object, for projects that have one."""
+    return {
+        str(c): str(o) for c, o in db.execute("SELECT code, object FROM projects WHERE object IS NOT NULL")
+    }
+
+
+# --- tertial notes, snapshots, reviews ----------------------------------------------------
+
+NOTE_SCHEMA: dict[str, Any] = {
+    "object": pl.String,
+    "comment": pl.String,
+    "forecast_ore": pl.Int64,
+    "user_email": pl.String,
+    "updated_at": pl.String,
+    "version": pl.Int64,
+}
+
+
+def notes_frame(db: Database, year: int, period: str) -> pl.DataFrame:
+    """Comments and forecasts per object for a report."""
+    return frame(
+        db,
+        "SELECT object, comment, forecast_ore, user_email, updated_at, version FROM tertial_notes"
+        " WHERE year = ? AND period = ? ORDER BY object",
+        [year, period],
+        NOTE_SCHEMA,
+    )
+
+
+def get_note(db: Database, year: int, period: str, obj: str) -> dict[str, Any] | None:
+    """One object's comment and forecast, or None."""
+    row = db.execute(
+        "SELECT comment, forecast_ore, version FROM tertial_notes"
+        " WHERE year = ? AND period = ? AND object = ?",
+        [year, period, obj],
+    ).fetchone()
+    return None if row is None else {"comment": row[0], "forecast_ore": row[1], "version": row[2]}
+
+
+def upsert_note(
+    db: Database,
+    *,
+    year: int,
+    period: str,
+    obj: str,
+    comment: str,
+    forecast_ore: int | None,
+    user_email: str,
+    expected_version: int | None,
+) -> bool:
+    """Insert or update a note; False when the stored version is not `expected_version`."""
+    if expected_version is None:
+        cur = db.execute(
+            "INSERT OR IGNORE INTO tertial_notes (year, period, object, comment, forecast_ore, user_email,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [year, period, obj, comment, forecast_ore, user_email, _now()],
+        )
+    else:
+        cur = db.execute(
+            "UPDATE tertial_notes SET comment = ?, forecast_ore = ?, user_email = ?, updated_at = ?,"
+            " version = version + 1 WHERE year = ? AND period = ? AND object = ? AND version = ?",
+            [comment, forecast_ore, user_email, _now(), year, period, obj, expected_version],
+        )
+    return cur.rowcount > 0
+
+
+def insert_snapshot(
+    db: Database, *, year: int, period: str, scope: str, user_email: str, source: str, payload: Any, note: str
+) -> int:
+    """Store a frozen report; returns its id."""
+    cur = db.execute(
+        "INSERT INTO tertial_snapshots (year, period, scope, frozen_at, user_email, source, payload, note)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [year, period, scope, _now(), user_email, source, to_json(payload), note],
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+def latest_snapshot(db: Database, year: int, period: str, scope: str) -> dict[str, Any] | None:
+    """The most recent frozen report for a period and scope, or None."""
+    row = db.execute(
+        "SELECT id, frozen_at, user_email, source, payload, note FROM tertial_snapshots"
+        " WHERE year = ? AND period = ? AND scope = ? ORDER BY id DESC LIMIT 1",
+        [year, period, scope],
+    ).fetchone()
+    if row is None:
+        return None
+    return {
+        "id": row[0],
+        "frozen_at": row[1],
+        "user_email": row[2],
+        "source": row[3],
+        "payload": json.loads(row[4]),
+        "note": row[5],
+    }
+
+
+REVIEW_SCHEMA: dict[str, Any] = {
+    "party": pl.String,
+    "user_email": pl.String,
+    "user_name": pl.String,
+    "comment": pl.String,
+    "reviewed_at": pl.String,
+}
+
+
+def reviews_frame(db: Database, year: int, period: str) -> pl.DataFrame:
+    """Which parties have reviewed a report, with comment and time."""
+    return frame(
+        db,
+        "SELECT party, user_email, user_name, comment, reviewed_at FROM tertial_reviews"
+        " WHERE year = ? AND period = ? ORDER BY party",
+        [year, period],
+        REVIEW_SCHEMA,
+    )
+
+
+def get_review(db: Database, year: int, period: str, party: str) -> dict[str, Any] | None:
+    """A party's review of a report, or None."""
+    row = db.execute(
+        "SELECT user_email, comment, reviewed_at FROM tertial_reviews"
+        " WHERE year = ? AND period = ? AND party = ?",
+        [year, period, party],
+    ).fetchone()
+    return None if row is None else {"user_email": row[0], "comment": row[1], "reviewed_at": row[2]}
+
+
+def upsert_review(
+    db: Database,
+    *,
+    year: int,
+    period: str,
+    party: str,
+    user_id: int | None,
+    user_email: str,
+    user_name: str,
+    comment: str,
+) -> None:
+    """Record (or renew) a party's review."""
+    db.execute(
+        "INSERT INTO tertial_reviews (year, period, party, user_id, user_email, user_name, comment,"
+        " reviewed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(year, period, party) DO UPDATE SET"
+        " user_id = excluded.user_id, user_email = excluded.user_email, user_name = excluded.user_name,"
+        " comment = excluded.comment, reviewed_at = excluded.reviewed_at",
+        [year, period, party, user_id, user_email, user_name, comment, _now()],
+    )
+
+
+# --- allocation keys ----------------------------------------------------------------------
+
+KEY_SCHEMA: dict[str, Any] = {
+    "id": pl.Int64,
+    "year": pl.Int64,
+    "name": pl.String,
+    "kind": pl.String,
+    "spec": pl.String,
+    "note": pl.String,
+    "source": pl.String,
+    "version": pl.Int64,
+}
+
+
+def keys_frame(db: Database, year: int | None = None) -> pl.DataFrame:
+    """Allocation keys, for one year or all."""
+    where, params = (" WHERE year = ?", [year]) if year is not None else ("", [])
+    return frame(
+        db,
+        f"SELECT id, year, name, kind, spec, note, source, version FROM allocation_keys{where}"
+        " ORDER BY year, name",
+        params,
+        KEY_SCHEMA,
+    )
+
+
+def get_key(db: Database, key_id: int) -> dict[str, Any] | None:
+    """One allocation key as a dict (spec parsed), or None."""
+    cur = db.execute(
+        "SELECT id, year, name, kind, spec, note, source, version FROM allocation_keys WHERE id = ?", [key_id]
+    )
+    row = cur.fetchone()
+    if row is None:
+        return None
+    data = dict(zip(KEY_SCHEMA, row, strict=True))
+    data["spec"] = json.loads(data["spec"])
+    return data
+
+
+def key_id_by_name(db: Database, year: int, name: str) -> int | None:
+    """The id of a year's key by name (any case), or None."""
+    row = db.execute(
+        "SELECT id FROM allocation_keys WHERE year = ? AND lower(name) = lower(?)", [year, name]
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def insert_key(
+    db: Database, *, year: int, name: str, kind: str, spec: Any, note: str | None, source: str | None
+) -> int:
+    """Insert an allocation key; returns its id."""
+    cur = db.execute(
+        "INSERT INTO allocation_keys (year, name, kind, spec, note, source) VALUES (?, ?, ?, ?, ?, ?)",
+        [year, name, kind, to_json(spec), note, source],
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+def update_key(
+    db: Database, key_id: int, *, name: str, kind: str, spec: Any, note: str | None, expected_version: int
+) -> bool:
+    """Update a key made from `expected_version`; False when it changed meanwhile."""
+    cur = db.execute(
+        "UPDATE allocation_keys SET name = ?, kind = ?, spec = ?, note = ?, version = version + 1"
+        " WHERE id = ? AND version = ?",
+        [name, kind, to_json(spec), note, key_id, expected_version],
+    )
+    return cur.rowcount > 0
+
+
+POPULATION_SCHEMA: dict[str, Any] = {
+    "party_code": pl.String,
+    "year": pl.Int64,
+    "version": pl.Int64,
+    "population": pl.Int64,
+    "source": pl.String,
+    "user_email": pl.String,
+    "changed_at": pl.String,
+    "note": pl.String,
+}
+
+
+def population_history(db: Database, year: int | None = None) -> pl.DataFrame:
+    """Every version of every population figure (newest version last)."""
+    where, params = (" WHERE year = ?", [year]) if year is not None else ("", [])
+    return frame(
+        db,
+        "SELECT party_code, year, version, population, source, user_email, changed_at, note"
+        f" FROM allocation_population{where} ORDER BY year, party_code, version",
+        params,
+        POPULATION_SCHEMA,
+    )
+
+
+def current_populations(db: Database, year: int) -> dict[str, tuple[int, int]]:
+    """Party → (population, version) for a year: the latest version, else the core's figure (version 0)."""
+    result = {
+        str(p): (int(n), 0)
+        for p, n in db.execute(
+            "SELECT party_code, population FROM party_population WHERE year = ?", [year]
+        ).fetchall()
+    }
+    for party, population, version in db.execute(
+        "SELECT a.party_code, a.population, a.version FROM allocation_population a"
+        " WHERE a.year = ? AND a.version = (SELECT MAX(version) FROM allocation_population b"
+        " WHERE b.party_code = a.party_code AND b.year = a.year)",
+        [year],
+    ).fetchall():
+        result[str(party)] = (int(population), int(version))
+    return result
+
+
+def insert_population_version(
+    db: Database,
+    *,
+    party: str,
+    year: int,
+    version: int,
+    population: int,
+    source: str | None,
+    user_email: str,
+    note: str | None,
+) -> bool:
+    """Add a version of a population figure; False when that version already exists."""
+    cur = db.execute(
+        "INSERT OR IGNORE INTO allocation_population VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [party, year, version, population, source, user_email, _now(), note],
+    )
+    return cur.rowcount > 0
+
+
+ITEM_SCHEMA: dict[str, Any] = {
+    "id": pl.Int64,
+    "year": pl.Int64,
+    "name": pl.String,
+    "source_kind": pl.String,
+    "ref": pl.String,
+    "amount_ore": pl.Int64,
+    "key_id": pl.Int64,
+    "key_name": pl.String,
+    "note": pl.String,
+    "source": pl.String,
+}
+
+
+def items_frame(db: Database, year: int | None = None) -> pl.DataFrame:
+    """What is allocated in a year (or all years), with its key's name."""
+    where, params = (" WHERE i.year = ?", [year]) if year is not None else ("", [])
+    return frame(
+        db,
+        "SELECT i.id, i.year, i.name, i.source_kind, i.ref, i.amount_ore, i.key_id, k.name, i.note, i.source"
+        f" FROM allocation_items i JOIN allocation_keys k ON k.id = i.key_id{where} ORDER BY i.year, i.id",
+        params,
+        ITEM_SCHEMA,
+    )
+
+
+def insert_item(
+    db: Database,
+    *,
+    year: int,
+    name: str,
+    source_kind: str,
+    ref: str | None,
+    amount_ore: int | None,
+    key_id: int,
+    note: str | None,
+    source: str | None,
+) -> int | None:
+    """Insert an allocation item unless one with that name exists; returns its id or None."""
+    cur = db.execute(
+        "INSERT OR IGNORE INTO allocation_items (year, name, source_kind, ref, amount_ore, key_id, note,"
+        " source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [year, name, source_kind, ref, amount_ore, key_id, note, source],
+    )
+    return cur.lastrowid if cur.rowcount > 0 else None
+
+
+def delete_item(db: Database, item_id: int) -> dict[str, Any] | None:
+    """Delete an item; returns what it was."""
+    cur = db.execute(
+        "SELECT year, name, source_kind, ref, amount_ore, key_id FROM allocation_items WHERE id = ?",
+        [item_id],
+    )
+    row = cur.fetchone()
+    if row is None:
+        return None
+    db.execute("DELETE FROM allocation_items WHERE id = ?", [item_id])
+    return dict(zip(["year", "name", "source_kind", "ref", "amount_ore", "key_id"], row, strict=True))
+
+
+# --- figures the allocation reads from the core -------------------------------------------
+
+
+def funding_amount(db: Database, year: int, kind: str) -> int | None:
+    """The committee's funding of a kind in a year (öre), or None."""
+    row = db.execute("SELECT amount_ore FROM funding WHERE year = ? AND kind = ?", [year, kind]).fetchone()
+    return None if row is None else int(row[0])
+
+
+def project_budget_split(db: Database, code: str) -> dict[str, int | None] | None:
+    """A project's budget and outcome totals and region/municipal split from its budget lines."""
+    row = db.execute(
+        """SELECT SUM(CASE WHEN b.kind = 'budget' THEN b.budget_total_ore END),
+                  SUM(CASE WHEN b.kind = 'budget' THEN b.budget_region_ore END),
+                  SUM(CASE WHEN b.kind = 'budget' THEN b.budget_kommunerna_ore END),
+                  SUM(b.outcome_total_ore), COUNT(b.id)
+           FROM projects p LEFT JOIN budget_lines b ON b.project_id = p.id WHERE p.code = ?""",
+        [code],
+    ).fetchone()
+    if row is None or not row[4]:
+        return None
+    return {"budget": row[0], "region": row[1], "kommunerna": row[2], "outcome": row[3]}
+
+
+def budget_line(db: Database, code: str, activity: str) -> dict[str, int | None] | None:
+    """One budget line of a project by its activity text, or None."""
+    row = db.execute(
+        """SELECT b.budget_total_ore, b.budget_region_ore, b.budget_kommunerna_ore,
+                  b.outcome_total_ore, b.outcome_region_ore, b.outcome_kommunerna_ore
+           FROM budget_lines b JOIN projects p ON p.id = b.project_id
+           WHERE p.code = ? AND b.activity = ?""",
+        [code, activity],
+    ).fetchone()
+    if row is None:
+        return None
+    keys = ["budget", "budget_region", "budget_kommunerna", "outcome", "outcome_region", "outcome_kommunerna"]
+    return dict(zip(keys, row, strict=True))
+
+
+def budget_line_names(db: Database) -> list[tuple[str, str]]:
+    """(project code, activity) of every budget line."""
+    return [
+        (str(c), str(a))
+        for c, a in db.execute(
+            "SELECT p.code, b.activity FROM budget_lines b JOIN projects p ON p.id = b.project_id"
+            " ORDER BY p.code, b.position"
+        )
+    ]
+
+
+def project_figures(db: Database, code: str) -> dict[str, Any] | None:
+    """A project's name, object and stated budget/total cost, or None."""
+    row = db.execute(
+        """SELECT p.name, p.object, COALESCE(t.budget_total_ore, p.budget_ore),
+                  COALESCE(t.total_cost_ore, p.actual_ore)
+           FROM projects p LEFT JOIN stated_totals t ON t.project_id = p.id WHERE p.code = ?""",
+        [code],
+    ).fetchone()
+    return None if row is None else {"name": row[0], "object": row[1], "budget": row[2], "actual": row[3]}
+
+
+def party_codes(db: Database, kind: str | None = None) -> list[str]:
+    """Party codes, the region first, optionally of one kind."""
+    where, params = (" WHERE kind = ?", [kind]) if kind else ("", [])
+    return [
+        str(r[0])
+        for r in db.execute(f"SELECT code FROM parties{where} ORDER BY kind = 'kommun', name", params)
+    ]

@@ -1,0 +1,83 @@
+"""Key specifications: what a valid key is, in Swedish when it is not, and JSON round trips."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from portfolio.errors import InvalidInputError
+from portfolio.ledger.keys import (
+    AllocationItemInput,
+    EqualSpec,
+    KeyInput,
+    PayerSpec,
+    PopulationSpec,
+    SharesSpec,
+    TwoLevelSpec,
+    spec_from_json,
+)
+
+
+def test_a_two_level_key_must_name_its_group_in_the_first_level():
+    with pytest.raises(InvalidInputError) as info:
+        spec_from_json(
+            {
+                "kind": "tvåsteg",
+                "first": {"RJH": 1},
+                "group": "kommunerna",
+                "then": {"kind": "befolkning", "population_year": 2018},
+            }
+        )
+    assert any("kommunerna" in m and "första fördelningen" in m for m in info.value.messages)
+
+
+def test_shares_must_have_something_positive():
+    with pytest.raises(ValidationError, match="större än noll"):
+        SharesSpec(shares={"BRACKE": Decimal(0)})
+
+
+def test_an_unknown_kind_is_refused_in_swedish():
+    with pytest.raises(InvalidInputError) as info:
+        spec_from_json({"kind": "lotteri"})
+    assert info.value.messages[0].startswith("Fördelningsnyckeln")
+
+
+def test_a_party_code_must_look_like_one():
+    with pytest.raises(ValidationError):
+        PayerSpec(party="Åre kommun")
+
+
+def test_an_item_by_amount_needs_the_amount_and_keeps_it_in_ore():
+    with pytest.raises(ValidationError, match="Ange beloppet"):
+        AllocationItemInput(year=2019, name="x", source_kind="belopp", key_id=1)
+    item = AllocationItemInput(year=2019, name="x", source_kind="belopp", amount_ore="1 234,50", key_id=1)
+    assert item.amount_ore == 123_450
+
+
+specs = st.one_of(
+    st.builds(EqualSpec, parties=st.lists(st.sampled_from(["RJH", "ARE", "BERG"]), unique=True).map(tuple)),
+    st.builds(PopulationSpec, population_year=st.integers(2000, 2030)),
+    st.builds(
+        SharesSpec,
+        shares=st.dictionaries(
+            st.sampled_from(["ARE", "BERG"]), st.decimals(min_value=1, max_value=99, places=2), min_size=1
+        ),
+    ),
+    st.builds(PayerSpec, party=st.sampled_from(["ARE", "RJH"])),
+    st.builds(
+        TwoLevelSpec,
+        first=st.just({"RJH": 3, "kommunerna": 1}),
+        then=st.builds(PopulationSpec, population_year=st.just(2018)),
+    ),
+)
+
+
+@given(specs)
+def test_every_key_survives_its_stored_json_form(spec):
+    stored = spec.model_dump(mode="json")
+    assert spec_from_json(stored) == spec
+    assert KeyInput(year=2019, name="n", spec=stored).spec == spec
