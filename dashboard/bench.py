@@ -217,17 +217,16 @@ def time_aggregation(db_path: Path, year: int, runs: int) -> dict[str, Any]:
         result["duckdb_s"] = None
         result["duckdb_note"] = f"ej mätt: {exc.name} saknas (pip install -e '.[bench]')"
     try:
-        import sqlite3
-
         import pandas as pd
 
         def with_pandas() -> Any:
-            with sqlite3.connect(db_path) as conn:
-                rows = pd.read_sql_query(
-                    "SELECT date, account, object, amount_ore FROM ledger_rows WHERE date BETWEEN ? AND ?",
-                    conn,
-                    params=(start, end),
-                )
+            conn = open_database(db_path)
+            rows = pd.read_sql_query(
+                "SELECT date, account, object, amount_ore FROM ledger_rows WHERE date BETWEEN ? AND ?",
+                conn.conn,
+                params=(start, end),
+            )
+            conn.close()
             rows = rows[(rows.account >= "3") & (rows.account < "9") & rows.object.notna()]
             return rows.groupby("object")["amount_ore"].sum()
 

@@ -18,7 +18,10 @@ from sqlite_utils import Database
 
 from portfolio.errors import DatabaseDamagedError
 
-__all__ = ["Database", "Migrations", "audit", "connect", "migrate", "revision", "write"]
+__all__ = ["Database", "Migrations", "ProgrammingError", "audit", "connect", "migrate", "revision", "write"]
+
+# Re-exported so callers outside the store modules can name the driver's errors without SQL imports.
+ProgrammingError = sqlite3.ProgrammingError
 
 BUSY_TIMEOUT_MS = 30_000
 

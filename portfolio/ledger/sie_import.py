@@ -14,7 +14,6 @@ import hashlib
 import io
 import json
 import queue
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -26,7 +25,7 @@ from typing import Any, BinaryIO
 import polars as pl
 
 from portfolio.auth import Action, User, require
-from portfolio.db import Database, audit, write
+from portfolio.db import Database, ProgrammingError, audit, write
 from portfolio.errors import ImportRejectedError
 from portfolio.ledger import store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
@@ -391,7 +390,7 @@ def _usable_from_another_thread(db: Database) -> bool:
         try:
             db.conn.execute("SELECT 1").fetchone()
             result.append(True)
-        except sqlite3.ProgrammingError:
+        except ProgrammingError:
             result.append(False)
 
     thread = threading.Thread(target=probe)
