@@ -73,3 +73,41 @@ def test_e_strateg_uploads_a_sie_file_and_sees_the_figures_change(page_as, tmp_p
     pick(page, "tertial_period", "Helår")
     assert page.get_by_text("importerad huvudbok").first.is_visible()
     screenshot(page, "flode-sie-import")
+
+
+def type_date(page, key: str, yyyymmdd: str) -> None:
+    """Type a date into the date input with widget key `key` (segmented year, month, day fields)."""
+    page.locator(f".st-key-{key} [data-type=year]").first.click()
+    page.keyboard.type(yyyymmdd)
+    page.keyboard.press("Tab")
+
+
+def test_project_leader_adds_a_measurement_and_the_status_changes(page_as):
+    page = page_as("projektledare")
+    go_to(page, "Nyttoregister")
+    pick(page, "benefits_edit_benefit", "Antal")
+    type_date(page, "benefits_edit_baseline_date", "20190101")
+    page.locator(".st-key-benefits_edit_baseline_value input").fill("6")
+    type_date(page, "benefits_edit_target_date", "20210101")
+    page.locator(".st-key-benefits_edit_target_value input").fill("20")
+    page.locator(".st-key-benefits_edit_submit button").click()
+    wait_idle(page)
+    page.get_by_text("Nyttan är sparad").first.wait_for()
+    pick(page, "benefits_measure_benefit", "Antal")
+    type_date(page, "benefits_measure_date", "20200101")
+    page.locator(".st-key-benefits_measure_value input").fill("15")
+    page.locator(".st-key-benefits_measure_submit button").click()
+    wait_idle(page)
+    page.get_by_text("Mätningen är sparad. Status nu").first.wait_for()
+    screenshot(page, "flode-matning")
+
+
+def test_ceo_downloads_the_tertial_pdf(page_as):
+    page = page_as("kommunchef")
+    go_to(page, "Tertialrapport")
+    pick(page, "tertial_year", "2019")
+    with page.expect_download() as download:
+        page.locator(".st-key-tertial_download_pdf button").click()
+    path = download.value.path()
+    assert path is not None
+    assert path.read_bytes()[:5] == b"%PDF-"
