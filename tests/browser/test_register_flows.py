@@ -111,3 +111,33 @@ def test_ceo_downloads_the_tertial_pdf(page_as):
     path = download.value.path()
     assert path is not None
     assert path.read_bytes()[:5] == b"%PDF-"
+
+
+def test_committee_drills_from_the_overview_into_link2_and_its_risks(page_as):
+    page = page_as("namnd")
+    pick(page, "overview_open_choice", "LINK2")
+    page.get_by_role("button", name="Öppna projektet").click()
+    wait_idle(page)
+    page.get_by_role("heading", name="Budget och utfall").wait_for()
+    go_to(page, "Riskregister")
+    page.get_by_role("heading", name="Arbetsmiljö (5×5)").first.wait_for()
+    assert page.get_by_role("heading", name="Informationssäkerhet (4×4)").first.is_visible()
+    assert page.locator(".st-key-risks_add_submit").count() == 0  # the committee changes nothing
+
+
+def test_the_risk_form_works_with_the_keyboard_only(page_as):
+    page = page_as("projektledare")
+    go_to(page, "Riskregister")
+    page.locator(".st-key-risks_add_title input").focus()
+    page.keyboard.type("Nyckelperson slutar")
+    for key, choice in (("risks_add_probability", "3"), ("risks_add_consequence", "2")):
+        page.locator(f".st-key-{key} input").focus()
+        page.keyboard.type(choice)
+        page.keyboard.press("Enter")
+        wait_idle(page)
+    page.locator(".st-key-risks_add_action_description textarea").focus()
+    page.keyboard.type("Dokumentera rutinerna")
+    page.locator(".st-key-risks_add_submit button").focus()
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    page.get_by_text("Nyckelperson slutar").first.wait_for()
