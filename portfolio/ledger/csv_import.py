@@ -287,11 +287,16 @@ def import_lines(
                 for ln in outcome
             ],
         )
-        totals: dict[tuple[int, int, str, str | None], int] = {}
-        for ln in outcome:
-            key = (ln["year"], ln["month"], ln["account"], ln["object"])
-            totals[key] = totals.get(key, 0) + ln["amount_ore"]
-        store.insert_month_totals(db, [(import_id, *k, v) for k, v in totals.items()])
+        store.insert_columns(db, import_id, "utfall", _sums(outcome, store.ACTUAL_SCHEMA))
+        store.insert_columns(
+            db,
+            import_id,
+            "budget",
+            _sums(
+                [{**ln, "kind": "PBUDGET", "year_index": 0, "is_total": False} for ln in budget],
+                store.BUDGET_SUMS_SCHEMA,
+            ),
+        )
         store.insert_budget_rows(
             db,
             [
@@ -351,3 +356,10 @@ def import_lines(
     row = store.get_import(db, import_id)
     assert row is not None
     return summary_from_log(row, already=False)
+
+
+def _sums(lines: list[dict[str, Any]], schema: dict[str, Any]) -> pl.DataFrame:
+    """Lines summed per every column of `schema` but the amount, for the columnar copy."""
+    keys = [c for c in schema if c != "amount_ore"]
+    rows = pl.DataFrame([{c: ln[c] for c in schema} for ln in lines], schema=schema, orient="row")
+    return rows.group_by(keys).agg(pl.col("amount_ore").sum())

@@ -124,9 +124,11 @@ def by_object(
 
 
 def _lines(frame: pl.LazyFrame, mapping: pl.DataFrame, alias: str) -> pl.LazyFrame:
-    # The report's sign: a revenue (negative in the ledger) is shown positive.
+    # The report's sign: a revenue (negative in the ledger) is shown positive. Summing per
+    # account first leaves the mapping's rules a few hundred rows to match, not every month sum.
+    per_account = frame.group_by("account").agg(pl.col("amount_ore").sum())
     return (
-        apply_mapping(frame, mapping)
+        apply_mapping(per_account, mapping)
         .group_by("line", "kind", "position")
         .agg((-pl.col("amount_ore").sum()).alias(alias))
     )

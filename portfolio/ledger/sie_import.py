@@ -404,6 +404,7 @@ def _read_into(db: Database, reader: SieReader, import_id: int, pdim: str) -> di
     rows: list[tuple[Any, ...]] = []
     budget: list[tuple[Any, ...]] = []
     totals: dict[tuple[int, str, str | None], int] = {}
+    budget_sums: dict[tuple[Any, ...], int] = {}
     object_cache: dict[tuple[tuple[str, str], ...], tuple[str | None, str]] = {}
     date_cache: dict[date | None, tuple[int, int]] = {}
     own_problems: list[SieProblem] = []
@@ -461,15 +462,20 @@ def _read_into(db: Database, reader: SieReader, import_id: int, pdim: str) -> di
                     rows = []
             elif type(record) is PeriodBalance:
                 objs = record.objects
+                sum_key = (
+                    record.kind,
+                    record.year_index,
+                    int(record.period[:4]),
+                    int(record.period[4:]),
+                    record.account,
+                    next((o for d, o in objs if d == pdim), None) if objs else None,
+                    not objs,
+                )
+                budget_sums[sum_key] = budget_sums.get(sum_key, 0) + record.amount_ore
                 budget.append(
                     (
                         import_id,
-                        record.kind,
-                        record.year_index,
-                        int(record.period[:4]),
-                        int(record.period[4:]),
-                        record.account,
-                        next((o for d, o in objs if d == pdim), None) if objs else None,
+                        *sum_key[:6],
                         " ".join(f"{d}={o}" for d, o in objs) if objs else None,
                         record.amount_ore,
                         not objs,
@@ -491,22 +497,22 @@ def _read_into(db: Database, reader: SieReader, import_id: int, pdim: str) -> di
     finally:
         writer.close()
 
-    month_rows = [
-        (import_id, ym // 100, ym % 100, account, obj, amount)
-        for (ym, account, obj), amount in totals.items()
-    ]
-    store.insert_month_totals(db, month_rows)
     days_seen = [d[0] for d in date_cache.values()]
     actual = pl.DataFrame(
-        [r[1:] for r in month_rows],
-        schema={
-            "year": pl.Int64,
-            "month": pl.Int64,
-            "account": pl.String,
-            "object": pl.String,
-            "amount_ore": pl.Int64,
-        },
+        [(ym // 100, ym % 100, account, obj, amount) for (ym, account, obj), amount in totals.items()],
+        schema=store.ACTUAL_SCHEMA,
         orient="row",
+    )
+    store.insert_columns(db, import_id, "utfall", actual)
+    store.insert_columns(
+        db,
+        import_id,
+        "budget",
+        pl.DataFrame(
+            [(*key[:6], amount, key[6]) for key, amount in budget_sums.items()],
+            schema=store.BUDGET_SUMS_SCHEMA,
+            orient="row",
+        ),
     )
     return {
         "vouchers": vouchers,

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from dashboard.cli import main
 from portfolio.auth import SYSTEM, Role, User
-from portfolio.db import Database
+from portfolio.db import Database, migrate, write
 from portfolio.errors import ImportRejectedError, PermissionDeniedError
 from portfolio.ledger import store
 from portfolio.ledger.csv_import import import_lines
@@ -40,7 +40,7 @@ def sie_bytes(body: str, head: str = HEAD, encoding: str = "cp437") -> bytes:
 
 
 def counts(db: Database) -> dict[str, int]:
-    tables = ("ledger_imports", "ledger_rows", "ledger_month_totals", "ledger_budget", "audit_log")
+    tables = ("ledger_imports", "ledger_rows", "ledger_columns", "ledger_budget", "audit_log")
     return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
 
 
@@ -82,6 +82,30 @@ def test_the_committee_statement_sums_every_trans_row_and_the_budget_totals_once
     assert net["actual_ore"] == expected_actual
     assert net["budget_ore"] == expected_budget
     assert report.source == "huvudbok"
+
+
+def test_a_database_from_before_the_columnar_copy_gives_the_same_report_after_migrating(db, generated):
+    import_sie(db, SYSTEM, generated.path)
+    expected = load_report(db, 2019, Period.T2)
+    # Put the database back as the first ledger schema left it: month totals in a table.
+    with write(db, audited=False):
+        db.executescript(
+            """
+            CREATE TABLE ledger_month_totals (
+                import_id INTEGER NOT NULL, year INTEGER NOT NULL, month INTEGER NOT NULL,
+                account TEXT NOT NULL, object TEXT, amount_ore INTEGER NOT NULL);
+            INSERT INTO ledger_month_totals
+                SELECT import_id, date / 10000, date / 100 % 100, account, object, SUM(amount_ore)
+                FROM ledger_rows GROUP BY import_id, date / 100, account, object;
+            DROP TABLE ledger_columns;
+            DELETE FROM _migrations WHERE migration_set = 'ledger' AND name = 'm002_columnar_copy';
+            """
+        )
+    assert migrate(db, store.MIGRATIONS) == ["ledger:m002_columnar_copy"]
+    migrated = load_report(db, 2019, Period.T2)
+    assert migrated.statement.equals(expected.statement)
+    assert migrated.objects.equals(expected.objects)
+    assert "ledger_month_totals" not in db.table_names()
 
 
 def test_importing_the_same_file_twice_changes_nothing(db, generated):
