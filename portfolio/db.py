@@ -164,7 +164,9 @@ def write(db: Database, *, audited: bool = True) -> Iterator[Database]:
         yield db
         if audited and db.conn.total_changes != changes_before and _audit_count(db) == audits_before:
             raise UnauditedWriteError("Ändringen saknar rad i ändringsloggen och sparades inte")
-        if "_meta" in db.table_names():
+        # Only a transaction that changed rows moves the revision: every page run opens its own
+        # connection, and that connection's migration check must not empty the caches.
+        if db.conn.total_changes != changes_before and "_meta" in db.table_names():
             db.execute(
                 "INSERT INTO _meta (key, value) VALUES ('revision', '1') ON CONFLICT(key)"
                 " DO UPDATE SET value = CAST(value AS INTEGER) + 1"
