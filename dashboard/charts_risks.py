@@ -63,17 +63,22 @@ def risk_heatmap(
             hovertemplate="%{customdata}<extra></extra>",
         )
     )
+    # All labels in one update: add_annotation per cell re-validates the whole list every time.
+    labels = []
     for p in levels:
         for c in levels:
             cell = cells[(p, c)]
             band = Band(cell["band"])
-            fig.add_annotation(
-                x=c,
-                y=p,
-                text=f"<b>{cell['count']}</b><br>{band.symbol} {band.label}",
-                showarrow=False,
-                font={"color": band.text_colour, "size": 15 if cell["count"] else 12},
+            labels.append(
+                {
+                    "x": c,
+                    "y": p,
+                    "text": f"<b>{cell['count']}</b><br>{band.symbol} {band.label}",
+                    "showarrow": False,
+                    "font": {"color": band.text_colour, "size": 15 if cell["count"] else 12},
+                }
             )
+    fig.update_layout(annotations=labels)
     sel_p, sel_c = selected
     if sel_p is not None or sel_c is not None:
         x0, x1 = (sel_c - 0.5, sel_c + 0.5) if sel_c is not None else (0.5, scale + 0.5)

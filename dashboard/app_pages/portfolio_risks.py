@@ -126,18 +126,16 @@ if late.height:
     )
     st.warning(f"{what} i {late['project'].n_unique()} projekt {verb}.", icon="⚠️")
     st.dataframe(
-        late.select(
-            pl.col("project").alias("Projekt"),
-            pl.col("risk").alias("Risk"),
-            pl.col("description").alias("Åtgärd"),
-            pl.col("owner").alias("Ägare"),
-            pl.col("due_date").alias("Förfallodatum"),
-            pl.col("status").alias("Status"),
-            pl.col("late_text").alias("Försenad"),
-        )
-        .to_pandas()
-        .style.map(
-            lambda v: "background-color: #B42318; color: #FFFFFF; font-weight: bold", subset=["Försenad"]
+        ui.late_table(
+            late.select(
+                pl.col("project").alias("Projekt"),
+                pl.col("risk").alias("Risk"),
+                pl.col("description").alias("Åtgärd"),
+                pl.col("owner").alias("Ägare"),
+                pl.col("due_date").alias("Förfallodatum"),
+                pl.col("status").alias("Status"),
+                pl.col("late_text").alias("Försenad"),
+            )
         ),
         hide_index=True,
         key="portfolio_risks_late",

@@ -322,10 +322,7 @@ if registers:
         pl.col("comment").alias("Kommentar"),
     )
     st.dataframe(
-        action_table.to_pandas().style.map(
-            lambda v: "background-color: #B42318; color: #FFFFFF; font-weight: bold" if v else "",
-            subset=["Försenad"],
-        ),
+        ui.late_table(action_table),
         hide_index=True,
         key="risks_actions_table",
     )
