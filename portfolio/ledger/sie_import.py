@@ -333,6 +333,9 @@ class _BatchWriter:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        # #TRANS sums per (year*100 + month, account, object), summed by SQLite from each
+        # inserted batch: on the writer's core, not per row on the parser's.
+        self.totals: dict[tuple[int, str, str | None], int] = {}
         self._queue: queue.Queue[tuple[str, list[tuple[Any, ...]]] | None] = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
@@ -347,10 +350,16 @@ class _BatchWriter:
     def _insert(self, table: str, rows: list[tuple[Any, ...]]) -> None:
         if table != "rows":
             store.insert_budget_rows(self._db, rows)
-        elif self._json:
-            store.insert_rows_json(self._db, json.dumps(rows, separators=(",", ":")))
+            return
+        last = store.last_row_id(self._db)
+        if self._json:
+            store.insert_rows_json(self._db, rows)
         else:
             store.insert_rows(self._db, rows)
+        totals = self.totals
+        for key_ym, account, obj, amount in store.month_sums_after(self._db, last):
+            key = (key_ym, account, obj)
+            totals[key] = totals.get(key, 0) + amount
 
     def _run(self) -> None:
         while True:
@@ -403,14 +412,12 @@ def _read_into(db: Database, reader: SieReader, import_id: int, pdim: str) -> di
     """Stream the file into the ledger tables in batches; return counts and the month totals."""
     rows: list[tuple[Any, ...]] = []
     budget: list[tuple[Any, ...]] = []
-    totals: dict[tuple[int, str, str | None], int] = {}
     budget_sums: dict[tuple[Any, ...], int] = {}
     object_cache: dict[tuple[tuple[str, str], ...], tuple[str | None, str]] = {}
-    date_cache: dict[date | None, tuple[int, int]] = {}
+    date_cache: dict[date | None, int] = {}
     own_problems: list[SieProblem] = []
     vouchers = trans_rows = ignored = budget_rows = balance_rows = 0
     writer = _BatchWriter(db)
-    get_total = totals.get
     try:
         for record in reader:
             if type(record) is Voucher:
@@ -436,8 +443,7 @@ def _read_into(db: Database, reader: SieReader, import_id: int, pdim: str) -> di
                                 )
                             )
                             continue
-                        day = when.year * 10000 + when.month * 100 + when.day
-                        days = (day, day // 100)
+                        days = when.year * 10000 + when.month * 100 + when.day
                         date_cache[when] = days
                     objs = row.objects
                     if objs:
@@ -451,11 +457,7 @@ def _read_into(db: Database, reader: SieReader, import_id: int, pdim: str) -> di
                         obj, text = cached
                     else:
                         obj = text = None
-                    account = row.account
-                    amount = row.amount_ore
-                    append((import_id, days[0], account, obj, text, amount, ref, row.text or None))
-                    key = (days[1], account, obj)
-                    totals[key] = get_total(key, 0) + amount
+                    append((import_id, days, row.account, obj, text, row.amount_ore, ref, row.text or None))
                 if len(rows) >= BATCH_ROWS:
                     trans_rows += len(rows)
                     writer.put("rows", rows)
@@ -497,7 +499,8 @@ def _read_into(db: Database, reader: SieReader, import_id: int, pdim: str) -> di
     finally:
         writer.close()
 
-    days_seen = [d[0] for d in date_cache.values()]
+    totals = writer.totals
+    days_seen = list(date_cache.values())
     actual = pl.DataFrame(
         [(ym // 100, ym % 100, account, obj, amount) for (ym, account, obj), amount in totals.items()],
         schema=store.ACTUAL_SCHEMA,

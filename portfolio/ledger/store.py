@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import polars as pl
 
 from portfolio.db import Database, Migrations, to_json
@@ -333,9 +334,27 @@ def json_rows_supported(db: Database) -> bool:
     return True
 
 
-def insert_rows_json(db: Database, payload: str) -> None:
-    """Insert ledger rows given as a JSON array of 8-element arrays (see `insert_rows`)."""
-    db.conn.execute(_INSERT_ROWS_JSON, [payload])
+def insert_rows_json(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert ledger rows (see `insert_rows`) as one JSON array in one statement.
+
+    orjson writes the array about five times faster than the json module; the writer thread
+    holds the GIL while it does, so that time is taken from the parser.
+    """
+    db.conn.execute(_INSERT_ROWS_JSON, [orjson.dumps(rows).decode()])
+
+
+def last_row_id(db: Database) -> int:
+    """The highest rowid of ledger_rows (0 when empty): rows inserted after it are newer."""
+    return int(db.conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM ledger_rows").fetchone()[0])
+
+
+def month_sums_after(db: Database, row_id: int) -> list[tuple[int, str, str | None, int]]:
+    """(year*100 + month, account, object, sum in öre) of the ledger rows after `row_id`."""
+    return db.conn.execute(
+        "SELECT date / 100, account, object, SUM(amount_ore) FROM ledger_rows WHERE rowid > ?"
+        " GROUP BY date / 100, account, object",
+        [row_id],
+    ).fetchall()
 
 
 def insert_columns(db: Database, import_id: int, part: str, sums: pl.DataFrame) -> None:

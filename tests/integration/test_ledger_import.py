@@ -16,6 +16,7 @@ from dashboard.cli import main
 from portfolio.auth import SYSTEM, Role, User
 from portfolio.db import Database, migrate, write
 from portfolio.errors import ImportRejectedError, PermissionDeniedError
+from portfolio.ledger import sie_import as sie_import_module
 from portfolio.ledger import store
 from portfolio.ledger.csv_import import import_lines
 from portfolio.ledger.generate import generate_sie
@@ -60,7 +61,11 @@ def generated(tmp_path_factory):
     return generate_sie(tmp_path_factory.mktemp("sie") / "gen.se", rows=20_000, seed=7, year=2019)
 
 
-def test_a_generated_file_gives_each_projects_budget_and_actual_per_tertial_to_the_ore(db, generated):
+def test_a_generated_file_gives_each_projects_budget_and_actual_per_tertial_to_the_ore(
+    db, generated, monkeypatch
+):
+    # Small batches: the month sums are added up batch by batch on the writer thread.
+    monkeypatch.setattr(sie_import_module, "BATCH_ROWS", 3_000)
     summary = import_sie(db, SYSTEM, generated.path)
     assert summary.trans_rows == generated.trans_rows
     assert summary.vouchers == generated.vouchers
@@ -106,6 +111,17 @@ def test_a_database_from_before_the_columnar_copy_gives_the_same_report_after_mi
     assert migrated.statement.equals(expected.statement)
     assert migrated.objects.equals(expected.objects)
     assert "ledger_month_totals" not in db.table_names()
+
+
+def test_texts_with_swedish_letters_quotes_and_backslashes_are_stored_as_written(db):
+    body = (
+        '#VER A 1 20190115 "Lön"\n{\n'
+        '#TRANS 7010 {6 6674} 1000.00 20190115 "Lön åäö \\"extra\\" C:\\mapp"\n'
+        '#TRANS 2440 {} -1000.00\n}\n'
+    )
+    import_sie(db, SYSTEM, io.BytesIO(sie_bytes(body)), file_name="text.se")
+    texts = [r[0] for r in db.execute("SELECT text FROM ledger_rows WHERE account = '7010'").fetchall()]
+    assert texts == ['Lön åäö "extra" C:\\mapp']
 
 
 def test_importing_the_same_file_twice_changes_nothing(db, generated):
