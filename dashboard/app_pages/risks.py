@@ -22,9 +22,11 @@ from registers import scoring
 from registers.risks import service
 from registers.risks.model import (
     ACTION_LABELS,
+    REGISTER_LABELS,
     RISK_LABELS,
     ActionStatus,
     Register,
+    RegisterInput,
     RiskStatus,
     parse_action,
     parse_register,
@@ -859,46 +861,49 @@ if registers:
         ),
         hide_index=True,
     )
+
+
+def _register_fields(form: str, *, blank_thresholds: str) -> None:
+    """The fields of a register form, keyed `<form>_<field>`."""
+    r1, r2, r3 = st.columns(3)
+    r1.text_input("Namn", key=f"{form}_name")
+    r2.selectbox("Kategori", [None, *categories], format_func=lambda c: c or "–", key=f"{form}_category")
+    r3.radio("Skala", [4, 5], format_func=lambda v: f"{v}×{v}", key=f"{form}_scale", horizontal=True)
+    r1, r2 = st.columns(2)
+    r1.number_input(
+        f"Gul från riskvärde ({blank_thresholds})",
+        min_value=2,
+        max_value=25,
+        value=None,
+        key=f"{form}_yellow",
+    )
+    r2.number_input(
+        f"Röd från riskvärde ({blank_thresholds})", min_value=3, max_value=25, value=None, key=f"{form}_red"
+    )
+    st.caption("Standard: 4×4 gul från 4 och röd från 9; 5×5 gul från 5 och röd från 12.")
+
+
+def _register_input(form: str) -> RegisterInput:
+    s = st.session_state
+    return parse_register(
+        {
+            "name": s[f"{form}_name"],
+            "category": s[f"{form}_category"],
+            "scale": s[f"{form}_scale"],
+            "yellow_from": s[f"{form}_yellow"],
+            "red_from": s[f"{form}_red"],
+        }
+    )
+
+
 if editable:
     with st.form("risks_register_form"):
         st.markdown("**Nytt riskregister**")
-        r1, r2, r3 = st.columns(3)
-        r1.text_input("Namn", key="risks_register_name")
-        r2.selectbox(
-            "Kategori", [None, *categories], format_func=lambda c: c or "–", key="risks_register_category"
-        )
-        r3.radio(
-            "Skala", [4, 5], format_func=lambda v: f"{v}×{v}", key="risks_register_scale", horizontal=True
-        )
-        r1, r2 = st.columns(2)
-        r1.number_input(
-            "Gul från riskvärde (tomt = standard)",
-            min_value=2,
-            max_value=25,
-            value=None,
-            key="risks_register_yellow",
-        )
-        r2.number_input(
-            "Röd från riskvärde (tomt = standard)",
-            min_value=3,
-            max_value=25,
-            value=None,
-            key="risks_register_red",
-        )
-        st.caption("Standard: 4×4 gul från 4 och röd från 9; 5×5 gul från 5 och röd från 12.")
+        _register_fields("risks_register", blank_thresholds="tomt = standard")
         creating = st.form_submit_button("Skapa registret", key="risks_register_submit")
     if creating:
-        s = st.session_state
         try:
-            register_data = parse_register(
-                {
-                    "name": s["risks_register_name"],
-                    "category": s["risks_register_category"],
-                    "scale": s["risks_register_scale"],
-                    "yellow_from": s["risks_register_yellow"],
-                    "red_from": s["risks_register_red"],
-                }
-            )
+            register_data = _register_input("risks_register")
             service.create_register(conn, user, pid, register_data)
         except InvalidInputError as exc:
             ui.show_errors(exc)
@@ -906,6 +911,53 @@ if editable:
             st.error(str(exc))
         else:
             _saved(f"Registret {register_data.name} skapades.")
+
+if editable and registers:
+    by_id = {r.id: r for r in registers}
+    _keep_valid("risks_edit_register_id", list(by_id))
+    chosen = st.selectbox(
+        "Register att ändra",
+        list(by_id),
+        format_func=lambda rid: by_id[rid].name,
+        key="risks_edit_register_id",
+    )
+    current = by_id[chosen]
+    base = _form_base(
+        "risks_edit_register",
+        current.id,
+        current.version,
+        {
+            "name": current.name,
+            "category": current.category if current.category in categories else None,
+            "scale": current.scale,
+            "yellow": current.yellow_from,
+            "red": current.red_from,
+        },
+    )
+    with st.form("risks_edit_register"):
+        st.markdown(f"**Ändra registret {current.name}**: namn, kategori, skala och gränser")
+        _register_fields("risks_edit_register", blank_thresholds="tomt = standard för skalan")
+        st.caption(
+            "En mindre skala går bara att välja när ingen risk i registret har en nivå över den. "
+            "Riskernas nivåer i listan ovan räknas om med de nya gränserna."
+        )
+        changing = st.form_submit_button("Spara registret", key="risks_edit_register_submit")
+    if changing:
+        try:
+            changed = service.update_register(
+                conn, user, current.id, _register_input("risks_edit_register"), version=base
+            )
+        except InvalidInputError as exc:
+            ui.show_errors(exc)
+        except StaleEditError as exc:
+            _show_stale(exc, "risks_edit_register", REGISTER_LABELS)
+        except (PermissionDeniedError, NotFoundError) as exc:
+            st.error(str(exc))
+        else:
+            if changed:
+                _saved(f"Registret {current.name} sparades.", "risks_edit_register")
+            else:
+                st.info("Inget ändrades.")
 if ui.can(Action.MANAGE_PROJECTS):
     with st.form("risks_category_form"):
         st.markdown(f"**Ny riskkategori** (nu: {', '.join(categories)})")

@@ -375,7 +375,13 @@ def risk_values(risk: RiskInput, register: Register) -> dict[str, Any]:
 
 # --- history -------------------------------------------------------------------------------------
 
-_HISTORY_LABELS = {**RISK_LABELS, "due_date": "Förfallodatum", "comment": "Kommentar", "risk_id": "Risk"}
+_HISTORY_LABELS = {
+    **REGISTER_LABELS,
+    **RISK_LABELS,
+    "due_date": "Förfallodatum",
+    "comment": "Kommentar",
+    "risk_id": "Risk",
+}
 _HIDDEN = {"version", "updated_at", "created_at", "project_id", "register_id", "risk_id", "id"}
 
 

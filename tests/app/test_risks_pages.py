@@ -9,7 +9,7 @@ import pytest
 from portfolio import store as core_store
 from registers.risks import service
 from registers.risks import store as risk_store
-from registers.risks.model import parse_action, parse_risk
+from registers.risks.model import parse_action, parse_register, parse_risk
 from registers.schema import open_database
 from tests.app.conftest import ROLES, texts
 
@@ -23,6 +23,7 @@ FORM_BUTTONS = {
     "risks_action_edit_submit",
     "risks_import_submit",
     "risks_register_submit",
+    "risks_edit_register_submit",
 }
 
 
@@ -168,6 +169,43 @@ def test_a_stale_edit_is_refused_showing_the_newer_values(app_as, app_env) -> No
     assert service.risk(db, 8)["title"] == "Inloggningen fallerar"
     at.button(key="risks_edit_reload").click().run()
     assert at.text_input(key="risks_edit_title").value == "Inloggningen fallerar"
+
+
+def registers_table(at):
+    (table,) = [t.value for t in at.table if "Register" in t.value.columns]
+    return table.set_index("Register")
+
+
+def test_the_leader_raises_a_registers_red_threshold_and_the_matrix_follows(app_as, app_env) -> None:
+    at = app_as("projektledare", RISKS)
+    at.selectbox(key="risks_edit_register_id").set_value(2).run()
+    assert at.number_input(key="risks_edit_register_red").value == 9
+    at.number_input(key="risks_edit_register_red").set_value(10)
+    at.button(key="risks_edit_register_submit").click().run()
+    assert "Registret Informationssäkerhet sparades." in texts(at)
+    assert cell(at, 4, 3, 3) == "1 ▲ Medel"  # score 9 was high, is now medium
+    assert registers_table(at).loc["Informationssäkerhet", "■ Hög"] == "10–16"
+    assert service.register(open_database(app_env), 2).red_from == 10
+
+
+def test_a_register_changed_by_someone_else_is_not_overwritten(app_as, app_env) -> None:
+    at = app_as("projektledare", RISKS)
+    at.selectbox(key="risks_edit_register_id").set_value(2).run()
+    db = open_database(app_env)
+    admin = core_store.find_user(db, "e-strateg@gns.example")
+    assert admin is not None
+    stored = service.register(db, 2)
+    renamed = parse_register(
+        {"name": "Informationssäkerhet och IT", "scale": 4, "yellow_from": 4, "red_from": 9}
+    )
+    service.update_register(db, admin[0], 2, renamed, version=stored.version)
+
+    at.number_input(key="risks_edit_register_red").set_value(12)
+    at.button(key="risks_edit_register_submit").click().run()
+    shown = texts(at)
+    assert "har ändrats av e-strateg@gns.example" in shown
+    assert "Namn: Informationssäkerhet och IT" in shown
+    assert service.register(db, 2).red_from == 9
 
 
 def test_the_leader_adds_and_updates_an_action_and_a_late_one_is_marked_in_text(app_as, app_env) -> None:
