@@ -483,30 +483,6 @@ def object_names(db: Database) -> dict[tuple[str, str], str]:
     return {(str(d), str(o)): str(n) for d, o, n in rows if n}
 
 
-ROW_SCHEMA: dict[str, Any] = {
-    "date": pl.Int64,
-    "account": pl.String,
-    "object": pl.String,
-    "objects": pl.String,
-    "amount_ore": pl.Int64,
-    "voucher": pl.String,
-    "text": pl.String,
-}
-
-
-def ledger_rows_for(db: Database, *, first: int, last: int, obj: str | None, limit: int) -> pl.DataFrame:
-    """Single ledger rows between two YYYYMMDD dates, for one object or all (drill-down)."""
-    where = " AND object = ?" if obj else ""
-    params: list[Any] = [first, last] + ([obj] if obj else []) + [limit]
-    return frame(
-        db,
-        "SELECT date, account, object, objects, amount_ore, voucher, text FROM ledger_rows"
-        f" WHERE date BETWEEN ? AND ?{where} ORDER BY date LIMIT ?",
-        params,
-        ROW_SCHEMA,
-    )
-
-
 # --- mapping ------------------------------------------------------------------------------
 
 MAPPING_SCHEMA: dict[str, Any] = {
