@@ -104,6 +104,24 @@ LATE_STYLE = "background-color: #B42318; color: #FFFFFF; font-weight: bold"
 STYLED_ROWS_MAX = 1_000
 
 
+ACTION_COLUMNS = {
+    "risk": "Risk",
+    "description": "Åtgärd",
+    "owner": "Ägare",
+    "due_date": "Förfallodatum",
+    "status": "Status",
+    "late_text": "Försenad",
+}
+
+
+def actions_table(
+    actions: pl.DataFrame, first: dict[str, str], last: dict[str, str] | None = None
+) -> pl.DataFrame | Styler:
+    """Risk actions under Swedish headings, with `first` and `last` columns around the usual ones."""
+    columns = {**first, **ACTION_COLUMNS, **(last or {})}
+    return late_table(actions.select(pl.col(c).alias(label) for c, label in columns.items()))
+
+
 def late_table(frame: pl.DataFrame, column: str = "Försenad") -> pl.DataFrame | Styler:
     """A table for st.dataframe with the late cells of `column` in white on red.
 

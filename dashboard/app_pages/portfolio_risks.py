@@ -126,17 +126,7 @@ if late.height:
     )
     st.warning(f"{what} i {late['project'].n_unique()} projekt {verb}.", icon="⚠️")
     st.dataframe(
-        ui.late_table(
-            late.select(
-                pl.col("project").alias("Projekt"),
-                pl.col("risk").alias("Risk"),
-                pl.col("description").alias("Åtgärd"),
-                pl.col("owner").alias("Ägare"),
-                pl.col("due_date").alias("Förfallodatum"),
-                pl.col("status").alias("Status"),
-                pl.col("late_text").alias("Försenad"),
-            )
-        ),
+        ui.actions_table(late, {"project": "Projekt"}),
         hide_index=True,
         key="portfolio_risks_late",
     )

@@ -313,18 +313,12 @@ if registers:
         )
     else:
         st.markdown("Inga åtgärder är försenade.")
-    action_table = actions.filter(pl.col("risk_id").is_in(listed["id"].to_list())).select(
-        pl.col("risk_id").alias("Risk-id"),
-        pl.col("risk").alias("Risk"),
-        pl.col("description").alias("Åtgärd"),
-        pl.col("owner").alias("Ägare"),
-        pl.col("due_date").alias("Förfallodatum"),
-        pl.col("status").alias("Status"),
-        pl.col("late_text").alias("Försenad"),
-        pl.col("comment").alias("Kommentar"),
-    )
     st.dataframe(
-        ui.late_table(action_table),
+        ui.actions_table(
+            actions.filter(pl.col("risk_id").is_in(listed["id"].to_list())),
+            {"risk_id": "Risk-id"},
+            {"comment": "Kommentar"},
+        ),
         hide_index=True,
         key="risks_actions_table",
     )

@@ -408,23 +408,11 @@ ACTUAL_SCHEMA: dict[str, Any] = {
     "object": pl.String,
     "amount_ore": pl.Int64,
 }
-BUDGET_SCHEMA: dict[str, Any] = {
-    "import_id": pl.Int64,
-    "year": pl.Int64,
-    "month": pl.Int64,
-    "account": pl.String,
-    "object": pl.String,
-    "amount_ore": pl.Int64,
-    "is_total": pl.Boolean,
-}
+BUDGET_SCHEMA: dict[str, Any] = {"import_id": pl.Int64, **ACTUAL_SCHEMA, "is_total": pl.Boolean}
 BUDGET_SUMS_SCHEMA: dict[str, Any] = {
     "kind": pl.String,
     "year_index": pl.Int64,
-    "year": pl.Int64,
-    "month": pl.Int64,
-    "account": pl.String,
-    "object": pl.String,
-    "amount_ore": pl.Int64,
+    **ACTUAL_SCHEMA,
     "is_total": pl.Boolean,
 }
 

@@ -150,16 +150,22 @@ def test_an_edit_is_saved_and_shown_in_the_risks_history(app_as, app_env) -> Non
     assert "Ägare: – → Marit Nilsson; Status: inträffad → hanteras" in history["Ändring"].to_list()
 
 
+def someone_else(app_env):
+    """A second connection and the e-strateg, who saves while the form is open."""
+    db = open_database(app_env)
+    admin = core_store.find_user(db, "e-strateg@gns.example")
+    assert admin is not None
+    return db, admin[0]
+
+
 def test_a_stale_edit_is_refused_showing_the_newer_values(app_as, app_env) -> None:
     at = app_as("projektledare", RISKS)
     at.selectbox(key="risks_selected").set_value(8).run()
     # Someone else saves the same risk after the form was opened.
-    db = open_database(app_env)
-    admin = core_store.find_user(db, "e-strateg@gns.example")
-    assert admin is not None
+    db, admin = someone_else(app_env)
     current = service.risk(db, 8)
     other = parse_risk({**{k: current[k] for k in risk_store.RISK_FIELDS}, "title": "Inloggningen fallerar"})
-    service.update_risk(db, admin[0], 8, other, version=current["version"])
+    service.update_risk(db, admin, 8, other, version=current["version"])
 
     at.text_input(key="risks_edit_title").input("Min ändring")
     at.button(key="risks_edit_submit").click().run()
@@ -191,14 +197,12 @@ def test_the_leader_raises_a_registers_red_threshold_and_the_matrix_follows(app_
 def test_a_register_changed_by_someone_else_is_not_overwritten(app_as, app_env) -> None:
     at = app_as("projektledare", RISKS)
     at.selectbox(key="risks_edit_register_id").set_value(2).run()
-    db = open_database(app_env)
-    admin = core_store.find_user(db, "e-strateg@gns.example")
-    assert admin is not None
+    db, admin = someone_else(app_env)
     stored = service.register(db, 2)
     renamed = parse_register(
         {"name": "Informationssäkerhet och IT", "scale": 4, "yellow_from": 4, "red_from": 9}
     )
-    service.update_register(db, admin[0], 2, renamed, version=stored.version)
+    service.update_register(db, admin, 2, renamed, version=stored.version)
 
     at.number_input(key="risks_edit_register_red").set_value(12)
     at.button(key="risks_edit_register_submit").click().run()

@@ -117,7 +117,7 @@ def test_texts_with_swedish_letters_quotes_and_backslashes_are_stored_as_written
     body = (
         '#VER A 1 20190115 "Lön"\n{\n'
         '#TRANS 7010 {6 6674} 1000.00 20190115 "Lön åäö \\"extra\\" C:\\mapp"\n'
-        '#TRANS 2440 {} -1000.00\n}\n'
+        "#TRANS 2440 {} -1000.00\n}\n"
     )
     import_sie(db, SYSTEM, io.BytesIO(sie_bytes(body)), file_name="text.se")
     texts = [r[0] for r in db.execute("SELECT text FROM ledger_rows WHERE account = '7010'").fetchall()]
