@@ -134,6 +134,37 @@ def frame(db: Database, sql: str, params: Sequence[Any], schema: dict[str, Any])
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
+def positioned_frame(db: Database, table: str, key: str, value: Any, schema: dict[str, Any]) -> pl.DataFrame:
+    """The schema's columns of `table`'s rows whose `key` is `value`, in their `position` order."""
+    return frame(
+        db, f"SELECT {', '.join(schema)} FROM {table} WHERE {key} = ? ORDER BY position", [value], schema
+    )
+
+
+def row_dict(db: Database, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
+    """The query's first row as a dict keyed by column name, or None when it finds nothing."""
+    cur = db.execute(sql, list(params))
+    row = cur.fetchone()
+    return None if row is None else dict(zip([d[0] for d in cur.description], row, strict=True))
+
+
+def row_dicts(db: Database, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    """Every row of the query as a dict keyed by column name."""
+    cur = db.execute(sql, list(params))
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+
+def exists(db: Database, sql: str, params: Sequence[Any]) -> bool:
+    """Whether the query finds any row."""
+    return db.execute(sql, list(params)).fetchone() is not None
+
+
+def now_text() -> str:
+    """The local time to the second as ISO text, as `created_at` columns hold it."""
+    return datetime.now().isoformat(timespec="seconds")
+
+
 PROJECT_SCHEMA: dict[str, Any] = {
     "id": pl.Int64,
     "code": pl.String,
@@ -237,12 +268,7 @@ BUDGET_SCHEMA: dict[str, Any] = {
 
 def budget_lines_frame(db: Database, project_id: int) -> pl.DataFrame:
     """A project's budget and outcome lines in the document's order."""
-    return frame(
-        db,
-        f"SELECT {', '.join(BUDGET_SCHEMA)} FROM budget_lines WHERE project_id = ? ORDER BY position",
-        [project_id],
-        BUDGET_SCHEMA,
-    )
+    return positioned_frame(db, "budget_lines", "project_id", project_id, BUDGET_SCHEMA)
 
 
 MILESTONE_SCHEMA: dict[str, Any] = {
@@ -294,34 +320,6 @@ def milestones_frame(db: Database, project_id: int) -> pl.DataFrame:
     """
     rows = db.execute(sql, [project_id] * 3).fetchall()
     return pl.DataFrame([r[:7] for r in rows], schema=MILESTONE_SCHEMA, orient="row")
-
-
-DECISION_SCHEMA: dict[str, Any] = {
-    "meeting_id": pl.Int64,
-    "date": pl.String,
-    "number": pl.Int64,
-    "number_kind": pl.String,
-    "case_code": pl.String,
-    "title": pl.String,
-    "summary": pl.String,
-    "proposal": pl.String,
-    "decision": pl.String,
-    "documents": pl.String,
-    "planned": pl.Boolean,
-    "source": pl.String,
-}
-
-
-def agenda_frame(db: Database, *, case_code: str | None = None) -> pl.DataFrame:
-    """Agenda items with their meeting date, optionally for one case, in date order."""
-    where, params = ("WHERE a.case_code = ?", [case_code]) if case_code else ("", [])
-    sql = f"""
-        SELECT m.id, m.date, a.number, a.number_kind, a.case_code, a.title, a.summary,
-               a.proposal, a.decision, a.documents, m.planned, a.source
-        FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id {where}
-        ORDER BY m.date, a.number_kind DESC, a.number
-    """
-    return frame(db, sql, params, DECISION_SCHEMA)
 
 
 MEETING_SCHEMA: dict[str, Any] = {

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import polars as pl
 
 from portfolio.db import Database, Migrations
 from portfolio.errors import NotFoundError
-from portfolio.store import frame
+from portfolio.store import exists, frame, now_text, row_dict, row_dicts
 from registers.benefits.model import BenefitInput, BenefitValueInput, MeasurementInput
 
 MIGRATIONS = Migrations("benefits")
@@ -51,10 +50,6 @@ def m001_benefits(db: Database) -> None:
             project_id INTEGER PRIMARY KEY REFERENCES projects(id), text TEXT NOT NULL, source TEXT);
         """
     )
-
-
-def _now() -> str:
-    return datetime.now().isoformat(timespec="seconds")
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -128,11 +123,9 @@ def get_benefit(db: Database, benefit_id: int) -> dict[str, Any]:
 
 
 def _benefit_row(db: Database, benefit_id: int) -> dict[str, Any] | None:
-    cur = db.execute("SELECT * FROM benefits WHERE id = ?", [benefit_id])
-    row = cur.fetchone()
-    if row is None:
+    data = row_dict(db, "SELECT * FROM benefits WHERE id = ?", [benefit_id])
+    if data is None:
         return None
-    data = dict(zip([d[0] for d in cur.description], row, strict=True))
     data["monetary"] = bool(data["monetary"])
     data["parties"] = [
         r[0]
@@ -260,12 +253,10 @@ def count_benefits(db: Database) -> int:
 
 def benefit_exists(db: Database, project_id: int, kind: str, title: str) -> bool:
     """Whether the project already has a benefit of this kind and title."""
-    return (
-        db.execute(
-            "SELECT 1 FROM benefits WHERE project_id = ? AND kind = ? AND title = ?",
-            [project_id, kind, title],
-        ).fetchone()
-        is not None
+    return exists(
+        db,
+        "SELECT 1 FROM benefits WHERE project_id = ? AND kind = ? AND title = ?",
+        [project_id, kind, title],
     )
 
 
@@ -315,7 +306,7 @@ def insert_benefit(
             doc_status,
             definition_source,
             source,
-            _now(),
+            now_text(),
         ],
     )
     benefit_id = cur.lastrowid
@@ -378,7 +369,7 @@ def insert_measurement(
             data.source,
             survey_statement_id,
             user_id,
-            _now(),
+            now_text(),
         ],
     )
     assert cur.lastrowid is not None
@@ -390,13 +381,12 @@ def measurements_from_statements(db: Database, statement_ids: list[int]) -> list
     if not statement_ids:
         return []
     marks = ", ".join("?" * len(statement_ids))
-    cur = db.execute(
+    return row_dicts(
+        db,
         "SELECT id, benefit_id, measured_on, value, survey_statement_id FROM benefit_measurements"
         f" WHERE survey_statement_id IN ({marks}) ORDER BY id",
         statement_ids,
     )
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
 
 def delete_measurements(db: Database, ids: list[int]) -> None:
@@ -434,7 +424,7 @@ def insert_value(
             data.comment,
             source,
             user_id,
-            _now(),
+            now_text(),
         ],
     )
     assert cur.lastrowid is not None

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 import polars as pl
 
 from portfolio.db import Database, Migrations
 from portfolio.errors import NotFoundError
-from portfolio.store import frame
+from portfolio.store import exists, frame, now_text, positioned_frame, row_dict
 from registers.surveys.model import SurveyInput
 
 MIGRATIONS = Migrations("surveys")
@@ -54,10 +53,6 @@ def m001_surveys(db: Database) -> None:
             PRIMARY KEY (survey_id, respondent_id, statement_id));
         """
     )
-
-
-def _now() -> str:
-    return datetime.now().isoformat(timespec="seconds")
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -119,12 +114,7 @@ GROUP_SCHEMA: dict[str, Any] = {
 
 def groups_frame(db: Database, survey_id: int) -> pl.DataFrame:
     """A survey's respondent groups in order."""
-    return frame(
-        db,
-        f"SELECT {', '.join(GROUP_SCHEMA)} FROM survey_groups WHERE survey_id = ? ORDER BY position",
-        [survey_id],
-        GROUP_SCHEMA,
-    )
+    return positioned_frame(db, "survey_groups", "survey_id", survey_id, GROUP_SCHEMA)
 
 
 STATEMENT_SCHEMA: dict[str, Any] = {
@@ -153,13 +143,14 @@ def statements_frame(db: Database, survey_id: int) -> pl.DataFrame:
 
 def get_statement(db: Database, statement_id: int) -> dict[str, Any]:
     """One statement with its survey id; NotFoundError otherwise."""
-    cur = db.execute(
-        "SELECT id, survey_id, position, text, benefit_id FROM survey_statements WHERE id = ?", [statement_id]
+    found = row_dict(
+        db,
+        "SELECT id, survey_id, position, text, benefit_id FROM survey_statements WHERE id = ?",
+        [statement_id],
     )
-    row = cur.fetchone()
-    if row is None:
+    if found is None:
         raise NotFoundError(f"Påståendet med id {statement_id} finns inte")
-    return dict(zip([d[0] for d in cur.description], row, strict=True))
+    return found
 
 
 def counts_frame(db: Database, survey_id: int) -> pl.DataFrame:
@@ -199,10 +190,7 @@ def answer_rows(db: Database, survey_id: int) -> int:
 
 def survey_exists(db: Database, project_id: int, title: str) -> bool:
     """Whether the project already has a survey with this title."""
-    return (
-        db.execute("SELECT 1 FROM surveys WHERE project_id = ? AND title = ?", [project_id, title]).fetchone()
-        is not None
-    )
+    return exists(db, "SELECT 1 FROM surveys WHERE project_id = ? AND title = ?", [project_id, title])
 
 
 # --- writing (the service checks rights, validates and audits) ------------------------------
@@ -243,7 +231,7 @@ def insert_survey(
             json.dumps(notes or [], ensure_ascii=False),
             source,
             previous_survey_id,
-            _now(),
+            now_text(),
         ],
     )
     survey_id = cur.lastrowid
