@@ -11,10 +11,9 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from dashboard import charts_governance, ui
+from dashboard import charts_governance, forms
 from portfolio.auth import Action, User, can
 from portfolio.db import Database
-from portfolio.errors import InvalidInputError, NotFoundError, PermissionDeniedError, StaleEditError
 from portfolio.governance import service as governance
 from portfolio.governance import store as governance_store
 from portfolio.governance.logic import centi_to_hours
@@ -28,13 +27,8 @@ from registers.lifecycle import service as lifecycle
 from registers.lifecycle.model import DEVIATION_LABELS, DeviationInput, HandoverMark
 from registers.lifecycle.model import LABELS as LIFECYCLE_LABELS
 
-BUSINESS_ERRORS = (PermissionDeniedError, NotFoundError, StaleEditError)
+FLASH_KEY = "project_lifecycle_flash"
 DELIVERED_TEXT = {True: "✔ Ja", False: "✘ Nej", None: "– Ej bedömd"}
-
-
-def _flash(message: str) -> None:
-    st.session_state["project_lifecycle_flash"] = message
-    st.rerun()
 
 
 def _hours_text(centi: int) -> str:
@@ -48,7 +42,7 @@ def render_lifecycle(conn: Database, project_id: int, user: User) -> None:
         st.error(f"Projektet med id {project_id} finns inte.")
         return
     code = project["code"]
-    if message := st.session_state.pop("project_lifecycle_flash", None):
+    if message := st.session_state.pop(FLASH_KEY, None):
         st.success(message)
     st.header("Projektets livscykel")
     decisions = governance.decisions(conn, case_code=code)
@@ -104,7 +98,7 @@ def _phases(conn: Database, project: dict, decisions: pl.DataFrame, user: User) 
             note = st.text_input("Kommentar", key="project_phase_note")
             saved = st.form_submit_button("Spara fasändringen", key="project_phase_save")
         if saved:
-            try:
+            with forms.saving(FLASH_KEY, f"{project['code']} är i fasen {phase} från {changed_on}."):
                 data = parse(
                     PhaseChangeInput,
                     {
@@ -116,12 +110,6 @@ def _phases(conn: Database, project: dict, decisions: pl.DataFrame, user: User) 
                     },
                 )
                 governance.record_phase_change(conn, user, data)
-            except InvalidInputError as exc:
-                ui.show_errors(exc)
-            except BUSINESS_ERRORS as exc:
-                st.error(str(exc))
-            else:
-                _flash(f"{project['code']} är i fasen {phase} från {changed_on}.")
 
 
 def _timeline(conn: Database, project: dict, decisions: pl.DataFrame) -> None:
@@ -222,15 +210,9 @@ def _handover(conn: Database, project_id: int, user: User) -> None:
             )
             saved = st.form_submit_button("Spara", key="project_handover_save")
         if saved:
-            try:
+            with forms.saving(FLASH_KEY, "Checklistan är sparad."):
                 mark = parse(HandoverMark, {"delivered": answer, "comment": comment}, LIFECYCLE_LABELS)
                 lifecycle.mark_handover(conn, user, item_id, mark, version=row["version"])
-            except InvalidInputError as exc:
-                ui.show_errors(exc)
-            except BUSINESS_ERRORS as exc:
-                st.error(str(exc))
-            else:
-                _flash("Checklistan är sparad.")
 
 
 def _deviations(conn: Database, project_id: int, user: User) -> None:
@@ -272,19 +254,13 @@ def _deviations(conn: Database, project_id: int, user: User) -> None:
         text = st.text_area("Beskrivning", key="project_deviation_text")
         saved = st.form_submit_button("Spara avvikelserna", key="project_deviation_save")
     if saved:
-        try:
+        with forms.saving(FLASH_KEY, "Avvikelserna är registrerade."):
             data = parse(
                 DeviationInput,
                 {"project_id": project_id, "type": kind, "count": count, "period": period, "text": text},
                 LIFECYCLE_LABELS,
             )
             lifecycle.add_deviation(conn, user, data)
-        except InvalidInputError as exc:
-            ui.show_errors(exc)
-        except BUSINESS_ERRORS as exc:
-            st.error(str(exc))
-        else:
-            _flash("Avvikelserna är registrerade.")
 
 
 def _needs(conn: Database, project: dict, user: User) -> None:
@@ -329,18 +305,14 @@ def _needs(conn: Database, project: dict, user: User) -> None:
             areas = st.multiselect("Område", list(AREAS), key="project_need_areas")
             saved = st.form_submit_button("Lägg till i bruttolistan", key="project_need_save")
         if saved:
-            try:
+            with forms.saving(
+                FLASH_KEY, f"Behovet ”{need['need']}” är nu en aktivitet i bruttolistan {year}."
+            ):
                 defaults = lifecycle.activity_from_need(
                     need["need"], need["details"], project["code"], int(year)
                 )
                 data = parse(ActivityInput, {**defaults, "areas": areas}, ACTIVITY_LABELS)
                 lifecycle.need_to_activity(conn, user, need_id, data)
-            except InvalidInputError as exc:
-                ui.show_errors(exc)
-            except BUSINESS_ERRORS as exc:
-                st.error(str(exc))
-            else:
-                _flash(f"Behovet ”{need['need']}” är nu en aktivitet i bruttolistan {year}.")
 
 
 def _debits(conn: Database, project_id: int, user: User) -> None:
@@ -385,7 +357,7 @@ def _debits(conn: Database, project_id: int, user: User) -> None:
         note = st.text_input("Anteckning", key="project_debit_note")
         saved = st.form_submit_button("Debitera", key="project_debit_save")
     if saved:
-        try:
+        with forms.saving(FLASH_KEY, f"{hours} timmar {resource} är debiterade."):
             data = parse(
                 DebitInput,
                 {
@@ -397,9 +369,3 @@ def _debits(conn: Database, project_id: int, user: User) -> None:
                 },
             )
             governance.debit_resource(conn, user, data)
-        except InvalidInputError as exc:
-            ui.show_errors(exc)
-        except BUSINESS_ERRORS as exc:
-            st.error(str(exc))
-        else:
-            _flash(f"{hours} timmar {resource} är debiterade.")

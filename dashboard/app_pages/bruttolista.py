@@ -9,7 +9,7 @@ from dashboard import charts_governance, ui
 from portfolio.auth import Action
 from portfolio.errors import InvalidInputError, NotFoundError, PermissionDeniedError, StaleEditError
 from portfolio.governance import service as governance
-from portfolio.governance.model import NewCaseInput, parse
+from portfolio.governance.model import NewCaseInput, paragraph_label, parse
 from portfolio.models import CaseKind, Phase
 from registers.bruttolista import logic
 from registers.bruttolista import service as bruttolista
@@ -207,8 +207,8 @@ if act["linked_cases"]:
             ui.open_project(code)
         decided = governance.decisions(conn, case_code=code)
         for d in decided.iter_rows(named=True):
-            sign = "§" if d["number_kind"] == "paragraf" else "punkt "
-            number = f" {sign}{d['number']}" if d["number"] is not None else ""
+            label = paragraph_label(d["number_kind"], d["number"])
+            number = f" {label}" if label else ""
             text = governance.decision_text(d["decision"], d["proposal"]) or "information, inget beslut"
             c1.caption(f"{d['date']}{number} {d['title']}: {text}")
 else:

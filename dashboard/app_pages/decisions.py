@@ -7,21 +7,15 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from dashboard import ui
+from dashboard import forms, ui
 from portfolio.auth import Action
-from portfolio.errors import InvalidInputError, NotFoundError, PermissionDeniedError, StaleEditError
 from portfolio.governance import service as governance
 from portfolio.governance.model import AgendaItemInput, MeetingInput, PriceRateInput, paragraph_label, parse
 from portfolio.money import format_kr
 
 user = ui.require_user()
 conn = ui.db()
-BUSINESS_ERRORS = (PermissionDeniedError, NotFoundError, StaleEditError)
-
-
-def flash(message: str) -> None:
-    st.session_state["decisions_flash"] = message
-    st.rerun()
+FLASH_KEY = "decisions_flash"
 
 
 def decision_table(frame: pl.DataFrame) -> pl.DataFrame:
@@ -61,7 +55,7 @@ def plan_table(frame: pl.DataFrame) -> pl.DataFrame:
 
 st.title("Beslut")
 st.caption("Vad nämnden har beslutat, när den sammanträder härnäst och årets sammanträdesplan.")
-if message := st.session_state.pop("decisions_flash", None):
+if message := st.session_state.pop(FLASH_KEY, None):
     st.success(message)
 
 # --- search -------------------------------------------------------------------------------------
@@ -192,7 +186,10 @@ with tab_item:
         documents = st.text_area("Beslutsunderlag (ett per rad)", key="decisions_item_documents")
         item_saved = st.form_submit_button("Spara punkten", type="primary", key="decisions_item_save")
     if item_saved:
-        try:
+        with forms.saving(
+            FLASH_KEY,
+            f"Punkten {paragraph_label(kind, number) or ''} ”{title}” är sparad för {item_meeting}.",
+        ):
             data = parse(
                 AgendaItemInput,
                 {
@@ -208,12 +205,6 @@ with tab_item:
                 },
             )
             governance.add_agenda_item(conn, user, data)
-        except InvalidInputError as exc:
-            ui.show_errors(exc)
-        except BUSINESS_ERRORS as exc:
-            st.error(str(exc))
-        else:
-            flash(f"Punkten {paragraph_label(kind, number) or ''} ”{title}” är sparad för {item_meeting}.")
 
 with tab_decision:
     chosen_date = st.selectbox(
@@ -247,7 +238,7 @@ with tab_decision:
             )
             decision_saved = st.form_submit_button("Spara beslutet", key="decisions_edit_save")
         if decision_saved:
-            try:
+            with forms.saving(FLASH_KEY, "Beslutet är sparat."):
                 data = parse(
                     AgendaItemInput,
                     {
@@ -263,12 +254,6 @@ with tab_decision:
                     },
                 )
                 governance.update_agenda_item(conn, user, item_id, data, based_on=current)
-            except InvalidInputError as exc:
-                ui.show_errors(exc)
-            except BUSINESS_ERRORS as exc:
-                st.error(str(exc))
-            else:
-                flash("Beslutet är sparat.")
 
 with tab_meeting:
     with st.form("decisions_meeting_form"):
@@ -283,7 +268,7 @@ with tab_meeting:
         planned = st.checkbox("Planerat (ännu inte hållet)", value=True, key="decisions_meeting_planned")
         meeting_saved = st.form_submit_button("Lägg till sammanträdet", key="decisions_meeting_save")
     if meeting_saved:
-        try:
+        with forms.saving(FLASH_KEY, f"Sammanträdet {meeting_date} är inlagt i planen."):
             meeting = parse(
                 MeetingInput,
                 {
@@ -294,12 +279,6 @@ with tab_meeting:
                 },
             )
             governance.create_meeting(conn, user, meeting)
-        except InvalidInputError as exc:
-            ui.show_errors(exc)
-        except BUSINESS_ERRORS as exc:
-            st.error(str(exc))
-        else:
-            flash(f"Sammanträdet {meeting_date} är inlagt i planen.")
 
 with tab_move:
     ids = dict(zip(meetings["date"].to_list(), meetings["id"].to_list(), strict=True))
@@ -314,14 +293,8 @@ with tab_move:
         if move_from is None or move_to is None:
             st.error("Inget sparades: välj sammanträdet och det nya datumet.")
         else:
-            try:
+            with forms.saving(FLASH_KEY, f"Sammanträdet {move_from} är flyttat till {move_to}."):
                 governance.move_meeting(conn, user, ids[move_from], move_to, reason)
-            except InvalidInputError as exc:
-                ui.show_errors(exc)
-            except BUSINESS_ERRORS as exc:
-                st.error(str(exc))
-            else:
-                flash(f"Sammanträdet {move_from} är flyttat till {move_to}.")
 
 with tab_price:
     if not ui.can(Action.MANAGE_KEYS):
@@ -341,7 +314,7 @@ with tab_price:
             rate_case = st.text_input("Beslut i ärende", key="decisions_rate_case", placeholder="GNS/7/2019")
             rate_saved = st.form_submit_button("Spara priset", key="decisions_rate_save")
         if rate_saved:
-            try:
+            with forms.saving(FLASH_KEY, f"Priset för {rate_resource} {rate_year} är sparat."):
                 rate = parse(
                     PriceRateInput,
                     {
@@ -352,9 +325,3 @@ with tab_price:
                     },
                 )
                 governance.set_price_rate(conn, user, rate)
-            except InvalidInputError as exc:
-                ui.show_errors(exc)
-            except BUSINESS_ERRORS as exc:
-                st.error(str(exc))
-            else:
-                flash(f"Priset för {rate_resource} {rate_year} är sparat.")

@@ -7,6 +7,8 @@ import streamlit as st
 
 from dashboard import ui
 from portfolio import store
+from portfolio.governance import service as governance
+from portfolio.governance.model import paragraph_label
 
 st.title("Sammanträden")
 conn = ui.db()
@@ -38,13 +40,13 @@ if meeting["moved_from"]:
 st.markdown("  \n".join(f for f in facts if f) or " ")
 ui.source_caption(meeting["source"])
 
-items = store.agenda_frame(conn).filter(pl.col("meeting_id") == meeting_id)
+items = governance.decisions(conn).filter(pl.col("meeting_id") == meeting_id)
 if items.height == 0:
     st.markdown("Ingen dagordning är registrerad för sammanträdet.")
 for row in items.iter_rows(named=True):
-    sign = "§" if row["number_kind"] == "paragraf" else "Punkt "
+    label = paragraph_label(row["number_kind"], row["number"])  # None: the document gives no number
     case = f" ({row['case_code']})" if row["case_code"] else ""
-    st.subheader(f"{sign}{row['number']} {row['title']}{case}")
+    st.subheader(f"{label + ' ' if label else ''}{row['title']}{case}")
     if row["summary"]:
         st.markdown(row["summary"])
     if row["proposal"]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import polars as pl
 import pytest
 
 from portfolio import store as core_store
@@ -140,3 +141,14 @@ def test_admin_moves_a_meeting_and_a_move_without_reason_is_refused(app_as, app_
     assert "Sammanträdet 2020-08-28 är flyttat till 2020-09-04." in [s.value for s in at.success]
     plan = governance.meeting_plan(open_database(app_env), 2020)
     assert plan.filter(plan["date"] == "2020-09-04")["moved_from"].item() == "2020-08-28"
+
+
+def test_the_meetings_page_shows_each_item_with_its_paragraph_and_an_unnumbered_one_without(app_as, app_env):
+    meetings = core_store.meetings_frame(open_database(app_env))
+    (meeting_id,) = meetings.filter(pl.col("date") == "2018-10-26")["id"].to_list()
+    at = app_as("namnd", "app_pages/meetings.py")
+    at.selectbox(key="meetings_choice").set_value(meeting_id).run()
+    headings = [h.value for h in at.subheader]
+    assert "Gemensamt dataskyddsombud (GNS/11/2018)" in headings  # the minutes give it no number
+    assert not any("None" in h for h in headings)
+    assert any(h.startswith("§") for h in headings)
