@@ -69,5 +69,7 @@ with st.sidebar:
 
 # Top navigation: Streamlit's sidebar navigation with sections nests <li> outside <ul>
 # (axe: list/listitem), the top bar does not.
-page = st.navigation(pages, position="top")
+# expanded: on a phone the menu moves into the sidebar; there every page is listed, without
+# Streamlit's English "View n more" link.
+page = st.navigation(pages, position="top", expanded=True)
 page.run()

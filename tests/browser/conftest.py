@@ -162,11 +162,14 @@ SECTION_OF = {title: section for section, titles in SECTIONS.items() for title i
 def go_to(page, title: str) -> None:
     """Open a page from the top navigation: its section's menu, then the page.
 
-    On a phone the navigation moves into the collapsed sidebar, which is opened first."""
+    On a phone the navigation moves into the sidebar, which is opened first when it is closed."""
     expand = page.get_by_test_id("stExpandSidebarButton")
+    side_nav = page.get_by_test_id("stSidebarNav")
     if expand.is_visible():
         expand.click()
-        page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).first.click()
+        side_nav.get_by_text(title, exact=True).first.click()
+    elif side_nav.is_visible():
+        side_nav.get_by_text(title, exact=True).first.click()
     else:
         page.get_by_text(SECTION_OF[title], exact=True).first.click()
         page.get_by_role("menuitem", name=title, exact=True).first.click()
