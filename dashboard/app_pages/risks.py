@@ -24,6 +24,7 @@ from registers.risks.model import (
     ACTION_LABELS,
     REGISTER_LABELS,
     RISK_LABELS,
+    ActionInput,
     ActionStatus,
     Register,
     RegisterInput,
@@ -101,6 +102,112 @@ def _level_options(scale: int) -> list[int]:
 def _keep_valid(key: str, options: list[Any]) -> None:
     if key in st.session_state and st.session_state[key] not in options:
         del st.session_state[key]
+
+
+def _owner_options(stored: str | None = None) -> list[str]:
+    """No owner, the owners a form offers, and the stored owner when it is no longer among them."""
+    options = ["", *owners]
+    if stored and stored not in options:
+        options.append(stored)
+    return options
+
+
+def _owner_label(owner: str) -> str:
+    return owner or "(ingen)"
+
+
+_LEVEL_FIELDS = (
+    ("probability", "Sannolikhet", "sannolikhet"),
+    ("consequence", "Konsekvens", "konsekvens"),
+    ("residual_probability", "Sannolikhet efter åtgärd", "sannolikhet"),
+    ("residual_consequence", "Konsekvens efter åtgärd", "konsekvens"),
+)
+
+
+def _risk_fields(form: str, scale: int, owner_options: list[str], *, new: bool, owner_index: int = 0) -> None:
+    """The fields of a risk form, keyed `<form>_<field>`; a new risk starts with no level chosen."""
+    levels = _level_options(scale)
+    no_category = "Registrets kategori" if new else "–"
+    c1, c2 = st.columns(2)
+    c1.text_input("Titel", key=f"{form}_title")
+    c2.selectbox(
+        "Kategori", [None, *categories], format_func=lambda c: c or no_category, key=f"{form}_category"
+    )
+    st.text_area("Beskrivning", key=f"{form}_description")
+    c1, c2 = st.columns(2)
+    c1.text_input("Orsak", key=f"{form}_cause")
+    c2.text_input("Konsekvens (beskrivning)", key=f"{form}_consequence_text")
+    for column, (field, label, axis) in zip(st.columns(4), _LEVEL_FIELDS, strict=True):
+        residual = field.startswith("residual_")
+        options = [None, *levels] if residual else levels
+        unchosen = new and not residual
+        _keep_valid(f"{form}_{field}", options)
+        column.selectbox(
+            label,
+            options,
+            index=None if unchosen else 0,
+            placeholder=f"Välj 1–{scale}" if unchosen else None,
+            format_func=lambda v, axis=axis: scoring.level_label(axis, v, scale),
+            key=f"{form}_{field}",
+        )
+    c1, c2, c3 = st.columns(3)
+    c1.selectbox("Ägare", owner_options, index=owner_index, format_func=_owner_label, key=f"{form}_owner")
+    c2.selectbox("Status", [s.value for s in RiskStatus], key=f"{form}_status")
+    c3.date_input(
+        "Nästa uppföljning", value=None if new else "today", key=f"{form}_next_review", format="YYYY-MM-DD"
+    )
+    st.checkbox("Visa i portföljen (nämnden ser risken)", key=f"{form}_show_in_portfolio")
+
+
+def _risk_values(form: str) -> dict[str, Any]:
+    """What the fields of `_risk_fields` hold, by the risk's field names."""
+    s = st.session_state
+    return {
+        "title": s[f"{form}_title"],
+        "description": s[f"{form}_description"],
+        "cause": s[f"{form}_cause"],
+        "consequence_text": s[f"{form}_consequence_text"],
+        "category": s[f"{form}_category"],
+        "probability": s[f"{form}_probability"],
+        "consequence": s[f"{form}_consequence"],
+        "residual_probability": s[f"{form}_residual_probability"],
+        "residual_consequence": s[f"{form}_residual_consequence"],
+        "owner": s[f"{form}_owner"] or None,
+        "status": s[f"{form}_status"],
+        "next_review": s[f"{form}_next_review"],
+        "show_in_portfolio": s[f"{form}_show_in_portfolio"],
+    }
+
+
+def _action_fields(form: str, owner_options: list[str], *, new: bool, in_risk_form: bool = False) -> None:
+    """The fields of an action form, keyed `<form>_<field>`.
+
+    Inside a risk's form the owner and status say they are the action's, and there is no comment.
+    """
+    owner_label, status_label = (
+        ("Åtgärdens ägare", "Åtgärdens status") if in_risk_form else ("Ägare", "Status")
+    )
+    st.text_area("Åtgärd", key=f"{form}_description")
+    c1, c2, c3 = st.columns(3)
+    c1.selectbox(owner_label, owner_options, format_func=_owner_label, key=f"{form}_owner")
+    c2.date_input("Förfallodatum", value=None if new else "today", key=f"{form}_due", format="YYYY-MM-DD")
+    c3.selectbox(status_label, [s.value for s in ActionStatus], key=f"{form}_status")
+    if not in_risk_form:
+        st.text_input("Kommentar", key=f"{form}_comment")
+
+
+def _action_input(form: str, *, in_risk_form: bool = False) -> ActionInput:
+    """The action the fields of `_action_fields` describe; InvalidInputError otherwise."""
+    s = st.session_state
+    values = {
+        "description": s[f"{form}_description"],
+        "owner": s[f"{form}_owner"] or None,
+        "due_date": s[f"{form}_due"],
+        "status": s[f"{form}_status"],
+    }
+    if not in_risk_form:
+        values["comment"] = s[f"{form}_comment"]
+    return parse_action(values)
 
 
 # --- project -------------------------------------------------------------------------------------
@@ -412,10 +519,6 @@ if registers:
         )
 
         if editable:
-            levels = _level_options(reg.scale)
-            owner_options = ["", *owners]
-            if risk["owner"] and risk["owner"] not in owner_options:
-                owner_options.append(risk["owner"])
             version = _form_base(
                 "risks_edit",
                 risk["id"],
@@ -437,78 +540,18 @@ if registers:
                     "status_note": risk["status_note"] or "",
                 },
             )
-            for key, opts in (
-                ("risks_edit_probability", levels),
-                ("risks_edit_consequence", levels),
-                ("risks_edit_residual_probability", [None, *levels]),
-                ("risks_edit_residual_consequence", [None, *levels]),
-            ):
-                _keep_valid(key, opts)
             with st.form("risks_edit_form"):
                 st.markdown(f"**Ändra risken** (du utgår från version {version})")
-                e1, e2 = st.columns(2)
-                e1.text_input("Titel", key="risks_edit_title")
-                e2.selectbox(
-                    "Kategori", [None, *categories], format_func=lambda c: c or "–", key="risks_edit_category"
-                )
-                st.text_area("Beskrivning", key="risks_edit_description")
-                e1, e2 = st.columns(2)
-                e1.text_input("Orsak", key="risks_edit_cause")
-                e2.text_input("Konsekvens (beskrivning)", key="risks_edit_consequence_text")
-                e1, e2, e3, e4 = st.columns(4)
-                e1.selectbox(
-                    "Sannolikhet",
-                    levels,
-                    format_func=lambda v: scoring.level_label("sannolikhet", v, reg.scale),
-                    key="risks_edit_probability",
-                )
-                e2.selectbox(
-                    "Konsekvens",
-                    levels,
-                    format_func=lambda v: scoring.level_label("konsekvens", v, reg.scale),
-                    key="risks_edit_consequence",
-                )
-                e3.selectbox(
-                    "Sannolikhet efter åtgärd",
-                    [None, *levels],
-                    format_func=lambda v: scoring.level_label("sannolikhet", v, reg.scale),
-                    key="risks_edit_residual_probability",
-                )
-                e4.selectbox(
-                    "Konsekvens efter åtgärd",
-                    [None, *levels],
-                    format_func=lambda v: scoring.level_label("konsekvens", v, reg.scale),
-                    key="risks_edit_residual_consequence",
-                )
-                e1, e2, e3 = st.columns(3)
-                e1.selectbox(
-                    "Ägare", owner_options, format_func=lambda o: o or "(ingen)", key="risks_edit_owner"
-                )
-                e2.selectbox("Status", [s.value for s in RiskStatus], key="risks_edit_status")
-                e3.date_input("Nästa uppföljning", key="risks_edit_next_review", format="YYYY-MM-DD")
-                st.checkbox("Visa i portföljen (nämnden ser risken)", key="risks_edit_show_in_portfolio")
+                _risk_fields("risks_edit", reg.scale, _owner_options(risk["owner"]), new=False)
                 st.text_area("Kommentar", key="risks_edit_status_note")
                 edited = st.form_submit_button("Spara ändringen", type="primary", key="risks_edit_submit")
             if edited:
-                s = st.session_state
                 try:
                     data = parse_risk(
                         {
                             "register_id": risk["register_id"],
-                            "title": s["risks_edit_title"],
-                            "description": s["risks_edit_description"],
-                            "cause": s["risks_edit_cause"],
-                            "consequence_text": s["risks_edit_consequence_text"],
-                            "category": s["risks_edit_category"],
-                            "probability": s["risks_edit_probability"],
-                            "consequence": s["risks_edit_consequence"],
-                            "residual_probability": s["risks_edit_residual_probability"],
-                            "residual_consequence": s["risks_edit_residual_consequence"],
-                            "owner": s["risks_edit_owner"] or None,
-                            "status": s["risks_edit_status"],
-                            "next_review": s["risks_edit_next_review"],
-                            "show_in_portfolio": s["risks_edit_show_in_portfolio"],
-                            "status_note": s["risks_edit_status_note"],
+                            **_risk_values("risks_edit"),
+                            "status_note": st.session_state["risks_edit_status_note"],
                         }
                     )
                     changed = service.update_risk(conn, user, risk["id"], data, version=version)
@@ -548,28 +591,11 @@ if registers:
                     del st.session_state[key]
             with st.form("risks_action_add_form"):
                 st.markdown("**Ny åtgärd för risken**")
-                st.text_area("Åtgärd", key="risks_action_add_description")
-                a1, a2, a3 = st.columns(3)
-                a1.selectbox(
-                    "Ägare", ["", *owners], format_func=lambda o: o or "(ingen)", key="risks_action_add_owner"
-                )
-                a2.date_input("Förfallodatum", value=None, key="risks_action_add_due", format="YYYY-MM-DD")
-                a3.selectbox("Status", [s.value for s in ActionStatus], key="risks_action_add_status")
-                st.text_input("Kommentar", key="risks_action_add_comment")
+                _action_fields("risks_action_add", _owner_options(), new=True)
                 adding = st.form_submit_button("Lägg till åtgärden", key="risks_action_add_submit")
             if adding:
-                s = st.session_state
                 try:
-                    new_action = parse_action(
-                        {
-                            "description": s["risks_action_add_description"],
-                            "owner": s["risks_action_add_owner"] or None,
-                            "due_date": s["risks_action_add_due"],
-                            "status": s["risks_action_add_status"],
-                            "comment": s["risks_action_add_comment"],
-                        }
-                    )
-                    service.add_action(conn, user, risk["id"], new_action)
+                    service.add_action(conn, user, risk["id"], _action_input("risks_action_add"))
                 except InvalidInputError as exc:
                     ui.show_errors(exc)
                 except (PermissionDeniedError, NotFoundError) as exc:
@@ -589,9 +615,6 @@ if registers:
                     key="risks_action_select",
                 )
                 current = service.action(conn, int(chosen))
-                action_owner_options = ["", *owners]
-                if current["owner"] and current["owner"] not in action_owner_options:
-                    action_owner_options.append(current["owner"])
                 action_version = _form_base(
                     "risks_action_edit",
                     current["id"],
@@ -606,32 +629,16 @@ if registers:
                 )
                 with st.form("risks_action_edit_form"):
                     st.markdown(f"**Uppdatera åtgärden** (du utgår från version {action_version})")
-                    st.text_area("Åtgärd", key="risks_action_edit_description")
-                    b1, b2, b3 = st.columns(3)
-                    b1.selectbox(
-                        "Ägare",
-                        action_owner_options,
-                        format_func=lambda o: o or "(ingen)",
-                        key="risks_action_edit_owner",
-                    )
-                    b2.date_input("Förfallodatum", key="risks_action_edit_due", format="YYYY-MM-DD")
-                    b3.selectbox("Status", [s.value for s in ActionStatus], key="risks_action_edit_status")
-                    st.text_input("Kommentar", key="risks_action_edit_comment")
+                    _action_fields("risks_action_edit", _owner_options(current["owner"]), new=False)
                     updating = st.form_submit_button("Spara åtgärden", key="risks_action_edit_submit")
                 if updating:
-                    s = st.session_state
                     try:
-                        changed_action = parse_action(
-                            {
-                                "description": s["risks_action_edit_description"],
-                                "owner": s["risks_action_edit_owner"] or None,
-                                "due_date": s["risks_action_edit_due"],
-                                "status": s["risks_action_edit_status"],
-                                "comment": s["risks_action_edit_comment"],
-                            }
-                        )
                         changed = service.update_action(
-                            conn, user, current["id"], changed_action, version=action_version
+                            conn,
+                            user,
+                            current["id"],
+                            _action_input("risks_action_edit"),
+                            version=action_version,
                         )
                     except StaleEditError as exc:
                         _show_stale(exc, "risks_action_edit", ACTION_LABELS)
@@ -663,120 +670,26 @@ if editable and registers:
         format_func=lambda i: f"{by_id[i].name} (skala {by_id[i].scale}×{by_id[i].scale})",
         key="risks_add_register",
     )
-    scale = by_id[add_register].scale
-    levels = _level_options(scale)
-    for key, opts in (
-        ("risks_add_probability", levels),
-        ("risks_add_consequence", levels),
-        ("risks_add_residual_probability", [None, *levels]),
-        ("risks_add_residual_consequence", [None, *levels]),
-    ):
-        _keep_valid(key, opts)
     owner_default = owners.index(user.name) + 1 if user.name in owners else 0
     with st.form("risks_add_form"):
-        n1, n2 = st.columns(2)
-        n1.text_input("Titel", key="risks_add_title")
-        n2.selectbox(
-            "Kategori",
-            [None, *categories],
-            format_func=lambda c: c or "Registrets kategori",
-            key="risks_add_category",
+        _risk_fields(
+            "risks_add", by_id[add_register].scale, _owner_options(), new=True, owner_index=owner_default
         )
-        st.text_area("Beskrivning", key="risks_add_description")
-        n1, n2 = st.columns(2)
-        n1.text_input("Orsak", key="risks_add_cause")
-        n2.text_input("Konsekvens (beskrivning)", key="risks_add_consequence_text")
-        n1, n2, n3, n4 = st.columns(4)
-        n1.selectbox(
-            "Sannolikhet",
-            levels,
-            index=None,
-            placeholder="Välj 1–" + str(scale),
-            format_func=lambda v: scoring.level_label("sannolikhet", v, scale),
-            key="risks_add_probability",
-        )
-        n2.selectbox(
-            "Konsekvens",
-            levels,
-            index=None,
-            placeholder="Välj 1–" + str(scale),
-            format_func=lambda v: scoring.level_label("konsekvens", v, scale),
-            key="risks_add_consequence",
-        )
-        n3.selectbox(
-            "Sannolikhet efter åtgärd",
-            [None, *levels],
-            format_func=lambda v: scoring.level_label("sannolikhet", v, scale),
-            key="risks_add_residual_probability",
-        )
-        n4.selectbox(
-            "Konsekvens efter åtgärd",
-            [None, *levels],
-            format_func=lambda v: scoring.level_label("konsekvens", v, scale),
-            key="risks_add_residual_consequence",
-        )
-        n1, n2, n3 = st.columns(3)
-        n1.selectbox(
-            "Ägare",
-            ["", *owners],
-            index=owner_default,
-            format_func=lambda o: o or "(ingen)",
-            key="risks_add_owner",
-        )
-        n2.selectbox("Status", [s.value for s in RiskStatus], key="risks_add_status")
-        n3.date_input("Nästa uppföljning", value=None, key="risks_add_next_review", format="YYYY-MM-DD")
-        st.checkbox("Visa i portföljen (nämnden ser risken)", key="risks_add_show_in_portfolio")
         st.markdown("**Första åtgärd** (valfri)")
-        st.text_area("Åtgärd", key="risks_add_action_description")
-        m1, m2, m3 = st.columns(3)
-        m1.selectbox(
-            "Åtgärdens ägare",
-            ["", *owners],
-            format_func=lambda o: o or "(ingen)",
-            key="risks_add_action_owner",
-        )
-        m2.date_input("Förfallodatum", value=None, key="risks_add_action_due", format="YYYY-MM-DD")
-        m3.selectbox("Åtgärdens status", [s.value for s in ActionStatus], key="risks_add_action_status")
+        _action_fields("risks_add_action", _owner_options(), new=True, in_risk_form=True)
         added = st.form_submit_button("Lägg till risken", type="primary", key="risks_add_submit")
     if added:
-        s = st.session_state
         try:
             problems: list[str] = []
             new_risk = None
             try:
-                new_risk = parse_risk(
-                    {
-                        "register_id": add_register,
-                        "title": s["risks_add_title"],
-                        "description": s["risks_add_description"],
-                        "cause": s["risks_add_cause"],
-                        "consequence_text": s["risks_add_consequence_text"],
-                        "category": s["risks_add_category"],
-                        "probability": s["risks_add_probability"],
-                        "consequence": s["risks_add_consequence"],
-                        "residual_probability": s["risks_add_residual_probability"],
-                        "residual_consequence": s["risks_add_residual_consequence"],
-                        "owner": s["risks_add_owner"] or None,
-                        "status": s["risks_add_status"],
-                        "next_review": s["risks_add_next_review"],
-                        "show_in_portfolio": s["risks_add_show_in_portfolio"],
-                    }
-                )
+                new_risk = parse_risk({"register_id": add_register, **_risk_values("risks_add")})
             except InvalidInputError as exc:
                 problems += exc.messages
             first_actions = []
-            if (s["risks_add_action_description"] or "").strip():
+            if (st.session_state["risks_add_action_description"] or "").strip():
                 try:
-                    first_actions.append(
-                        parse_action(
-                            {
-                                "description": s["risks_add_action_description"],
-                                "owner": s["risks_add_action_owner"] or None,
-                                "due_date": s["risks_add_action_due"],
-                                "status": s["risks_add_action_status"],
-                            }
-                        )
-                    )
+                    first_actions.append(_action_input("risks_add_action", in_risk_form=True))
                 except InvalidInputError as exc:
                     problems += [f"Åtgärd: {m}" for m in exc.messages]
             if problems or new_risk is None:

@@ -5,13 +5,13 @@ Reads for the pages and the command line are here too, so the faces compose call
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from portfolio import store as core_store
 from portfolio.auth import Action, User, require
@@ -37,6 +37,8 @@ ENTITY_RISK = "risk"
 ENTITY_ACTION = "åtgärd"
 ENTITY_REGISTER = "riskregister"
 ENTITY_CATEGORY = "riskkategori"
+
+_Input = TypeVar("_Input", bound=BaseModel)
 
 
 def _audit(
@@ -283,6 +285,82 @@ def _public(risk: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in risk.items() if k != "project_id"}
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """What saving an edit needs to know of a kind of record."""
+
+    what: str  # how a message names it
+    title: str  # the field that tells one from another
+    entity: str
+    get: Callable[[Database, int], dict[str, Any]]
+
+
+_RISK = _Kind("Risken", "title", ENTITY_RISK, store.get_risk)
+_ACTION = _Kind("Åtgärden", "description", ENTITY_ACTION, store.get_action)
+
+
+def _audited(
+    db: Database,
+    actor: User,
+    kind: _Kind,
+    record_id: int,
+    project_id: int,
+    action: str = "skapa",
+    before: dict[str, Any] | None = None,
+) -> int:
+    """Audit a record just written (inserted, unless `before` is given); returns its id."""
+    _audit(
+        db,
+        actor,
+        action,
+        kind.entity,
+        record_id,
+        before=before,
+        after=_public(kind.get(db, record_id)),
+        project_id=project_id,
+    )
+    return record_id
+
+
+def _save(
+    db: Database,
+    actor: User,
+    kind: _Kind,
+    record_id: int,
+    *,
+    version: int,
+    action: str,
+    same: Callable[[dict[str, Any]], bool],
+    update: Callable[[], bool],
+) -> bool:
+    """Inside a write: refuse an edit made from an older version, update unless `same`, audit.
+
+    False when nothing changed.
+    """
+    stored = kind.get(db, record_id)
+
+    def stale(current: dict[str, Any]) -> StaleEditError:
+        return _stale(
+            kind.what,
+            stored[kind.title],
+            kind.entity,
+            record_id,
+            db,
+            version,
+            stored["version"],
+            _public(current),
+        )
+
+    if stored["version"] != version:
+        raise stale(stored)
+    if same(stored):
+        return False
+    if not update():
+        raise stale(kind.get(db, record_id))
+    _audited(db, actor, kind, record_id, stored["project_id"], action, before=_public(stored))
+    return True
+
+
 def create_risk(db: Database, actor: User, data: RiskInput, actions: Sequence[ActionInput] = ()) -> int:
     """Add a risk (and its first actions) to a register; the project's leaders and admin only."""
     register = store.get_register(db, data.register_id)
@@ -296,18 +374,9 @@ def create_risk(db: Database, actor: User, data: RiskInput, actions: Sequence[Ac
         _raise(action_problems, {"owner": "Ägare"}, f"Åtgärd {number}")
         action_values.append(checked)
     with write(db):
-        rid = store.insert_risk(db, values)
-        _audit(
-            db,
-            actor,
-            "skapa",
-            ENTITY_RISK,
-            rid,
-            after=_public(store.get_risk(db, rid)),
-            project_id=register.project_id,
-        )
+        rid = _audited(db, actor, _RISK, store.insert_risk(db, values), register.project_id)
         for checked in action_values:
-            _insert_action(db, actor, rid, checked, register.project_id)
+            _audited(db, actor, _ACTION, store.insert_action(db, rid, checked), register.project_id)
     return rid
 
 
@@ -331,35 +400,16 @@ def _save_risk(
     db: Database, actor: User, risk_id: int, values: dict[str, Any], *, version: int, action: str = "ändra"
 ) -> bool:
     """Inside a write: compare with the stored version, update, audit. False when nothing changed."""
-    stored = store.get_risk(db, risk_id)
-    if stored["version"] != version:
-        raise _stale(
-            "Risken", stored["title"], ENTITY_RISK, risk_id, db, version, stored["version"], _public(stored)
-        )
-    if all(stored[f] == values[f] for f in store.RISK_FIELDS):
-        return False
-    if not store.update_risk(db, risk_id, values, expected_version=version):
-        raise _stale(
-            "Risken",
-            stored["title"],
-            ENTITY_RISK,
-            risk_id,
-            db,
-            version,
-            stored["version"],
-            _public(store.get_risk(db, risk_id)),
-        )
-    _audit(
+    return _save(
         db,
         actor,
-        action,
-        ENTITY_RISK,
+        _RISK,
         risk_id,
-        before=_public(stored),
-        after=_public(store.get_risk(db, risk_id)),
-        project_id=stored["project_id"],
+        version=version,
+        action=action,
+        same=lambda stored: all(stored[f] == values[f] for f in store.RISK_FIELDS),
+        update=lambda: store.update_risk(db, risk_id, values, expected_version=version),
     )
-    return True
 
 
 def close_risk(db: Database, actor: User, risk_id: int, *, version: int, note: str | None = None) -> bool:
@@ -380,20 +430,6 @@ def close_risk(db: Database, actor: User, risk_id: int, *, version: int, note: s
 # --- actions -------------------------------------------------------------------------------------
 
 
-def _insert_action(db: Database, actor: User, risk_id: int, values: dict[str, Any], project_id: int) -> int:
-    aid = store.insert_action(db, risk_id, values)
-    _audit(
-        db,
-        actor,
-        "skapa",
-        ENTITY_ACTION,
-        aid,
-        after=_public(store.get_action(db, aid)),
-        project_id=project_id,
-    )
-    return aid
-
-
 def add_action(db: Database, actor: User, risk_id: int, data: ActionInput) -> int:
     """Add an action to a risk; the project's leaders and admin only."""
     risk = store.get_risk(db, risk_id)
@@ -401,7 +437,7 @@ def add_action(db: Database, actor: User, risk_id: int, data: ActionInput) -> in
     values, problems = check_action(db, data, risk["project_id"])
     _raise(problems, {"owner": "Ägare"})
     with write(db):
-        return _insert_action(db, actor, risk_id, values, risk["project_id"])
+        return _audited(db, actor, _ACTION, store.insert_action(db, risk_id, values), risk["project_id"])
 
 
 def update_action(db: Database, actor: User, action_id: int, data: ActionInput, *, version: int) -> bool:
@@ -424,42 +460,18 @@ def _save_action(
     version: int,
     action: str = "ändra",
 ) -> bool:
-    stored = store.get_action(db, action_id)
-    if stored["version"] != version:
-        raise _stale(
-            "Åtgärden",
-            stored["description"],
-            ENTITY_ACTION,
-            action_id,
-            db,
-            version,
-            stored["version"],
-            _public(stored),
-        )
-    if stored["risk_id"] == risk_id and all(stored[f] == values[f] for f in store.ACTION_FIELDS):
-        return False
-    if not store.update_action(db, action_id, risk_id, values, expected_version=version):
-        raise _stale(
-            "Åtgärden",
-            stored["description"],
-            ENTITY_ACTION,
-            action_id,
-            db,
-            version,
-            stored["version"],
-            _public(store.get_action(db, action_id)),
-        )
-    _audit(
+    return _save(
         db,
         actor,
-        action,
-        ENTITY_ACTION,
+        _ACTION,
         action_id,
-        before=_public(stored),
-        after=_public(store.get_action(db, action_id)),
-        project_id=stored["project_id"],
+        version=version,
+        action=action,
+        same=lambda stored: (
+            stored["risk_id"] == risk_id and all(stored[f] == values[f] for f in store.ACTION_FIELDS)
+        ),
+        update=lambda: store.update_action(db, action_id, risk_id, values, expected_version=version),
     )
-    return True
 
 
 # --- reads for the faces -----------------------------------------------------------------------
@@ -615,8 +627,114 @@ def _whole(value: Any, what: str) -> tuple[int | None, str | None]:
     return None, f"'{value}' är inget {what}; skriv ett heltal"
 
 
-_FIELD_TO_HEADER_RISK = {c.key: c.header for c in excel.RISK_COLUMNS} | {"register_id": "Register"}
-_FIELD_TO_HEADER_ACTION = {c.key: c.header for c in excel.ACTION_COLUMNS}
+@dataclass(frozen=True)
+class _Sheet:
+    """What planning an import needs to know of one sheet and the records on it."""
+
+    name: str
+    headers: dict[str, str]  # field → column header
+    fields: tuple[str, ...]  # the fields a row sets
+    noun: str
+    definite: str
+    entity: str | None  # where the audit log tells who changed a record last; None: not said
+
+
+_RISKS = _Sheet(
+    excel.RISK_SHEET,
+    {c.key: c.header for c in excel.RISK_COLUMNS} | {"register_id": "Register"},
+    store.RISK_FIELDS,
+    "risk",
+    "risken",
+    ENTITY_RISK,
+)
+_ACTIONS = _Sheet(
+    excel.ACTION_SHEET,
+    {c.key: c.header for c in excel.ACTION_COLUMNS},
+    store.ACTION_FIELDS,
+    "åtgärd",
+    "åtgärden",
+    None,
+)
+
+
+@dataclass
+class _RowCheck:
+    """The problems of one row of a sheet, each named by sheet, row and column."""
+
+    sheet: _Sheet
+    row: int
+    problems: list[str] = field(default_factory=list)
+
+    def at(self, key: str, message: str) -> None:
+        self.problems.append(
+            f"{excel.where(self.sheet.name, self.row, self.sheet.headers.get(key, key))}: {message}"
+        )
+
+    def identify(
+        self, db: Database, raw: dict[str, Any], existing: dict[int, dict[str, Any]], seen: dict[int, int]
+    ) -> tuple[int | None, int | None, dict[str, Any] | None]:
+        """The row's id, version and stored record; a row without an id is a new record."""
+        noun, definite = self.sheet.noun, self.sheet.definite
+        record_id, problem = _whole(raw.get("id"), "id")
+        if problem:
+            self.at("id", problem)
+        version, version_problem = _whole(raw.get("version"), "versionsnummer")
+        if version_problem:
+            self.at("version", version_problem)
+        stored = existing.get(record_id) if record_id is not None else None
+        if record_id is None:
+            return None, version, None
+        if record_id in seen:
+            self.at(
+                "id",
+                f"id {record_id} finns också på rad {seen[record_id]}; "
+                f"varje {noun} får bara finnas på en rad",
+            )
+        else:
+            seen[record_id] = self.row
+        if stored is None:
+            self.at(
+                "id",
+                f"{definite} {record_id} finns inte i projektets riskregister; "
+                f"lämna Id tomt för en ny {noun}",
+            )
+        elif version is None and not version_problem:
+            self.at(
+                "version",
+                f"saknas; den behövs för att se att ingen annan har ändrat {definite} sedan exporten",
+            )
+        elif version is not None and version != stored["version"]:
+            who = store.last_change(db, self.sheet.entity, record_id) if self.sheet.entity else None
+            by = f" av {who[0]} {who[1].replace('T', ' ')}" if who else ""
+            self.at(
+                "version",
+                f"{definite} har ändrats i portfolj{by} sedan filen exporterades (filen har version "
+                f"{version}, portfolj version {stored['version']}); exportera på nytt och gör om ändringen",
+            )
+        return record_id, version, stored
+
+    def values(self, raw: dict[str, Any], stored: dict[str, Any] | None) -> dict[str, Any]:
+        """The row's values over the stored record's."""
+        base = {f: stored[f] for f in self.sheet.fields} if stored else {}
+        # On a new row an empty cell means "not given" (the default); on an existing row, "cleared".
+        return {
+            **base,
+            **{k: v for k, v in raw.items() if k in self.sheet.fields and (stored or v is not None)},
+        }
+
+    def validated(
+        self, model: type[_Input], data: dict[str, Any], *, skip: str | None = None
+    ) -> _Input | None:
+        """The row's values as `model`, or None with a problem for each field that is wrong."""
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            for key, message in field_problems(exc):
+                if key is None:
+                    self.problems.append(f"{excel.where(self.sheet.name, self.row)}: {message}")
+                elif key != skip:
+                    self.at(key, message)
+            return None
 
 
 def _plan_risks(
@@ -627,7 +745,6 @@ def _plan_risks(
     problems: list[str],
 ) -> tuple[list[_PlannedRisk], dict[str, list[tuple[int, int | None]]]]:
     """Check every row of the Risker sheet; the planned writes and each title's (row, id)."""
-    sheet = excel.RISK_SHEET
     registers_by_name = {r.name.lower(): r for r in store.registers_for(db, project_id)}
     existing = store.risks_of_project(db, project_id)
     registers_by_id = {r.id: r for r in registers_by_name.values()}
@@ -635,57 +752,15 @@ def _plan_risks(
     planned: list[_PlannedRisk] = []
     titles: dict[str, list[tuple[int, int | None]]] = {}
     for row, raw in rows.rows:
-        row_problems: list[str] = []
-
-        def at(key: str, message: str, row: int = row, sink: list[str] = row_problems) -> None:
-            sink.append(f"{excel.where(sheet, row, _FIELD_TO_HEADER_RISK.get(key, key))}: {message}")
-
-        risk_id, problem = _whole(raw.get("id"), "id")
-        if problem:
-            at("id", problem)
-        version, problem = _whole(raw.get("version"), "versionsnummer")
-        if problem:
-            at("version", problem)
-        stored = existing.get(risk_id) if risk_id is not None else None
-        if risk_id is not None:
-            if risk_id in seen:
-                at(
-                    "id",
-                    f"id {risk_id} finns också på rad {seen[risk_id]}; varje risk får bara finnas på en rad",
-                )
-            else:
-                seen[risk_id] = row
-            if stored is None:
-                at(
-                    "id",
-                    f"risken {risk_id} finns inte i projektets riskregister; lämna Id tomt för en ny risk",
-                )
-            elif version is None and not problem:
-                at(
-                    "version",
-                    "saknas; den behövs för att se att ingen annan har ändrat risken sedan exporten",
-                )
-            elif version is not None and version != stored["version"]:
-                who = store.last_change(db, ENTITY_RISK, risk_id)
-                by = f" av {who[0]} {who[1].replace('T', ' ')}" if who else ""
-                at(
-                    "version",
-                    f"risken har ändrats i portfolj{by} sedan filen exporterades (filen har version "
-                    f"{version}, portfolj version {stored['version']}); "
-                    "exportera på nytt och gör om ändringen",
-                )
-        base: dict[str, Any] = {f: stored[f] for f in store.RISK_FIELDS} if stored else {}
-        # On a new row an empty cell means "not given" (the default); on an existing row, "cleared".
-        data = {
-            **base,
-            **{k: v for k, v in raw.items() if k in store.RISK_FIELDS and (stored or v is not None)},
-        }
+        check = _RowCheck(_RISKS, row)
+        risk_id, version, stored = check.identify(db, raw, existing, seen)
+        data = check.values(raw, stored)
         register_name = raw.get("register") if "register" in rows.present else None
         register = None
         if register_name is None and stored is not None and "register" not in rows.present:
             register = registers_by_id.get(stored["register_id"])
         elif register_name is None:
-            at(
+            check.at(
                 "register",
                 "saknas; välj ett av projektets register: "
                 + ", ".join(r.name for r in registers_by_name.values()),
@@ -696,27 +771,19 @@ def _plan_risks(
                 names = (
                     ", ".join(r.name for r in registers_by_name.values()) or "(projektet har inga register)"
                 )
-                at("register", f"registret '{register_name}' finns inte i projektet; välj ett av: {names}")
+                check.at(
+                    "register", f"registret '{register_name}' finns inte i projektet; välj ett av: {names}"
+                )
         data["register_id"] = register.id if register else 0
-        try:
-            parsed = RiskInput.model_validate(data)
-        except ValidationError as exc:
-            for field, message in field_problems(exc):
-                if field == "register_id":
-                    continue
-                if field is None:
-                    row_problems.append(f"{excel.where(sheet, row)}: {message}")
-                else:
-                    at(field, message)
-            parsed = None
+        parsed = check.validated(RiskInput, data, skip="register_id")
         if parsed is not None and register is not None:
             values, checked = check_risk(db, parsed, register, owners)
-            for field, message in checked:
-                at(field, message)
-            if not row_problems:
+            for key, message in checked:
+                check.at(key, message)
+            if not check.problems:
                 planned.append(_PlannedRisk(row, risk_id, version, values, project_id))
                 titles.setdefault(values["title"], []).append((row, risk_id))
-        problems += row_problems
+        problems += check.problems
     return planned, titles
 
 
@@ -728,92 +795,45 @@ def _plan_actions(
     owners: dict[str, str],
     problems: list[str],
 ) -> list[_PlannedAction]:
-    sheet = excel.ACTION_SHEET
+    """Check every row of the Åtgärder sheet; the planned writes."""
     existing = store.actions_of_project(db, project_id)
     risk_ids = set(store.risks_of_project(db, project_id))
     seen: dict[int, int] = {}
     planned: list[_PlannedAction] = []
     for row, raw in rows.rows:
-        row_problems: list[str] = []
-
-        def at(key: str, message: str, row: int = row, sink: list[str] = row_problems) -> None:
-            sink.append(f"{excel.where(sheet, row, _FIELD_TO_HEADER_ACTION.get(key, key))}: {message}")
-
-        action_id, problem = _whole(raw.get("id"), "id")
-        if problem:
-            at("id", problem)
-        version, vproblem = _whole(raw.get("version"), "versionsnummer")
-        if vproblem:
-            at("version", vproblem)
-        stored = existing.get(action_id) if action_id is not None else None
-        if action_id is not None:
-            if action_id in seen:
-                at(
-                    "id",
-                    f"id {action_id} finns också på rad {seen[action_id]}; "
-                    "varje åtgärd får bara finnas på en rad",
-                )
-            else:
-                seen[action_id] = row
-            if stored is None:
-                at(
-                    "id",
-                    f"åtgärden {action_id} finns inte i projektets riskregister; "
-                    "lämna Id tomt för en ny åtgärd",
-                )
-            elif version is None and not vproblem:
-                at(
-                    "version",
-                    "saknas; den behövs för att se att ingen annan har ändrat åtgärden sedan exporten",
-                )
-            elif version is not None and version != stored["version"]:
-                at(
-                    "version",
-                    f"åtgärden har ändrats i portfolj sedan filen exporterades (filen har version {version}, "
-                    f"portfolj version {stored['version']}); exportera på nytt och gör om ändringen",
-                )
+        check = _RowCheck(_ACTIONS, row)
+        action_id, version, stored = check.identify(db, raw, existing, seen)
         risk_id, problem = _whole(raw.get("risk_id"), "risk-id")
         risk_row = None
         if problem:
-            at("risk_id", problem)
+            check.at("risk_id", problem)
         elif risk_id is not None:
             if risk_id not in risk_ids:
-                at("risk_id", f"risken {risk_id} finns inte i projektets riskregister")
+                check.at("risk_id", f"risken {risk_id} finns inte i projektets riskregister")
         elif raw.get("risk") is not None:
             matches = titles.get(str(raw["risk"]).strip(), [])
             if len(matches) == 1:
                 risk_row, risk_id = matches[0]
                 risk_row = risk_row if risk_id is None else None
             elif not matches:
-                at("risk", f"ingen risk på bladet {excel.RISK_SHEET} har titeln '{raw['risk']}'")
+                check.at("risk", f"ingen risk på bladet {excel.RISK_SHEET} har titeln '{raw['risk']}'")
             else:
                 rows_text = ", ".join(str(r) for r, _ in matches)
-                at("risk", f"flera risker (rad {rows_text}) har titeln '{raw['risk']}'; ange Risk-id")
+                check.at("risk", f"flera risker (rad {rows_text}) har titeln '{raw['risk']}'; ange Risk-id")
         elif stored is not None:
             risk_id = stored["risk_id"]
         else:
-            at("risk_id", "saknas; ange riskens id, eller för en ny risk dess titel i kolumnen Risk (titel)")
-        base = {f: stored[f] for f in store.ACTION_FIELDS} if stored else {}
-        data = {
-            **base,
-            **{k: v for k, v in raw.items() if k in store.ACTION_FIELDS and (stored or v is not None)},
-        }
-        try:
-            parsed = ActionInput.model_validate(data)
-        except ValidationError as exc:
-            for field, message in field_problems(exc):
-                if field is None:
-                    row_problems.append(f"{excel.where(sheet, row)}: {message}")
-                else:
-                    at(field, message)
-            parsed = None
+            check.at(
+                "risk_id", "saknas; ange riskens id, eller för en ny risk dess titel i kolumnen Risk (titel)"
+            )
+        parsed = check.validated(ActionInput, check.values(raw, stored))
         if parsed is not None:
             values, checked = check_action(db, parsed, project_id, owners)
-            for field, message in checked:
-                at(field, message)
-            if not row_problems:
+            for key, message in checked:
+                check.at(key, message)
+            if not check.problems:
                 planned.append(_PlannedAction(row, action_id, version, risk_row, risk_id, values))
-        problems += row_problems
+        problems += check.problems
     return planned
 
 
@@ -836,16 +856,8 @@ def import_register(db: Database, actor: User, project_id: int, content: bytes) 
             new_ids: dict[int, int] = {}
             for item in risks:
                 if item.risk_id is None:
-                    rid = store.insert_risk(db, item.values)
-                    new_ids[item.row] = rid
-                    _audit(
-                        db,
-                        actor,
-                        "skapa via Excel",
-                        ENTITY_RISK,
-                        rid,
-                        after=_public(store.get_risk(db, rid)),
-                        project_id=project_id,
+                    new_ids[item.row] = _audited(
+                        db, actor, _RISK, store.insert_risk(db, item.values), project_id, "skapa via Excel"
                     )
                     summary.created_risks += 1
                 elif _save_risk(
@@ -858,16 +870,8 @@ def import_register(db: Database, actor: User, project_id: int, content: bytes) 
                 risk_id = act.risk_id if act.risk_row is None else new_ids[act.risk_row]
                 assert risk_id is not None
                 if act.action_id is None:
-                    aid = store.insert_action(db, risk_id, act.values)
-                    _audit(
-                        db,
-                        actor,
-                        "skapa via Excel",
-                        ENTITY_ACTION,
-                        aid,
-                        after=_public(store.get_action(db, aid)),
-                        project_id=project_id,
-                    )
+                    new_action = store.insert_action(db, risk_id, act.values)
+                    _audited(db, actor, _ACTION, new_action, project_id, "skapa via Excel")
                     summary.created_actions += 1
                 elif _save_action(
                     db,

@@ -70,6 +70,35 @@ RISK_FIELDS = (
     "status_note",
 )
 ACTION_FIELDS = ("description", "owner", "due_date", "status", "comment")
+REGISTER_FIELDS = ("name", "category", "scale", "yellow_from", "red_from", "description")
+
+
+def _id_where(db: Database, table: str, where: str, params: Sequence[Any]) -> int | None:
+    """The id of the first row of `table` that matches, or None."""
+    row = db.execute(f"SELECT id FROM {table} WHERE {where}", params).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _insert(db: Database, table: str, values: dict[str, Any]) -> int:
+    """Insert a row of column values; returns its id."""
+    new_id = db.execute(
+        f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
+        list(values.values()),
+    ).lastrowid
+    assert new_id is not None
+    return new_id
+
+
+def _update_versioned(
+    db: Database, table: str, record_id: int, values: dict[str, Any], expected_version: int
+) -> bool:
+    """Save a row edited from `expected_version` and count its version up; False when it has moved on."""
+    assignments = ", ".join(f"{c} = ?" for c in values)
+    cur = db.execute(
+        f"UPDATE {table} SET {assignments}, version = version + 1 WHERE id = ? AND version = ?",
+        [*values.values(), record_id, expected_version],
+    )
+    return cur.rowcount == 1
 
 
 # --- categories and registers -----------------------------------------------------------------
@@ -139,11 +168,11 @@ def registers_frame(db: Database, project_id: int | None = None) -> pl.DataFrame
 
 def find_register(db: Database, project_id: int, name: str) -> int | None:
     """The id of the project's register with this name (any case), or None."""
-    row = db.execute(
-        "SELECT id FROM risk_registers WHERE project_id = ? AND lower(name) = lower(?)",
-        [project_id, name],
-    ).fetchone()
-    return None if row is None else int(row[0])
+    return _id_where(db, "risk_registers", "project_id = ? AND lower(name) = lower(?)", [project_id, name])
+
+
+def _register_values(data: RegisterInput) -> dict[str, Any]:
+    return {f: getattr(data, f) for f in REGISTER_FIELDS}
 
 
 def insert_register(
@@ -155,42 +184,16 @@ def insert_register(
     source: str | None = None,
 ) -> int:
     """Insert a register; returns its id."""
-    rid = db.execute(
-        "INSERT INTO risk_registers (project_id, name, category, scale, yellow_from, red_from,"
-        " description, scale_source, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            project_id,
-            data.name,
-            data.category,
-            data.scale,
-            data.yellow_from,
-            data.red_from,
-            data.description,
-            scale_source,
-            source,
-        ],
-    ).lastrowid
-    assert rid is not None
-    return rid
+    return _insert(
+        db,
+        "risk_registers",
+        {"project_id": project_id, **_register_values(data), "scale_source": scale_source, "source": source},
+    )
 
 
 def update_register(db: Database, register_id: int, data: RegisterInput, *, expected_version: int) -> bool:
     """Save a register edited from `expected_version`; False when someone saved in between."""
-    cur = db.execute(
-        "UPDATE risk_registers SET name = ?, category = ?, scale = ?, yellow_from = ?, red_from = ?,"
-        " description = ?, version = version + 1 WHERE id = ? AND version = ?",
-        [
-            data.name,
-            data.category,
-            data.scale,
-            data.yellow_from,
-            data.red_from,
-            data.description,
-            register_id,
-            expected_version,
-        ],
-    )
-    return cur.rowcount == 1
+    return _update_versioned(db, "risk_registers", register_id, _register_values(data), expected_version)
 
 
 def levels_above(db: Database, register_id: int, scale: int) -> list[tuple[int, str]]:
@@ -215,41 +218,35 @@ _RISK_COLUMNS = (
 )
 
 
-def _risk_dict(row: Sequence[Any]) -> dict[str, Any]:
-    keys = [c.split(".", 1)[1] for c in _RISK_COLUMNS]
-    data = dict(zip(keys, row, strict=True))
-    data["show_in_portfolio"] = bool(data["show_in_portfolio"])
-    return data
+def _risks(db: Database, where: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    """The risks that match `where` (a condition, and any ORDER BY)."""
+    found = core_store.row_dicts(
+        db,
+        f"SELECT {', '.join(_RISK_COLUMNS)} FROM risks r JOIN risk_registers g ON g.id = r.register_id"
+        f" WHERE {where}",
+        params,
+    )
+    for risk in found:
+        risk["show_in_portfolio"] = bool(risk["show_in_portfolio"])
+    return found
 
 
 def get_risk(db: Database, risk_id: int) -> dict[str, Any]:
     """One risk's stored values (and its project_id); NotFoundError otherwise."""
-    row = db.execute(
-        f"SELECT {', '.join(_RISK_COLUMNS)} FROM risks r JOIN risk_registers g ON g.id = r.register_id"
-        " WHERE r.id = ?",
-        [risk_id],
-    ).fetchone()
-    if row is None:
+    found = _risks(db, "r.id = ?", [risk_id])
+    if not found:
         raise NotFoundError(f"Risken med id {risk_id} finns inte")
-    return _risk_dict(row)
+    return found[0]
 
 
 def risks_of_project(db: Database, project_id: int) -> dict[int, dict[str, Any]]:
     """Every risk of a project by id, with its stored values."""
-    rows = db.execute(
-        f"SELECT {', '.join(_RISK_COLUMNS)} FROM risks r JOIN risk_registers g ON g.id = r.register_id"
-        " WHERE g.project_id = ? ORDER BY r.id",
-        [project_id],
-    ).fetchall()
-    return {int(r[0]): _risk_dict(r) for r in rows}
+    return {r["id"]: r for r in _risks(db, "g.project_id = ? ORDER BY r.id", [project_id])}
 
 
 def find_risk(db: Database, register_id: int, title: str) -> int | None:
     """The id of the register's risk with this exact title, or None."""
-    row = db.execute(
-        "SELECT id FROM risks WHERE register_id = ? AND title = ?", [register_id, title]
-    ).fetchone()
-    return None if row is None else int(row[0])
+    return _id_where(db, "risks", "register_id = ? AND title = ?", [register_id, title])
 
 
 def insert_risk(
@@ -257,23 +254,23 @@ def insert_risk(
 ) -> int:
     """Insert a risk from its field values; returns its id."""
     stamp = now()
-    rid = db.execute(
-        f"INSERT INTO risks ({', '.join(RISK_FIELDS)}, score_source, source, created_at, updated_at)"
-        f" VALUES ({', '.join('?' for _ in RISK_FIELDS)}, ?, ?, ?, ?)",
-        [*(values[f] for f in RISK_FIELDS), score_source, source, stamp, stamp],
-    ).lastrowid
-    assert rid is not None
-    return rid
+    return _insert(
+        db,
+        "risks",
+        {
+            **{f: values[f] for f in RISK_FIELDS},
+            "score_source": score_source,
+            "source": source,
+            "created_at": stamp,
+            "updated_at": stamp,
+        },
+    )
 
 
 def update_risk(db: Database, risk_id: int, values: dict[str, Any], *, expected_version: int) -> bool:
     """Save a risk edited from `expected_version`; False (nothing written) when it has moved on."""
-    assignments = ", ".join(f"{f} = ?" for f in RISK_FIELDS)
-    cur = db.execute(
-        f"UPDATE risks SET {assignments}, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
-        [*(values[f] for f in RISK_FIELDS), now(), risk_id, expected_version],
-    )
-    return cur.rowcount == 1
+    changed = {**{f: values[f] for f in RISK_FIELDS}, "updated_at": now()}
+    return _update_versioned(db, "risks", risk_id, changed, expected_version)
 
 
 RISK_SCHEMA: dict[str, Any] = {
@@ -337,41 +334,32 @@ def risks_frame(db: Database, project_id: int | None = None) -> pl.DataFrame:
 _ACTION_COLUMNS = ("a.id", "a.risk_id", "g.project_id", *(f"a.{f}" for f in ACTION_FIELDS), "a.version")
 
 
-def _action_dict(row: Sequence[Any]) -> dict[str, Any]:
-    keys = [c.split(".", 1)[1] for c in _ACTION_COLUMNS]
-    return dict(zip(keys, row, strict=True))
-
-
-_ACTION_FROM = (
-    " FROM risk_actions a JOIN risks r ON r.id = a.risk_id JOIN risk_registers g ON g.id = r.register_id"
-)
+def _actions(db: Database, where: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    """The actions that match `where` (a condition, and any ORDER BY)."""
+    return core_store.row_dicts(
+        db,
+        f"SELECT {', '.join(_ACTION_COLUMNS)} FROM risk_actions a JOIN risks r ON r.id = a.risk_id"
+        f" JOIN risk_registers g ON g.id = r.register_id WHERE {where}",
+        params,
+    )
 
 
 def get_action(db: Database, action_id: int) -> dict[str, Any]:
     """One action's stored values (with its risk and project); NotFoundError otherwise."""
-    row = db.execute(
-        f"SELECT {', '.join(_ACTION_COLUMNS)}{_ACTION_FROM} WHERE a.id = ?", [action_id]
-    ).fetchone()
-    if row is None:
+    found = _actions(db, "a.id = ?", [action_id])
+    if not found:
         raise NotFoundError(f"Åtgärden med id {action_id} finns inte")
-    return _action_dict(row)
+    return found[0]
 
 
 def actions_of_project(db: Database, project_id: int) -> dict[int, dict[str, Any]]:
     """Every action of a project's risks by id."""
-    rows = db.execute(
-        f"SELECT {', '.join(_ACTION_COLUMNS)}{_ACTION_FROM} WHERE g.project_id = ? ORDER BY a.id",
-        [project_id],
-    ).fetchall()
-    return {int(r[0]): _action_dict(r) for r in rows}
+    return {a["id"]: a for a in _actions(db, "g.project_id = ? ORDER BY a.id", [project_id])}
 
 
 def find_action(db: Database, risk_id: int, description: str) -> int | None:
     """The id of the risk's action with this exact description, or None."""
-    row = db.execute(
-        "SELECT id FROM risk_actions WHERE risk_id = ? AND description = ?", [risk_id, description]
-    ).fetchone()
-    return None if row is None else int(row[0])
+    return _id_where(db, "risk_actions", "risk_id = ? AND description = ?", [risk_id, description])
 
 
 def insert_action(
@@ -384,26 +372,26 @@ def insert_action(
 ) -> int:
     """Insert an action on a risk; returns its id."""
     stamp = now()
-    aid = db.execute(
-        f"INSERT INTO risk_actions (risk_id, {', '.join(ACTION_FIELDS)}, status_source, source,"
-        f" created_at, updated_at) VALUES (?, {', '.join('?' for _ in ACTION_FIELDS)}, ?, ?, ?, ?)",
-        [risk_id, *(values[f] for f in ACTION_FIELDS), status_source, source, stamp, stamp],
-    ).lastrowid
-    assert aid is not None
-    return aid
+    return _insert(
+        db,
+        "risk_actions",
+        {
+            "risk_id": risk_id,
+            **{f: values[f] for f in ACTION_FIELDS},
+            "status_source": status_source,
+            "source": source,
+            "created_at": stamp,
+            "updated_at": stamp,
+        },
+    )
 
 
 def update_action(
     db: Database, action_id: int, risk_id: int, values: dict[str, Any], *, expected_version: int
 ) -> bool:
     """Save an action edited from `expected_version`; False when it has moved on."""
-    assignments = ", ".join(f"{f} = ?" for f in ACTION_FIELDS)
-    cur = db.execute(
-        f"UPDATE risk_actions SET risk_id = ?, {assignments}, version = version + 1, updated_at = ?"
-        " WHERE id = ? AND version = ?",
-        [risk_id, *(values[f] for f in ACTION_FIELDS), now(), action_id, expected_version],
-    )
-    return cur.rowcount == 1
+    changed = {"risk_id": risk_id, **{f: values[f] for f in ACTION_FIELDS}, "updated_at": now()}
+    return _update_versioned(db, "risk_actions", action_id, changed, expected_version)
 
 
 ACTION_SCHEMA: dict[str, Any] = {
