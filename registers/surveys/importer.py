@@ -32,6 +32,13 @@ ALIASES = {
     "answer": ("svar", "answer", "värde"),
     "count": ("antal", "count"),
 }
+CHECKED = {  # role → the column the checks read it from
+    "respondent": "respondent",
+    "group": "group_raw",
+    "statement": "statement_raw",
+    "answer": "answer_raw",
+    "count": "count_raw",
+}
 SHAPES_HELP = (
     "Filen ska ha kolumnerna svarande, grupp och en kolumn per påstående (en rad per svarande), "
     "eller svarande, grupp, påstående, svar (en rad per svar), eller påstående, grupp, svar, antal "
@@ -48,6 +55,36 @@ class ParsedAnswers:
     counts: pl.DataFrame  # statement_id, group_id, answer, count
     responses: pl.DataFrame | None  # respondent_id, group_id, statement_id, answer (null = skipped)
     rows: int  # data rows read from the file
+
+    def named(self, groups: pl.DataFrame, statements: pl.DataFrame) -> pl.DataFrame:
+        """The answers in the shape survey_logic reads, with group and statement names for ids."""
+        names = groups.select(pl.col("id").alias("group_id"), pl.col("name").alias("group"))
+        texts = statements.select(
+            pl.col("id").alias("statement_id"), pl.col("text").alias("statement"), "position"
+        )
+        if self.responses is not None:
+            return (
+                self.responses.join(names, on="group_id")
+                .join(texts, on="statement_id")
+                .sort("position", "respondent_id")
+                .select("respondent_id", "group", "statement", "answer")
+            )
+        return (
+            self.counts.join(names, on="group_id")
+            .join(texts, on="statement_id")
+            .sort("position", "group", "answer")
+            .select("statement", "group", "answer", "count")
+        )
+
+
+@dataclass(frozen=True)
+class _Survey:
+    """What every row is checked against: the survey's groups, statements and scale."""
+
+    group_keys: pl.DataFrame  # key, group_id
+    statement_keys: pl.DataFrame  # key, statement_id
+    group_names: str  # for the message naming an unknown group
+    points: int
 
 
 # --- reading the file into text cells ------------------------------------------------------
@@ -115,6 +152,8 @@ def read_table(filename: str, content: bytes) -> pl.DataFrame:
         f"Rad {header_row}: kolumn {i + 1} saknar rubrik" for i, name in enumerate(header) if not name
     ]
     names = [str(name) for name in header]
+    if "_row" in names:
+        problems.append(f"Rad {header_row}: kolumnnamnet '_row' används av programmet; byt namn på kolumnen")
     seen: set[str] = set()
     for name in names:
         if name.casefold() in seen:
@@ -131,9 +170,9 @@ def read_table(filename: str, content: bytes) -> pl.DataFrame:
     body = [[str(number), *(cells[:width] + [None] * (width - len(cells)))] for number, cells in rows[1:]]
     if not body:
         raise ImportRejectedError(["Filen har bara en rubrikrad och inga svar"])
-    return pl.DataFrame(body, schema=["_row", *names], orient="row").with_columns(
-        pl.col("_row").cast(pl.Int64)
-    )
+    # Every column as text, also one where no row has a value (polars would type it Null).
+    schema = dict.fromkeys(["_row", *names], pl.String)
+    return pl.DataFrame(body, schema=schema, orient="row").with_columns(pl.col("_row").cast(pl.Int64))
 
 
 # --- checking ------------------------------------------------------------------------------
@@ -186,6 +225,39 @@ def _short(expr: pl.Expr, length: int = 50) -> pl.Expr:
     return pl.when(expr.str.len_chars() > length).then(expr.str.slice(0, length) + "…").otherwise(expr)
 
 
+def _checked(found: dict[str, str | None], roles: tuple[str, ...]) -> list[pl.Expr]:
+    """The file's columns for ``roles``, under the names the checks read."""
+    return [pl.col(str(found[role])).alias(CHECKED[role]) for role in roles]
+
+
+def _long(frame: pl.DataFrame, where: pl.Expr) -> pl.DataFrame:
+    """One row per answer (or count) to check: ``where`` names its cell, ``row_where`` its row."""
+    return frame.select(
+        "_row", where.alias("where"), pl.format("Rad {}", "_row").alias("row_where"), pl.exclude("_row")
+    )
+
+
+def _by_row(table: pl.DataFrame, found: dict[str, str | None], roles: tuple[str, ...]) -> pl.DataFrame:
+    """A file with a row per answer (or count): the ``roles`` columns, each row named by its line."""
+    return _long(table.select("_row", *_checked(found, roles)), pl.format("Rad {}", "_row"))
+
+
+def _cells(
+    table: pl.DataFrame,
+    found: dict[str, str | None],
+    roles: tuple[str, ...],
+    on: list[str],
+    heading: str,
+    cell: str,
+) -> pl.DataFrame:
+    """A file with a column per statement or answer value as one row per cell: the ``roles``
+    columns, the cell's column heading as role ``heading`` and its value as role ``cell``."""
+    index = [str(found[role]) for role in roles]
+    return table.unpivot(
+        on=on, index=["_row", *index], variable_name=CHECKED[heading], value_name=CHECKED[cell]
+    ).select("_row", *_checked(found, roles), CHECKED[heading], CHECKED[cell])
+
+
 def parse_answers(
     filename: str, content: bytes, *, groups: pl.DataFrame, statements: pl.DataFrame, points: int
 ) -> ParsedAnswers:
@@ -194,48 +266,33 @@ def parse_answers(
     table = read_table(filename, content)
     columns = [c for c in table.columns if c != "_row"]
     found = {role: _find(columns, role) for role in ALIASES}
-    group_keys = _lookup(groups, [pl.col("code"), pl.col("name")], "id").rename({"id_found": "group_id"})
-    statement_keys = _lookup(
-        statements, [pl.col("text"), (pl.col("position") + 1).cast(pl.String)], "id"
-    ).rename({"id_found": "statement_id"})
-    group_names = ", ".join(groups["name"].to_list())
+    survey = _Survey(
+        group_keys=_lookup(groups, [pl.col("code"), pl.col("name")], "id").rename({"id_found": "group_id"}),
+        statement_keys=_lookup(
+            statements, [pl.col("text"), (pl.col("position") + 1).cast(pl.String)], "id"
+        ).rename({"id_found": "statement_id"}),
+        group_names=", ".join(groups["name"].to_list()),
+        points=points,
+    )
+    per_answer = ("respondent", "group", "statement", "answer")
+    per_count = ("statement", "group", "answer", "count")
 
-    if found["respondent"] and found["group"] and found["statement"] and found["answer"]:
-        long = table.select(
-            "_row",
-            pl.format("Rad {}", "_row").alias("where"),
-            pl.format("Rad {}", "_row").alias("row_where"),
-            pl.col(found["respondent"]).alias("respondent"),
-            pl.col(found["group"]).alias("group_raw"),
-            pl.col(found["statement"]).alias("statement_raw"),
-            pl.col(found["answer"]).alias("answer_raw"),
-        )
-        return _respondents(
-            long, table.height, "en rad per svar", group_keys, statement_keys, group_names, points
-        )
+    if all(found[role] for role in per_answer):
+        return _respondents(_by_row(table, found, per_answer), table.height, "en rad per svar", survey)
     if found["respondent"] and found["group"] and not found["count"]:
-        return _respondents_wide(table, found, group_keys, statement_keys, group_names, points)
-    if found["statement"] and found["group"] and found["answer"] and found["count"]:
-        long = table.select(
-            "_row",
-            pl.format("Rad {}", "_row").alias("where"),
-            pl.format("Rad {}", "_row").alias("row_where"),
-            pl.col(found["statement"]).alias("statement_raw"),
-            pl.col(found["group"]).alias("group_raw"),
-            pl.col(found["answer"]).alias("answer_raw"),
-            pl.col(found["count"]).alias("count_raw"),
-        )
-        return _counts(long, table.height, "antal per svar", group_keys, statement_keys, group_names, points)
+        return _respondents_wide(table, found, survey)
+    if all(found[role] for role in per_count):
+        return _counts(_by_row(table, found, per_count), table.height, "antal per svar", survey)
     if found["statement"] and found["group"]:
-        return _counts_wide(table, found, group_keys, statement_keys, group_names, points)
+        return _counts_wide(table, found, survey)
     raise ImportRejectedError([f"Filens kolumner ({', '.join(columns)}) känns inte igen. {SHAPES_HELP}"])
 
 
-def _map(long: pl.DataFrame, group_keys: pl.DataFrame, statement_keys: pl.DataFrame) -> pl.DataFrame:
+def _map(long: pl.DataFrame, survey: _Survey) -> pl.DataFrame:
     return (
         long.with_columns(gkey=_key("group_raw"), skey=_key("statement_raw"))
-        .join(group_keys, left_on="gkey", right_on="key", how="left")
-        .join(statement_keys, left_on="skey", right_on="key", how="left")
+        .join(survey.group_keys, left_on="gkey", right_on="key", how="left")
+        .join(survey.statement_keys, left_on="skey", right_on="key", how="left")
         .sort("_row", maintain_order=True)
     )
 
@@ -287,31 +344,28 @@ def _answer_checks(points: int, *, blank_allowed: bool) -> list[tuple[pl.Expr, p
 
 
 def _respondents(
-    long: pl.DataFrame,
-    rows: int,
-    layout: str,
-    group_keys: pl.DataFrame,
-    statement_keys: pl.DataFrame,
-    group_names: str,
-    points: int,
-    earlier: list[pl.DataFrame] | None = None,
+    long: pl.DataFrame, rows: int, layout: str, survey: _Survey, earlier: list[pl.DataFrame] | None = None
 ) -> ParsedAnswers:
-    mapped = _map(long, group_keys, statement_keys).with_columns(
+    grouped = pl.col("group_id").is_not_null()
+    mapped = _map(long, survey).with_columns(
         respondent=pl.col("respondent").str.strip_chars(),
         first_row=pl.col("_row").min().over("respondent", "statement_id"),
-        group_row=pl.col("_row").min().over("respondent"),
-        first_group=pl.col("group_raw").first().over("respondent"),
-        first_group_id=pl.col("group_id").first().over("respondent"),
+        # A respondent's group is the first one the file gives them; a blank one is its own error.
+        group_row=pl.col("_row").filter(grouped).min().over("respondent"),
+        first_group=pl.col("group_raw").filter(grouped).first().over("respondent"),
+        first_group_id=pl.col("group_id").filter(grouped).first().over("respondent"),
     )
+    # Rows without a respondent id are not one respondent: each is refused on its own.
+    known = pl.col("respondent").is_not_null()
     checks = [
         _error(pl.col("respondent").is_null(), pl.format("{}: svarande-id saknas", "row_where")),
-        *_reference_checks(group_names),
-        *_answer_checks(points, blank_allowed=True),
+        *_reference_checks(survey.group_names),
+        *_answer_checks(survey.points, blank_allowed=True),
     ]
     if layout == "en rad per svar":
         checks += [
             _error(
-                pl.col("statement_id").is_not_null() & (pl.col("_row") != pl.col("first_row")),
+                known & pl.col("statement_id").is_not_null() & (pl.col("_row") != pl.col("first_row")),
                 pl.format(
                     "{}: svarande '{}' har redan svarat på påståendet '{}' på rad {}",
                     "where",
@@ -321,7 +375,8 @@ def _respondents(
                 ),
             ),
             _error(
-                pl.col("group_id").is_not_null()
+                known
+                & pl.col("group_id").is_not_null()
                 & pl.col("first_group_id").is_not_null()
                 & (pl.col("group_id") != pl.col("first_group_id")),
                 pl.format(
@@ -347,20 +402,15 @@ def _respondents(
         .agg(count=pl.len().cast(pl.Int64))
         .sort("statement_id", "group_id", "answer")
     )
+    if counts.is_empty():
+        raise ImportRejectedError(["Filen innehåller inga svar (alla svar är tomma)"])
     return ParsedAnswers("svarande", layout, counts, responses, rows)
 
 
-def _respondents_wide(
-    table: pl.DataFrame,
-    found: dict[str, str | None],
-    group_keys: pl.DataFrame,
-    statement_keys: pl.DataFrame,
-    group_names: str,
-    points: int,
-) -> ParsedAnswers:
+def _respondents_wide(table: pl.DataFrame, found: dict[str, str | None], survey: _Survey) -> ParsedAnswers:
     respondent, group = str(found["respondent"]), str(found["group"])
     answer_columns = [c for c in table.columns if c not in ("_row", respondent, group)]
-    known = set(statement_keys["key"].to_list())
+    known = dict(survey.statement_keys.iter_rows())
     unknown = [c for c in answer_columns if c.strip().lower() not in known]
     if not answer_columns or unknown:
         raise ImportRejectedError(
@@ -371,6 +421,14 @@ def _respondents_wide(
             ]
             or ["Filen har ingen kolumn med svar på något påstående"]
         )
+    first_column: dict[int, str] = {}
+    repeated = []
+    for column in answer_columns:  # the headings, not the data: one statement by text and number
+        first = first_column.setdefault(known[column.strip().lower()], column)
+        if first != column:
+            repeated.append(f"Rubrikraden: kolumnerna '{first}' och '{column}' är samma påstående")
+    if repeated:
+        raise ImportRejectedError(repeated)
     duplicates = (
         table.select("_row", pl.col(respondent).str.strip_chars().alias("respondent"))
         .with_columns(first_row=pl.col("_row").min().over("respondent"))
@@ -382,51 +440,23 @@ def _respondents_wide(
             ),
         )
     )
-    long = table.unpivot(
-        on=answer_columns,
-        index=["_row", respondent, group],
-        variable_name="statement_raw",
-        value_name="answer_raw",
-    ).select(
-        "_row",
-        pl.format("Rad {}, kolumn '{}'", "_row", _short(pl.col("statement_raw"), 40)).alias("where"),
-        pl.format("Rad {}", "_row").alias("row_where"),
-        pl.col(respondent).alias("respondent"),
-        pl.col(group).alias("group_raw"),
-        "statement_raw",
-        "answer_raw",
+    long = _long(
+        _cells(table, found, ("respondent", "group"), answer_columns, "statement", "answer"),
+        pl.format("Rad {}, kolumn '{}'", "_row", _short(pl.col("statement_raw"), 40)),
     )
-    return _respondents(
-        long,
-        table.height,
-        "en rad per svarande",
-        group_keys,
-        statement_keys,
-        group_names,
-        points,
-        [duplicates],
-    )
+    return _respondents(long, table.height, "en rad per svarande", survey, [duplicates])
 
 
 def _counts(
-    long: pl.DataFrame,
-    rows: int,
-    layout: str,
-    group_keys: pl.DataFrame,
-    statement_keys: pl.DataFrame,
-    group_names: str,
-    points: int,
-    earlier: list[pl.DataFrame] | None = None,
+    long: pl.DataFrame, rows: int, layout: str, survey: _Survey, earlier: list[pl.DataFrame] | None = None
 ) -> ParsedAnswers:
-    mapped = _map(long, group_keys, statement_keys).with_columns(
-        answer=_integer("answer_raw"), count=_integer("count_raw")
-    )
+    mapped = _map(long, survey).with_columns(answer=_integer("answer_raw"), count=_integer("count_raw"))
     mapped = mapped.with_columns(
         first_row=pl.col("_row").min().over("statement_id", "group_id", "answer"),
     )
     checks = [
-        *_reference_checks(group_names),
-        *_answer_checks(points, blank_allowed=False),
+        *_reference_checks(survey.group_names),
+        *_answer_checks(survey.points, blank_allowed=False),
         _error(pl.col("count_raw").is_null(), pl.format("{}: antal saknas", "where")),
         _error(
             pl.col("count_raw").is_not_null() & (pl.col("count").is_null() | (pl.col("count") < 0)),
@@ -455,39 +485,27 @@ def _counts(
     return ParsedAnswers("antal", layout, counts, None, rows)
 
 
-def _counts_wide(
-    table: pl.DataFrame,
-    found: dict[str, str | None],
-    group_keys: pl.DataFrame,
-    statement_keys: pl.DataFrame,
-    group_names: str,
-    points: int,
-) -> ParsedAnswers:
+def _counts_wide(table: pl.DataFrame, found: dict[str, str | None], survey: _Survey) -> ParsedAnswers:
+    points = survey.points
     statement, group = str(found["statement"]), str(found["group"])
     value_columns = [c for c in table.columns if c not in ("_row", statement, group)]
+    values = [str(k) for k in range(1, points + 1)]
     problems = [
         f"Rubrikraden: kolumnen '{c}' är inget svarsvärde; skalan är 1–{points}"
         for c in value_columns
-        if not (c.strip().isdigit() and 1 <= int(c.strip()) <= points)
+        if c.strip() not in values  # "01" too: it would add to the counts of "1"
     ]
-    missing = [str(k) for k in range(1, points + 1) if str(k) not in {c.strip() for c in value_columns}]
+    missing = [k for k in values if k not in {c.strip() for c in value_columns}]
     if missing:
         problems.append(f"Rubrikraden: kolumnerna för svarsvärdena {', '.join(missing)} saknas")
     if problems:
         raise ImportRejectedError(problems)
-    long = table.unpivot(
-        on=value_columns, index=["_row", statement, group], variable_name="answer_raw", value_name="count_raw"
-    ).select(
-        "_row",
-        pl.format("Rad {}, kolumn {}", "_row", "answer_raw").alias("where"),
-        pl.format("Rad {}", "_row").alias("row_where"),
-        pl.col(statement).alias("statement_raw"),
-        pl.col(group).alias("group_raw"),
-        pl.col("answer_raw").str.strip_chars(),
-        pl.col("count_raw").fill_null("0"),
-    )
+    long = _long(
+        _cells(table, found, ("statement", "group"), value_columns, "answer", "count"),
+        pl.format("Rad {}, kolumn {}", "_row", "answer_raw"),
+    ).with_columns(pl.col("answer_raw").str.strip_chars(), pl.col("count_raw").fill_null("0"))
     duplicates = (
-        _map(long, group_keys, statement_keys)
+        _map(long, survey)
         .filter(pl.col("statement_id").is_not_null() & pl.col("group_id").is_not_null())
         .select("_row", "statement_id", "group_id")
         .unique()
@@ -500,6 +518,4 @@ def _counts_wide(
             ),
         )
     )
-    return _counts(
-        long, table.height, "antal i kolumner", group_keys, statement_keys, group_names, points, [duplicates]
-    )
+    return _counts(long, table.height, "antal i kolumner", survey, [duplicates])

@@ -60,21 +60,7 @@ def create_survey(db: Database, actor: User, project_id: int, data: SurveyInput)
     """Create a survey (without answers) for a project."""
     _require_manage(actor, project_id)
     core_store.project_detail(db, project_id)
-    if store.survey_exists(db, project_id, data.title):
-        raise InvalidInputError([f"Projektet har redan en enkät med titeln '{data.title}'"])
-    with write(db):
-        survey_id = store.insert_survey(db, project_id, data)
-        audit(
-            db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="skapa",
-            entity="enkät",
-            entity_id=survey_id,
-            after=data.model_dump(mode="json"),
-            project_id=project_id,
-        )
-    return survey_id
+    return _insert_survey(db, actor, project_id, data)
 
 
 def new_round(
@@ -100,12 +86,28 @@ def new_round(
             ],
         }
     )
+    links = [{"benefit_id": b} for b in statements["benefit_id"].to_list()]
+    return _insert_survey(db, actor, project_id, data, previous_id=previous_id, statement_extra=links)
+
+
+def _insert_survey(
+    db: Database,
+    actor: User,
+    project_id: int,
+    data: SurveyInput,
+    *,
+    previous_id: int | None = None,
+    statement_extra: list[dict[str, Any]] | None = None,
+) -> int:
+    """Store a new survey (or a new round of `previous_id`) with its audit row; a title is unique."""
     if store.survey_exists(db, project_id, data.title):
         raise InvalidInputError([f"Projektet har redan en enkät med titeln '{data.title}'"])
-    links = [{"benefit_id": b} for b in statements["benefit_id"].to_list()]
+    after = data.model_dump(mode="json")
+    if previous_id is not None:
+        after["previous_survey_id"] = previous_id
     with write(db):
         survey_id = store.insert_survey(
-            db, project_id, data, previous_survey_id=previous_id, statement_extra=links
+            db, project_id, data, previous_survey_id=previous_id, statement_extra=statement_extra
         )
         audit(
             db,
@@ -114,7 +116,7 @@ def new_round(
             action="skapa",
             entity="enkät",
             entity_id=survey_id,
-            after={**data.model_dump(mode="json"), "previous_survey_id": previous_id},
+            after=after,
             project_id=project_id,
         )
     return survey_id
@@ -141,28 +143,6 @@ class ImportResult:
     measurements: int
 
 
-def _data_from(
-    parsed: importer.ParsedAnswers, groups: pl.DataFrame, statements: pl.DataFrame
-) -> pl.DataFrame:
-    names = groups.select(pl.col("id").alias("group_id"), pl.col("name").alias("group"))
-    texts = statements.select(
-        pl.col("id").alias("statement_id"), pl.col("text").alias("statement"), "position"
-    )
-    if parsed.responses is not None:
-        return (
-            parsed.responses.join(names, on="group_id")
-            .join(texts, on="statement_id")
-            .sort("position", "respondent_id")
-            .select("respondent_id", "group", "statement", "answer")
-        )
-    return (
-        parsed.counts.join(names, on="group_id")
-        .join(texts, on="statement_id")
-        .sort("position", "group", "answer")
-        .select("statement", "group", "answer", "count")
-    )
-
-
 def _respondent_total(data: pl.DataFrame) -> int:
     return int(survey_logic.group_shares(data, min_group_size=1)["n"].sum()) if data.height else 0
 
@@ -183,7 +163,7 @@ def import_answers(
     parsed = importer.parse_answers(
         filename, content, groups=groups, statements=statements, points=int(survey["points"])
     )
-    data = _data_from(parsed, groups, statements)
+    data = parsed.named(groups, statements)
     try:
         survey_logic.group_shares(data)  # the pure checks again: a second opinion, same rules
     except ValueError as exc:

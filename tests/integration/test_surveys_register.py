@@ -163,6 +163,18 @@ def test_a_bad_file_saves_nothing_and_names_each_row(seeded: Database) -> None:
     assert core_store.count(seeded, "audit_log") == audit_before
 
 
+def test_a_file_without_respondent_ids_replaces_nothing_and_names_each_row(seeded: Database) -> None:
+    survey_id = own_survey(seeded)
+    service.import_answers(seeded, SYSTEM, survey_id, "a.csv", fixture("svar_per_svarande.csv"))
+    audit_before = core_store.count(seeded, "audit_log")
+    bad = "svarande;grupp;påstående;svar\n;Hemtjänst;1;4\n;Hemtjänst;1;5\n".encode()
+    with pytest.raises(ImportRejectedError) as info:
+        service.import_answers(seeded, SYSTEM, survey_id, "b.csv", bad, replace=True)
+    assert info.value.messages == ["Rad 2: svarande-id saknas", "Rad 3: svarande-id saknas"]
+    assert service.results(seeded, survey_id).respondents == 12
+    assert core_store.count(seeded, "audit_log") == audit_before
+
+
 def test_answers_are_replaced_only_when_asked(seeded: Database) -> None:
     survey_id = own_survey(seeded)
     service.import_answers(seeded, SYSTEM, survey_id, "a.csv", fixture("antal_per_svar.csv"))

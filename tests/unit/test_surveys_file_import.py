@@ -36,23 +36,7 @@ def parse(name: str, content: bytes, points: int = 5):
 
 def named(parsed) -> pl.DataFrame:
     """The parsed answers in the shape survey_logic reads, with names instead of ids."""
-    groups = GROUPS.select(pl.col("id").alias("group_id"), pl.col("name").alias("group"))
-    texts = STATEMENT_FRAME.select(
-        pl.col("id").alias("statement_id"), pl.col("text").alias("statement"), "position"
-    )
-    if parsed.responses is not None:
-        return (
-            parsed.responses.join(groups, on="group_id")
-            .join(texts, on="statement_id")
-            .sort("position", "respondent_id")
-            .select("respondent_id", "group", "statement", "answer")
-        )
-    return (
-        parsed.counts.join(groups, on="group_id")
-        .join(texts, on="statement_id")
-        .sort("position", "group", "answer")
-        .select("statement", "group", "answer", "count")
-    )
+    return parsed.named(GROUPS, STATEMENT_FRAME)
 
 
 def rejected(name: str, text: str, points: int = 5) -> list[str]:
@@ -161,6 +145,115 @@ def test_every_problem_in_a_file_is_listed_in_row_order() -> None:
         "Rad 4, kolumn '1': svaret 'x' är inget heltal; skriv ett heltal 1–5",
         "Rad 5: svarande-id saknas",
     ]
+
+
+def test_a_blank_respondent_column_is_refused_naming_each_row() -> None:
+    assert rejected("s.csv", "svarande;grupp;1\n;Hemtjänst;4\n;Chefer;3\n") == [
+        "Rad 2: svarande-id saknas",
+        "Rad 3: svarande-id saknas",
+    ]
+    assert rejected("s.csv", "svarande;grupp;påstående;svar\n;Hemtjänst;1;4\n;Chefer;2;3\n") == [
+        "Rad 2: svarande-id saknas",
+        "Rad 3: svarande-id saknas",
+    ]
+
+
+def test_rows_without_a_respondent_are_not_taken_for_one_and_the_same_respondent() -> None:
+    text = "svarande;grupp;påstående;svar\nR1;Hemtjänst;1;4\n;Hemtjänst;1;4\n;Chefer;1;3\n"
+    assert rejected("s.csv", text) == ["Rad 3: svarande-id saknas", "Rad 4: svarande-id saknas"]
+
+
+@pytest.mark.parametrize(
+    ("text", "messages"),
+    [
+        (
+            "svarande;grupp;1\nR1;;4\nR2;;3\n",
+            ["Rad 2: grupp saknas", "Rad 3: grupp saknas"],
+        ),
+        (
+            "svarande;grupp;påstående;svar\nR1;;1;4\nR2;;2;3\n",
+            ["Rad 2: grupp saknas", "Rad 3: grupp saknas"],
+        ),
+        (
+            "svarande;grupp;påstående;svar\nR1;Hemtjänst;;4\nR1;Hemtjänst;;3\n",
+            ["Rad 2: påstående saknas", "Rad 3: påstående saknas"],
+        ),
+        (
+            "påstående;grupp;svar;antal\n;Hemtjänst;2;3\n;Hemtjänst;2;1\n",
+            ["Rad 2: påstående saknas", "Rad 3: påstående saknas"],
+        ),
+        (
+            "påstående;grupp;svar;antal\n1;;2;3\n2;;2;1\n",
+            ["Rad 2: grupp saknas", "Rad 3: grupp saknas"],
+        ),
+        (
+            "påstående;grupp;svar;antal\n1;Hemtjänst;;3\n2;Hemtjänst;;1\n",
+            ["Rad 2: svar saknas", "Rad 3: svar saknas"],
+        ),
+        (
+            "påstående;grupp;svar;antal\n1;Hemtjänst;2;\n2;Hemtjänst;2;\n",
+            ["Rad 2: antal saknas", "Rad 3: antal saknas"],
+        ),
+        (
+            "påstående;grupp;1;2;3;4;5\n;Hemtjänst;1;1;1;1;1\n;Chefer;1;1;1;1;1\n",
+            ["Rad 2: påstående saknas", "Rad 3: påstående saknas"],
+        ),
+        (
+            "påstående;grupp;1;2;3;4;5\n1;;1;1;1;1;1\n2;;1;1;1;1;1\n",
+            ["Rad 2: grupp saknas", "Rad 3: grupp saknas"],
+        ),
+    ],
+    ids=[
+        "grupp per svarande",
+        "grupp per svar",
+        "påstående per svar",
+        "påstående per antal",
+        "grupp per antal",
+        "svar per antal",
+        "antal per antal",
+        "påstående i antal i kolumner",
+        "grupp i antal i kolumner",
+    ],
+)
+def test_a_blank_column_is_refused_naming_each_row_in_every_layout(text: str, messages: list[str]) -> None:
+    assert rejected("s.csv", text) == messages
+
+
+def test_a_file_whose_answers_are_all_blank_is_refused() -> None:
+    per_respondent = "svarande;grupp;1;2\nR1;Hemtjänst;;\nR2;Chefer\n"
+    per_answer = "svarande;grupp;påstående;svar\nR1;Hemtjänst;1;\nR2;Chefer;2;\n"
+    for text in (per_respondent, per_answer):
+        assert rejected("s.csv", text) == ["Filen innehåller inga svar (alla svar är tomma)"]
+
+
+def test_a_respondent_is_checked_against_the_first_group_given_for_them() -> None:
+    text = "svarande;grupp;påstående;svar\nR1;;1;4\nR1;Chefer;2;5\nR1;Hemtjänst;3;5\n"
+    assert rejected("s.csv", text) == [
+        "Rad 2: grupp saknas",
+        "Rad 4: svarande 'R1' står i gruppen 'Hemtjänst' men i gruppen 'Chefer' på rad 3",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            f"svarande;grupp;1;{STATEMENTS[0]}\nR1;Hemtjänst;4;5\n",
+            f"Rubrikraden: kolumnerna '1' och '{STATEMENTS[0]}' är samma påstående",
+        ),
+        (
+            "påstående;grupp;1;01;2;3;4;5\n1;Hemtjänst;1;1;1;1;1;1\n",
+            "Rubrikraden: kolumnen '01' är inget svarsvärde; skalan är 1–5",
+        ),
+        (
+            "svarande;grupp;_row;1\nR1;Hemtjänst;x;4\n",
+            "Rad 1: kolumnnamnet '_row' används av programmet; byt namn på kolumnen",
+        ),
+    ],
+    ids=["påstående som text och nummer", "svarsvärde 01", "reserverad rubrik"],
+)
+def test_a_heading_that_is_ambiguous_or_reserved_is_refused(text: str, message: str) -> None:
+    assert rejected("s.csv", text) == [message]
 
 
 def test_counts_in_columns_need_exactly_the_scale_values() -> None:
