@@ -12,13 +12,23 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypedDict, Unpack
 
 from sqlite_utils import Database
 
 from portfolio.errors import DatabaseDamagedError
 
-__all__ = ["Database", "Migrations", "ProgrammingError", "audit", "connect", "migrate", "revision", "write"]
+__all__ = [
+    "Database",
+    "Migrations",
+    "ProgrammingError",
+    "audit",
+    "audit_by",
+    "connect",
+    "migrate",
+    "revision",
+    "write",
+]
 
 # Re-exported so callers outside the store modules can name the driver's errors without SQL imports.
 ProgrammingError = sqlite3.ProgrammingError
@@ -242,6 +252,45 @@ def audit(
         ],
     )
     db._audit_rows = _audit_count(db) + 1  # type: ignore[attr-defined]
+
+
+class Actor(Protocol):
+    """Who acts, as the audit log names them: a `portfolio.auth.User` is one."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def email(self) -> str: ...
+
+
+class AuditChange(TypedDict, total=False):
+    """What `audit_by` passes on to `audit` as it is: the change and where it belongs."""
+
+    before: Any
+    after: Any
+    project_id: int | None
+    party: str | None
+
+
+def audit_by(
+    db: Database,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: str | int | None,
+    **change: Unpack[AuditChange],
+) -> None:
+    """`audit()` for a change the acting user made: the row names them by id and e-mail."""
+    audit(
+        db,
+        user_id=actor.id,
+        user_email=actor.email,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        **change,
+    )
 
 
 def create_audit_table(db: Database) -> None:

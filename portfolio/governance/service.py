@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 
 from portfolio.auth import Action, User, require
-from portfolio.db import Database, audit, write
+from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, NotFoundError, StaleEditError
 from portfolio.governance import store
 from portfolio.governance.logic import debit_amount_ore, hours_to_centi, search_terms
@@ -29,31 +29,6 @@ from portfolio.models import DIARIENUMMER_RE, Phase
 from portfolio.money import format_kr
 from portfolio.store import price_rates_frame
 
-
-def _audit(
-    db: Database,
-    actor: User,
-    action: str,
-    entity: str,
-    entity_id: Any,
-    *,
-    before: Any = None,
-    after: Any = None,
-    project_id: int | None = None,
-) -> None:
-    audit(
-        db,
-        user_id=actor.id,
-        user_email=actor.email,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        before=before,
-        after=after,
-        project_id=project_id,
-    )
-
-
 # --- meetings -----------------------------------------------------------------------------
 
 
@@ -64,7 +39,7 @@ def create_meeting(db: Database, actor: User, data: MeetingInput) -> int:
         raise InvalidInputError([f"Det finns redan ett sammanträde den {data.date}; välj ett annat datum"])
     with write(db):
         meeting_id = store.insert_meeting(db, data)
-        _audit(db, actor, "skapa", "sammanträde", data.date.isoformat(), after=data.model_dump(mode="json"))
+        audit_by(db, actor, "skapa", "sammanträde", data.date.isoformat(), after=data.model_dump(mode="json"))
     return meeting_id
 
 
@@ -84,7 +59,7 @@ def update_meeting(db: Database, actor: User, meeting_id: int, data: MeetingInpu
                 current=current,
             )
         store.update_meeting(db, meeting_id, data)
-        _audit(
+        audit_by(
             db,
             actor,
             "ändra",
@@ -122,7 +97,7 @@ def move_meeting(db: Database, actor: User, meeting_id: int, new_date: date, rea
     )
     with write(db):
         store.update_meeting(db, meeting_id, data)
-        _audit(
+        audit_by(
             db,
             actor,
             "flytta",
@@ -184,7 +159,7 @@ def add_agenda_item(db: Database, actor: User, data: AgendaItemInput) -> int:
     project = store.project_by_code(db, data.case) if data.case else None
     with write(db):
         item_id = store.insert_agenda_item(db, meeting_id, data)
-        _audit(
+        audit_by(
             db,
             actor,
             "skapa",
@@ -219,7 +194,7 @@ def update_agenda_item(
                 current=current,
             )
         store.update_agenda_item(db, item_id, meeting_id, data)
-        _audit(
+        audit_by(
             db,
             actor,
             "ändra",
@@ -293,7 +268,7 @@ def create_case(db: Database, actor: User, data: NewCaseInput, *, origin: str | 
             note=origin or "Ärendet öppnat",
             source=data.source,
         )
-        _audit(
+        audit_by(
             db,
             actor,
             "skapa",
@@ -349,7 +324,7 @@ def record_phase_change(db: Database, actor: User, data: PhaseChangeInput) -> in
             note=data.note,
             source=data.source,
         )
-        _audit(
+        audit_by(
             db,
             actor,
             "fasändring",
@@ -381,7 +356,7 @@ def set_price_rate(db: Database, actor: User, data: PriceRateInput) -> None:
     before = store.price_rate(db, data.year, data.resource)
     with write(db):
         store.upsert_price_rate(db, data)
-        _audit(
+        audit_by(
             db,
             actor,
             "skapa" if before is None else "ändra",
@@ -423,7 +398,7 @@ def debit_resource(db: Database, actor: User, data: DebitInput) -> int:
             amount_ore=amount,
             note=data.note,
         )
-        _audit(
+        audit_by(
             db,
             actor,
             "debitera",

@@ -25,7 +25,7 @@ from portfolio.allocation import (
     allocate,
 )
 from portfolio.auth import Action, User, require
-from portfolio.db import Database, audit, write
+from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, NotFoundError, StaleEditError
 from portfolio.ledger import reports, store
 from portfolio.models import Model, Ore, validation_messages
@@ -261,13 +261,12 @@ def save_key(
                     "Nyckeln har ändrats av någon annan sedan du öppnade den; läs in sidan igen.",
                     current=store.get_key(db, key_id),
                 )
-        audit(
+        audit_by(
             db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="skapa" if before is None else "ändra",
-            entity="fördelningsnyckel",
-            entity_id=key_id,
+            actor,
+            "skapa" if before is None else "ändra",
+            "fördelningsnyckel",
+            key_id,
             before=before,
             after={"year": data.year, "name": data.name, "spec": spec, "note": data.note},
         )
@@ -313,13 +312,12 @@ def set_population(
             user_email=actor.email,
             note=note,
         )
-        audit(
+        audit_by(
             db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="ändra",
-            entity="befolkning",
-            entity_id=f"{party} {year}",
+            actor,
+            "ändra",
+            "befolkning",
+            f"{party} {year}",
             before={"population": current[0] if current else None, "version": current_version},
             after={"population": population, "version": new_version, "note": note},
             party=party,
@@ -349,15 +347,7 @@ def save_item(db: Database, actor: User, data: AllocationItemInput) -> int:
         )
         if item_id is None:
             raise InvalidInputError([f"Det finns redan en post som heter '{data.name}' för {data.year}"])
-        audit(
-            db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="skapa",
-            entity="fördelningspost",
-            entity_id=item_id,
-            after=data.model_dump(mode="json"),
-        )
+        audit_by(db, actor, "skapa", "fördelningspost", item_id, after=data.model_dump(mode="json"))
     return item_id
 
 
@@ -368,15 +358,7 @@ def delete_item(db: Database, actor: User, item_id: int) -> None:
         before = store.delete_item(db, item_id)
         if before is None:
             raise NotFoundError(f"Posten {item_id} finns inte")
-        audit(
-            db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="ta bort",
-            entity="fördelningspost",
-            entity_id=item_id,
-            before=before,
-        )
+        audit_by(db, actor, "ta bort", "fördelningspost", item_id, before=before)
 
 
 def item_amount(db: Database, item: dict[str, Any], period: Period) -> int:

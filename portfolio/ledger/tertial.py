@@ -15,7 +15,7 @@ import polars as pl
 
 from portfolio import store as core_store
 from portfolio.auth import Action, User, require
-from portfolio.db import Database, audit, write
+from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, StaleEditError
 from portfolio.ledger import reports, store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
@@ -405,13 +405,12 @@ def save_note(
                 f"Kommentaren för objekt {obj} har ändrats av någon annan; läs in sidan igen.",
                 current=store.get_note(db, year, period.value, obj),
             )
-        audit(
+        audit_by(
             db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="ändra" if before else "skapa",
-            entity="tertialkommentar",
-            entity_id=f"{year} {period.value} {obj}",
+            actor,
+            "ändra" if before else "skapa",
+            "tertialkommentar",
+            f"{year} {period.value} {obj}",
             before=before,
             after={"comment": comment, "forecast_ore": forecast_ore},
         )
@@ -424,16 +423,7 @@ def set_deviation_threshold(db: Database, actor: User, threshold_ore: int) -> No
         raise InvalidInputError(["Gränsen för avvikelser måste vara noll eller större"])
     with write(db):
         before = store.set_setting(db, THRESHOLD_KEY, str(threshold_ore))
-        audit(
-            db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="ändra",
-            entity="inställning",
-            entity_id=THRESHOLD_KEY,
-            before=before,
-            after=threshold_ore,
-        )
+        audit_by(db, actor, "ändra", "inställning", THRESHOLD_KEY, before=before, after=threshold_ore)
 
 
 def snapshot_payload(report: TertialReport) -> dict[str, Any]:
@@ -472,13 +462,12 @@ def freeze_report(db: Database, actor: User, report: TertialReport, note: str = 
             payload=snapshot_payload(report),
             note=note.strip(),
         )
-        audit(
+        audit_by(
             db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="fastställ",
-            entity="tertialrapport",
-            entity_id=f"{report.year} {report.period.value} {report.scope.key}",
+            actor,
+            "fastställ",
+            "tertialrapport",
+            f"{report.year} {report.period.value} {report.scope.key}",
             after={"snapshot": snapshot_id, "result_ore": report.result_ore, "källa": report.source},
         )
     return snapshot_id
@@ -503,13 +492,12 @@ def review_report(db: Database, actor: User, *, year: int, period: Period, comme
             user_name=actor.name,
             comment=comment,
         )
-        audit(
+        audit_by(
             db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="granska",
-            entity="tertialrapport",
-            entity_id=f"{year} {period.value}",
+            actor,
+            "granska",
+            "tertialrapport",
+            f"{year} {period.value}",
             before=before,
             after={"party": party, "comment": comment, "status": "granskad"},
             party=party,

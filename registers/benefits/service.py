@@ -12,7 +12,7 @@ import polars as pl
 from portfolio import store as core_store
 from portfolio.allocation import allocate_two_level
 from portfolio.auth import Action, Role, User, can, require
-from portfolio.db import Database, audit, write
+from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, PermissionDeniedError, StaleEditError
 from portfolio.money import format_kr
 from registers import benefit_logic
@@ -152,16 +152,7 @@ def create_benefit(db: Database, actor: User, project_id: int, data: BenefitInpu
         raise InvalidInputError([f"Projektet har redan ett {data.kind} med titeln '{data.title}'"])
     with write(db):
         benefit_id = store.insert_benefit(db, project_id, data)
-        audit(
-            db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="skapa",
-            entity="nytta",
-            entity_id=benefit_id,
-            after=_dump(data),
-            project_id=project_id,
-        )
+        audit_by(db, actor, "skapa", "nytta", benefit_id, after=_dump(data), project_id=project_id)
     return benefit_id
 
 
@@ -190,13 +181,12 @@ def update_benefit(db: Database, actor: User, benefit_id: int, data: BenefitInpu
                 "läs in de nya värdena och gör om ändringen.",
                 current=newer,
             )
-        audit(
+        audit_by(
             db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="ändra",
-            entity="nytta",
-            entity_id=benefit_id,
+            actor,
+            "ändra",
+            "nytta",
+            benefit_id,
             before={**_dump(before), "version": current["version"]},
             after={**_dump(data), "version": version + 1},
             project_id=project_id,
@@ -244,13 +234,12 @@ def add_measurement(
         measurement_id = store.insert_measurement(
             db, benefit_id, data, user_id=actor.id, survey_statement_id=survey_statement_id
         )
-        audit(
+        audit_by(
             db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="skapa",
-            entity="nyttomätning",
-            entity_id=measurement_id,
+            actor,
+            "skapa",
+            "nyttomätning",
+            measurement_id,
             after={
                 "benefit_id": benefit_id,
                 "title": benefit["title"],
@@ -270,13 +259,12 @@ def remove_survey_measurements(db: Database, actor: User, statement_ids: list[in
     with write(db):
         for row in rows:
             benefit = store.get_benefit(db, int(row["benefit_id"]))
-            audit(
+            audit_by(
                 db,
-                user_id=actor.id,
-                user_email=actor.email,
-                action="ta bort",
-                entity="nyttomätning",
-                entity_id=row["id"],
+                actor,
+                "ta bort",
+                "nyttomätning",
+                row["id"],
                 before=row,
                 project_id=int(benefit["project_id"]),
             )
@@ -293,13 +281,12 @@ def add_value(db: Database, actor: User, benefit_id: int, data: BenefitValueInpu
         _check_parties(db, (data.party,))
     with write(db):
         value_id = store.insert_value(db, benefit_id, data, user_id=actor.id)
-        audit(
+        audit_by(
             db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="skapa",
-            entity="nyttovärde",
-            entity_id=value_id,
+            actor,
+            "skapa",
+            "nyttovärde",
+            value_id,
             after={"benefit_id": benefit_id, **data.model_dump(mode="json"), "value_ore": data.value_ore},
             project_id=project_id,
             party=data.party,

@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from portfolio.auth import Action, User, require
-from portfolio.db import Database, audit, write
+from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, NotFoundError, StaleEditError
 from portfolio.governance import service as governance
 from portfolio.governance import store as governance_store
@@ -16,28 +16,7 @@ from portfolio.governance.model import NewCaseInput
 from registers.bruttolista import store
 from registers.bruttolista.model import ActivityInput, OutcomeInput
 
-
-def _audit(
-    db: Database,
-    actor: User,
-    action: str,
-    entity_id: Any,
-    *,
-    before: Any = None,
-    after: Any = None,
-    project_id: int | None = None,
-) -> None:
-    audit(
-        db,
-        user_id=actor.id,
-        user_email=actor.email,
-        action=action,
-        entity="bruttolista-aktivitet",
-        entity_id=entity_id,
-        before=before,
-        after=after,
-        project_id=project_id,
-    )
+_ENTITY = "bruttolista-aktivitet"  # what the audit log calls an activity
 
 
 def _case_ids(db: Database, codes: Iterable[str]) -> dict[str, int]:
@@ -78,10 +57,11 @@ def create_activity(
             store.upsert_outcome(db, activity_id, outcome)
         for project_id in case_ids.values():
             store.insert_link(db, activity_id, project_id, relation="kopplat")
-        _audit(
+        audit_by(
             db,
             actor,
             "skapa",
+            _ENTITY,
             activity_id,
             after={
                 **data.model_dump(mode="json"),
@@ -105,7 +85,7 @@ def update_activity(
                 "Aktiviteten har ändrats av någon annan sedan du öppnade den; läs in sidan igen.",
                 current=current,
             )
-        _audit(db, actor, "ändra", activity_id, before=current, after=data.model_dump(mode="json"))
+        audit_by(db, actor, "ändra", _ENTITY, activity_id, before=current, after=data.model_dump(mode="json"))
 
 
 def set_outcome(db: Database, actor: User, activity_id: int, data: OutcomeInput) -> None:
@@ -116,7 +96,7 @@ def set_outcome(db: Database, actor: User, activity_id: int, data: OutcomeInput)
     with write(db):
         store.upsert_outcome(db, activity_id, data)
         store.touch_activity(db, activity_id)
-        _audit(db, actor, "utfall", activity_id, before=before, after=data.model_dump(mode="json"))
+        audit_by(db, actor, "utfall", _ENTITY, activity_id, before=before, after=data.model_dump(mode="json"))
 
 
 def link_case(db: Database, actor: User, activity_id: int, code: str) -> None:
@@ -129,7 +109,7 @@ def link_case(db: Database, actor: User, activity_id: int, code: str) -> None:
     with write(db):
         store.insert_link(db, activity_id, project_id, relation="kopplat")
         store.touch_activity(db, activity_id)
-        _audit(db, actor, "koppla", activity_id, after={"case": code}, project_id=project_id)
+        audit_by(db, actor, "koppla", _ENTITY, activity_id, after={"case": code}, project_id=project_id)
 
 
 def promote(db: Database, actor: User, activity_id: int, case: NewCaseInput) -> int:
@@ -158,10 +138,11 @@ def promote(db: Database, actor: User, activity_id: int, case: NewCaseInput) -> 
         )
         store.insert_link(db, activity_id, project_id, relation="skapat")
         store.touch_activity(db, activity_id)
-        _audit(
+        audit_by(
             db,
             actor,
             "befordra",
+            _ENTITY,
             activity_id,
             before=current,
             after={"case": case.code, "project_id": project_id},

@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 
 from portfolio.auth import Action, User, require
-from portfolio.db import Database, audit, write
+from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, NotFoundError, StaleEditError
 from portfolio.governance import store as governance_store
 from registers.bruttolista import service as bruttolista
@@ -23,19 +23,12 @@ def _project(db: Database, project_id: int) -> dict[str, Any]:
     return found
 
 
-def _audit(
-    db: Database, actor: User, action: str, entity: str, entity_id: Any, project_id: int, **changes: Any
+def _audit_created(
+    db: Database, actor: User, entity: str, entity_id: int, data: HandoverInput | DeviationInput | NeedInput
 ) -> None:
-    audit(
-        db,
-        user_id=actor.id,
-        user_email=actor.email,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        before=changes.get("before"),
-        after=changes.get("after"),
-        project_id=project_id,
+    """Audit a record just made from `data`, under its project."""
+    audit_by(
+        db, actor, "skapa", entity, entity_id, after=data.model_dump(mode="json"), project_id=data.project_id
     )
 
 
@@ -49,7 +42,7 @@ def add_handover_item(db: Database, actor: User, data: HandoverInput) -> int:
         item_id = store.insert_handover_item(
             db, data, basis="angivet" if data.delivered is not None else None
         )
-        _audit(db, actor, "skapa", "leverabel", item_id, data.project_id, after=data.model_dump(mode="json"))
+        _audit_created(db, actor, "leverabel", item_id, data)
     return item_id
 
 
@@ -65,15 +58,15 @@ def mark_handover(db: Database, actor: User, item_id: int, mark: HandoverMark, *
                 "Leverabeln har ändrats av någon annan sedan du öppnade den; läs in sidan igen.",
                 current=current,
             )
-        _audit(
+        audit_by(
             db,
             actor,
             "ändra",
             "leverabel",
             item_id,
-            current["project_id"],
             before=current,
             after=mark.model_dump(mode="json"),
+            project_id=current["project_id"],
         )
 
 
@@ -86,9 +79,7 @@ def add_deviation(db: Database, actor: User, data: DeviationInput) -> int:
         raise InvalidInputError([f"Avvikelser av typen {data.type}{period} är redan registrerade"])
     with write(db):
         deviation_id = store.insert_deviation(db, data)
-        _audit(
-            db, actor, "skapa", "avvikelse", deviation_id, data.project_id, after=data.model_dump(mode="json")
-        )
+        _audit_created(db, actor, "avvikelse", deviation_id, data)
     return deviation_id
 
 
@@ -100,7 +91,7 @@ def add_need(db: Database, actor: User, data: NeedInput) -> int:
         raise InvalidInputError([f"Behovet ”{data.need}” finns redan i listan"])
     with write(db):
         need_id = store.insert_need(db, data)
-        _audit(db, actor, "skapa", "behov", need_id, data.project_id, after=data.model_dump(mode="json"))
+        _audit_created(db, actor, "behov", need_id, data)
     return need_id
 
 
@@ -130,15 +121,15 @@ def need_to_activity(
         )
         if not store.set_need_activity(db, need_id, activity_id):
             raise InvalidInputError([f"Behovet ”{found['need']}” är redan en aktivitet i bruttolistan"])
-        _audit(
+        audit_by(
             db,
             actor,
             "till bruttolistan",
             "behov",
             need_id,
-            found["project_id"],
             before={"activity_id": None},
             after={"activity_id": activity_id},
+            project_id=found["project_id"],
         )
     return activity_id
 

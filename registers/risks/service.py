@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from portfolio import store as core_store
 from portfolio.auth import Action, User, require
-from portfolio.db import Database, audit, write
+from portfolio.db import Database, audit_by, write
 from portfolio.errors import ImportRejectedError, InvalidInputError, NotFoundError, StaleEditError
 from registers import scoring
 from registers.risks import excel, store
@@ -39,30 +39,6 @@ ENTITY_REGISTER = "riskregister"
 ENTITY_CATEGORY = "riskkategori"
 
 _Input = TypeVar("_Input", bound=BaseModel)
-
-
-def _audit(
-    db: Database,
-    actor: User,
-    action: str,
-    entity: str,
-    entity_id: int | str,
-    *,
-    before: Any = None,
-    after: Any = None,
-    project_id: int | None = None,
-) -> None:
-    audit(
-        db,
-        user_id=actor.id,
-        user_email=actor.email,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        before=before,
-        after=after,
-        project_id=project_id,
-    )
 
 
 # --- who may own a risk or an action ------------------------------------------------------------
@@ -162,7 +138,7 @@ def add_category(db: Database, actor: User, name: str) -> str:
         raise InvalidInputError([f"Kategorin '{text}' finns redan"])
     with write(db):
         store.insert_category(db, text)
-        _audit(db, actor, "skapa", ENTITY_CATEGORY, text, after={"name": text})
+        audit_by(db, actor, "skapa", ENTITY_CATEGORY, text, after={"name": text})
     return text
 
 
@@ -190,7 +166,7 @@ def create_register(db: Database, actor: User, project_id: int, data: RegisterIn
     data = data.model_copy(update={"category": category})
     with write(db):
         rid = store.insert_register(db, project_id, data)
-        _audit(
+        audit_by(
             db,
             actor,
             "skapa",
@@ -245,7 +221,7 @@ def update_register(
             return False
         if not store.update_register(db, register_id, data, expected_version=version):
             raise NotFoundError(f"Riskregistret med id {register_id} finns inte")
-        _audit(
+        audit_by(
             db,
             actor,
             "ändra",
@@ -309,7 +285,7 @@ def _audited(
     before: dict[str, Any] | None = None,
 ) -> int:
     """Audit a record just written (inserted, unless `before` is given); returns its id."""
-    _audit(
+    audit_by(
         db,
         actor,
         action,
