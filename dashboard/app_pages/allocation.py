@@ -10,9 +10,9 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
-from dashboard import charts_ledger, ui
+from dashboard import charts_ledger, forms, ui
 from portfolio.auth import Action, Role
-from portfolio.errors import InvalidInputError, NotFoundError, PermissionDeniedError, StaleEditError
+from portfolio.errors import InvalidInputError
 from portfolio.ledger import keys, store
 from portfolio.models import validation_messages
 from portfolio.money import format_kr, format_number, to_ore
@@ -21,6 +21,7 @@ from portfolio.periods import Period
 user = ui.require_user()
 conn = ui.db()
 names: dict[str, str] = ui.party_names()
+FLASH_KEY = "allocation_flash"
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -36,9 +37,8 @@ def _statement(path: str, revision: int, year: int, period: str) -> pl.DataFrame
     return keys.party_statement(ui.db(), year, Period(period))
 
 
-def _saved(message: str) -> None:
-    st.session_state["allocation_flash"] = message
-    st.rerun()
+def _invalid(exc: ValidationError) -> None:
+    ui.show_errors(InvalidInputError(validation_messages(exc)))
 
 
 def _spec_text(spec: dict[str, Any]) -> str:
@@ -73,7 +73,7 @@ st.caption(
     " tvåstegsregel. Varje fördelning görs i öre med största-rest-metoden, så delarna summerar"
     " exakt till helheten."
 )
-flash = st.session_state.pop("allocation_flash", None)
+flash = st.session_state.pop(FLASH_KEY, None)
 if flash:
     st.success(flash)
 
@@ -274,7 +274,11 @@ if editable:
         municipal_weight = st.text_input("Tvåsteg: kommunernas del (kr)", key="allocation_key_municipal")
         note = st.text_input("Anteckning", key="allocation_key_note")
         if st.form_submit_button("Spara nyckeln", key="allocation_key_submit"):
-            try:
+            with forms.saving(
+                FLASH_KEY,
+                f"Nyckeln '{name}' är sparad.",
+                refused={ValidationError: _invalid, ValueError: lambda exc: st.error(str(exc))},
+            ):
                 new_spec: dict[str, Any] = {"kind": kind}
                 if kind in ("lika", "befolkning"):
                     new_spec["parties"] = chosen_parties
@@ -308,15 +312,6 @@ if editable:
                     {"year": year, "name": name, "spec": new_spec, "note": note or None}
                 )
                 keys.save_key(conn, user, data)
-                _saved(f"Nyckeln '{name}' är sparad.")
-            except ValidationError as exc:
-                ui.show_errors(InvalidInputError(validation_messages(exc)))
-            except ValueError as exc:
-                st.error(str(exc))
-            except InvalidInputError as exc:
-                ui.show_errors(exc)
-            except (PermissionDeniedError, StaleEditError) as exc:
-                st.error(str(exc))
     if key_names:
         with st.expander("Ny post att fördela"), st.form("allocation_item_form"):
             item_name = st.text_input("Namn", key="allocation_item_name")
@@ -337,7 +332,9 @@ if editable:
                 key="allocation_item_key",
             )
             if st.form_submit_button("Spara posten", key="allocation_item_submit"):
-                try:
+                with forms.saving(
+                    FLASH_KEY, f"Posten '{item_name}' är sparad.", refused={ValidationError: _invalid}
+                ):
                     data_item = keys.AllocationItemInput.model_validate(
                         {
                             "year": year,
@@ -349,13 +346,6 @@ if editable:
                         }
                     )
                     keys.save_item(conn, user, data_item)
-                    _saved(f"Posten '{item_name}' är sparad.")
-                except ValidationError as exc:
-                    ui.show_errors(InvalidInputError(validation_messages(exc)))
-                except InvalidInputError as exc:
-                    ui.show_errors(exc)
-                except (PermissionDeniedError, NotFoundError) as exc:
-                    st.error(str(exc))
 
 # --- populations ----------------------------------------------------------------------------
 
@@ -410,7 +400,13 @@ if editable and current:
         )
         pop_note = st.text_input("Källa eller anteckning", key="allocation_population_note")
         if st.form_submit_button("Spara befolkningen", key="allocation_population_submit"):
-            try:
+            with forms.saving(
+                FLASH_KEY,
+                lambda: (
+                    f"Befolkningen för {names.get(municipality, municipality)} {pop_year} är sparad"
+                    f" (version {version})."
+                ),
+            ):
                 version = keys.set_population(
                     conn,
                     user,
@@ -420,13 +416,5 @@ if editable and current:
                     version=current[municipality][1],
                     note=pop_note or None,
                 )
-                _saved(
-                    f"Befolkningen för {names.get(municipality, municipality)} {pop_year} är sparad"
-                    f" (version {version})."
-                )
-            except InvalidInputError as exc:
-                ui.show_errors(exc)
-            except (PermissionDeniedError, StaleEditError) as exc:
-                st.error(str(exc))
 elif user.role is not Role.ADMIN:
     st.caption("E-strategen och sekretariatet ändrar nycklar och befolkning.")

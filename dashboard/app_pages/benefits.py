@@ -10,9 +10,9 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard import charts_benefits, ui
+from dashboard import charts_benefits, forms, ui
 from portfolio import store as core_store
-from portfolio.errors import InvalidInputError, NotFoundError, PermissionDeniedError, StaleEditError
+from portfolio.errors import StaleEditError
 from portfolio.money import format_kr
 from registers import benefit_logic
 from registers.benefit_logic import BenefitStatus
@@ -23,18 +23,13 @@ from registers.benefits.model import DIRECTIONS, KINDS, number_text
 user = ui.require_user()
 conn = ui.db()
 today = date.today()
-BUSINESS_ERRORS = (PermissionDeniedError, NotFoundError)
+FLASH_KEY = "benefits_flash"
 STATUS_HELP = ", ".join(f"{s.symbol} {s.value}" for s in BenefitStatus)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _register(path: str, revision: int, day: date) -> pl.DataFrame:
     return benefits.register(ui.db(), today=day)
-
-
-def flash(message: str) -> None:
-    st.session_state["benefits_flash"] = message
-    st.rerun()
 
 
 def point_text(day: date | None, value: str | None, unit: str | None) -> str:
@@ -86,7 +81,7 @@ st.caption(
     "senaste mätningen mot en rak linje från nollmätningen till målvärdet och visas med symbol och "
     f"ord: {STATUS_HELP}."
 )
-if message := st.session_state.pop("benefits_flash", None):
+if message := st.session_state.pop(FLASH_KEY, None):
     st.success(message)
 
 register = _register(*ui.db_key(), today)
@@ -223,20 +218,18 @@ with tab_project:
                     "Spara mätning", type="primary", key="benefits_measure_submit"
                 )
             if submitted:
-                try:
+
+                def measured() -> str:
+                    after = benefits.register(conn, project_id, today=today).filter(
+                        pl.col("id") == benefit_id
+                    )
+                    return f"Mätningen är sparad. Status nu: {after['status_text'][0]}."
+
+                with forms.saving(FLASH_KEY, measured):
                     measurement = benefits.parse_measurement(
                         {"measured_on": measured_on, "value": value, "comment": comment, "source": source}
                     )
                     benefits.add_measurement(conn, user, int(benefit_id or 0), measurement)
-                except InvalidInputError as exc:
-                    ui.show_errors(exc)
-                except BUSINESS_ERRORS as exc:
-                    st.error(str(exc))
-                else:
-                    after = benefits.register(conn, project_id, today=today).filter(
-                        pl.col("id") == benefit_id
-                    )
-                    flash(f"Mätningen är sparad. Status nu: {after['status_text'][0]}.")
 
     if benefits.can_edit(user, project_id):
         if project_rows.height:
@@ -332,18 +325,8 @@ with tab_project:
                     )
                 }
                 form_values["parties"] = tuple(st.session_state["benefits_edit_parties"])
-                try:
-                    edited = benefits.parse_benefit(form_values)
-                    benefits.update_benefit(
-                        conn,
-                        user,
-                        int(edit_id or 0),
-                        edited,
-                        version=int(st.session_state["benefits_edit_base"][1]),
-                    )
-                except InvalidInputError as exc:
-                    ui.show_errors(exc)
-                except StaleEditError as exc:
+
+                def show_newer(exc: StaleEditError) -> None:
                     st.error(str(exc))
                     newer = exc.current
                     st.table(
@@ -369,11 +352,17 @@ with tab_project:
                         key="benefits_edit_reload",
                         on_click=lambda: st.session_state.pop("benefits_edit_base", None),
                     )
-                except BUSINESS_ERRORS as exc:
-                    st.error(str(exc))
-                else:
+
+                with forms.saving(FLASH_KEY, "Nyttan är sparad.", refused={StaleEditError: show_newer}):
+                    edited = benefits.parse_benefit(form_values)
+                    benefits.update_benefit(
+                        conn,
+                        user,
+                        int(edit_id or 0),
+                        edited,
+                        version=int(st.session_state["benefits_edit_base"][1]),
+                    )
                     st.session_state.pop("benefits_edit_base", None)
-                    flash("Nyttan är sparad.")
 
         st.subheader("Ny nytta eller nytt effektmål")
         with st.form("benefits_new_form", clear_on_submit=True):
@@ -413,7 +402,7 @@ with tab_project:
             )
             created = st.form_submit_button("Lägg till", key="benefits_new_submit")
         if created:
-            try:
+            with forms.saving(FLASH_KEY, lambda: f"'{new_benefit.title}' är tillagd i nyttoregistret."):
                 new_benefit = benefits.parse_benefit(
                     {
                         "kind": new_kind,
@@ -431,12 +420,6 @@ with tab_project:
                     }
                 )
                 benefits.create_benefit(conn, user, project_id, new_benefit)
-            except InvalidInputError as exc:
-                ui.show_errors(exc)
-            except BUSINESS_ERRORS as exc:
-                st.error(str(exc))
-            else:
-                flash(f"'{new_benefit.title}' är tillagd i nyttoregistret.")
 
 # --- nyttokalkyl -------------------------------------------------------------------------------
 with tab_calc:
@@ -549,7 +532,7 @@ with tab_calc:
             value_comment = st.text_input("Kommentar", key="benefits_value_comment")
             value_saved = st.form_submit_button("Spara värdet", key="benefits_value_submit")
         if value_saved:
-            try:
+            with forms.saving(FLASH_KEY, "Värdet är sparat och kalkylen uppdaterad."):
                 value_data = benefits.parse_value(
                     {
                         "year": int(value_year),
@@ -561,12 +544,6 @@ with tab_calc:
                     }
                 )
                 benefits.add_value(conn, user, int(value_benefit or 0), value_data)
-            except InvalidInputError as exc:
-                ui.show_errors(exc)
-            except BUSINESS_ERRORS as exc:
-                st.error(str(exc))
-            else:
-                flash("Värdet är sparat och kalkylen uppdaterad.")
 
 # --- the portfolio -----------------------------------------------------------------------------
 with tab_portfolio:

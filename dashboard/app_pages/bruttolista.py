@@ -5,9 +5,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts_governance, ui
+from dashboard import charts_governance, forms, ui
 from portfolio.auth import Action
-from portfolio.errors import InvalidInputError, NotFoundError, PermissionDeniedError, StaleEditError
 from portfolio.governance import service as governance
 from portfolio.governance.model import NewCaseInput, paragraph_label, parse
 from portfolio.models import CaseKind, Phase
@@ -25,7 +24,7 @@ from registers.lifecycle import service as lifecycle
 
 user = ui.require_user()
 conn = ui.db()
-BUSINESS_ERRORS = (PermissionDeniedError, NotFoundError, StaleEditError)
+FLASH_KEY = "bruttolista_flash"
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -33,17 +32,12 @@ def _activities(path: str, revision: int) -> pl.DataFrame:
     return bruttolista.activities(ui.db())
 
 
-def flash(message: str) -> None:
-    st.session_state["bruttolista_flash"] = message
-    st.rerun()
-
-
 st.title("Bruttolista")
 st.caption(
     "Verksamhetsplanens föreslagna aktiviteter, vad som blev av dem och vilka ärenden de ledde till. "
     "Status visas med symbol och ord: " + ", ".join(s.display for s in ActivityStatus) + "."
 )
-if message := st.session_state.pop("bruttolista_flash", None):
+if message := st.session_state.pop(FLASH_KEY, None):
     st.success(message)
 promoted = st.session_state.get("bruttolista_promoted")
 if promoted:
@@ -262,7 +256,7 @@ with tab_promote:
                 "Skapa ärendet", type="primary", key="bruttolista_promote_submit"
             )
         if submitted:
-            try:
+            with forms.saving(FLASH_KEY, lambda: f"Aktiviteten är nu ärendet {case.code}."):
                 case = parse(
                     NewCaseInput,
                     {
@@ -274,13 +268,7 @@ with tab_promote:
                     },
                 )
                 bruttolista.promote(conn, user, activity_id, case)
-            except InvalidInputError as exc:
-                ui.show_errors(exc)
-            except BUSINESS_ERRORS as exc:
-                st.error(str(exc))
-            else:
                 st.session_state["bruttolista_promoted"] = case.code
-                flash(f"Aktiviteten är nu ärendet {case.code}.")
 
 with tab_edit:
     current = bruttolista.activity(conn, activity_id)
@@ -302,7 +290,7 @@ with tab_edit:
         note = st.text_input("Anteckning", current["note"] or "", key=f"bruttolista_edit_note_{activity_id}")
         saved = st.form_submit_button("Spara ändringen", key="bruttolista_edit_save")
     if saved:
-        try:
+        with forms.saving(FLASH_KEY, "Aktiviteten är sparad."):
             data = parse(
                 ActivityInput,
                 {
@@ -316,12 +304,6 @@ with tab_edit:
                 LABELS,
             )
             bruttolista.update_activity(conn, user, activity_id, data, version=current["version"])
-        except InvalidInputError as exc:
-            ui.show_errors(exc)
-        except BUSINESS_ERRORS as exc:
-            st.error(str(exc))
-        else:
-            flash("Aktiviteten är sparad.")
 
 with tab_outcome:
     with st.form("bruttolista_outcome_form"):
@@ -342,17 +324,11 @@ with tab_outcome:
         out_text = st.text_area("Utfall", key="bruttolista_outcome_text")
         out_saved = st.form_submit_button("Spara utfallet", key="bruttolista_outcome_save")
     if out_saved:
-        try:
+        with forms.saving(FLASH_KEY, f"Utfallet för {out_year} är sparat."):
             outcome = parse(
                 OutcomeInput, {"year": out_year, "status": out_status, "outcome": out_text}, LABELS
             )
             bruttolista.set_outcome(conn, user, activity_id, outcome)
-        except InvalidInputError as exc:
-            ui.show_errors(exc)
-        except BUSINESS_ERRORS as exc:
-            st.error(str(exc))
-        else:
-            flash(f"Utfallet för {out_year} är sparat.")
 
 with tab_link:
     linkable = [c for c in ui.projects()["code"].to_list() if c not in act["linked_cases"]]
@@ -360,14 +336,8 @@ with tab_link:
         "Ärende", linkable, index=None, placeholder="Välj ärende", key="bruttolista_link_case"
     )
     if st.button("Koppla", key="bruttolista_link_save", disabled=link_code is None):
-        try:
+        with forms.saving(FLASH_KEY, f"Aktiviteten är kopplad till {link_code}."):
             bruttolista.link_case(conn, user, activity_id, link_code or "")
-        except InvalidInputError as exc:
-            ui.show_errors(exc)
-        except BUSINESS_ERRORS as exc:
-            st.error(str(exc))
-        else:
-            flash(f"Aktiviteten är kopplad till {link_code}.")
 
 with tab_new:
     with st.form("bruttolista_new_form"):
@@ -385,7 +355,7 @@ with tab_new:
         new_resources = st.text_area("Resurser (en per rad)", key="bruttolista_new_resources")
         new_saved = st.form_submit_button("Lägg till aktiviteten", key="bruttolista_new_save")
     if new_saved:
-        try:
+        with forms.saving(FLASH_KEY, "Aktiviteten är tillagd i bruttolistan."):
             data = parse(
                 ActivityInput,
                 {
@@ -400,9 +370,3 @@ with tab_new:
             bruttolista.create_activity(
                 conn, user, data, outcome=OutcomeInput(year=data.plan_year, status=ActivityStatus.EJ_PABORJAD)
             )
-        except InvalidInputError as exc:
-            ui.show_errors(exc)
-        except BUSINESS_ERRORS as exc:
-            st.error(str(exc))
-        else:
-            flash("Aktiviteten är tillagd i bruttolistan.")

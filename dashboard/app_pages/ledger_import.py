@@ -8,9 +8,9 @@ import io
 import polars as pl
 import streamlit as st
 
-from dashboard import ui
+from dashboard import forms, ui
 from portfolio.auth import Action
-from portfolio.errors import ImportRejectedError, InvalidInputError, NotFoundError, PermissionDeniedError
+from portfolio.errors import ImportRejectedError, NotFoundError, PermissionDeniedError
 from portfolio.ledger import mapping, store
 from portfolio.ledger.csv_import import import_lines
 from portfolio.ledger.sie_import import ImportSummary, import_sie, project_dimension, remove_import
@@ -200,13 +200,8 @@ with mapping_tab:
         key="ledger_mapping_editor",
     )
     if st.button("Spara kontomappningen", key="ledger_mapping_save"):
-        try:
+        with forms.saving_here(f"Kontomappningen för {org} är sparad."):
             mapping.save_mapping(conn, user, org, edited.to_dicts())
-            st.success(f"Kontomappningen för {org} är sparad.")
-        except InvalidInputError as exc:
-            ui.show_errors(exc)
-        except PermissionDeniedError as exc:
-            st.error(str(exc))
     st.caption(
         "Standard: SKR:s Kommun-Bas. Konton i klass 3–8 som ingen rad täcker redovisas som"
         " 'Ej mappade konton'."
@@ -230,22 +225,14 @@ with objects_tab:
         code = st.selectbox("Hör till projekt", ["", *codes], key="ledger_object_project")
         label = st.text_input("Namn (valfritt)", key="ledger_object_name")
         if st.form_submit_button("Spara kopplingen", key="ledger_object_submit"):
-            try:
+            with forms.saving_here(f"Objekt {obj} är kopplat till {code or 'inget projekt'}."):
                 mapping.link_object(conn, user, obj, code or None, label)
-                st.success(f"Objekt {obj} är kopplat till {code or 'inget projekt'}.")
-            except InvalidInputError as exc:
-                ui.show_errors(exc)
-            except PermissionDeniedError as exc:
-                st.error(str(exc))
     with st.form("ledger_dimension_form"):
         dimension = st.text_input(
             "Dimension som innehåller projekt", value=project_dimension(conn), key="ledger_project_dimension"
         )
         if st.form_submit_button("Spara dimensionen", key="ledger_dimension_submit"):
-            try:
+            with forms.saving_here(
+                f"Projekt läses från dimension {dimension.strip()} vid kommande importer."
+            ):
                 mapping.set_project_dimension(conn, user, dimension)
-                st.success(f"Projekt läses från dimension {dimension.strip()} vid kommande importer.")
-            except InvalidInputError as exc:
-                ui.show_errors(exc)
-            except PermissionDeniedError as exc:
-                st.error(str(exc))

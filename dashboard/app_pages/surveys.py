@@ -9,14 +9,9 @@ from decimal import Decimal
 import polars as pl
 import streamlit as st
 
-from dashboard import charts_benefits, ui
+from dashboard import charts_benefits, forms, ui
 from portfolio.auth import Action, Role
-from portfolio.errors import (
-    ImportRejectedError,
-    InvalidInputError,
-    NotFoundError,
-    PermissionDeniedError,
-)
+from portfolio.errors import ImportRejectedError, InvalidInputError
 from portfolio.money import format_number
 from registers import survey_logic
 from registers.benefits import service as benefits
@@ -27,12 +22,7 @@ from registers.surveys.model import parse_survey
 user = ui.require_user()
 conn = ui.db()
 today = date.today()
-BUSINESS_ERRORS = (PermissionDeniedError, NotFoundError)
-
-
-def flash(message: str) -> None:
-    st.session_state["surveys_flash"] = message
-    st.rerun()
+FLASH_KEY = "surveys_flash"
 
 
 def pct(share: float | None, decimals: int = 0) -> str:
@@ -48,7 +38,7 @@ st.caption(
     "Resultat av enkäter i projekten. Grupper med färre än "
     f"{survey_logic.MIN_GROUP_SIZE} svarande visas inte för sig (de ingår i totalen)."
 )
-if message := st.session_state.pop("surveys_flash", None):
+if message := st.session_state.pop(FLASH_KEY, None):
     st.success(message)
 
 projects = ui.projects()
@@ -213,21 +203,18 @@ else:
                 )
                 linked = st.form_submit_button("Spara kopplingen", key="surveys_link_submit")
             if linked:
-                try:
+                with forms.saving(
+                    FLASH_KEY,
+                    lambda: (
+                        "Kopplingen är sparad"
+                        + (f" och {made} mätning lades till i nyttoregistret." if made else ".")
+                    ),
+                ):
                     made = surveys.link_statement(
                         conn,
                         user,
                         int(link_statement or 0),
                         None if link_benefit is None else int(link_benefit),
-                    )
-                except InvalidInputError as exc:
-                    ui.show_errors(exc)
-                except BUSINESS_ERRORS as exc:
-                    st.error(str(exc))
-                else:
-                    flash(
-                        "Kopplingen är sparad"
-                        + (f" och {made} mätning lades till i nyttoregistret." if made else ".")
                     )
 
     # --- import answers and new rounds ------------------------------------------------------
@@ -246,25 +233,24 @@ else:
         replace = st.checkbox("Ersätt enkätens befintliga svar", key="surveys_upload_replace")
         if st.button("Läs in", key="surveys_upload_submit", type="primary", disabled=upload is None):
             assert upload is not None
-            try:
-                result = surveys.import_answers(
-                    conn, user, survey_id, upload.name, upload.getvalue(), replace=replace
-                )
-            except ImportRejectedError as exc:
+
+            def rejected(exc: ImportRejectedError) -> None:
                 st.error(
                     f"Filen {upload.name} lästes inte in; inget sparades ({len(exc.messages)} fel):\n\n"
                     + "\n".join(f"- {m}" for m in exc.messages)
                 )
-            except InvalidInputError as exc:
-                ui.show_errors(exc)
-            except BUSINESS_ERRORS as exc:
-                st.error(str(exc))
-            else:
-                flash(
+
+            def imported() -> str:
+                return (
                     f"{upload.name}: {result.rows} rader ({result.layout}) inlästa, "
                     f"{result.respondents} svarande"
                     + (f", {result.measurements} mätningar i nyttoregistret" if result.measurements else "")
                     + "."
+                )
+
+            with forms.saving(FLASH_KEY, imported, refused={ImportRejectedError: rejected}):
+                result = surveys.import_answers(
+                    conn, user, survey_id, upload.name, upload.getvalue(), replace=replace
                 )
 
         st.subheader("Ny enkätomgång")
@@ -284,7 +270,7 @@ else:
             )
             made_round = st.form_submit_button("Skapa omgången", key="surveys_round_submit")
         if made_round:
-            try:
+            with forms.saving(FLASH_KEY, "Den nya omgången är skapad; läs in dess svar ovan."):
                 new_id = surveys.new_round(
                     conn,
                     user,
@@ -293,13 +279,7 @@ else:
                     survey_date=round_date,
                     population=int(round_population) or None,
                 )
-            except InvalidInputError as exc:
-                ui.show_errors(exc)
-            except BUSINESS_ERRORS as exc:
-                st.error(str(exc))
-            else:
                 st.session_state["surveys_pending_select"] = new_id
-                flash("Den nya omgången är skapad; läs in dess svar ovan.")
 
 # --- a new survey ------------------------------------------------------------------------------
 if manageable:
@@ -333,7 +313,7 @@ if manageable:
         new_statements = st.text_area("Påståenden, ett per rad", key="surveys_new_statements")
         created = st.form_submit_button("Skapa enkäten", key="surveys_new_submit")
     if created:
-        try:
+        with forms.saving(FLASH_KEY, lambda: f"Enkäten '{data.title}' är skapad; läs in dess svar."):
             data = parse_survey(
                 {
                     "title": new_title,
@@ -345,12 +325,6 @@ if manageable:
                 }
             )
             new_id = surveys.create_survey(conn, user, project_ids[new_project], data)
-        except InvalidInputError as exc:
-            ui.show_errors(exc)
-        except BUSINESS_ERRORS as exc:
-            st.error(str(exc))
-        else:
             st.session_state["surveys_pending_select"] = new_id
-            flash(f"Enkäten '{data.title}' är skapad; läs in dess svar.")
 elif user.role is Role.ADMIN:
     st.info("Det finns inga projekt att knyta en enkät till.")

@@ -6,9 +6,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts_ledger, ui
+from dashboard import charts_ledger, forms, ui
 from portfolio.auth import Action
-from portfolio.errors import InvalidInputError, NotFoundError, PermissionDeniedError, StaleEditError
 from portfolio.ledger import exports, store, tertial
 from portfolio.ledger.tertial import Scope, TertialReport
 from portfolio.money import format_kr, format_number, format_tkr, to_ore, to_tkr
@@ -16,6 +15,7 @@ from portfolio.periods import Period
 
 user = ui.require_user()
 conn = ui.db()
+FLASH_KEY = "tertial_flash"
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -50,11 +50,6 @@ def _tkr(ore: int | None) -> str:
     return "–" if ore is None else format_number(to_tkr(ore))
 
 
-def _saved(message: str) -> None:
-    st.session_state["tertial_flash"] = message
-    st.rerun()
-
-
 st.title("Tertialrapport")
 st.caption(
     "Utfall mot budget per tertial: T1 (jan–apr), T2 (jan–aug, delårsrapport med helårsprognos)"
@@ -81,7 +76,7 @@ period = Period(
 scope_key = c3.selectbox("Urval", scopes, format_func=lambda s: Scope.parse(s).label, key="tertial_scope")
 report = _report(*ui.db_key(), year, period.value, scope_key)
 
-flash = st.session_state.pop("tertial_flash", None)
+flash = st.session_state.pop(FLASH_KEY, None)
 if flash:
     st.success(flash)
 
@@ -245,7 +240,11 @@ if ui.can(Action.FREEZE_REPORT) and not objects.is_empty():
             "Egen helårsprognos, kr (tomt = budget + avvikelse hittills)", key="tertial_note_forecast"
         )
         if st.form_submit_button("Spara kommentaren", key="tertial_note_submit"):
-            try:
+            with forms.saving(
+                FLASH_KEY,
+                f"Kommentaren för objekt {obj} är sparad.",
+                refused={ValueError: lambda exc: st.error(f"Prognosen kan inte läsas: {exc}")},
+            ):
                 forecast = to_ore(forecast_text) if forecast_text.strip() else None
                 tertial.save_note(
                     conn,
@@ -257,13 +256,6 @@ if ui.can(Action.FREEZE_REPORT) and not objects.is_empty():
                     forecast_ore=forecast,
                     version=None,
                 )
-                _saved(f"Kommentaren för objekt {obj} är sparad.")
-            except ValueError as exc:
-                st.error(f"Prognosen kan inte läsas: {exc}")
-            except InvalidInputError as exc:
-                ui.show_errors(exc)
-            except (PermissionDeniedError, StaleEditError, NotFoundError) as exc:
-                st.error(str(exc))
 
 # --- frozen snapshot ------------------------------------------------------------------------
 
@@ -308,13 +300,10 @@ if ui.can(Action.FREEZE_REPORT):
     with st.form("tertial_freeze_form"):
         note = st.text_input("Anteckning (t.ex. paragraf i protokollet)", key="tertial_freeze_note")
         if st.form_submit_button("Fastställ rapporten", key="tertial_freeze_submit"):
-            try:
+            with forms.saving(
+                FLASH_KEY, "Rapporten är fastställd; senare importer ändrar inte den fastställda versionen."
+            ):
                 tertial.freeze_report(conn, user, report, note)
-                _saved("Rapporten är fastställd; senare importer ändrar inte den fastställda versionen.")
-            except InvalidInputError as exc:
-                ui.show_errors(exc)
-            except PermissionDeniedError as exc:
-                st.error(str(exc))
     with st.form("tertial_threshold_form"):
         threshold = st.number_input(
             "Kommentar krävs från avvikelse (tkr)",
@@ -324,13 +313,8 @@ if ui.can(Action.FREEZE_REPORT):
             key="tertial_threshold",
         )
         if st.form_submit_button("Spara gränsen", key="tertial_threshold_submit"):
-            try:
+            with forms.saving(FLASH_KEY, f"Gränsen är {int(threshold)} tkr."):
                 tertial.set_deviation_threshold(conn, user, int(threshold) * 100_000)
-                _saved(f"Gränsen är {int(threshold)} tkr.")
-            except InvalidInputError as exc:
-                ui.show_errors(exc)
-            except PermissionDeniedError as exc:
-                st.error(str(exc))
 
 # --- review -----------------------------------------------------------------------------------
 
@@ -365,13 +349,8 @@ if user.party and ui.can(Action.REVIEW_TERTIAL, party=user.party):
         st.markdown(f"**Granska {period.label.lower()} {year} för {party_name}**")
         review_comment = st.text_area("Kommentar (valfri)", key="tertial_review_comment")
         if st.form_submit_button("Markera som granskad", type="primary", key="tertial_review_submit"):
-            try:
+            with forms.saving(FLASH_KEY, f"Rapporten är markerad som granskad för {party_name}."):
                 tertial.review_report(conn, user, year=year, period=period, comment=review_comment)
-                _saved(f"Rapporten är markerad som granskad för {party_name}.")
-            except InvalidInputError as exc:
-                ui.show_errors(exc)
-            except PermissionDeniedError as exc:
-                st.error(str(exc))
 else:
     st.caption("Kommuncheferna markerar rapporten som granskad för sin egen part.")
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import ui
+from dashboard import forms, ui
 from portfolio import accounts, store
 from portfolio.auth import Role
-from portfolio.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 
 user = ui.require_user()
 st.title("Användare")
 conn = ui.db()
+FLASH_KEY = "users_flash"
+if message := st.session_state.pop(FLASH_KEY, None):
+    st.success(message)
 
 users = store.users_frame(conn)
 st.dataframe(
@@ -48,7 +50,7 @@ with st.form("users_new", clear_on_submit=False):
     password = st.text_input("Lösenord (minst 12 tecken)", type="password", key="users_password")
     created = st.form_submit_button("Skapa konto", type="primary")
 if created:
-    try:
+    with forms.saving(FLASH_KEY, f"Kontot för {email} är skapat."):
         accounts.create_user(
             conn,
             user,
@@ -59,13 +61,6 @@ if created:
             project_codes=tuple(projects),
             password=password or None,
         )
-    except InvalidInputError as exc:
-        ui.show_errors(exc)
-    except PermissionDeniedError as exc:
-        st.error(str(exc))
-    else:
-        st.success(f"Kontot för {email} är skapat.")
-        st.rerun()
 
 st.subheader("Stäng av eller aktivera ett konto")
 active = users.filter(pl.col("email") != user.email)
@@ -75,10 +70,5 @@ target = st.selectbox(
 c1, c2 = st.columns(2)
 for col, (label, flag) in zip((c1, c2), (("Stäng av", False), ("Aktivera", True)), strict=True):
     if col.button(label, key=f"users_set_{flag}", disabled=target is None):
-        try:
+        with forms.saving(FLASH_KEY, f"{target} är {'aktiverat' if flag else 'avstängt'}."):
             accounts.set_active(conn, user, target or "", flag)
-        except (NotFoundError, PermissionDeniedError) as exc:
-            st.error(str(exc))
-        else:
-            st.success(f"{target} är {'aktiverat' if flag else 'avstängt'}.")
-            st.rerun()
