@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,36 +43,33 @@ def _print_problems(exc: ImportRejectedError) -> None:
         print(f"  {message}", file=sys.stderr)
 
 
-def cmd_import_sie(args: argparse.Namespace) -> int:
+def _import(args: argparse.Namespace, run: Callable[[Database, User, Path], Any]) -> tuple[int, Any]:
+    """Run an import of `args.file` as `args.user`: (exit code, summary or None when refused)."""
     db = _db(args)
     actor = _actor(db, args.user)
     path = Path(args.file)
     if not path.is_file():
         raise NotFoundError(f"Filen {path} finns inte")
     try:
-        summary = import_sie(db, actor, path, allow_unbalanced=args.allow_unbalanced)
+        summary = run(db, actor, path)
     except ImportRejectedError as exc:
         _print_problems(exc)
-        return 1
+        return 1, None
     print("\n".join(summary.lines()))
-    if not summary.already_imported:
+    return 0, summary
+
+
+def cmd_import_sie(args: argparse.Namespace) -> int:
+    code, summary = _import(
+        args, lambda db, actor, path: import_sie(db, actor, path, allow_unbalanced=args.allow_unbalanced)
+    )
+    if summary is not None and not summary.already_imported:
         print(f"Tid: {summary.seconds:.1f} s ({summary.rows_per_second:,.0f} rader/s)".replace(",", " "))
-    return 0
+    return code
 
 
 def cmd_import_lines(args: argparse.Namespace) -> int:
-    db = _db(args)
-    actor = _actor(db, args.user)
-    path = Path(args.file)
-    if not path.is_file():
-        raise NotFoundError(f"Filen {path} finns inte")
-    try:
-        summary = import_lines(db, actor, path, kind=args.kind)
-    except ImportRejectedError as exc:
-        _print_problems(exc)
-        return 1
-    print("\n".join(summary.lines()))
-    return 0
+    return _import(args, lambda db, actor, path: import_lines(db, actor, path, kind=args.kind))[0]
 
 
 def _line_rows(report: TertialReport) -> list[dict[str, Any]]:

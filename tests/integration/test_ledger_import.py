@@ -9,6 +9,7 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
+import polars as pl
 import pytest
 from openpyxl import Workbook
 
@@ -24,6 +25,7 @@ from portfolio.ledger.sie_import import import_sie, remove_import
 from portfolio.ledger.tertial import load_report
 from portfolio.periods import Period
 from portfolio.sie import Balance, read_all
+from registers.schema import open_database
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "sie-samples"
 OVN = SAMPLES / "transaktioner_ovnbolag.se"
@@ -294,6 +296,19 @@ def test_csv_errors_name_every_bad_row_and_nothing_is_written(seeded):
     assert [m.split(":")[0] for m in messages] == ["Rad 2", "Rad 3", "Rad 4", "Rad 5"]
     assert "1–12" in messages[0] and "fler än två decimaler" in messages[2] and "finns inte" in messages[3]
     assert counts(seeded) == before
+
+
+def test_the_command_line_imports_a_csv_and_refuses_a_bad_one_naming_the_row(seeded_path, tmp_path, capsys):
+    good, bad = tmp_path / "rader.csv", tmp_path / "fel.csv"
+    good.write_text(CSV_GOOD, encoding="utf-8")
+    bad.write_text("år;månad;konto;objekt;belopp;text\n2019;13;5010;6674;10;a\n", encoding="utf-8")
+    assert main(["import-lines", str(bad), "--db", str(seeded_path)]) == 1
+    assert "Rad 2:" in capsys.readouterr().err
+    assert main(["import-lines", str(good), "--db", str(seeded_path)]) == 0
+    assert "Tabellfil (CSV) med 3 rader." in capsys.readouterr().out
+    assert load_report(open_database(seeded_path), 2019, Period.T1).objects.filter(
+        pl.col("object") == "6674"
+    )["actual_ore"].to_list() == [1_000_50]
 
 
 def test_an_excel_file_imports_like_a_csv(seeded, tmp_path):
