@@ -194,41 +194,24 @@ def test_freezing_is_refused_while_a_large_deviation_lacks_a_comment(seeded):
 
 
 def test_a_forecast_needs_a_comment_and_a_stale_edit_is_refused(seeded):
+    def note(comment: str, forecast_ore: int, version: int | None) -> None:
+        save_note(
+            seeded,
+            SYSTEM,
+            year=2019,
+            period=Period.T2,
+            obj="6674",
+            comment=comment,
+            forecast_ore=forecast_ore,
+            version=version,
+        )
+
     with pytest.raises(InvalidInputError):
-        save_note(
-            seeded,
-            SYSTEM,
-            year=2019,
-            period=Period.T2,
-            obj="6674",
-            comment="",
-            forecast_ore=100,
-            version=None,
-        )
-    save_note(
-        seeded,
-        SYSTEM,
-        year=2019,
-        period=Period.T2,
-        obj="6674",
-        comment="Första",
-        forecast_ore=100,
-        version=None,
-    )
-    save_note(
-        seeded, SYSTEM, year=2019, period=Period.T2, obj="6674", comment="Andra", forecast_ore=200, version=1
-    )
+        note("", 100, None)
+    note("Första", 100, None)
+    note("Andra", 200, 1)
     with pytest.raises(StaleEditError):
-        save_note(
-            seeded,
-            SYSTEM,
-            year=2019,
-            period=Period.T2,
-            obj="6674",
-            comment="Gammal",
-            forecast_ore=1,
-            version=1,
-        )
+        note("Gammal", 1, 1)
     assert store.get_note(seeded, 2019, "T2", "6674")["forecast_ore"] == 200
 
 
