@@ -8,11 +8,10 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard import charts_risks, ui
+from dashboard import charts_risks, forms, ui
 from portfolio import store
 from portfolio.auth import Action
 from portfolio.errors import (
-    ImportRejectedError,
     InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
@@ -80,9 +79,9 @@ def _reload(name: str) -> None:
     st.session_state.pop(f"{name}_base", None)
 
 
-def _saved(message: str, *forms: str) -> None:
+def _saved(message: str, *reloaded: str) -> None:
     st.session_state["risks_flash"] = message
-    for name in forms:
+    for name in reloaded:
         _reload(name)
     st.rerun()
 
@@ -93,6 +92,15 @@ def _show_stale(exc: StaleEditError, form: str, labels: dict[str, str]) -> None:
         rows = [(labels.get(k, k), "–" if v is None else str(v)) for k, v in exc.current.items()]
         st.table(pl.DataFrame(rows, schema=["Fält", "Nu sparat"], orient="row"), hide_index=True)
     st.button("Läs in den nya versionen", key=f"{form}_reload", on_click=_reload, args=(form,))
+
+
+def _stale(form: str, labels: dict[str, str]) -> forms.Refusals:
+    """The refusal for `forms.saving`: a stale edit shows the newer values and a reload button."""
+    return {StaleEditError: lambda exc: _show_stale(exc, form, labels)}
+
+
+def _changed(message: str, changed: bool) -> str:
+    return message if changed else "Inget var ändrat; inget sparades."
 
 
 def _level_options(scale: int) -> list[int]:
@@ -546,7 +554,11 @@ if registers:
                 st.text_area("Kommentar", key="risks_edit_status_note")
                 edited = st.form_submit_button("Spara ändringen", type="primary", key="risks_edit_submit")
             if edited:
-                try:
+                with forms.saving(
+                    "risks_flash",
+                    lambda: _changed(f"Risken {risk['id']} sparades.", changed),
+                    refused=_stale("risks_edit", RISK_LABELS),
+                ):
                     data = parse_risk(
                         {
                             "register_id": risk["register_id"],
@@ -555,17 +567,7 @@ if registers:
                         }
                     )
                     changed = service.update_risk(conn, user, risk["id"], data, version=version)
-                except StaleEditError as exc:
-                    _show_stale(exc, "risks_edit", RISK_LABELS)
-                except InvalidInputError as exc:
-                    ui.show_errors(exc)
-                except (PermissionDeniedError, NotFoundError) as exc:
-                    st.error(str(exc))
-                else:
-                    _saved(
-                        f"Risken {risk['id']} sparades." if changed else "Inget var ändrat; inget sparades.",
-                        "risks_edit",
-                    )
+                    _reload("risks_edit")
 
             if risk["status"] != RiskStatus.STANGD.value:
                 with st.form("risks_close_form"):
@@ -573,18 +575,15 @@ if registers:
                     st.text_input("Kommentar till stängningen (valfri)", key="risks_close_note")
                     closing = st.form_submit_button("Stäng risken", key="risks_close_submit")
                 if closing:
-                    try:
+                    with forms.saving(
+                        "risks_flash",
+                        f"Risken {risk['id']} är stängd.",
+                        refused=_stale("risks_edit", RISK_LABELS),
+                    ):
                         service.close_risk(
                             conn, user, risk["id"], version=version, note=st.session_state["risks_close_note"]
                         )
-                    except StaleEditError as exc:
-                        _show_stale(exc, "risks_edit", RISK_LABELS)
-                    except InvalidInputError as exc:
-                        ui.show_errors(exc)
-                    except (PermissionDeniedError, NotFoundError) as exc:
-                        st.error(str(exc))
-                    else:
-                        _saved(f"Risken {risk['id']} är stängd.", "risks_edit")
+                        _reload("risks_edit")
 
             if st.session_state.pop("risks_action_add_reset", False):
                 for key in [k for k in st.session_state if str(k).startswith("risks_action_add_")]:
@@ -594,15 +593,9 @@ if registers:
                 _action_fields("risks_action_add", _owner_options(), new=True)
                 adding = st.form_submit_button("Lägg till åtgärden", key="risks_action_add_submit")
             if adding:
-                try:
+                with forms.saving("risks_flash", f"Åtgärden lades till risken {risk['id']}."):
                     service.add_action(conn, user, risk["id"], _action_input("risks_action_add"))
-                except InvalidInputError as exc:
-                    ui.show_errors(exc)
-                except (PermissionDeniedError, NotFoundError) as exc:
-                    st.error(str(exc))
-                else:
                     st.session_state["risks_action_add_reset"] = True
-                    _saved(f"Åtgärden lades till risken {risk['id']}.")
 
             if own_actions.height:
                 action_ids = own_actions["id"].to_list()
@@ -632,7 +625,11 @@ if registers:
                     _action_fields("risks_action_edit", _owner_options(current["owner"]), new=False)
                     updating = st.form_submit_button("Spara åtgärden", key="risks_action_edit_submit")
                 if updating:
-                    try:
+                    with forms.saving(
+                        "risks_flash",
+                        lambda: _changed(f"Åtgärden {current['id']} sparades.", changed),
+                        refused=_stale("risks_action_edit", ACTION_LABELS),
+                    ):
                         changed = service.update_action(
                             conn,
                             user,
@@ -640,19 +637,7 @@ if registers:
                             _action_input("risks_action_edit"),
                             version=action_version,
                         )
-                    except StaleEditError as exc:
-                        _show_stale(exc, "risks_action_edit", ACTION_LABELS)
-                    except InvalidInputError as exc:
-                        ui.show_errors(exc)
-                    except (PermissionDeniedError, NotFoundError) as exc:
-                        st.error(str(exc))
-                    else:
-                        _saved(
-                            f"Åtgärden {current['id']} sparades."
-                            if changed
-                            else "Inget var ändrat; inget sparades.",
-                            "risks_action_edit",
-                        )
+                        _reload("risks_action_edit")
 
 # --- add a risk ----------------------------------------------------------------------------------
 
@@ -734,16 +719,11 @@ x2.download_button(
 if editable:
     uploaded = st.file_uploader("Läs in en ifylld fil (.xlsx)", type=["xlsx"], key="risks_import_file")
     if st.button("Importera filen", key="risks_import_submit", disabled=uploaded is None) and uploaded:
-        try:
+        # An ImportRejectedError (nothing was written) is an InvalidInputError: its errors are listed.
+        with forms.saving("risks_flash", lambda: summary.text()):
             summary = service.import_register(conn, user, pid, uploaded.getvalue())
-        except ImportRejectedError as exc:  # nothing was written
-            ui.show_errors(exc)
-        except InvalidInputError as exc:
-            ui.show_errors(exc)
-        except (PermissionDeniedError, NotFoundError) as exc:
-            st.error(str(exc))
-        else:
-            _saved(summary.text(), "risks_edit", "risks_action_edit")
+            _reload("risks_edit")
+            _reload("risks_action_edit")
 
 # --- registers and categories ------------------------------------------------------------------
 
@@ -809,15 +789,9 @@ if editable:
         _register_fields("risks_register", blank_thresholds="tomt = standard")
         creating = st.form_submit_button("Skapa registret", key="risks_register_submit")
     if creating:
-        try:
+        with forms.saving("risks_flash", lambda: f"Registret {register_data.name} skapades."):
             register_data = _register_input("risks_register")
             service.create_register(conn, user, pid, register_data)
-        except InvalidInputError as exc:
-            ui.show_errors(exc)
-        except (PermissionDeniedError, NotFoundError) as exc:
-            st.error(str(exc))
-        else:
-            _saved(f"Registret {register_data.name} skapades.")
 
 if editable and registers:
     by_id = {r.id: r for r in registers}
@@ -871,11 +845,5 @@ if ui.can(Action.MANAGE_PROJECTS):
         st.text_input("Kategori", key="risks_category_name")
         adding_category = st.form_submit_button("Lägg till kategorin", key="risks_category_submit")
     if adding_category:
-        try:
+        with forms.saving("risks_flash", lambda: f"Kategorin {name} lades till."):
             name = service.add_category(conn, user, st.session_state["risks_category_name"])
-        except InvalidInputError as exc:
-            ui.show_errors(exc)
-        except PermissionDeniedError as exc:
-            st.error(str(exc))
-        else:
-            _saved(f"Kategorin {name} lades till.")
