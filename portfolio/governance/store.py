@@ -193,23 +193,28 @@ def item_with_number(
     )
 
 
+def _item_values(meeting_id: int, data: AgendaItemInput) -> list[Any]:
+    """An agenda item's columns, meeting_id to source, in the order both statements below use."""
+    return [
+        meeting_id,
+        data.number,
+        data.number_kind,
+        data.case,
+        data.title,
+        data.summary,
+        data.proposal,
+        data.decision,
+        json.dumps(list(data.documents), ensure_ascii=False),
+        data.source,
+    ]
+
+
 def insert_agenda_item(db: Database, meeting_id: int, data: AgendaItemInput) -> int:
     """Insert one agenda item; returns its id."""
     cur = db.execute(
         "INSERT INTO agenda_items (meeting_id, number, number_kind, case_code, title, summary,"
         " proposal, decision, documents, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            meeting_id,
-            data.number,
-            data.number_kind,
-            data.case,
-            data.title,
-            data.summary,
-            data.proposal,
-            data.decision,
-            json.dumps(list(data.documents), ensure_ascii=False),
-            data.source,
-        ],
+        _item_values(meeting_id, data),
     )
     assert cur.lastrowid is not None
     return cur.lastrowid
@@ -221,19 +226,7 @@ def update_agenda_item(db: Database, item_id: int, meeting_id: int, data: Agenda
         "UPDATE agenda_items SET meeting_id = ?, number = ?, number_kind = ?, case_code = ?, title = ?,"
         " summary = ?, proposal = ?, decision = ?, documents = ?, source = COALESCE(?, source)"
         " WHERE id = ?",
-        [
-            meeting_id,
-            data.number,
-            data.number_kind,
-            data.case,
-            data.title,
-            data.summary,
-            data.proposal,
-            data.decision,
-            json.dumps(list(data.documents), ensure_ascii=False),
-            data.source,
-            item_id,
-        ],
+        [*_item_values(meeting_id, data), item_id],
     )
 
 
