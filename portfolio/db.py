@@ -10,12 +10,13 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypedDict, Unpack
 
 from sqlite_utils import Database
 
+from portfolio import clock
 from portfolio.errors import DatabaseDamagedError
 
 __all__ = [
@@ -154,6 +155,17 @@ class UnauditedWriteError(RuntimeError):
     """A transaction changed rows but appended nothing to the audit log (a programming error)."""
 
 
+@dataclass
+class _Transaction:
+    """The outer write's bookkeeping: changes undone by savepoints that rolled back."""
+
+    undone: int = 0
+
+
+# The open outer transaction of each connection, so a nested write can report what it undid.
+_open: dict[int, _Transaction] = {}
+
+
 @contextlib.contextmanager
 def write(db: Database, *, audited: bool = True) -> Iterator[Database]:
     """One write transaction (BEGIN IMMEDIATE): all or nothing, and the revision moves on.
@@ -161,22 +173,33 @@ def write(db: Database, *, audited: bool = True) -> Iterator[Database]:
     IMMEDIATE takes the write lock up front, so concurrent writers wait on the busy
     timeout instead of failing halfway with "database is locked". A transaction that
     changes rows without an audit row is rolled back: every write is in the audit log
-    (only schema migrations pass `audited=False`).
+    (only schema migrations pass `audited=False`). Whether an audit row was written is
+    asked of the database itself, so an audit row rolled back with a savepoint counts for
+    nothing.
     """
     if db.conn.in_transaction:
-        with db.atomic():
-            yield db
+        txn = _open.get(id(db))
+        changes_before = db.conn.total_changes
+        try:
+            with db.atomic():
+                yield db
+        except BaseException:
+            if txn is not None:
+                txn.undone += db.conn.total_changes - changes_before
+            raise
         return
     db.execute("BEGIN IMMEDIATE")
+    txn = _open[id(db)] = _Transaction()
     changes_before = db.conn.total_changes
-    audits_before = _audit_count(db)
+    last_audit = _last_audit_id(db)
     try:
         yield db
-        if audited and db.conn.total_changes != changes_before and _audit_count(db) == audits_before:
+        changed = db.conn.total_changes - txn.undone != changes_before
+        if audited and changed and _last_audit_id(db) == last_audit:
             raise UnauditedWriteError("Ändringen saknar rad i ändringsloggen och sparades inte")
         # Only a transaction that changed rows moves the revision: every page run opens its own
         # connection, and that connection's migration check must not empty the caches.
-        if db.conn.total_changes != changes_before and "_meta" in db.table_names():
+        if changed and "_meta" in db.table_names():
             db.execute(
                 "INSERT INTO _meta (key, value) VALUES ('revision', '1') ON CONFLICT(key)"
                 " DO UPDATE SET value = CAST(value AS INTEGER) + 1"
@@ -185,10 +208,17 @@ def write(db: Database, *, audited: bool = True) -> Iterator[Database]:
     except BaseException:
         db.rollback()
         raise
+    finally:
+        _open.pop(id(db), None)
 
 
-def _audit_count(db: Database) -> int:
-    return int(getattr(db, "_audit_rows", 0))
+def _last_audit_id(db: Database) -> int | None:
+    """The newest audit row's id as this transaction sees it (the log is append-only)."""
+    try:
+        row = db.execute("SELECT max(id) FROM audit_log").fetchone()
+    except sqlite3.OperationalError:  # no audit log yet: only migrations write then
+        return None
+    return None if row is None else row[0]
 
 
 def revision(db: Database) -> int:
@@ -201,7 +231,7 @@ def revision(db: Database) -> int:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.now()
 
 
 def _json_default(value: Any) -> Any:
@@ -251,7 +281,6 @@ def audit(
             to_json(after),
         ],
     )
-    db._audit_rows = _audit_count(db) + 1  # type: ignore[attr-defined]
 
 
 class Actor(Protocol):

@@ -9,7 +9,7 @@ import pytest
 
 from portfolio import accounts, status, store
 from portfolio.auth import SYSTEM
-from portfolio.db import UnauditedWriteError, write
+from portfolio.db import UnauditedWriteError, audit, revision, write
 
 
 def audit_rows(db):
@@ -83,3 +83,39 @@ def test_status_report_audit_row_names_user_project_and_values(seeded):
 def test_seeding_is_audited_per_record(seeded):
     entities = {r[1] for r in audit_rows(seeded) if r[3] == "system"}
     assert {"part", "projekt", "sammanträde", "resultaträkning", "användare"} <= entities
+
+
+def test_an_audit_row_rolled_back_with_its_savepoint_does_not_cover_a_later_change(seeded):
+    with pytest.raises(UnauditedWriteError), write(seeded):
+        try:
+            with write(seeded):
+                audit(
+                    seeded, user_id=None, user_email="system", action="ändra", entity="projekt", entity_id=1
+                )
+                raise RuntimeError("the nested step fails")
+        except RuntimeError:
+            pass
+        seeded.execute("UPDATE projects SET name = 'Hemlig ändring' WHERE code = 'GNS/8/2018'")
+    assert "Hemlig ändring" not in store.projects_frame(seeded)["name"].to_list()
+
+
+def test_a_savepoint_rolled_back_alone_leaves_nothing_to_audit(seeded):
+    revision_before = revision(seeded)
+    with write(seeded):
+        try:
+            with write(seeded):
+                seeded.execute("UPDATE projects SET name = 'Ångrad' WHERE code = 'GNS/8/2018'")
+                raise RuntimeError("the nested step fails")
+        except RuntimeError:
+            pass
+    assert revision(seeded) == revision_before
+    assert "Ångrad" not in store.projects_frame(seeded)["name"].to_list()
+
+
+def test_an_audited_nested_write_commits_with_its_transaction(seeded):
+    before = len(audit_rows(seeded))
+    with write(seeded), write(seeded):
+        seeded.execute("UPDATE projects SET name = 'Nytt namn' WHERE code = 'GNS/8/2018'")
+        audit(seeded, user_id=None, user_email="system", action="ändra", entity="projekt", entity_id=1)
+    assert len(audit_rows(seeded)) == before + 1
+    assert "Nytt namn" in store.projects_frame(seeded)["name"].to_list()
