@@ -144,6 +144,18 @@ def migrate(db: Database, *sets: Migrations) -> list[str]:
     return applied
 
 
+def stamps_to_utc(db: Database, table: str, columns: tuple[str, ...]) -> None:
+    """A migration step: rewrite the naive local time stamps older versions stored as UTC."""
+    for column in columns:
+        rows = db.execute(
+            f"SELECT rowid, {column} FROM {table} WHERE {column} IS NOT NULL AND {column} NOT LIKE '%+__:__'"
+        ).fetchall()
+        db.conn.executemany(
+            f"UPDATE {table} SET {column} = ? WHERE rowid = ?",
+            [(clock.local_to_utc(stamp), rowid) for rowid, stamp in rows],
+        )
+
+
 def applied_migrations(db: Database) -> set[str]:
     """Every `set:name` this database has applied."""
     if "_migrations" not in db.table_names():

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import polars as pl
 
+from portfolio import clock
 from portfolio.auth import Role, User
-from portfolio.db import Database, Migrations, audit, create_audit_table
+from portfolio.db import Database, Migrations, audit, create_audit_table, stamps_to_utc
 from portfolio.errors import NotFoundError
 from portfolio.models import (
     AgendaItem,
@@ -125,6 +126,21 @@ def m002_status_reports(db: Database) -> None:
     )
 
 
+@MIGRATIONS
+def m003_utc_timestamps(db: Database) -> None:
+    # Versions before the one clock stored these in naive Stockholm time.
+    stamps_to_utc(db, "status_reports", ("created_at",))
+    stamps_to_utc(db, "users", ("created_at",))
+
+
+@MIGRATIONS
+def m004_user_accounts(db: Database) -> None:
+    # An account edit carries the version it was based on; a password an admin reset must be
+    # replaced by the user at the next login.
+    db.execute("ALTER TABLE users ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
+    db.execute("ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0")
+
+
 # --- reading -----------------------------------------------------------------------------
 
 
@@ -161,8 +177,8 @@ def exists(db: Database, sql: str, params: Sequence[Any]) -> bool:
 
 
 def now_text() -> str:
-    """The local time to the second as ISO text, as `created_at` columns hold it."""
-    return datetime.now().isoformat(timespec="seconds")
+    """The time in UTC to the second as ISO text, as `created_at` columns hold it (`clock.now`)."""
+    return clock.now()
 
 
 PROJECT_SCHEMA: dict[str, Any] = {
@@ -764,7 +780,7 @@ def insert_status_report(db: Database, project_id: int, report: dict[str, Any], 
             project_id,
             *(report[f] for f in STATUS_REPORT_FIELDS),
             user_id,
-            datetime.now().isoformat(timespec="seconds"),
+            now_text(),
         ],
     )
     assert cur.lastrowid is not None
@@ -796,7 +812,7 @@ def status_reports_frame(db: Database, project_id: int | None = None) -> pl.Data
 
 USER_COLUMNS = (
     "id, email, name, role, party_code, password_hash, active, failed_logins, locked_until,"
-    " demo_persona, created_at"
+    " demo_persona, created_at, version, must_change_password"
 )
 
 
@@ -840,7 +856,8 @@ def users_frame(db: Database) -> pl.DataFrame:
         """SELECT u.id, u.email, u.name, u.role, u.party_code, u.active,
                   u.password_hash IS NOT NULL, u.demo_persona, u.created_at,
                   (SELECT group_concat(p.code, ', ') FROM user_projects up
-                     JOIN projects p ON p.id = up.project_id WHERE up.user_id = u.id)
+                     JOIN projects p ON p.id = up.project_id WHERE up.user_id = u.id),
+                  u.failed_logins, u.locked_until, u.must_change_password, u.version
            FROM users u ORDER BY u.role, u.name""",
         [],
         {
@@ -854,8 +871,63 @@ def users_frame(db: Database) -> pl.DataFrame:
             "demo_persona": pl.String,
             "created_at": pl.String,
             "projects": pl.String,
+            "failed_logins": pl.Int64,
+            "locked_until": pl.String,
+            "must_change_password": pl.Boolean,
+            "version": pl.Int64,
         },
     )
+
+
+def user_account(db: Database, email: str) -> dict[str, Any] | None:
+    """What an admin sees and edits of an account (never its hash), or None when there is none."""
+    row = row_dict(
+        db,
+        """SELECT u.id, u.email, u.name, u.role, u.party_code AS party, u.active,
+                  u.password_hash IS NOT NULL AS has_password, u.demo_persona, u.failed_logins,
+                  u.locked_until, u.must_change_password, u.version
+           FROM users u WHERE u.email = ?""",
+        [email],
+    )
+    if row is None:
+        return None
+    codes = db.execute(
+        "SELECT p.code FROM user_projects up JOIN projects p ON p.id = up.project_id"
+        " WHERE up.user_id = ? ORDER BY p.code",
+        [row["id"]],
+    ).fetchall()
+    for flag in ("active", "has_password", "must_change_password"):
+        row[flag] = bool(row[flag])
+    return {**row, "projects": [c[0] for c in codes]}
+
+
+def update_user(db: Database, user_id: int, user: User, *, expected_version: int) -> bool:
+    """Save name, role, party and projects if the account is still at `expected_version`."""
+    changed = db.execute(
+        "UPDATE users SET name = ?, role = ?, party_code = ?, version = version + 1"
+        " WHERE id = ? AND version = ?",
+        [user.name, user.role.value, user.party, user_id, expected_version],
+    ).rowcount
+    if not changed:
+        return False
+    db.execute("DELETE FROM user_projects WHERE user_id = ?", [user_id])
+    db.conn.executemany(
+        "INSERT INTO user_projects VALUES (?, ?)", [(user_id, pid) for pid in sorted(user.projects)]
+    )
+    return True
+
+
+def set_user_password(db: Database, user_id: int, password_hash: str | None, *, must_change: bool) -> None:
+    """Store a new password hash (or none) and whether it must be replaced at the next login."""
+    db.execute(
+        "UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?",
+        [password_hash, must_change, user_id],
+    )
+
+
+def clear_lockout(db: Database, user_id: int) -> None:
+    """Forget the failed logins and any lock."""
+    db.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", [user_id])
 
 
 def insert_user(
@@ -877,7 +949,7 @@ def insert_user(
             user.party,
             password_hash,
             demo_persona,
-            datetime.now().isoformat(timespec="seconds"),
+            now_text(),
         ],
     ).lastrowid
     assert uid is not None

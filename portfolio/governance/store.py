@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import polars as pl
 
+from portfolio import clock
 from portfolio.db import Database, Migrations
 from portfolio.governance.logic import fold
 from portfolio.governance.model import AgendaItemInput, MeetingInput, NewCaseInput, PriceRateInput
@@ -44,7 +45,7 @@ def m001_phases_and_debits(db: Database) -> None:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.now()
 
 
 def _iso(value: date | None) -> str | None:

@@ -18,12 +18,12 @@ import io
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import polars as pl
 
+from portfolio import clock
 from portfolio.db import Database, Migrations, to_json
 from portfolio.store import frame
 
@@ -132,7 +132,7 @@ def m002_columnar_copy(db: Database) -> None:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.now()
 
 
 # --- settings -----------------------------------------------------------------------------

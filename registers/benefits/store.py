@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from portfolio.db import Database, Migrations
+from portfolio.db import Database, Migrations, stamps_to_utc
 from portfolio.errors import NotFoundError
 from portfolio.store import exists, frame, now_text, row_dict, row_dicts
 from registers.benefits.model import BenefitInput, BenefitValueInput, MeasurementInput
@@ -50,6 +50,13 @@ def m001_benefits(db: Database) -> None:
             project_id INTEGER PRIMARY KEY REFERENCES projects(id), text TEXT NOT NULL, source TEXT);
         """
     )
+
+
+@MIGRATIONS
+def m002_utc_timestamps(db: Database) -> None:
+    # Versions before the one clock stored these in naive Stockholm time.
+    for table in ("benefits", "benefit_measurements", "benefit_values"):
+        stamps_to_utc(db, table, ("created_at",))
 
 
 # --- reading -----------------------------------------------------------------------------

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
 
+from portfolio import clock
 from portfolio.db import Database, Migrations
 from portfolio.store import frame
 from registers.bruttolista.model import ActivityInput, ActivityStatus, OutcomeInput
@@ -44,7 +44,7 @@ def m001_bruttolista(db: Database) -> None:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.now()
 
 
 def insert_plan(

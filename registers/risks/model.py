@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
+from portfolio import clock
 from portfolio.errors import InvalidInputError
 from portfolio.models import Model
 from registers.scoring import SCALES, Thresholds, default_thresholds
@@ -417,5 +418,5 @@ def current_values_text(row: dict[str, Any]) -> str:
 
 
 def now() -> str:
-    """Local time stamp for created_at/updated_at."""
-    return datetime.now().isoformat(timespec="seconds")
+    """Time stamp for created_at/updated_at: UTC, as every stored time (`clock.now`)."""
+    return clock.now()

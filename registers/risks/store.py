@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from portfolio import store as core_store
-from portfolio.db import Database, Migrations
+from portfolio.db import Database, Migrations, stamps_to_utc
 from portfolio.errors import NotFoundError
 from registers.risks.model import BUILTIN_CATEGORIES, Register, RegisterInput, now
 
@@ -49,6 +49,14 @@ def m001_risks(db: Database) -> None:
     )
     for name in BUILTIN_CATEGORIES:
         db.execute("INSERT INTO risk_categories VALUES (?, 1, ?)", [name, now()])
+
+
+@MIGRATIONS
+def m002_utc_timestamps(db: Database) -> None:
+    # Versions before the one clock stored these in naive Stockholm time.
+    stamps_to_utc(db, "risk_categories", ("created_at",))
+    stamps_to_utc(db, "risks", ("created_at", "updated_at"))
+    stamps_to_utc(db, "risk_actions", ("created_at", "updated_at"))
 
 
 # The columns a user edits, in the order of forms and the Excel sheet.

@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from portfolio.db import Database, Migrations
+from portfolio.db import Database, Migrations, stamps_to_utc
 from portfolio.errors import NotFoundError
 from portfolio.store import exists, frame, now_text, positioned_frame, row_dict
 from registers.surveys.model import SurveyInput
@@ -53,6 +53,12 @@ def m001_surveys(db: Database) -> None:
             PRIMARY KEY (survey_id, respondent_id, statement_id));
         """
     )
+
+
+@MIGRATIONS
+def m002_utc_timestamps(db: Database) -> None:
+    # Versions before the one clock stored these in naive Stockholm time.
+    stamps_to_utc(db, "surveys", ("created_at",))
 
 
 # --- reading -----------------------------------------------------------------------------
