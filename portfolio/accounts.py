@@ -1,18 +1,26 @@
-"""Accounts: creating users, logging in with lockout, and the demo personas."""
+"""Accounts: creating and maintaining users, passwords, logging in with lockout, the demo personas."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pydantic import ValidationError
 
-from portfolio import store
+from portfolio import clock, passwords, store
 from portfolio.auth import Action, Role, User, require
-from portfolio.db import Database, write
-from portfolio.errors import InvalidInputError, NotFoundError, PortfoljError
+from portfolio.db import Database, audit_by, write
+from portfolio.errors import (
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    PortfoljError,
+    StaleEditError,
+)
 from portfolio.models import validation_messages
-from portfolio.passwords import hash_password, verify_password
+from portfolio.parties import resolve_party
+from portfolio.passwords import hash_password
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -63,6 +71,61 @@ PERSONAS = (
 )
 
 
+def _profile(
+    db: Database,
+    *,
+    user_id: int | None,
+    email: str,
+    name: str,
+    role: str,
+    party: str | None,
+    project_codes: tuple[str, ...],
+) -> tuple[User | None, list[str]]:
+    """The account these fields describe, or the Swedish reasons they do not fit together."""
+    problems: list[str] = []
+    try:
+        role_value = Role(role)
+    except ValueError:
+        return None, [f"Okänd roll '{role}': välj {', '.join(r.value for r in Role)}"]
+    party_code = None
+    if party and party.strip():
+        try:
+            party_code = resolve_party(db, party)
+        except InvalidInputError as exc:
+            problems += exc.messages
+    project_ids: frozenset[int] = frozenset()
+    try:
+        project_ids = frozenset(store.project_codes(db, project_codes).values())
+    except NotFoundError as exc:
+        problems.append(str(exc))
+    try:
+        user = User(
+            id=user_id,
+            email=email.strip(),
+            name=name.strip(),
+            role=role_value,
+            party=party_code,
+            projects=project_ids,
+        )
+    except ValidationError as exc:
+        return None, problems + validation_messages(exc)
+    return (None if problems else user), problems
+
+
+def _account(db: Database, email: str) -> dict[str, Any]:
+    account = store.user_account(db, email.strip())
+    if account is None:
+        raise NotFoundError(f"Det finns inget konto med e-postadressen {email}")
+    return account
+
+
+def _new_hash(password: str) -> str:
+    try:
+        return hash_password(password)
+    except ValueError as exc:
+        raise InvalidInputError([str(exc)]) from exc
+
+
 def create_user(
     db: Database,
     actor: User,
@@ -75,33 +138,16 @@ def create_user(
     password: str | None = None,
     demo_persona: str | None = None,
 ) -> int:
-    """Create an account (admin only); the password is stored as an argon2id hash."""
+    """Create an account (admin only); the password is stored as an argon2id hash.
+
+    The party may be given by code or name in any case ("BRACKE", "Bräcke kommun").
+    """
     require(actor, Action.MANAGE_USERS)
-    problems: list[str] = []
-    try:
-        role_value = Role(role)
-    except ValueError:
-        raise InvalidInputError([f"Okänd roll '{role}': välj {', '.join(r.value for r in Role)}"]) from None
-    try:
-        project_ids = frozenset(store.project_codes(db, project_codes).values())
-    except NotFoundError as exc:
-        raise InvalidInputError([str(exc)]) from exc
-    if party and not store.party_exists(db, party):
-        problems.append(f"Parten '{party}' finns inte")
-    if store.find_user(db, email) is not None:
+    user, problems = _profile(
+        db, user_id=None, email=email, name=name, role=role, party=party, project_codes=project_codes
+    )
+    if store.find_user(db, email.strip()) is not None:
         problems.append(f"Det finns redan ett konto med e-postadressen {email}")
-    try:
-        user = User(
-            id=None,
-            email=email.strip(),
-            name=name,
-            role=role_value,
-            party=party,
-            projects=project_ids,
-        )
-    except ValidationError as exc:
-        problems += validation_messages(exc)
-        user = None
     password_hash = None
     if password is not None:
         try:
@@ -116,42 +162,221 @@ def create_user(
         )
 
 
+PROFILE_FIELDS = ("name", "role", "party", "projects")
+
+
+def edit_user(
+    db: Database,
+    actor: User,
+    email: str,
+    *,
+    name: str,
+    role: str,
+    party: str | None,
+    project_codes: tuple[str, ...],
+    version: int,
+) -> bool:
+    """Save an account's name, role, party and projects as edited from `version` (admin only).
+
+    Returns False when nothing differed (nothing is written); a newer version in the database
+    refuses the edit with StaleEditError, whose `current` holds what the other person saved.
+    """
+    require(actor, Action.MANAGE_USERS)
+    account = _account(db, email)
+    user, problems = _profile(
+        db,
+        user_id=account["id"],
+        email=account["email"],
+        name=name,
+        role=role,
+        party=party,
+        project_codes=project_codes,
+    )
+    if problems or user is None:
+        raise InvalidInputError(problems)
+    with write(db):
+        before = _account(db, email)
+        after = {
+            "name": user.name,
+            "role": user.role.value,
+            "party": user.party,
+            "projects": sorted(project_codes),
+        }
+        if before["version"] != version:
+            raise StaleEditError(
+                f"Kontot {before['email']} har ändrats av någon annan sedan du öppnade det"
+                f" (version {before['version']}, du utgick från version {version}); inget sparades."
+                " Så här ser det ut nu:",
+                current={f: before[f] for f in (*PROFILE_FIELDS, "version")},
+            )
+        if {f: before[f] for f in PROFILE_FIELDS} == after:
+            return False
+        if not store.update_user(db, before["id"], user, expected_version=version):
+            raise StaleEditError(f"Kontot {before['email']} ändrades samtidigt; inget sparades.")
+        audit_by(
+            db,
+            actor,
+            "ändra",
+            "användare",
+            before["id"],
+            before={f: before[f] for f in (*PROFILE_FIELDS, "version")},
+            after={**after, "version": version + 1},
+        )
+    return True
+
+
 def set_active(db: Database, actor: User, email: str, active: bool) -> None:
     """Disable (or enable again) an account; admin only."""
     require(actor, Action.MANAGE_USERS)
-    found = store.find_user(db, email)
-    if found is None:
-        raise NotFoundError(f"Det finns inget konto med e-postadressen {email}")
+    account = _account(db, email)
     with write(db):
-        store.set_user_active(db, found[0].id or 0, active, actor)
+        store.set_user_active(db, account["id"], active, actor)
+
+
+def reset_password(db: Database, actor: User, email: str, password: str | None) -> None:
+    """Give an account a temporary password, or none (admin only); the user must choose a new one.
+
+    Without a password the account cannot log in with one until an admin sets one.
+    """
+    require(actor, Action.MANAGE_USERS)
+    account = _account(db, email)
+    password_hash = None if password is None else _new_hash(password)
+    with write(db):
+        store.set_user_password(db, account["id"], password_hash, must_change=True)
+        audit_by(
+            db,
+            actor,
+            "återställ lösenord",
+            "användare",
+            account["id"],
+            before={"password": "satt" if account["has_password"] else "inget"},
+            after={"password": "tillfälligt" if password_hash else "inget", "must_change_password": True},
+        )
+
+
+def unlock(db: Database, actor: User, email: str) -> None:
+    """Forget an account's failed logins and lift its lock (admin only)."""
+    require(actor, Action.MANAGE_USERS)
+    account = _account(db, email)
+    with write(db):
+        store.clear_lockout(db, account["id"])
+        audit_by(
+            db,
+            actor,
+            "lås upp",
+            "användare",
+            account["id"],
+            before={"failed_logins": account["failed_logins"], "locked_until": account["locked_until"]},
+            after={"failed_logins": 0, "locked_until": None},
+        )
+
+
+def must_choose_password(db: Database, user: User) -> bool:
+    """Whether the user must choose a new password before using the app (after an admin's reset)."""
+    account = store.user_account(db, user.email)
+    return bool(account and account["must_change_password"])
+
+
+def choose_new_password(db: Database, user: User, new: str) -> None:
+    """The new password of a user whose password an admin reset; allowed only then."""
+    if not user.active:
+        raise PermissionDeniedError("Kontot är avstängt.")
+    account = _account(db, user.email)
+    if not account["must_change_password"]:
+        raise PermissionDeniedError("Byt lösenord under Mitt konto; då anger du ditt nuvarande lösenord.")
+    password_hash = _new_hash(new)
+    with write(db):
+        store.set_user_password(db, account["id"], password_hash, must_change=False)
+        audit_by(
+            db,
+            user,
+            "välj nytt lösenord",
+            "användare",
+            account["id"],
+            before={"must_change_password": True},
+            after={"password": "satt", "must_change_password": False},
+        )
+
+
+NO_PASSWORD_PERSONA = (
+    "Demopersoner har inget lösenord: de loggar bara in med ett klick i demoläget. Det finns inget att byta."
+)
+NO_PASSWORD = (
+    "Kontot har inget lösenord att byta (du loggar in via organisationens inloggning)."
+    " Be e-strategen sätta ett om du behöver ett."
+)
+WRONG_PASSWORD = "Det nuvarande lösenordet stämmer inte; lösenordet är inte bytt."
+
+
+def change_own_password(db: Database, user: User, old: str, new: str, now: datetime | None = None) -> None:
+    """Any signed-in user changes their own password after giving the current one.
+
+    A wrong current password counts as a failed login (five lock the account for 15 minutes).
+    """
+    if not user.active:
+        raise PermissionDeniedError("Kontot är avstängt.")
+    account = _account(db, user.email)
+    if not account["has_password"]:
+        raise InvalidInputError([NO_PASSWORD_PERSONA if account["demo_persona"] else NO_PASSWORD])
+    password_hash = _new_hash(new)
+    with write(db):
+        found = store.find_user(db, user.email)
+        assert found is not None
+        ok = _check_password(db, found[0], found[1], old, _utc(now))
+        if ok:
+            store.set_user_password(db, account["id"], password_hash, must_change=False)
+            audit_by(
+                db,
+                user,
+                "byt eget lösenord",
+                "användare",
+                account["id"],
+                after={"password": "satt", "must_change_password": False},
+            )
+    if not ok:
+        raise InvalidInputError([WRONG_PASSWORD])
+
+
+def _utc(now: datetime | None) -> datetime:
+    return datetime.now(UTC) if now is None else clock.parse(now)
+
+
+def _check_password(db: Database, user: User, record: dict[str, Any], password: str, now: datetime) -> bool:
+    """Check a password inside the caller's write transaction and count a failure.
+
+    Reading and updating the counter in one transaction (BEGIN IMMEDIATE) means parallel
+    attempts queue: no more than MAX_FAILED_LOGINS guesses are ever checked before the lock.
+    A disabled or locked account does a dummy verify, the same hash work as a real check.
+    """
+    locked_until = record["locked_until"]
+    if locked_until and clock.parse(locked_until) > now:
+        passwords.dummy_verify(password)
+        return False
+    if user.active:
+        ok = passwords.verify_password(record["password_hash"], password)
+    else:
+        ok = passwords.dummy_verify(password)
+    failed = 0 if ok else int(record["failed_logins"]) + 1
+    lock = (now + LOCKOUT).isoformat(timespec="seconds") if failed >= MAX_FAILED_LOGINS else None
+    store.record_login_attempt(
+        db, user.id or 0, success=ok, locked_until=lock, failed_logins=0 if lock else failed
+    )
+    return ok
 
 
 def authenticate(db: Database, email: str, password: str, now: datetime | None = None) -> User:
     """The user for these credentials; AuthenticationError (one message for every cause) else."""
-    now = now or datetime.now()
-    found = store.find_user(db, email.strip())
-    if found is None:
-        verify_password(None, password)  # same work as a real check: no timing hint
-        raise AuthenticationError(LOGIN_FAILED)
-    user, record = found
-    locked_until = record["locked_until"]
-    if locked_until and datetime.fromisoformat(locked_until) > now:
-        verify_password(None, password)
-        raise AuthenticationError(LOGIN_FAILED)
-    ok = user.active and verify_password(record["password_hash"], password)
-    failed = 0 if ok else int(record["failed_logins"]) + 1
-    lock = (now + LOCKOUT).isoformat(timespec="seconds") if failed >= MAX_FAILED_LOGINS else None
+    moment = _utc(now)
     with write(db):
-        store.record_login_attempt(
-            db,
-            user.id or 0,
-            success=ok,
-            locked_until=lock,
-            failed_logins=0 if lock else failed,
-        )
-    if not ok:
+        found = store.find_user(db, email.strip())
+        if found is None:
+            passwords.dummy_verify(password)  # the same work as a real check: no timing hint
+            ok = False
+        else:
+            ok = _check_password(db, found[0], found[1], password, moment)
+    if not ok or found is None:
         raise AuthenticationError(LOGIN_FAILED)
-    return user
+    return found[0]
 
 
 def persona_user(db: Database, key: str) -> User:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -17,12 +19,27 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+_dummy_hash: str | None = None
+
+
+def dummy_verify(password: str) -> bool:
+    """Verify `password` against a throwaway hash: the work of a real check, always False.
+
+    A login for an unknown, disabled or locked account does this instead of returning early,
+    so the time it takes does not tell whether the e-mail address has an account.
+    """
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("ett-lösenord-som-ingen-har-valt")
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        _hasher.verify(_dummy_hash, password)
+    return False
+
+
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """True when `password` matches; False for a wrong password or no hash at all."""
     if not stored_hash:
-        # Hash anyway so a missing account takes as long as a wrong password.
-        _hasher.hash("dummy-password-for-timing")
-        return False
+        return dummy_verify(password)
     try:
         return _hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portfolio import accounts, store
+from portfolio import accounts, passwords, store
 from portfolio.auth import SYSTEM, Role, User
 from portfolio.errors import InvalidInputError, PermissionDeniedError
 from portfolio.passwords import hash_password, verify_password
+from registers.schema import open_database
 
 PASSWORD = "korrekt-hast-batteri"
 
@@ -134,3 +136,88 @@ def test_mapped_sso_identity_must_be_an_active_account(seeded):
     make_user(seeded)
     assert isinstance(accounts.user_by_email(seeded, "anna@region.se"), User)
     assert accounts.user_by_email(seeded, "okand@region.se") is None
+
+
+def test_eight_parallel_sessions_get_no_more_than_five_guesses_checked(seeded_path, monkeypatch):
+    conn = open_database(seeded_path)
+    make_user(conn)
+    stored = store.find_user(conn, "anna@region.se")[1]["password_hash"]
+    conn.close()
+    checked: list[str] = []
+    real = passwords._hasher
+
+    class CountingHasher:
+        """The real hasher, counting the guesses checked against Anna's own hash."""
+
+        def hash(self, password):
+            return real.hash(password)
+
+        def verify(self, hashed, password):
+            if hashed == stored:
+                checked.append(password)
+            return real.verify(hashed, password)
+
+    monkeypatch.setattr(passwords, "_hasher", CountingHasher())
+    sessions = 8
+    start = threading.Barrier(sessions)
+    refused: list[str] = []
+
+    def guess(n: int) -> None:
+        db = open_database(seeded_path)
+        start.wait()
+        try:
+            accounts.authenticate(db, "anna@region.se", f"gissning-nummer-{n}")
+        except accounts.AuthenticationError as exc:
+            refused.append(str(exc))
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(sessions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert refused == [accounts.LOGIN_FAILED] * sessions
+    assert len(checked) == accounts.MAX_FAILED_LOGINS
+    record = store.find_user(open_database(seeded_path), "anna@region.se")[1]
+    assert record["locked_until"] is not None
+
+
+@pytest.fixture
+def dummy_verifies(monkeypatch):
+    """Every dummy verify the login does (the hash work that hides whether an account exists)."""
+    calls: list[str] = []
+    real = passwords.dummy_verify
+
+    def spy(password: str) -> bool:
+        calls.append(password)
+        return real(password)
+
+    monkeypatch.setattr(passwords, "dummy_verify", spy)
+    return calls
+
+
+def test_a_disabled_account_does_the_same_hash_work_as_a_wrong_password(seeded, dummy_verifies):
+    make_user(seeded)
+    accounts.set_active(seeded, SYSTEM, "anna@region.se", False)
+    with pytest.raises(accounts.AuthenticationError):
+        accounts.authenticate(seeded, "anna@region.se", PASSWORD)
+    assert dummy_verifies == [PASSWORD]
+
+
+def test_a_locked_account_does_the_same_hash_work_as_a_wrong_password(seeded, dummy_verifies):
+    make_user(seeded)
+    t0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    for _ in range(accounts.MAX_FAILED_LOGINS):
+        with pytest.raises(accounts.AuthenticationError):
+            accounts.authenticate(seeded, "anna@region.se", "fel-losenord-123", now=t0)
+    assert dummy_verifies == []
+    with pytest.raises(accounts.AuthenticationError):
+        accounts.authenticate(seeded, "anna@region.se", PASSWORD, now=t0 + timedelta(minutes=1))
+    assert dummy_verifies == [PASSWORD]
+
+
+def test_an_unknown_e_mail_does_the_same_hash_work_as_a_wrong_password(seeded, dummy_verifies):
+    with pytest.raises(accounts.AuthenticationError):
+        accounts.authenticate(seeded, "ingen@region.se", PASSWORD)
+    assert dummy_verifies == [PASSWORD]
