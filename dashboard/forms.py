@@ -15,21 +15,49 @@ BUSINESS_ERRORS = (PermissionDeniedError, NotFoundError, StaleEditError)
 
 # Errors a page shows its own way, checked in order before the usual ones: {StaleEditError: show_newer}.
 Refusals = Mapping[type[Exception], Callable[[Any], object]]
+# Widget values for the run after a save: {widget key: value}, or a function that builds them.
+NextValues = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
+
+_NEXT_VALUES = "forms_next_values"
+
+
+def prepare() -> None:
+    """Give widgets the values a save left for this run; call at the top of a page, before any widget.
+
+    A widget's value set through the session state before it is drawn is also sent to the browser;
+    a key merely deleted would leave the browser showing (and sending back) the old text.
+    """
+    for key, value in st.session_state.pop(_NEXT_VALUES, {}).items():
+        st.session_state[key] = value
+
+
+def confirmation(flash_key: str) -> None:
+    """The message a save left under `flash_key`, shown here: under the button that was pressed."""
+    if message := st.session_state.pop(flash_key, None):
+        st.success(message)
 
 
 @contextmanager
 def saving(
-    flash_key: str, done: str | Callable[[], str], *, refused: Refusals | None = None
+    flash_key: str,
+    done: str | Callable[[], str],
+    *,
+    refused: Refusals | None = None,
+    then: NextValues | None = None,
 ) -> Iterator[None]:
     """Run the block's parse and write; show why nothing was saved, or flash `done` and rerun.
 
-    The page pops `flash_key` from the session state at its top and shows the message there.
+    The page shows the message with `confirmation(flash_key)` under the form's button.
     `done` may be a function, called once the block has saved, when the message names what the
-    block parsed or wrote.
+    block parsed or wrote. `then` gives widgets their values for the next run (see `prepare`):
+    the form's fields emptied, the record just saved chosen; nothing changes when saving fails.
     """
 
     def flash() -> None:
         st.session_state[flash_key] = done() if callable(done) else done
+        if then is not None:
+            values = then() if callable(then) else then
+            st.session_state[_NEXT_VALUES] = {**st.session_state.get(_NEXT_VALUES, {}), **values}
         st.rerun()
 
     with _saving(flash, refused or {}):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterable
@@ -134,6 +135,28 @@ def late_table(frame: pl.DataFrame, column: str = "Försenad") -> pl.DataFrame |
     return frame.to_pandas().style.map(
         lambda v: LATE_STYLE if isinstance(v, str) and v else "", subset=[column]
     )
+
+
+# What Markdown, GitHub's autolinks and Streamlit's extensions (:red[…], :emoji:, $math$) act on
+# anywhere in a line, and what they act on at a line's start (headings, quotes, lists, rules).
+# CommonMark shows a backslash-escaped punctuation character as the character itself.
+_MARKUP_INLINE = re.compile(r"([\\`*_\[\]<>|~$:&@])")
+_MARKUP_LINE_START = re.compile(r"^([ \t]*)([#>+\-=]|\d+(?=[.)]))", re.MULTILINE)
+_WWW = re.compile(r"(?i)\b(www)\.")
+
+
+def plain(text: object) -> str:
+    """User text for st.markdown, captions, messages and labels: shown as written, never rendered.
+
+    Links, images and HTML come out as their characters, so nothing is fetched or clicked by accident.
+    """
+    if text is None:
+        return ""
+    escaped = _MARKUP_INLINE.sub(r"\\\1", str(text))
+    escaped = _MARKUP_LINE_START.sub(
+        lambda m: m[1] + ("\\" + m[2] if not m[2].isdigit() else m[2] + "\\"), escaped
+    )
+    return _WWW.sub(r"\1\\.", escaped)
 
 
 def show_errors(error: InvalidInputError) -> None:

@@ -15,7 +15,17 @@ from portfolio.money import format_kr
 
 user = ui.require_user()
 conn = ui.db()
-FLASH_KEY = "decisions_flash"
+forms.prepare()
+# A saved item empties the form for the next one; the meeting and the numbering stay chosen.
+EMPTY_ITEM = {
+    "decisions_item_number": None,
+    "decisions_item_case": "",
+    "decisions_item_title": "",
+    "decisions_item_summary": "",
+    "decisions_item_proposal": "",
+    "decisions_item_decision": "",
+    "decisions_item_documents": "",
+}
 
 
 def decision_table(frame: pl.DataFrame) -> pl.DataFrame:
@@ -55,8 +65,6 @@ def plan_table(frame: pl.DataFrame) -> pl.DataFrame:
 
 st.title("Beslut")
 st.caption("Vad nämnden har beslutat, när den sammanträder härnäst och årets sammanträdesplan.")
-if message := st.session_state.pop(FLASH_KEY, None):
-    st.success(message)
 
 # --- search -------------------------------------------------------------------------------------
 st.header("Sök bland besluten")
@@ -76,12 +84,13 @@ if query.strip():
         st.dataframe(decision_table(found), hide_index=True, width="stretch", key="decisions_results")
         for r in found.head(10).iter_rows(named=True):
             label = paragraph_label(r["number_kind"], r["number"]) or ""
-            with st.expander(f"{r['date']} {label} {r['title']}".replace("  ", " ")):
+            with st.expander(f"{r['date']} {label} {ui.plain(r['title'])}".replace("  ", " ")):
                 if r["summary"]:
-                    st.markdown(r["summary"])
+                    st.markdown(ui.plain(r["summary"]))
                 if r["proposal"]:
-                    st.markdown(f"**Förslag till beslut:** {r['proposal']}")
-                st.markdown(f"**Beslut:** {r['decision'] or 'Beslutet finns inte i handlingarna.'}")
+                    st.markdown(f"**Förslag till beslut:** {ui.plain(r['proposal'])}")
+                decided = ui.plain(r["decision"]) if r["decision"] else "Beslutet finns inte i handlingarna."
+                st.markdown(f"**Beslut:** {decided}")
                 if r["decision"] and r["proposal"] and r["decision"].strip() != r["proposal"].strip():
                     st.caption("Beslutet skiljer sig från förslaget.")
                 ui.source_caption(r["source"])
@@ -109,7 +118,9 @@ if years:
     plan = governance.meeting_plan(conn, plan_year)
     st.table(plan_table(plan), hide_index=True)
     for r in plan.filter(pl.col("moved_from").is_not_null()).iter_rows(named=True):
-        st.markdown(f"Sammanträdet {r['moved_from']} flyttas till {r['date']}: {r['moved_reason']}.")
+        st.markdown(
+            f"Sammanträdet {r['moved_from']} flyttas till {r['date']}: {ui.plain(r['moved_reason'])}."
+        )
 
 # --- per case ------------------------------------------------------------------------------------
 st.header("Beslut per ärende")
@@ -185,10 +196,20 @@ with tab_item:
         decision = st.text_area("Beslut (tomt om det inte är fattat)", key="decisions_item_decision")
         documents = st.text_area("Beslutsunderlag (ett per rad)", key="decisions_item_documents")
         item_saved = st.form_submit_button("Spara punkten", type="primary", key="decisions_item_save")
+    forms.confirmation("decisions_item_flash")
     if item_saved:
+        new_item: int
         with forms.saving(
-            FLASH_KEY,
-            f"Punkten {paragraph_label(kind, number) or ''} ”{title}” är sparad för {item_meeting}.",
+            "decisions_item_flash",
+            f"Punkten {paragraph_label(kind, number) or ''} ”{ui.plain(title)}” är sparad "
+            f"för {item_meeting}. "
+            "Formuläret är tomt för nästa punkt; den sparade punkten är vald under "
+            "”Beslut på befintlig punkt”.",
+            then=lambda: {
+                **EMPTY_ITEM,
+                "decisions_edit_meeting": item_meeting,
+                "decisions_edit_item": new_item,
+            },
         ):
             data = parse(
                 AgendaItemInput,
@@ -204,7 +225,7 @@ with tab_item:
                     "documents": [d.strip() for d in documents.splitlines() if d.strip()],
                 },
             )
-            governance.add_agenda_item(conn, user, data)
+            new_item = governance.add_agenda_item(conn, user, data)
 
 with tab_decision:
     chosen_date = st.selectbox(
@@ -229,7 +250,7 @@ with tab_decision:
     if item_id is not None:
         current = governance.agenda_item(conn, item_id)
         if current["proposal"]:
-            st.markdown(f"**Förslag till beslut:** {current['proposal']}")
+            st.markdown(f"**Förslag till beslut:** {ui.plain(current['proposal'])}")
         with st.form(f"decisions_edit_form_{item_id}"):
             new_decision = st.text_area(
                 "Beslut",
@@ -237,8 +258,9 @@ with tab_decision:
                 key=f"decisions_edit_decision_{item_id}",
             )
             decision_saved = st.form_submit_button("Spara beslutet", key="decisions_edit_save")
+        forms.confirmation("decisions_edit_flash")
         if decision_saved:
-            with forms.saving(FLASH_KEY, "Beslutet är sparat."):
+            with forms.saving("decisions_edit_flash", "Beslutet är sparat."):
                 data = parse(
                     AgendaItemInput,
                     {
@@ -267,8 +289,18 @@ with tab_meeting:
         place = st.text_input("Plats", key="decisions_meeting_place")
         planned = st.checkbox("Planerat (ännu inte hållet)", value=True, key="decisions_meeting_planned")
         meeting_saved = st.form_submit_button("Lägg till sammanträdet", key="decisions_meeting_save")
+    forms.confirmation("decisions_meeting_flash")
     if meeting_saved:
-        with forms.saving(FLASH_KEY, f"Sammanträdet {meeting_date} är inlagt i planen."):
+        meeting: MeetingInput
+        with forms.saving(
+            "decisions_meeting_flash",
+            f"Sammanträdet {meeting_date} är inlagt i planen.",
+            then=lambda: {
+                "decisions_meeting_date": None,
+                "decisions_meeting_place": "",
+                "decisions_plan_year": meeting.date.year,
+            },
+        ):
             meeting = parse(
                 MeetingInput,
                 {
@@ -289,11 +321,21 @@ with tab_move:
         move_to = st.date_input("Nytt datum", value=None, key="decisions_move_date", format="YYYY-MM-DD")
         reason = st.text_input("Skäl", key="decisions_move_reason", placeholder="t.ex. regionens budgetdag")
         move_saved = st.form_submit_button("Flytta", key="decisions_move_save")
+    forms.confirmation("decisions_move_flash")
     if move_saved:
         if move_from is None or move_to is None:
             st.error("Inget sparades: välj sammanträdet och det nya datumet.")
         else:
-            with forms.saving(FLASH_KEY, f"Sammanträdet {move_from} är flyttat till {move_to}."):
+            with forms.saving(
+                "decisions_move_flash",
+                f"Sammanträdet {move_from} är flyttat till {move_to}.",
+                then={
+                    "decisions_move_meeting": None,
+                    "decisions_move_date": None,
+                    "decisions_move_reason": "",
+                    "decisions_plan_year": move_to.year,
+                },
+            ):
                 governance.move_meeting(conn, user, ids[move_from], move_to, reason)
 
 with tab_price:
@@ -313,8 +355,13 @@ with tab_price:
             rate_kr = st.text_input("Pris per timme (kr)", key="decisions_rate_kr", placeholder="645")
             rate_case = st.text_input("Beslut i ärende", key="decisions_rate_case", placeholder="GNS/7/2019")
             rate_saved = st.form_submit_button("Spara priset", key="decisions_rate_save")
+        forms.confirmation("decisions_rate_flash")
         if rate_saved:
-            with forms.saving(FLASH_KEY, f"Priset för {rate_resource} {rate_year} är sparat."):
+            with forms.saving(
+                "decisions_rate_flash",
+                f"Priset för {ui.plain(rate_resource)} {rate_year} är sparat.",
+                then={"decisions_rate_resource": "", "decisions_rate_kr": "", "decisions_rate_case": ""},
+            ):
                 rate = parse(
                     PriceRateInput,
                     {

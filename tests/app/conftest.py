@@ -67,3 +67,28 @@ def texts(at: AppTest) -> str:
     for table in [*at.table, *at.dataframe]:
         parts.append(table.value.to_csv())
     return "\n".join(parts)
+
+
+WIDGET_KINDS = (
+    "button",
+    "checkbox",
+    "color_picker",
+    "date_input",
+    "multiselect",
+    "number_input",
+    "radio",
+    "select_slider",
+    "selectbox",
+    "slider",
+    "text_area",
+    "text_input",
+    "time_input",
+    "toggle",
+)
+
+
+def duplicate_labels(at: AppTest) -> list[str]:
+    """The labels that more than one control on the page carries (a screen reader cannot tell them apart)."""
+    labels = [str(w.label) for kind in WIDGET_KINDS for w in getattr(at, kind)]
+    labels += [str(w.proto.label) for kind in ("download_button", "file_uploader") for w in at.get(kind)]
+    return sorted({label for label in labels if labels.count(label) > 1})

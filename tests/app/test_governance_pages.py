@@ -152,3 +152,39 @@ def test_the_meetings_page_shows_each_item_with_its_paragraph_and_an_unnumbered_
     assert "Gemensamt dataskyddsombud (GNS/11/2018)" in headings  # the minutes give it no number
     assert not any("None" in h for h in headings)
     assert any(h.startswith("§") for h in headings)
+
+
+def test_after_saving_an_agenda_item_the_form_is_empty_and_the_next_item_stores_only_what_was_typed(
+    app_as, app_env
+):
+    at = app_as("admin", PAGE)
+    at.selectbox(key="decisions_item_meeting").set_value("2020-03-27")
+    at.number_input(key="decisions_item_number").set_value(4)
+    at.text_input(key="decisions_item_title").set_value("Första punkten")
+    at.text_area(key="decisions_item_proposal").set_value("Förslag ett")
+    at.text_area(key="decisions_item_decision").set_value("Beslut ett")
+    at.button(key="decisions_item_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    item_tab = at.tabs[0]
+    assert any("”Första punkten” är sparad för 2020-03-27" in s.value for s in item_tab.success)
+    assert [
+        at.text_input(key="decisions_item_title").value,
+        at.number_input(key="decisions_item_number").value,
+    ] == [
+        "",
+        None,
+    ]
+    assert at.text_area(key="decisions_item_decision").value == ""
+    assert at.text_area(key="decisions_item_proposal").value == ""
+    assert at.selectbox(key="decisions_item_meeting").value == "2020-03-27"  # the meeting stays chosen
+    first = governance.decisions(open_database(app_env)).filter(pl.col("title") == "Första punkten")
+    assert at.selectbox(key="decisions_edit_item").value == first["item_id"].item()  # the item just saved
+
+    at.number_input(key="decisions_item_number").set_value(5)
+    at.text_input(key="decisions_item_title").set_value("Andra punkten")
+    at.text_area(key="decisions_item_proposal").set_value("Förslag två")
+    at.button(key="decisions_item_save").click().run()
+    rows = governance.decisions(open_database(app_env)).filter(pl.col("date") == "2020-03-27")
+    second = rows.filter(pl.col("title") == "Andra punkten").row(0, named=True)
+    assert (second["proposal"], second["decision"]) == ("Förslag två", None)
+    assert rows.filter(pl.col("title") == "Första punkten")["decision"].item() == "Beslut ett"
