@@ -21,6 +21,7 @@ from dashboard import (
     cli_lifecycle,
     cli_risks,
     cli_surveys,
+    cli_users,
     config,
 )
 from portfolio import accounts, store
@@ -50,10 +51,13 @@ def render(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | None =
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2, default=str)
     if fmt == "csv":
+        from portfolio.textsafe import csv_cell
+
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        # Text that a spreadsheet would run as a formula is escaped; numbers stay numbers.
+        writer.writerows({k: csv_cell(v) for k, v in r.items()} for r in rows)
         return out.getvalue().rstrip("\n")
     cells = [[("" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
     widths = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
@@ -143,39 +147,6 @@ def cmd_projects(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_user_add(args: argparse.Namespace) -> int:
-    db = open_database(config.db_path(args.db))
-    password = None
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    uid = accounts.create_user(
-        db,
-        SYSTEM,
-        email=args.email,
-        name=args.name,
-        role=args.role,
-        party=args.party,
-        project_codes=tuple(args.project or ()),
-        password=password,
-    )
-    print(f"Kontot {args.email} är skapat (id {uid}).")
-    return 0
-
-
-def cmd_user_list(args: argparse.Namespace) -> int:
-    db = open_database(config.db_path(args.db))
-    rows = store.users_frame(db).to_dicts()
-    print(render(rows, args.format, ("email", "name", "role", "party", "projects", "active", "has_password")))
-    return 0
-
-
-def cmd_user_disable(args: argparse.Namespace) -> int:
-    db = open_database(config.db_path(args.db))
-    accounts.set_active(db, SYSTEM, args.email, False)
-    print(f"Kontot {args.email} är avstängt.")
-    return 0
-
-
 def cmd_backup(args: argparse.Namespace) -> int:
     db = open_database(config.db_path(args.db))
     core_db.backup(db, args.out)
@@ -216,26 +187,6 @@ def build_parser() -> argparse.ArgumentParser:
     _format_arg(p, ("table", "json", "csv"))
     p.set_defaults(func=cmd_projects)
 
-    p = sub.add_parser("user", help="konton: add, list, disable")
-    user_sub = p.add_subparsers(dest="user_command", required=True, metavar="ÅTGÄRD")
-    q = user_sub.add_parser("add", help="skapa ett konto")
-    _db_arg(q)
-    q.add_argument("--name", required=True)
-    q.add_argument("--email", required=True)
-    q.add_argument("--role", required=True, choices=[r.value for r in Role])
-    q.add_argument("--party", help="partens kod (kommunchef), t.ex. BRACKE")
-    q.add_argument("--project", nargs="*", help="projektkoder (projektledare), t.ex. GNS/8/2018")
-    q.add_argument("--password-stdin", action="store_true", help="läs lösenordet från standard in")
-    q.set_defaults(func=cmd_user_add)
-    q = user_sub.add_parser("list", help="lista konton")
-    _db_arg(q)
-    _format_arg(q)
-    q.set_defaults(func=cmd_user_list)
-    q = user_sub.add_parser("disable", help="stäng av ett konto")
-    _db_arg(q)
-    q.add_argument("email")
-    q.set_defaults(func=cmd_user_disable)
-
     p = sub.add_parser("backup", help="säkerhetskopiera databasen medan appen kör")
     _db_arg(p)
     p.add_argument("--out", required=True, help="fil att skriva kopian till")
@@ -255,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
         cli_surveys,
         cli_bruttolista,
         cli_lifecycle,
+        cli_users,
     ):
         module.register(sub)
     return parser

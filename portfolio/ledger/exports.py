@@ -18,8 +18,10 @@ from typing import Any
 
 import polars as pl
 
+from portfolio.clock import local_text
 from portfolio.ledger.tertial import TertialReport
 from portfolio.money import MINUS, THIN_SPACE, format_kr, format_tkr, ore_to_kronor
+from portfolio.textsafe import clean, xlsx_cell
 
 __all__ = ["FONT_CANDIDATES", "party_names_default", "report_pdf", "report_xlsx"]
 
@@ -77,12 +79,12 @@ def report_xlsx(report: TertialReport, party_names: dict[str, str]) -> bytes:
 
     def sheet(title: str, headers: Sequence[str], rows: list[list[Any]], money_cols: Sequence[int]) -> None:
         ws = book.create_sheet(title)
-        ws.append(list(headers))
+        _append(ws, list(headers))
         for cell in ws[1]:
             cell.font = bold
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in rows:
-            ws.append(row)
+            _append(ws, row)
         for col in money_cols:
             for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
                 if isinstance(cell.value, Decimal):
@@ -98,7 +100,7 @@ def report_xlsx(report: TertialReport, party_names: dict[str, str]) -> bytes:
     assert facts is not None
     facts.title = "Rapport"
     for row in _facts(report):
-        facts.append(row)
+        _append(facts, row)
     facts.column_dimensions["A"].width = 28
     facts.column_dimensions["B"].width = 90
     for cell in facts["A"]:
@@ -155,7 +157,7 @@ def report_xlsx(report: TertialReport, party_names: dict[str, str]) -> bytes:
                 name,
                 "✓ granskad" if code in reviewed else "– ej granskad",
                 reviewed[code]["user_name"] if code in reviewed else "",
-                reviewed[code]["reviewed_at"] if code in reviewed else "",
+                local_text(reviewed[code]["reviewed_at"]) if code in reviewed else "",
                 reviewed[code]["comment"] if code in reviewed else "",
             ]
             for code, name in party_names.items()
@@ -165,6 +167,13 @@ def report_xlsx(report: TertialReport, party_names: dict[str, str]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _append(ws: Any, values: Sequence[Any]) -> None:
+    # Cell by cell through the one escaping rule: `ws.append` would turn '=…' text into formulas.
+    row = ws.max_row + 1 if ws.max_row > 1 or ws.cell(1, 1).value is not None else 1
+    for column, value in enumerate(values, start=1):
+        xlsx_cell(ws.cell(row=row, column=column), value)
 
 
 def _facts(report: TertialReport) -> list[list[str]]:
@@ -182,7 +191,9 @@ def _facts(report: TertialReport) -> list[list[str]]:
     if report.result_source:
         rows.append(["Källa för resultatet", report.result_source])
     if report.snapshot:
-        rows.append(["Fastställd", f"{report.snapshot['frozen_at']} av {report.snapshot['user_email']}"])
+        rows.append(
+            ["Fastställd", f"{local_text(report.snapshot['frozen_at'])} av {report.snapshot['user_email']}"]
+        )
     if report.unmapped:
         rows.append(["Ej mappade konton", ", ".join(report.unmapped)])
     return rows
@@ -229,6 +240,7 @@ def report_pdf(
     pdf.add_page()
 
     def text(value: str) -> str:
+        value = clean(value)  # a control character stored by an older version prints as nothing
         if font.unicode:
             return value
         # Helvetica is Latin-1: keep å ä ö, spell out what it cannot print.
@@ -244,7 +256,12 @@ def report_pdf(
     write_line(text(report.result_text), 12, "B", 7)
     write_line(report.source_text, 8, "", 4)
     if report.snapshot:
-        write_line(f"Fastställd {report.snapshot['frozen_at']} av {report.snapshot['user_email']}.", 8, "", 4)
+        write_line(
+            f"Fastställd {local_text(report.snapshot['frozen_at'])} av {report.snapshot['user_email']}.",
+            8,
+            "",
+            4,
+        )
     pdf.ln(3)
 
     if not report.statement.is_empty():
@@ -299,7 +316,7 @@ def report_pdf(
         [
             [
                 name,
-                f"✓ granskad {str(reviewed[code]['reviewed_at'])[:10]}"
+                f"✓ granskad {local_text(reviewed[code]['reviewed_at'])[:10]}"
                 if code in reviewed
                 else "– ej granskad",
                 str(reviewed[code]["comment"]) if code in reviewed else "",

@@ -23,6 +23,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from portfolio import textsafe
 from portfolio.errors import ImportRejectedError
 from registers.risks.model import ActionStatus, Register, RiskStatus
 
@@ -33,7 +34,7 @@ COMPUTED = " (beräknas)"
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 5000
 # Characters that make a spreadsheet treat text as a formula (OWASP: CSV/formula injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = textsafe.FORMULA_START
 
 
 @dataclass(frozen=True)
@@ -101,11 +102,8 @@ def where(sheet: str, row: int | None = None, header: str | None = None) -> str:
 
 def _set(cell: Cell, value: Any) -> None:
     if isinstance(value, str):
-        cell.value = value
         # Stored as text with Excel's quote prefix: shown as written, never evaluated.
-        cell.data_type = "s"
-        if value.startswith(FORMULA_START):
-            cell.quotePrefix = True
+        textsafe.xlsx_cell(cell, value)
     elif isinstance(value, bool):
         cell.value = "ja" if value else "nej"
     elif isinstance(value, datetime | date):
