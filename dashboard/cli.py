@@ -24,9 +24,8 @@ from dashboard import (
     cli_users,
     config,
 )
-from portfolio import accounts, store
 from portfolio import db as core_db
-from portfolio.auth import SYSTEM, Role
+from portfolio import store
 from portfolio.errors import DatabaseDamagedError, PortfoljError
 from portfolio.money import kronor_json
 from portfolio.overview import with_deviation

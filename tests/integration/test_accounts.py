@@ -9,7 +9,7 @@ import pytest
 
 from portfolio import accounts, passwords, store
 from portfolio.auth import SYSTEM, Role, User
-from portfolio.errors import InvalidInputError, PermissionDeniedError
+from portfolio.errors import InvalidInputError, PermissionDeniedError, StaleEditError
 from portfolio.passwords import hash_password, verify_password
 from registers.schema import open_database
 
@@ -221,3 +221,203 @@ def test_an_unknown_e_mail_does_the_same_hash_work_as_a_wrong_password(seeded, d
     with pytest.raises(accounts.AuthenticationError):
         accounts.authenticate(seeded, "ingen@region.se", PASSWORD)
     assert dummy_verifies == [PASSWORD]
+
+
+def edit(db, actor=SYSTEM, email="anna@region.se", **changes):
+    """Edit Anna from the version she is at now, changing only `changes`."""
+    account = store.user_account(db, email)
+    fields = {
+        "name": account["name"],
+        "role": account["role"],
+        "party": account["party"],
+        "project_codes": tuple(account["projects"]),
+        "version": account["version"],
+    }
+    return accounts.edit_user(db, actor, email, **{**fields, **changes})
+
+
+def test_an_admin_edits_name_role_party_and_the_change_is_audited(seeded):
+    make_user(seeded)
+    assert edit(seeded, name="Anna Berg", role="kommunchef", party="BRACKE")
+    account = store.user_account(seeded, "anna@region.se")
+    assert (account["name"], account["role"], account["party"]) == ("Anna Berg", "kommunchef", "BRACKE")
+    assert account["version"] == 2
+    row = seeded.execute(
+        "SELECT action, before, after FROM audit_log WHERE entity = 'användare' ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    assert row[0] == "ändra"
+    assert '"name": "Anna"' in row[1]
+    assert '"name": "Anna Berg"' in row[2]
+
+
+def test_a_leader_is_bound_to_the_projects_of_an_edit(seeded):
+    make_user(seeded, role="projektledare", project_codes=("GNS/8/2018",))
+    edit(seeded, project_codes=("GNS/8/2018", "GNS/11/2018"))
+    user = accounts.authenticate(seeded, "anna@region.se", PASSWORD)
+    assert user.projects == {
+        store.project_id_for(seeded, "GNS/8/2018"),
+        store.project_id_for(seeded, "GNS/11/2018"),
+    }
+
+
+def test_an_edit_that_changes_nothing_writes_nothing(seeded):
+    make_user(seeded)
+    audits = store.count(seeded, "audit_log")
+    assert not edit(seeded)
+    assert store.count(seeded, "audit_log") == audits
+    assert store.user_account(seeded, "anna@region.se")["version"] == 1
+
+
+@pytest.mark.parametrize("role", ["namnd", "kommunchef", "projektledare"])
+def test_only_an_admin_edits_an_account(seeded, role):
+    make_user(seeded)
+    someone = accounts.persona_user(seeded, role)
+    with pytest.raises(PermissionDeniedError):
+        edit(seeded, actor=someone, name="Kapad")
+    assert store.user_account(seeded, "anna@region.se")["name"] == "Anna"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda db, actor: accounts.set_active(db, actor, "anna@region.se", False),
+        lambda db, actor: accounts.reset_password(db, actor, "anna@region.se", None),
+        lambda db, actor: accounts.unlock(db, actor, "anna@region.se"),
+    ],
+    ids=["disable", "reset-password", "unlock"],
+)
+def test_only_an_admin_disables_resets_or_unlocks(seeded, call):
+    make_user(seeded)
+    audits = store.count(seeded, "audit_log")
+    with pytest.raises(PermissionDeniedError):
+        call(seeded, accounts.persona_user(seeded, "kommunchef"))
+    assert store.count(seeded, "audit_log") == audits
+
+
+def test_a_stale_edit_is_refused_and_shows_what_the_other_admin_saved(seeded):
+    make_user(seeded)
+    opened_at = store.user_account(seeded, "anna@region.se")["version"]
+    edit(seeded, name="Anna Berg")
+    with pytest.raises(StaleEditError) as exc:
+        edit(seeded, name="Anna Andersson", version=opened_at)
+    assert exc.value.current["name"] == "Anna Berg"
+    assert exc.value.current["version"] == opened_at + 1
+    assert store.user_account(seeded, "anna@region.se")["name"] == "Anna Berg"
+
+
+def test_an_edit_that_breaks_the_role_rules_is_refused_with_the_reason(seeded):
+    make_user(seeded)
+    with pytest.raises(InvalidInputError, match="måste knytas till en part"):
+        edit(seeded, role="kommunchef", party=None)
+    with pytest.raises(InvalidInputError, match="Endast projektledare"):
+        edit(seeded, project_codes=("GNS/8/2018",))
+    assert store.user_account(seeded, "anna@region.se")["role"] == "nämnd"
+
+
+@pytest.mark.parametrize("party", ["Bräcke", "Bräcke kommun", "BRACKE", "bracke", "  bräcke KOMMUN "])
+def test_a_party_is_accepted_by_name_or_code_in_any_case(seeded, party):
+    make_user(seeded, role="kommunchef", party=party)
+    assert store.user_account(seeded, "anna@region.se")["party"] == "BRACKE"
+
+
+def test_an_edit_takes_the_party_by_name(seeded):
+    make_user(seeded, role="kommunchef", party="BRACKE")
+    edit(seeded, party="Östersunds kommun")
+    assert store.user_account(seeded, "anna@region.se")["party"] == "OSTERSUND"
+
+
+def test_an_unknown_party_is_refused_with_the_valid_ones_listed(seeded):
+    with pytest.raises(InvalidInputError) as exc:
+        make_user(seeded, role="kommunchef", party="Atlantis")
+    text = "\n".join(exc.value.messages)
+    assert "Okänd part 'Atlantis'" in text
+    assert "Bräcke kommun" in text
+    assert "Region Jämtland Härjedalen" in text
+    assert store.find_user(seeded, "anna@region.se") is None
+
+
+def test_a_disabled_account_is_enabled_again_and_logs_in(seeded):
+    make_user(seeded)
+    accounts.set_active(seeded, SYSTEM, "anna@region.se", False)
+    accounts.set_active(seeded, SYSTEM, "anna@region.se", True)
+    assert accounts.authenticate(seeded, "anna@region.se", PASSWORD).active
+
+
+def test_a_reset_password_logs_in_once_and_must_be_replaced(seeded):
+    make_user(seeded)
+    accounts.reset_password(seeded, SYSTEM, "anna@region.se", "tillfalligt-losenord")
+    with pytest.raises(accounts.AuthenticationError):
+        accounts.authenticate(seeded, "anna@region.se", PASSWORD)
+    anna = accounts.authenticate(seeded, "anna@region.se", "tillfalligt-losenord")
+    assert accounts.must_choose_password(seeded, anna)
+    accounts.choose_new_password(seeded, anna, "mitt-eget-nya-losenord")
+    assert not accounts.must_choose_password(seeded, anna)
+    assert accounts.authenticate(seeded, "anna@region.se", "mitt-eget-nya-losenord")
+    with pytest.raises(PermissionDeniedError):  # without a reset, the current password is asked for
+        accounts.choose_new_password(seeded, anna, "ett-tredje-losenord-x")
+
+
+def test_a_reset_without_password_leaves_the_account_without_one(seeded):
+    make_user(seeded)
+    accounts.reset_password(seeded, SYSTEM, "anna@region.se", None)
+    account = store.user_account(seeded, "anna@region.se")
+    assert not account["has_password"]
+    assert account["must_change_password"]
+    with pytest.raises(accounts.AuthenticationError):
+        accounts.authenticate(seeded, "anna@region.se", PASSWORD)
+
+
+def test_a_short_temporary_password_is_refused_and_the_old_one_kept(seeded):
+    make_user(seeded)
+    with pytest.raises(InvalidInputError, match="minst 12 tecken"):
+        accounts.reset_password(seeded, SYSTEM, "anna@region.se", "kort")
+    assert accounts.authenticate(seeded, "anna@region.se", PASSWORD)
+
+
+def test_unlock_lets_a_locked_account_log_in_at_once(seeded):
+    make_user(seeded)
+    for _ in range(accounts.MAX_FAILED_LOGINS):
+        with pytest.raises(accounts.AuthenticationError):
+            accounts.authenticate(seeded, "anna@region.se", "fel-losenord-123")
+    with pytest.raises(accounts.AuthenticationError):
+        accounts.authenticate(seeded, "anna@region.se", PASSWORD)
+    accounts.unlock(seeded, SYSTEM, "anna@region.se")
+    account = store.user_account(seeded, "anna@region.se")
+    assert (account["failed_logins"], account["locked_until"]) == (0, None)
+    assert accounts.authenticate(seeded, "anna@region.se", PASSWORD)
+
+
+def test_a_user_changes_their_own_password_with_the_current_one(seeded):
+    make_user(seeded)
+    anna = accounts.authenticate(seeded, "anna@region.se", PASSWORD)
+    accounts.change_own_password(seeded, anna, PASSWORD, "ett-helt-nytt-losenord")
+    assert accounts.authenticate(seeded, "anna@region.se", "ett-helt-nytt-losenord")
+    with pytest.raises(accounts.AuthenticationError):
+        accounts.authenticate(seeded, "anna@region.se", PASSWORD)
+
+
+def test_a_wrong_current_password_is_refused_counted_and_nothing_changed(seeded):
+    make_user(seeded)
+    anna = accounts.authenticate(seeded, "anna@region.se", PASSWORD)
+    with pytest.raises(InvalidInputError, match="nuvarande lösenordet stämmer inte"):
+        accounts.change_own_password(seeded, anna, "fel-losenord-123", "ett-helt-nytt-losenord")
+    assert store.user_account(seeded, "anna@region.se")["failed_logins"] == 1
+    assert accounts.authenticate(seeded, "anna@region.se", PASSWORD)
+
+
+def test_a_demo_persona_is_told_it_has_no_password_to_change(seeded):
+    persona = accounts.persona_user(seeded, "namnd")
+    with pytest.raises(InvalidInputError, match="Demopersoner har inget lösenord"):
+        accounts.change_own_password(seeded, persona, "", "ett-helt-nytt-losenord")
+
+
+def test_the_new_column_reaches_a_database_of_the_previous_version(tmp_path):
+    from portfolio import db as core_db
+
+    path = tmp_path / "gammal.db"
+    old = core_db.connect(path)
+    core_db.migrate(old, core_db.Migrations("portfolio", store.MIGRATIONS.steps[:-1]))
+    assert "version" not in old["users"].columns_dict
+    old.close()
+    upgraded = open_database(path)
+    assert {"version", "must_change_password"} <= set(upgraded["users"].columns_dict)
