@@ -31,6 +31,7 @@ class Action(StrEnum):
     """Every kind of write; the matrix below says which role may do it."""
 
     REPORT_STATUS = "statusrapport"
+    EDIT_PROJECT = "projektets uppgifter och tidplan"
     EDIT_RISKS = "riskregister"
     EDIT_BENEFITS = "nyttoregister"
     REVIEW_TERTIAL = "granska tertialrapport"
@@ -44,7 +45,9 @@ class Action(StrEnum):
     MANAGE_USERS = "användare"
 
 
-PROJECT_ACTIONS = frozenset({Action.REPORT_STATUS, Action.EDIT_RISKS, Action.EDIT_BENEFITS})
+PROJECT_ACTIONS = frozenset(
+    {Action.REPORT_STATUS, Action.EDIT_PROJECT, Action.EDIT_RISKS, Action.EDIT_BENEFITS}
+)
 PARTY_ACTIONS = frozenset({Action.REVIEW_TERTIAL})
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import polars as pl
@@ -15,11 +14,7 @@ from portfolio.auth import Role, User
 from portfolio.db import Database, Migrations, audit, create_audit_table, stamps_to_utc
 from portfolio.errors import NotFoundError
 from portfolio.models import (
-    AgendaItem,
-    Meeting,
     Party,
-    Project,
-    Split,
     source_text,
 )
 
@@ -475,16 +470,6 @@ def _src(source: Any) -> str | None:
     return source_text(source) or None
 
 
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _split(split: Split | None) -> tuple[int | None, int | None, int | None]:
-    if split is None:
-        return (None, None, None)
-    return (split.total, split.region, split.kommunerna)
-
-
 def insert_party(db: Database, party: Party, user: User) -> bool:
     """Insert a party and its populations if it is not there; True when inserted."""
     if db.execute("SELECT 1 FROM parties WHERE code = ?", [party.code]).fetchone():
@@ -509,158 +494,6 @@ def insert_party(db: Database, party: Party, user: User) -> bool:
         party=party.code,
     )
     return True
-
-
-def insert_project(db: Database, project: Project, user: User) -> bool:
-    """Insert a project with its people, milestones and budget lines if it is not there."""
-    if db.execute("SELECT 1 FROM projects WHERE code = ?", [project.code]).fetchone():
-        return False
-    cur = db.execute(
-        "INSERT INTO projects (code, has_diarienummer, name, kind, purpose, phase, status,"
-        " status_reason, owner_party, object, start_date, planned_end_date, actual_end_date,"
-        " budget_ore, actual_ore, notes, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            project.code,
-            project.has_diarienummer,
-            project.name,
-            project.kind.value,
-            project.purpose,
-            project.phase.value,
-            project.status.value,
-            project.status_reason,
-            project.owner_party,
-            project.object,
-            _iso(project.start_date),
-            _iso(project.planned_end_date),
-            _iso(project.actual_end_date),
-            project.budget_kr,
-            project.actual_kr,
-            project.notes,
-            _src(project.source),
-        ],
-    )
-    pid = cur.lastrowid
-    for party in project.financing_parties:
-        db.execute("INSERT INTO project_parties VALUES (?, ?)", [pid, party])
-    people = [("projektledare", p) for p in project.leaders] + [
-        ("styrgrupp", p) for p in project.steering_group
-    ]
-    for pos, (role, person) in enumerate(people):
-        db.execute(
-            "INSERT INTO project_people (project_id, role, name, organisation, position)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [pid, role, person.name, person.organisation, pos],
-        )
-    for pos, ms in enumerate(project.milestones):
-        mid = db.execute(
-            "INSERT INTO milestones (project_id, name, planned_date, actual_date, source, position)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [pid, ms.name, _iso(ms.planned_date), _iso(ms.actual_date), _src(ms.source), pos],
-        ).lastrowid
-        for cpos, change in enumerate(ms.changes):
-            db.execute(
-                "INSERT INTO milestone_changes (milestone_id, changed_on, new_date, reason,"
-                " source, position) VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    mid,
-                    _iso(change.changed_on),
-                    _iso(change.new_date),
-                    change.reason,
-                    _src(change.source),
-                    cpos,
-                ],
-            )
-    for pos, line in enumerate(project.budget_lines):
-        db.execute(
-            f"INSERT INTO budget_lines (project_id, position, {', '.join(list(BUDGET_SCHEMA)[:-1])},"
-            " source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                pid,
-                pos,
-                line.activity,
-                line.kind,
-                *_split(line.budget),
-                *_split(line.outcome),
-                line.note,
-                _src(line.source),
-            ],
-        )
-    if project.budget_totals is not None:
-        t = project.budget_totals
-        db.execute(
-            f"INSERT INTO stated_totals (project_id, {', '.join(STATED_COLUMNS)}, source)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                pid,
-                *_split(t.budget),
-                *_split(t.outcome),
-                t.tillkommande_kr,
-                t.total_cost_kr,
-                _src(t.source),
-            ],
-        )
-    audit(
-        db,
-        user_id=user.id,
-        user_email=user.email,
-        action="skapa",
-        entity="projekt",
-        entity_id=project.code,
-        after=project.model_dump(mode="json"),
-        project_id=pid,
-    )
-    return True
-
-
-def insert_meeting(db: Database, meeting: Meeting, user: User) -> bool:
-    """Insert a meeting and its agenda if no meeting is on that date; True when inserted."""
-    if db.execute("SELECT 1 FROM meetings WHERE date = ?", [_iso(meeting.date)]).fetchone():
-        return False
-    mid = db.execute(
-        "INSERT INTO meetings (date, kind, place, paragraphs, moved_from, moved_reason, planned,"
-        " source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            _iso(meeting.date),
-            meeting.kind,
-            meeting.place,
-            meeting.paragraphs,
-            _iso(meeting.moved_from),
-            meeting.moved_reason,
-            meeting.planned,
-            _src(meeting.source),
-        ],
-    ).lastrowid
-    for item in meeting.items:
-        _insert_item(db, mid, item)
-    audit(
-        db,
-        user_id=user.id,
-        user_email=user.email,
-        action="skapa",
-        entity="sammanträde",
-        entity_id=_iso(meeting.date),
-        after=meeting.model_dump(mode="json"),
-    )
-    return True
-
-
-def _insert_item(db: Database, meeting_id: int | None, item: AgendaItem) -> None:
-    db.execute(
-        "INSERT INTO agenda_items (meeting_id, number, number_kind, case_code, title, summary,"
-        " proposal, decision, documents, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            meeting_id,
-            item.number,
-            item.number_kind,
-            item.case,
-            item.title,
-            item.summary,
-            item.proposal,
-            item.decision,
-            json.dumps(list(item.documents), ensure_ascii=False),
-            _src(item.source),
-        ],
-    )
 
 
 def insert_statement_line(

@@ -9,6 +9,7 @@ from portfolio import store as core_store
 from portfolio.errors import DatabaseDamagedError
 from portfolio.governance import store as governance_store
 from portfolio.ledger import store as ledger_store
+from portfolio.projects import store as projects_store
 from registers.benefits import store as benefits_store
 from registers.bruttolista import store as bruttolista_store
 from registers.lifecycle import store as lifecycle_store
@@ -17,6 +18,7 @@ from registers.surveys import store as surveys_store
 
 ALL_MIGRATIONS: tuple[core_db.Migrations, ...] = (
     core_store.MIGRATIONS,
+    projects_store.MIGRATIONS,
     governance_store.MIGRATIONS,
     ledger_store.MIGRATIONS,
     risks_store.MIGRATIONS,

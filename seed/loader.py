@@ -13,9 +13,13 @@ from portfolio import accounts, store
 from portfolio import db as core_db
 from portfolio.auth import SYSTEM, User
 from portfolio.errors import InvalidInputError
-from portfolio.models import Meeting, Party, Project, validation_messages
+from portfolio.governance import service as meetings_service
+from portfolio.governance import store as governance_store
+from portfolio.governance.model import AgendaItemInput, MeetingInput
+from portfolio.models import Meeting, Party, Project, source_text, validation_messages
 from seed import benefits, bruttolista, governance, ledger, lifecycle, risks, surveys
 from seed.finance import FinanceFile, insert_finance
+from seed.projects import load_project
 
 # Each validates its own file first and raises SeedError before inserting anything.
 REGISTER_SEEDS = (governance, ledger, risks, benefits, surveys, bruttolista, lifecycle)
@@ -122,10 +126,48 @@ def seed_database(db: core_db.Database, data_dir: Path = DATA_DIR, user: User = 
     counts: dict[str, int] = {}
     with core_db.write(db):
         counts["parter"] = sum(store.insert_party(db, p, user) for p in core.parties)
-        counts["projekt"] = sum(store.insert_project(db, p, user) for p in core.projects)
-        counts["sammanträden"] = sum(store.insert_meeting(db, m, user) for m in core.meetings)
+        counts["projekt"] = sum(load_project(db, p, user) for p in core.projects)
+        counts["sammanträden"] = sum(load_meeting(db, m, user) for m in core.meetings)
         counts["ekonomi"] = insert_finance(db, core.finance, user)
         counts["demoanvändare"] = accounts.ensure_personas(db, user)
         for module in REGISTER_SEEDS:
             counts.update(module.seed(db, data_dir, user))
     return counts
+
+
+def load_meeting(db: core_db.Database, meeting: Meeting, user: User) -> bool:
+    """Create one seeded meeting and its agenda through the meetings service, unless it exists."""
+    if governance_store.meeting_on(db, meeting.date) is not None:
+        return False
+    meetings_service.create_meeting(
+        db,
+        user,
+        MeetingInput(
+            date=meeting.date,
+            kind=meeting.kind,
+            place=meeting.place,
+            paragraphs=meeting.paragraphs,
+            planned=meeting.planned,
+            moved_from=meeting.moved_from,
+            moved_reason=meeting.moved_reason,
+            source=source_text(meeting.source) or None,
+        ),
+    )
+    for item in meeting.items:
+        meetings_service.add_agenda_item(
+            db,
+            user,
+            AgendaItemInput(
+                meeting_date=meeting.date,
+                number_kind=item.number_kind,
+                number=item.number,
+                case=item.case,
+                title=item.title,
+                summary=item.summary,
+                proposal=item.proposal,
+                decision=item.decision,
+                documents=item.documents,
+                source=source_text(item.source) or None,
+            ),
+        )
+    return True

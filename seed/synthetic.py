@@ -19,6 +19,7 @@ from registers.benefits import service as benefits
 from registers.benefits.model import BenefitInput, MeasurementInput, Point
 from registers.risks import service as risks
 from registers.risks.model import ActionInput, RegisterInput, RiskInput
+from seed.projects import load_project
 
 PARTIES = ("RJH", "BERG", "BRACKE", "HARJEDALEN", "KROKOM", "RAGUNDA", "STROMSUND", "ARE", "OSTERSUND")
 FIRST_OBJECT = 7000
@@ -76,7 +77,7 @@ def generate(db: Database, size: Size, *, seed: int = 1) -> dict[str, int]:
         project_ids = []
         for i in range(size.projects):
             project = _project(rng, i)
-            store.insert_project(db, project, SYSTEM)
+            load_project(db, project, SYSTEM)
             project_ids.append(store.project_id_for(db, project.code))
             counts["projekt"] += 1
         register_ids = [

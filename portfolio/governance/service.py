@@ -25,8 +25,10 @@ from portfolio.governance.model import (
     PriceRateInput,
     paragraph_label,
 )
-from portfolio.models import DIARIENUMMER_RE, Phase
+from portfolio.models import Phase
 from portfolio.money import format_kr
+from portfolio.projects import service as projects
+from portfolio.projects.model import ProjectInput
 from portfolio.store import price_rates_frame
 
 # --- meetings -----------------------------------------------------------------------------
@@ -245,39 +247,25 @@ def decision_rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
 
 
 def create_case(db: Database, actor: User, data: NewCaseInput, *, origin: str | None = None) -> int:
-    """Open a new case in the portfolio, starting its phase history; returns its id."""
-    require(actor, Action.MANAGE_PROJECTS)
-    if store.project_by_code(db, data.code) is not None:
-        raise InvalidInputError([f"Det finns redan ett projekt eller ärende med koden {data.code}"])
-    opened = data.opened_on or date.today()
+    """Open a new case in the portfolio (the short form of the project register); returns its id."""
     reason = "Nytt ärende; ingen statusrapport ännu." + (f" {origin}" if origin else "")
-    with write(db):
-        project_id = store.insert_case(
-            db,
-            data,
-            has_diarienummer=bool(DIARIENUMMER_RE.match(data.code)),
+    return projects.create_project(
+        db,
+        actor,
+        ProjectInput(
+            code=data.code,
+            name=data.name,
+            kind=data.kind,
+            phase=data.phase,
+            purpose=data.purpose,
+            owner_party=data.owner_party,
+            start_date=data.opened_on,
             status_reason=reason,
-        )
-        store.insert_phase_change(
-            db,
-            project_id=project_id,
-            changed_on=opened,
-            from_phase=None,
-            to_phase=data.phase.value,
-            agenda_item_id=None,
-            note=origin or "Ärendet öppnat",
             source=data.source,
-        )
-        audit_by(
-            db,
-            actor,
-            "skapa",
-            "projekt",
-            data.code,
-            after={**data.model_dump(mode="json"), "origin": origin},
-            project_id=project_id,
-        )
-    return project_id
+        ),
+        opened_on=data.opened_on,
+        origin=origin or "Ärendet öppnat",
+    )
 
 
 def record_phase_change(db: Database, actor: User, data: PhaseChangeInput) -> int:

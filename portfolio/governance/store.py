@@ -17,7 +17,7 @@ import polars as pl
 from portfolio import clock
 from portfolio.db import Database, Migrations
 from portfolio.governance.logic import fold
-from portfolio.governance.model import AgendaItemInput, MeetingInput, NewCaseInput, PriceRateInput
+from portfolio.governance.model import AgendaItemInput, MeetingInput, PriceRateInput
 from portfolio.store import frame
 
 MIGRATIONS = Migrations("governance")
@@ -331,28 +331,6 @@ def project(db: Database, project_id: int) -> dict[str, Any] | None:
 def project_by_code(db: Database, code: str) -> dict[str, Any] | None:
     """id, code, name, kind, phase and version of the project with this code, or None."""
     return _row(db, "SELECT id, code, name, kind, phase, version FROM projects WHERE code = ?", [code])
-
-
-def insert_case(db: Database, data: NewCaseInput, *, has_diarienummer: bool, status_reason: str) -> int:
-    """A new row in the portfolio (status green until the first report); returns its id."""
-    cur = db.execute(
-        "INSERT INTO projects (code, has_diarienummer, name, kind, purpose, phase, status, status_reason,"
-        " owner_party, start_date, source) VALUES (?, ?, ?, ?, ?, ?, 'grön', ?, ?, ?, ?)",
-        [
-            data.code,
-            has_diarienummer,
-            data.name,
-            data.kind.value,
-            data.purpose,
-            data.phase.value,
-            status_reason,
-            data.owner_party,
-            _iso(data.opened_on),
-            data.source,
-        ],
-    )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 def set_project_phase(db: Database, project_id: int, phase: str, *, expected_version: int) -> bool:

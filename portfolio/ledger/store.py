@@ -529,9 +529,9 @@ def object_projects(db: Database) -> pl.DataFrame:
         db,
         """SELECT object, project_code, name, source FROM ledger_object_projects
            UNION ALL
-           SELECT p.object, p.code, p.name, 'projektregistret' FROM projects p
-           WHERE p.object IS NOT NULL
-             AND p.object NOT IN (SELECT object FROM ledger_object_projects)
+           SELECT o.object, p.code, p.name, 'projektregistret'
+           FROM project_objects o JOIN projects p ON p.id = o.project_id
+           WHERE o.object NOT IN (SELECT object FROM ledger_object_projects)
            ORDER BY 1""",
         [],
         {"object": pl.String, "project_code": pl.String, "name": pl.String, "source": pl.String},

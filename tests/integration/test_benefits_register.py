@@ -24,6 +24,7 @@ from registers.benefits import service, store
 from registers.benefits.model import BenefitInput, MeasurementInput, Point
 from registers.schema import open_database
 from seed.loader import DATA_DIR, seed_database
+from seed.projects import load_project
 
 LINK2 = "GNS/8/2018"
 SEVEN = [
@@ -347,7 +348,7 @@ def small_project(db: Database) -> int:
                 ),
                 SYSTEM,
             )
-        core_store.insert_project(
+        load_project(
             db,
             Project(
                 code="TEST-NYTTA",
