@@ -194,6 +194,10 @@ def edit_user(
     )
     if problems or user is None:
         raise InvalidInputError(problems)
+    if account["id"] == actor.id and user.role is not Role.ADMIN:
+        raise PermissionDeniedError(
+            "Du kan inte ta bort din egen administratörsroll; be en annan administratör."
+        )
     with write(db):
         before = _account(db, email)
         after = {
@@ -229,6 +233,8 @@ def set_active(db: Database, actor: User, email: str, active: bool) -> None:
     """Disable (or enable again) an account; admin only."""
     require(actor, Action.MANAGE_USERS)
     account = _account(db, email)
+    if not active and account["id"] == actor.id:
+        raise PermissionDeniedError("Du kan inte stänga av ditt eget konto.")
     with write(db):
         store.set_user_active(db, account["id"], active, actor)
 

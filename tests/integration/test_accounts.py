@@ -421,3 +421,12 @@ def test_the_new_column_reaches_a_database_of_the_previous_version(tmp_path):
     old.close()
     upgraded = open_database(path)
     assert {"version", "must_change_password"} <= set(upgraded["users"].columns_dict)
+
+
+def test_an_admin_can_neither_disable_nor_demote_themselves(seeded):
+    admin = accounts.persona_user(seeded, "admin")
+    with pytest.raises(PermissionDeniedError, match="eget konto"):
+        accounts.set_active(seeded, admin, admin.email, False)
+    with pytest.raises(PermissionDeniedError, match="administratörsroll"):
+        edit(seeded, actor=admin, email=admin.email, role="nämnd")
+    assert store.user_account(seeded, admin.email)["role"] == "admin"
