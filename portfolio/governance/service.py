@@ -248,6 +248,7 @@ def decision_rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
 
 def create_case(db: Database, actor: User, data: NewCaseInput, *, origin: str | None = None) -> int:
     """Open a new case in the portfolio (the short form of the project register); returns its id."""
+    require(actor, Action.MANAGE_PROJECTS)  # before the input is checked: refusals say nothing of it
     reason = "Nytt ärende; ingen statusrapport ännu." + (f" {origin}" if origin else "")
     return projects.create_project(
         db,

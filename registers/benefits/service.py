@@ -105,8 +105,14 @@ def benefit_input(row: dict[str, Any]) -> BenefitInput:
 
 
 def _is_owner(user: User, benefit: dict[str, Any]) -> bool:
+    # The nämnd never writes, not even as a benefit's named owner (the README's role table).
     email = benefit.get("owner_email")
-    return bool(user.active and email and user.email.casefold() == str(email).casefold())
+    return bool(
+        user.active
+        and user.role is not Role.NAMND
+        and email
+        and user.email.casefold() == str(email).casefold()
+    )
 
 
 def can_edit(user: User, project_id: int) -> bool:
@@ -121,7 +127,7 @@ def can_measure(user: User, benefit: dict[str, Any]) -> bool:
 
 def measurable_benefits(user: User, register_frame: pl.DataFrame) -> pl.DataFrame:
     """The rows of a register the user may add measurements to."""
-    if not user.active:
+    if not user.active or user.role is Role.NAMND:
         return register_frame.clear()
     if user.role is Role.ADMIN:
         return register_frame
@@ -252,13 +258,21 @@ def add_measurement(
 
 
 def remove_survey_measurements(db: Database, actor: User, statement_ids: list[int]) -> int:
-    """Delete the measurements a survey round made (before that round is imported again)."""
+    """Delete the measurements a survey round made (before that round is imported again).
+
+    The same people as may import the round: the projects' leaders and admin.
+    """
+    if not actor.active or actor.role not in (Role.ADMIN, Role.PROJEKTLEDARE):
+        require(actor, Action.EDIT_BENEFITS)  # refuses, with the role's own message
     rows = store.measurements_from_statements(db, statement_ids)
+    benefits = {int(row["benefit_id"]): store.get_benefit(db, int(row["benefit_id"])) for row in rows}
+    for project_id in sorted({int(b["project_id"]) for b in benefits.values()}):
+        require(actor, Action.EDIT_BENEFITS, project_id=project_id)
     if not rows:
         return 0
     with write(db):
         for row in rows:
-            benefit = store.get_benefit(db, int(row["benefit_id"]))
+            benefit = benefits[int(row["benefit_id"])]
             audit_by(
                 db,
                 actor,

@@ -270,6 +270,7 @@ def link_statement(db: Database, actor: User, statement_id: int, benefit_id: int
     statement = store.get_statement(db, statement_id)
     survey = store.get_survey(db, int(statement["survey_id"]))
     project_id = int(survey["project_id"])
+    require(actor, Action.EDIT_BENEFITS, project_id=project_id)
     if benefit_id is not None:
         benefit = benefits_store.get_benefit(db, benefit_id)
         if int(benefit["project_id"]) != project_id:
@@ -278,7 +279,6 @@ def link_statement(db: Database, actor: User, statement_id: int, benefit_id: int
             raise InvalidInputError(
                 [f"'{benefit['title']}' saknar nollmätning och målvärde; ange dem innan du kopplar en enkät"]
             )
-    require(actor, Action.EDIT_BENEFITS, project_id=project_id)
     with write(db):
         store.set_statement_benefit(db, statement_id, benefit_id)
         audit(
