@@ -50,7 +50,8 @@ def as_page(spec: PageSpec) -> StreamlitPage:
     return st.Page(spec.path, title=spec.title, url_path=spec.url_path, default=spec.default)
 
 
-if user is None:
+# A password an admin reset must be replaced first: the login page then shows only that form.
+if user is None or accounts.must_choose_password(ui.db(), user):
     page = st.navigation([as_page(LOGIN), as_page(ACCESSIBILITY)])
     page.run()
     st.stop()

@@ -1,0 +1,48 @@
+"""Mitt konto: who is signed in, and changing one's own password."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import forms, ui
+from portfolio import accounts, store
+
+user = ui.require_user()
+forms.prepare()
+st.title("Mitt konto")
+conn = ui.db()
+account = store.user_account(conn, user.email)
+
+st.text(f"Namn: {user.name}\nE-postadress: {user.email}\nRoll: {user.role.label}")
+
+st.subheader("Byt lösenord")
+if account is None or not account["has_password"]:
+    st.info(accounts.NO_PASSWORD_PERSONA if account and account["demo_persona"] else accounts.NO_PASSWORD)
+else:
+    with st.form("my_account_password"):
+        st.text_input(
+            "Nuvarande lösenord", type="password", key="my_account_old", autocomplete="current-password"
+        )
+        st.text_input(
+            "Nytt lösenord (minst 12 tecken)",
+            type="password",
+            key="my_account_new",
+            autocomplete="new-password",
+        )
+        st.text_input(
+            "Upprepa det nya lösenordet", type="password", key="my_account_again", autocomplete="new-password"
+        )
+        changed = st.form_submit_button("Byt lösenord", type="primary", key="my_account_submit")
+    forms.confirmation("my_account_flash")
+    if changed:
+        if st.session_state["my_account_new"] != st.session_state["my_account_again"]:
+            st.error("Inget sparades: det nya lösenordet och upprepningen är inte lika.")
+        else:
+            with forms.saving(
+                "my_account_flash",
+                "Ditt lösenord är bytt. Använd det nya nästa gång du loggar in.",
+                then={"my_account_old": "", "my_account_new": "", "my_account_again": ""},
+            ):
+                accounts.change_own_password(
+                    conn, user, st.session_state["my_account_old"], st.session_state["my_account_new"]
+                )
