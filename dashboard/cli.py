@@ -19,6 +19,7 @@ from dashboard import (
     cli_governance,
     cli_ledger,
     cli_lifecycle,
+    cli_projects,
     cli_risks,
     cli_surveys,
     cli_users,
@@ -206,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
         cli_bruttolista,
         cli_lifecycle,
         cli_users,
+        cli_projects,
     ):
         module.register(sub)
     return parser

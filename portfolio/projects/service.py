@@ -467,8 +467,11 @@ def _budget_columns(db: Database, data: BudgetLineInput) -> tuple[dict[str, Any]
     return values, shares
 
 
-def resolve_shares(db: Database, shares: list[tuple[str, Any]]) -> tuple[Share, ...]:
-    """(financier as typed, amount in kronor) pairs as shares with party codes or KOMMUNERNA."""
+def resolve_shares(db: Database, shares: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+    """(financier as typed, amount as typed) pairs with the financier as a party code or KOMMUNERNA.
+
+    The amounts are left as given; the line's model checks them.
+    """
     problems: list[str] = []
     resolved: list[dict[str, Any]] = []
     for name, amount in shares:
@@ -478,8 +481,7 @@ def resolve_shares(db: Database, shares: list[tuple[str, Any]]) -> tuple[Share, 
             problems += exc.messages
     if problems:
         raise InvalidInputError(problems)
-    line = parse(BudgetLineInput, {"activity": "x", "budget": resolved})
-    return line.budget
+    return resolved
 
 
 def _line_summary(line: BudgetLineInput | dict[str, Any] | None) -> dict[str, Any] | None:
@@ -540,6 +542,7 @@ def set_budget_line(
     if line_id is not None and before is None:
         raise NotFoundError(f"Budgetraden {line_id} finns inte i {project_row['code']}")
     with write(db):
+        store.add_parties(db, project_id, [f for _, f, _ in shares if f != parties.KOMMUNERNA])
         if line_id is None:
             line_id = store.insert_line(db, project_id, values, shares)
             action = "skapa"

@@ -125,6 +125,13 @@ def replace_parties(db: Database, project_id: int, codes: Sequence[str]) -> None
     db.conn.executemany("INSERT INTO project_parties VALUES (?, ?)", [(project_id, c) for c in codes])
 
 
+def add_parties(db: Database, project_id: int, codes: Sequence[str]) -> None:
+    """Add financing parties the project does not have yet (a party that pays a budget line)."""
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO project_parties VALUES (?, ?)", [(project_id, c) for c in codes]
+    )
+
+
 def parties_of(db: Database, project_id: int) -> list[str]:
     """The project's financing parties' codes, sorted."""
     return [
