@@ -31,6 +31,11 @@ def prepare() -> None:
         st.session_state[key] = value
 
 
+def prepare_next(values: Mapping[str, Any]) -> None:
+    """Widget values for the next run, given by `prepare` (for a page that saves and reruns itself)."""
+    st.session_state[_NEXT_VALUES] = {**st.session_state.get(_NEXT_VALUES, {}), **values}
+
+
 def confirmation(flash_key: str) -> None:
     """The message a save left under `flash_key`, shown here: under the button that was pressed."""
     if message := st.session_state.pop(flash_key, None):
@@ -56,8 +61,7 @@ def saving(
     def flash() -> None:
         st.session_state[flash_key] = done() if callable(done) else done
         if then is not None:
-            values = then() if callable(then) else then
-            st.session_state[_NEXT_VALUES] = {**st.session_state.get(_NEXT_VALUES, {}), **values}
+            prepare_next(then() if callable(then) else then)
         st.rerun()
 
     with _saving(flash, refused or {}):

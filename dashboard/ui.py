@@ -6,7 +6,7 @@ import re
 import threading
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import streamlit as st
@@ -140,9 +140,14 @@ def late_table(frame: pl.DataFrame, column: str = "Försenad") -> pl.DataFrame |
 # What Markdown, GitHub's autolinks and Streamlit's extensions (:red[…], :emoji:, $math$) act on
 # anywhere in a line, and what they act on at a line's start (headings, quotes, lists, rules).
 # CommonMark shows a backslash-escaped punctuation character as the character itself.
-_MARKUP_INLINE = re.compile(r"([\\`*_\[\]<>|~$:&@])")
-_MARKUP_LINE_START = re.compile(r"^([ \t]*)([#>+\-=]|\d+(?=[.)]))", re.MULTILINE)
-_WWW = re.compile(r"(?i)\b(www)\.")
+# (pattern, replacement as Python's re writes it, as polars writes it), applied in this order.
+_MARKUP = (
+    (r"([\\`*_\[\]<>|~$:&@])", r"\\\1", r"\${1}"),
+    (r"(?m)^([ \t]*)([#>+\-=])", r"\1\\\2", r"${1}\${2}"),
+    (r"(?m)^([ \t]*)(\d+)([.)])", r"\1\2\\\3", r"${1}${2}\${3}"),
+    (r"(?i)\b(www)\.", r"\1\\.", r"${1}\."),
+)
+_MARKUP_RE = tuple((re.compile(pattern), replacement) for pattern, replacement, _ in _MARKUP)
 
 
 def plain(text: object) -> str:
@@ -152,11 +157,22 @@ def plain(text: object) -> str:
     """
     if text is None:
         return ""
-    escaped = _MARKUP_INLINE.sub(r"\\\1", str(text))
-    escaped = _MARKUP_LINE_START.sub(
-        lambda m: m[1] + ("\\" + m[2] if not m[2].isdigit() else m[2] + "\\"), escaped
-    )
-    return _WWW.sub(r"\1\\.", escaped)
+    escaped = str(text)
+    for pattern, replacement in _MARKUP_RE:
+        escaped = pattern.sub(replacement, escaped)
+    return escaped
+
+
+def plain_expr(column: pl.Expr) -> pl.Expr:
+    """`plain` for a text column."""
+    for pattern, _, replacement in _MARKUP:
+        column = column.str.replace_all(pattern, replacement)
+    return column
+
+
+def table(frame: pl.DataFrame, **kwargs: Any) -> None:
+    """st.table with every text cell shown as written: st.table renders Markdown in its cells."""
+    st.table(frame.with_columns(plain_expr(pl.col(pl.String))), **kwargs)
 
 
 def show_errors(error: InvalidInputError) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -308,6 +309,20 @@ def with_lateness(
         .when(pl.col("days_late").is_not_null())
         .then(pl.format("Försenad, {} dagar", pl.col("days_late")))
         .otherwise(pl.lit(""))
+    )
+
+
+def residual_review_due(risk_status: str, action_statuses: Sequence[str], action_changed_last: bool) -> bool:
+    """Whether the residual risk should be reassessed: an open risk whose actions are now all done.
+
+    `action_changed_last`: an action was changed after the risk itself was last saved, so the
+    residual levels were set before the last action was done.
+    """
+    return (
+        risk_status != "stängd"
+        and bool(action_statuses)
+        and all(s.strip().lower() == DONE_STATUS for s in action_statuses)
+        and action_changed_last
     )
 
 

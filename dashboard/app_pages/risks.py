@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from typing import Any
 
@@ -36,6 +37,7 @@ from registers.risks.model import (
 user = ui.require_user()
 conn = ui.db()
 today = date.today()
+forms.prepare()
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -79,8 +81,8 @@ def _reload(name: str) -> None:
     st.session_state.pop(f"{name}_base", None)
 
 
-def _saved(message: str, *reloaded: str) -> None:
-    st.session_state["risks_flash"] = message
+def _saved(flash_key: str, message: str, *reloaded: str) -> None:
+    st.session_state[flash_key] = message
     for name in reloaded:
         _reload(name)
     st.rerun()
@@ -90,7 +92,7 @@ def _show_stale(exc: StaleEditError, form: str, labels: dict[str, str]) -> None:
     st.error(str(exc))
     if exc.current:
         rows = [(labels.get(k, k), "–" if v is None else str(v)) for k, v in exc.current.items()]
-        st.table(pl.DataFrame(rows, schema=["Fält", "Nu sparat"], orient="row"), hide_index=True)
+        ui.table(pl.DataFrame(rows, schema=["Fält", "Nu sparat"], orient="row"), hide_index=True)
     st.button("Läs in den nya versionen", key=f"{form}_reload", on_click=_reload, args=(form,))
 
 
@@ -133,25 +135,29 @@ _LEVEL_FIELDS = (
 
 
 def _risk_fields(form: str, scale: int, owner_options: list[str], *, new: bool, owner_index: int = 0) -> None:
-    """The fields of a risk form, keyed `<form>_<field>`; a new risk starts with no level chosen."""
+    """The fields of a risk form, keyed `<form>_<field>`; a new risk starts with no level chosen.
+
+    The new risk's labels say so: no two controls on the page share a label.
+    """
     levels = _level_options(scale)
     no_category = "Registrets kategori" if new else "–"
+    of = " (ny risk)" if new else ""
     c1, c2 = st.columns(2)
-    c1.text_input("Titel", key=f"{form}_title")
+    c1.text_input(f"Titel{of}", key=f"{form}_title")
     c2.selectbox(
-        "Kategori", [None, *categories], format_func=lambda c: c or no_category, key=f"{form}_category"
+        f"Kategori{of}", [None, *categories], format_func=lambda c: c or no_category, key=f"{form}_category"
     )
-    st.text_area("Beskrivning", key=f"{form}_description")
+    st.text_area(f"Beskrivning{of}", key=f"{form}_description")
     c1, c2 = st.columns(2)
-    c1.text_input("Orsak", key=f"{form}_cause")
-    c2.text_input("Konsekvens (beskrivning)", key=f"{form}_consequence_text")
+    c1.text_input(f"Orsak{of}", key=f"{form}_cause")
+    c2.text_input(f"Beskrivning av konsekvensen{of}", key=f"{form}_consequence_text")
     for column, (field, label, axis) in zip(st.columns(4), _LEVEL_FIELDS, strict=True):
         residual = field.startswith("residual_")
         options = [None, *levels] if residual else levels
         unchosen = new and not residual
         _keep_valid(f"{form}_{field}", options)
         column.selectbox(
-            label,
+            f"{label}{of}",
             options,
             index=None if unchosen else 0,
             placeholder=f"Välj 1–{scale}" if unchosen else None,
@@ -159,12 +165,17 @@ def _risk_fields(form: str, scale: int, owner_options: list[str], *, new: bool, 
             key=f"{form}_{field}",
         )
     c1, c2, c3 = st.columns(3)
-    c1.selectbox("Ägare", owner_options, index=owner_index, format_func=_owner_label, key=f"{form}_owner")
-    c2.selectbox("Status", [s.value for s in RiskStatus], key=f"{form}_status")
-    c3.date_input(
-        "Nästa uppföljning", value=None if new else "today", key=f"{form}_next_review", format="YYYY-MM-DD"
+    c1.selectbox(
+        f"Ägare{of}", owner_options, index=owner_index, format_func=_owner_label, key=f"{form}_owner"
     )
-    st.checkbox("Visa i portföljen (nämnden ser risken)", key=f"{form}_show_in_portfolio")
+    c2.selectbox(f"Status{of}", [s.value for s in RiskStatus], key=f"{form}_status")
+    c3.date_input(
+        f"Nästa uppföljning{of}",
+        value=None if new else "today",
+        key=f"{form}_next_review",
+        format="YYYY-MM-DD",
+    )
+    st.checkbox(f"Visa i portföljen (nämnden ser risken){of}", key=f"{form}_show_in_portfolio")
 
 
 def _risk_values(form: str) -> dict[str, Any]:
@@ -187,21 +198,32 @@ def _risk_values(form: str) -> dict[str, Any]:
     }
 
 
+# An action form's labels (description, owner, due date, status, comment), unique on the page.
+_ACTION_LABELS = {
+    "first": ("Första åtgärd", "Första åtgärdens ägare", "Första åtgärdens förfallodatum",
+              "Första åtgärdens status", ""),
+    "new": ("Ny åtgärd", "Den nya åtgärdens ägare", "Den nya åtgärdens förfallodatum",
+            "Den nya åtgärdens status", "Kommentar till den nya åtgärden"),
+    "edit": ("Åtgärd", "Åtgärdens ägare", "Åtgärdens förfallodatum", "Åtgärdens status",
+             "Kommentar till åtgärden"),
+}  # fmt: skip
+
+
 def _action_fields(form: str, owner_options: list[str], *, new: bool, in_risk_form: bool = False) -> None:
     """The fields of an action form, keyed `<form>_<field>`.
 
-    Inside a risk's form the owner and status say they are the action's, and there is no comment.
+    Inside a risk's form the labels say it is the first action, and there is no comment.
     """
-    owner_label, status_label = (
-        ("Åtgärdens ägare", "Åtgärdens status") if in_risk_form else ("Ägare", "Status")
-    )
-    st.text_area("Åtgärd", key=f"{form}_description")
+    description, owner, due, status, comment = _ACTION_LABELS[
+        "first" if in_risk_form else "new" if new else "edit"
+    ]
+    st.text_area(description, key=f"{form}_description")
     c1, c2, c3 = st.columns(3)
-    c1.selectbox(owner_label, owner_options, format_func=_owner_label, key=f"{form}_owner")
-    c2.date_input("Förfallodatum", value=None if new else "today", key=f"{form}_due", format="YYYY-MM-DD")
-    c3.selectbox(status_label, [s.value for s in ActionStatus], key=f"{form}_status")
+    c1.selectbox(owner, owner_options, format_func=_owner_label, key=f"{form}_owner")
+    c2.date_input(due, value=None if new else "today", key=f"{form}_due", format="YYYY-MM-DD")
+    c3.selectbox(status, [s.value for s in ActionStatus], key=f"{form}_status")
     if not in_risk_form:
-        st.text_input("Kommentar", key=f"{form}_comment")
+        st.text_input(comment, key=f"{form}_comment")
 
 
 def _action_input(form: str, *, in_risk_form: bool = False) -> ActionInput:
@@ -216,6 +238,91 @@ def _action_input(form: str, *, in_risk_form: bool = False) -> ActionInput:
     if not in_risk_form:
         values["comment"] = s[f"{form}_comment"]
     return parse_action(values)
+
+
+_EMPTY_ACTION = {
+    "risks_action_add_description": "",
+    "risks_action_add_owner": "",
+    "risks_action_add_due": None,
+    "risks_action_add_status": ActionStatus.PLANERAD.value,
+    "risks_action_add_comment": "",
+}
+
+
+def _empty_risk(owner: str) -> dict[str, Any]:
+    """The add form's fields emptied for the next risk (the register and the leader as owner stay)."""
+    fields: dict[str, Any] = {
+        "title": "",
+        "description": "",
+        "cause": "",
+        "consequence_text": "",
+        "category": None,
+        "probability": None,
+        "consequence": None,
+        "residual_probability": None,
+        "residual_consequence": None,
+        "owner": owner,
+        "status": next(iter(RiskStatus)).value,
+        "next_review": None,
+        "show_in_portfolio": False,
+    }
+    first_action = {"description": "", "owner": "", "due": None, "status": ActionStatus.PLANERAD.value}
+    return {f"risks_add_{k}": v for k, v in fields.items()} | {
+        f"risks_add_action_{k}": v for k, v in first_action.items()
+    }
+
+
+def _reassess_form(risk: dict[str, Any], scale: int) -> None:
+    """Every action of the risk is done: ask for the residual levels again, starting from today's."""
+    version = _form_base(
+        "risks_residual",
+        risk["id"],
+        risk["version"],
+        {
+            "probability": risk["residual_probability"] or risk["probability"],
+            "consequence": risk["residual_consequence"] or risk["consequence"],
+            "note": "",
+        },
+    )
+    levels = _level_options(scale)
+    with st.form("risks_residual_form"):
+        st.markdown(
+            "**Alla riskens åtgärder är klara. Bedöm restrisken på nytt:** stämmer sannolikheten och "
+            "konsekvensen efter åtgärderna? Spara även om de är oförändrade, så syns bedömningen i "
+            "historiken."
+        )
+        c1, c2 = st.columns(2)
+        for column, field, label, axis in (
+            (c1, "probability", "Sannolikhet efter åtgärderna (omprövning)", "sannolikhet"),
+            (c2, "consequence", "Konsekvens efter åtgärderna (omprövning)", "konsekvens"),
+        ):
+            _keep_valid(f"risks_residual_{field}", levels)
+            column.selectbox(
+                label,
+                levels,
+                format_func=lambda v, axis=axis: scoring.level_label(axis, v, scale),
+                key=f"risks_residual_{field}",
+            )
+        st.text_input("Kommentar till omprövningen (valfri)", key="risks_residual_note")
+        reassessed = st.form_submit_button("Spara bedömningen av restrisken", key="risks_residual_submit")
+    if reassessed:
+        with forms.saving(
+            "risks_residual_flash",
+            f"Restrisken för risk {risk['id']} är omprövad.",
+            refused=_stale("risks_residual", RISK_LABELS),
+        ):
+            s = st.session_state
+            service.reassess_residual(
+                conn,
+                user,
+                risk["id"],
+                s["risks_residual_probability"],
+                s["risks_residual_consequence"],
+                version=version,
+                note=s["risks_residual_note"],
+            )
+            _reload("risks_residual")
+            _reload("risks_edit")
 
 
 # --- project -------------------------------------------------------------------------------------
@@ -237,9 +344,6 @@ by_id: dict[int, Register] = {r.id: r for r in registers}
 owners = service.owner_choices(conn, pid)
 categories = service.categories(conn)
 
-flash = st.session_state.pop("risks_flash", None)
-if flash:
-    st.success(flash)
 if not editable:
     st.caption("Du kan läsa registret. Projektets ledare och e-strategen kan ändra det.")
 
@@ -263,14 +367,14 @@ if registers:
         key="risks_view",
     )
     chosen_registers = c2.multiselect(
-        "Register",
+        "Visa register",
         [r.id for r in registers],
         format_func=lambda i: by_id[i].name,
         key="risks_filter_register",
         placeholder="Alla register",
     )
     statuses = c3.multiselect(
-        "Status",
+        "Visa status",
         [s.value for s in RiskStatus],
         default=[s.value for s in RiskStatus if s is not RiskStatus.STANGD],
         key="risks_filter_status",
@@ -309,7 +413,7 @@ if registers:
             continue
         subset = in_scope.filter(pl.col("register_id") == reg.id)
         counts = scoring.matrix_counts(subset, prob_col, cons_col, reg.scale, reg.thresholds)
-        st.subheader(f"{reg.name} ({reg.scale}×{reg.scale})")
+        st.subheader(f"{ui.plain(reg.name)} ({reg.scale}×{reg.scale})")
         # The table goes under the chart: beside it, a 5×5 grid would need a scrollable region,
         # which keyboard users cannot reach (axe: scrollable-region-focusable).
         left = right = st.container()
@@ -319,7 +423,7 @@ if registers:
                 prob_col,
                 cons_col,
                 reg.scale,
-                f"{reg.name}: {view_label}, antal risker per cell",
+                f"{html.escape(reg.name)}: {view_label}, antal risker per cell",  # Plotly reads HTML
                 selected=(cell_p, cell_c),
             ),
             key=f"risks_heatmap_{reg.id}",
@@ -420,7 +524,8 @@ if registers:
             ("1 åtgärd är försenad" if late.height == 1 else f"{late.height} åtgärder är försenade")
             + ":\n\n"
             + "\n".join(
-                f"- {r['description']} (risk {r['risk_id']}: {r['risk']}) – **{r['late_text']}**, "
+                f"- {ui.plain(r['description'])} (risk {r['risk_id']}: {ui.plain(r['risk'])}) – "
+                f"**{r['late_text']}**, "
                 f"förfallodatum {r['due_date']}"
                 for r in late.sort("days_late", descending=True).iter_rows(named=True)
             ),
@@ -443,8 +548,12 @@ if registers:
     st.header("En risk i detalj")
     options = listed["id"].to_list() or risks["id"].to_list()
     titles = dict(risks.select("id", "title").iter_rows())
-    if "risks_select_next" in st.session_state:
-        st.session_state["risks_selected"] = st.session_state.pop("risks_select_next")
+    # The risk the user created or chose stays shown when the filters above hide it: the view
+    # never switches to another risk by itself, so an edit below only changes the risk shown.
+    kept = st.session_state.get("risks_selected")
+    if kept in titles and kept not in options:
+        options = [*options, kept]
+        st.caption(f"Risk {kept} döljs av filtren ovan men visas här eftersom du valde den.")
     _keep_valid("risks_selected", options)
     selected = st.selectbox(
         "Risk",
@@ -457,7 +566,7 @@ if registers:
         risk = service.risk(conn, int(selected))
         reg = by_id[risk["register_id"]]
         row = risks.filter(pl.col("id") == selected).row(0, named=True)
-        st.subheader(risk["title"])
+        st.subheader(ui.plain(risk["title"]))
         facts = [
             ("Register", f"{reg.name} ({reg.scale}×{reg.scale})"),
             ("Kategori", risk["category"] or "–"),
@@ -486,7 +595,7 @@ if registers:
             ("Kommentar", risk["status_note"] or "–"),
             ("Version", str(risk["version"])),
         ]
-        st.table(pl.DataFrame(facts, schema=["Uppgift", "Värde"], orient="row"), hide_index=True)
+        ui.table(pl.DataFrame(facts, schema=["Uppgift", "Värde"], orient="row"), hide_index=True)
         sources = [
             s
             for s in (risk["source"], f"poäng: {risk['score_source']}" if risk["score_source"] else None)
@@ -497,7 +606,7 @@ if registers:
         st.markdown("**Riskens åtgärder**")
         own_actions = actions.filter(pl.col("risk_id") == selected)
         if own_actions.height:
-            st.table(
+            ui.table(
                 own_actions.select(
                     pl.col("id").alias("Id"),
                     pl.col("description").alias("Åtgärd"),
@@ -526,6 +635,10 @@ if registers:
             key="risks_history",
         )
 
+        if editable and service.residual_review_due(conn, risk["id"]):
+            _reassess_form(risk, reg.scale)
+        forms.confirmation("risks_residual_flash")  # where the form stood until it was answered
+
         if editable:
             version = _form_base(
                 "risks_edit",
@@ -553,9 +666,10 @@ if registers:
                 _risk_fields("risks_edit", reg.scale, _owner_options(risk["owner"]), new=False)
                 st.text_area("Kommentar", key="risks_edit_status_note")
                 edited = st.form_submit_button("Spara ändringen", type="primary", key="risks_edit_submit")
+            forms.confirmation("risks_edit_flash")
             if edited:
                 with forms.saving(
-                    "risks_flash",
+                    "risks_edit_flash",
                     lambda: _changed(f"Risken {risk['id']} sparades.", changed),
                     refused=_stale("risks_edit", RISK_LABELS),
                 ):
@@ -576,26 +690,29 @@ if registers:
                     closing = st.form_submit_button("Stäng risken", key="risks_close_submit")
                 if closing:
                     with forms.saving(
-                        "risks_flash",
+                        "risks_edit_flash",
                         f"Risken {risk['id']} är stängd.",
                         refused=_stale("risks_edit", RISK_LABELS),
+                        then={"risks_close_note": ""},
                     ):
                         service.close_risk(
                             conn, user, risk["id"], version=version, note=st.session_state["risks_close_note"]
                         )
                         _reload("risks_edit")
 
-            if st.session_state.pop("risks_action_add_reset", False):
-                for key in [k for k in st.session_state if str(k).startswith("risks_action_add_")]:
-                    del st.session_state[key]
             with st.form("risks_action_add_form"):
                 st.markdown("**Ny åtgärd för risken**")
                 _action_fields("risks_action_add", _owner_options(), new=True)
                 adding = st.form_submit_button("Lägg till åtgärden", key="risks_action_add_submit")
+            forms.confirmation("risks_action_add_flash")
             if adding:
-                with forms.saving("risks_flash", f"Åtgärden lades till risken {risk['id']}."):
-                    service.add_action(conn, user, risk["id"], _action_input("risks_action_add"))
-                    st.session_state["risks_action_add_reset"] = True
+                new_action: int
+                with forms.saving(
+                    "risks_action_add_flash",
+                    f"Åtgärden lades till risken {risk['id']} och är vald nedan.",
+                    then=lambda: {**_EMPTY_ACTION, "risks_action_select": new_action},
+                ):
+                    new_action = service.add_action(conn, user, risk["id"], _action_input("risks_action_add"))
 
             if own_actions.height:
                 action_ids = own_actions["id"].to_list()
@@ -624,9 +741,10 @@ if registers:
                     st.markdown(f"**Uppdatera åtgärden** (du utgår från version {action_version})")
                     _action_fields("risks_action_edit", _owner_options(current["owner"]), new=False)
                     updating = st.form_submit_button("Spara åtgärden", key="risks_action_edit_submit")
+                forms.confirmation("risks_action_edit_flash")
                 if updating:
                     with forms.saving(
-                        "risks_flash",
+                        "risks_action_edit_flash",
                         lambda: _changed(f"Åtgärden {current['id']} sparades.", changed),
                         refused=_stale("risks_action_edit", ACTION_LABELS),
                     ):
@@ -643,14 +761,9 @@ if registers:
 
 if editable and registers:
     st.header("Lägg till en risk")
-    if st.session_state.pop("risks_add_reset", False):
-        for key in [
-            k for k in st.session_state if str(k).startswith("risks_add_") and k != "risks_add_register"
-        ]:
-            del st.session_state[key]
     _keep_valid("risks_add_register", list(by_id))
     add_register = st.selectbox(
-        "Register",
+        "Register för den nya risken",
         list(by_id),
         format_func=lambda i: f"{by_id[i].name} (skala {by_id[i].scale}×{by_id[i].scale})",
         key="risks_add_register",
@@ -663,6 +776,7 @@ if editable and registers:
         st.markdown("**Första åtgärd** (valfri)")
         _action_fields("risks_add_action", _owner_options(), new=True, in_risk_form=True)
         added = st.form_submit_button("Lägg till risken", type="primary", key="risks_add_submit")
+    forms.confirmation("risks_add_flash")
     if added:
         try:
             problems: list[str] = []
@@ -685,11 +799,18 @@ if editable and registers:
         except (PermissionDeniedError, NotFoundError) as exc:
             st.error(str(exc))
         else:
-            st.session_state["risks_add_reset"] = True
-            st.session_state["risks_select_next"] = new_id
+            forms.prepare_next(
+                {
+                    **_empty_risk(_owner_options()[owner_default]),
+                    # The detail view above shows the new risk, even when the filters hide it.
+                    "risks_selected": new_id,
+                }
+            )
             _saved(
-                f"Risken '{new_risk.title}' lades till (id {new_id})"
-                + (f" med {len(first_actions)} åtgärd." if first_actions else ".")
+                "risks_add_flash",
+                f"Risken '{ui.plain(new_risk.title)}' lades till (id {new_id})"
+                + (f" med {len(first_actions)} åtgärd" if first_actions else "")
+                + " och visas under En risk i detalj.",
             )
 
 # --- Excel ---------------------------------------------------------------------------------------
@@ -718,9 +839,11 @@ x2.download_button(
 )
 if editable:
     uploaded = st.file_uploader("Läs in en ifylld fil (.xlsx)", type=["xlsx"], key="risks_import_file")
-    if st.button("Importera filen", key="risks_import_submit", disabled=uploaded is None) and uploaded:
+    importing = st.button("Importera filen", key="risks_import_submit", disabled=uploaded is None)
+    forms.confirmation("risks_import_flash")
+    if importing and uploaded:
         # An ImportRejectedError (nothing was written) is an InvalidInputError: its errors are listed.
-        with forms.saving("risks_flash", lambda: summary.text()):
+        with forms.saving("risks_import_flash", lambda: summary.text()):
             summary = service.import_register(conn, user, pid, uploaded.getvalue())
             _reload("risks_edit")
             _reload("risks_action_edit")
@@ -750,12 +873,17 @@ if registers:
     )
 
 
-def _register_fields(form: str, *, blank_thresholds: str) -> None:
-    """The fields of a register form, keyed `<form>_<field>`."""
+def _register_fields(form: str, *, blank_thresholds: str, new: bool) -> None:
+    """The fields of a register form, keyed `<form>_<field>`; the labels say which register."""
+    name, category, scale = (
+        ("Det nya registrets namn", "Det nya registrets kategori", "Det nya registrets skala")
+        if new
+        else ("Registrets namn", "Registrets kategori", "Registrets skala")
+    )
     r1, r2, r3 = st.columns(3)
-    r1.text_input("Namn", key=f"{form}_name")
-    r2.selectbox("Kategori", [None, *categories], format_func=lambda c: c or "–", key=f"{form}_category")
-    r3.radio("Skala", [4, 5], format_func=lambda v: f"{v}×{v}", key=f"{form}_scale", horizontal=True)
+    r1.text_input(name, key=f"{form}_name")
+    r2.selectbox(category, [None, *categories], format_func=lambda c: c or "–", key=f"{form}_category")
+    r3.radio(scale, [4, 5], format_func=lambda v: f"{v}×{v}", key=f"{form}_scale", horizontal=True)
     r1, r2 = st.columns(2)
     r1.number_input(
         f"Gul från riskvärde ({blank_thresholds})",
@@ -786,10 +914,20 @@ def _register_input(form: str) -> RegisterInput:
 if editable:
     with st.form("risks_register_form"):
         st.markdown("**Nytt riskregister**")
-        _register_fields("risks_register", blank_thresholds="tomt = standard")
+        _register_fields("risks_register", blank_thresholds="tomt = standard", new=True)
         creating = st.form_submit_button("Skapa registret", key="risks_register_submit")
+    forms.confirmation("risks_register_flash")
     if creating:
-        with forms.saving("risks_flash", lambda: f"Registret {register_data.name} skapades."):
+        with forms.saving(
+            "risks_register_flash",
+            lambda: f"Registret {ui.plain(register_data.name)} skapades.",
+            then={
+                "risks_register_name": "",
+                "risks_register_category": None,
+                "risks_register_yellow": None,
+                "risks_register_red": None,
+            },
+        ):
             register_data = _register_input("risks_register")
             service.create_register(conn, user, pid, register_data)
 
@@ -816,13 +954,14 @@ if editable and registers:
         },
     )
     with st.form("risks_edit_register"):
-        st.markdown(f"**Ändra registret {current.name}**: namn, kategori, skala och gränser")
-        _register_fields("risks_edit_register", blank_thresholds="tomt = standard för skalan")
+        st.markdown(f"**Ändra registret {ui.plain(current.name)}**: namn, kategori, skala och gränser")
+        _register_fields("risks_edit_register", blank_thresholds="tomt = standard för skalan", new=False)
         st.caption(
             "En mindre skala går bara att välja när ingen risk i registret har en nivå över den. "
             "Riskernas nivåer i listan ovan räknas om med de nya gränserna."
         )
         changing = st.form_submit_button("Spara registret", key="risks_edit_register_submit")
+    forms.confirmation("risks_edit_register_flash")
     if changing:
         try:
             changed = service.update_register(
@@ -836,14 +975,23 @@ if editable and registers:
             st.error(str(exc))
         else:
             if changed:
-                _saved(f"Registret {current.name} sparades.", "risks_edit_register")
+                _saved(
+                    "risks_edit_register_flash",
+                    f"Registret {ui.plain(current.name)} sparades.",
+                    "risks_edit_register",
+                )
             else:
                 st.info("Inget ändrades.")
 if ui.can(Action.MANAGE_PROJECTS):
     with st.form("risks_category_form"):
-        st.markdown(f"**Ny riskkategori** (nu: {', '.join(categories)})")
-        st.text_input("Kategori", key="risks_category_name")
+        st.markdown(f"**Ny riskkategori** (nu: {ui.plain(', '.join(categories))})")
+        st.text_input("Den nya kategorins namn", key="risks_category_name")
         adding_category = st.form_submit_button("Lägg till kategorin", key="risks_category_submit")
+    forms.confirmation("risks_category_flash")
     if adding_category:
-        with forms.saving("risks_flash", lambda: f"Kategorin {name} lades till."):
+        with forms.saving(
+            "risks_category_flash",
+            lambda: f"Kategorin {ui.plain(name)} lades till.",
+            then={"risks_category_name": ""},
+        ):
             name = service.add_category(conn, user, st.session_state["risks_category_name"])

@@ -29,12 +29,14 @@ from registers.risks.model import (
     current_values_text,
     describe_change,
     field_problems,
+    parse_risk,
     risk_values,
     scale_problems,
 )
 
 ENTITY_RISK = "risk"
 ENTITY_ACTION = "åtgärd"
+REASSESS = "ompröva restrisk"
 ENTITY_REGISTER = "riskregister"
 ENTITY_CATEGORY = "riskkategori"
 
@@ -401,6 +403,54 @@ def close_risk(db: Database, actor: User, risk_id: int, *, version: int, note: s
         values["status_note"] = note
     with write(db):
         return _save_risk(db, actor, risk_id, values, version=version, action="stäng")
+
+
+def residual_review_due(db: Database, risk_id: int) -> bool:
+    """Whether every action of an open risk is done since the risk was last saved (reassess its residual)."""
+    risk = store.get_risk(db, risk_id)
+    statuses = [
+        a["status"]
+        for a in store.actions_of_project(db, risk["project_id"]).values()
+        if a["risk_id"] == risk_id
+    ]
+    entities = store.risk_history(db, risk_id)["entity"]
+    return scoring.residual_review_due(
+        risk["status"], statuses, entities.len() > 0 and entities[-1] == ENTITY_ACTION
+    )
+
+
+def reassess_residual(
+    db: Database,
+    actor: User,
+    risk_id: int,
+    probability: int | None,
+    consequence: int | None,
+    *,
+    version: int,
+    note: str | None = None,
+) -> bool:
+    """Record the residual risk reassessed from `version`, also when the levels stay as they were.
+
+    The audit row ("ompröva restrisk") is the record that the reassessment was made. Returns
+    whether the stored levels or note changed.
+    """
+    current = store.get_risk(db, risk_id)
+    require(actor, Action.EDIT_RISKS, project_id=current["project_id"])
+    data = parse_risk(
+        {
+            **{f: current[f] for f in store.RISK_FIELDS},
+            "residual_probability": probability,
+            "residual_consequence": consequence,
+            "status_note": (note or "").strip() or current["status_note"],
+        }
+    )
+    values, problems = check_risk(db, data, store.get_register(db, data.register_id))
+    _raise(problems, RISK_LABELS)
+    with write(db):
+        changed = _save_risk(db, actor, risk_id, values, version=version, action=REASSESS)
+        if not changed:
+            _audited(db, actor, _RISK, risk_id, current["project_id"], REASSESS, before=_public(current))
+    return changed
 
 
 # --- actions -------------------------------------------------------------------------------------

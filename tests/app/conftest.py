@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -92,3 +93,20 @@ def duplicate_labels(at: AppTest) -> list[str]:
     labels = [str(w.label) for kind in WIDGET_KINDS for w in getattr(at, kind)]
     labels += [str(w.proto.label) for kind in ("download_button", "file_uploader") for w in at.get(kind)]
     return sorted({label for label in labels if labels.count(label) > 1})
+
+
+def _in_order(node: Any) -> Iterator[Any]:
+    children = getattr(node, "children", None)
+    if children is None:
+        yield node
+        return
+    for index in sorted(children):
+        yield from _in_order(children[index])
+
+
+def shown_under(at: AppTest, button_key: str) -> str | None:
+    """The confirmation shown right under the button with this key (the next element), or None."""
+    elements = list(_in_order(at._tree))
+    (position,) = [i for i, e in enumerate(elements) if getattr(e, "key", None) == button_key]
+    following = elements[position + 1] if position + 1 < len(elements) else None
+    return str(following.value) if following is not None and following.type == "success" else None

@@ -11,7 +11,7 @@ from registers.risks import service
 from registers.risks import store as risk_store
 from registers.risks.model import parse_action, parse_register, parse_risk
 from registers.schema import open_database
-from tests.app.conftest import ROLES, texts
+from tests.app.conftest import ROLES, duplicate_labels, shown_under, texts
 
 RISKS = "app_pages/risks.py"
 PORTFOLIO = "app_pages/portfolio_risks.py"
@@ -219,7 +219,7 @@ def test_the_leader_adds_and_updates_an_action_and_a_late_one_is_marked_in_text(
     at.date_input(key="risks_action_add_due").set_value(date.today() - timedelta(days=12))
     at.selectbox(key="risks_action_add_status").set_value("pågår")
     at.button(key="risks_action_add_submit").click().run()
-    assert "Åtgärden lades till risken 4." in texts(at)
+    assert "Åtgärden lades till risken 4 och är vald nedan." in texts(at)
     late = frame(at, "Risk-id", "Försenad")
     assert "Försenad, 12 dagar" in late["Försenad"].to_list()
     assert "Försenad, 12 dagar" in texts(at)
@@ -263,3 +263,130 @@ def test_the_portfolio_shows_flagged_risks_top_risks_and_late_actions(app_as, ap
     late = frame(at, "Åtgärd", "Försenad")
     assert late["Försenad"].to_list() == ["Försenad, 3 dagar"]
     assert "1 åtgärd i 1 projekt är försenad." in shown
+
+
+def test_a_new_risk_the_filter_hides_stays_in_the_detail_view_and_the_next_edit_changes_only_it(
+    app_as, app_env
+) -> None:
+    db = open_database(app_env)
+    before = {
+        a["id"]: a["status"] for a in service.actions_with_lateness(db, date.today()).iter_rows(named=True)
+    }
+    at = app_as("projektledare", RISKS)
+    at.multiselect(key="risks_filter_register").set_value([1]).run()  # the 4×4 register is hidden
+    at.selectbox(key="risks_add_register").set_value(2).run()
+    at.text_input(key="risks_add_title").input("Dold av filtret")
+    at.selectbox(key="risks_add_probability").set_value(2)
+    at.selectbox(key="risks_add_consequence").set_value(2)
+    at.text_area(key="risks_add_action_description").input("Den nya riskens åtgärd")
+    at.button(key="risks_add_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    risks = service.risks_with_bands(open_database(app_env))
+    new_id = risks.filter(risks["title"] == "Dold av filtret")["id"].item()
+    assert at.selectbox(key="risks_selected").value == new_id
+    assert "Dold av filtret" in [s.value for s in at.subheader]
+    (new_action,) = [
+        a
+        for a in service.actions_with_lateness(open_database(app_env), date.today())["id"]
+        if a not in before
+    ]
+    assert at.selectbox(key="risks_action_select").value == new_action
+
+    at.selectbox(key="risks_action_edit_status").set_value("klar")
+    at.button(key="risks_action_edit_submit").click().run()
+    after = {
+        a["id"]: a["status"]
+        for a in service.actions_with_lateness(open_database(app_env), date.today()).iter_rows(named=True)
+    }
+    assert after[new_action] == "klar"
+    assert {i: s for i, s in after.items() if i != new_action} == before  # no other risk's action changed
+    assert at.selectbox(key="risks_selected").value == new_id
+
+
+def test_no_two_controls_on_the_risk_page_share_a_label(app_as) -> None:
+    at = app_as("projektledare", RISKS)
+    at.selectbox(key="risks_selected").set_value(4).run()
+    assert duplicate_labels(at) == []
+
+
+def test_a_new_risk_is_confirmed_under_its_button_and_the_form_is_empty_for_the_next(app_as, app_env) -> None:
+    at = app_as("projektledare", RISKS)
+    at.text_input(key="risks_add_title").input("Första nya risken")
+    at.text_area(key="risks_add_description").input("Beskrivningen som inte ska följa med")
+    at.selectbox(key="risks_add_probability").set_value(2)
+    at.selectbox(key="risks_add_consequence").set_value(2)
+    at.text_area(key="risks_add_action_description").input("Åtgärd som inte ska följa med")
+    at.button(key="risks_add_submit").click().run()
+    assert "Risken 'Första nya risken' lades till" in (shown_under(at, "risks_add_submit") or "")
+    assert [
+        at.text_input(key="risks_add_title").value,
+        at.text_area(key="risks_add_description").value,
+        at.selectbox(key="risks_add_probability").value,
+        at.text_area(key="risks_add_action_description").value,
+    ] == ["", "", None, ""]
+    assert at.selectbox(key="risks_add_owner").value == "Demo Projektledare LINK2"  # the leader stays owner
+
+    at.text_input(key="risks_add_title").input("Andra nya risken")
+    at.selectbox(key="risks_add_probability").set_value(3)
+    at.selectbox(key="risks_add_consequence").set_value(1)
+    at.button(key="risks_add_submit").click().run()
+    risks = service.risks_with_bands(open_database(app_env))
+    second = risks.filter(risks["title"] == "Andra nya risken").row(0, named=True)
+    assert (second["description"], second["actions"]) == (None, 0)
+
+
+def test_when_every_action_is_done_the_leader_is_asked_to_reassess_the_residual_risk(app_as, app_env) -> None:
+    at = app_as("projektledare", RISKS)
+    at.selectbox(key="risks_selected").set_value(4).run()  # its one action is done, residual 3×3
+    assert "Bedöm restrisken på nytt" in texts(at)
+    assert (
+        at.selectbox(key="risks_residual_probability").value,
+        at.selectbox(key="risks_residual_consequence").value,
+    ) == (3, 3)
+    at.selectbox(key="risks_residual_probability").set_value(2)
+    at.button(key="risks_residual_submit").click().run()
+    assert "risks_residual_submit" not in {b.key for b in at.button}  # answered: the form is gone
+    assert "Restrisken för risk 4 är omprövad." in [s.value for s in at.success]
+    stored = service.risk(open_database(app_env), 4)
+    assert (stored["residual_probability"], stored["residual_consequence"]) == (2, 3)
+    assert "Bedöm restrisken på nytt" not in texts(at)
+    assert (
+        at.selectbox(key="risks_edit_residual_probability").value == 2
+    )  # the edit form shows the saved risk
+
+    # A new action that is not done yet: no question; once it is done, the question again.
+    at.text_area(key="risks_action_add_description").input("Uppföljande utbildning")
+    at.button(key="risks_action_add_submit").click().run()
+    assert "Bedöm restrisken på nytt" not in texts(at)
+    at.selectbox(key="risks_action_edit_status").set_value("klar")
+    at.button(key="risks_action_edit_submit").click().run()
+    assert "Bedöm restrisken på nytt" in texts(at)
+    assert at.selectbox(key="risks_residual_probability").value == 2  # starts from the current levels
+
+
+def test_a_risk_reassessed_with_unchanged_levels_is_recorded_and_not_asked_again(app_as, app_env) -> None:
+    at = app_as("projektledare", RISKS)
+    at.selectbox(key="risks_selected").set_value(4).run()
+    at.button(key="risks_residual_submit").click().run()
+    assert "Bedöm restrisken på nytt" not in texts(at)
+    assert "ompröva restrisk" in frame(at, "Ändring")["Händelse"].to_list()
+
+
+def test_a_risk_title_with_markdown_is_shown_as_written(app_as, app_env) -> None:
+    title = "![x](http://example.invalid/a.png)"
+    db = open_database(app_env)
+    leader = core_store.find_user(db, "projektledare.link2@gns.example")
+    assert leader is not None
+    risk_id = service.create_risk(
+        db, leader[0], parse_risk({"register_id": 2, "title": title, "probability": 2, "consequence": 2})
+    )
+    at = app_as("projektledare", RISKS)
+    at.selectbox(key="risks_selected").set_value(risk_id).run()
+    markdown_sources = [
+        str(e.value)
+        for kind in ("markdown", "subheader", "caption", "success", "warning")
+        for e in getattr(at, kind)
+    ] + [str(t.value.to_csv()) for t in at.table]
+    assert not [m for m in markdown_sources if title in m]  # nowhere given to Markdown as an image
+    assert r"!\[x\](http\://example.invalid/a.png)" in [s.value for s in at.subheader]
+    assert title in frame(at, "Titel", "Nivå", "Restnivå")["Titel"].to_list()  # the table shows it as text

@@ -277,3 +277,40 @@ def test_only_admin_adds_categories_and_a_new_category_can_be_used(seeded: Datab
         service.add_category(seeded, admin, "MILJÖ")
     rid = service.create_risk(seeded, leader, new_risk(seeded, category="Miljö"))
     assert service.risk(seeded, rid)["category"] == "miljö"
+
+
+def test_reassessing_the_residual_risk_saves_the_levels_and_ends_the_question(seeded, leader) -> None:
+    assert service.residual_review_due(seeded, 4)  # its one action is done
+    version = service.risk(seeded, 4)["version"]
+    assert service.reassess_residual(seeded, leader, 4, 2, 2, version=version, note="Utbildad personal")
+    stored = service.risk(seeded, 4)
+    assert (stored["residual_probability"], stored["residual_consequence"], stored["status_note"]) == (
+        2,
+        2,
+        "Utbildad personal",
+    )
+    assert not service.residual_review_due(seeded, 4)
+    with pytest.raises(StaleEditError):
+        service.reassess_residual(seeded, leader, 4, 1, 1, version=version)
+
+
+def test_a_reassessment_that_keeps_the_levels_is_still_recorded(seeded, leader) -> None:
+    before = service.risk(seeded, 4)
+    changed = service.reassess_residual(
+        seeded,
+        leader,
+        4,
+        before["residual_probability"],
+        before["residual_consequence"],
+        version=before["version"],
+    )
+    assert not changed
+    assert service.risk(seeded, 4)["version"] == before["version"]
+    assert service.history(seeded, 4)["action"].to_list()[-1] == "ompröva restrisk"
+    assert not service.residual_review_due(seeded, 4)
+
+
+def test_a_reader_cannot_reassess_a_residual_risk(seeded) -> None:
+    reader = persona(seeded, "ledamot@gns.example")
+    with pytest.raises(PermissionDeniedError):
+        service.reassess_residual(seeded, reader, 4, 1, 1, version=service.risk(seeded, 4)["version"])

@@ -32,3 +32,19 @@ def test_ordinary_prose_is_left_as_it_was_written() -> None:
 
 def test_nothing_is_an_empty_string() -> None:
     assert plain(None) == ""
+
+
+def test_a_text_column_is_escaped_exactly_as_a_single_text() -> None:
+    import polars as pl
+
+    from dashboard.ui import plain_expr
+
+    texts = [
+        "![x](http://example.invalid/a.png)",
+        "# Rubrik\n- punkt\n2019. år\n  > citat\n+ mer\n1) ett",
+        "www.example.invalid och WWW.A.SE, a@b.se <b>&amp;</b> :red[x] $y$ ~z~ | a_b *c* `d` \\",
+        "IT-serverdrift 3,5 mnkr (2019).",
+        None,
+    ]
+    escaped = pl.DataFrame({"t": texts}).select(plain_expr(pl.col("t")))["t"].to_list()
+    assert escaped == [None if t is None else plain(t) for t in texts]

@@ -10,6 +10,7 @@ from registers.scoring import (
     default_thresholds,
     late_actions,
     matrix_counts,
+    residual_review_due,
     score,
 )
 
@@ -154,3 +155,20 @@ def test_late_actions_are_open_and_past_due() -> None:
 def test_late_actions_needs_status_and_due_date() -> None:
     with pytest.raises(ValueError, match="due_date"):
         late_actions(pl.DataFrame({"status": ["pågår"]}), today=date(2019, 6, 3))
+
+
+@pytest.mark.parametrize(
+    ("risk_status", "actions", "action_changed_last", "due"),
+    [
+        ("hanteras", ["klar", "klar"], True, True),
+        ("hanteras", ["klar", "pågår"], True, False),  # an action is still open
+        ("hanteras", [], True, False),  # no actions: nothing to follow
+        ("hanteras", ["klar"], False, False),  # reassessed since the last action was done
+        ("stängd", ["klar"], True, False),  # a closed risk is not reassessed
+        ("öppen", [" Klar "], True, True),
+    ],
+)
+def test_the_residual_risk_is_due_for_reassessment_when_every_action_is_done(
+    risk_status, actions, action_changed_last, due
+):
+    assert residual_review_due(risk_status, actions, action_changed_last) is due
