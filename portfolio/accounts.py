@@ -93,6 +93,7 @@ def _profile(
             party_code = resolve_party(db, party)
         except InvalidInputError as exc:
             problems += exc.messages
+            party_code = party.strip()  # refused already; no second message that it is missing
     project_ids: frozenset[int] = frozenset()
     try:
         project_ids = frozenset(store.project_codes(db, project_codes).values())

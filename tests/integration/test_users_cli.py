@@ -125,3 +125,13 @@ def test_unlock_clears_the_lock(seeded_path, capsys, monkeypatch):
     assert "upplåst" in capsys.readouterr().out
     assert account(seeded_path, "ledamot@gns.example")["locked_until"] is None
     assert accounts.authenticate(db, "ledamot@gns.example", PASSWORD)
+
+
+def test_an_unknown_party_gets_one_message_not_a_second_that_it_is_missing(seeded_path, capsys):
+    assert (
+        user(seeded_path, "add", "--name", "X", "--email", "x@x.se", "--role", "kommunchef", "--party", "Y")
+        == 1
+    )
+    err = capsys.readouterr().err
+    assert "Okänd part 'Y'" in err
+    assert "måste knytas till en part" not in err
