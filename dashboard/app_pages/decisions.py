@@ -100,7 +100,7 @@ st.header("Kommande sammanträden")
 since = st.date_input("Från och med", value=date.today(), key="decisions_upcoming_from", format="YYYY-MM-DD")
 upcoming = governance.upcoming_meetings(conn, since)
 if upcoming.height:
-    st.table(plan_table(upcoming), hide_index=True)
+    ui.table(plan_table(upcoming), hide_index=True)
 else:
     everything = governance.meeting_plan(conn)
     last = str(everything["date"].max()) if everything.height else None
@@ -116,7 +116,7 @@ years = governance.meeting_years(conn)
 if years:
     plan_year = st.selectbox("År", years, index=len(years) - 1, key="decisions_plan_year")
     plan = governance.meeting_plan(conn, plan_year)
-    st.table(plan_table(plan), hide_index=True)
+    ui.table(plan_table(plan), hide_index=True)
     for r in plan.filter(pl.col("moved_from").is_not_null()).iter_rows(named=True):
         st.markdown(
             f"Sammanträdet {r['moved_from']} flyttas till {r['date']}: {ui.plain(r['moved_reason'])}."
@@ -135,12 +135,12 @@ case = st.selectbox(
     key="decisions_case",
 )
 if case:
-    st.table(decision_table(governance.decisions(conn, case_code=case)), hide_index=True)
+    ui.table(decision_table(governance.decisions(conn, case_code=case)), hide_index=True)
 
 # --- price list ----------------------------------------------------------------------------------
 st.header("Prislista för extra resurser")
 prices = governance.price_list(conn)
-st.table(
+ui.table(
     prices.select(
         pl.col("year").alias("År"),
         pl.col("resource").alias("Resurs"),

@@ -34,9 +34,10 @@ meeting_id = st.selectbox(
 )
 meeting = meetings.filter(meetings["id"] == meeting_id).row(0, named=True)
 st.header(f"Sammanträde {meeting['date']}")
-facts = [f"Plats: {meeting['place']}" if meeting["place"] else None]
+facts = [f"Plats: {ui.plain(meeting['place'])}" if meeting["place"] else None]
 if meeting["moved_from"]:
-    facts.append(f"Flyttat från {meeting['moved_from']}: {meeting['moved_reason'] or 'skäl ej angivet'}")
+    reason = ui.plain(meeting["moved_reason"]) if meeting["moved_reason"] else "skäl ej angivet"
+    facts.append(f"Flyttat från {meeting['moved_from']}: {reason}")
 st.markdown("  \n".join(f for f in facts if f) or " ")
 ui.source_caption(meeting["source"])
 
@@ -46,22 +47,22 @@ if items.height == 0:
 for row in items.iter_rows(named=True):
     label = paragraph_label(row["number_kind"], row["number"])  # None: the document gives no number
     case = f" ({row['case_code']})" if row["case_code"] else ""
-    st.subheader(f"{label + ' ' if label else ''}{row['title']}{case}")
+    st.subheader(f"{label + ' ' if label else ''}{ui.plain(row['title'])}{case}")
     if row["summary"]:
-        st.markdown(row["summary"])
+        st.markdown(ui.plain(row["summary"]))
     if row["proposal"]:
-        st.markdown(f"**Förslag till beslut:** {row['proposal']}")
+        st.markdown(f"**Förslag till beslut:** {ui.plain(row['proposal'])}")
     if row["decision"]:
-        st.markdown(f"**Beslut:** {row['decision']}")
+        st.markdown(f"**Beslut:** {ui.plain(row['decision'])}")
         if row["proposal"] and row["proposal"].strip() != row["decision"].strip():
             st.caption("Beslutet skiljer sig från förslaget.")
     docs = store.json_list(row["documents"])
     if docs:
-        st.markdown("**Beslutsunderlag:** " + "; ".join(docs))
+        st.markdown("**Beslutsunderlag:** " + "; ".join(ui.plain(d) for d in docs))
     ui.source_caption(row["source"])
 
 st.header("Sammanträdesplan")
-st.table(
+ui.table(
     meetings.select(
         meetings["date"].alias("Datum"),
         meetings["planned"].replace_strict({True: "planerat", False: "genomfört"}).alias("Läge"),

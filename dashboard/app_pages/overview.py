@@ -10,6 +10,29 @@ from portfolio.models import Phase, Status
 from portfolio.money import format_kr, kronor_json
 from portfolio.overview import filter_projects, key_figures, with_deviation
 
+REASONS_SHOWN = 50
+
+
+def status_reasons(projects: pl.DataFrame) -> None:
+    """Each listed project's status and its reason as text: a table cell cuts long reasons off."""
+    with_reason = projects.filter(pl.col("status_reason").str.strip_chars() != "")
+    if with_reason.height == 0:
+        return
+    st.markdown("**Skäl till status**, i tabellens ordning:")
+    st.markdown(
+        "\n".join(
+            f"- **{ui.plain(code)} {ui.plain(name)}** – {ui.status_text(status)}: {ui.plain(reason)}"
+            for code, name, status, reason in with_reason.head(REASONS_SHOWN)
+            .select("code", "name", "status", "status_reason")
+            .iter_rows()
+        )
+    )
+    if with_reason.height > REASONS_SHOWN:
+        st.caption(
+            f"De första {REASONS_SHOWN} av {with_reason.height}; alla finns i tabellen i textform ovan."
+        )
+
+
 st.title("Portföljöversikt")
 st.caption("Gemensam nämnd för samverkan (GNS) – alla projekt och ärenden med status och ekonomi.")
 
@@ -114,7 +137,8 @@ event = st.dataframe(
     key="overview_table",
 )
 with st.expander("Tabellen i textform (för skärmläsare och utskrift)"):
-    st.table(display, hide_index=True)
+    ui.table(display, hide_index=True)
+status_reasons(table)
 selected_rows = event.selection.rows if event else []
 if selected_rows:
     ui.open_project(table["code"][selected_rows[0]])
@@ -144,7 +168,7 @@ if with_money.height:
     )
     st.plotly_chart(fig, width="stretch", key="overview_chart")
     with st.expander("Diagrammet som tabell"):
-        st.table(
+        ui.table(
             ui.kr_column(with_money, ["budget_ore", "actual_ore"]).select(
                 pl.col("code").alias("Kod"),
                 pl.col("name").alias("Namn"),

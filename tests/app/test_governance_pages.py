@@ -10,7 +10,7 @@ import pytest
 from portfolio import store as core_store
 from portfolio.governance import service as governance
 from registers.schema import open_database
-from tests.app.conftest import ROLES, texts
+from tests.app.conftest import ROLES, shown_under, texts
 
 PAGE = "app_pages/decisions.py"
 SEEDED_ITEMS = 40  # agenda items in meetings.yaml
@@ -188,3 +188,38 @@ def test_after_saving_an_agenda_item_the_form_is_empty_and_the_next_item_stores_
     second = rows.filter(pl.col("title") == "Andra punkten").row(0, named=True)
     assert (second["proposal"], second["decision"]) == ("Förslag två", None)
     assert rows.filter(pl.col("title") == "Första punkten")["decision"].item() == "Beslut ett"
+
+
+def test_a_new_meeting_is_confirmed_under_its_button_and_shown_in_its_years_plan_as_written(app_as, app_env):
+    place = "[Klicka här](http://example.invalid) <b>Rum 1</b>"
+    at = app_as("admin", PAGE)
+    at.date_input(key="decisions_meeting_date").set_value(date(2021, 2, 12))
+    at.text_input(key="decisions_meeting_place").set_value(place)
+    at.button(key="decisions_meeting_save").click().run()
+    assert shown_under(at, "decisions_meeting_save") == "Sammanträdet 2021-02-12 är inlagt i planen."
+    assert (
+        at.date_input(key="decisions_meeting_date").value,
+        at.text_input(key="decisions_meeting_place").value,
+    ) == (
+        None,
+        "",
+    )
+    assert at.selectbox(key="decisions_plan_year").value == 2021  # the plan shows the meeting just added
+    plan = [t.value for t in at.table if "Plats" in t.value.columns]
+    assert r"\[Klicka här\](http\://example.invalid) \<b\>Rum 1\</b\>" in plan[-1]["Plats"].to_list()
+
+
+def test_a_price_and_a_moved_meeting_are_confirmed_under_their_buttons_and_the_forms_emptied(app_as, app_env):
+    at = app_as("admin", PAGE)
+    at.text_input(key="decisions_rate_resource").set_value("Arkivarie")
+    at.text_input(key="decisions_rate_kr").set_value("700")
+    at.button(key="decisions_rate_save").click().run()
+    assert "Priset för Arkivarie" in (shown_under(at, "decisions_rate_save") or "")
+    assert at.text_input(key="decisions_rate_resource").value == ""
+    at.selectbox(key="decisions_move_meeting").set_value("2020-08-28")
+    at.date_input(key="decisions_move_date").set_value(date(2020, 9, 4))
+    at.text_input(key="decisions_move_reason").set_value("Semestrar")
+    at.button(key="decisions_move_save").click().run()
+    assert shown_under(at, "decisions_move_save") == "Sammanträdet 2020-08-28 är flyttat till 2020-09-04."
+    assert at.text_input(key="decisions_move_reason").value == ""
+    assert at.selectbox(key="decisions_move_meeting").value is None
