@@ -21,6 +21,7 @@ from portfolio.errors import (
 from portfolio.models import validation_messages
 from portfolio.parties import resolve_party
 from portfolio.passwords import hash_password
+from portfolio.textsafe import control_problem
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -87,6 +88,11 @@ def _profile(
         role_value = Role(role)
     except ValueError:
         return None, [f"Okänd roll '{role}': välj {', '.join(r.value for r in Role)}"]
+    if not name.strip():
+        problems.append("Ange kontots namn")
+    for label, text in (("Namnet", name), ("E-postadressen", email)):
+        if problem := control_problem(text):
+            problems.append(f"{label} {problem}")
     party_code = None
     if party and party.strip():
         try:
@@ -205,7 +211,7 @@ def edit_user(
             "name": user.name,
             "role": user.role.value,
             "party": user.party,
-            "projects": sorted(project_codes),
+            "projects": sorted(set(project_codes)),
         }
         if before["version"] != version:
             raise StaleEditError(

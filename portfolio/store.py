@@ -134,6 +134,8 @@ def m004_user_accounts(db: Database) -> None:
     # replaced by the user at the next login.
     db.execute("ALTER TABLE users ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
     db.execute("ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0")
+    # A lock older versions stored in naive local time ends at the same moment in UTC.
+    stamps_to_utc(db, "users", ("locked_until",))
 
 
 # --- reading -----------------------------------------------------------------------------

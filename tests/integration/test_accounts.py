@@ -411,16 +411,24 @@ def test_a_demo_persona_is_told_it_has_no_password_to_change(seeded):
         accounts.change_own_password(seeded, persona, "", "ett-helt-nytt-losenord")
 
 
-def test_the_new_column_reaches_a_database_of_the_previous_version(tmp_path):
+def test_a_database_of_the_previous_version_gets_versions_and_its_locks_in_utc(tmp_path):
     from portfolio import db as core_db
 
     path = tmp_path / "gammal.db"
     old = core_db.connect(path)
     core_db.migrate(old, core_db.Migrations("portfolio", store.MIGRATIONS.steps[:-1]))
     assert "version" not in old["users"].columns_dict
+    old.execute(
+        "INSERT INTO users (email, name, role, created_at, locked_until)"
+        " VALUES ('a@x.se', 'A', 'nämnd', '2026-12-03T13:00:00+00:00', '2026-12-03T14:15:00')"
+    )
+    old.conn.commit()
     old.close()
     upgraded = open_database(path)
     assert {"version", "must_change_password"} <= set(upgraded["users"].columns_dict)
+    account = store.user_account(upgraded, "a@x.se")
+    assert account["version"] == 1
+    assert account["locked_until"] == "2026-12-03T13:15:00+00:00"  # Stockholm local time, now UTC
 
 
 def test_an_admin_can_neither_disable_nor_demote_themselves(seeded):
@@ -430,3 +438,15 @@ def test_an_admin_can_neither_disable_nor_demote_themselves(seeded):
     with pytest.raises(PermissionDeniedError, match="administratörsroll"):
         edit(seeded, actor=admin, email=admin.email, role="nämnd")
     assert store.user_account(seeded, admin.email)["role"] == "admin"
+
+
+@pytest.mark.parametrize(
+    "name, message", [("   ", "Ange kontots namn"), ("Anna\x07", "styrtecken")], ids=["empty", "control"]
+)
+def test_an_empty_name_or_a_control_character_is_refused(seeded, name, message):
+    with pytest.raises(InvalidInputError, match=message):
+        accounts.create_user(seeded, SYSTEM, email="anna@region.se", name=name, role="nämnd")
+    make_user(seeded)
+    with pytest.raises(InvalidInputError, match=message):
+        edit(seeded, name=name)
+    assert store.user_account(seeded, "anna@region.se")["name"] == "Anna"
