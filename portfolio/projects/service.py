@@ -314,7 +314,7 @@ def create_project(
             governance_store.insert_phase_change(
                 db,
                 project_id=project_id,
-                changed_on=opened_on or today_local(),
+                changed_on=opened_on or data.start_date or today_local(),
                 from_phase=None,
                 to_phase=data.phase.value,
                 agenda_item_id=None,
