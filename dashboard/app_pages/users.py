@@ -105,7 +105,7 @@ def reload_edit() -> None:
 
 
 def show_stale(exc: StaleEditError) -> None:
-    st.error(str(exc))
+    st.error(ui.plain(str(exc)))
     current = exc.current
     rows = [
         (FIELD_LABELS.get(k, k), ", ".join(v) if isinstance(v, list) else ("–" if v is None else str(v)))
