@@ -73,14 +73,17 @@ query = st.text_input(
     key="decisions_search",
     placeholder="t.ex. vad har nämnden beslutat om serverdrift?",
     help="Söker i rubrik, ärendenummer, beslut, förslag, sammanfattning och beslutsunderlag. "
-    "Alla ord måste finnas; delord räknas (serverdrift hittar IT-serverdrift).",
+    "Alla ord måste finnas; delord räknas (serverdrift hittar IT-serverdrift). "
+    "Ett datum (2019-06-03, 3 juni 2019) eller en månad (juni 2019) visar sammanträdenas punkter; "
+    "§17 eller punkt 3 visar den punkten.",
 )
 if query.strip():
     found = governance.search_decisions(conn, query)
+    asked = ui.plain(query.strip())
     if found.height == 0:
-        st.info(f"Inga beslut eller ärenden matchar ”{query.strip()}”.")
+        st.info(f"Inga beslut eller ärenden matchar ”{asked}”.")
     else:
-        st.markdown(f"**{found.height} träffar** för ”{query.strip()}”, bäst matchning först.")
+        st.markdown(f"**{found.height} träffar** för ”{asked}”, bäst matchning först.")
         st.dataframe(decision_table(found), hide_index=True, width="stretch", key="decisions_results")
         for r in found.head(10).iter_rows(named=True):
             label = paragraph_label(r["number_kind"], r["number"]) or ""

@@ -15,7 +15,7 @@ from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, NotFoundError, StaleEditError
 from portfolio.governance import store
-from portfolio.governance.logic import debit_amount_ore, hours_to_centi, search_terms
+from portfolio.governance.logic import debit_amount_ore, hours_to_centi, parse_decision_query
 from portfolio.governance.model import (
     AgendaItemInput,
     DebitInput,
@@ -216,8 +216,19 @@ def decisions(db: Database, *, case_code: str | None = None) -> pl.DataFrame:
 
 
 def search_decisions(db: Database, query: str) -> pl.DataFrame:
-    """Items whose texts hold every meaningful word of `query`, best first."""
-    return store.search_decisions(db, search_terms(query))
+    """Items whose texts hold every meaningful word of `query`, best first.
+
+    A date ("2019-06-03", "juni 2019") keeps the items of the meetings on it, a "§17" that item.
+    """
+    asked = parse_decision_query(query)
+    return store.search_decisions(
+        db,
+        asked.terms,
+        first_day=asked.first_day,
+        last_day=asked.last_day,
+        number=asked.number,
+        number_kind=asked.number_kind,
+    )
 
 
 def decision_text(decision: str | None, proposal: str | None) -> str | None:

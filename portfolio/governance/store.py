@@ -290,23 +290,42 @@ _SEARCH_FIELDS = (
 )
 
 
-def search_decisions(db: Database, terms: Sequence[str]) -> pl.DataFrame:
+def search_decisions(
+    db: Database,
+    terms: Sequence[str],
+    *,
+    first_day: date | None = None,
+    last_day: date | None = None,
+    number: int | None = None,
+    number_kind: str | None = None,
+) -> pl.DataFrame:
     """Agenda items whose text holds every term (folded substrings), best match first.
 
-    Substring search over folded text rather than FTS5 tokens: Swedish compounds
+    Only items of meetings from `first_day` to `last_day`, and with `number` (of `number_kind`),
+    when given. Substring search over folded text rather than FTS5 tokens: Swedish compounds
     ("IT-serverdrift", "serverdriftsavtal") must match "serverdrift", and the few hundred
     items of a committee need no index that would have to be kept in step with the core table.
     """
     schema = {**DECISION_SCHEMA, "score": pl.Int64}
-    if not terms:
+    if not terms and first_day is None and number is None:
         return pl.DataFrame(schema=schema)
     db.conn.create_function("gns_fold", 1, fold, deterministic=True)
     everything = " || ' ' || ".join(f"COALESCE({col}, '')" for col, _ in _SEARCH_FIELDS)
-    where = " AND ".join(f"instr(gns_fold({everything}), ?) > 0" for _ in terms)
-    score = " + ".join(
-        f"(instr(gns_fold(COALESCE({col}, '')), ?) > 0) * {weight}"
-        for _ in terms
-        for col, weight in _SEARCH_FIELDS
+    conditions = [f"instr(gns_fold({everything}), ?) > 0" for _ in terms]
+    params: list[Any] = list(terms)
+    if first_day is not None:
+        conditions.append("m.date BETWEEN ? AND ?")
+        params += [first_day.isoformat(), (last_day or first_day).isoformat()]
+    if number is not None:
+        conditions.append("a.number = ? AND a.number_kind = ?")
+        params += [number, number_kind or "paragraf"]
+    score = (
+        " + ".join(
+            f"(instr(gns_fold(COALESCE({col}, '')), ?) > 0) * {weight}"
+            for _ in terms
+            for col, weight in _SEARCH_FIELDS
+        )
+        or "0"
     )
     score_params = [t for t in terms for _ in _SEARCH_FIELDS]
     sql = f"""
@@ -314,10 +333,10 @@ def search_decisions(db: Database, terms: Sequence[str]) -> pl.DataFrame:
             SELECT a.id, m.id, m.date, a.number, a.number_kind, a.case_code, a.title, a.summary,
                    a.proposal, a.decision, a.documents, m.planned, a.source, {score} AS score
             FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id
-            WHERE {where})
-        ORDER BY score DESC, 3 DESC
+            WHERE {" AND ".join(conditions)})
+        ORDER BY score DESC, 3 DESC, 5, 4
     """
-    return frame(db, sql, [*score_params, *terms], schema)
+    return frame(db, sql, [*score_params, *params], schema)
 
 
 # --- projects and cases ---------------------------------------------------------------------

@@ -223,3 +223,16 @@ def test_a_price_and_a_moved_meeting_are_confirmed_under_their_buttons_and_the_f
     assert shown_under(at, "decisions_move_save") == "Sammanträdet 2020-08-28 är flyttat till 2020-09-04."
     assert at.text_input(key="decisions_move_reason").value == ""
     assert at.selectbox(key="decisions_move_meeting").value is None
+
+
+@pytest.mark.parametrize(
+    ("query", "hits"),
+    [("2019-06-03", 8), ("juni 2019", 8), ("§17 2019-06-03", 1)],
+)
+def test_a_search_by_meeting_date_or_paragraph_lists_those_items(app_as, query, hits):
+    at = app_as("namnd", PAGE)
+    at.text_input(key="decisions_search").set_value(query).run()
+    (found,) = [d.value for d in at.dataframe]
+    assert len(found) == hits
+    assert set(found["Datum"]) == {"2019-06-03"}
+    assert "§17" in found["§"].to_list()

@@ -82,6 +82,18 @@ def test_search_folds_swedish_capitals_and_requires_every_word(seeded):
     assert governance.search_decisions(seeded, "vad har nämnden").height == 0
 
 
+def test_a_search_by_date_finds_that_meetings_items_and_by_paragraph_the_one_item(seeded):
+    on_the_day = governance.search_decisions(seeded, "2019-06-03")
+    assert on_the_day.height == 8
+    assert set(on_the_day["date"].to_list()) == {"2019-06-03"}
+    assert governance.search_decisions(seeded, "juni 2019")["date"].to_list() == on_the_day["date"].to_list()
+    (title,) = governance.search_decisions(seeded, "§17 juni 2019")["title"].to_list()
+    assert title.startswith("Förlängning av projekt IT-stöd för samordnad planering")
+    assert "2019-06-03" in governance.search_decisions(seeded, "§17")["date"].to_list()
+    assert governance.search_decisions(seeded, "§17 serverdrift").height == 0
+    assert governance.search_decisions(seeded, "juli 2019").height == 0
+
+
 # --- meetings -----------------------------------------------------------------------------------
 
 

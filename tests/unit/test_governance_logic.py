@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from portfolio.governance.logic import (
     debit_amount_ore,
     fold,
     hours_to_centi,
+    parse_decision_query,
     search_terms,
 )
 from portfolio.governance.model import (
@@ -122,3 +124,54 @@ def test_paragraph_labels():
     assert paragraph_label("paragraf", 17) == "§17"
     assert paragraph_label("punkt", 3) == "punkt 3"
     assert paragraph_label("paragraf", None) is None
+
+
+@pytest.mark.parametrize(
+    ("query", "first_day", "last_day"),
+    [
+        ("2019-06-03", date(2019, 6, 3), date(2019, 6, 3)),
+        ("3 juni 2019", date(2019, 6, 3), date(2019, 6, 3)),
+        ("juni 2019", date(2019, 6, 1), date(2019, 6, 30)),
+        ("Juni 2019", date(2019, 6, 1), date(2019, 6, 30)),
+        ("2019-06", date(2019, 6, 1), date(2019, 6, 30)),
+        ("dec 2020", date(2020, 12, 1), date(2020, 12, 31)),
+        ("februari 2020", date(2020, 2, 1), date(2020, 2, 29)),
+        ("vad beslutades på sammanträdet 2019-06-03?", date(2019, 6, 3), date(2019, 6, 3)),
+    ],
+)
+def test_a_search_names_a_meeting_by_its_day_or_month(query, first_day, last_day):
+    asked = parse_decision_query(query)
+    assert (asked.first_day, asked.last_day, asked.terms) == (first_day, last_day, ())
+
+
+@pytest.mark.parametrize(
+    ("query", "number", "kind", "terms"),
+    [
+        ("§17", 17, "paragraf", ()),
+        ("§ 17 serverdrift", 17, "paragraf", ("serverdrift",)),
+        ("paragraf 4", 4, "paragraf", ()),
+        ("punkt 3", 3, "punkt", ()),
+    ],
+)
+def test_a_search_names_an_item_by_its_paragraph_or_point(query, number, kind, terms):
+    asked = parse_decision_query(query)
+    assert (asked.number, asked.number_kind, asked.terms) == (number, kind, terms)
+
+
+def test_a_paragraph_and_a_day_together_and_a_point_before_a_month():
+    asked = parse_decision_query("§17 3 juni 2019")
+    assert (asked.number, asked.first_day) == (17, date(2019, 6, 3))
+    asked = parse_decision_query("punkt 3 juni 2020")
+    assert (asked.number, asked.number_kind, asked.first_day, asked.last_day) == (
+        3,
+        "punkt",
+        date(2020, 6, 1),
+        date(2020, 6, 30),
+    )
+
+
+@pytest.mark.parametrize("query", ["GNS/03/2019", "2019-02-30", "2019", "serverdrift"])
+def test_case_codes_impossible_dates_and_plain_words_stay_words(query):
+    asked = parse_decision_query(query)
+    assert (asked.first_day, asked.number) == (None, None)
+    assert asked.terms == tuple(search_terms(query))
