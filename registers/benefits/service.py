@@ -35,6 +35,7 @@ __all__ = [
     "can_measure",
     "create_benefit",
     "measurable_benefits",
+    "measure_with_plan",
     "parse_benefit",
     "parse_measurement",
     "parse_value",
@@ -255,6 +256,43 @@ def add_measurement(
             project_id=project_id,
         )
     return measurement_id
+
+
+PLAN_FIELDS = (
+    "indicator",
+    "unit",
+    "direction",
+    "baseline_date",
+    "baseline_value",
+    "target_date",
+    "target_value",
+)
+
+
+def measure_with_plan(
+    db: Database,
+    actor: User,
+    benefit_id: int,
+    plan: dict[str, Any],
+    data: MeasurementInput,
+    *,
+    version: int,
+) -> int:
+    """Give a benefit its indicator, baseline and target and record a measurement, in one step.
+
+    For a benefit without baseline and target: `plan` holds the form's PLAN_FIELDS; the rest
+    of the benefit stays as stored (from `version`). All or nothing; the project's leaders and
+    admin only, since they set the plan. Returns the measurement's id.
+    """
+    current = store.get_benefit(db, benefit_id)
+    require(actor, Action.EDIT_BENEFITS, project_id=int(current["project_id"]))
+    stored = benefit_input(current).model_dump(exclude={"baseline", "target"})
+    planned = parse_benefit({**stored, **{k: v for k, v in plan.items() if k in PLAN_FIELDS}})
+    if planned.baseline is None:
+        raise InvalidInputError(["Ange datum och värde för nollmätningen och målvärdet"])
+    with write(db):
+        update_benefit(db, actor, benefit_id, planned, version=version)
+        return add_measurement(db, actor, benefit_id, data)
 
 
 def remove_survey_measurements(db: Database, actor: User, statement_ids: list[int]) -> int:

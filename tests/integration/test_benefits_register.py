@@ -294,6 +294,80 @@ def test_a_benefit_without_baseline_and_target_cannot_be_measured(
         )
 
 
+PLAN = {
+    "indicator": "Antal dagar",
+    "unit": "dagar",
+    "direction": "lägre",
+    "baseline_date": date(2019, 1, 1),
+    "baseline_value": "6",
+    "target_date": date(2021, 1, 1),
+    "target_value": "2",
+}
+
+
+def test_a_benefit_without_a_plan_gets_baseline_target_and_measurement_in_one_step(
+    seeded: Database, link2: int, leader: User
+) -> None:
+    first = int(service.register(seeded, link2)["id"][0])
+    version = store.get_benefit(seeded, first)["version"]
+    measurement = MeasurementInput(measured_on=date(2020, 1, 1), value=4)
+    service.measure_with_plan(seeded, leader, first, PLAN, measurement, version=version)
+    row = service.register(seeded, link2).filter(pl.col("id") == first).row(0, named=True)
+    assert (row["baseline_date"], row["target_date"], row["latest_date"]) == (
+        date(2019, 1, 1),
+        date(2021, 1, 1),
+        date(2020, 1, 1),
+    )
+    assert [r[0] for r in audit_rows(seeded, "nytta") if r[1] == str(first)][-1] == "ändra"
+    assert len(store.measurements_frame(seeded, benefit_id=first)) == 1
+
+
+def test_a_plan_with_a_measurement_before_its_baseline_saves_neither(
+    seeded: Database, link2: int, leader: User
+) -> None:
+    first = int(service.register(seeded, link2)["id"][0])
+    before = store.get_benefit(seeded, first)
+    with pytest.raises(InvalidInputError, match="före nollmätningens datum"):
+        service.measure_with_plan(
+            seeded,
+            leader,
+            first,
+            PLAN,
+            MeasurementInput(measured_on=date(2018, 6, 1), value=4),
+            version=before["version"],
+        )
+    after = store.get_benefit(seeded, first)
+    assert (after["baseline_date"], after["version"]) == (None, before["version"])
+    assert store.measurements_frame(seeded, benefit_id=first).height == 0
+
+
+def test_only_those_who_set_the_plan_may_measure_with_one(seeded: Database, link2: int) -> None:
+    first = int(service.register(seeded, link2)["id"][0])
+    reader = persona(seeded, "ledamot@gns.example")
+    with pytest.raises(PermissionDeniedError):
+        service.measure_with_plan(
+            seeded,
+            reader,
+            first,
+            PLAN,
+            MeasurementInput(measured_on=date(2020, 1, 1), value=4),
+            version=store.get_benefit(seeded, first)["version"],
+        )
+
+
+def test_a_plan_without_a_target_is_refused(seeded: Database, link2: int, leader: User) -> None:
+    first = int(service.register(seeded, link2)["id"][0])
+    with pytest.raises(InvalidInputError, match="målvärde"):
+        service.measure_with_plan(
+            seeded,
+            leader,
+            first,
+            {**PLAN, "target_date": None, "target_value": ""},
+            MeasurementInput(measured_on=date(2020, 1, 1), value=4),
+            version=store.get_benefit(seeded, first)["version"],
+        )
+
+
 def test_a_stale_edit_is_refused_and_shows_the_newer_values(
     seeded: Database, link2: int, leader: User
 ) -> None:
