@@ -21,6 +21,7 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("Portföljen", "app_pages/overview.py", "Portföljöversikt", "oversikt", default=True),
     PageSpec("Portföljen", "app_pages/project.py", "Projekt", "projekt"),
+    PageSpec("Portföljen", "app_pages/project_new.py", "Nytt projekt", "nytt-projekt", admin_only=True),
     PageSpec("Portföljen", "app_pages/risks.py", "Riskregister", "riskregister"),
     PageSpec("Portföljen", "app_pages/portfolio_risks.py", "Portföljens risker", "portfoljens-risker"),
     PageSpec("Portföljen", "app_pages/benefits.py", "Nyttoregister", "nyttoregister"),

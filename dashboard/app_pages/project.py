@@ -5,18 +5,22 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard import charts, forms, project_budget, project_facts, project_schedule, ui
 from dashboard.project_sections import render_lifecycle
 from portfolio import status, store
 from portfolio.auth import Action
-from portfolio.errors import InvalidInputError, PermissionDeniedError
+from portfolio.errors import InvalidInputError, PermissionDeniedError, StaleEditError
 from portfolio.models import Status
 from portfolio.money import format_kr, kronor_json
 from portfolio.overview import budget_totals, rounding_differences, stated_vs_summed
+from portfolio.projects import service as projects
+from portfolio.projects.model import LABELS, ProjectInput
 
-projects = ui.projects()
-codes = projects["code"].to_list()
-names = dict(projects.select("code", "name").iter_rows())
+user = ui.require_user()
+forms.prepare()
+portfolio = ui.projects()
+codes = portfolio["code"].to_list()
+names = dict(portfolio.select("code", "name").iter_rows())
 
 # A link (?projekt=KOD) or the overview chooses the project; after that the selectbox does.
 if st.session_state.get("project_select") not in codes:
@@ -35,41 +39,117 @@ pid = store.project_id_for(conn, code)
 p = store.project_detail(conn, pid)
 party_names = ui.party_names()
 
-st.title(p["name"])
+st.title(ui.plain(p["name"]))
 st.caption(f"{code} · {p['kind'].capitalize()} · fas: {p['phase']}")
 st.markdown(
-    f"**Status:** {ui.status_text(p['status'])}" + (f" — {p['status_reason']}" if p["status_reason"] else "")
+    f"**Status:** {ui.status_text(p['status'])}"
+    + (f" — {ui.plain(p['status_reason'])}" if p["status_reason"] else "")
 )
 
 facts, people = st.columns(2)
 with facts:
     st.subheader("Fakta")
     if p["purpose"]:
-        st.markdown(f"**Syfte:** {p['purpose']}")
+        st.markdown(f"**Syfte:** {ui.plain(p['purpose'])}")
+    if p.get("goals"):
+        st.markdown(f"**Mål:** {ui.plain(p['goals'])}")
     rows = [
         ("Ägande part", party_names.get(p["owner_party"] or "", p["owner_party"] or "–")),
         (
             "Finansierande parter",
             ", ".join(party_names.get(c, c) for c in p["financing_parties"]) or "–",
         ),
-        ("Objekt i redovisningen", p["object"] or "–"),
+        ("Objekt i redovisningen", ", ".join(projects.project(conn, pid)["objects"]) or "–"),
         ("Start", p["start_date"] or "–"),
         ("Planerat slut", p["planned_end_date"] or "–"),
         ("Faktiskt slut", p["actual_end_date"] or "–"),
     ]
-    st.table(pl.DataFrame(rows, schema=["Uppgift", "Värde"], orient="row"), hide_header=True)
+    ui.table(pl.DataFrame(rows, schema=["Uppgift", "Värde"], orient="row"), hide_header=True)
     if p["notes"]:
-        st.markdown(p["notes"])
+        st.markdown(ui.plain(p["notes"]))
 with people:
     st.subheader("Projektledning")
     if p["leaders"]:
-        st.markdown("\n".join(f"- {n}" + (f" ({o})" if o else "") for n, o in p["leaders"]))
+        st.markdown(
+            "\n".join(f"- {ui.plain(n)}" + (f" ({ui.plain(o)})" if o else "") for n, o in p["leaders"])
+        )
     else:
         st.markdown("Ingen projektledare angiven.")
     if p["steering_group"]:
         st.markdown("**Styrgrupp**")
-        st.markdown("\n".join(f"- {n}" + (f" ({o})" if o else "") for n, o in p["steering_group"]))
+        st.markdown(
+            "\n".join(f"- {ui.plain(n)}" + (f" ({ui.plain(o)})" if o else "") for n, o in p["steering_group"])
+        )
 ui.source_caption(p["source"])
+
+
+def edit_facts() -> None:
+    """The project's facts as a form: all of them for the e-strateg, facts only for its leaders."""
+    admin = ui.can(Action.MANAGE_PROJECTS)
+    current = projects.project_input(conn, pid)
+    version = projects.project(conn, pid)["version"]
+    with st.expander(
+        "Ändra projektets uppgifter", expanded=bool(st.session_state.get("project_facts_flash"))
+    ):
+        if not admin:
+            st.caption(
+                "Som projektledare ändrar du uppgifterna och tidplanen;"
+                " pengar och ledning ändrar e-strategen."
+            )
+        prefix = f"project_facts_{pid}_{version}"
+        with st.form(f"{prefix}_form"):
+            values = project_facts.project_fields(
+                prefix, current, admin=admin, leader_emails=projects.leader_candidates(conn)
+            )
+            saved = st.form_submit_button("Spara uppgifterna", type="primary")
+        if saved:
+            with forms.saving(
+                "project_facts_flash",
+                "Uppgifterna är sparade.",
+                refused={StaleEditError: show_newer},
+                then=lambda: {"project_select": st.session_state["project_saved_code"]},
+            ):
+                data = projects.parse(ProjectInput, project_facts.as_input(values))
+                projects.update_project(conn, user, pid, data, version=version)
+                st.session_state["project_saved_code"] = data.code
+        forms.confirmation("project_facts_flash")
+        if admin and current.phase.value != "avslutad":
+            close_project(version)
+
+
+def show_newer(exc: StaleEditError) -> None:
+    st.error(str(exc))
+    ui.table(
+        pl.DataFrame(
+            [(projects_label(k), str(v) if v not in (None, [], "") else "–") for k, v in exc.current.items()],
+            schema=["Uppgift", "Sparat värde"],
+            orient="row",
+        ),
+        hide_index=True,
+    )
+
+
+def projects_label(field: str) -> str:
+    return LABELS.get(field, field)
+
+
+def close_project(version: int) -> None:
+    st.markdown("**Avsluta projektet**")
+    with st.form(f"project_close_{pid}_{version}"):
+        end = st.date_input(
+            "Faktiskt slutdatum", value=None, format="YYYY-MM-DD", key=f"project_close_{pid}_end"
+        )
+        closed = st.form_submit_button("Avsluta projektet")
+    if closed:
+        with forms.saving("project_close_flash", f"{code} är avslutat."):
+            if end is None:
+                raise InvalidInputError(["Faktiskt slutdatum: ange dagen då projektet avslutades"])
+            projects.close_project(conn, user, pid, actual_end=end, version=version)
+    forms.confirmation("project_close_flash")
+
+
+if ui.can(Action.EDIT_PROJECT, project_id=pid):
+    edit_facts()
 
 st.header("Statusrapporter")
 reports = store.status_reports_frame(conn, pid)
@@ -115,7 +195,7 @@ if ui.can(Action.REPORT_STATUS, project_id=pid):
         submitted = st.form_submit_button("Spara statusrapport", type="primary")
     if submitted:
         try:
-            status.record(conn, ui.require_user(), pid, status.parse_report(values))
+            status.record(conn, user, pid, status.parse_report(values))
         except InvalidInputError as exc:
             ui.show_errors(exc)
         except PermissionDeniedError as exc:
@@ -149,7 +229,8 @@ if lines.height:
         pl.col("outcome_kommunerna_ore").alias("Utfall kommunerna"),
         pl.col("rounding_ore").alias("Avrundningsdifferens"),
     )
-    st.table(shown, hide_index=True)
+    ui.table(shown, hide_index=True)
+    project_budget.render_shares(conn, pid)
     stated = store.stated_totals(conn, pid) or {}
 
     def stated_or(key: str, summed: int | None) -> int | None:
@@ -205,6 +286,8 @@ elif p["budget_ore"] is not None or p["actual_ore"] is not None:
     b2.metric("Utfall", format_kr(p["actual_ore"]))
 else:
     st.markdown("Inga belopp finns registrerade för det här ärendet.")
+project_budget.render_history(conn, code)
+project_budget.render_editor(conn, projects.project(conn, pid), user)
 
 st.header("Tidplan")
 milestones = store.milestones_frame(conn, pid)
@@ -214,7 +297,7 @@ if milestones.height:
         width="stretch",
         key="project_timeline",
     )
-    st.table(
+    ui.table(
         milestones.select(
             pl.col("milestone").alias("Milstolpe"),
             pl.col("kind").alias("Typ"),
@@ -226,5 +309,6 @@ if milestones.height:
     )
 else:
     st.markdown("Inga milstolpar är registrerade.")
+project_schedule.render_editor(conn, pid, user)
 
-render_lifecycle(conn, pid, ui.require_user())
+render_lifecycle(conn, pid, user)

@@ -8,6 +8,7 @@ change its facts and milestones, never its money or who leads it.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
-from portfolio import parties
+from portfolio import clock, parties
 from portfolio.auth import Action, Role, User, can, require
 from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, NotFoundError, PermissionDeniedError, StaleEditError
@@ -35,6 +36,7 @@ from portfolio.projects.model import (
     Share,
     StatedTotalsInput,
 )
+from portfolio.store import AuditQuery, audit_frame
 
 M = TypeVar("M", bound=BaseModel)
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -103,6 +105,11 @@ def project(db: Database, project_id: int) -> dict[str, Any]:
         "steering_group": [p for p in people if p["role"] == "styrgrupp"],
         "leader_accounts": store.leader_accounts_of(db, project_id),
     }
+
+
+def leader_candidates(db: Database) -> list[str]:
+    """The e-mail addresses of active accounts with the role projektledare, for a leader's field."""
+    return store.leader_candidates(db)
 
 
 def project_input(db: Database, project_id: int) -> ProjectInput:
@@ -174,6 +181,39 @@ def budget_line_input(line: dict[str, Any]) -> BudgetLineInput:
 def milestones(db: Database, project_id: int) -> list[dict[str, Any]]:
     """The project's milestones with their current planned date, version and number of re-plans."""
     return store.milestones_of(db, project_id)
+
+
+def readable_change(text: str | None) -> str:
+    """An audit row's JSON before/after as `field: value` lines people read (the JSON stays in the CSV)."""
+    if not text:
+        return ""
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        return str(data)
+    lines = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items()) or "–"
+        elif value is None or value == "":
+            value = "–"
+        lines.append(f"{key}: {value}")
+    return "\n".join(lines)
+
+
+def budget_history(db: Database, code: str, *, limit: int = 50) -> list[dict[str, str]]:
+    """The project's budget changes, newest first: when (Swedish time), who, what, before, after."""
+    log = audit_frame(db, AuditQuery(projects=(code,), entities=("budgetrad", "budgetsummor"), limit=limit))
+    return [
+        {
+            "Tid": clock.local_text(r["at"]),
+            "Vem": r["user"],
+            "Ändring": r["action"],
+            "Vad": r["entity_id"] or "",
+            "Före": readable_change(r["before"]),
+            "Efter": readable_change(r["after"]),
+        }
+        for r in log.iter_rows(named=True)
+    ]
 
 
 def stated_totals(db: Database, project_id: int) -> dict[str, Any] | None:

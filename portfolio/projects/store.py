@@ -65,6 +65,13 @@ def m001_editable_register(db: Database) -> None:
         )
 
 
+def _insert(db: Database, table: str, values: dict[str, Any]) -> int:
+    """Insert one row with sqlite-utils and return its primary key."""
+    pk = db.table(table).insert(values).last_pk
+    assert pk is not None
+    return int(pk)
+
+
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -95,7 +102,7 @@ PROJECT_FIELDS = (
 
 def insert_project(db: Database, values: dict[str, Any]) -> int:
     """A new row in the portfolio from column values (PROJECT_FIELDS); returns its id."""
-    return int(db["projects"].insert({f: values.get(f) for f in PROJECT_FIELDS}).last_pk)
+    return _insert(db, "projects", {f: values.get(f) for f in PROJECT_FIELDS})
 
 
 def update_project(db: Database, project_id: int, values: dict[str, Any], *, expected_version: int) -> bool:
@@ -216,6 +223,16 @@ def leader_accounts_of(db: Database, project_id: int) -> list[dict[str, Any]]:
     )
 
 
+def leader_candidates(db: Database) -> list[str]:
+    """E-mail addresses of active project leaders' accounts, sorted."""
+    return [
+        str(r[0])
+        for r in db.execute(
+            "SELECT email FROM users WHERE role = 'projektledare' AND active = 1 ORDER BY email"
+        )
+    ]
+
+
 def accounts_by_email(db: Database, emails: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Accounts by case-folded e-mail: id, email, name, role, active."""
     if not emails:
@@ -254,10 +271,10 @@ def insert_line(db: Database, project_id: int, values: dict[str, Any], shares: S
     position = db.execute(
         "SELECT COALESCE(MAX(position) + 1, 0) FROM budget_lines WHERE project_id = ?", [project_id]
     ).fetchone()[0]
-    line_id = int(
-        db["budget_lines"]
-        .insert({"project_id": project_id, "position": position, **{c: values[c] for c in LINE_COLUMNS}})
-        .last_pk
+    line_id = _insert(
+        db,
+        "budget_lines",
+        {"project_id": project_id, "position": position, **{c: values[c] for c in LINE_COLUMNS}},
     )
     _replace_shares(db, line_id, shares)
     return line_id
@@ -377,7 +394,7 @@ def upsert_stated(
     if expected_version is None:
         if exists(db, "SELECT 1 FROM stated_totals WHERE project_id = ?", [project_id]):
             return False
-        db["stated_totals"].insert({"project_id": project_id, **{c: values[c] for c in STATED_COLUMNS}})
+        _insert(db, "stated_totals", {"project_id": project_id, **{c: values[c] for c in STATED_COLUMNS}})
         return True
     sets = ", ".join(f"{c} = ?" for c in STATED_COLUMNS)
     cur = db.execute(
@@ -405,20 +422,18 @@ def insert_milestone(
     position = db.execute(
         "SELECT COALESCE(MAX(position) + 1, 0) FROM milestones WHERE project_id = ?", [project_id]
     ).fetchone()[0]
-    return int(
-        db["milestones"]
-        .insert(
-            {
-                "project_id": project_id,
-                "name": name,
-                "planned_date": _iso(planned),
-                "actual_date": None,
-                "note": note,
-                "source": source,
-                "position": position,
-            }
-        )
-        .last_pk
+    return _insert(
+        db,
+        "milestones",
+        {
+            "project_id": project_id,
+            "name": name,
+            "planned_date": _iso(planned),
+            "actual_date": None,
+            "note": note,
+            "source": source,
+            "position": position,
+        },
     )
 
 
@@ -478,19 +493,17 @@ def insert_milestone_change(
     position = db.execute(
         "SELECT COALESCE(MAX(position) + 1, 0) FROM milestone_changes WHERE milestone_id = ?", [milestone_id]
     ).fetchone()[0]
-    return int(
-        db["milestone_changes"]
-        .insert(
-            {
-                "milestone_id": milestone_id,
-                "changed_on": _iso(changed_on),
-                "new_date": new_date.isoformat(),
-                "reason": reason,
-                "source": source,
-                "position": position,
-            }
-        )
-        .last_pk
+    return _insert(
+        db,
+        "milestone_changes",
+        {
+            "milestone_id": milestone_id,
+            "changed_on": _iso(changed_on),
+            "new_date": new_date.isoformat(),
+            "reason": reason,
+            "source": source,
+            "position": position,
+        },
     )
 
 

@@ -1,0 +1,156 @@
+"""The project page's milestones: add, re-plan (keeping every earlier date), mark reached, edit, remove.
+
+The e-strateg and the project's own leaders change the plan. Widget keys start with
+`project_schedule_` and carry the milestone and version a form was drawn from.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from dashboard import forms, ui
+from portfolio.auth import Action, User, can
+from portfolio.db import Database
+from portfolio.projects import service as projects
+from portfolio.projects.model import MilestoneInput, ReplanInput
+
+FLASH = "project_schedule_flash"
+
+
+def render_editor(conn: Database, project_id: int, user: User) -> None:
+    """The forms, for those who may change the project's plan."""
+    if not can(user, Action.EDIT_PROJECT, project_id=project_id):
+        return
+    st.subheader("Ändra tidplanen")
+    milestones = projects.milestones(conn, project_id)
+    add, replan, reached, edit = st.tabs(
+        ["Ny milstolpe", "Planera om", "Markera nådd", "Ändra eller ta bort"]
+    )
+    with add:
+        _add_form(conn, project_id, user)
+    by_id = {m["id"]: m for m in milestones}
+    if not by_id:
+        for tab in (replan, reached, edit):
+            tab.markdown("Projektet har inga milstolpar ännu.")
+        return
+    with replan:
+        _replan_form(conn, user, by_id)
+    with reached:
+        _reached_form(conn, user, by_id)
+    with edit:
+        _edit_form(conn, user, by_id)
+
+
+def _label(m: dict[str, Any]) -> str:
+    state = (
+        f"nådd {m['actual_date']}" if m["actual_date"] else f"planerad {m['current_date'] or 'utan datum'}"
+    )
+    return f"{m['name']} ({state})"
+
+
+def _choose(by_id: dict[int, dict[str, Any]], label: str, key: str) -> dict[str, Any]:
+    chosen = st.selectbox(label, list(by_id), format_func=lambda i: _label(by_id[i]), key=key)
+    return by_id[chosen]
+
+
+def _add_form(conn: Database, project_id: int, user: User) -> None:
+    with st.form("project_schedule_add_form"):
+        name = st.text_input("Milstolpens namn", key="project_schedule_add_name", placeholder="Driftstart")
+        planned = st.date_input(
+            "Planerat datum", value=None, format="YYYY-MM-DD", key="project_schedule_add_date"
+        )
+        note = st.text_input("Anteckning", key="project_schedule_add_note")
+        added = st.form_submit_button("Lägg till milstolpen", type="primary")
+    if added:
+        with forms.saving(
+            "project_schedule_add_flash",
+            f"Milstolpen {ui.plain(name.strip())} är tillagd.",
+            then={
+                "project_schedule_add_name": "",
+                "project_schedule_add_date": None,
+                "project_schedule_add_note": "",
+            },
+        ):
+            projects.add_milestone(
+                conn,
+                user,
+                project_id,
+                projects.parse(MilestoneInput, {"name": name, "planned_date": planned, "note": note}),
+            )
+    forms.confirmation("project_schedule_add_flash")
+
+
+def _replan_form(conn: Database, user: User, by_id: dict[int, dict[str, Any]]) -> None:
+    open_ones = {i: m for i, m in by_id.items() if not m["actual_date"]}
+    if not open_ones:
+        st.markdown("Alla milstolpar är nådda.")
+        return
+    m = _choose(open_ones, "Milstolpe att planera om", "project_schedule_replan_choice")
+    prefix = f"project_schedule_replan_{m['id']}_{m['version']}"
+    with st.form(f"{prefix}_form"):
+        st.markdown(
+            f"Planerad nu: {m['current_date'] or 'inget datum'}. Tidigare datum behålls i historiken."
+        )
+        new_date = st.date_input("Nytt planerat datum", value=None, format="YYYY-MM-DD", key=f"{prefix}_date")
+        reason = st.text_area("Skäl till det nya datumet", key=f"{prefix}_reason")
+        moved = st.form_submit_button("Planera om", type="primary")
+    if moved:
+        with forms.saving(
+            "project_schedule_replan_flash",
+            lambda: f"{ui.plain(m['name'])} är omplanerad till {new_date}.",
+        ):
+            data = projects.parse(ReplanInput, {"new_date": new_date, "reason": reason})
+            projects.replan_milestone(conn, user, m["id"], data, version=m["version"])
+    forms.confirmation("project_schedule_replan_flash")
+
+
+def _reached_form(conn: Database, user: User, by_id: dict[int, dict[str, Any]]) -> None:
+    open_ones = {i: m for i, m in by_id.items() if not m["actual_date"]}
+    if not open_ones:
+        st.markdown("Alla milstolpar är nådda.")
+        return
+    m = _choose(open_ones, "Milstolpe som nåtts", "project_schedule_reached_choice")
+    with st.form(f"project_schedule_reached_{m['id']}_{m['version']}"):
+        actual = st.date_input(
+            "Datum då milstolpen nåddes",
+            value=projects.today_local(),
+            format="YYYY-MM-DD",
+            key=f"project_schedule_reached_{m['id']}_date",
+        )
+        done = st.form_submit_button("Markera som nådd", type="primary")
+    if done:
+        with forms.saving(
+            "project_schedule_reached_flash", f"{ui.plain(m['name'])} är markerad som nådd {actual}."
+        ):
+            projects.mark_reached(conn, user, m["id"], actual, version=m["version"])
+    forms.confirmation("project_schedule_reached_flash")
+
+
+def _edit_form(conn: Database, user: User, by_id: dict[int, dict[str, Any]]) -> None:
+    m = _choose(by_id, "Milstolpe att ändra", "project_schedule_edit_choice")
+    prefix = f"project_schedule_edit_{m['id']}_{m['version']}"
+    with st.form(f"{prefix}_form"):
+        name = st.text_input("Namn", value=m["name"], key=f"{prefix}_name")
+        planned = st.date_input(
+            "Ursprungligt planerat datum",
+            value=date.fromisoformat(m["planned_date"]) if m["planned_date"] else None,
+            format="YYYY-MM-DD",
+            disabled=bool(m["changes"]),
+            help="Kan ändras bara innan milstolpen har planerats om; använd annars Planera om.",
+            key=f"{prefix}_date",
+        )
+        note = st.text_input("Anteckning", value=m["note"] or "", key=f"{prefix}_note")
+        remove = st.checkbox("Ta bort milstolpen och dess historik", key=f"{prefix}_remove")
+        saved = st.form_submit_button("Spara ändringen")
+    if saved:
+        done = f"{ui.plain(m['name'])} är borttagen." if remove else f"{ui.plain(name.strip())} är sparad."
+        with forms.saving("project_schedule_edit_flash", done):
+            if remove:
+                projects.remove_milestone(conn, user, m["id"], version=m["version"])
+            else:
+                data = projects.parse(MilestoneInput, {"name": name, "planned_date": planned, "note": note})
+                projects.edit_milestone(conn, user, m["id"], data, version=m["version"])
+    forms.confirmation("project_schedule_edit_flash")
