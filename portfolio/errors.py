@@ -23,10 +23,22 @@ class NotFoundError(PortfoljError):
     """A referenced record does not exist."""
 
 
+MAX_MESSAGES = 20
+
+
+def capped(messages: list[str], limit: int = MAX_MESSAGES) -> list[str]:
+    """Each message once, at most `limit` of them and then "… och N till"."""
+    unique = list(dict.fromkeys(messages))
+    if len(unique) <= limit:
+        return unique
+    return [*unique[:limit], f"… och {len(unique) - limit} till"]
+
+
 class InvalidInputError(PortfoljError):
-    """Input failed validation; `messages` lists each problem in Swedish."""
+    """Input failed validation; `messages` lists each problem in Swedish (capped, see `capped`)."""
 
     def __init__(self, messages: list[str]) -> None:
+        messages = capped(list(messages))
         super().__init__("\n".join(messages))
         self.messages = messages
 

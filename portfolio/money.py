@@ -7,13 +7,23 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 # Swedish typography: narrow no-break space between thousands, a real minus sign.
 THIN_SPACE = "\u202f"
 MINUS = "\u2212"
+# The largest amount portfolj keeps, either sign: a thousand billion kronor is far above any
+# municipal budget and, in öre, ~92 000 times below where a 64-bit sum would overflow.
+MAX_KRONOR = 10**12
+MAX_ORE = MAX_KRONOR * 100
 
 
 def to_ore(value: int | str | Decimal) -> int:
-    """Convert kronor (int, Decimal or a string such as "5 212,50") to integer öre exactly."""
+    """Convert kronor (int, Decimal or a string such as "5 212,50") to integer öre exactly.
+
+    ValueError (in Swedish) for text that is no amount, for infinity and NaN, for more than two
+    decimals and for amounts beyond ±`MAX_KRONOR`.
+    """
     if isinstance(value, bool | float):
         raise TypeError("Belopp får inte anges som flyttal; använd heltal, Decimal eller text.")
+    written = value
     if isinstance(value, int):
+        _check_bound(value, written)
         return value * 100
     if isinstance(value, str):
         text = (
@@ -29,10 +39,30 @@ def to_ore(value: int | str | Decimal) -> int:
             value = Decimal(text)
         except InvalidOperation as exc:
             raise ValueError(f"'{value}' är inget belopp") from exc
+    if not value.is_finite():
+        raise ValueError(
+            f"'{_shown(written)}' är inget belopp; skriv ett tal i kronor, till exempel 1 234,50"
+        )
+    _check_bound(value, written)
     ore = value * 100
     if ore != ore.to_integral_value():
         raise ValueError(f"Beloppet {value} har fler än två decimaler")
     return int(ore)
+
+
+def _shown(written: int | str | Decimal) -> str:
+    """What the user wrote, shortened for a message (a 5 000-digit number is not repeated)."""
+    if isinstance(written, int) and abs(written) > 10**30:
+        return "ett tal med fler än 30 siffror"
+    text = str(written).strip()
+    return text if len(text) <= 30 else f"{text[:20]}…"
+
+
+def _check_bound(kronor: int | Decimal, written: int | str | Decimal) -> None:
+    if not -MAX_KRONOR <= kronor <= MAX_KRONOR:
+        raise ValueError(
+            f"Beloppet {_shown(written)} är utanför det högsta tillåtna, ±{format_number(MAX_KRONOR)} kr"
+        )
 
 
 def ore_to_kronor(ore: int) -> Decimal:

@@ -12,11 +12,11 @@ from portfolio import store
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit, write
 from portfolio.errors import InvalidInputError
-from portfolio.models import Model, Status, validation_messages
+from portfolio.models import Model, Printable, Status, WindowsNewlines, validation_messages
 from portfolio.periods import last_tertial_end
 
 ASPECTS = {"time": "Tid", "cost": "Kostnad", "scope": "Omfattning", "overall": "Totalt"}
-Reason = Annotated[str, Field(max_length=2000)]
+Reason = Annotated[str, WindowsNewlines, Field(max_length=2000), Printable]
 
 
 class StatusReport(Model):
@@ -31,7 +31,7 @@ class StatusReport(Model):
     scope_reason: Reason = ""
     overall_status: Status
     overall_reason: Reason = ""
-    next_steps: Annotated[str, Field(max_length=4000)] = ""
+    next_steps: Annotated[str, WindowsNewlines, Field(max_length=4000), Printable] = ""
 
     @model_validator(mode="after")
     def _reasons_for_deviations(self) -> StatusReport:

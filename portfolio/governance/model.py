@@ -10,7 +10,18 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from portfolio.errors import InvalidInputError
-from portfolio.models import CaseCode, CaseKind, Model, NonEmpty, Ore, PartyCode, Phase, validation_messages
+from portfolio.models import (
+    CaseCode,
+    CaseKind,
+    Line,
+    Model,
+    NonEmpty,
+    Ore,
+    PartyCode,
+    Phase,
+    Text,
+    validation_messages,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -27,23 +38,8 @@ def parse(model: type[M], data: Mapping[str, Any], labels: Mapping[str, str] | N
 
 def readable(exc: ValidationError, labels: Mapping[str, str]) -> list[str]:
     """Validation messages that name each field by its Swedish label."""
-    lines = []
-    for err, line in zip(exc.errors(), validation_messages(exc), strict=True):
-        loc = ".".join(str(p) for p in err["loc"])
-        if err["type"] in _MORE_SWEDISH:
-            line = line.replace(err["msg"], _MORE_SWEDISH[err["type"]])
-        label = labels.get(loc.split(".")[0])
-        lines.append(line.replace(f"fältet '{loc}'", label, 1) if label else line)
-    return lines
+    return validation_messages(exc, labels=labels)
 
-
-_MORE_SWEDISH = {
-    "decimal_parsing": "är inget tal; skriv till exempel 7,5",
-    "decimal_type": "är inget tal; skriv till exempel 7,5",
-    "bool_type": "ska vara ja eller nej",
-    "too_short": "får inte vara tom; välj minst ett",
-    "none_required": "ska vara tomt",
-}
 
 LABELS = {
     "date": "Datum",
@@ -83,12 +79,12 @@ class MeetingInput(Model):
 
     date: dt.date
     kind: Literal["sammanträde", "extra sammanträde"] = "sammanträde"
-    place: str | None = None
-    paragraphs: str | None = None
+    place: Line | None = None
+    paragraphs: Line | None = None
     planned: bool = True
     moved_from: dt.date | None = None
-    moved_reason: str | None = None
-    source: str | None = None
+    moved_reason: Text | None = None
+    source: Text | None = None
 
     @model_validator(mode="after")
     def _move_has_reason(self) -> MeetingInput:
@@ -106,12 +102,12 @@ class AgendaItemInput(Model):
     number_kind: NumberKind = "paragraf"
     number: Annotated[int, Field(ge=1)] | None = None
     case: CaseCode | None = None
-    title: NonEmpty
-    summary: str | None = None
-    proposal: str | None = None
-    decision: str | None = None
-    documents: tuple[NonEmpty, ...] = ()
-    source: str | None = None
+    title: Annotated[NonEmpty, Field(max_length=2000)]
+    summary: Text | None = None
+    proposal: Text | None = None
+    decision: Text | None = None
+    documents: Annotated[tuple[Annotated[NonEmpty, Field(max_length=2000)], ...], Field(max_length=200)] = ()
+    source: Text | None = None
 
     @field_validator("case", "summary", "proposal", "decision", "source", mode="before")
     @classmethod
@@ -126,8 +122,11 @@ class PhaseChangeInput(Model):
     changed_on: dt.date
     phase: Phase
     agenda_item_id: int | None = None
-    note: str | None = None
-    source: str | None = None
+    note: Text | None = None
+    source: Text | None = None
+
+
+MAX_HOURS = 10_000  # one debit: more than a person-year of work is a typing error
 
 
 def _hours(value: Any) -> Any:
@@ -143,9 +142,9 @@ class DebitInput(Model):
 
     project_id: int
     work_date: dt.date
-    resource: NonEmpty
+    resource: Annotated[NonEmpty, Line]
     hours: Decimal
-    note: str | None = None
+    note: Text | None = None
 
     @field_validator("hours", mode="before")
     @classmethod
@@ -160,6 +159,8 @@ class DebitInput(Model):
             raise ValueError(f"Antal timmar kan inte vara mindre än noll (angivet: {shown} h)")
         if value == 0:
             raise ValueError("Antal timmar måste vara fler än noll")
+        if value > MAX_HOURS:
+            raise ValueError(f"Ange högst {MAX_HOURS} timmar för ett arbete (angivet: {shown} h)")
         if value != value.quantize(Decimal("0.01")):
             raise ValueError(f"Ange timmar med högst två decimaler (angivet: {shown} h)")
         return value
@@ -169,10 +170,10 @@ class PriceRateInput(Model):
     """A year's price per hour for one resource type; each year has its own list."""
 
     year: Annotated[int, Field(ge=2000, le=2100)]
-    resource: NonEmpty
+    resource: Annotated[NonEmpty, Line]
     kr_per_hour: Ore
     case: CaseCode | None = None
-    source: str | None = None
+    source: Text | None = None
 
     @field_validator("kr_per_hour")
     @classmethod
@@ -186,13 +187,13 @@ class NewCaseInput(Model):
     """A new case (ärende), pre-study or project in the portfolio."""
 
     code: CaseCode
-    name: NonEmpty
+    name: Annotated[NonEmpty, Field(max_length=500)]
     kind: CaseKind = CaseKind.ARENDE
     phase: Phase = Phase.IDE
-    purpose: str | None = None
+    purpose: Text | None = None
     owner_party: PartyCode | None = None
     opened_on: dt.date | None = None
-    source: str | None = None
+    source: Text | None = None
 
     @field_validator("owner_party", "purpose", mode="before")
     @classmethod

@@ -9,9 +9,10 @@ actor's right, run in one transaction and leave an audit row.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import polars as pl
+from pydantic import Field, ValidationError, field_validator
 
 from portfolio import store as core_store
 from portfolio.auth import Action, User, require
@@ -20,7 +21,8 @@ from portfolio.errors import InvalidInputError, StaleEditError
 from portfolio.ledger import reports, store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
 from portfolio.ledger.sie_import import project_dimension
-from portfolio.money import format_kr, format_tkr
+from portfolio.models import Model, Printable, WindowsNewlines, validation_messages
+from portfolio.money import MAX_ORE, format_kr, format_tkr
 from portfolio.periods import Period
 
 __all__ = [
@@ -362,6 +364,36 @@ def _from_reported(
 
 # --- writes ---------------------------------------------------------------------------------
 
+COMMENT_MAX = 2000
+Comment = Annotated[str, WindowsNewlines, Field(max_length=COMMENT_MAX), Printable]
+
+
+class NoteInput(Model):
+    """An object's deviation comment and, optionally, its own full-year forecast in öre."""
+
+    comment: Comment = ""
+    forecast_ore: int | None = None
+
+    @field_validator("forecast_ore")
+    @classmethod
+    def _bounded(cls, value: int | None) -> int | None:
+        if value is not None and not -MAX_ORE <= value <= MAX_ORE:
+            raise ValueError(f"får vara högst ±{format_kr(MAX_ORE)}")
+        return value
+
+
+class ReviewInput(Model):
+    """A municipal CEO's comment on the period's report."""
+
+    comment: Comment = ""
+
+
+def _checked(model: type[Model], data: dict[str, Any], labels: dict[str, str]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInputError(validation_messages(exc, labels=labels)) from None
+
 
 def save_note(
     db: Database,
@@ -380,8 +412,18 @@ def save_note(
     problems = []
     if forecast_ore is not None and not comment:
         problems.append(f"Objekt {obj}: en egen helårsprognos måste ha en kommentar som förklarar den")
-    if len(comment) > 2000:
+    if len(comment) > COMMENT_MAX:
         problems.append(f"Objekt {obj}: kommentaren får vara högst 2 000 tecken")
+    else:
+        try:
+            note = _checked(
+                NoteInput,
+                {"comment": comment, "forecast_ore": forecast_ore},
+                {"comment": f"Objekt {obj}: kommentaren", "forecast_ore": f"Objekt {obj}: helårsprognosen"},
+            )
+            comment = note.comment
+        except InvalidInputError as exc:
+            problems += exc.messages
     if not obj.strip():
         problems.append("Ange vilket objekt kommentaren gäller")
     if problems:
@@ -478,8 +520,9 @@ def review_report(db: Database, actor: User, *, year: int, period: Period, comme
     party = actor.party or ""
     require(actor, Action.REVIEW_TERTIAL, party=party or None)
     comment = comment.strip()
-    if len(comment) > 2000:
+    if len(comment) > COMMENT_MAX:
         raise InvalidInputError(["Kommentaren får vara högst 2 000 tecken"])
+    comment = _checked(ReviewInput, {"comment": comment}, {"comment": "Kommentaren"}).comment
     with write(db):
         before = store.get_review(db, year, period.value, party)
         store.upsert_review(

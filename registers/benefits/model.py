@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from portfolio.errors import InvalidInputError
-from portfolio.models import Model, NonEmpty, Ore, PartyCode, validation_messages
-from portfolio.money import THIN_SPACE
+from portfolio.models import Model, NonEmpty, Ore, PartyCode, Printable, WindowsNewlines, validation_messages
+from portfolio.money import MAX_ORE, THIN_SPACE, format_kr, format_number
 from registers.benefit_logic import DEFAULT_RATE_ORE_PER_HOUR, money_value_ore
 
 Direction = Literal["högre", "lägre"]
@@ -18,7 +18,11 @@ Kind = Literal["effektmål", "nytta"]
 KINDS: tuple[Kind, ...] = ("effektmål", "nytta")
 DIRECTIONS: dict[str, str] = {"högre": "högre är bättre", "lägre": "lägre är bättre"}
 MAX_DECIMALS = 6
-Text = Annotated[str, Field(max_length=2000)]
+# A measured value's bound, either sign: room for any indicator (days, kronor, patients),
+# and within the 28 digits of exact Decimal arithmetic.
+MAX_MEASURED = Decimal(10) ** 12
+MAX_HOURS = 10_000_000  # saved hours in one year: several thousand full-time staff
+Text = Annotated[str, WindowsNewlines, Field(max_length=2000), Printable]
 
 
 def parse_number(value: Any) -> Decimal:
@@ -40,6 +44,8 @@ def parse_number(value: Any) -> Decimal:
         raise ValueError("måste vara ett tal")
     if not number.is_finite():
         raise ValueError(f"'{value}' är inget ändligt tal")
+    if abs(number) > MAX_MEASURED:
+        raise ValueError(f"'{value}' är för stort; högst ±{format_number(MAX_MEASURED)}")
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -MAX_DECIMALS:
         raise ValueError(f"'{value}' har fler än {MAX_DECIMALS} decimaler")
@@ -71,12 +77,12 @@ class BenefitInput(Model):
 
     kind: Kind = "effektmål"
     title: Annotated[NonEmpty, Field(max_length=500)]
-    indicator: Annotated[str, Field(max_length=500)] | None = None
-    unit: Annotated[str, Field(max_length=100)] | None = None
+    indicator: Annotated[str, Field(max_length=500), Printable] | None = None
+    unit: Annotated[str, Field(max_length=100), Printable] | None = None
     direction: Direction | None = None
     baseline: Point | None = None
     target: Point | None = None
-    owner: Annotated[str, Field(max_length=200)] | None = None
+    owner: Annotated[str, Field(max_length=200), Printable] | None = None
     owner_email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
     parties: tuple[PartyCode, ...] = ()
     monetary: bool = False
@@ -137,7 +143,7 @@ class MeasurementInput(Model):
     measured_on: dt.date
     value: Measured
     comment: Text = ""
-    source: Annotated[str, Field(max_length=500)] = ""
+    source: Annotated[str, Field(max_length=500), Printable] = ""
 
     @model_validator(mode="after")
     def _not_in_future(self) -> MeasurementInput:
@@ -173,6 +179,10 @@ class BenefitValueInput(Model):
             raise ValueError("Antalet timmar får inte vara negativt")
         if self.rate < 0:
             raise ValueError("Timkostnaden får inte vara negativ")
+        if self.hours is not None and self.hours > MAX_HOURS:
+            raise ValueError(f"Antalet sparade timmar får vara högst {format_number(MAX_HOURS)} per år")
+        if self.value_ore > MAX_ORE:
+            raise ValueError(f"Värdet (timmar × timkostnad) får vara högst {format_kr(MAX_ORE)}")
         return self
 
     @property

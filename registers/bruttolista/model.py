@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, field_validator
 
-from portfolio.models import Model, NonEmpty
+from portfolio.models import Model, NonEmpty, Text
 
 AREAS = (
     "Ledning/Styrning",
@@ -68,12 +68,12 @@ class ActivityInput(Model):
     """An activity of a year's operational plan."""
 
     plan_year: Year
-    activity: NonEmpty
+    activity: Annotated[NonEmpty, Field(max_length=2000)]
     areas: Annotated[tuple[Area, ...], Field(min_length=1)]
-    potential_outcome: str | None = None
-    resources: tuple[NonEmpty, ...] = ()
-    note: str | None = None
-    source: str | None = None
+    potential_outcome: Text | None = None
+    resources: tuple[Annotated[NonEmpty, Field(max_length=500)], ...] = ()
+    note: Text | None = None
+    source: Text | None = None
 
     @field_validator("potential_outcome", "note", "source", mode="before")
     @classmethod
@@ -86,8 +86,8 @@ class OutcomeInput(Model):
 
     year: Year
     status: ActivityStatus
-    outcome: str | None = None
-    source: str | None = None
+    outcome: Text | None = None
+    source: Text | None = None
 
     @field_validator("outcome", "source", mode="before")
     @classmethod

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
-from portfolio.models import Model, NonEmpty
+from portfolio.models import Model, NonEmpty, Text
 
 DeviationType = Literal["system", "arbetssätt", "övrigt"]
 
@@ -25,11 +25,11 @@ class HandoverInput(Model):
     """One deliverable of the handover checklist: delivered yes/no (or not yet judged) and a comment."""
 
     project_id: int
-    section: NonEmpty
-    deliverable: NonEmpty
+    section: Annotated[NonEmpty, Field(max_length=500)]
+    deliverable: Annotated[NonEmpty, Field(max_length=2000)]
     delivered: bool | None = None
-    comment: str | None = None
-    reference: str | None = None
+    comment: Text | None = None
+    reference: Text | None = None
 
     @field_validator("comment", "reference", mode="before")
     @classmethod
@@ -41,7 +41,7 @@ class HandoverMark(Model):
     """The answer to one checklist line."""
 
     delivered: bool | None
-    comment: str | None = None
+    comment: Text | None = None
 
     @field_validator("comment", mode="before")
     @classmethod
@@ -54,10 +54,10 @@ class DeviationInput(Model):
 
     project_id: int
     type: DeviationType
-    count: Annotated[int, Field(ge=0)]
-    period: str | None = None
-    text: str | None = None
-    categories: tuple[NonEmpty, ...] = ()
+    count: Annotated[int, Field(ge=0, le=1_000_000)]
+    period: Text | None = None
+    text: Text | None = None
+    categories: tuple[Annotated[NonEmpty, Field(max_length=500)], ...] = ()
 
     @field_validator("period", "text", mode="before")
     @classmethod
@@ -69,8 +69,8 @@ class NeedInput(Model):
     """A need identified for continued work, with its sub-points."""
 
     project_id: int
-    need: NonEmpty
-    details: tuple[NonEmpty, ...] = ()
+    need: Annotated[NonEmpty, Field(max_length=2000)]
+    details: tuple[Annotated[NonEmpty, Field(max_length=2000)], ...] = ()
 
 
 LABELS = {

@@ -12,7 +12,7 @@ from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from portfolio import clock
 from portfolio.errors import InvalidInputError
-from portfolio.models import Model
+from portfolio.models import Model, Printable, WindowsNewlines, error_text
 from registers.scoring import SCALES, Thresholds, default_thresholds
 
 BUILTIN_CATEGORIES = (
@@ -137,11 +137,15 @@ def _flag(value: Any) -> Any:
 
 Level = Annotated[int, BeforeValidator(_required_level)]
 OptionalLevel = Annotated[int | None, BeforeValidator(_level)]
-Title = Annotated[str, BeforeValidator(_required_text), Field(min_length=1, max_length=200)]
-LongTitle = Annotated[str, BeforeValidator(_required_text), Field(min_length=1, max_length=2000)]
+Title = Annotated[str, BeforeValidator(_required_text), Field(min_length=1, max_length=200), Printable]
+LongTitle = Annotated[
+    str, WindowsNewlines, BeforeValidator(_required_text), Field(min_length=1, max_length=2000), Printable
+]
 Day = Annotated[date | None, BeforeValidator(_date)]
 Flag = Annotated[bool, BeforeValidator(_flag)]
-Text = Annotated[Annotated[str, Field(max_length=4000)] | None, BeforeValidator(_optional_text)]
+Text = Annotated[
+    Annotated[str, Field(max_length=4000), Printable] | None, WindowsNewlines, BeforeValidator(_optional_text)
+]
 Status = Annotated[RiskStatus, BeforeValidator(_status(RiskStatus))]
 ActStatus = Annotated[ActionStatus, BeforeValidator(_status(ActionStatus))]
 
@@ -314,7 +318,7 @@ def field_problems(error: ValidationError) -> list[tuple[str | None, str]]:
         field = str(err["loc"][0]) if err["loc"] else None
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] != "value_error":
-            message = _TYPE_MESSAGES.get(err["type"], message)
+            message = _TYPE_MESSAGES.get(err["type"]) or error_text(err)
             if err["type"] == "string_too_long":
                 limit = (err.get("ctx") or {}).get("max_length")
                 message = f"är för lång (högst {limit} tecken)"

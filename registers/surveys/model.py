@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError, model_validator
 
 from portfolio.errors import InvalidInputError
-from portfolio.models import Model, NonEmpty, validation_messages
+from portfolio.models import Model, NonEmpty, Printable, WindowsNewlines, validation_messages
 
 
 def slug(text: str) -> str:
@@ -19,12 +19,16 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:40] or "grupp"
 
 
+# Respondents a survey was sent to: every inhabitant of the region with room to spare.
+MAX_POPULATION = 10_000_000
+
+
 class Scale(Model):
     """A Likert scale 1..points with the texts of its ends (LINK2: 1–6)."""
 
     points: Annotated[int, Field(ge=2, le=11)]
-    low_label: Annotated[str, Field(max_length=200)] | None = None
-    high_label: Annotated[str, Field(max_length=200)] | None = None
+    low_label: Annotated[str, WindowsNewlines, Field(max_length=200), Printable] | None = None
+    high_label: Annotated[str, WindowsNewlines, Field(max_length=200), Printable] | None = None
 
 
 class GroupInput(Model):
@@ -42,7 +46,7 @@ class StatementInput(Model):
     """A statement the respondents rate on the scale."""
 
     text: Annotated[NonEmpty, Field(max_length=1000)]
-    theme: Annotated[str, Field(max_length=100)] | None = None
+    theme: Annotated[str, WindowsNewlines, Field(max_length=100), Printable] | None = None
 
 
 class SurveyInput(Model):
@@ -50,12 +54,12 @@ class SurveyInput(Model):
 
     title: Annotated[NonEmpty, Field(max_length=300)]
     date: dt.date
-    population: Annotated[int, Field(gt=0)] | None = None
-    population_note: Annotated[str, Field(max_length=1000)] | None = None
+    population: Annotated[int, Field(gt=0, le=MAX_POPULATION)] | None = None
+    population_note: Annotated[str, WindowsNewlines, Field(max_length=1000), Printable] | None = None
     scale: Scale
     groups: Annotated[tuple[GroupInput, ...], Field(min_length=1)]
     statements: Annotated[tuple[StatementInput, ...], Field(min_length=1)]
-    distribution: Annotated[str, Field(max_length=2000)] | None = None
+    distribution: Annotated[str, WindowsNewlines, Field(max_length=2000), Printable] | None = None
 
     @model_validator(mode="after")
     def _unique(self) -> SurveyInput:

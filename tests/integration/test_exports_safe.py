@@ -6,6 +6,7 @@ import csv
 import io
 
 import polars as pl
+import pytest
 from openpyxl import load_workbook
 
 from dashboard.cli import render
@@ -98,3 +99,55 @@ def test_the_risk_workbook_keeps_a_stored_control_character_from_breaking_the_ex
     sheet = load_workbook(io.BytesIO(data))[excel.RISK_SHEET]
     assert sheet["C2"].value == "=1+1" and sheet["C2"].data_type == "s" and sheet["C2"].quotePrefix
     assert excel.FORMULA_START is not None
+
+
+# --- the tertial writes refuse what the exports would otherwise have to clean -------------------
+
+
+def test_a_tertial_comment_with_a_control_character_is_refused(seeded):
+    from portfolio.auth import SYSTEM
+    from portfolio.errors import InvalidInputError
+    from portfolio.ledger.tertial import save_note
+
+    with pytest.raises(InvalidInputError) as caught:
+        save_note(
+            seeded,
+            SYSTEM,
+            year=2019,
+            period=Period.T1,
+            obj="6674",
+            comment="Ök\x0bning",
+            forecast_ore=None,
+            version=None,
+        )
+    assert "styrtecken" in caught.value.messages[0] and "6674" in caught.value.messages[0]
+    assert ledger_store.get_note(seeded, 2019, "T1", "6674") is None
+
+
+def test_a_forecast_beyond_the_money_bound_is_refused(seeded):
+    from portfolio.auth import SYSTEM
+    from portfolio.errors import InvalidInputError
+    from portfolio.ledger.tertial import save_note
+    from portfolio.money import MAX_ORE
+
+    with pytest.raises(InvalidInputError, match="prognos"):
+        save_note(
+            seeded,
+            SYSTEM,
+            year=2019,
+            period=Period.T1,
+            obj="6674",
+            comment="Ny prognos",
+            forecast_ore=MAX_ORE + 1,
+            version=None,
+        )
+
+
+def test_a_review_comment_with_a_control_character_is_refused(seeded):
+    from portfolio.auth import Role, User
+    from portfolio.errors import InvalidInputError
+    from portfolio.ledger.tertial import review_report
+
+    ceo = User(id=None, email="kc.bracke@gns.example", name="KC Bräcke", role=Role.KOMMUNCHEF, party="BRACKE")
+    with pytest.raises(InvalidInputError, match="styrtecken"):
+        review_report(seeded, ceo, year=2019, period=Period.T1, comment="Gr\x00anskat")
