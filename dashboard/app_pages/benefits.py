@@ -23,7 +23,7 @@ from registers.benefits.model import DIRECTIONS, KINDS, number_text
 user = ui.require_user()
 conn = ui.db()
 today = date.today()
-FLASH_KEY = "benefits_flash"
+forms.prepare()
 STATUS_HELP = ", ".join(f"{s.symbol} {s.value}" for s in BenefitStatus)
 
 
@@ -75,15 +75,132 @@ def register_table(frame: pl.DataFrame, *, with_project: bool) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String))
 
 
+EMPTY_BENEFIT: dict[str, Any] = {
+    "benefits_new_title": "",
+    "benefits_new_indicator": "",
+    "benefits_new_unit": "",
+    "benefits_new_direction": None,
+    "benefits_new_baseline_date": None,
+    "benefits_new_baseline_value": "",
+    "benefits_new_target_date": None,
+    "benefits_new_target_value": "",
+    "benefits_new_owner": "",
+    "benefits_new_owner_email": "",
+    "benefits_new_parties": [],
+}
+EMPTY_MEASUREMENT = {
+    "benefits_measure_value": "",
+    "benefits_measure_comment": "",
+    "benefits_measure_source": "",
+}
+PLAN_LABELS = {
+    "indicator": "Indikator",
+    "unit": "Enhet",
+    "direction": "Riktning",
+    "baseline_date": "Nollmätning, datum",
+    "baseline_value": "Nollmätning, värde",
+    "target_date": "Målvärde, datum",
+    "target_value": "Målvärde, värde",
+}
+
+
+def _plan_fields(row: dict[str, Any]) -> None:
+    """A benefit without baseline and target gets them, and its indicator, in the measurement's form."""
+    st.markdown(
+        f"**{ui.plain(row['title'])} saknar nollmätning och målvärde.** Ange dem här, så sparas de "
+        "tillsammans med mätningen."
+    )
+    key = f"benefits_measure_plan_{row['id']}"
+    c1, c2, c3 = st.columns(3)
+    c1.text_input(
+        f"{PLAN_LABELS['indicator']} att mäta", value=row["indicator"] or "", key=f"{key}_indicator"
+    )
+    c2.text_input(f"{PLAN_LABELS['unit']} för mätningen", value=row["unit"] or "", key=f"{key}_unit")
+    c3.selectbox(
+        f"{PLAN_LABELS['direction']} för mätningen",
+        [None, *DIRECTIONS],
+        index=[None, *DIRECTIONS].index(row["direction"]),
+        format_func=lambda d: "– välj" if d is None else DIRECTIONS[d],
+        key=f"{key}_direction",
+    )
+    c1, c2, c3, c4 = st.columns(4)
+    for column, field in zip((c1, c2, c3, c4), list(PLAN_LABELS)[3:], strict=True):
+        label = f"{PLAN_LABELS[field]} (anges nu)"
+        if field.endswith("_date"):
+            column.date_input(
+                label,
+                value=None,
+                min_value=date(2000, 1, 1),
+                max_value=date(2100, 12, 31),
+                format="YYYY-MM-DD",
+                key=f"{key}_{field}",
+            )
+        else:
+            column.text_input(label, key=f"{key}_{field}")
+
+
+def measure_benefit_form(measurable: pl.DataFrame) -> None:
+    """A measurement of the chosen benefit; one without a plan gets its baseline and target too."""
+    rows = {r["id"]: r for r in measurable.iter_rows(named=True)}
+    benefit_id = st.selectbox(
+        "Nytta eller effektmål att mäta",
+        list(rows),
+        format_func=lambda i: (
+            rows[i]["title"] + ("" if rows[i]["baseline_date"] else " (saknar nollmätning)")
+        ),
+        key="benefits_measure_benefit",
+    )
+    row = rows[benefit_id]
+    needs_plan = row["baseline_date"] is None
+    with st.form("benefits_measure_form"):
+        if needs_plan:
+            _plan_fields(row)
+        c1, c2 = st.columns(2)
+        measured_on = c1.date_input(
+            "Mätdatum",
+            value=today,
+            min_value=date(2000, 1, 1),
+            max_value=today,
+            format="YYYY-MM-DD",
+            key="benefits_measure_date",
+        )
+        value = c2.text_input("Uppmätt värde (decimalkomma går bra)", key="benefits_measure_value")
+        comment = st.text_input("Kommentar till mätningen", key="benefits_measure_comment")
+        source = st.text_input("Källa (t.ex. rapport från Beslutsstödet)", key="benefits_measure_source")
+        submitted = st.form_submit_button(
+            "Spara nollmätning, målvärde och mätning" if needs_plan else "Spara mätning",
+            type="primary",
+            key="benefits_measure_submit",
+        )
+    forms.confirmation("benefits_measure_flash")
+    if not submitted:
+        return
+
+    def measured() -> str:
+        after = benefits.register(conn, project_id, today=today).filter(pl.col("id") == benefit_id)
+        saved = "Nollmätning, målvärde och mätning är sparade" if needs_plan else "Mätningen är sparad"
+        return f"{saved}. Status nu: {after['status_text'][0]}."
+
+    with forms.saving("benefits_measure_flash", measured, then=EMPTY_MEASUREMENT):
+        measurement = benefits.parse_measurement(
+            {"measured_on": measured_on, "value": value, "comment": comment, "source": source}
+        )
+        if needs_plan:
+            key = f"benefits_measure_plan_{benefit_id}"
+            plan = {field: st.session_state[f"{key}_{field}"] for field in PLAN_LABELS}
+            version = int(benefits_store.get_benefit(conn, benefit_id)["version"])
+            benefits.measure_with_plan(conn, user, benefit_id, plan, measurement, version=version)
+            st.session_state.pop("benefits_edit_base", None)  # the edit form shows the new plan
+        else:
+            benefits.add_measurement(conn, user, benefit_id, measurement)
+
+
 st.title("Nyttoregister")
 st.caption(
     "Effektmål och nyttor följs upp även efter att projektet är avslutat. Status räknas från den "
     "senaste mätningen mot en rak linje från nollmätningen till målvärdet och visas med symbol och "
     f"ord: {STATUS_HELP}."
 )
-if message := st.session_state.pop(FLASH_KEY, None):
-    st.success(message)
-
 register = _register(*ui.db_key(), today)
 projects = ui.projects()
 codes = projects["code"].to_list()
@@ -126,9 +243,10 @@ with tab_project:
         measurements = benefits_store.measurements_frame(conn, project_id=project_id)
         observations = benefits_store.observations_frame(conn, project_id)
         for row in project_rows.iter_rows(named=True):
-            with st.expander(f"{row['status_text']} · {row['kind']}: {row['title']}"):
+            with st.expander(f"{row['status_text']} · {row['kind']}: {ui.plain(row['title'])}"):
+                owner = ui.plain(row["owner"]) if row["owner"] else "ej utsedd"
                 st.markdown(
-                    f"**Status:** {row['status_text']} · **Nyttoägare:** {row['owner'] or 'ej utsedd'}"
+                    f"**Status:** {row['status_text']} · **Nyttoägare:** {owner}"
                     + (
                         " · **Parter:** "
                         + ", ".join(party_names.get(p, p) for p in row["parties"].split(","))
@@ -138,23 +256,24 @@ with tab_project:
                 )
                 if row["indicator"]:
                     st.markdown(
-                        f"**Indikator:** {row['indicator']} ({row['unit'] or 'ingen enhet'}, "
+                        f"**Indikator:** {ui.plain(row['indicator'])} "
+                        f"({ui.plain(row['unit']) if row['unit'] else 'ingen enhet'}, "
                         f"{DIRECTIONS.get(row['direction'] or '', 'riktning ej angiven')})"
                     )
                 if row["definition_source"]:
-                    st.caption(f"Indikator, enhet och riktning: {row['definition_source']}")
+                    st.caption(f"Indikator, enhet och riktning: {ui.plain(row['definition_source'])}")
                 if row["doc_status"]:
-                    st.markdown(f"*Rapporten:* {row['doc_status']}")
+                    st.markdown(f"*Rapporten:* {ui.plain(row['doc_status'])}")
                 if row["note"]:
-                    st.caption(row["note"])
+                    st.caption(ui.plain(row["note"]))
                 for obs in observations.filter(pl.col("benefit_id") == row["id"]).iter_rows(named=True):
-                    st.markdown(f"**Signal:** {obs['text']}")
+                    st.markdown(f"**Signal:** {ui.plain(obs['text'])}")
                     ui.source_caption(obs["source"])
                 mine = measurements.filter(pl.col("benefit_id") == row["id"])
                 if row["baseline_date"] is None:
                     st.markdown(
-                        "Nollmätning och målvärde är inte angivna ännu; status kan inte bedömas och "
-                        "mätningar kan inte läggas till förrän de finns."
+                        "Nollmätning och målvärde är inte angivna ännu; status kan inte bedömas förrän "
+                        "de finns. Projektledaren kan ange dem tillsammans med den första mätningen."
                     )
                 else:
                     st.plotly_chart(
@@ -170,7 +289,7 @@ with tab_project:
                             for m in mine.iter_rows(named=True)
                         ],
                     ]
-                    st.table(
+                    ui.table(
                         pl.DataFrame(
                             [(kind, d.isoformat(), number_text(v), c, s) for kind, d, v, c, s in points],
                             schema=["Typ", "Datum", f"Värde ({row['unit'] or '–'})", "Kommentar", "Källa"],
@@ -183,53 +302,17 @@ with tab_project:
 
     # The owner, the project's leaders and admin may add measurements; the domain decides.
     measurable = benefits.measurable_benefits(user, project_rows)
+    may_plan = benefits.can_edit(user, project_id)
+    if not may_plan:
+        measurable = measurable.filter(pl.col("baseline_date").is_not_null())
     if measurable.height:
         st.subheader("Lägg till mätning")
-        planned = measurable.filter(pl.col("baseline_date").is_not_null())
-        if planned.is_empty():
-            st.info(
-                "Ingen av nyttorna du får mäta har nollmätning och målvärde ännu. En projektledare "
-                "eller e-strategen anger dem under ”Ändra nytta” nedan."
-            )
-        else:
-            titles = dict(planned.select("id", "title").iter_rows())
-            with st.form("benefits_measure_form", clear_on_submit=True):
-                benefit_id = st.selectbox(
-                    "Nytta eller effektmål",
-                    list(titles),
-                    format_func=lambda i: titles[i],
-                    key="benefits_measure_benefit",
-                )
-                c1, c2 = st.columns(2)
-                measured_on = c1.date_input(
-                    "Mätdatum",
-                    value=today,
-                    min_value=date(2000, 1, 1),
-                    max_value=today,
-                    format="YYYY-MM-DD",
-                    key="benefits_measure_date",
-                )
-                value = c2.text_input("Värde (decimalkomma går bra)", key="benefits_measure_value")
-                comment = st.text_input("Kommentar", key="benefits_measure_comment")
-                source = st.text_input(
-                    "Källa (t.ex. rapport från Beslutsstödet)", key="benefits_measure_source"
-                )
-                submitted = st.form_submit_button(
-                    "Spara mätning", type="primary", key="benefits_measure_submit"
-                )
-            if submitted:
-
-                def measured() -> str:
-                    after = benefits.register(conn, project_id, today=today).filter(
-                        pl.col("id") == benefit_id
-                    )
-                    return f"Mätningen är sparad. Status nu: {after['status_text'][0]}."
-
-                with forms.saving(FLASH_KEY, measured):
-                    measurement = benefits.parse_measurement(
-                        {"measured_on": measured_on, "value": value, "comment": comment, "source": source}
-                    )
-                    benefits.add_measurement(conn, user, int(benefit_id or 0), measurement)
+        measure_benefit_form(measurable)
+    elif benefits.measurable_benefits(user, project_rows).height:
+        st.info(
+            "Ingen av nyttorna du får mäta har nollmätning och målvärde ännu. En projektledare "
+            "eller e-strategen anger dem under ”Ändra nytta” eller med den första mätningen."
+        )
 
     if benefits.can_edit(user, project_id):
         if project_rows.height:
@@ -306,6 +389,7 @@ with tab_project:
                 )
                 st.text_area("Anteckning", key="benefits_edit_note")
                 saved = st.form_submit_button("Spara ändringen", type="primary", key="benefits_edit_submit")
+            forms.confirmation("benefits_edit_flash")
             if saved:
                 form_values: dict[str, Any] = {
                     key: st.session_state[f"benefits_edit_{key}"]
@@ -329,7 +413,7 @@ with tab_project:
                 def show_newer(exc: StaleEditError) -> None:
                     st.error(str(exc))
                     newer = exc.current
-                    st.table(
+                    ui.table(
                         pl.DataFrame(
                             [
                                 ("Titel", newer.get("title")),
@@ -353,7 +437,9 @@ with tab_project:
                         on_click=lambda: st.session_state.pop("benefits_edit_base", None),
                     )
 
-                with forms.saving(FLASH_KEY, "Nyttan är sparad.", refused={StaleEditError: show_newer}):
+                with forms.saving(
+                    "benefits_edit_flash", "Nyttan är sparad.", refused={StaleEditError: show_newer}
+                ):
                     edited = benefits.parse_benefit(form_values)
                     benefits.update_benefit(
                         conn,
@@ -365,44 +451,58 @@ with tab_project:
                     st.session_state.pop("benefits_edit_base", None)
 
         st.subheader("Ny nytta eller nytt effektmål")
-        with st.form("benefits_new_form", clear_on_submit=True):
+        with st.form("benefits_new_form"):
             c1, c2 = st.columns(2)
-            new_kind = c1.selectbox("Typ", list(KINDS), key="benefits_new_kind")
-            new_title = c2.text_input("Titel", key="benefits_new_title")
-            new_indicator = c1.text_input("Indikator", key="benefits_new_indicator")
-            new_unit = c2.text_input("Enhet", key="benefits_new_unit")
+            new_kind = c1.selectbox("Typ (ny nytta)", list(KINDS), key="benefits_new_kind")
+            new_title = c2.text_input("Titel (ny nytta)", key="benefits_new_title")
+            new_indicator = c1.text_input("Indikator (ny nytta)", key="benefits_new_indicator")
+            new_unit = c2.text_input("Enhet (ny nytta)", key="benefits_new_unit")
             new_direction = st.selectbox(
-                "Riktning",
+                "Riktning (ny nytta)",
                 [None, *DIRECTIONS],
                 format_func=lambda d: "– ej angiven" if d is None else DIRECTIONS[d],
                 key="benefits_new_direction",
             )
             c1, c2, c3, c4 = st.columns(4)
             new_baseline_date = c1.date_input(
-                "Nollmätning, datum", value=None, format="YYYY-MM-DD", key="benefits_new_baseline_date"
+                "Nollmätning, datum (ny nytta)",
+                value=None,
+                format="YYYY-MM-DD",
+                key="benefits_new_baseline_date",
             )
-            new_baseline_value = c2.text_input("Nollmätning, värde", key="benefits_new_baseline_value")
+            new_baseline_value = c2.text_input(
+                "Nollmätning, värde (ny nytta)", key="benefits_new_baseline_value"
+            )
             new_target_date = c3.date_input(
-                "Målvärde, datum",
+                "Målvärde, datum (ny nytta)",
                 value=None,
                 min_value=date(2000, 1, 1),
                 max_value=date(2100, 12, 31),
                 format="YYYY-MM-DD",
                 key="benefits_new_target_date",
             )
-            new_target_value = c4.text_input("Målvärde, värde", key="benefits_new_target_value")
+            new_target_value = c4.text_input("Målvärde, värde (ny nytta)", key="benefits_new_target_value")
             c1, c2 = st.columns(2)
-            new_owner = c1.text_input("Nyttoägare (namn)", key="benefits_new_owner")
-            new_owner_email = c2.text_input("Nyttoägarens e-post", key="benefits_new_owner_email")
+            new_owner = c1.text_input("Nyttoägare (namn, ny nytta)", key="benefits_new_owner")
+            new_owner_email = c2.text_input("Nyttoägarens e-post (ny nytta)", key="benefits_new_owner_email")
             new_parties = st.multiselect(
-                "Parter som nyttan gäller",
+                "Parter som den nya nyttan gäller",
                 list(party_names),
                 format_func=lambda p: party_names[p],
                 key="benefits_new_parties",
             )
             created = st.form_submit_button("Lägg till", key="benefits_new_submit")
+        forms.confirmation("benefits_new_flash")
         if created:
-            with forms.saving(FLASH_KEY, lambda: f"'{new_benefit.title}' är tillagd i nyttoregistret."):
+            new_id: int
+            with forms.saving(
+                "benefits_new_flash",
+                lambda: (
+                    f"'{ui.plain(new_benefit.title)}' är tillagd i nyttoregistret och vald under "
+                    "”Ändra nytta” ovan."
+                ),
+                then=lambda: {**EMPTY_BENEFIT, "benefits_edit_benefit": new_id},
+            ):
                 new_benefit = benefits.parse_benefit(
                     {
                         "kind": new_kind,
@@ -419,7 +519,7 @@ with tab_project:
                         "parties": tuple(new_parties),
                     }
                 )
-                benefits.create_benefit(conn, user, project_id, new_benefit)
+                new_id = benefits.create_benefit(conn, user, project_id, new_benefit)
 
 # --- nyttokalkyl -------------------------------------------------------------------------------
 with tab_calc:
@@ -491,7 +591,7 @@ with tab_calc:
     value_rows = benefits_store.values_frame(conn, project_id)
     st.subheader("Nyttornas värde i kronor")
     if value_rows.height:
-        st.table(
+        ui.table(
             ui.kr_column(value_rows, ["value_ore", "rate_ore"]).select(
                 pl.col("title").alias("Nytta"),
                 pl.col("year").cast(pl.String).alias("År"),
@@ -507,7 +607,7 @@ with tab_calc:
         st.markdown("Inga nyttor har något värde i kronor ännu.")
     if benefits.can_edit(user, project_id) and project_rows.height:
         titles = dict(project_rows.select("id", "title").iter_rows())
-        with st.form("benefits_value_form", clear_on_submit=True):
+        with st.form("benefits_value_form"):
             st.markdown(
                 "Ange antingen ett belopp i kronor eller sparade timmar; timmarna värderas med "
                 "timkostnaden (450 kr om inget annat anges). Utan part delas värdet lika på nyttans "
@@ -524,15 +624,20 @@ with tab_calc:
             value_hours = c3.text_input("eller sparade timmar", key="benefits_value_hours")
             value_rate = c4.text_input("Timkostnad, kr", value="450", key="benefits_value_rate")
             value_party = st.selectbox(
-                "Part",
+                "Part som värdet gäller",
                 [None, *party_names],
                 format_func=lambda p: "Delas lika" if p is None else party_names[p],
                 key="benefits_value_party",
             )
-            value_comment = st.text_input("Kommentar", key="benefits_value_comment")
+            value_comment = st.text_input("Kommentar till värdet", key="benefits_value_comment")
             value_saved = st.form_submit_button("Spara värdet", key="benefits_value_submit")
+        forms.confirmation("benefits_value_flash")
         if value_saved:
-            with forms.saving(FLASH_KEY, "Värdet är sparat och kalkylen uppdaterad."):
+            with forms.saving(
+                "benefits_value_flash",
+                "Värdet är sparat och kalkylen uppdaterad.",
+                then={"benefits_value_amount": "", "benefits_value_hours": "", "benefits_value_comment": ""},
+            ):
                 value_data = benefits.parse_value(
                     {
                         "year": int(value_year),
@@ -550,20 +655,20 @@ with tab_portfolio:
     st.header("Alla nyttor i portföljen")
     c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
     chosen_projects = c1.multiselect(
-        "Projekt",
+        "Visa projekt",
         sorted(set(register["project"].to_list())),
         key="benefits_filter_projects",
         placeholder="Alla projekt",
     )
     chosen_parties = c2.multiselect(
-        "Part",
+        "Visa part",
         list(party_names),
         format_func=lambda p: party_names[p],
         key="benefits_filter_parties",
         placeholder="Alla parter",
     )
     chosen_statuses = c3.multiselect(
-        "Status",
+        "Visa status",
         [s.value for s in BenefitStatus],
         format_func=lambda s: f"{BenefitStatus(s).symbol} {s}",
         key="benefits_filter_statuses",

@@ -14,7 +14,7 @@ from portfolio.auth import SYSTEM
 from registers.benefits import service, store
 from registers.benefits.model import Point
 from registers.schema import open_database
-from tests.app.conftest import ROLES, texts
+from tests.app.conftest import ROLES, duplicate_labels, shown_under, texts
 
 PAGE = "app_pages/benefits.py"
 DAYS = "Antal dagar efter beslut om utskrivningsklar som patienter finns kvar på sjukhuset"
@@ -75,7 +75,8 @@ def test_only_leaders_and_admin_see_the_edit_forms(app_as, role: str, edits: boo
     keys = {w.key for w in at.selectbox}
     assert ("benefits_edit_benefit" in keys) is edits
     assert ("benefits_value_benefit" in keys) is edits
-    assert "benefits_measure_benefit" not in keys  # nothing has a plan yet
+    # Nothing has a plan yet: those who may set one measure with it, the others cannot measure.
+    assert ("benefits_measure_benefit" in keys) is edits
 
 
 def test_the_link2_leader_sets_a_plan_adds_a_measurement_and_the_status_changes(
@@ -191,3 +192,97 @@ def test_a_leader_values_a_benefit_in_hours_and_the_calculation_shows_it(app_as,
     at.button(key="benefits_value_submit").click().run()
     assert not at.error, [e.value for e in at.error]
     assert "Nytta i kronor 450\u202f000 kr" in texts(at)  # 1 000 h × 450 kr
+
+
+def test_a_benefit_without_a_plan_gets_baseline_target_and_its_first_measurement_in_one_step(
+    app_as, app_env: Path
+) -> None:
+    goal = goal_id(app_env)
+    at = app_as("projektledare", PAGE)
+    at.selectbox(key="benefits_measure_benefit").set_value(goal).run()
+    assert "saknar nollmätning och målvärde" in texts(at)
+    plan = f"benefits_measure_plan_{goal}"
+    at.text_input(key=f"{plan}_indicator").input("Antal dagar")
+    at.text_input(key=f"{plan}_unit").input("dagar")
+    at.selectbox(key=f"{plan}_direction").set_value("lägre")
+    at.date_input(key=f"{plan}_baseline_date").set_value(date(2019, 1, 1))
+    at.text_input(key=f"{plan}_baseline_value").input("6")
+    at.date_input(key=f"{plan}_target_date").set_value(date(2021, 1, 1))
+    at.text_input(key=f"{plan}_target_value").input("2")
+    at.date_input(key="benefits_measure_date").set_value(date(2020, 1, 1))
+    at.text_input(key="benefits_measure_value").input("3,5")
+    at.text_input(key="benefits_measure_comment").input("Första mätningen")
+    at.button(key="benefits_measure_submit").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert shown_under(at, "benefits_measure_submit") == (
+        "Nollmätning, målvärde och mätning är sparade. Status nu: → På väg."
+    )
+    assert (
+        at.text_input(key="benefits_measure_value").value,
+        at.text_input(key="benefits_measure_comment").value,
+    ) == (
+        "",
+        "",
+    )
+    assert at.selectbox(key="benefits_measure_benefit").value == goal  # still the benefit just measured
+    assert measurements(app_env, goal) == [(date(2020, 1, 1), "3.5")]
+    stored = store.get_benefit(open_database(app_env), goal)
+    assert (stored["baseline_date"], stored["target_value"]) == ("2019-01-01", "2")
+
+
+def test_a_plan_missing_its_target_saves_neither_plan_nor_measurement(app_as, app_env: Path) -> None:
+    goal = goal_id(app_env)
+    at = app_as("projektledare", PAGE)
+    at.selectbox(key="benefits_measure_benefit").set_value(goal).run()
+    plan = f"benefits_measure_plan_{goal}"
+    at.text_input(key=f"{plan}_indicator").input("Antal dagar")
+    at.text_input(key=f"{plan}_unit").input("dagar")
+    at.selectbox(key=f"{plan}_direction").set_value("lägre")
+    at.date_input(key=f"{plan}_baseline_date").set_value(date(2019, 1, 1))
+    at.text_input(key=f"{plan}_baseline_value").input("6")
+    at.text_input(key="benefits_measure_value").input("4")
+    at.button(key="benefits_measure_submit").click().run()
+    assert any("målvärde" in e.value for e in at.error)
+    assert at.text_input(key="benefits_measure_value").value == "4"  # nothing typed is lost
+    assert measurements(app_env, goal) == []
+    assert store.get_benefit(open_database(app_env), goal)["baseline_date"] is None
+
+
+def test_a_new_benefit_is_confirmed_under_its_button_the_form_emptied_and_the_benefit_chosen(
+    app_as, app_env: Path
+) -> None:
+    at = app_as("projektledare", PAGE)
+    at.text_input(key="benefits_new_title").input("Färre manuella överföringar")
+    at.text_input(key="benefits_new_owner").input("Anna Andersson")
+    at.button(key="benefits_new_submit").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert "'Färre manuella överföringar' är tillagd i nyttoregistret" in (
+        shown_under(at, "benefits_new_submit") or ""
+    )
+    assert (at.text_input(key="benefits_new_title").value, at.text_input(key="benefits_new_owner").value) == (
+        "",
+        "",
+    )
+    new_id = goal_id(app_env, "Färre manuella överföringar")
+    assert at.selectbox(key="benefits_edit_benefit").value == new_id
+    assert at.text_input(key="benefits_edit_title").value == "Färre manuella överföringar"
+
+
+def test_a_value_is_confirmed_under_its_button_and_its_amount_emptied(app_as, app_env: Path) -> None:
+    at = app_as("projektledare", PAGE)
+    at.text_input(key="benefits_value_amount").input("12000")
+    at.text_input(key="benefits_value_comment").input("Uppskattat")
+    at.button(key="benefits_value_submit").click().run()
+    assert shown_under(at, "benefits_value_submit") == "Värdet är sparat och kalkylen uppdaterad."
+    assert (
+        at.text_input(key="benefits_value_amount").value,
+        at.text_input(key="benefits_value_comment").value,
+    ) == (
+        "",
+        "",
+    )
+
+
+def test_no_two_controls_on_the_benefits_page_share_a_label(app_as) -> None:
+    at = app_as("projektledare", PAGE)
+    assert duplicate_labels(at) == []
