@@ -19,6 +19,7 @@ Refusals = Mapping[type[Exception], Callable[[Any], object]]
 NextValues = Mapping[str, Any] | Callable[[], Mapping[str, Any]]
 
 _NEXT_VALUES = "forms_next_values"
+_UPLOADS = "forms_upload_generation_"
 
 
 def prepare() -> None:
@@ -34,6 +35,20 @@ def prepare() -> None:
 def prepare_next(values: Mapping[str, Any]) -> None:
     """Widget values for the next run, given by `prepare` (for a page that saves and reruns itself)."""
     st.session_state[_NEXT_VALUES] = {**st.session_state.get(_NEXT_VALUES, {}), **values}
+
+
+def uploader_key(key: str) -> str:
+    """The key to give a file uploader now: `key`, renewed by `renew_uploader` after a save.
+
+    A browser keeps the chosen file until the uploader's key changes, and nothing else empties it.
+    """
+    generation = st.session_state.get(f"{_UPLOADS}{key}", 0)
+    return f"{key}_{generation}" if generation else key
+
+
+def renew_uploader(key: str) -> None:
+    """Empty the file uploader of `key` on the next run (its file was imported)."""
+    st.session_state[f"{_UPLOADS}{key}"] = st.session_state.get(f"{_UPLOADS}{key}", 0) + 1
 
 
 def confirmation(flash_key: str) -> None:
@@ -91,3 +106,23 @@ def _saving(then: Callable[[], None], refused: Refusals) -> Iterator[None]:
         st.error(str(exc))
     else:
         then()
+
+
+def drawn_version(name: str, current: int, probe: str) -> int:
+    """The version of a record a form's widgets were drawn from, while they still live in this session.
+
+    A form keyed by version keeps the user's typing when someone else saves the record meanwhile,
+    so the save is refused as stale instead of the click being lost on a form with new keys. A form
+    drawn afresh (first visit, or after `rebase`) starts from `current`. `probe` is one field's
+    key suffix: the form's widget `f"{name}_{version}_{probe}"` shows whether it is still drawn.
+    """
+    stored = st.session_state.get(f"{name}_base")
+    if stored is not None and f"{name}_{stored}_{probe}" in st.session_state:
+        return int(stored)
+    st.session_state[f"{name}_base"] = current
+    return current
+
+
+def rebase(name: str, version: int) -> None:
+    """Draw the form `name` from `version` next time: after a save, or to load what another person saved."""
+    st.session_state[f"{name}_base"] = version

@@ -10,13 +10,14 @@ import streamlit as st
 
 from dashboard import forms, ui
 from portfolio.auth import Action
-from portfolio.errors import ImportRejectedError, NotFoundError, PermissionDeniedError
+from portfolio.errors import ImportRejectedError, PermissionDeniedError
 from portfolio.ledger import mapping, store
 from portfolio.ledger.csv_import import import_lines
 from portfolio.ledger.sie_import import ImportSummary, import_sie, project_dimension, remove_import
 
 user = ui.require_user()
 conn = ui.db()
+forms.prepare()
 
 st.title("Import av redovisning")
 if not ui.can(Action.IMPORT_LEDGER):
@@ -27,10 +28,11 @@ if not ui.can(Action.IMPORT_LEDGER):
 def _show_summary(summary: ImportSummary) -> None:
     if summary.already_imported:
         st.info(
-            f"Filen {summary.file_name} är redan importerad (import {summary.import_id}); inget ändrades."
+            f"Filen {ui.plain(summary.file_name)} är redan importerad (import {summary.import_id}); "
+            "inget ändrades."
         )
     else:
-        st.success(f"Filen {summary.file_name} är importerad (import {summary.import_id}).")
+        st.success(f"Filen {ui.plain(summary.file_name)} är importerad (import {summary.import_id}).")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Verifikationer", summary.vouchers)
     c2.metric("Transaktionsrader", summary.trans_rows)
@@ -38,7 +40,7 @@ def _show_summary(summary: ImportSummary) -> None:
     c4.metric("Budgetrader", summary.budget_rows)
     period = f"{summary.first_date} – {summary.last_date}" if summary.first_date else "inga transaktioner"
     st.markdown(
-        f"- Period: {period}\n- Organisation: {summary.organisation}\n"
+        f"- Period: {period}\n- Organisation: {ui.plain(summary.organisation)}\n"
         f"- Rader som inte summeras (#RTRANS/#BTRANS): {summary.ignored_rows}\n"
         f"- Periodsaldon (#PSALDO): {summary.balance_rows}\n- {summary.encoding_message}"
     )
@@ -47,7 +49,7 @@ def _show_summary(summary: ImportSummary) -> None:
     if summary.warnings:
         with st.expander(f"Varningar ({len(summary.warnings)})", expanded=True):
             for warning in summary.warnings:
-                st.markdown(f"- {warning}")
+                st.markdown(f"- {ui.plain(warning)}")
     else:
         st.caption("Inga varningar.")
 
@@ -55,13 +57,24 @@ def _show_summary(summary: ImportSummary) -> None:
 def _show_rejection(exc: ImportRejectedError) -> None:
     st.error(
         "Filen importerades inte; inget ändrades. Rätta följande (radnummer i filen):\n\n"
-        + "\n".join(f"- {m}" for m in exc.messages)
+        + "\n".join(f"- {ui.plain(m)}" for m in exc.messages)
     )
 
 
-last = st.session_state.pop("ledger_import_result", None)
-if isinstance(last, ImportSummary):
-    _show_summary(last)
+def _imported(tab: str, summary: ImportSummary, uploader: str) -> None:
+    """Show the summary under the button of `tab` after the rerun, with the uploader emptied."""
+    st.session_state["ledger_import_result"] = (tab, summary)
+    forms.renew_uploader(uploader)
+    st.rerun()
+
+
+def _show_result(tab: str) -> None:
+    """The summary of the import just made from `tab`, under its button."""
+    last = st.session_state.get("ledger_import_result")
+    if isinstance(last, tuple) and last[0] == tab:
+        del st.session_state["ledger_import_result"]
+        _show_summary(last[1])
+
 
 sie_tab, lines_tab, log_tab, mapping_tab, objects_tab = st.tabs(
     ["SIE-fil", "CSV eller Excel", "Importlogg", "Kontomappning", "Objekt och projekt"]
@@ -74,12 +87,16 @@ with sie_tab:
         " organisation och räkenskapsår ersätter den förra."
     )
     uploaded = st.file_uploader(
-        "SIE-fil (.se, .si, .sie)", type=["se", "si", "sie", "txt"], key="ledger_import_file"
+        "SIE-fil (.se, .si, .sie)",
+        type=["se", "si", "sie", "txt"],
+        key=forms.uploader_key("ledger_import_file"),
     )
     allow = st.checkbox(
         "Tillåt obalanserade verifikationer (de listas som varningar)", key="ledger_import_allow_unbalanced"
     )
-    if st.button("Importera", type="primary", key="ledger_import_submit", disabled=uploaded is None):
+    importing = st.button("Importera", type="primary", key="ledger_import_submit", disabled=uploaded is None)
+    _show_result("sie")
+    if importing:
         assert uploaded is not None
         bar = st.progress(0.0, text="Läser filen …")
         shown = {"step": -1}
@@ -100,8 +117,7 @@ with sie_tab:
                 progress=progress,
             )
             bar.progress(1.0, text="Klart")
-            st.session_state["ledger_import_result"] = summary
-            st.rerun()
+            _imported("sie", summary, "ledger_import_file")
         except ImportRejectedError as exc:
             bar.empty()
             _show_rejection(exc)
@@ -115,16 +131,19 @@ with lines_tab:
         " (eller objekt), **belopp** och **text**, och gärna **typ** (budget eller utfall). Belopp i"
         " kronor med huvudbokens tecken: kostnader positiva, intäkter negativa."
     )
-    lines_file = st.file_uploader("Fil (.csv eller .xlsx)", type=["csv", "xlsx"], key="ledger_lines_file")
+    lines_file = st.file_uploader(
+        "Fil (.csv eller .xlsx)", type=["csv", "xlsx"], key=forms.uploader_key("ledger_lines_file")
+    )
     kind = st.radio(
         "Radtyp när kolumnen typ saknas", ["utfall", "budget"], horizontal=True, key="ledger_lines_kind"
     )
-    if st.button("Importera tabellen", key="ledger_lines_submit", disabled=lines_file is None):
+    importing_lines = st.button("Importera tabellen", key="ledger_lines_submit", disabled=lines_file is None)
+    _show_result("lines")
+    if importing_lines:
         assert lines_file is not None
         try:
             summary = import_lines(conn, user, lines_file.getvalue(), file_name=lines_file.name, kind=kind)  # type: ignore[arg-type]
-            st.session_state["ledger_import_result"] = summary
-            st.rerun()
+            _imported("lines", summary, "ledger_lines_file")
         except ImportRejectedError as exc:
             _show_rejection(exc)
         except PermissionDeniedError as exc:
@@ -169,13 +188,14 @@ with log_tab:
                     format_func=lambda i: f"{i}: {dict(live.select('id', 'file_name').iter_rows())[i]}",
                     key="ledger_remove_import",
                 )
-                if st.form_submit_button("Ta bort importen", key="ledger_remove_submit"):
-                    try:
-                        remove_import(conn, user, int(chosen))
-                        st.session_state["ledger_import_result"] = None
-                        st.rerun()
-                    except (NotFoundError, PermissionDeniedError) as exc:
-                        st.error(str(exc))
+                removing = st.form_submit_button("Ta bort importen", key="ledger_remove_submit")
+            if removing:
+                with forms.saving(
+                    "ledger_remove_flash",
+                    f"Import {chosen} är borttagen ur huvudboken; loggen visar den som borttagen.",
+                ):
+                    remove_import(conn, user, int(chosen))
+        forms.confirmation("ledger_remove_flash")  # also when no import is left to remove
 
 with mapping_tab:
     organisations = sorted(
@@ -200,7 +220,7 @@ with mapping_tab:
         key="ledger_mapping_editor",
     )
     if st.button("Spara kontomappningen", key="ledger_mapping_save"):
-        with forms.saving_here(f"Kontomappningen för {org} är sparad."):
+        with forms.saving_here(f"Kontomappningen för {ui.plain(org)} är sparad."):
             mapping.save_mapping(conn, user, org, edited.to_dicts())
     st.caption(
         "Standard: SKR:s Kommun-Bas. Konton i klass 3–8 som ingen rad täcker redovisas som"
@@ -224,15 +244,22 @@ with objects_tab:
         obj = st.text_input("Objekt (dimension för projekt)", key="ledger_object_id")
         code = st.selectbox("Hör till projekt", ["", *codes], key="ledger_object_project")
         label = st.text_input("Namn (valfritt)", key="ledger_object_name")
-        if st.form_submit_button("Spara kopplingen", key="ledger_object_submit"):
-            with forms.saving_here(f"Objekt {obj} är kopplat till {code or 'inget projekt'}."):
-                mapping.link_object(conn, user, obj, code or None, label)
+        linking = st.form_submit_button("Spara kopplingen", key="ledger_object_submit")
+    forms.confirmation("ledger_object_flash")
+    if linking:
+        with forms.saving(
+            "ledger_object_flash",
+            f"Objekt {ui.plain(obj)} är kopplat till {code or 'inget projekt'}; "
+            "tabellen ovan visar kopplingen.",
+            then={"ledger_object_id": "", "ledger_object_project": "", "ledger_object_name": ""},
+        ):
+            mapping.link_object(conn, user, obj, code or None, label)
     with st.form("ledger_dimension_form"):
         dimension = st.text_input(
             "Dimension som innehåller projekt", value=project_dimension(conn), key="ledger_project_dimension"
         )
         if st.form_submit_button("Spara dimensionen", key="ledger_dimension_submit"):
             with forms.saving_here(
-                f"Projekt läses från dimension {dimension.strip()} vid kommande importer."
+                f"Projekt läses från dimension {ui.plain(dimension.strip())} vid kommande importer."
             ):
                 mapping.set_project_dimension(conn, user, dimension)

@@ -8,7 +8,7 @@ from portfolio.auth import SYSTEM
 from portfolio.ledger.generate import generate_sie
 from portfolio.ledger.sie_import import import_sie
 from registers.schema import open_database
-from tests.app.conftest import texts
+from tests.app.conftest import shown_under, texts
 
 PAGE = "app_pages/ledger_import.py"
 
@@ -48,3 +48,29 @@ def test_the_mapping_tab_names_the_kommun_bas_default(app_as):
     at = app_as("admin", PAGE)
     assert "Standard: SKR:s Kommun-Bas" in texts(at)
     assert at.selectbox(key="ledger_mapping_org").value == "standard"
+
+
+def test_removing_the_only_import_is_confirmed_under_its_button(app_as, app_env, tmp_path):
+    made = generate_sie(tmp_path / "bok.se", rows=500, seed=3, year=2019)
+    conn = open_database(app_env)
+    summary = import_sie(conn, SYSTEM, made.path)
+    conn.close()
+    at = app_as("admin", PAGE)
+    at.button(key="ledger_remove_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    expected = f"Import {summary.import_id} är borttagen ur huvudboken; loggen visar den som borttagen."
+    assert expected in [s.value for s in at.tabs[2].success]  # in the log's tab, where the button was
+    assert "ledger_remove_submit" not in {b.key for b in at.button}  # nothing left to remove
+
+
+def test_an_object_link_is_confirmed_under_its_button_and_the_form_emptied(app_as, app_env):
+    at = app_as("admin", PAGE)
+    at.text_input(key="ledger_object_id").input("9999")
+    at.selectbox(key="ledger_object_project").set_value("GNS/8/2018")
+    at.button(key="ledger_object_submit").click().run()
+    assert shown_under(at, "ledger_object_submit") == (
+        "Objekt 9999 är kopplat till GNS/8/2018; tabellen ovan visar kopplingen."
+    )
+    assert at.text_input(key="ledger_object_id").value == ""
+    (links,) = [d.value for d in at.dataframe if "Objekt" in d.value.columns]
+    assert "9999" in links["Objekt"].astype(str).to_list()
