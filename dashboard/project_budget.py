@@ -12,10 +12,11 @@ import polars as pl
 import streamlit as st
 
 from dashboard import forms, ui
+from dashboard.project_facts import show_stale
 from portfolio import parties
 from portfolio.auth import Action, User, can
 from portfolio.db import Database
-from portfolio.errors import ImportRejectedError
+from portfolio.errors import ImportRejectedError, StaleEditError
 from portfolio.governance import service as governance
 from portfolio.governance.model import paragraph_label
 from portfolio.money import format_kr
@@ -136,7 +137,9 @@ def _line_form(
             ]
         )
     )
-    prefix = f"project_budget_{chosen}_{line['version'] if line else 0}"
+    name = f"project_budget_{chosen}"
+    version = forms.drawn_version(name, line["version"], "activity") if line else 0
+    prefix = f"{name}_{version}"
     with st.form(f"{prefix}_form"):
         activity = st.text_input(
             "Aktivitet", value=line["activity"] if line else "", key=f"{prefix}_activity"
@@ -182,7 +185,11 @@ def _line_form(
         decision = _decision(decisions, f"{prefix}_decision")
         saved = st.form_submit_button("Spara budgetraden", type="primary")
     if saved:
-        with forms.saving(FLASH, lambda: f"Budgetraden {ui.plain(activity.strip())} är sparad."):
+        with forms.saving(
+            FLASH,
+            lambda: f"Budgetraden {ui.plain(activity.strip())} är sparad.",
+            refused={StaleEditError: lambda exc: show_stale(exc, name, line["version"] if line else 0)},
+        ):
             data = projects.parse(
                 BudgetLineInput,
                 {
@@ -203,9 +210,10 @@ def _line_form(
                 project["id"],
                 data,
                 line_id=line["id"] if line else None,
-                version=line["version"] if line else None,
+                version=version if line else None,
                 decision=decision,
             )
+            forms.rebase(f"project_budget_{line_id}", version + 1 if line else 1)
             forms.prepare_next({"project_budget_line": line_id})
     forms.confirmation(FLASH)
 
@@ -249,7 +257,9 @@ def _stated_form(conn: Database, project_id: int, user: User, decisions: dict[st
         "Summor som projektets rapport själv anger, där de skiljer sig från summan av raderna"
         " (som LINK2:s slutrapport). Tomma fält betyder att radernas summa gäller."
     )
-    prefix = f"project_budget_stated_{stated['version'] if stated else 0}"
+    name = f"project_budget_stated_{project_id}"
+    version = forms.drawn_version(name, stated["version"], "total") if stated else 0
+    prefix = f"{name}_{version}"
     values: dict[str, Any] = {"budget": {}, "outcome": {}}
     with st.form(f"{prefix}_form"):
         cols = st.columns(3)
@@ -273,7 +283,11 @@ def _stated_form(conn: Database, project_id: int, user: User, decisions: dict[st
         clear = st.checkbox("Ta bort rapportens summor (radernas summa gäller)", key=f"{prefix}_clear")
         saved = st.form_submit_button("Spara summorna")
     if saved:
-        with forms.saving("project_budget_stated_flash", "Rapportens summor är sparade."):
+        with forms.saving(
+            "project_budget_stated_flash",
+            "Rapportens summor är sparade.",
+            refused={StaleEditError: lambda exc: show_stale(exc, name, stated["version"] if stated else 0)},
+        ):
             data = None
             if not clear:
                 data = projects.parse(
@@ -282,8 +296,9 @@ def _stated_form(conn: Database, project_id: int, user: User, decisions: dict[st
                      "source": stated["source"] if stated else None},
                 )  # fmt: skip
             projects.set_stated_totals(
-                conn, user, project_id, data, version=stated["version"] if stated else None, decision=decision
+                conn, user, project_id, data, version=version if stated else None, decision=decision
             )
+            forms.rebase(name, (version + 1) if stated and data else 1)
     forms.confirmation("project_budget_stated_flash")
 
 

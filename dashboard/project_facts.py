@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 import streamlit as st
 
-from dashboard import ui
+from dashboard import forms, ui
+from portfolio.auth import Action, User
+from portfolio.db import Database
+from portfolio.errors import InvalidInputError, StaleEditError
 from portfolio.models import CaseKind, Phase, Status
-from portfolio.projects.model import KIND_LABELS, Person, ProjectInput
+from portfolio.projects import service as projects
+from portfolio.projects.model import KIND_LABELS, LABELS, Person, ProjectInput
 
 NO_PARTY = ""
 
@@ -187,3 +192,79 @@ def as_input(values: dict[str, Any]) -> dict[str, Any]:
     if out.get("owner_party") == NO_PARTY:
         out["owner_party"] = None
     return out
+
+
+def render_editor(conn: Database, pid: int, user: User) -> None:
+    """The project's facts as a form: all of them for the e-strateg, facts only for its leaders."""
+    admin = ui.can(Action.MANAGE_PROJECTS)
+    name = f"project_facts_{pid}"
+    now = projects.project(conn, pid)
+    version = forms.drawn_version(name, now["version"], "name")
+    current = projects.project_input(conn, pid)
+    flash = st.session_state.get("project_facts_flash") or st.session_state.get("project_close_flash")
+    with st.expander("Ändra projektets uppgifter", expanded=bool(flash)):
+        if not admin:
+            st.caption(
+                "Som projektledare ändrar du uppgifterna och tidplanen;"
+                " pengar och ledning ändrar e-strategen."
+            )
+        prefix = f"{name}_{version}"
+        with st.form(f"{prefix}_form"):
+            values = project_fields(
+                prefix, current, admin=admin, leader_emails=projects.leader_candidates(conn)
+            )
+            saved = st.form_submit_button("Spara uppgifterna", type="primary")
+        if saved:
+            with forms.saving(
+                "project_facts_flash",
+                "Uppgifterna är sparade.",
+                refused={StaleEditError: lambda exc: _show_newer(exc, name, now["version"])},
+                then=lambda: {"project_select": st.session_state.pop("project_saved_code")},
+            ):
+                data = projects.parse(ProjectInput, as_input(values))
+                projects.update_project(conn, user, pid, data, version=version)
+                forms.rebase(name, projects.project(conn, pid)["version"])
+                st.session_state["project_saved_code"] = data.code
+        forms.confirmation("project_facts_flash")
+        if admin and now["phase"] != "avslutad":
+            _close_form(conn, pid, user, now)
+
+
+def _show_newer(exc: StaleEditError, name: str, newest: int) -> None:
+    show_stale(exc, name, newest, {k: v for k, v in exc.current.items() if k in LABELS})
+
+
+def show_stale(exc: StaleEditError, name: str, newest: int, current: dict[str, Any] | None = None) -> None:
+    """What another person saved meanwhile, and a button to draw the form again from it."""
+    st.error(str(exc))
+    shown = exc.current if current is None else current
+    rows = [(LABELS.get(k, k).capitalize(), _value_text(v)) for k, v in shown.items()]
+    ui.table(pl.DataFrame(rows, schema=["Uppgift", "Sparat värde"], orient="row"), hide_index=True)
+    if st.button("Läs in den sparade versionen", key=f"{name}_reload"):
+        forms.rebase(name, newest)
+        st.rerun()
+
+
+def _value_text(value: object) -> str:
+    if value in (None, "", [], ()):
+        return "–"
+    if isinstance(value, list):
+        return ", ".join(v["name"] if isinstance(v, dict) else str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items()) or "–"
+    return str(value)
+
+
+def _close_form(conn: Database, pid: int, user: User, now: dict[str, Any]) -> None:
+    st.markdown("**Avsluta projektet**")
+    with st.form(f"project_close_{pid}_{now['version']}"):
+        end = st.date_input(
+            "Faktiskt slutdatum", value=None, format="YYYY-MM-DD", key=f"project_close_{pid}_end"
+        )
+        closed = st.form_submit_button("Avsluta projektet")
+    if closed:
+        with forms.saving("project_close_flash", f"{now['code']} är avslutat."):
+            if end is None:
+                raise InvalidInputError(["Faktiskt slutdatum: ange dagen då projektet avslutades"])
+            projects.close_project(conn, user, pid, actual_end=end, version=now["version"])
+    forms.confirmation("project_close_flash")

@@ -12,8 +12,10 @@ from typing import Any
 import streamlit as st
 
 from dashboard import forms, ui
+from dashboard.project_facts import show_stale
 from portfolio.auth import Action, User, can
 from portfolio.db import Database
+from portfolio.errors import StaleEditError
 from portfolio.projects import service as projects
 from portfolio.projects.model import MilestoneInput, ReplanInput
 
@@ -89,21 +91,26 @@ def _replan_form(conn: Database, user: User, by_id: dict[int, dict[str, Any]]) -
         st.markdown("Alla milstolpar är nådda.")
         return
     m = _choose(open_ones, "Milstolpe att planera om", "project_schedule_replan_choice")
-    prefix = f"project_schedule_replan_{m['id']}_{m['version']}"
-    with st.form(f"{prefix}_form"):
+    name = f"project_schedule_replan_{m['id']}"
+    version = forms.drawn_version(name, m["version"], "reason")
+    with st.form(f"{name}_{version}_form"):
         st.markdown(
             f"Planerad nu: {m['current_date'] or 'inget datum'}. Tidigare datum behålls i historiken."
         )
-        new_date = st.date_input("Nytt planerat datum", value=None, format="YYYY-MM-DD", key=f"{prefix}_date")
-        reason = st.text_area("Skäl till det nya datumet", key=f"{prefix}_reason")
+        new_date = st.date_input(
+            "Nytt planerat datum", value=None, format="YYYY-MM-DD", key=f"{name}_{version}_date"
+        )
+        reason = st.text_area("Skäl till det nya datumet", key=f"{name}_{version}_reason")
         moved = st.form_submit_button("Planera om", type="primary")
     if moved:
         with forms.saving(
             "project_schedule_replan_flash",
             lambda: f"{ui.plain(m['name'])} är omplanerad till {new_date}.",
+            refused={StaleEditError: lambda exc: show_stale(exc, name, m["version"])},
         ):
             data = projects.parse(ReplanInput, {"new_date": new_date, "reason": reason})
-            projects.replan_milestone(conn, user, m["id"], data, version=m["version"])
+            projects.replan_milestone(conn, user, m["id"], data, version=version)
+            forms.rebase(name, version + 1)
     forms.confirmation("project_schedule_replan_flash")
 
 
@@ -113,27 +120,33 @@ def _reached_form(conn: Database, user: User, by_id: dict[int, dict[str, Any]]) 
         st.markdown("Alla milstolpar är nådda.")
         return
     m = _choose(open_ones, "Milstolpe som nåtts", "project_schedule_reached_choice")
-    with st.form(f"project_schedule_reached_{m['id']}_{m['version']}"):
+    name = f"project_schedule_reached_{m['id']}"
+    version = forms.drawn_version(name, m["version"], "date")
+    with st.form(f"{name}_{version}_form"):
         actual = st.date_input(
             "Datum då milstolpen nåddes",
             value=projects.today_local(),
             format="YYYY-MM-DD",
-            key=f"project_schedule_reached_{m['id']}_date",
+            key=f"{name}_{version}_date",
         )
         done = st.form_submit_button("Markera som nådd", type="primary")
     if done:
         with forms.saving(
-            "project_schedule_reached_flash", f"{ui.plain(m['name'])} är markerad som nådd {actual}."
+            "project_schedule_reached_flash",
+            f"{ui.plain(m['name'])} är markerad som nådd {actual}.",
+            refused={StaleEditError: lambda exc: show_stale(exc, name, m["version"])},
         ):
-            projects.mark_reached(conn, user, m["id"], actual, version=m["version"])
+            projects.mark_reached(conn, user, m["id"], actual, version=version)
     forms.confirmation("project_schedule_reached_flash")
 
 
 def _edit_form(conn: Database, user: User, by_id: dict[int, dict[str, Any]]) -> None:
     m = _choose(by_id, "Milstolpe att ändra", "project_schedule_edit_choice")
-    prefix = f"project_schedule_edit_{m['id']}_{m['version']}"
+    name = f"project_schedule_edit_{m['id']}"
+    version = forms.drawn_version(name, m["version"], "name")
+    prefix = f"{name}_{version}"
     with st.form(f"{prefix}_form"):
-        name = st.text_input("Namn", value=m["name"], key=f"{prefix}_name")
+        new_name = st.text_input("Namn", value=m["name"], key=f"{prefix}_name")
         planned = st.date_input(
             "Ursprungligt planerat datum",
             value=date.fromisoformat(m["planned_date"]) if m["planned_date"] else None,
@@ -146,11 +159,20 @@ def _edit_form(conn: Database, user: User, by_id: dict[int, dict[str, Any]]) -> 
         remove = st.checkbox("Ta bort milstolpen och dess historik", key=f"{prefix}_remove")
         saved = st.form_submit_button("Spara ändringen")
     if saved:
-        done = f"{ui.plain(m['name'])} är borttagen." if remove else f"{ui.plain(name.strip())} är sparad."
-        with forms.saving("project_schedule_edit_flash", done):
+        done = (
+            f"{ui.plain(m['name'])} är borttagen." if remove else f"{ui.plain(new_name.strip())} är sparad."
+        )
+        with forms.saving(
+            "project_schedule_edit_flash",
+            done,
+            refused={StaleEditError: lambda exc: show_stale(exc, name, m["version"])},
+        ):
             if remove:
-                projects.remove_milestone(conn, user, m["id"], version=m["version"])
+                projects.remove_milestone(conn, user, m["id"], version=version)
             else:
-                data = projects.parse(MilestoneInput, {"name": name, "planned_date": planned, "note": note})
-                projects.edit_milestone(conn, user, m["id"], data, version=m["version"])
+                data = projects.parse(
+                    MilestoneInput, {"name": new_name, "planned_date": planned, "note": note}
+                )
+                projects.edit_milestone(conn, user, m["id"], data, version=version)
+                forms.rebase(name, version + 1)
     forms.confirmation("project_schedule_edit_flash")

@@ -9,12 +9,11 @@ from dashboard import charts, forms, project_budget, project_facts, project_sche
 from dashboard.project_sections import render_lifecycle
 from portfolio import status, store
 from portfolio.auth import Action
-from portfolio.errors import InvalidInputError, PermissionDeniedError, StaleEditError
+from portfolio.errors import InvalidInputError, PermissionDeniedError
 from portfolio.models import Status
 from portfolio.money import format_kr, kronor_json
 from portfolio.overview import budget_totals, rounding_differences, stated_vs_summed
 from portfolio.projects import service as projects
-from portfolio.projects.model import LABELS, ProjectInput
 
 user = ui.require_user()
 forms.prepare()
@@ -83,73 +82,8 @@ with people:
 ui.source_caption(p["source"])
 
 
-def edit_facts() -> None:
-    """The project's facts as a form: all of them for the e-strateg, facts only for its leaders."""
-    admin = ui.can(Action.MANAGE_PROJECTS)
-    current = projects.project_input(conn, pid)
-    version = projects.project(conn, pid)["version"]
-    with st.expander(
-        "Ändra projektets uppgifter", expanded=bool(st.session_state.get("project_facts_flash"))
-    ):
-        if not admin:
-            st.caption(
-                "Som projektledare ändrar du uppgifterna och tidplanen;"
-                " pengar och ledning ändrar e-strategen."
-            )
-        prefix = f"project_facts_{pid}_{version}"
-        with st.form(f"{prefix}_form"):
-            values = project_facts.project_fields(
-                prefix, current, admin=admin, leader_emails=projects.leader_candidates(conn)
-            )
-            saved = st.form_submit_button("Spara uppgifterna", type="primary")
-        if saved:
-            with forms.saving(
-                "project_facts_flash",
-                "Uppgifterna är sparade.",
-                refused={StaleEditError: show_newer},
-                then=lambda: {"project_select": st.session_state["project_saved_code"]},
-            ):
-                data = projects.parse(ProjectInput, project_facts.as_input(values))
-                projects.update_project(conn, user, pid, data, version=version)
-                st.session_state["project_saved_code"] = data.code
-        forms.confirmation("project_facts_flash")
-        if admin and current.phase.value != "avslutad":
-            close_project(version)
-
-
-def show_newer(exc: StaleEditError) -> None:
-    st.error(str(exc))
-    ui.table(
-        pl.DataFrame(
-            [(projects_label(k), str(v) if v not in (None, [], "") else "–") for k, v in exc.current.items()],
-            schema=["Uppgift", "Sparat värde"],
-            orient="row",
-        ),
-        hide_index=True,
-    )
-
-
-def projects_label(field: str) -> str:
-    return LABELS.get(field, field)
-
-
-def close_project(version: int) -> None:
-    st.markdown("**Avsluta projektet**")
-    with st.form(f"project_close_{pid}_{version}"):
-        end = st.date_input(
-            "Faktiskt slutdatum", value=None, format="YYYY-MM-DD", key=f"project_close_{pid}_end"
-        )
-        closed = st.form_submit_button("Avsluta projektet")
-    if closed:
-        with forms.saving("project_close_flash", f"{code} är avslutat."):
-            if end is None:
-                raise InvalidInputError(["Faktiskt slutdatum: ange dagen då projektet avslutades"])
-            projects.close_project(conn, user, pid, actual_end=end, version=version)
-    forms.confirmation("project_close_flash")
-
-
 if ui.can(Action.EDIT_PROJECT, project_id=pid):
-    edit_facts()
+    project_facts.render_editor(conn, pid, user)
 
 st.header("Statusrapporter")
 reports = store.status_reports_frame(conn, pid)

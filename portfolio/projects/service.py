@@ -727,7 +727,12 @@ def _stale_milestone(db: Database, milestone_id: int) -> StaleEditError:
     return StaleEditError(
         "Milstolpen har ändrats av någon annan sedan du öppnade den; ingenting sparades."
         " Så här ser den ut nu:",
-        current={k: now[k] for k in ("name", "current_date", "actual_date", "note")}
+        current={
+            "namn": now["name"],
+            "planerad": now["current_date"],
+            "nådd": now["actual_date"],
+            "anteckning": now["note"],
+        }
         if now
         else {"milstolpen": "borttagen"},
     )
