@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class PortfoljError(Exception):
     """Base of every error a user should see as a message."""
@@ -26,12 +28,24 @@ class NotFoundError(PortfoljError):
 MAX_MESSAGES = 20
 
 
+_MORE_RE = re.compile(r"^… och (\d+) (?:\w+ )?till\.?$")
+
+
 def capped(messages: list[str], limit: int = MAX_MESSAGES) -> list[str]:
-    """Each message once, at most `limit` of them and then "… och N till"."""
+    """Each message once, at most `limit` of them and then "… och N till".
+
+    A list that was capped before keeps its count: capping again folds the earlier "… och N
+    till" into the new one.
+    """
     unique = list(dict.fromkeys(messages))
-    if len(unique) <= limit:
-        return unique
-    return [*unique[:limit], f"… och {len(unique) - limit} till"]
+    more = 0
+    found = _MORE_RE.match(unique[-1]) if unique else None
+    if found:
+        more, unique = int(found.group(1)), unique[:-1]
+    if len(unique) > limit:
+        more += len(unique) - limit
+        unique = unique[:limit]
+    return [*unique, f"… och {more} till"] if more else unique
 
 
 class InvalidInputError(PortfoljError):

@@ -11,6 +11,9 @@ MINUS = "\u2212"
 # municipal budget and, in öre, ~92 000 times below where a 64-bit sum would overflow.
 MAX_KRONOR = 10**12
 MAX_ORE = MAX_KRONOR * 100
+# What one import's amounts may sum to (absolute values): reports add up a handful of imports,
+# so no sum comes near 2**63 öre and nothing wraps.
+MAX_IMPORT_ORE = 1000 * MAX_ORE
 
 
 def to_ore(value: int | str | Decimal) -> int:

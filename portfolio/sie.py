@@ -18,6 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+from portfolio.money import MAX_KRONOR, MAX_ORE, format_number
+
 __all__ = [
     "STANDARD_DIMENSIONS",
     "Balance",
@@ -437,16 +439,52 @@ def _fields_slow(text: str) -> list[Field]:
 # Values
 
 
+def _not_sie(sample: bytes) -> tuple[str, str] | None:
+    """(message, code) when the file's start shows it cannot be read as SIE 4 text at all."""
+    again = " Spara den som SIE 4 (teckenkodning PC8 eller UTF-8) och importera igen."
+    # UTF-16 without its mark: every other byte is NUL (ASCII text), the bytes between are not.
+    zeros = sorted((sample[0::2].count(0), sample[1::2].count(0)))
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+        len(sample) >= 8 and zeros[1] > len(sample) // 4 and zeros[0] < len(sample) // 32
+    ):
+        return "Filen är sparad som UTF-16 (Unicode) och kan inte läsas som SIE." + again, "utf-16"
+    if b"\n" not in sample and sample.count(b"\r") > 1:
+        return (
+            "Filens rader slutar med bara CR (vagnretur, som i gamla Mac-filer); SIE 4 kräver"
+            " radslut CR LF eller LF." + again,
+            "radslut",
+        )
+    if b"\x00" in sample or not sample.lstrip().startswith(b"#"):
+        return (
+            "Filen är ingen SIE-fil: i en SIE 4-fil är varje rad text som börjar med #"
+            " (#FLAGGA, #RAR, #VER …), men den här filen börjar inte så. Kontrollera att du valt"
+            " exporten från ekonomisystemet (SIE typ 4).",
+            "ingen-sie",
+        )
+    return None
+
+
 def _parse_ore(text: str) -> int:
-    """Kronor text such as '-1234.5' to integer öre, with integer arithmetic only."""
+    """Kronor text such as '-1234.5' to integer öre, with integer arithmetic only; at most ±MAX_KRONOR."""
     # Fast route for the usual "-1234.50"; isascii() because isdigit() also accepts '²' and '٣'.
-    if text[-3:-2] == ".":
-        digits = text.replace(".", "", 1)
-        if (digits[1:] if digits[:1] == "-" else digits).isdigit() and digits.isascii():
-            return int(digits)
-    elif text.isdigit() and text.isascii():
-        return int(text) * 100
+    # The length check keeps int() away from a thousand-digit number (and its limit).
+    if len(text) <= 20:
+        if text[-3:-2] == ".":
+            digits = text.replace(".", "", 1)
+            if (digits[1:] if digits[:1] == "-" else digits).isdigit() and digits.isascii():
+                return _bounded(int(digits), text)
+        elif text.isdigit() and text.isascii():
+            return _bounded(int(text) * 100, text)
     return _parse_ore_slow(text)
+
+
+def _bounded(ore: int, text: str) -> int:
+    if -MAX_ORE <= ore <= MAX_ORE:
+        return ore
+    shown = text if len(text) <= 30 else f"{text[:20]}…"
+    raise _LineError(
+        f"beloppet {shown} är utanför det högsta tillåtna, ±{format_number(MAX_KRONOR)} kr", "belopp-gräns"
+    )
 
 
 def _parse_ore_slow(text: str) -> int:
@@ -458,10 +496,12 @@ def _parse_ore_slow(text: str) -> int:
             raise _LineError(f"beloppet '{text}' har fler än två decimaler", "belopp-decimaler")
         raise _LineError(f"'{text}' kan inte läsas som belopp", "belopp")
     sign, whole, frac = m.groups()
+    if len(whole.lstrip("0")) > len(str(MAX_KRONOR)):
+        return _bounded(MAX_ORE + 1, text)  # far beyond the bound: not converted at all
     ore = int(whole or "0") * 100
     if frac:
         ore += int(frac) * (10 if len(frac) == 1 else 1)
-    return -ore if sign == "-" else ore
+    return _bounded(-ore if sign == "-" else ore, text)
 
 
 def _format_kr(ore: int) -> str:
@@ -563,6 +603,10 @@ class SieReader:
         done = len(sample)
         if sample.startswith(_BOM):
             sample = sample[len(_BOM) :]
+        not_sie = _not_sie(sample)
+        if not_sie is not None:
+            self.problems.append(SieProblem(1, "fel", not_sie[0], not_sie[1]))
+            return
         self._start_encoding(sample)
         progress = self._progress
         if progress is not None:

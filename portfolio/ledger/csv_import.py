@@ -24,7 +24,7 @@ from portfolio.errors import ImportRejectedError
 from portfolio.ledger import store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
 from portfolio.ledger.sie_import import ImportSummary, fingerprint_of, project_dimension, summary_from_log
-from portfolio.money import to_ore
+from portfolio.money import MAX_IMPORT_ORE, format_kr, to_ore
 
 __all__ = ["COLUMNS", "LineKind", "import_lines", "read_table"]
 
@@ -41,7 +41,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "typ": ("typ", "kind", "type"),
 }
 REQUIRED = ("år", "månad", "konto", "objekt", "belopp", "text")
-MAX_MESSAGES = 200
 
 
 def _decode(data: bytes) -> str:
@@ -251,9 +250,14 @@ def import_lines(
         return summary_from_log(earlier, already=True)
     lines, problems = _parse(read_table(data, name), kind, store.project_objects(db))
     if problems:
-        if len(problems) > MAX_MESSAGES:
-            problems = [*problems[:MAX_MESSAGES], f"… och {len(problems) - MAX_MESSAGES} problem till."]
-        raise ImportRejectedError(problems)
+        raise ImportRejectedError(problems)  # capped there, with "… och N till"
+    if sum(abs(int(ln["amount_ore"])) for ln in lines) > MAX_IMPORT_ORE:
+        raise ImportRejectedError(
+            [
+                f"Filens belopp summerar till mer än ±{format_kr(MAX_IMPORT_ORE)};"
+                " kontrollera beloppen i filen."
+            ]
+        )
 
     file_kind = "xlsx" if Path(name).suffix.lower() in (".xlsx", ".xlsm") else "csv"
     organisation = "tabellimport"

@@ -26,9 +26,10 @@ import polars as pl
 
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, ProgrammingError, audit, write
-from portfolio.errors import ImportRejectedError
+from portfolio.errors import ImportRejectedError, capped
 from portfolio.ledger import store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
+from portfolio.money import MAX_IMPORT_ORE, format_kr
 from portfolio.sie import PeriodBalance, SieProblem, SieReader, Voucher
 
 __all__ = [
@@ -42,7 +43,6 @@ __all__ = [
 ]
 
 BATCH_ROWS = 50_000
-MAX_MESSAGES = 500
 MAX_STORED_WARNINGS = 200
 PROJECT_DIMENSION_KEY = "projektdimension"
 DEFAULT_PROJECT_DIMENSION = "6"
@@ -175,12 +175,6 @@ def _iso(yyyymmdd: int | None) -> str | None:
     return f"{yyyymmdd // 10000:04d}-{yyyymmdd // 100 % 100:02d}-{yyyymmdd % 100:02d}"
 
 
-def _capped(messages: list[str]) -> list[str]:
-    if len(messages) <= MAX_MESSAGES:
-        return messages
-    return [*messages[:MAX_MESSAGES], f"… och {len(messages) - MAX_MESSAGES} problem till."]
-
-
 def import_sie(
     db: Database,
     actor: User,
@@ -304,7 +298,7 @@ def _rejection(errors: list[SieProblem], unbalanced: list[SieProblem], allowed: 
             f"{len(unbalanced)} verifikation(er) balanserar inte. Rätta filen, eller importera med"
             " --allow-unbalanced (på sidan: 'Tillåt obalanserade verifikationer') om differensen är känd."
         )
-    return _capped(messages)
+    return capped(messages)
 
 
 def _outside_year(actual: pl.DataFrame, fiscal: tuple[date, date] | None) -> list[str]:
@@ -408,6 +402,18 @@ def _usable_from_another_thread(db: Database) -> bool:
     return bool(result and result[0])
 
 
+def _check_sum(amounts: list[int]) -> None:
+    """Refuse a file whose amounts add up beyond what a report can sum without overflow."""
+    if sum(abs(a) for a in amounts) > MAX_IMPORT_ORE:
+        raise SieImportRejectedError(
+            [
+                f"Filens belopp summerar till mer än ±{format_kr(MAX_IMPORT_ORE)}; det är inte en"
+                " nämnds bokföring. Kontrollera beloppen i filen."
+            ],
+            [],
+        )
+
+
 def _read_into(db: Database, reader: SieReader, import_id: int, pdim: str) -> dict[str, Any]:
     """Stream the file into the ledger tables in batches; return counts and the month totals."""
     rows: list[tuple[Any, ...]] = []
@@ -500,6 +506,7 @@ def _read_into(db: Database, reader: SieReader, import_id: int, pdim: str) -> di
         writer.close()
 
     totals = writer.totals
+    _check_sum([*totals.values(), *budget_sums.values()])
     days_seen = list(date_cache.values())
     actual = pl.DataFrame(
         [(ym // 100, ym % 100, account, obj, amount) for (ym, account, obj), amount in totals.items()],

@@ -126,7 +126,7 @@ def test_balances_of_every_kind_are_read_with_their_objects() -> None:
         ("-.5", -50),
         ("0.01", 1),
         ("+7.25", 725),
-        ("99999999999999.99", 9999999999999999),
+        ("999999999999.99", 99999999999999),
     ],
 )
 def test_amounts_are_read_as_integer_ore(text: str, ore: int) -> None:
