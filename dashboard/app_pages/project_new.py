@@ -16,13 +16,13 @@ FLASH = "project_new_flash"
 COUNTER = "project_new_form"  # a new number gives the form new, empty widgets after a save
 
 user = ui.require_user()
-st.title("Registrera ett projekt eller ärende")
+st.title("Nytt projekt")
 if not ui.can(Action.MANAGE_PROJECTS):
     st.info("Bara e-strategen och sekretariatet registrerar nya projekt och ärenden.")
     st.stop()
 
 st.markdown(
-    "Fyll i det som är känt nu; allt kan ändras senare på projektets sida, där du också lägger in"
+    "Registrera ett projekt eller ärende. Fyll i det som är känt nu; allt kan ändras senare på projektets sida, där du också lägger in"
     " budget, finansiärer per rad och milstolpar."
 )
 conn = ui.db()
