@@ -22,8 +22,8 @@ if not ui.can(Action.MANAGE_PROJECTS):
     st.stop()
 
 st.markdown(
-    "Registrera ett projekt eller ärende. Fyll i det som är känt nu; allt kan ändras senare på projektets sida, där du också lägger in"
-    " budget, finansiärer per rad och milstolpar."
+    "Registrera ett projekt eller ärende. Fyll i det som är känt nu; allt kan ändras senare på"
+    " projektets sida, där du också lägger in budget, finansiärer per rad och milstolpar."
 )
 conn = ui.db()
 leader_emails = projects.leader_candidates(conn)
