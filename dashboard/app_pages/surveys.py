@@ -22,7 +22,7 @@ from registers.surveys.model import parse_survey
 user = ui.require_user()
 conn = ui.db()
 today = date.today()
-FLASH_KEY = "surveys_flash"
+forms.prepare()
 
 
 def pct(share: float | None, decimals: int = 0) -> str:
@@ -38,9 +38,6 @@ st.caption(
     "Resultat av enkäter i projekten. Grupper med färre än "
     f"{survey_logic.MIN_GROUP_SIZE} svarande visas inte för sig (de ingår i totalen)."
 )
-if message := st.session_state.pop(FLASH_KEY, None):
-    st.success(message)
-
 projects = ui.projects()
 project_ids = dict(projects.select("code", "id").iter_rows())
 project_names = dict(projects.select("code", "name").iter_rows())
@@ -54,25 +51,23 @@ else:
         r["id"]: f"{r['title']} ({r['date']}, {r['project']})" for r in all_surveys.iter_rows(named=True)
     }
     ids = list(labels)
-    # A survey just created is chosen before the selectbox exists (it cannot be changed after).
-    if (pending := st.session_state.pop("surveys_pending_select", None)) in ids:
-        st.session_state["surveys_select"] = pending
+    # A survey or round just created is chosen by the save (forms.prepare, above).
     if st.session_state.get("surveys_select") not in ids:
         st.session_state["surveys_select"] = ids[0]
     chosen_id = st.selectbox("Enkät", ids, format_func=lambda i: labels[i], key="surveys_select")
     survey_id = int(chosen_id if chosen_id is not None else ids[0])
     survey = surveys_store.get_survey(conn, survey_id)
     project_id = int(survey["project_id"])
-    st.header(survey["title"])
+    st.header(ui.plain(survey["title"]))
     st.caption(
-        f"{survey['project']} – {project_names.get(survey['project'], '')} · datum {survey['date']}"
-        + (f" (källa för datumet: {survey['date_source']})" if survey["date_source"] else "")
+        f"{survey['project']} – {ui.plain(project_names.get(survey['project'], ''))} · datum {survey['date']}"
+        + (f" (källa för datumet: {ui.plain(survey['date_source'])})" if survey["date_source"] else "")
         + f" · skala 1–{survey['points']}"
-        + (f": 1 = {survey['low_label']}" if survey["low_label"] else "")
-        + (f", {survey['points']} = {survey['high_label']}" if survey["high_label"] else "")
+        + (f": 1 = {ui.plain(survey['low_label'])}" if survey["low_label"] else "")
+        + (f", {survey['points']} = {ui.plain(survey['high_label'])}" if survey["high_label"] else "")
     )
     if survey["distribution"]:
-        st.markdown(survey["distribution"])
+        st.markdown(ui.plain(survey["distribution"]))
 
     overall = surveys.results(conn, survey_id)
     m1, m2, m3 = st.columns(3)
@@ -86,7 +81,7 @@ else:
         "Svarsfrekvens", pct(None if overall.response_rate is None else float(overall.response_rate), 1)
     )
     if survey["population_note"]:
-        st.caption(f"Tillfrågade: {survey['population_note']}")
+        st.caption(f"Tillfrågade: {ui.plain(survey['population_note'])}")
 
     if overall.message:
         st.info(overall.message)
@@ -99,7 +94,7 @@ else:
             width="stretch",
             key="surveys_groups_chart",
         )
-        st.table(
+        ui.table(
             pl.DataFrame(
                 [
                     (
@@ -117,7 +112,8 @@ else:
         )
         if overall.hidden:
             st.caption(
-                f"{surveys.OTHER_GROUPS}: {', '.join(overall.hidden)} har för få svarande för att visas "
+                f"{surveys.OTHER_GROUPS}: {ui.plain(', '.join(overall.hidden))} har för få svarande "
+                "för att visas "
                 "för sig och redovisas tillsammans."
             )
 
@@ -134,7 +130,7 @@ else:
             ui.show_errors(exc)
             res = overall
         who = ", ".join(chosen) if chosen else "alla svarande"
-        st.subheader(f"Påståenden – {who}")
+        st.subheader(f"Påståenden – {ui.plain(who)}")
         stats = res.stats if res.stats is not None else pl.DataFrame()
         points = int(survey["points"])
         if res.layout is not None and res.layout.height:
@@ -168,9 +164,9 @@ else:
             )
     if survey["findings"]:
         st.subheader("Rapportens slutsatser")
-        st.markdown("\n".join(f"- {f}" for f in survey["findings"]))
+        st.markdown("\n".join(f"- {ui.plain(f)}" for f in survey["findings"]))
     for note in survey["notes"]:
-        st.caption(note)
+        st.caption(ui.plain(note))
     ui.source_caption(survey["source"])
 
     # --- link a statement to a benefit indicator ------------------------------------------------
@@ -196,15 +192,16 @@ else:
                     key="surveys_link_statement",
                 )
                 link_benefit = st.selectbox(
-                    "Nytta",
+                    "Nytta som påståendet mäter",
                     [None, *benefit_titles],
                     format_func=lambda b: "Ingen koppling" if b is None else benefit_titles[b],
                     key="surveys_link_benefit",
                 )
                 linked = st.form_submit_button("Spara kopplingen", key="surveys_link_submit")
+            forms.confirmation("surveys_link_flash")
             if linked:
                 with forms.saving(
-                    FLASH_KEY,
+                    "surveys_link_flash",
                     lambda: (
                         "Kopplingen är sparad"
                         + (f" och {made} mätning lades till i nyttoregistret." if made else ".")
@@ -229,49 +226,65 @@ else:
             "Grupp anges med namn eller kod, påstående med text eller nummer. Ett tomt svar räknas som "
             "att frågan hoppades över. Allt eller inget: en felaktig rad och inget sparas."
         )
-        upload = st.file_uploader("Fil med svar", type=["csv", "xlsx"], key="surveys_upload_file")
+        upload = st.file_uploader(
+            "Fil med svar", type=["csv", "xlsx"], key=forms.uploader_key("surveys_upload_file")
+        )
         replace = st.checkbox("Ersätt enkätens befintliga svar", key="surveys_upload_replace")
-        if st.button("Läs in", key="surveys_upload_submit", type="primary", disabled=upload is None):
+        reading = st.button("Läs in", key="surveys_upload_submit", type="primary", disabled=upload is None)
+        forms.confirmation("surveys_upload_flash")
+        if reading:
             assert upload is not None
 
             def rejected(exc: ImportRejectedError) -> None:
                 st.error(
-                    f"Filen {upload.name} lästes inte in; inget sparades ({len(exc.messages)} fel):\n\n"
-                    + "\n".join(f"- {m}" for m in exc.messages)
+                    f"Filen {ui.plain(upload.name)} lästes inte in; inget sparades "
+                    f"({len(exc.messages)} fel):\n\n" + "\n".join(f"- {ui.plain(m)}" for m in exc.messages)
                 )
 
             def imported() -> str:
                 return (
-                    f"{upload.name}: {result.rows} rader ({result.layout}) inlästa, "
+                    f"{ui.plain(upload.name)}: {result.rows} rader ({result.layout}) inlästa, "
                     f"{result.respondents} svarande"
                     + (f", {result.measurements} mätningar i nyttoregistret" if result.measurements else "")
                     + "."
                 )
 
-            with forms.saving(FLASH_KEY, imported, refused={ImportRejectedError: rejected}):
+            with forms.saving(
+                "surveys_upload_flash",
+                imported,
+                refused={ImportRejectedError: rejected},
+                then={"surveys_upload_replace": False},
+            ):
                 result = surveys.import_answers(
                     conn, user, survey_id, upload.name, upload.getvalue(), replace=replace
                 )
+                forms.renew_uploader("surveys_upload_file")
 
         st.subheader("Ny enkätomgång")
-        with st.form("surveys_round_form", clear_on_submit=True):
+        with st.form("surveys_round_form"):
             st.caption("Samma skala, grupper, påståenden och kopplingar till nyttor som den valda enkäten.")
             c1, c2, c3 = st.columns(3)
-            round_title = c1.text_input("Titel", key="surveys_round_title")
+            round_title = c1.text_input("Omgångens titel", key="surveys_round_title")
             round_date = c2.date_input(
-                "Datum", value=today, max_value=today, format="YYYY-MM-DD", key="surveys_round_date"
+                "Omgångens datum", value=today, max_value=today, format="YYYY-MM-DD", key="surveys_round_date"
             )
             round_population = c3.number_input(
-                "Antal tillfrågade",
+                "Antal tillfrågade i omgången",
                 min_value=0,
                 value=survey["population"] or 0,
                 step=1,
                 key="surveys_round_population",
             )
             made_round = st.form_submit_button("Skapa omgången", key="surveys_round_submit")
+        forms.confirmation("surveys_round_flash")
         if made_round:
-            with forms.saving(FLASH_KEY, "Den nya omgången är skapad; läs in dess svar ovan."):
-                new_id = surveys.new_round(
+            new_round: int
+            with forms.saving(
+                "surveys_round_flash",
+                "Den nya omgången är skapad och vald; läs in dess svar ovan.",
+                then=lambda: {"surveys_select": new_round, "surveys_round_title": ""},
+            ):
+                new_round = surveys.new_round(
                     conn,
                     user,
                     survey_id,
@@ -279,27 +292,30 @@ else:
                     survey_date=round_date,
                     population=int(round_population) or None,
                 )
-                st.session_state["surveys_pending_select"] = new_id
 
 # --- a new survey ------------------------------------------------------------------------------
 if manageable:
     st.subheader("Ny enkät")
-    with st.form("surveys_new_form", clear_on_submit=True):
+    with st.form("surveys_new_form"):
         c1, c2 = st.columns(2)
         new_project = c1.selectbox(
-            "Projekt",
+            "Den nya enkätens projekt",
             manageable,
             index=manageable.index(ui.default_project(manageable)),
             format_func=lambda c: f"{c} – {project_names[c]}",
             key="surveys_new_project",
         )
-        new_title = c2.text_input("Titel", key="surveys_new_title")
+        new_title = c2.text_input("Den nya enkätens titel", key="surveys_new_title")
         c1, c2, c3 = st.columns(3)
         new_date = c1.date_input(
-            "Datum", value=today, max_value=today, format="YYYY-MM-DD", key="surveys_new_date"
+            "Den nya enkätens datum",
+            value=today,
+            max_value=today,
+            format="YYYY-MM-DD",
+            key="surveys_new_date",
         )
         new_population = c2.number_input(
-            "Antal tillfrågade", min_value=0, step=1, key="surveys_new_population"
+            "Antal tillfrågade i den nya enkäten", min_value=0, step=1, key="surveys_new_population"
         )
         new_points = c3.number_input(
             "Antal svarsalternativ", min_value=2, max_value=11, value=6, key="surveys_new_points"
@@ -312,8 +328,20 @@ if manageable:
         new_groups = st.text_area("Grupper, en per rad", key="surveys_new_groups")
         new_statements = st.text_area("Påståenden, ett per rad", key="surveys_new_statements")
         created = st.form_submit_button("Skapa enkäten", key="surveys_new_submit")
+    forms.confirmation("surveys_new_flash")
     if created:
-        with forms.saving(FLASH_KEY, lambda: f"Enkäten '{data.title}' är skapad; läs in dess svar."):
+        new_survey: int
+        with forms.saving(
+            "surveys_new_flash",
+            lambda: f"Enkäten '{ui.plain(data.title)}' är skapad och vald ovan; läs in dess svar.",
+            then=lambda: {
+                "surveys_select": new_survey,
+                "surveys_new_title": "",
+                "surveys_new_population": 0,
+                "surveys_new_groups": "",
+                "surveys_new_statements": "",
+            },
+        ):
             data = parse_survey(
                 {
                     "title": new_title,
@@ -324,7 +352,6 @@ if manageable:
                     "statements": new_statements,
                 }
             )
-            new_id = surveys.create_survey(conn, user, project_ids[new_project], data)
-            st.session_state["surveys_pending_select"] = new_id
+            new_survey = surveys.create_survey(conn, user, project_ids[new_project], data)
 elif user.role is Role.ADMIN:
     st.info("Det finns inga projekt att knyta en enkät till.")

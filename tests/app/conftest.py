@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -49,8 +50,16 @@ def app_as(app_env: Path) -> Callable[..., AppTest]:
     return make
 
 
+def rendered(source: str) -> str:
+    """Markdown source as the reader sees it: a backslash-escaped punctuation mark is the mark itself."""
+    return _ESCAPED.sub(r"\1", source)
+
+
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
 def texts(at: AppTest) -> str:
-    """Everything the user reads on the page, as one string."""
+    """Everything the user reads on the page, as one string (user text escaped for Markdown as shown)."""
     parts: list[str] = []
     for kind in (
         "title",
@@ -67,7 +76,7 @@ def texts(at: AppTest) -> str:
     parts += [f"{m.label} {m.value}" for m in at.metric]
     for table in [*at.table, *at.dataframe]:
         parts.append(table.value.to_csv())
-    return "\n".join(parts)
+    return rendered("\n".join(parts))
 
 
 WIDGET_KINDS = (

@@ -18,7 +18,7 @@ from registers.benefits.model import Point
 from registers.schema import open_database
 from registers.surveys import service, store
 from registers.surveys.model import parse_survey
-from tests.app.conftest import ROLES, texts
+from tests.app.conftest import ROLES, duplicate_labels, rendered, shown_under, texts
 
 PAGE = "app_pages/surveys.py"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "surveys"
@@ -114,7 +114,7 @@ def test_a_bad_upload_lists_the_rows_and_saves_nothing(app_as, app_env: Path) ->
     bad = "svarande;grupp;1\nR1;Hemtjänst;4\nR2;Hemtjänst;8\nR3;Okänd;2\n".encode()
     at.get("file_uploader")[0].set_value(("fel.csv", bad, "text/csv")).run()
     at.button(key="surveys_upload_submit").click().run()
-    errors = " ".join(e.value for e in at.error)
+    errors = rendered(" ".join(e.value for e in at.error))
     assert "inget sparades (2 fel)" in errors
     assert "Rad 3, kolumn '1': svaret 8 ligger utanför skalan 1–5" in errors
     assert "Rad 4: gruppen 'Okänd' finns inte i enkäten" in errors
@@ -185,3 +185,47 @@ def test_a_new_round_keeps_the_statements_and_is_chosen_for_upload(app_as, app_e
     assert len(store.statements_frame(db, newest["id"])) == 8
     assert newest["previous_survey_id"] is not None
     db.close()
+
+
+def test_a_new_survey_is_confirmed_under_its_button_and_the_form_is_empty(app_as, app_env: Path) -> None:
+    at = app_as("projektledare", PAGE)
+    at.text_input(key="surveys_new_title").input("Uppföljning 2024")
+    at.text_area(key="surveys_new_groups").input("Hemtjänst")
+    at.text_area(key="surveys_new_statements").input("Det fungerar")
+    at.button(key="surveys_new_submit").click().run()
+    assert "Enkäten 'Uppföljning 2024' är skapad och vald ovan" in (
+        shown_under(at, "surveys_new_submit") or ""
+    )
+    assert [
+        at.text_input(key="surveys_new_title").value,
+        at.text_area(key="surveys_new_groups").value,
+        at.text_area(key="surveys_new_statements").value,
+    ] == ["", "", ""]
+
+
+def test_a_failed_new_survey_keeps_what_was_typed(app_as, app_env: Path) -> None:
+    at = app_as("projektledare", PAGE)
+    at.text_input(key="surveys_new_title").input("Utan påståenden")
+    at.text_area(key="surveys_new_groups").input("Hemtjänst")
+    at.button(key="surveys_new_submit").click().run()
+    assert at.error
+    assert at.text_input(key="surveys_new_title").value == "Utan påståenden"
+
+
+def test_a_new_round_is_confirmed_under_its_button_with_its_title_emptied(app_as) -> None:
+    at = app_as("admin", PAGE)
+    at.text_input(key="surveys_round_title").input("Omgång 2")
+    at.button(key="surveys_round_submit").click().run()
+    assert (
+        shown_under(at, "surveys_round_submit")
+        == "Den nya omgången är skapad och vald; läs in dess svar ovan."
+    )
+    assert at.text_input(key="surveys_round_title").value == ""
+    assert "Omgång 2" in at.selectbox(key="surveys_select").format_func(
+        at.selectbox(key="surveys_select").value
+    )
+
+
+def test_no_two_controls_on_the_surveys_page_share_a_label(app_as) -> None:
+    at = app_as("admin", PAGE)
+    assert duplicate_labels(at) == []
