@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -85,7 +87,15 @@ def milestone_timeline(milestones: pl.DataFrame, title: str) -> go.Figure:
             hoverinfo="skip",
         )
     fig.update_layout(height=max(250, 70 * milestones["milestone"].n_unique() + 120))
-    fig.update_xaxes(type="date")
+    # ISO dates on the axis: Plotly's own ticks are English ("Mar 14") and show clock times
+    # when every milestone falls on one day.
+    days = [date.fromisoformat(d) for d in milestones["date"].drop_nulls().to_list()]
+    padding = max(timedelta(days=15), (max(days) - min(days)) / 20) if days else timedelta(days=15)
+    fig.update_xaxes(
+        type="date",
+        tickformat="%Y-%m-%d",
+        range=[(min(days) - padding).isoformat(), (max(days) + padding).isoformat()] if days else None,
+    )
     return _layout(fig, title, x_title="datum")
 
 

@@ -47,10 +47,9 @@ def render_editor(conn: Database, project_id: int, user: User) -> None:
 
 
 def _label(m: dict[str, Any]) -> str:
-    state = (
-        f"nådd {m['actual_date']}" if m["actual_date"] else f"planerad {m['current_date'] or 'utan datum'}"
-    )
-    return f"{m['name']} ({state})"
+    # The name only: Streamlit keeps an option's first label while its value stays the same,
+    # so a date in the label would go stale after a re-plan. The form says the current date.
+    return str(m["name"])
 
 
 def _choose(by_id: dict[int, dict[str, Any]], label: str, key: str) -> dict[str, Any]:
@@ -60,7 +59,9 @@ def _choose(by_id: dict[int, dict[str, Any]], label: str, key: str) -> dict[str,
 
 def _add_form(conn: Database, project_id: int, user: User) -> None:
     with st.form("project_schedule_add_form"):
-        name = st.text_input("Milstolpens namn", key="project_schedule_add_name", placeholder="Driftstart")
+        name = st.text_input(
+            "Milstolpens namn", key="project_schedule_add_name", placeholder="t.ex. Driftstart"
+        )
         planned = st.date_input(
             "Planerat datum", value=None, format="YYYY-MM-DD", key="project_schedule_add_date"
         )

@@ -145,6 +145,7 @@ SECTIONS = {
     "Portföljen": [
         "Portföljöversikt",
         "Projekt",
+        "Nytt projekt",
         "Riskregister",
         "Portföljens risker",
         "Nyttoregister",
