@@ -24,7 +24,7 @@ from registers.lifecycle import service as lifecycle
 
 user = ui.require_user()
 conn = ui.db()
-FLASH_KEY = "bruttolista_flash"
+forms.prepare()
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -37,8 +37,6 @@ st.caption(
     "Verksamhetsplanens föreslagna aktiviteter, vad som blev av dem och vilka ärenden de ledde till. "
     "Status visas med symbol och ord: " + ", ".join(s.display for s in ActivityStatus) + "."
 )
-if message := st.session_state.pop(FLASH_KEY, None):
-    st.success(message)
 promoted = st.session_state.get("bruttolista_promoted")
 if promoted:
     c1, c2 = st.columns([3, 1], vertical_alignment="center")
@@ -62,9 +60,9 @@ with st.expander("Filter och gruppering", expanded=True):
         format_func=lambda y: "Alla år" if y is None else f"Verksamhetsplan {y}",
         key="bruttolista_year",
     )
-    areas = f2.multiselect("Område", list(AREAS), key="bruttolista_areas", placeholder="Alla områden")
+    areas = f2.multiselect("Visa område", list(AREAS), key="bruttolista_areas", placeholder="Alla områden")
     statuses = f3.multiselect(
-        "Status",
+        "Visa status",
         [s.value for s in ActivityStatus],
         format_func=status_display,
         key="bruttolista_statuses",
@@ -80,10 +78,10 @@ with st.expander("Filter och gruppering", expanded=True):
 shown = logic.filter_activities(all_activities, years=[year] if year else [], areas=areas, statuses=statuses)
 
 for plan in plans.filter(pl.col("year") == year).iter_rows(named=True) if year else []:
-    st.subheader(plan["title"] or plan["plan"])
+    st.subheader(ui.plain(plan["title"] or plan["plan"]))
     if plan["purpose"]:
-        st.markdown(plan["purpose"])
-    details = [f"Ärende {plan['case_code']}" if plan["case_code"] else None, plan["status_note"]]
+        st.markdown(ui.plain(plan["purpose"]))
+    details = [f"Ärende {plan['case_code']}" if plan["case_code"] else None, ui.plain(plan["status_note"])]
     st.caption(" · ".join(d for d in details if d))
     ui.source_caption(plan["source"])
 
@@ -175,22 +173,24 @@ if not options:
 chosen_id = st.selectbox("Välj aktivitet", options, format_func=lambda i: labels[i], key="bruttolista_choice")
 activity_id = int(chosen_id if chosen_id is not None else options[0])
 act = all_activities.filter(pl.col("id") == activity_id).row(0, named=True)
-st.markdown(f"**{act['activity']}**")
+st.markdown(f"**{ui.plain(act['activity'])}**")
 st.markdown(
     f"**Status:** {status_display(act['status'])}"
     + (f" ({act['outcome_year']})" if act["outcome_year"] else "")
     + f"  \n**Område:** {', '.join(act['areas'])}"
-    + f"  \n**Potentiellt utfall:** {act['potential_outcome'] or '–'}"
-    + f"  \n**Resurser:** {', '.join(act['resources']) or '–'}"
+    + f"  \n**Potentiellt utfall:** {ui.plain(act['potential_outcome']) or '–'}"
+    + f"  \n**Resurser:** {ui.plain(', '.join(act['resources'])) or '–'}"
 )
 history = bruttolista.outcomes(conn, activity_id)
 for row in history.iter_rows(named=True):
-    st.markdown(f"**Utfall {row['year']}** ({status_display(row['status'])}): {row['outcome'] or '–'}")
+    st.markdown(
+        f"**Utfall {row['year']}** ({status_display(row['status'])}): {ui.plain(row['outcome']) or '–'}"
+    )
 if act["note"]:
-    st.caption(act["note"])
+    st.caption(ui.plain(act["note"]))
 origin = lifecycle.need_for_activity(conn, activity_id)
 if origin:
-    st.markdown(f"**Ursprung:** behovet ”{origin['need']}” i {origin['code']}.")
+    st.markdown(f"**Ursprung:** behovet ”{ui.plain(origin['need'])}” i {origin['code']}.")
 if act["linked_cases"]:
     st.markdown("**Kopplade ärenden**")
     for code in act["linked_cases"]:
@@ -204,7 +204,7 @@ if act["linked_cases"]:
             label = paragraph_label(d["number_kind"], d["number"])
             number = f" {label}" if label else ""
             text = governance.decision_text(d["decision"], d["proposal"]) or "information, inget beslut"
-            c1.caption(f"{d['date']}{number} {d['title']}: {text}")
+            c1.caption(f"{d['date']}{number} {ui.plain(d['title'])}: {ui.plain(text)}")
 else:
     st.markdown("Aktiviteten är inte kopplad till något ärende.")
 ui.source_caption(act["source"])
@@ -219,6 +219,7 @@ tab_promote, tab_edit, tab_outcome, tab_link, tab_new = st.tabs(
 )
 
 with tab_promote:
+    forms.confirmation("bruttolista_promote_flash")  # where the form stood: it is gone once used
     if act["created_case"]:
         st.markdown(f"Aktiviteten har redan blivit ärendet **{act['created_case']}**.")
     else:
@@ -256,7 +257,11 @@ with tab_promote:
                 "Skapa ärendet", type="primary", key="bruttolista_promote_submit"
             )
         if submitted:
-            with forms.saving(FLASH_KEY, lambda: f"Aktiviteten är nu ärendet {case.code}."):
+            with forms.saving(
+                "bruttolista_promote_flash",
+                lambda: f"Aktiviteten är nu ärendet {case.code}.",
+                then={"bruttolista_promote_code": "", "bruttolista_promote_name": ""},
+            ):
                 case = parse(
                     NewCaseInput,
                     {
@@ -289,8 +294,9 @@ with tab_edit:
         )
         note = st.text_input("Anteckning", current["note"] or "", key=f"bruttolista_edit_note_{activity_id}")
         saved = st.form_submit_button("Spara ändringen", key="bruttolista_edit_save")
+    forms.confirmation("bruttolista_edit_flash")
     if saved:
-        with forms.saving(FLASH_KEY, "Aktiviteten är sparad."):
+        with forms.saving("bruttolista_edit_flash", "Aktiviteten är sparad."):
             data = parse(
                 ActivityInput,
                 {
@@ -316,15 +322,20 @@ with tab_outcome:
             key="bruttolista_outcome_year",
         )
         out_status = st.selectbox(
-            "Status",
+            "Utfallets status",
             [s.value for s in ActivityStatus],
             format_func=status_display,
             key="bruttolista_outcome_status",
         )
         out_text = st.text_area("Utfall", key="bruttolista_outcome_text")
         out_saved = st.form_submit_button("Spara utfallet", key="bruttolista_outcome_save")
+    forms.confirmation("bruttolista_outcome_flash")
     if out_saved:
-        with forms.saving(FLASH_KEY, f"Utfallet för {out_year} är sparat."):
+        with forms.saving(
+            "bruttolista_outcome_flash",
+            f"Utfallet för {out_year} är sparat.",
+            then={"bruttolista_outcome_text": ""},
+        ):
             outcome = parse(
                 OutcomeInput, {"year": out_year, "status": out_status, "outcome": out_text}, LABELS
             )
@@ -335,8 +346,14 @@ with tab_link:
     link_code = st.selectbox(
         "Ärende", linkable, index=None, placeholder="Välj ärende", key="bruttolista_link_case"
     )
-    if st.button("Koppla", key="bruttolista_link_save", disabled=link_code is None):
-        with forms.saving(FLASH_KEY, f"Aktiviteten är kopplad till {link_code}."):
+    linking = st.button("Koppla", key="bruttolista_link_save", disabled=link_code is None)
+    forms.confirmation("bruttolista_link_flash")
+    if linking:
+        with forms.saving(
+            "bruttolista_link_flash",
+            f"Aktiviteten är kopplad till {link_code}.",
+            then={"bruttolista_link_case": None},
+        ):
             bruttolista.link_case(conn, user, activity_id, link_code or "")
 
 with tab_new:
@@ -349,13 +366,29 @@ with tab_new:
             step=1,
             key="bruttolista_new_year",
         )
-        new_text = st.text_area("Aktivitet", key="bruttolista_new_activity")
-        new_areas = st.multiselect("Område", list(AREAS), key="bruttolista_new_areas")
-        new_potential = st.text_area("Potentiellt utfall", key="bruttolista_new_potential")
-        new_resources = st.text_area("Resurser (en per rad)", key="bruttolista_new_resources")
+        new_text = st.text_area("Den nya aktiviteten", key="bruttolista_new_activity")
+        new_areas = st.multiselect("Den nya aktivitetens område", list(AREAS), key="bruttolista_new_areas")
+        new_potential = st.text_area(
+            "Den nya aktivitetens potentiella utfall", key="bruttolista_new_potential"
+        )
+        new_resources = st.text_area(
+            "Den nya aktivitetens resurser (en per rad)", key="bruttolista_new_resources"
+        )
         new_saved = st.form_submit_button("Lägg till aktiviteten", key="bruttolista_new_save")
+    forms.confirmation("bruttolista_new_flash")
     if new_saved:
-        with forms.saving(FLASH_KEY, "Aktiviteten är tillagd i bruttolistan."):
+        new_activity: int
+        with forms.saving(
+            "bruttolista_new_flash",
+            "Aktiviteten är tillagd i bruttolistan och vald under Aktivitet ovan.",
+            then=lambda: {
+                "bruttolista_new_activity": "",
+                "bruttolista_new_areas": [],
+                "bruttolista_new_potential": "",
+                "bruttolista_new_resources": "",
+                "bruttolista_choice": new_activity,
+            },
+        ):
             data = parse(
                 ActivityInput,
                 {
@@ -367,6 +400,6 @@ with tab_new:
                 },
                 LABELS,
             )
-            bruttolista.create_activity(
+            new_activity = bruttolista.create_activity(
                 conn, user, data, outcome=OutcomeInput(year=data.plan_year, status=ActivityStatus.EJ_PABORJAD)
             )

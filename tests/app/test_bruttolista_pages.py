@@ -6,8 +6,9 @@ import pytest
 
 from portfolio import store as core_store
 from registers.bruttolista import service as bruttolista
+from registers.bruttolista.model import AREAS
 from registers.schema import open_database
-from tests.app.conftest import ROLES, texts
+from tests.app.conftest import ROLES, duplicate_labels, shown_under, texts
 
 PAGE = "app_pages/bruttolista.py"
 
@@ -119,3 +120,36 @@ def test_admin_records_a_new_years_outcome(app_as, app_env):
     at.button(key="bruttolista_outcome_save").click().run()
     assert "Utfallet för 2020 är sparat." in [s.value for s in at.success]
     assert "**Utfall 2020** (◐ Pågår): Projektmallen tas fram" in texts(at)
+
+
+def test_a_new_activity_is_confirmed_under_its_button_chosen_and_the_form_emptied(app_as, app_env):
+    at = app_as("admin", PAGE)
+    at.text_area(key="bruttolista_new_activity").set_value("Gemensam e-arkivtjänst")
+    at.multiselect(key="bruttolista_new_areas").set_value([next(iter(AREAS))])
+    at.button(key="bruttolista_new_save").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert shown_under(at, "bruttolista_new_save") == (
+        "Aktiviteten är tillagd i bruttolistan och vald under Aktivitet ovan."
+    )
+    assert (
+        at.text_area(key="bruttolista_new_activity").value,
+        at.multiselect(key="bruttolista_new_areas").value,
+    ) == (
+        "",
+        [],
+    )
+    chosen = at.selectbox(key="bruttolista_choice")
+    assert "Gemensam e-arkivtjänst" in chosen.format_func(chosen.value)
+
+
+def test_an_outcome_is_confirmed_under_its_button_and_its_text_emptied(app_as, app_env):
+    at = app_as("admin", PAGE)
+    at.text_area(key="bruttolista_outcome_text").set_value("Klart till sommaren")
+    at.button(key="bruttolista_outcome_save").click().run()
+    assert (shown_under(at, "bruttolista_outcome_save") or "").startswith("Utfallet för")
+    assert at.text_area(key="bruttolista_outcome_text").value == ""
+
+
+def test_no_two_controls_on_the_bruttolista_page_share_a_label(app_as):
+    at = app_as("admin", PAGE)
+    assert duplicate_labels(at) == []
