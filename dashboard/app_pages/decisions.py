@@ -117,7 +117,7 @@ else:
 st.header("Sammanträdesplan")
 years = governance.meeting_years(conn)
 if years:
-    plan_year = st.selectbox("År", years, index=len(years) - 1, key="decisions_plan_year")
+    plan_year = st.selectbox("Planens år", years, index=len(years) - 1, key="decisions_plan_year")
     plan = governance.meeting_plan(conn, plan_year)
     ui.table(plan_table(plan), hide_index=True)
     for r in plan.filter(pl.col("moved_from").is_not_null()).iter_rows(named=True):
@@ -173,7 +173,7 @@ meeting_dates = meetings["date"].to_list()
 with tab_item:
     with st.form("decisions_item_form"):
         item_meeting = st.selectbox(
-            "Sammanträde",
+            "Sammanträde för den nya punkten",
             meeting_dates,
             index=len(meeting_dates) - 1 if meeting_dates else None,
             key="decisions_item_meeting",
@@ -232,7 +232,7 @@ with tab_item:
 
 with tab_decision:
     chosen_date = st.selectbox(
-        "Sammanträde",
+        "Sammanträde med punkten",
         meeting_dates,
         index=len(meeting_dates) - 1 if meeting_dates else None,
         key="decisions_edit_meeting",
@@ -319,7 +319,7 @@ with tab_move:
     ids = dict(zip(meetings["date"].to_list(), meetings["id"].to_list(), strict=True))
     with st.form("decisions_move_form"):
         move_from = st.selectbox(
-            "Sammanträde", list(ids), index=None, placeholder="Välj", key="decisions_move_meeting"
+            "Sammanträde att flytta", list(ids), index=None, placeholder="Välj", key="decisions_move_meeting"
         )
         move_to = st.date_input("Nytt datum", value=None, key="decisions_move_date", format="YYYY-MM-DD")
         reason = st.text_input("Skäl", key="decisions_move_reason", placeholder="t.ex. regionens budgetdag")
@@ -347,7 +347,7 @@ with tab_price:
     else:
         with st.form("decisions_rate_form"):
             rate_year = st.number_input(
-                "År",
+                "Prisets år",
                 min_value=2000,
                 max_value=2100,
                 value=date.today().year,

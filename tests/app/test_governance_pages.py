@@ -10,7 +10,7 @@ import pytest
 from portfolio import store as core_store
 from portfolio.governance import service as governance
 from registers.schema import open_database
-from tests.app.conftest import ROLES, shown_under, texts
+from tests.app.conftest import ROLES, duplicate_labels, shown_under, texts
 
 PAGE = "app_pages/decisions.py"
 SEEDED_ITEMS = 40  # agenda items in meetings.yaml
@@ -236,3 +236,13 @@ def test_a_search_by_meeting_date_or_paragraph_lists_those_items(app_as, query, 
     assert len(found) == hits
     assert set(found["Datum"]) == {"2019-06-03"}
     assert "§17" in found["§"].to_list()
+
+
+def test_no_two_controls_on_the_decisions_page_share_a_label(app_as, app_env):
+    db = open_database(app_env)
+    items = governance.decisions(db, case_code="GNS/8/2018")
+    item_id = items.filter(items["date"] == "2020-02-14")["item_id"].item()
+    at = app_as("admin", PAGE)
+    at.selectbox(key="decisions_edit_meeting").set_value("2020-02-14").run()
+    at.selectbox(key="decisions_edit_item").set_value(item_id).run()
+    assert duplicate_labels(at) == []
