@@ -746,10 +746,13 @@ def update_user(db: Database, user_id: int, user: User, *, expected_version: int
     if not changed:
         return False
     db.execute("DELETE FROM user_projects WHERE user_id = ?", [user_id])
-    db.conn.executemany(
-        "INSERT INTO user_projects VALUES (?, ?)", [(user_id, pid) for pid in sorted(user.projects)]
-    )
+    bind_user_projects(db, [(user_id, pid) for pid in sorted(user.projects)])
     return True
+
+
+def bind_user_projects(db: Database, pairs: Sequence[tuple[int, int]]) -> None:
+    """Make accounts leaders of projects: (user id, project id) pairs (the caller removed old ones)."""
+    db.conn.executemany("INSERT INTO user_projects VALUES (?, ?)", list(pairs))
 
 
 def set_user_password(db: Database, user_id: int, password_hash: str | None, *, must_change: bool) -> None:
@@ -788,8 +791,7 @@ def insert_user(
         ],
     ).lastrowid
     assert uid is not None
-    for pid in sorted(user.projects):
-        db.execute("INSERT INTO user_projects VALUES (?, ?)", [uid, pid])
+    bind_user_projects(db, [(uid, pid) for pid in sorted(user.projects)])
     audit(
         db,
         user_id=actor.id,

@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from portfolio.db import Database, Migrations
-from portfolio.store import exists, frame, row_dict, row_dicts
+from portfolio.store import bind_user_projects, exists, frame, row_dict, row_dicts
 
 MIGRATIONS = Migrations("projects")
 
@@ -129,7 +129,7 @@ def project_id(db: Database, code: str) -> int | None:
 def replace_parties(db: Database, project_id: int, codes: Sequence[str]) -> None:
     """The project's financing parties become exactly `codes`."""
     db.execute("DELETE FROM project_parties WHERE project_id = ?", [project_id])
-    db.conn.executemany("INSERT INTO project_parties VALUES (?, ?)", [(project_id, c) for c in codes])
+    add_parties(db, project_id, codes)
 
 
 def add_parties(db: Database, project_id: int, codes: Sequence[str]) -> None:
@@ -210,7 +210,7 @@ def people_of(db: Database, project_id: int) -> list[dict[str, Any]]:
 def replace_leader_accounts(db: Database, project_id: int, user_ids: Sequence[int]) -> None:
     """The accounts that lead the project (and so may report on it) become `user_ids`."""
     db.execute("DELETE FROM user_projects WHERE project_id = ?", [project_id])
-    db.conn.executemany("INSERT INTO user_projects VALUES (?, ?)", [(u, project_id) for u in user_ids])
+    bind_user_projects(db, [(u, project_id) for u in user_ids])
 
 
 def leader_accounts_of(db: Database, project_id: int) -> list[dict[str, Any]]:
