@@ -30,6 +30,23 @@ class Model(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _encodable_text(cls, data: Any) -> Any:
+        # A lone surrogate cannot be stored or even repeated in a message (pydantic's own code
+        # fails on it), so it is refused before any field validator sees it.
+        if isinstance(data, dict):
+            for key, value in data.items():
+                values = value if isinstance(value, list | tuple) else (value,)
+                if any(isinstance(v, str) and _SURROGATE_RE.search(v) for v in values):
+                    raise ValueError(
+                        f"fältet '{key}' innehåller tecken som inte går att läsa (ogiltig Unicode)"
+                    )
+        return data
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
 
 def _ore_from_kronor(value: Any) -> Any:
     if value is None or isinstance(value, bool):

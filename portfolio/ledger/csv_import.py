@@ -56,7 +56,17 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     text = _decode(data)
     first = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first.count)
-    yield from enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)
+    # newline="": the csv module itself splits lines, so a lone CR is a line end, not an error.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        yield from enumerate(reader, start=1)
+    except csv.Error as exc:
+        raise ImportRejectedError(
+            [
+                f"Rad {reader.line_num}: raden kan inte läsas som CSV"
+                " (ett citattecken avslutas inte eller fältet är för långt)"
+            ]
+        ) from exc
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:

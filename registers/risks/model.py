@@ -163,8 +163,10 @@ class RegisterInput(Model):
     @model_validator(mode="before")
     @classmethod
     def _default_thresholds(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data.get("scale", 4) in SCALES:
-            defaults = default_thresholds(int(data.get("scale", 4)))
+        scale = data.get("scale", 4) if isinstance(data, dict) else None
+        # Only a plain whole number is looked up: `Decimal('sNaN') in SCALES` raises.
+        if isinstance(scale, int) and not isinstance(scale, bool) and scale in SCALES:
+            defaults = default_thresholds(scale)
             data = dict(data)
             if data.get("yellow_from") is None:
                 data["yellow_from"] = defaults.yellow_from
