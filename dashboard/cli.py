@@ -25,12 +25,13 @@ from dashboard import (
     cli_users,
     config,
 )
+from dashboard.cli_db import open_checked
 from portfolio import db as core_db
 from portfolio import store
-from portfolio.errors import DatabaseDamagedError, PortfoljError
+from portfolio.errors import PortfoljError
 from portfolio.money import kronor_json
 from portfolio.overview import with_deviation
-from registers.schema import known_migrations, open_database, restore_database
+from registers.schema import check_database, known_migrations, open_database, restore_database
 
 APP = Path(__file__).resolve().parent / "streamlit_app.py"
 
@@ -74,7 +75,10 @@ def cmd_seed(args: argparse.Namespace) -> int:
     if args.reset and path.exists():
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-    db = open_database(path)
+    if path.exists() and path.stat().st_size == 0:
+        path.unlink()  # an empty file is a database yet to be created, not a damaged one
+    check_database(path)
+    db = open_database(path, migrate=True)
     inserted = seed_database(db)
     total = sum(inserted.values())
     if total:
@@ -87,13 +91,9 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     path = config.db_path(args.db).resolve()
-    problems = core_db.integrity_problems_at(path)
-    if problems:
-        raise DatabaseDamagedError(
-            f"Databasen {path} är skadad och kan inte användas: {'; '.join(problems[:3])}."
-            " Återställ en säkerhetskopia med `portfolj restore FIL`."
-        )
-    open_database(path).close()
+    check_database(path, quick=False)
+    # The only place a running server's schema is brought up to date: page runs never migrate.
+    open_database(path, migrate=True).close()
     env = dict(os.environ, PORTFOLJ_DB=str(path), PORTFOLJ_DEMO="1" if args.demo else "0")
     command = [
         sys.executable,
@@ -128,7 +128,7 @@ PROJECT_COLUMNS = ("code", "name", "phase", "status", "budget", "actual", "devia
 
 
 def cmd_projects(args: argparse.Namespace) -> int:
-    db = open_database(config.db_path(args.db))
+    db = open_checked(args.db)
     frame = with_deviation(store.projects_frame(db))
     rows = [
         {
@@ -148,7 +148,7 @@ def cmd_projects(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    db = open_database(config.db_path(args.db))
+    db = open_checked(args.db)  # a damaged database is refused, never copied
     core_db.backup(db, args.out)
     print(f"Säkerhetskopian är sparad i {args.out}.")
     return 0

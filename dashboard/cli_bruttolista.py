@@ -11,10 +11,9 @@ BRUTTOLISTA_COLUMNS = ("id", "activity", "areas", "status", "outcome", "linked_c
 
 def cmd_bruttolista(args: argparse.Namespace) -> int:
     from dashboard.cli import render
-    from dashboard.config import db_path
-    from registers.schema import open_database
+    from dashboard.cli_db import open_checked
 
-    db = open_database(db_path(args.db))
+    db = open_checked(args.db)
     rows = service.cli_rows(service.activities(db, year=args.year))
     if args.format == "table":
         rows = [

@@ -11,10 +11,9 @@ DECISION_COLUMNS = ("date", "paragraph", "case", "title", "decision")
 
 def cmd_decisions(args: argparse.Namespace) -> int:
     from dashboard.cli import render
-    from dashboard.config import db_path
-    from registers.schema import open_database
+    from dashboard.cli_db import open_checked
 
-    db = open_database(db_path(args.db))
+    db = open_checked(args.db)
     if args.search:
         frame = service.search_decisions(db, args.search)
         if args.project:

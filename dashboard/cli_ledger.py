@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dashboard import config
+from dashboard.cli_db import open_checked
 from portfolio import store as core_store
 from portfolio.auth import SYSTEM, User
 from portfolio.db import Database
@@ -20,11 +20,10 @@ from portfolio.ledger.sie_import import import_sie
 from portfolio.ledger.tertial import Scope, TertialReport, load_report
 from portfolio.money import format_kr, kronor_json
 from portfolio.periods import Period
-from registers.schema import open_database
 
 
 def _db(args: argparse.Namespace) -> Database:
-    return open_database(config.db_path(args.db))
+    return open_checked(args.db)
 
 
 def _actor(db: Database, email: str | None) -> User:

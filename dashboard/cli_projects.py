@@ -43,10 +43,9 @@ KIND_CHOICES["löpande-drift"] = "drift"
 
 
 def _open(args: argparse.Namespace) -> Database:
-    from dashboard.config import db_path
-    from registers.schema import open_database
+    from dashboard.cli_db import open_checked
 
-    return open_database(db_path(args.db))
+    return open_checked(args.db)
 
 
 def _db_arg(p: argparse.ArgumentParser) -> None:

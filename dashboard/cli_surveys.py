@@ -35,10 +35,9 @@ SURVEY_COLUMNS = (
 
 
 def _open(args: argparse.Namespace) -> Database:
-    from dashboard.config import db_path
-    from registers.schema import open_database
+    from dashboard.cli_db import open_checked
 
-    return open_database(db_path(args.db))
+    return open_checked(args.db)
 
 
 def _fail(message: str) -> int:

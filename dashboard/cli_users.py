@@ -35,10 +35,9 @@ PARTY_HELP = "parten med namn eller kod, valfritt skiftläge: Bräcke, 'Bräcke 
 
 
 def _open(args: argparse.Namespace) -> Database:
-    from dashboard.config import db_path
-    from registers.schema import open_database
+    from dashboard.cli_db import open_checked
 
-    return open_database(db_path(args.db))
+    return open_checked(args.db)
 
 
 def _render(rows: list[dict[str, Any]], fmt: str) -> str:

@@ -33,7 +33,8 @@ def db() -> Database:
     """This thread's connection to the configured database (connections never cross threads)."""
     path = str(config.db_path())
     if getattr(_local, "path", None) != path:
-        _local.db = open_database(path)
+        # Page runs only read the schema version: migrations run when `portfolj serve` starts.
+        _local.db = open_database(path, migrate=False)
         _local.path = path
     return _local.db
 

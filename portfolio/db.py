@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any, Protocol, TypedDict, Unpack
 from sqlite_utils import Database
 
 from portfolio import clock
-from portfolio.errors import DatabaseDamagedError
+from portfolio.errors import DatabaseBusyError, DatabaseDamagedError, DiskFullError
 
 __all__ = [
     "Database",
@@ -37,10 +38,18 @@ ProgrammingError = sqlite3.ProgrammingError
 BUSY_TIMEOUT_MS = 30_000
 
 
+def create_private(path: str | Path) -> None:
+    """Create an empty file only its owner can read (SQLite gives its WAL and SHM files the same mode)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 def connect(path: str | Path) -> Database:
-    """Open (creating if need be) the database with WAL and a generous busy timeout."""
+    """Open (creating if need be, owner-only) the database with WAL and a generous busy timeout."""
     if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     db = Database(conn)
     with db.ensure_autocommit_on():
@@ -66,28 +75,43 @@ def restore_from(source: Database, target: Database) -> None:
     source.conn.backup(target.conn)
 
 
-def integrity_problems(db: Database) -> list[str]:
-    """What `PRAGMA integrity_check` reports; empty when the database is sound."""
+def integrity_problems(db: Database, *, quick: bool = False) -> list[str]:
+    """What `PRAGMA integrity_check` (or the faster `quick_check`) reports; empty when sound."""
     try:
-        rows = db.execute("PRAGMA integrity_check").fetchall()
+        rows = db.execute(f"PRAGMA {'quick_check' if quick else 'integrity_check'}").fetchall()
     except sqlite3.DatabaseError as exc:
+        if "disk is full" in str(exc).lower():
+            _raise_named(exc)
         return [str(exc)]
     problems = [r[0] for r in rows if r[0] != "ok"]
     return problems
 
 
-def integrity_problems_at(path: str | Path) -> list[str]:
-    """`PRAGMA integrity_check` on a file, before anything else opens it; empty when sound."""
+def integrity_problems_at(path: str | Path, *, quick: bool = False) -> list[str]:
+    """`PRAGMA integrity_check` on a file, before anything else opens it; empty when sound.
+
+    A missing file has no problems (it is yet to be created); a 0-byte file is not a database.
+    """
     if not Path(path).exists():
         return []
+    if Path(path).stat().st_size == 0:
+        return ["filen är tom (0 byte) och innehåller ingen portfölj"]
     try:
         db = connect_readonly(path)
     except DatabaseDamagedError as exc:
         return [str(exc)]
     try:
-        return integrity_problems(db)
+        return integrity_problems(db, quick=quick)
     finally:
         db.close()
+
+
+def damaged_message(path: str | Path, problems: list[str]) -> str:
+    """The one refusal `serve` and every other command give for a file that cannot be used."""
+    return (
+        f"Databasen {path} är skadad och kan inte användas: {'; '.join(problems[:3])}."
+        " Återställ en säkerhetskopia med `portfolj restore FIL`."
+    )
 
 
 def check_integrity(db: Database) -> None:
@@ -122,8 +146,21 @@ def _ensure_migrations_table(db: Database) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def pending_migrations(db: Database, *sets: Migrations) -> list[str]:
+    """The `set:name` steps this database has not applied yet, read without a write transaction."""
+    if not {"_migrations", "_meta"} <= set(db.table_names()):
+        return [f"{m.name}:{name}" for m in sets for name, _ in m.steps] or ["_migrations"]
+    applied = applied_migrations(db)
+    return [f"{m.name}:{name}" for m in sets for name, _ in m.steps if f"{m.name}:{name}" not in applied]
+
+
 def migrate(db: Database, *sets: Migrations) -> list[str]:
-    """Apply the pending steps of each set in order; return the names applied."""
+    """Apply the pending steps of each set in order; return the names applied.
+
+    A current database is only read: no write lock is taken when nothing is pending.
+    """
+    if not pending_migrations(db, *sets):
+        return []
     with write(db, audited=False):
         _ensure_migrations_table(db)
     applied: list[str] = []
@@ -200,7 +237,11 @@ def write(db: Database, *, audited: bool = True) -> Iterator[Database]:
                 txn.undone += db.conn.total_changes - changes_before
             raise
         return
-    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        _raise_named(exc)
+        raise
     txn = _open[id(db)] = _Transaction()
     changes_before = db.conn.total_changes
     last_audit = _last_audit_id(db)
@@ -217,11 +258,39 @@ def write(db: Database, *, audited: bool = True) -> Iterator[Database]:
                 " DO UPDATE SET value = CAST(value AS INTEGER) + 1"
             )
         db.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        db.rollback()
+        _raise_named(exc)
+        raise
     except BaseException:
         db.rollback()
         raise
     finally:
         _open.pop(id(db), None)
+
+
+# SQLite's primary result codes (the low byte of the extended code).
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_FULL = 5, 6, 13
+
+
+def _raise_named(exc: sqlite3.DatabaseError) -> None:
+    """Raise a busy or full database as the named error pages and the CLI show; else return."""
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    text = str(exc).lower()
+    if code in (_SQLITE_BUSY, _SQLITE_LOCKED) or "database is locked" in text:
+        raise DatabaseBusyError(
+            [
+                "En import pågår eller någon annan sparar just nu, och databasen var upptagen i"
+                f" {BUSY_TIMEOUT_MS // 1000} sekunder. Ändringen sparades inte; försök igen om en stund."
+            ]
+        ) from exc
+    if code == _SQLITE_FULL or "disk is full" in text:
+        raise DiskFullError(
+            [
+                "Disken är full: ändringen sparades inte, och inget som redan var sparat gick förlorat."
+                " Be driften frigöra utrymme och försök sedan igen."
+            ]
+        ) from exc
 
 
 def _last_audit_id(db: Database) -> int | None:
@@ -237,9 +306,19 @@ def revision(db: Database) -> int:
     """A number that grows with every committed write: the key for cached reads."""
     try:
         row = db.execute("SELECT value FROM _meta WHERE key = 'revision'").fetchone()
-    except sqlite3.OperationalError:
+    except sqlite3.DatabaseError:  # no _meta yet, or a damaged file about to be replaced
         return 0
     return int(row[0]) if row else 0
+
+
+def revision_above(db: Database, floor: int) -> None:
+    """Move the revision past `floor`, so that keys cached before a restore are never used again."""
+    with write(db, audited=False):
+        db.execute(
+            "INSERT INTO _meta (key, value) VALUES ('revision', ?) ON CONFLICT(key)"
+            " DO UPDATE SET value = max(CAST(value AS INTEGER), ?)",
+            [str(floor + 1), floor + 1],
+        )
 
 
 def _now() -> str:
@@ -353,7 +432,8 @@ def create_audit_table(db: Database) -> None:
 
 def backup(db: Database, target: str | Path) -> None:
     """A consistent copy with SQLite's online backup API, safe while others write."""
-    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    create_private(target)
+    Path(target).chmod(0o600)
     dest = sqlite3.connect(str(target))
     try:
         db.conn.backup(dest)

@@ -63,3 +63,15 @@ class ImportRejectedError(InvalidInputError):
 
 class DatabaseDamagedError(PortfoljError):
     """The database failed its integrity check and must not be served."""
+
+
+class DatabaseNotReadyError(DatabaseDamagedError):
+    """The file is missing, empty, foreign or has an older or newer schema than this version."""
+
+
+class DatabaseBusyError(InvalidInputError):
+    """Another write (an import) held the write lock longer than a write waits; nothing was saved."""
+
+
+class DiskFullError(InvalidInputError):
+    """The disk (or the database's size limit) is full; the write was rolled back, nothing was lost."""

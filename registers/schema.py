@@ -6,7 +6,7 @@ from pathlib import Path
 
 from portfolio import db as core_db
 from portfolio import store as core_store
-from portfolio.errors import DatabaseDamagedError
+from portfolio.errors import DatabaseDamagedError, DatabaseNotReadyError
 from portfolio.governance import store as governance_store
 from portfolio.ledger import store as ledger_store
 from portfolio.projects import store as projects_store
@@ -29,11 +29,65 @@ ALL_MIGRATIONS: tuple[core_db.Migrations, ...] = (
 )
 
 
-def open_database(path: str | Path) -> core_db.Database:
-    """Connect and bring the schema up to date (an older database is migrated, never recreated)."""
+def open_database(path: str | Path, *, migrate: bool = True) -> core_db.Database:
+    """Connect and bring the schema up to date (an older database is migrated, never recreated).
+
+    `migrate=False` is for page runs, logins and commands: nothing is created or written, and a
+    missing file or a schema that is not current is refused (DatabaseNotReadyError).
+    """
+    if migrate:
+        db = core_db.connect(path)
+        core_db.migrate(db, *ALL_MIGRATIONS)
+        return db
+    if not Path(path).exists():
+        raise DatabaseNotReadyError(f"Databasen {path} finns inte. Skapa den med `portfolj seed`.")
     db = core_db.connect(path)
-    core_db.migrate(db, *ALL_MIGRATIONS)
+    try:
+        require_current(db, path)
+    except DatabaseNotReadyError:
+        db.close()
+        raise
     return db
+
+
+def require_current(db: core_db.Database, path: str | Path) -> None:
+    """Refuse a file that is not a portfolj database of exactly this version's schema (reads only)."""
+    applied = core_db.applied_migrations(db)
+    _refuse_foreign_or_newer(path, applied, foreign=not applied)
+    if core_db.pending_migrations(db, *ALL_MIGRATIONS):
+        raise DatabaseNotReadyError(
+            f"Databasen {path} har ett äldre schema än den här versionen av portfolj."
+            " Uppgradera den med `portfolj seed` (inga uppgifter ändras) och försök igen."
+        )
+
+
+def check_database(path: str | Path, *, quick: bool = True) -> None:
+    """Refuse a damaged, empty or foreign file before anything opens it for writing."""
+    problems = core_db.integrity_problems_at(path, quick=quick)
+    if problems:
+        raise DatabaseDamagedError(core_db.damaged_message(path, problems))
+    if not Path(path).exists():
+        return
+    probe = core_db.connect_readonly(path)
+    try:
+        applied = core_db.applied_migrations(probe)
+        foreign = not applied and bool(probe.table_names())
+    finally:
+        probe.close()
+    _refuse_foreign_or_newer(path, applied, foreign=foreign)
+
+
+def _refuse_foreign_or_newer(path: str | Path, applied: set[str], *, foreign: bool) -> None:
+    if foreign:
+        raise DatabaseNotReadyError(
+            core_db.damaged_message(path, ["filen är ingen portfolj-databas (schemaversion saknas)"])
+        )
+    unknown = applied - known_migrations()
+    if unknown:
+        raise DatabaseNotReadyError(
+            f"Databasen {path} kommer från en nyare version av portfolj (okända migreringar:"
+            f" {', '.join(sorted(unknown)[:3])}); uppgradera portfolj först."
+        )
 
 
 def known_migrations() -> set[str]:
@@ -63,8 +117,12 @@ def restore_database(source: Path, target: Path, *, known: set[str]) -> None:
             )
         target_db = core_db.connect(target)
         try:
+            # Pages cache reads under (path, revision): the restored file must not reuse a revision
+            # the replaced one already had, or a page could show rows that no longer exist.
+            replaced_revision = core_db.revision(target_db)
             core_db.restore_from(backup, target_db)
             core_db.migrate(target_db, *ALL_MIGRATIONS)
+            core_db.revision_above(target_db, max(replaced_revision, core_db.revision(target_db)))
         finally:
             target_db.close()
     finally:

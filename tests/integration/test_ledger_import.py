@@ -247,6 +247,7 @@ def test_a_file_that_is_not_sie_is_refused(db):
 def test_the_command_line_refuses_a_bad_file_with_exit_code_1(tmp_path, capsys):
     bad = tmp_path / "fel.se"
     bad.write_bytes(sie_bytes(GOOD_VOUCHER + "#TRANS 7410 {} 5.00\n"))
+    open_database(tmp_path / "cli.db").close()  # commands never create a database; seed does
     assert main(["import-sie", str(bad), "--db", str(tmp_path / "cli.db")]) == 1
     err = capsys.readouterr().err
     assert "inget ändrades" in err and "Rad 14:" in err
@@ -362,6 +363,7 @@ def _independent_project_totals(path: Path, months: int) -> dict[str, tuple[int,
 @pytest.mark.parametrize("period", ["T1", "helår"])
 def test_the_unseen_sample_file_gives_each_projects_figures_to_the_ore(tmp_path, capsys, period):
     db_path = str(tmp_path / "ovn.db")
+    open_database(db_path).close()
     assert main(["import-sie", str(OVN), "--db", db_path]) == 0
     capsys.readouterr()
     assert (
