@@ -838,13 +838,16 @@ x2.download_button(
     key="risks_template",
 )
 if editable:
-    uploaded = st.file_uploader("Läs in en ifylld fil (.xlsx)", type=["xlsx"], key="risks_import_file")
+    uploaded = st.file_uploader(
+        "Läs in en ifylld fil (.xlsx)", type=["xlsx"], key=forms.uploader_key("risks_import_file")
+    )
     importing = st.button("Importera filen", key="risks_import_submit", disabled=uploaded is None)
     forms.confirmation("risks_import_flash")
     if importing and uploaded:
         # An ImportRejectedError (nothing was written) is an InvalidInputError: its errors are listed.
         with forms.saving("risks_import_flash", lambda: summary.text()):
             summary = service.import_register(conn, user, pid, uploaded.getvalue())
+            forms.renew_uploader("risks_import_file")
             _reload("risks_edit")
             _reload("risks_action_edit")
 

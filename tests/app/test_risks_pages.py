@@ -390,3 +390,14 @@ def test_a_risk_title_with_markdown_is_shown_as_written(app_as, app_env) -> None
     assert not [m for m in markdown_sources if title in m]  # nowhere given to Markdown as an image
     assert r"!\[x\](http\://example.invalid/a.png)" in [s.value for s in at.subheader]
     assert title in frame(at, "Titel", "Nivå", "Restnivå")["Titel"].to_list()  # the table shows it as text
+
+
+def test_an_import_is_confirmed_under_its_button_and_the_file_is_not_offered_again(app_as, app_env) -> None:
+    db = open_database(app_env)
+    content = service.export_register(db, core_store.project_id_for(db, "GNS/8/2018"), date.today())
+    at = app_as("projektledare", RISKS)
+    at.get("file_uploader")[0].set_value(("register.xlsx", content, "application/octet-stream")).run()
+    at.button(key="risks_import_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert (shown_under(at, "risks_import_submit") or "").startswith("Importen är klar: 0 nya")
+    assert at.button(key="risks_import_submit").disabled  # the uploader is empty: no second import
