@@ -94,6 +94,7 @@ WindowsNewlines = BeforeValidator(_newlines)
 # A one-line text (a name, a title, a place) and a multi-line text (a comment, a reason): both
 # refuse control characters other than newline and tab, and both have a stated maximum.
 Line = Annotated[str, Field(max_length=LINE_MAX), Printable, OneLine]
+NonEmptyLine = Annotated[str, Field(min_length=1, max_length=LINE_MAX), Printable, OneLine]
 Text = Annotated[str, WindowsNewlines, Field(max_length=TEXT_MAX), Printable]
 
 DIARIENUMMER_RE = re.compile(r"^[A-ZÅÄÖ]+/\d+/\d{4}$")
@@ -371,6 +372,8 @@ def error_text(err: ErrorDetails) -> str:
     kind = err["type"]
     if kind in ("value_error", "assertion_error"):
         return str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind in ("too_long", "too_short") and isinstance(err.get("input"), str):
+        kind = f"string_{kind}"  # a length bound on text that pydantic checked after a validator
     ctx = {key: _ctx_text(value) for key, value in (err.get("ctx") or {}).items()}
     special = _SPECIAL.get((kind, ctx.get("ge") or ctx.get("gt") or ctx.get("min_length") or ""))
     template = special or _SWEDISH.get(kind) or _SWEDISH_PREFIX.get(kind.split("_")[0])

@@ -16,6 +16,7 @@ from portfolio.models import (
     Line,
     Model,
     NonEmpty,
+    NonEmptyLine,
     Ore,
     PartyCode,
     Phase,
@@ -142,7 +143,7 @@ class DebitInput(Model):
 
     project_id: int
     work_date: dt.date
-    resource: Annotated[NonEmpty, Line]
+    resource: NonEmptyLine
     hours: Decimal
     note: Text | None = None
 
@@ -170,7 +171,7 @@ class PriceRateInput(Model):
     """A year's price per hour for one resource type; each year has its own list."""
 
     year: Annotated[int, Field(ge=2000, le=2100)]
-    resource: Annotated[NonEmpty, Line]
+    resource: NonEmptyLine
     kr_per_hour: Ore
     case: CaseCode | None = None
     source: Text | None = None

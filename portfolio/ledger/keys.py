@@ -28,7 +28,7 @@ from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, NotFoundError, StaleEditError
 from portfolio.ledger import reports, store
-from portfolio.models import Model, Ore, validation_messages
+from portfolio.models import Line, Model, OneLine, Ore, Printable, Text, validation_messages
 from portfolio.periods import Period
 
 __all__ = [
@@ -49,6 +49,8 @@ __all__ = [
 ]
 
 PartyCode = Annotated[str, Field(pattern=r"^[A-Z]{2,12}$")]
+# A share or a weight in a key: any agreed numbers, but within what exact arithmetic keeps exact.
+MAX_WEIGHT = 10**9
 
 
 class EqualSpec(Model):
@@ -70,7 +72,7 @@ class SharesSpec(Model):
     """Agreed shares (by benefit or usage); any positive numbers, they need not sum to 100."""
 
     kind: Literal["andelar"] = "andelar"
-    shares: dict[PartyCode, Annotated[Decimal, Field(ge=0)]]
+    shares: dict[PartyCode, Annotated[Decimal, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]]
 
     @model_validator(mode="after")
     def _some(self) -> SharesSpec:
@@ -93,10 +95,10 @@ class TwoLevelSpec(Model):
     """First split by `first` (e.g. region / kommunerna), then the `group` part by `then`."""
 
     kind: Literal["tvåsteg"] = "tvåsteg"
-    first: dict[str, Annotated[int, Field(ge=0)]]
-    group: str = "kommunerna"
+    first: dict[Annotated[str, Field(max_length=80), Printable], Annotated[int, Field(ge=0, le=MAX_WEIGHT)]]
+    group: Annotated[str, Field(max_length=80), Printable] = "kommunerna"
     then: SecondLevel
-    basis: str | None = None
+    basis: Text | None = None
 
     @model_validator(mode="after")
     def _group_present(self) -> TwoLevelSpec:
@@ -125,9 +127,9 @@ class KeyInput(Model):
     """A key as entered: its year, name, specification and note."""
 
     year: int = Field(ge=1990, le=2100)
-    name: Annotated[str, Field(min_length=1, max_length=80)]
+    name: Annotated[str, Field(min_length=1, max_length=80), Printable, OneLine]
     spec: KeySpec
-    note: str | None = None
+    note: Text | None = None
 
 
 SourceKind = Literal["belopp", "basfinansiering", "projektbudget", "budgetrad", "objekt"]
@@ -144,12 +146,12 @@ class AllocationItemInput(Model):
     """What a year allocates and by which key."""
 
     year: int = Field(ge=1990, le=2100)
-    name: Annotated[str, Field(min_length=1, max_length=120)]
+    name: Annotated[str, Field(min_length=1, max_length=120), Printable, OneLine]
     source_kind: SourceKind
-    ref: str | None = None
+    ref: Line | None = None
     amount_ore: Ore | None = None
     key_id: int
-    note: str | None = None
+    note: Text | None = None
 
     @model_validator(mode="after")
     def _what(self) -> AllocationItemInput:
@@ -288,6 +290,8 @@ def set_population(
     problems = []
     if population <= 0:
         problems.append(f"Befolkningen för {party} måste vara större än noll")
+    if population > 100_000_000:
+        problems.append(f"Befolkningen för {party} får vara högst 100 000 000")
     if party not in store.party_codes(db, "kommun"):
         problems.append(f"{party} är ingen kommun bland nämndens parter")
     if problems:

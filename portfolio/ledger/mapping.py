@@ -17,7 +17,7 @@ from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit, write
 from portfolio.errors import InvalidInputError
 from portfolio.ledger import store
-from portfolio.models import Model, validation_messages
+from portfolio.models import Model, Printable, validation_messages
 
 __all__ = [
     "DEFAULT_ORGANISATION",
@@ -48,7 +48,7 @@ class MappingRule(Model):
 
     from_account: Prefix
     to_account: Prefix
-    line: Annotated[str, Field(min_length=1, max_length=80)]
+    line: Annotated[str, Field(min_length=1, max_length=80), Printable]
     kind: LineKind
 
     @model_validator(mode="after")

@@ -243,3 +243,42 @@ def test_a_long_list_of_problems_is_capped_with_how_many_more():
     assert len(error.messages) == 21
     assert error.messages[-1] == "… och 80 till"
     assert InvalidInputError(["a", "a", "b"]).messages == ["a", "b"]
+
+
+# --- the ledger's own input models ------------------------------------------------------------------
+
+
+def test_allocation_keys_and_items_refuse_control_characters_and_unbounded_numbers():
+    from portfolio.ledger.keys import AllocationItemInput, KeyInput
+
+    spec = {"kind": "andelar", "shares": {"BRACKE": "1e40"}}
+    with pytest.raises(ValidationError) as caught:
+        KeyInput.model_validate({"year": 2024, "name": "Nyckel\x0b1", "spec": spec, "note": "a\x00"})
+    messages = validation_messages(caught.value)
+    assert any("styrtecken" in m for m in messages)
+    assert any("shares" in m and "högst" in m for m in messages)
+    with pytest.raises(ValidationError) as caught:
+        AllocationItemInput.model_validate(
+            {"year": 2024, "name": "Post", "source_kind": "belopp", "amount_ore": "inf", "key_id": 1}
+        )
+    assert "belopp" in validation_messages(caught.value)[0]
+
+
+def test_a_mapping_rule_line_name_refuses_control_characters():
+    from portfolio.ledger.mapping import MappingRule
+
+    with pytest.raises(ValidationError):
+        MappingRule.model_validate(
+            {"from_account": "30", "to_account": "34", "line": "Int\x0bäkter", "kind": "intäkt"}
+        )
+
+
+def test_a_too_long_text_is_counted_in_characters_whatever_validator_ran_first():
+    messages = refused(benefits.parse, benefits.BenefitInput, {"title": "x" * 501})
+    assert messages == ["fältet 'title': får vara högst 500 tecken"]
+    messages = refused(
+        governance.parse,
+        governance.DebitInput,
+        {"project_id": 1, "work_date": "2024-01-02", "resource": "x" * 300, "hours": "1"},
+    )
+    assert messages == ["Resurs: får vara högst 200 tecken"]
