@@ -182,9 +182,9 @@ def show_errors(error: InvalidInputError) -> None:
 
 
 def source_caption(text: str | None) -> None:
-    """Where a figure comes from, under it."""
+    """Where a figure comes from, under it (as written: a source may come from a user or a file)."""
     if text:
-        st.caption(f"Källa: {text}")
+        st.caption(f"Källa: {plain(text)}")
 
 
 # --- the signed-in user -------------------------------------------------------------------
