@@ -9,6 +9,7 @@ import pytest
 
 from portfolio import store as core_store
 from portfolio.governance import service as governance
+from portfolio.governance.model import AgendaItemInput, parse
 from registers.schema import open_database
 from tests.app.conftest import ROLES, duplicate_labels, shown_under, texts
 
@@ -246,3 +247,26 @@ def test_no_two_controls_on_the_decisions_page_share_a_label(app_as, app_env):
     at.selectbox(key="decisions_edit_meeting").set_value("2020-02-14").run()
     at.selectbox(key="decisions_edit_item").set_value(item_id).run()
     assert duplicate_labels(at) == []
+
+
+def test_an_agenda_items_text_with_markup_is_shown_as_written_on_the_meetings_page(app_as, app_env):
+    db = open_database(app_env)
+    admin = core_store.find_user(db, "e-strateg@gns.example")
+    assert admin is not None
+    title = "Rubrik med ![bild](http://example.invalid/a.png)"
+    decision = "<script>alert(1)</script> och [länk](http://example.invalid)"
+    governance.add_agenda_item(
+        db,
+        admin[0],
+        parse(
+            AgendaItemInput, {"meeting_date": "2020-03-27", "number": 9, "title": title, "decision": decision}
+        ),
+    )
+    meetings = core_store.meetings_frame(db)
+    (meeting_id,) = meetings.filter(pl.col("date") == "2020-03-27")["id"].to_list()
+    at = app_as("namnd", "app_pages/meetings.py")
+    at.selectbox(key="meetings_choice").set_value(meeting_id).run()
+    sources = [str(e.value) for kind in ("subheader", "markdown") for e in getattr(at, kind)]
+    assert not [s for s in sources if title in s or decision in s]  # never handed to Markdown as written
+    assert "§9 Rubrik med ![bild](http://example.invalid/a.png)" in texts(at)
+    assert f"**Beslut:** {decision}" in texts(at)
