@@ -175,7 +175,12 @@ def _risk_fields(form: str, scale: int, owner_options: list[str], *, new: bool, 
         key=f"{form}_next_review",
         format="YYYY-MM-DD",
     )
-    st.checkbox(f"Visa i portföljen (nämnden ser risken){of}", key=f"{form}_show_in_portfolio")
+    st.checkbox(
+        "Visa den nya risken i portföljen (nämnden ser den)"
+        if new
+        else "Visa i portföljen (nämnden ser risken)",
+        key=f"{form}_show_in_portfolio",
+    )
 
 
 def _risk_values(form: str) -> dict[str, Any]:
