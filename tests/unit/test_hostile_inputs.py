@@ -26,6 +26,7 @@ from portfolio.ledger.tertial import NoteInput
 from portfolio.models import validation_messages
 from portfolio.money import to_ore
 from portfolio.sie import SieReader
+from portfolio.textsafe import control_problem
 from registers.benefits import model as benefits
 from registers.bruttolista.model import ActivityInput, OutcomeInput
 from registers.lifecycle.model import DeviationInput, HandoverInput, NeedInput
@@ -82,13 +83,27 @@ def swedish(messages: list[str]) -> None:
         assert "+00:00" not in line
 
 
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list | tuple):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
 def refuses_in_swedish(call: Any, *args: Any) -> None:
+    """The call refuses with Swedish messages, or what it accepted holds no control character."""
     try:
-        call(*args)
+        accepted = call(*args)
     except InvalidInputError as exc:
         swedish(exc.messages)
     except ValidationError as exc:
         swedish(validation_messages(exc))
+    else:
+        for text in _texts(accepted.model_dump()):
+            assert control_problem(text) is None, repr(text)
 
 
 @SETTINGS
