@@ -35,6 +35,11 @@ SERVICE_FILES = sorted(
         *ROOT.glob("registers/**/service.py"),
         ROOT / "portfolio/accounts.py",
         ROOT / "portfolio/status.py",
+        # The ledger's writes live beside its reader and reports, not in a service.py.
+        *(
+            ROOT / "portfolio/ledger" / f"{name}.py"
+            for name in ("tertial", "keys", "mapping", "sie_import", "csv_import")
+        ),
     ]
 )
 
