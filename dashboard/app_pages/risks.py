@@ -695,7 +695,7 @@ if registers:
                     closing = st.form_submit_button("Stäng risken", key="risks_close_submit")
                 if closing:
                     with forms.saving(
-                        "risks_edit_flash",
+                        "risks_close_flash",
                         f"Risken {risk['id']} är stängd.",
                         refused=_stale("risks_edit", RISK_LABELS),
                         then={"risks_close_note": ""},
@@ -704,6 +704,7 @@ if registers:
                             conn, user, risk["id"], version=version, note=st.session_state["risks_close_note"]
                         )
                         _reload("risks_edit")
+            forms.confirmation("risks_close_flash")  # where the close form stood
 
             with st.form("risks_action_add_form"):
                 st.markdown("**Ny åtgärd för risken**")

@@ -237,6 +237,9 @@ def test_the_leader_closes_a_risk(app_as, app_env) -> None:
     at.text_input(key="risks_close_note").input("Utbildningen genomförd")
     at.button(key="risks_close_submit").click().run()
     assert "Risken 4 är stängd." in texts(at)
+    assert "risks_close_submit" not in {b.key for b in at.button}
+    # The close form is gone; the message stands where it was, right after the edit form.
+    assert shown_under(at, "risks_edit_submit") == "Risken 4 är stängd."
     assert service.risk(open_database(app_env), 4)["status"] == "stängd"
 
 
