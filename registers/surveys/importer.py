@@ -21,9 +21,10 @@ from typing import Any
 
 import polars as pl
 
-from portfolio.errors import ImportRejectedError
+from portfolio.errors import MAX_MESSAGES, ImportRejectedError
+from registers.surveys.model import MAX_POPULATION
 
-SHOWN_ERRORS = 30
+SHOWN_ERRORS = MAX_MESSAGES  # the rest are counted, not built: a junk file can have thousands
 
 ALIASES = {
     "respondent": ("svarande", "respondent", "respondent_id", "svarande_id", "svarsid", "id"),
@@ -213,7 +214,7 @@ def _raise(errors: list[pl.DataFrame]) -> None:
         return
     messages = found["message"].head(SHOWN_ERRORS).to_list()
     if found.height > SHOWN_ERRORS:
-        messages.append(f"… och {found.height - SHOWN_ERRORS} fel till")
+        messages.append(f"… och {found.height - SHOWN_ERRORS} till")
     raise ImportRejectedError(messages)
 
 
@@ -461,6 +462,14 @@ def _counts(
         _error(
             pl.col("count_raw").is_not_null() & (pl.col("count").is_null() | (pl.col("count") < 0)),
             pl.format("{}: antalet '{}' måste vara ett heltal, 0 eller större", "where", "count_raw"),
+        ),
+        _error(
+            pl.col("count") > MAX_POPULATION,  # no wrap when the counts are summed
+            pl.format(
+                "{}: antalet '{}' är större än någon enkät kan ha svar (högst 10 000 000)",
+                "where",
+                "count_raw",
+            ),
         ),
     ]
     if layout == "antal per svar":

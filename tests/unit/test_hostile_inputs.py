@@ -366,3 +366,11 @@ def test_a_junk_survey_file_gets_a_capped_list_of_messages():
 
 def test_hostile_dates_are_dates_or_refused():
     assert Decimal(1) and dt.date(2024, 1, 2)  # the strategies above draw from these types
+
+
+def test_survey_counts_beyond_any_population_are_refused_not_summed_past_64_bits():
+    big = 9_000_000_000_000_000_000
+    text = f"påstående;grupp;svar;antal\n1;Hemtjänst;2;{big}\n1;Hemtjänst;3;{big}\n"
+    with pytest.raises(ImportRejectedError) as caught:
+        parse_answers("s.csv", text.encode(), groups=GROUPS, statements=STATEMENTS, points=5)
+    assert any("Rad 2" in m and "antalet" in m for m in caught.value.messages)
