@@ -128,6 +128,7 @@ class PhaseChangeInput(Model):
 
 
 MAX_HOURS = 10_000  # one debit: more than a person-year of work is a typing error
+MAX_RATE_ORE = 100_000_00  # 100 000 kr an hour: with MAX_HOURS, no debit or sum nears 2**63 öre
 
 
 def _hours(value: Any) -> Any:
@@ -181,6 +182,8 @@ class PriceRateInput(Model):
     def _positive(cls, value: int) -> int:
         if value <= 0:
             raise ValueError("Priset per timme måste vara större än noll")
+        if value > MAX_RATE_ORE:
+            raise ValueError("Priset per timme får vara högst 100 000 kr")
         return value
 
 

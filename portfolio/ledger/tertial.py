@@ -463,6 +463,8 @@ def set_deviation_threshold(db: Database, actor: User, threshold_ore: int) -> No
     require(actor, Action.FREEZE_REPORT)
     if threshold_ore < 0:
         raise InvalidInputError(["Gränsen för avvikelser måste vara noll eller större"])
+    if threshold_ore > MAX_ORE:
+        raise InvalidInputError([f"Gränsen för avvikelser får vara högst {format_kr(MAX_ORE)}"])
     with write(db):
         before = store.set_setting(db, THRESHOLD_KEY, str(threshold_ore))
         audit_by(db, actor, "ändra", "inställning", THRESHOLD_KEY, before=before, after=threshold_ore)

@@ -151,3 +151,13 @@ def test_a_review_comment_with_a_control_character_is_refused(seeded):
     ceo = User(id=None, email="kc.bracke@gns.example", name="KC Bräcke", role=Role.KOMMUNCHEF, party="BRACKE")
     with pytest.raises(InvalidInputError, match="styrtecken"):
         review_report(seeded, ceo, year=2019, period=Period.T1, comment="Gr\x00anskat")
+
+
+def test_a_deviation_threshold_beyond_the_money_bound_is_refused(seeded):
+    from portfolio.auth import SYSTEM
+    from portfolio.errors import InvalidInputError
+    from portfolio.ledger.tertial import set_deviation_threshold
+    from portfolio.money import MAX_ORE
+
+    with pytest.raises(InvalidInputError, match="högst"):
+        set_deviation_threshold(seeded, SYSTEM, MAX_ORE + 1)

@@ -282,3 +282,12 @@ def test_a_too_long_text_is_counted_in_characters_whatever_validator_ran_first()
         {"project_id": 1, "work_date": "2024-01-02", "resource": "x" * 300, "hours": "1"},
     )
     assert messages == ["Resurs: får vara högst 200 tecken"]
+
+
+def test_a_price_per_hour_has_a_maximum_so_debits_cannot_overflow():
+    messages = refused(
+        governance.parse,
+        governance.PriceRateInput,
+        {"year": 2024, "resource": "jurist", "kr_per_hour": "1e11"},
+    )
+    assert any(m.startswith("Pris per timme") and "högst" in m for m in messages)
