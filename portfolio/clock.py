@@ -6,7 +6,7 @@ People read `local_text(stamp)`: `2026-12-03 14:58`, never an offset such as `+0
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -15,6 +15,11 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 def now() -> str:
     """The current time in UTC as ISO text to the second, as every `*_at` column holds it."""
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def today() -> date:
+    """Today in Sweden: the date a person means by "today", whatever the server's time zone."""
+    return datetime.now(STOCKHOLM).date()
 
 
 def parse(stamp: str | datetime) -> datetime:

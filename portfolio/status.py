@@ -8,7 +8,7 @@ from typing import Annotated
 import polars as pl
 from pydantic import Field, ValidationError, model_validator
 
-from portfolio import store
+from portfolio import clock, store
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit, write
 from portfolio.errors import InvalidInputError
@@ -43,7 +43,7 @@ class StatusReport(Model):
         ]
         if missing:
             raise ValueError("Skriv ett skäl för varje status som inte är grön: " + ", ".join(missing))
-        if self.reported_on > date.today():
+        if self.reported_on > clock.today():
             raise ValueError("Rapportdatum kan inte ligga i framtiden")
         return self
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from portfolio import clock
 from portfolio.clock import local_text
 from portfolio.ledger.tertial import TertialReport
 from portfolio.money import MINUS, THIN_SPACE, format_kr, format_tkr, ore_to_kronor
@@ -186,7 +186,7 @@ def _facts(report: TertialReport) -> list[list[str]]:
             format_tkr(report.result_ore, signed=True) if report.result_ore is not None else "–",
         ],
         ["Källa", report.source_text],
-        ["Skapad", date.today().isoformat()],
+        ["Skapad", clock.today().isoformat()],
     ]
     if report.result_source:
         rows.append(["Källa för resultatet", report.result_source])

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
+from portfolio import clock
 from portfolio.errors import InvalidInputError
 from portfolio.models import Model, NonEmpty, Ore, PartyCode, Printable, WindowsNewlines, validation_messages
 from portfolio.money import MAX_ORE, THIN_SPACE, format_kr, format_number
@@ -147,7 +148,7 @@ class MeasurementInput(Model):
 
     @model_validator(mode="after")
     def _not_in_future(self) -> MeasurementInput:
-        if self.measured_on > dt.date.today():
+        if self.measured_on > clock.today():
             raise ValueError("Mätdatum kan inte ligga i framtiden")
         return self
 

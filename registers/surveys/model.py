@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, ValidationError, model_validator
 
+from portfolio import clock
 from portfolio.errors import InvalidInputError
 from portfolio.models import Model, NonEmpty, Printable, WindowsNewlines, validation_messages
 
@@ -71,7 +72,7 @@ class SurveyInput(Model):
         texts = [s.text.casefold() for s in self.statements]
         if len(set(texts)) != len(texts):
             problems.append("Samma påstående förekommer två gånger")
-        if self.date > dt.date.today():
+        if self.date > clock.today():
             problems.append("Enkätens datum kan inte ligga i framtiden")
         if problems:
             raise ValueError("; ".join(problems))

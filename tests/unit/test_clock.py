@@ -30,3 +30,9 @@ def test_a_naive_local_stamp_of_an_older_version_becomes_utc():
     assert clock.local_to_utc("2026-07-01T12:00:00") == "2026-07-01T10:00:00+00:00"
     assert clock.local_to_utc("2026-12-03T13:58:07+00:00") == "2026-12-03T13:58:07+00:00"
     assert clock.local_to_utc("2026-12-03") == "2026-12-03"
+
+
+def test_today_is_the_swedish_date():
+    from zoneinfo import ZoneInfo
+
+    assert clock.today() == datetime.now(ZoneInfo("Europe/Stockholm")).date()
