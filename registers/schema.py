@@ -6,6 +6,7 @@ from pathlib import Path
 
 from portfolio import db as core_db
 from portfolio import store as core_store
+from portfolio.apikeys import store as apikeys_store
 from portfolio.errors import DatabaseDamagedError, DatabaseNotReadyError
 from portfolio.governance import store as governance_store
 from portfolio.ledger import store as ledger_store
@@ -26,6 +27,7 @@ ALL_MIGRATIONS: tuple[core_db.Migrations, ...] = (
     surveys_store.MIGRATIONS,
     bruttolista_store.MIGRATIONS,
     lifecycle_store.MIGRATIONS,
+    apikeys_store.MIGRATIONS,
 )
 
 
