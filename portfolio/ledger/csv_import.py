@@ -24,7 +24,7 @@ from portfolio.errors import ImportRejectedError
 from portfolio.ledger import store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
 from portfolio.ledger.sie_import import ImportSummary, fingerprint_of, project_dimension, summary_from_log
-from portfolio.money import MAX_IMPORT_ORE, format_kr, to_ore
+from portfolio.money import MAX_IMPORT_ORE, MAX_ORE, format_kr, to_ore
 
 __all__ = ["COLUMNS", "LineKind", "import_lines", "read_table"]
 
@@ -117,7 +117,7 @@ def _amount(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError("är inget belopp")
     if isinstance(value, int):
-        return value * 100
+        return to_ore(value)  # bounded like every other amount
     if isinstance(value, float):
         # Excel keeps numbers as binary floats; its shortest repr is the number the user typed.
         value = Decimal(repr(value))
@@ -229,6 +229,8 @@ def _parse(
 
 
 def _amount_reason(message: str) -> str:
+    if "högsta tillåtna" in message:
+        return f"är utanför det högsta tillåtna beloppet, ±{format_kr(MAX_ORE)}"
     if "decimaler" in message:
         return "har fler än två decimaler"
     if message == "saknas":

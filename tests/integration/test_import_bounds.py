@@ -77,6 +77,10 @@ def test_a_ledger_csv_amount_out_of_range_is_refused_with_its_row(seeded, amount
     with pytest.raises(ImportRejectedError) as caught:
         import_lines(seeded, SYSTEM, csv_rows("100", amount), file_name="rader.csv")
     assert any(m.startswith("Rad 3") for m in caught.value.messages), caught.value.messages
+    reason = next(m for m in caught.value.messages if m.startswith("Rad 3"))
+    assert "decimaler" not in reason and "saknas" not in reason
+    if amount.lstrip("-")[0].isdigit():
+        assert "högsta tillåtna" in reason
     assert store.imports_frame(seeded).is_empty()
 
 
@@ -93,3 +97,20 @@ def test_a_ledger_csv_whose_amounts_sum_beyond_the_bound_is_refused(seeded):
     with pytest.raises(ImportRejectedError, match="summerar"):
         import_lines(seeded, SYSTEM, csv_rows(*["1000000000000"] * 1001), file_name="rader.csv")
     assert store.imports_frame(seeded).is_empty()
+
+
+def test_an_excel_amount_beyond_the_bound_is_refused_with_its_row(seeded, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["år", "månad", "konto", "objekt", "belopp", "text"])
+    sheet.append([2019, 1, 5010, 6674, 10**20, "Stor"])
+    sheet.append([2019, 1, 5010, 6674, float("inf"), "Oändlig"])
+    path = tmp_path / "rader.xlsx"
+    book.save(path)
+    with pytest.raises(ImportRejectedError) as caught:
+        import_lines(seeded, SYSTEM, path)
+    assert any(m.startswith("Rad 2") and "högsta tillåtna" in m for m in caught.value.messages)
+    assert any(m.startswith("Rad 3") for m in caught.value.messages)
