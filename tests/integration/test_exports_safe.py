@@ -95,10 +95,17 @@ def test_the_command_line_csv_escapes_text_cells_but_not_numbers():
 
 
 def test_the_risk_workbook_keeps_a_stored_control_character_from_breaking_the_export():
-    data = excel.write_workbook([{"id": 1, "title": "\x0b=1+1", "status_note": "ok\x00"}], [])
-    sheet = load_workbook(io.BytesIO(data))[excel.RISK_SHEET]
+    data = excel.write_workbook(
+        [{"id": 1, "title": "\x0b=1+1", "status_note": "ok\x00", "owner": "@x"}],
+        [{"id": 2, "description": "-2+3", "comment": "+SUM(A1)"}],
+    )
+    book = load_workbook(io.BytesIO(data))
+    sheet = book[excel.RISK_SHEET]
     assert sheet["C2"].value == "=1+1" and sheet["C2"].data_type == "s" and sheet["C2"].quotePrefix
-    assert excel.FORMULA_START is not None
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{ws.title}!{cell.coordinate}"
 
 
 # --- the tertial writes refuse what the exports would otherwise have to clean -------------------
