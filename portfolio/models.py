@@ -359,12 +359,15 @@ def validation_messages(
 
 def error_field(err: ErrorDetails) -> str:
     """The field an error is about, as `items.2.title`: pydantic's union branch tags left out."""
-    parts = [
-        str(p)
-        for p in err["loc"]
-        if p != "__root__" and not (isinstance(p, str) and (not p[:1].islower() or "[" in p or "-" in p))
-    ]
-    return ".".join(parts)
+    return ".".join(str(p) for p in err["loc"] if p != "__root__" and not _branch_tag(p))
+
+
+def _branch_tag(part: str | int) -> bool:
+    # Union branches are named like `literal['illustrativ']`, `function-after[…]` or `DocRef`;
+    # field names are lower case, list indexes numbers, and dict keys such as BRACKE all capitals.
+    if not isinstance(part, str):
+        return False
+    return "[" in part or "-" in part or (part[:1].isupper() and not part.isupper())
 
 
 def error_text(err: ErrorDetails) -> str:
