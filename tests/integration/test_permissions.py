@@ -61,6 +61,12 @@ NOT_USER_WRITES = {
     "portfolio.sessions.service.end_token",
     # Self-service: a user ends one of their own sessions (the e-strateg anyone's).
     "portfolio.sessions.service.end_session",
+    # Self-service: every user creates, lists and revokes their own API keys (the e-strateg anyone's),
+    # and a key's use records when it was last used.
+    "portfolio.apikeys.service.create_key",
+    "portfolio.apikeys.service.revoke_key",
+    "portfolio.apikeys.service.keys_of",
+    "portfolio.apikeys.service.user_for_key",
 }
 
 # Ids of real records, so a function that looks its record up first reaches its permission check.
