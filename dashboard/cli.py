@@ -33,7 +33,7 @@ from portfolio.money import kronor_json
 from portfolio.overview import with_deviation
 from registers.schema import check_database, known_migrations, open_database, restore_database
 
-APP = Path(__file__).resolve().parent / "streamlit_app.py"
+APP = Path(__file__).resolve().parent / "server.py"
 
 
 def _db_arg(parser: argparse.ArgumentParser) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 
 DEFAULT_DB = Path("data") / "portfolj.db"
@@ -28,3 +29,22 @@ def idle_timeout_minutes() -> int:
         return max(1, int(os.environ.get("PORTFOLJ_IDLE_MINUTES", "30")))
     except ValueError:
         return 30
+
+
+def session_hours() -> int:
+    """Hours a login session lives at most, however active (PORTFOLJ_SESSION_HOURS, default 12)."""
+    try:
+        return max(1, int(os.environ.get("PORTFOLJ_SESSION_HOURS", "12")))
+    except ValueError:
+        return 12
+
+
+def oidc_configured() -> bool:
+    """Whether `.streamlit/secrets.toml` (where the server starts) configures OIDC login ([auth])."""
+    path = Path(".streamlit") / "secrets.toml"
+    if not path.exists():
+        return False
+    try:
+        return "auth" in tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return False

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 from dashboard import config, ui
-from dashboard.navigation import ACCESSIBILITY, LOGIN, PageSpec, pages_for
+from dashboard.navigation import ACCESSIBILITY, LOGIN, PAGES, PageSpec, pages_for
 from portfolio import accounts
 
 st.set_page_config(page_title="portfolj – GNS projektportfölj", page_icon="📁", layout="wide")
@@ -25,25 +23,22 @@ if problems:
 if config.demo_mode():
     st.warning("**Demoläge** – inloggning med ett klick; visa inte riktiga uppgifter här.", icon="ℹ️")
 
-# Idle timeout: a session untouched for too long is signed out before anything is shown.
-idle_limit = config.idle_timeout_minutes() * 60
-last = st.session_state.get("last_activity")
-if st.session_state.get("user_id") is not None and last is not None and time.time() - last > idle_limit:
-    ui.sign_out(f"Du har loggats ut efter {config.idle_timeout_minutes()} minuters inaktivitet.")
-st.session_state["last_activity"] = time.time()
-
 user = ui.current_user()
 
-# Single sign-on: an identity from the OIDC provider is mapped to a local account and its role.
-if user is None and ui.oidc_configured() and st.user.get("is_logged_in"):
-    email = str(st.user.get("email") or "")
-    mapped = accounts.user_by_email(ui.db(), email)
-    if mapped is None:
-        st.error(f"Kontot {email} finns inte i portfolj eller är avstängt. Kontakta e-strategen.")
-        st.button("Logga ut", key="oidc_logout", on_click=st.logout)
-        st.stop()
-    ui.sign_in(mapped)
-    user = mapped
+# Single sign-on: Streamlit's own signed identity is mapped to a local account and its role on
+# every run; a login starts from the link on the login page (?sso=1).
+if user is None and ui.oidc_configured():
+    if st.user.get("is_logged_in"):
+        email = str(st.user.get("email") or "")
+        user = accounts.user_by_email(ui.db(), email)
+        if user is None:
+            st.error(
+                f"Kontot {ui.plain(email)} finns inte i portfolj eller är avstängt. Kontakta e-strategen."
+            )
+            st.button("Logga ut", key="oidc_logout", on_click=st.logout)
+            st.stop()
+    elif st.query_params.get("sso") == "1":
+        st.login()
 
 
 def as_page(spec: PageSpec) -> StreamlitPage:
@@ -56,14 +51,27 @@ if user is None or accounts.must_choose_password(ui.db(), user):
     page.run()
     st.stop()
 
+
+allowed = pages_for(user.role)
+# Every page keeps its address for every role; one the role may not see is hidden from the menu
+# and, opened by a link, says so in Swedish instead of Streamlit's English "Page not found".
 pages: dict[str, list[StreamlitPage]] = {}
-for spec in pages_for(user.role):
-    pages.setdefault(spec.section, []).append(as_page(spec))
+for spec in PAGES:
+    page = st.Page(
+        spec.path,
+        title=spec.title,
+        url_path=spec.url_path,
+        default=spec.default,
+        visibility="visible" if spec in allowed else "hidden",
+    )
+    pages.setdefault(spec.section, []).append(page)
+refused = {spec.url_path: spec for spec in PAGES if spec not in allowed}
 
 with st.sidebar:
-    st.markdown(f"**{user.name}**  \n{user.role.label}")
+    st.markdown(f"**{ui.plain(user.name)}**  \n{user.role.label}")
     if st.button("Logga ut", key="sidebar_logout"):
-        ui.sign_out("Du är utloggad.")
+        ui.sign_out()
+        st.session_state["login_message"] = "Du är utloggad."
         if ui.oidc_configured() and st.user.get("is_logged_in"):
             st.logout()
         st.rerun()
@@ -73,4 +81,10 @@ with st.sidebar:
 # expanded: on a phone the menu moves into the sidebar; there every page is listed, without
 # Streamlit's English "View n more" link.
 page = st.navigation(pages, position="top", expanded=True)
+if page.url_path in refused:
+    spec = refused[page.url_path]
+    st.title(spec.title)
+    st.error(f"Sidan {spec.title} är inte tillgänglig för rollen {user.role.label.lower()}.")
+    st.page_link("app_pages/overview.py", label="Till Portföljöversikten")
+    st.stop()
 page.run()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +11,7 @@ import polars as pl
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from dashboard import config
+from dashboard import config, web
 from portfolio import db as core_db
 from portfolio import status, store
 from portfolio.auth import Action, User
@@ -21,6 +20,7 @@ from portfolio.db import Database
 from portfolio.errors import InvalidInputError, NotFoundError
 from portfolio.models import Status
 from portfolio.money import format_kr
+from portfolio.sessions import service as sessions
 from registers.schema import open_database
 
 if TYPE_CHECKING:
@@ -190,8 +190,24 @@ def source_caption(text: str | None) -> None:
 # --- the signed-in user -------------------------------------------------------------------
 
 
+def session_token() -> str | None:
+    """This browser's login session token, from the HttpOnly cookie the login route set."""
+    token = st.context.cookies.get(sessions.COOKIE)
+    return token if isinstance(token, str) and token else None  # AppTest answers with a stand-in object
+
+
 def current_user() -> User | None:
-    """The signed-in, still active user of this session, read afresh on every run."""
+    """The signed-in, still active user of this browser session, read afresh on every run.
+
+    In the browser it is the server-side session behind the cookie, so a reload or a new tab
+    stays signed in and an ended session (logout elsewhere, idle, disabled) ends at the next click.
+    A run with no HTTP request behind it (AppTest) may name its user in the session state.
+    """
+    token = session_token()
+    if token:
+        return sessions.resolve(db(), token, web.policy())
+    if st.context.headers:
+        return None
     user_id = st.session_state.get("user_id")
     if user_id is None:
         return None
@@ -212,18 +228,12 @@ def require_user() -> User:
     return user
 
 
-def sign_in(user: User) -> None:
-    """Start a session for `user`."""
-    st.session_state["user_id"] = user.id
-    st.session_state["last_activity"] = time.time()
-
-
-def sign_out(message: str | None = None) -> None:
-    """End the session; the message is shown on the login page."""
+def sign_out() -> None:
+    """End this browser's session on the server (everywhere its cookie is used) and forget the run's state."""
+    user = current_user()
+    sessions.end_token(db(), session_token(), user)
     for key in list(st.session_state.keys()):
         del st.session_state[key]
-    if message:
-        st.session_state["login_message"] = message
 
 
 def can(action: Action, *, project_id: int | None = None, party: str | None = None) -> bool:

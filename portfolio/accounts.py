@@ -21,6 +21,7 @@ from portfolio.errors import (
 from portfolio.models import validation_messages
 from portfolio.parties import resolve_party
 from portfolio.passwords import hash_password
+from portfolio.sessions import service as sessions
 from portfolio.textsafe import control_problem
 
 MAX_FAILED_LOGINS = 5
@@ -224,6 +225,8 @@ def edit_user(
             return False
         if not store.update_user(db, before["id"], user, expected_version=version):
             raise StaleEditError(f"Kontot {before['email']} ändrades samtidigt; inget sparades.")
+        if before["role"] != user.role.value:
+            sessions.end_for_user(db, before["id"], "rollen ändrades")
         audit_by(
             db,
             actor,
@@ -244,6 +247,8 @@ def set_active(db: Database, actor: User, email: str, active: bool) -> None:
         raise PermissionDeniedError("Du kan inte stänga av ditt eget konto.")
     with write(db):
         store.set_user_active(db, account["id"], active, actor)
+        if not active:
+            sessions.end_for_user(db, account["id"], "kontot stängdes av")
 
 
 def reset_password(db: Database, actor: User, email: str, password: str | None) -> None:
@@ -256,6 +261,7 @@ def reset_password(db: Database, actor: User, email: str, password: str | None) 
     password_hash = None if password is None else _new_hash(password)
     with write(db):
         store.set_user_password(db, account["id"], password_hash, must_change=True)
+        sessions.end_for_user(db, account["id"], "lösenordet återställdes")
         audit_by(
             db,
             actor,
@@ -290,8 +296,11 @@ def must_choose_password(db: Database, user: User) -> bool:
     return bool(account and account["must_change_password"])
 
 
-def choose_new_password(db: Database, user: User, new: str) -> None:
-    """The new password of a user whose password an admin reset; allowed only then."""
+def choose_new_password(db: Database, user: User, new: str, *, keep_token: str | None = None) -> None:
+    """The new password of a user whose password an admin reset; allowed only then.
+
+    Every other session of the account ends; `keep_token` is this browser's session.
+    """
     if not user.active:
         raise PermissionDeniedError("Kontot är avstängt.")
     account = _account(db, user.email)
@@ -300,6 +309,7 @@ def choose_new_password(db: Database, user: User, new: str) -> None:
     password_hash = _new_hash(new)
     with write(db):
         store.set_user_password(db, account["id"], password_hash, must_change=False)
+        sessions.end_for_user(db, account["id"], "lösenordet byttes", except_token=keep_token)
         audit_by(
             db,
             user,
@@ -321,8 +331,18 @@ NO_PASSWORD = (
 WRONG_PASSWORD = "Det nuvarande lösenordet stämmer inte; lösenordet är inte bytt."
 
 
-def change_own_password(db: Database, user: User, old: str, new: str, now: datetime | None = None) -> None:
+def change_own_password(
+    db: Database,
+    user: User,
+    old: str,
+    new: str,
+    now: datetime | None = None,
+    *,
+    keep_token: str | None = None,
+) -> None:
     """Any signed-in user changes their own password after giving the current one.
+
+    Every other session of the account ends; `keep_token` is this browser's session.
 
     A wrong current password counts as a failed login (five lock the account for 15 minutes).
     """
@@ -338,6 +358,7 @@ def change_own_password(db: Database, user: User, old: str, new: str, now: datet
         ok = _check_password(db, found[0], found[1], old, _utc(now))
         if ok:
             store.set_user_password(db, account["id"], password_hash, must_change=False)
+            sessions.end_for_user(db, account["id"], "lösenordet byttes", except_token=keep_token)
             audit_by(
                 db,
                 user,

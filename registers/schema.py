@@ -11,6 +11,7 @@ from portfolio.errors import DatabaseDamagedError, DatabaseNotReadyError
 from portfolio.governance import store as governance_store
 from portfolio.ledger import store as ledger_store
 from portfolio.projects import store as projects_store
+from portfolio.sessions import store as sessions_store
 from registers.benefits import store as benefits_store
 from registers.bruttolista import store as bruttolista_store
 from registers.lifecycle import store as lifecycle_store
@@ -20,6 +21,7 @@ from registers.surveys import store as surveys_store
 ALL_MIGRATIONS: tuple[core_db.Migrations, ...] = (
     core_store.MIGRATIONS,
     projects_store.MIGRATIONS,
+    sessions_store.MIGRATIONS,
     governance_store.MIGRATIONS,
     ledger_store.MIGRATIONS,
     risks_store.MIGRATIONS,

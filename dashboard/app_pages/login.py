@@ -1,13 +1,15 @@
-"""Logga in: local accounts, single sign-on when configured, one-click personas in demo mode."""
+"""Logga in: the way to the login page for a run without a session, and the forced new password."""
 
 from __future__ import annotations
 
+from urllib.parse import quote, urlsplit
+
 import streamlit as st
 
-from dashboard import config, forms, ui
+from dashboard import forms, ui
+from dashboard.web import LOGIN_PATH
 from portfolio import accounts
 from portfolio.auth import User
-from portfolio.errors import NotFoundError
 
 
 def choose_new_password(user: User) -> None:
@@ -32,13 +34,16 @@ def choose_new_password(user: User) -> None:
         else:
             saved = False
             with forms.saving_here("Ditt nya lösenord är sparat."):
-                accounts.choose_new_password(ui.db(), user, st.session_state["login_choose_new"])
+                accounts.choose_new_password(
+                    ui.db(), user, st.session_state["login_choose_new"], keep_token=ui.session_token()
+                )
                 saved = True
             if saved:  # any button press reruns the app, which now opens as usual
                 st.button("Fortsätt till portfolj", key="login_choose_continue", type="primary")
                 st.stop()
     if st.button("Logga ut", key="login_choose_logout"):
-        ui.sign_out("Du är utloggad.")
+        ui.sign_out()
+        st.session_state["login_message"] = "Du är utloggad."
         st.rerun()
     st.stop()
 
@@ -47,46 +52,13 @@ signed_in = ui.current_user()
 if signed_in is not None:  # the router sends a signed-in user here only to choose a new password
     choose_new_password(signed_in)
 
+# Logging in happens on the server's own page (/logga-in), which sets the session cookie that
+# keeps a reload or a new tab signed in; this page is what a run without a session shows.
 st.title("Logga in till portfolj")
 st.markdown("Projektportfölj för Gemensam nämnd för samverkan (GNS).")
-
 message = st.session_state.pop("login_message", None)
 if message:
     st.info(message)
-
-if config.demo_mode():
-    st.subheader("Demoläge: välj en roll")
-    st.markdown(
-        "I demoläget loggar du in med ett klick som en av fyra påhittade användare. "
-        "Uppgifterna kommer från nämndens egna dokument."
-    )
-    cols = st.columns(len(accounts.PERSONAS))
-    for col, persona in zip(cols, accounts.PERSONAS, strict=True):
-        if col.button(persona.label, key=f"login_persona_{persona.key}", width="stretch"):
-            try:
-                ui.sign_in(accounts.persona_login(ui.db(), persona.key))
-            except NotFoundError as exc:
-                st.error(str(exc))
-            else:
-                st.rerun()
-
-if ui.oidc_configured():
-    st.subheader("Organisationens inloggning")
-    if st.button("Logga in med organisationens konto", key="login_oidc"):
-        st.login()
-
-st.subheader("Logga in med e-post och lösenord")
-with st.form("login_form"):
-    email = st.text_input("E-postadress", key="login_email", autocomplete="username")
-    password = st.text_input(
-        "Lösenord", type="password", key="login_password", autocomplete="current-password"
-    )
-    submitted = st.form_submit_button("Logga in", type="primary")
-if submitted:
-    try:
-        user = accounts.authenticate(ui.db(), email, password)
-    except accounts.AuthenticationError as exc:
-        st.error(str(exc))
-    else:
-        ui.sign_in(user)
-        st.rerun()
+here = urlsplit(st.context.url or "/")
+target = (here.path or "/") + (f"?{here.query}" if here.query else "")
+st.link_button("Logga in", f"{LOGIN_PATH}?next={quote(target, safe='')}", type="primary")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import forms, ui
-from portfolio import accounts, store
+from portfolio import accounts, clock, store
+from portfolio.sessions import service as sessions
 
 user = ui.require_user()
 forms.prepare()
@@ -40,9 +41,36 @@ else:
         else:
             with forms.saving(
                 "my_account_flash",
-                "Ditt lösenord är bytt. Använd det nya nästa gång du loggar in.",
+                "Ditt lösenord är bytt. Dina andra inloggningar är avslutade;"
+                " använd det nya lösenordet nästa gång.",
                 then={"my_account_old": "", "my_account_new": "", "my_account_again": ""},
             ):
                 accounts.change_own_password(
-                    conn, user, st.session_state["my_account_old"], st.session_state["my_account_new"]
+                    conn,
+                    user,
+                    st.session_state["my_account_old"],
+                    st.session_state["my_account_new"],
+                    keep_token=ui.session_token(),
                 )
+
+
+st.subheader("Mina inloggningar")
+st.markdown(
+    "Varje webbläsare där du är inloggad. Avsluta en inloggning du inte känner igen, eller en på en"
+    " dator du inte längre använder."
+)
+open_sessions = sessions.open_sessions(conn, user, current_token=ui.session_token())
+if not open_sessions:
+    st.markdown("Inga andra inloggningar är öppna.")
+for row in open_sessions:
+    left, right = st.columns([4, 1])
+    left.text(
+        ("Den här webbläsaren – " if row["current"] else "")
+        + f"inloggad {clock.local_text(row['created_at'])},"
+        + f" senast använd {clock.local_text(row['last_used_at'])}"
+        + (f"\n{row['user_agent']}" if row["user_agent"] else "")
+    )
+    if right.button("Avsluta", key=f"my_account_end_{row['id']}", disabled=bool(row["current"])):
+        with forms.saving("my_account_sessions_flash", "Inloggningen är avslutad."):
+            sessions.end_session(conn, user, int(row["id"]))
+forms.confirmation("my_account_sessions_flash")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -32,10 +34,13 @@ def reset(app_env, password: str | None = TEMPORARY) -> None:
 
 
 def log_in(email: str, password: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.text_input(key="login_email").input(email)
-    at.text_input(key="login_password").input(password)
-    return at.button(key="FormSubmitter:login_form-Logga in").click().run()
+    """What the login route does (tests/integration/test_web_sessions.py), then the app's first run."""
+    conn = open_database(os.environ["PORTFOLJ_DB"])
+    user = accounts.authenticate(conn, email, password)
+    conn.close()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user_id"] = user.id
+    return at.run()
 
 
 def choose(at: AppTest, new: str, again: str | None = None) -> AppTest:
@@ -103,7 +108,9 @@ def test_a_user_changes_their_own_password_under_mitt_konto(anna, app_env):
     at.text_input(key="my_account_again").input(NEW)
     at.button(key="my_account_submit").click().run()
     assert not at.exception
-    assert [s.value for s in at.success] == ["Ditt lösenord är bytt. Använd det nya nästa gång du loggar in."]
+    assert [s.value for s in at.success] == [
+        "Ditt lösenord är bytt. Dina andra inloggningar är avslutade; använd det nya lösenordet nästa gång."
+    ]
     assert at.text_input(key="my_account_old").value == ""
     assert logs_in(app_env, NEW)
 

@@ -40,7 +40,11 @@ def e_arkivering(conn) -> int:
         SYSTEM,
         projects.parse(
             ProjectInput,
-            {"code": "GNS/5/2020", "name": "Gemensam e-arkivering", "financing_parties": ["RJH", "OSTERSUND"]},
+            {
+                "code": "GNS/5/2020",
+                "name": "Gemensam e-arkivering",
+                "financing_parties": ["RJH", "OSTERSUND"],
+            },
         ),
     )
 
@@ -150,7 +154,9 @@ def test_a_budget_amount_that_is_not_a_number_is_refused_naming_the_field(app_as
 def test_a_pasted_budget_table_is_previewed_then_saved(app_as, conn):
     pid = e_arkivering(conn)
     at = open_project(app_as("admin", PROJECT_PAGE), "GNS/5/2020")
-    at.text_area(key="project_budget_paste").input("Aktivitet\tRegion\tÖstersund\nProjektledning\t300000\t100000")
+    at.text_area(key="project_budget_paste").input(
+        "Aktivitet\tRegion\tÖstersund\nProjektledning\t300000\t100000"
+    )
     at = click(at, "Förhandsgranska")
     assert "Projektledning" in texts(at)
     assert projects.budget_lines(conn, pid) == []

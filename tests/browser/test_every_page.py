@@ -7,7 +7,7 @@ import pytest
 
 from dashboard.navigation import pages_for
 from portfolio.auth import Role
-from tests.browser.conftest import axe_violations, go_to, screenshot, wait_idle
+from tests.browser.conftest import axe_violations, go_to, screenshot
 
 ROLES = {
     "namnd": Role.NAMND,
@@ -39,7 +39,7 @@ def test_login_page_is_accessible(server, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.goto(server)
-    wait_idle(page)
+    page.get_by_role("heading", name="Logga in till portfolj").wait_for()
     assert axe_violations(page) == []
     screenshot(page, "logga-in")
     context.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import KEYBOARD_PASSWORD, KEYBOARD_USER, SECTION_OF, go_to, screenshot, wait_idle
+from tests.browser.conftest import KEYBOARD_PASSWORD, KEYBOARD_USER, SECTION_OF, go_to, screenshot
 
 
 def tab_to(page, predicate_js: str, limit: int = 60) -> None:
@@ -18,8 +18,8 @@ def test_login_works_with_the_keyboard_only(server, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.goto(server)
-    wait_idle(page)
-    tab_to(page, "e => e.closest('[data-testid=stTextInput]')?.innerText.includes('E-postadress')")
+    page.get_by_role("heading", name="Logga in till portfolj").wait_for()
+    tab_to(page, "e => e.id === 'email'")
     page.keyboard.type(KEYBOARD_USER)
     page.keyboard.press("Tab")
     page.keyboard.type(KEYBOARD_PASSWORD)
@@ -33,7 +33,7 @@ def test_focus_is_visible_on_the_login_button(server, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.goto(server)
-    wait_idle(page)
+    page.get_by_role("heading", name="Logga in till portfolj").wait_for()
     tab_to(page, "e => e.innerText && e.innerText.trim() === 'Logga in'")
     outline = page.evaluate(
         "() => { const s = getComputedStyle(document.activeElement);"

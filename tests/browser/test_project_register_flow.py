@@ -72,7 +72,6 @@ def test_a_new_project_from_registration_to_the_leaders_replan_and_the_overview(
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
     leader = context.new_page()
     leader.goto(server)
-    wait_idle(leader)
     leader.get_by_label("E-postadress").fill(KEYBOARD_USER)
     leader.get_by_label("Lösenord", exact=True).fill(KEYBOARD_PASSWORD)
     leader.get_by_role("button", name="Logga in", exact=True).click()

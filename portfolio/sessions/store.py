@@ -1,0 +1,74 @@
+"""Server-side login sessions: only the SHA-256 hash of each session's random token is stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portfolio.db import Database, Migrations
+from portfolio.store import row_dict, row_dicts
+
+MIGRATIONS = Migrations("sessions")
+
+
+@MIGRATIONS
+def m001_sessions(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            created_at TEXT NOT NULL, last_used_at TEXT NOT NULL,
+            ended_at TEXT, end_reason TEXT, user_agent TEXT);
+        CREATE INDEX sessions_user ON sessions (user_id, ended_at);
+        """
+    )
+
+
+def insert_session(db: Database, token_hash: str, user_id: int, at: str, user_agent: str | None) -> int:
+    """A new open session; returns its id."""
+    cur = db.execute(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_used_at, user_agent)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [token_hash, user_id, at, at, user_agent],
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+def session_by_hash(db: Database, token_hash: str) -> dict[str, Any] | None:
+    """The session with this token hash, open or ended, or None."""
+    return row_dict(
+        db,
+        "SELECT id, user_id, created_at, last_used_at, ended_at, end_reason FROM sessions"
+        " WHERE token_hash = ?",
+        [token_hash],
+    )
+
+
+def touch(db: Database, session_id: int, at: str) -> None:
+    """Record that the session was used now."""
+    db.execute("UPDATE sessions SET last_used_at = ? WHERE id = ?", [at, session_id])
+
+
+def end(db: Database, where: str, params: list[Any], at: str, reason: str) -> int:
+    """End the open sessions matching `where`; returns how many ended."""
+    cur = db.execute(
+        f"UPDATE sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL AND {where}",
+        [at, reason, *params],
+    )
+    return cur.rowcount
+
+
+def open_sessions(db: Database, user_id: int) -> list[dict[str, Any]]:
+    """A user's open sessions, newest first."""
+    return row_dicts(
+        db,
+        "SELECT id, created_at, last_used_at, user_agent FROM sessions WHERE user_id = ? AND ended_at IS NULL"
+        " ORDER BY last_used_at DESC",
+        [user_id],
+    )
+
+
+def set_busy_timeout(db: Database, milliseconds: int) -> None:
+    """How long this connection waits for another writer's lock before giving up."""
+    db.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
