@@ -10,10 +10,10 @@ from __future__ import annotations
 import streamlit as st
 from starlette.middleware import Middleware
 
-from dashboard import web
+from dashboard import api, web
 
 app = st.App(
     "streamlit_app.py",
-    routes=[*web.ROUTES],
+    routes=[*web.ROUTES, *api.ROUTES],
     middleware=[Middleware(web.SecurityHeaders), Middleware(web.SessionGate)],
 )
