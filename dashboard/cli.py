@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboard import (
+    cli_apikeys,
     cli_bench,
     cli_benefits,
     cli_bruttolista,
@@ -208,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
         cli_lifecycle,
         cli_users,
         cli_projects,
+        cli_apikeys,
     ):
         module.register(sub)
     return parser

@@ -1,0 +1,116 @@
+"""`portfolj api-key`: set up an integration (Power BI, Excel, a script) without the browser.
+
+portfolj api-key create --user EPOST --name NAMN   # skriver ut nyckeln en gång
+portfolj api-key list [--user EPOST] [--format table|json]
+portfolj api-key revoke ID
+
+The command line acts as the system administrator: it creates and revokes keys for any account,
+through the same service functions as the page API-nycklar, which write the audit log. `create`
+prints only the key on standard output (`KEY=$(portfolj api-key create …)`), and what to do with
+it on standard error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from portfolio import clock
+from portfolio.apikeys import service as apikeys
+from portfolio.auth import SYSTEM
+from portfolio.db import Database
+
+LIST_COLUMNS = ("id", "user", "name", "hint", "created", "last_used", "revoked")
+
+
+def _open(args: argparse.Namespace) -> Database:
+    from dashboard.cli_db import open_checked
+
+    return open_checked(args.db)
+
+
+def cmd_create(args: argparse.Namespace) -> int:
+    db = _open(args)
+    created = apikeys.create_key(db, SYSTEM, owner_email=args.user, name=args.name)
+    print(
+        f"API-nyckeln '{created.name}' (id {created.id}) för {created.user_email} är skapad."
+        " Spara den nu, till exempel i Power BI eller Excel: den visas inte igen."
+        " Skicka den i huvudet 'Authorization: Bearer <nyckel>'.",
+        file=sys.stderr,
+    )
+    print(created.key)
+    return 0
+
+
+def key_rows(db: Database, email: str | None, fmt: str) -> list[dict[str, Any]]:
+    """The keys (one account's, or everyone's) as the list shows them: never a key or its hash."""
+    frame = apikeys.keys_of(db, SYSTEM, email) if email else apikeys.all_keys(db, SYSTEM)
+
+    def when(stamp: str | None) -> str | None:
+        # JSON keeps the stored UTC time; a person at a terminal reads Swedish local time.
+        return stamp if fmt == "json" else clock.local_text(stamp, empty="")
+
+    return [
+        {
+            "id": r["id"],
+            "user": r["user_email"],
+            "name": r["name"],
+            "hint": f"{r['hint']}…",
+            "created": when(r["created_at"]),
+            "last_used": when(r["last_used_at"]),
+            "revoked": when(r["revoked_at"]),
+        }
+        for r in frame.iter_rows(named=True)
+    ]
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from dashboard.cli import render
+
+    rows = key_rows(_open(args), args.user, args.format)
+    if not rows and args.format == "table":
+        print("Inga API-nycklar" + (f" för {args.user}." if args.user else "."))
+        return 0
+    print(render(rows, args.format, LIST_COLUMNS))
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    db = _open(args)
+    if apikeys.revoke_key(db, SYSTEM, args.id):
+        print(f"API-nyckel {args.id} är återkallad; den fungerar inte längre.")
+    else:
+        print(f"API-nyckel {args.id} var redan återkallad; inget ändrades.")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add this module's sub-commands to the parser."""
+    p = sub.add_parser(
+        "api-key",
+        help="personliga API-nycklar för läs-API:t (Power BI, Excel, skript)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    key_sub = p.add_subparsers(dest="api_key_command", required=True, metavar="ÅTGÄRD")
+
+    def db_arg(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None)
+
+    q = key_sub.add_parser("create", help="skapa en nyckel åt ett konto och skriv ut den en gång")
+    db_arg(q)
+    q.add_argument("--user", required=True, metavar="EPOST", help="kontot som nyckeln läser som")
+    q.add_argument("--name", required=True, metavar="NAMN", help="vad nyckeln används till, t.ex. 'Power BI'")
+    q.set_defaults(func=cmd_create)
+
+    q = key_sub.add_parser("list", help="lista nycklar (aldrig själva nycklarna)")
+    db_arg(q)
+    q.add_argument("--user", metavar="EPOST", help="bara detta kontos nycklar")
+    q.add_argument("--format", choices=["table", "json"], default="table", help="utdataformat")
+    q.set_defaults(func=cmd_list)
+
+    q = key_sub.add_parser("revoke", help="återkalla en nyckel; den slutar fungera direkt")
+    db_arg(q)
+    q.add_argument("id", type=int, metavar="ID", help="nyckelns id (se api-key list)")
+    q.set_defaults(func=cmd_revoke)
