@@ -21,6 +21,7 @@ __all__ = [
     "csv_cell",
     "escape_frame",
     "needs_escape",
+    "normalise_newlines",
     "xlsx_cell",
 ]
 
