@@ -28,7 +28,7 @@ from dashboard import (
 )
 from dashboard.cli_db import open_checked
 from portfolio import db as core_db
-from portfolio import store
+from portfolio import store, uploads
 from portfolio.errors import PortfoljError
 from portfolio.money import kronor_json
 from portfolio.overview import with_deviation
@@ -114,6 +114,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "false",
         "--client.toolbarMode",
         "minimal",
+        # The largest upload any page takes (a SIE file); each importer checks its own, lower limit.
+        "--server.maxUploadSize",
+        str(uploads.SIE_FILE.max_bytes // 1_000_000),
         # A darker text colour keeps captions (text at 60 % opacity) above WCAG AA contrast.
         "--theme.base",
         "light",
@@ -121,6 +124,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "#10131a",
     ]
     print(f"portfolj körs på http://127.0.0.1:{args.port} med databasen {path}", flush=True)
+    # Files the server creates (database, WAL, SHM) are readable by their owner only.
+    os.umask(0o077)
     # Replace this process by the server, so a signal to our PID reaches Streamlit itself.
     os.execve(sys.executable, command, env)
 

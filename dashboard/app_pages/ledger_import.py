@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import forms, ui
+from portfolio import uploads
 from portfolio.auth import Action
 from portfolio.errors import ImportRejectedError, PermissionDeniedError
 from portfolio.ledger import mapping, store
@@ -90,6 +91,7 @@ with sie_tab:
         "SIE-fil (.se, .si, .sie)",
         type=["se", "si", "sie", "txt"],
         key=forms.uploader_key("ledger_import_file"),
+        help=uploads.SIE_FILE.text,
     )
     allow = st.checkbox(
         "Tillåt obalanserade verifikationer (de listas som varningar)", key="ledger_import_allow_unbalanced"
@@ -132,7 +134,10 @@ with lines_tab:
         " kronor med huvudbokens tecken: kostnader positiva, intäkter negativa."
     )
     lines_file = st.file_uploader(
-        "Fil (.csv eller .xlsx)", type=["csv", "xlsx"], key=forms.uploader_key("ledger_lines_file")
+        "Fil (.csv eller .xlsx)",
+        type=["csv", "xlsx"],
+        key=forms.uploader_key("ledger_lines_file"),
+        help=uploads.LEDGER_LINES.text,
     )
     kind = st.radio(
         "Radtyp när kolumnen typ saknas", ["utfall", "budget"], horizontal=True, key="ledger_lines_kind"

@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts_risks, forms, ui
-from portfolio import store
+from portfolio import store, uploads
 from portfolio.auth import Action
 from portfolio.errors import (
     InvalidInputError,
@@ -845,7 +845,10 @@ x2.download_button(
 )
 if editable:
     uploaded = st.file_uploader(
-        "Läs in en ifylld fil (.xlsx)", type=["xlsx"], key=forms.uploader_key("risks_import_file")
+        "Läs in en ifylld fil (.xlsx)",
+        type=["xlsx"],
+        key=forms.uploader_key("risks_import_file"),
+        help=uploads.RISK_WORKBOOK.text,
     )
     importing = st.button("Importera filen", key="risks_import_submit", disabled=uploaded is None)
     forms.confirmation("risks_import_flash")

@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts_benefits, forms, ui
+from portfolio import uploads
 from portfolio.auth import Action, Role
 from portfolio.errors import ImportRejectedError, InvalidInputError
 from portfolio.money import format_number
@@ -227,7 +228,10 @@ else:
             "att frågan hoppades över. Allt eller inget: en felaktig rad och inget sparas."
         )
         upload = st.file_uploader(
-            "Fil med svar", type=["csv", "xlsx"], key=forms.uploader_key("surveys_upload_file")
+            "Fil med svar",
+            type=["csv", "xlsx"],
+            key=forms.uploader_key("surveys_upload_file"),
+            help=uploads.SURVEY_FILE.text,
         )
         replace = st.checkbox("Ersätt enkätens befintliga svar", key="surveys_upload_replace")
         reading = st.button("Läs in", key="surveys_upload_submit", type="primary", disabled=upload is None)

@@ -25,6 +25,7 @@ from portfolio.ledger import store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
 from portfolio.ledger.sie_import import ImportSummary, fingerprint_of, project_dimension, summary_from_log
 from portfolio.money import MAX_IMPORT_ORE, MAX_ORE, format_kr, to_ore
+from portfolio.uploads import LEDGER_LINES, capped_rows, check_size, check_xlsx
 
 __all__ = ["COLUMNS", "LineKind", "import_lines", "read_table"]
 
@@ -86,12 +87,18 @@ def read_table(data: bytes, file_name: str) -> list[tuple[int, list[Any]]]:
     """The file's rows with their row numbers (the header is row 1)."""
     suffix = Path(file_name).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
+        check_xlsx(LEDGER_LINES, data)
         rows = _xlsx_rows(data)
     elif suffix in (".csv", ".txt", ""):
+        check_size(LEDGER_LINES, len(data))
         rows = _csv_rows(data)
     else:
         raise ImportRejectedError([f"Filtypen '{suffix}' stöds inte; använd CSV (.csv) eller Excel (.xlsx)"])
-    return [(n, r) for n, r in rows if any(c not in (None, "") and str(c).strip() for c in r)]
+    return [
+        (n, r)
+        for n, r in capped_rows(LEDGER_LINES, rows)
+        if any(c not in (None, "") and str(c).strip() for c in r)
+    ]
 
 
 def _header(row: Sequence[Any]) -> tuple[dict[str, int], list[str]]:

@@ -31,6 +31,7 @@ from portfolio.ledger import store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
 from portfolio.money import MAX_IMPORT_ORE, format_kr
 from portfolio.sie import PeriodBalance, SieProblem, SieReader, Voucher
+from portfolio.uploads import SIE_FILE, check_size
 
 __all__ = [
     "BATCH_ROWS",
@@ -138,6 +139,15 @@ def fingerprint_of(source: Path | BinaryIO) -> str:
     return digest.hexdigest()
 
 
+def _size_of(stream: Path | BinaryIO) -> int:
+    if isinstance(stream, Path):
+        return stream.stat().st_size
+    at = stream.tell()
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(at)
+    return size
+
+
 def project_dimension(db: Database) -> str:
     """The dimension whose objects are projects (6 unless changed)."""
     return store.get_setting(db, PROJECT_DIMENSION_KEY) or DEFAULT_PROJECT_DIMENSION
@@ -191,7 +201,8 @@ def import_sie(
     name = file_name or (stream.name if isinstance(stream, Path) else "uppladdad fil")
     if not isinstance(stream, Path) and not stream.seekable():
         # Hashing and reading need two passes, and progress needs the size.
-        stream = io.BytesIO(stream.read())
+        stream = io.BytesIO(stream.read(SIE_FILE.max_bytes + 1))
+    check_size(SIE_FILE, _size_of(stream))
     fingerprint = fingerprint_of(stream)
     earlier = store.import_by_fingerprint(db, fingerprint)
     if earlier is not None:

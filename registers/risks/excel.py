@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from portfolio import textsafe
 from portfolio.errors import ImportRejectedError
+from portfolio.uploads import RISK_WORKBOOK, check_xlsx
 from registers.risks.model import ActionStatus, Register, RiskStatus
 
 RISK_SHEET = "Risker"
@@ -324,6 +325,7 @@ def read_workbook(content: bytes) -> tuple[ParsedWorkbook, list[str]]:
         )
     if not content.startswith(b"PK"):
         raise ImportRejectedError([_not_xlsx(content)])
+    check_xlsx(RISK_WORKBOOK, content)  # unpacked size and rows, before openpyxl builds anything
     try:
         wb = load_workbook(io.BytesIO(content), data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:

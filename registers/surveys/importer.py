@@ -22,6 +22,7 @@ from typing import Any
 import polars as pl
 
 from portfolio.errors import MAX_MESSAGES, ImportRejectedError
+from portfolio.uploads import SURVEY_FILE, capped_rows, check_size, check_xlsx
 from registers.surveys.model import MAX_POPULATION
 
 SHOWN_ERRORS = MAX_MESSAGES  # the rest are counted, not built: a junk file can have thousands
@@ -112,7 +113,7 @@ def _csv_rows(content: bytes) -> list[tuple[int, list[str | None]]]:
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max((";", ",", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [(reader.line_num, [_cell_text(cell) for cell in row]) for row in reader]
+    return [(reader.line_num, [_cell_text(cell) for cell in row]) for row in capped_rows(SURVEY_FILE, reader)]
 
 
 def _excel_rows(content: bytes) -> list[tuple[int, list[str | None]]]:
@@ -124,10 +125,8 @@ def _excel_rows(content: bytes) -> list[tuple[int, list[str | None]]]:
         raise ImportRejectedError([f"Excelfilen kunde inte läsas: {exc}"]) from exc
     try:
         sheet = workbook.worksheets[0]
-        return [
-            (number, [_cell_text(cell) for cell in row])
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
+        rows = capped_rows(SURVEY_FILE, sheet.iter_rows(values_only=True))
+        return [(number, [_cell_text(cell) for cell in row]) for number, row in enumerate(rows, start=1)]
     finally:
         workbook.close()
 
@@ -136,8 +135,10 @@ def read_table(filename: str, content: bytes) -> pl.DataFrame:
     """Every cell as text, with the row's line number in the file as ``_row``."""
     suffix = Path(filename).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
+        check_xlsx(SURVEY_FILE, content)
         rows = _excel_rows(content)
     elif suffix in (".csv", ".txt"):
+        check_size(SURVEY_FILE, len(content))
         rows = _csv_rows(content)
     else:
         raise ImportRejectedError(
