@@ -36,3 +36,12 @@ def test_today_is_the_swedish_date():
     from zoneinfo import ZoneInfo
 
     assert clock.today() == datetime.now(ZoneInfo("Europe/Stockholm")).date()
+
+
+def test_a_column_of_stamps_is_shown_in_stockholm_time_like_one_stamp():
+    import polars as pl
+
+    stamps = ["2026-12-03T13:58:07+00:00", "2026-07-01T10:00:00+00:00", "2026-12-03T13:58:07", None]
+    shown = pl.DataFrame({"at": stamps}).select(clock.local_column("at"))["at"].to_list()
+    assert shown == [clock.local_text(s) if s else None for s in stamps]
+    assert shown[:2] == ["2026-12-03 14:58", "2026-07-01 12:00"]
