@@ -35,6 +35,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Uppföljning", "app_pages/audit.py", "Ändringslogg", "andringslogg"),
     PageSpec("Administration", "app_pages/users.py", "Användare", "anvandare", admin_only=True),
     PageSpec("Om tjänsten", "app_pages/my_account.py", "Mitt konto", "mitt-konto"),
+    PageSpec("Om tjänsten", "app_pages/api_keys.py", "API-nycklar", "api-nycklar"),
     PageSpec("Om tjänsten", "app_pages/accessibility.py", "Tillgänglighetsredogörelse", "tillganglighet"),
 )
 

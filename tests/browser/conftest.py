@@ -154,7 +154,7 @@ SECTIONS = {
     "Nämnden": ["Sammanträden", "Beslut", "Bruttolista"],
     "Uppföljning": ["Ändringslogg"],
     "Administration": ["Användare"],
-    "Om tjänsten": ["Mitt konto", "Tillgänglighetsredogörelse"],
+    "Om tjänsten": ["Mitt konto", "API-nycklar", "Tillgänglighetsredogörelse"],
 }
 SECTION_OF = {title: section for section, titles in SECTIONS.items() for title in titles}
 
