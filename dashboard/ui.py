@@ -6,6 +6,7 @@ import re
 import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit
 
 import polars as pl
 import streamlit as st
@@ -260,3 +261,43 @@ def open_project(code: str | None) -> None:
     if code:
         st.session_state["project_select"] = code
         st.switch_page("app_pages/project.py")
+
+
+# --- links: what a page shows is in its address -----------------------------------------------
+
+
+def from_link(key: str, param: str, options: Iterable[Any], *, parse: Any = str) -> None:
+    """Before a widget: choose what the address's `?param=` names when the widget is drawn afresh.
+
+    Afresh means a link opened, a reload or a page switch; after that the user's choice wins and
+    `to_link` writes it back, so a copied address shows what the user sees.
+    """
+    wanted = st.query_params.get(param)
+    if key in st.session_state or wanted is None:
+        return
+    try:
+        value = parse(wanted)
+    except (TypeError, ValueError, KeyError):
+        return
+    if value in list(options):
+        st.session_state[key] = value
+
+
+def to_link(**params: Any) -> None:
+    """Write the page's choices into its address (`?projekt=…&risk=…`); None removes one."""
+    for name, value in params.items():
+        if value is None:
+            st.query_params.pop(name, None)
+        elif st.query_params.get(name) != str(value):
+            st.query_params[name] = str(value)
+
+
+def copy_link(path: str, **params: Any) -> None:
+    """The page's address with its choices under "Länk till sidan", with Streamlit's copy button."""
+    query = "&".join(f"{k}={quote(str(v), safe='/')}" for k, v in params.items() if v is not None)
+    here = urlsplit(st.context.url or "")
+    origin = f"{here.scheme}://{here.netloc}" if here.scheme and here.netloc else ""
+    st.caption(
+        "Länk till sidan – kopiera med knappen till höger och klistra in i ett mejl eller en kallelse:"
+    )
+    st.code(f"{origin}{path}?{query}" if query else f"{origin}{path}", language=None, wrap_lines=True)

@@ -68,6 +68,8 @@ st.caption("Vad nämnden har beslutat, när den sammanträder härnäst och åre
 
 # --- search -------------------------------------------------------------------------------------
 st.header("Sök bland besluten")
+if "decisions_search" not in st.session_state and st.query_params.get("q"):
+    st.session_state["decisions_search"] = st.query_params["q"]
 query = st.text_input(
     "Vad vill du veta?",
     key="decisions_search",
@@ -77,6 +79,7 @@ query = st.text_input(
     "Ett datum (2019-06-03, 3 juni 2019) eller en månad (juni 2019) visar sammanträdenas punkter; "
     "§17 eller punkt 3 visar den punkten.",
 )
+ui.to_link(q=query.strip() or None)
 if query.strip():
     found = governance.search_decisions(conn, query)
     asked = ui.plain(query.strip())

@@ -25,14 +25,19 @@ labels = {
 }
 held = meetings.filter(~meetings["planned"])
 default = held["id"][-1] if held.height else meetings["id"][0]
+by_date = dict(meetings.select("date", "id").iter_rows())
+ui.from_link("meetings_choice", "datum", list(labels), parse=lambda d: by_date[d])
+if st.session_state.get("meetings_choice") not in labels:
+    st.session_state["meetings_choice"] = default
 meeting_id = st.selectbox(
     "Sammanträde",
     list(labels),
-    index=list(labels).index(default),
     format_func=labels.get,
     key="meetings_choice",
 )
 meeting = meetings.filter(meetings["id"] == meeting_id).row(0, named=True)
+ui.to_link(datum=meeting["date"])
+ui.copy_link("/sammantraden", datum=meeting["date"])
 st.header(f"Sammanträde {meeting['date']}")
 facts = [f"Plats: {ui.plain(meeting['place'])}" if meeting["place"] else None]
 if meeting["moved_from"]:

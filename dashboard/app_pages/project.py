@@ -22,16 +22,19 @@ codes = portfolio["code"].to_list()
 names = dict(portfolio.select("code", "name").iter_rows())
 
 # A link (?projekt=KOD) or the overview chooses the project; after that the selectbox does.
+wanted = st.query_params.get("projekt")
+if "project_select" not in st.session_state and wanted is not None and wanted not in codes:
+    st.warning(f"Det finns inget projekt eller ärende med koden {ui.plain(wanted)}; välj ett nedan.")
+ui.from_link("project_select", "projekt", codes)
 if st.session_state.get("project_select") not in codes:
-    wanted = st.query_params.get("projekt")
-    st.session_state["project_select"] = wanted if wanted in codes else ui.default_project(codes)
+    st.session_state["project_select"] = ui.default_project(codes)
 code = st.selectbox(
     "Projekt eller ärende",
     codes,
     format_func=lambda c: f"{c} – {names[c]}",
     key="project_select",
 )
-st.query_params["projekt"] = code
+ui.to_link(projekt=code)
 
 conn = ui.db()
 pid = store.project_id_for(conn, code)
@@ -40,6 +43,7 @@ party_names = ui.party_names()
 
 st.title(ui.plain(p["name"]))
 st.caption(f"{code} · {p['kind'].capitalize()} · fas: {p['phase']}")
+ui.copy_link("/projekt", projekt=code)
 st.markdown(
     f"**Status:** {ui.status_text(p['status'])}"
     + (f" — {ui.plain(p['status_reason'])}" if p["status_reason"] else "")

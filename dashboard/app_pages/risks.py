@@ -337,11 +337,13 @@ codes = projects["code"].to_list()
 names = dict(projects.select("code", "name").iter_rows())
 
 st.title("Riskregister")
+ui.from_link("risks_project", "projekt", codes)
 if st.session_state.get("risks_project") not in codes:
     st.session_state["risks_project"] = ui.default_project(codes)
 code = st.selectbox(
     "Projekt eller ärende", codes, format_func=lambda c: f"{c} – {names[c]}", key="risks_project"
 )
+ui.to_link(projekt=code)
 pid = store.project_id_for(conn, code)
 editable = ui.can(Action.EDIT_RISKS, project_id=pid)
 registers = service.registers(conn, pid)
@@ -555,6 +557,7 @@ if registers:
     titles = dict(risks.select("id", "title").iter_rows())
     # The risk the user created or chose stays shown when the filters above hide it: the view
     # never switches to another risk by itself, so an edit below only changes the risk shown.
+    ui.from_link("risks_selected", "risk", titles, parse=int)  # a link (?risk=3) chooses the risk
     kept = st.session_state.get("risks_selected")
     if kept in titles and kept not in options:
         options = [*options, kept]
@@ -567,6 +570,7 @@ if registers:
         key="risks_selected",
         placeholder="Inga risker",
     )
+    ui.to_link(risk=selected)
     if selected is not None:
         risk = service.risk(conn, int(selected))
         reg = by_id[risk["register_id"]]

@@ -60,6 +60,8 @@ years = _years(*ui.db_key())
 if not years:
     st.info("Det finns ännu inga siffror: importera en huvudbok under Import av redovisning.")
     st.stop()
+ui.from_link("tertial_year", "ar", years, parse=int)
+ui.from_link("tertial_period", "period", [p.value for p in Period])
 if st.session_state.get("tertial_year") not in years:
     st.session_state["tertial_year"] = 2019 if 2019 in years else years[-1]
 scopes = _scopes(*ui.db_key())
@@ -74,6 +76,7 @@ period = Period(
     )
 )
 scope_key = c3.selectbox("Urval", scopes, format_func=lambda s: Scope.parse(s).label, key="tertial_scope")
+ui.to_link(ar=year, period=period.value)
 report = _report(*ui.db_key(), year, period.value, scope_key)
 
 flash = st.session_state.pop(FLASH_KEY, None)
