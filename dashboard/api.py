@@ -784,6 +784,8 @@ class _OpenApi:
             response = _error(405, "API:t är bara för läsning; använd GET.", {"Allow": "GET, HEAD"})
         else:
             response = JSONResponse(openapi())
+            if request.method == "HEAD":
+                response.body = b""
         await response(scope, receive, send)
 
 

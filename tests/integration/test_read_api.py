@@ -453,3 +453,9 @@ def test_the_openapi_description_lists_every_endpoint_and_needs_no_key(client):
     assert by["schema"]["enum"] == ["line", "project", "object"]
     assert {p["name"] for p in tertial["parameters"] if p["required"]} == {"year", "period"}
     assert len(spec["paths"]) == len(api.ENDPOINTS)
+
+
+def test_the_openapi_description_refuses_anything_but_get(client):
+    assert client.post("/api/v1/openapi.json").status_code == 405
+    head = client.head("/api/v1/openapi.json")
+    assert head.status_code == 200 and head.content == b""
