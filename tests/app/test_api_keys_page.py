@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+from decimal import Decimal
 
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from dashboard import api
 from portfolio.apikeys import service
 from portfolio.auth import SYSTEM
+from portfolio.money import format_kr, to_ore
 from registers.schema import open_database
 from tests.app.conftest import PERSONA_EMAILS, ROLES, duplicate_labels, shown_under, texts
 
@@ -125,3 +131,19 @@ def test_the_page_is_under_om_tjansten_for_every_role():
         "api-nycklar",
         False,
     )
+
+
+def test_a_project_leaders_key_reads_the_projects_and_money_the_overview_shows_them(app_as, app_env):
+    overview = app_as("projektledare").dataframe(key="overview_table").value
+    (key,) = shown_keys(create(app_as("projektledare", PAGE), "Power BI"))
+    with TestClient(Starlette(routes=api.ROUTES)) as client:
+        rows = client.get("/api/v1/projects", headers={"Authorization": f"Bearer {key}"}).json()
+
+    def kr(kronor):
+        return format_kr(None if kronor is None else to_ore(Decimal(str(kronor))))
+
+    assert len(rows) == len(overview) == 21
+    for column, field in (("Budget", "budget"), ("Utfall", "actual"), ("Avvikelse", "deviation")):
+        assert {r["code"]: kr(r[field]) for r in rows} == dict(
+            zip(overview["Kod"], overview[column], strict=True)
+        )
