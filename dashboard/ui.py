@@ -283,6 +283,33 @@ def from_link(key: str, param: str, options: Iterable[Any], *, parse: Any = str)
         st.session_state[key] = value
 
 
+def follow_link(key: str, param: str, options: Iterable[Any], *, parse: Any = str) -> None:
+    """`from_link`, and also when the address changed under the page (the browser's back button)."""
+    if st.session_state.pop(f"_chosen_{key}", False):
+        return
+    wanted = st.query_params.get(param)
+    try:
+        value = None if wanted is None else parse(wanted)
+    except (TypeError, ValueError, KeyError):
+        return
+    if value in list(options) and st.session_state.get(key) != value:
+        st.session_state[key] = value
+        st.session_state[f"_chosen_{key}"] = False
+
+
+def chosen_by_user(key: str) -> None:
+    """on_change of a widget whose choice is a new address: the next run makes it a history entry."""
+    st.session_state[f"_chosen_{key}"] = True
+
+
+def link_choice(page: str, key: str, **params: Any) -> None:
+    """After the widget: a choice the user made opens the page anew at its address, so it becomes a
+    step the browser's back button returns from; otherwise the address is only kept up to date."""
+    if st.session_state.get(f"_chosen_{key}"):
+        st.switch_page(page, query_params={k: str(v) for k, v in params.items() if v is not None})
+    to_link(**params)
+
+
 def to_link(**params: Any) -> None:
     """Write the page's choices into its address (`?projekt=…&risk=…`); None removes one."""
     for name, value in params.items():

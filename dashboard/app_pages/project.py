@@ -25,7 +25,7 @@ names = dict(portfolio.select("code", "name").iter_rows())
 wanted = st.query_params.get("projekt")
 if "project_select" not in st.session_state and wanted is not None and wanted not in codes:
     st.warning(f"Det finns inget projekt eller ärende med koden {ui.plain(wanted)}; välj ett nedan.")
-ui.from_link("project_select", "projekt", codes)
+ui.follow_link("project_select", "projekt", codes)
 if st.session_state.get("project_select") not in codes:
     st.session_state["project_select"] = ui.default_project(codes)
 code = st.selectbox(
@@ -33,8 +33,10 @@ code = st.selectbox(
     codes,
     format_func=lambda c: f"{c} – {names[c]}",
     key="project_select",
+    on_change=ui.chosen_by_user,
+    args=("project_select",),
 )
-ui.to_link(projekt=code)
+ui.link_choice("app_pages/project.py", "project_select", projekt=code)
 
 conn = ui.db()
 pid = store.project_id_for(conn, code)

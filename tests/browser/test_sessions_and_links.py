@@ -50,3 +50,19 @@ def test_an_unknown_address_says_so_in_swedish(page_as, server):
     page.goto(server + "/finns-inte")
     page.get_by_role("heading", name="Sidan finns inte").wait_for()
     assert page.get_by_role("link", name="Portföljöversikten").is_visible()
+
+
+def test_the_back_button_returns_to_the_project_chosen_before(page_as, server):
+    page = page_as("namnd")
+    page.goto(server + LINK2)
+    page.get_by_role("heading", name=LINK2_HEADING).wait_for()
+    wait_idle(page)
+    box = page.locator(".st-key-project_select input").first
+    box.click()
+    box.fill("GNS/03/2019")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Förstudie IT-serverdrift").wait_for()
+    assert "projekt=GNS%2F03%2F2019" in page.url
+    page.go_back()
+    page.get_by_role("heading", name=LINK2_HEADING).wait_for()
+    assert "projekt=GNS%2F8%2F2018" in page.url
