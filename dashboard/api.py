@@ -126,7 +126,8 @@ class Params:
     def choice(self, name: str, choices: Sequence[str], default: str) -> str:
         value = self.text(name) or default
         if value not in choices:
-            raise _bad(f"Okänt värde '{value}' för '{name}': ange {' eller '.join(choices)}.")
+            listed = ", ".join(choices[:-1]) + " eller " + choices[-1]
+            raise _bad(f"Okänt värde '{value}' för '{name}': ange {listed}.")
         return value
 
     def project_id(self, db: Database, name: str = "project") -> int | None:

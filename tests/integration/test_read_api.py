@@ -402,7 +402,10 @@ def test_an_unknown_path_or_id_gets_404_in_swedish(client, key_for, url):
         ("/api/v1/tertial?period=T1", "'year' saknas"),
         ("/api/v1/tertial?year=2019&period=T4", "Okänd period 'T4'"),
         ("/api/v1/tertial?year=2019", "'period' saknas"),
-        ("/api/v1/tertial?year=2019&period=T1&by=party", "Okänt värde 'party' för 'by'"),
+        (
+            "/api/v1/tertial?year=2019&period=T1&by=party",
+            "Okänt värde 'party' för 'by': ange line, project eller object.",
+        ),
         ("/api/v1/tertial?year=2019&period=T1&scope=kommunen", "Okänt urval"),
         ("/api/v1/allocation?year=1999", "inga fördelningsposter för 1999"),
         ("/api/v1/allocation?year=2019&item=okänd", "ingen fördelningspost 'okänd'"),
