@@ -389,6 +389,59 @@ def _read_columns(db: Database, part: str, years: Sequence[int]) -> pl.DataFrame
     return pl.concat(frames) if frames else pl.DataFrame(schema={**schema, "import_id": pl.Int64})
 
 
+# An import parses into a scratch file first, outside the database's write lock, and copies the
+# rows in with one INSERT … SELECT per table in its short final transaction.
+STAGED_TABLES = ("ledger_rows", "ledger_budget")
+
+
+def create_staging(db: Database, path: str) -> Database:
+    """A scratch database at `path` with empty copies of the import's row tables (read from `db`)."""
+    marks = ", ".join("?" * len(STAGED_TABLES))
+    ddl = [
+        r[0]
+        for r in db.execute(
+            f"SELECT sql FROM sqlite_master WHERE type = 'table' AND name IN ({marks})", STAGED_TABLES
+        ).fetchall()
+    ]
+    staging = Database(sqlite3.connect(path, check_same_thread=False))
+    # Scratch data: a crash loses nothing that was committed, so no journal and no syncs.
+    staging.execute("PRAGMA journal_mode=off")
+    staging.execute("PRAGMA synchronous=off")
+    for sql in ddl:
+        staging.execute(sql)
+    return staging
+
+
+def database_file(db: Database) -> str | None:
+    """The main database's file, or None for one in memory."""
+    row = db.execute("SELECT file FROM pragma_database_list WHERE name = 'main'").fetchone()
+    return row[0] if row and row[0] else None
+
+
+def attach_staging(db: Database, path: str) -> None:
+    """Make a finished scratch file readable as `staging` (outside a transaction, as SQLite asks)."""
+    db.execute("ATTACH DATABASE ? AS staging", [path])
+
+
+def detach_staging(db: Database) -> None:
+    """Forget the scratch file again."""
+    db.execute("DETACH DATABASE staging")
+
+
+def copy_staged(db: Database, import_id: int) -> None:
+    """Copy the staged rows in under `import_id`, in file order (inside the import's write)."""
+    db.execute(
+        "INSERT INTO main.ledger_rows SELECT ?, date, account, object, objects, amount_ore, voucher, text"
+        " FROM staging.ledger_rows ORDER BY rowid",
+        [import_id],
+    )
+    db.execute(
+        "INSERT INTO main.ledger_budget SELECT ?, kind, year_index, year, month, account, object,"
+        " objects, amount_ore, is_total, line FROM staging.ledger_budget ORDER BY rowid",
+        [import_id],
+    )
+
+
 def insert_budget_rows(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
     """Insert (import_id, kind, year_index, year, month, account, object, objects, amount, is_total, line)."""
     db.conn.executemany("INSERT INTO ledger_budget VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
