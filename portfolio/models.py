@@ -311,6 +311,11 @@ class Meeting(Model):
     time: Text | None = None
     chair: Text | None = None
     adjuster: Text | None = None
+    members: Text | None = None
+    justering_place: Text | None = None
+    justering_date: dt.date | None = None
+    anslag_up: dt.date | None = None
+    anslag_down: dt.date | None = None
     minutes_in_seeds: bool = False
     paragraphs: Text | None = None
     moved_from: dt.date | None = None

@@ -15,7 +15,7 @@ from portfolio.auth import SYSTEM, User
 from portfolio.errors import InvalidInputError
 from portfolio.governance import service as meetings_service
 from portfolio.governance import store as governance_store
-from portfolio.governance.model import AgendaItemInput, MeetingInput
+from portfolio.governance.model import AgendaItemInput, JusteringInput, MeetingInput
 from portfolio.models import Meeting, Party, Project, source_text, validation_messages
 from seed import benefits, bruttolista, governance, ledger, lifecycle, risks, surveys
 from seed.finance import FinanceFile, insert_finance
@@ -150,6 +150,9 @@ def load_meeting(db: core_db.Database, meeting: Meeting, user: User) -> bool:
             planned=meeting.planned,
             moved_from=meeting.moved_from,
             moved_reason=meeting.moved_reason,
+            time=meeting.time,
+            chair=meeting.chair,
+            members=meeting.members,
             source=source_text(meeting.source) or None,
         ),
     )
@@ -170,4 +173,35 @@ def load_meeting(db: core_db.Database, meeting: Meeting, user: User) -> bool:
                 source=source_text(item.source) or None,
             ),
         )
+    _advance_meeting(db, meeting, user)
     return True
+
+
+def _advance_meeting(db: core_db.Database, meeting: Meeting, user: User) -> None:
+    """Through the services: a meeting whose minutes are in the seeds is justerat, one known by its
+    § numbers genomfört, one with only its agenda kallat; a meeting of the plan stays planerat."""
+    if meeting.planned or not meeting.items:
+        return
+    meeting_id = governance_store.meeting_on(db, meeting.date)["id"]  # type: ignore[index]
+    meetings_service.change_state(db, user, meeting_id, "kallat")
+    held = any(item.number_kind == "paragraf" for item in meeting.items)  # only an agenda: punkt
+    if not (meeting.minutes_in_seeds or held):
+        return
+    meetings_service.change_state(db, user, meeting_id, "genomfört")
+    if not meeting.minutes_in_seeds:
+        return
+    unknown = None if meeting.justering_date else "Justeringens plats och tid finns inte i seed-dokumenten"
+    meetings_service.change_state(
+        db,
+        user,
+        meeting_id,
+        "justerat",
+        justering=JusteringInput(
+            date=meeting.justering_date,
+            place=meeting.justering_place,
+            justerare=meeting.adjuster,
+            anslag_up=meeting.anslag_up,
+            anslag_down=meeting.anslag_down,
+            note=unknown,
+        ),
+    )

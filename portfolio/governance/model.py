@@ -65,7 +65,19 @@ LABELS = {
     "code": "Ärendenummer",
     "name": "Namn",
     "owner_party": "Ägande part",
+    "time": "Tid",
+    "chair": "Ordförande",
+    "members": "Ledamöter",
+    "presenter": "Föredragande",
+    "corrects_item_id": "Rättar beslut",
+    "justerare": "Justerare",
+    "anslag_up": "Anslag uppsatt",
+    "anslag_down": "Anslag nedtaget",
+    "note": "Anteckning",
 }
+
+MeetingState = Literal["planerat", "kallat", "genomfört", "justerat"]
+STATES: tuple[MeetingState, ...] = ("planerat", "kallat", "genomfört", "justerat")
 
 
 def paragraph_label(number_kind: str | None, number: int | None) -> str | None:
@@ -85,6 +97,9 @@ class MeetingInput(Model):
     planned: bool = True
     moved_from: dt.date | None = None
     moved_reason: Text | None = None
+    time: Line | None = None
+    chair: Line | None = None
+    members: Text | None = None
     source: Text | None = None
 
     @model_validator(mode="after")
@@ -108,12 +123,35 @@ class AgendaItemInput(Model):
     proposal: Text | None = None
     decision: Text | None = None
     documents: Annotated[tuple[Annotated[NonEmpty, Field(max_length=2000)], ...], Field(max_length=200)] = ()
+    presenter: Line | None = None
+    corrects_item_id: int | None = None
     source: Text | None = None
 
-    @field_validator("case", "summary", "proposal", "decision", "source", mode="before")
+    @field_validator("case", "summary", "proposal", "decision", "presenter", "source", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
+
+
+class JusteringInput(Model):
+    """How the protocol was justerat: when and where, by whom, and the notice board's dates."""
+
+    date: dt.date | None = None
+    place: Line | None = None
+    justerare: Line | None = None
+    anslag_up: dt.date | None = None
+    anslag_down: dt.date | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> JusteringInput:
+        if self.date is None and not (self.note or "").strip():
+            raise ValueError("Ange justeringens datum (eller i anteckningen varför det inte är känt)")
+        if self.date and self.anslag_up and self.anslag_up < self.date:
+            raise ValueError("Anslaget kan inte sättas upp före justeringen")
+        if self.anslag_up and self.anslag_down and self.anslag_down < self.anslag_up:
+            raise ValueError("Anslaget kan inte tas ned före den dag det sattes upp")
+        return self
 
 
 class PhaseChangeInput(Model):

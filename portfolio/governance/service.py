@@ -6,6 +6,7 @@ and runs in one transaction with its audit row: all or nothing.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from typing import Any
 
@@ -14,11 +15,14 @@ import polars as pl
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, NotFoundError, StaleEditError
+from portfolio.governance import attachments as files
 from portfolio.governance import store
 from portfolio.governance.logic import debit_amount_ore, hours_to_centi, parse_decision_query
 from portfolio.governance.model import (
+    STATES,
     AgendaItemInput,
     DebitInput,
+    JusteringInput,
     MeetingInput,
     NewCaseInput,
     PhaseChangeInput,
@@ -48,9 +52,8 @@ def create_meeting(db: Database, actor: User, data: MeetingInput) -> int:
 def update_meeting(db: Database, actor: User, meeting_id: int, data: MeetingInput, *, based_on: dict) -> None:
     """Correct a meeting; refused if it changed since the user read `based_on`."""
     require(actor, Action.MANAGE_MEETINGS)
-    current = store.meeting(db, meeting_id)
-    if current is None:
-        raise NotFoundError(f"Sammanträdet med id {meeting_id} finns inte")
+    current = _meeting(db, meeting_id)
+    _refuse_if_justerat(current)
     other = store.meeting_on(db, data.date)
     if other is not None and other["id"] != meeting_id:
         raise InvalidInputError([f"Det finns redan ett sammanträde den {data.date}; välj ett annat datum"])
@@ -75,9 +78,8 @@ def update_meeting(db: Database, actor: User, meeting_id: int, data: MeetingInpu
 def move_meeting(db: Database, actor: User, meeting_id: int, new_date: date, reason: str) -> None:
     """Move a meeting to another day, keeping its original date and the reason."""
     require(actor, Action.MANAGE_MEETINGS)
-    current = store.meeting(db, meeting_id)
-    if current is None:
-        raise NotFoundError(f"Sammanträdet med id {meeting_id} finns inte")
+    current = _meeting(db, meeting_id)
+    _refuse_if_justerat(current)
     problems = []
     if not reason.strip():
         problems.append("Ange skälet till flytten (till exempel regionens budgetdag)")
@@ -96,6 +98,9 @@ def move_meeting(db: Database, actor: User, meeting_id: int, new_date: date, rea
         planned=bool(current["planned"]),
         moved_from=None if original == new_date else original,
         moved_reason=None if original == new_date else reason.strip(),
+        time=current["time"],
+        chair=current["chair"],
+        members=current["members"],
     )
     with write(db):
         store.update_meeting(db, meeting_id, data)
@@ -108,6 +113,131 @@ def move_meeting(db: Database, actor: User, meeting_id: int, new_date: date, rea
             before=current,
             after=data.model_dump(mode="json"),
         )
+
+
+def _meeting(db: Database, meeting_id: int) -> dict[str, Any]:
+    current = store.meeting(db, meeting_id)
+    if current is None:
+        raise NotFoundError(f"Sammanträdet med id {meeting_id} finns inte")
+    return current
+
+
+def meeting(db: Database, meeting_id: int) -> dict[str, Any]:
+    """One meeting with its state and justering details; NotFoundError otherwise."""
+    return _meeting(db, meeting_id)
+
+
+def meeting_on(db: Database, day: date) -> dict[str, Any]:
+    """The meeting on `day`; NotFoundError naming the date otherwise."""
+    found = store.meeting_on(db, day)
+    if found is None:
+        raise NotFoundError(f"Det finns inget sammanträde den {day}")
+    return found
+
+
+def _refuse_if_justerat(meeting: dict[str, Any]) -> None:
+    if meeting["state"] == "justerat":
+        raise InvalidInputError(
+            [
+                f"Protokollet från sammanträdet {meeting['date']} är justerat och kan inte ändras;"
+                " rätta genom ett nytt beslut vid ett senare sammanträde som hänvisar till det gamla"
+            ]
+        )
+
+
+def change_state(
+    db: Database, actor: User, meeting_id: int, to: str, *, justering: JusteringInput | None = None
+) -> None:
+    """Move a meeting one step: planerat → kallat → genomfört → justerat.
+
+    Kallat needs items on the agenda; genomfört gives the items their § numbers, continuing the
+    year's series; justerat needs the justering's details and locks the protocol.
+    """
+    require(actor, Action.MANAGE_MEETINGS)
+    current = _meeting(db, meeting_id)
+    state = current["state"]
+    if to not in STATES:
+        raise InvalidInputError([f"Okänt läge {to}; välj {', '.join(STATES)}"])
+    position = STATES.index(state)
+    if position + 1 >= len(STATES) or STATES[position + 1] != to:
+        following = STATES[position + 1] if position + 1 < len(STATES) else None
+        hint = f"kan bara gå vidare till {following}" if following else "är justerat och ändras inte mer"
+        raise InvalidInputError([f"Sammanträdet {current['date']} är {state} och {hint}"])
+    items = store.meeting_items(db, meeting_id)
+    if to == "kallat" and not items:
+        raise InvalidInputError(
+            [
+                f"Sammanträdet {current['date']} har inga ärenden;"
+                " lägg in föredragningslistan innan kallelsen skickas"
+            ]
+        )
+    if to == "justerat":
+        if justering is None:
+            raise InvalidInputError(["Ange justeringens datum, plats och justerare"])
+        if justering.date is not None and justering.date.isoformat() < current["date"]:
+            raise InvalidInputError(
+                [f"Justeringen ({justering.date}) kan inte ske före sammanträdet ({current['date']})"]
+            )
+    numbered: list[tuple[int, int]] = []
+    if to == "genomfört":
+        year = int(current["date"][:4])
+        next_number = store.last_paragraph(db, year) + 1
+        for item in items:
+            # An unnumbered § item (the seeds' history, § unknown) keeps none.
+            if item["number_kind"] == "punkt":
+                numbered.append((item["id"], next_number))
+                next_number += 1
+    with write(db):
+        if not store.set_meeting_state(db, meeting_id, to, expected=state):
+            raise StaleEditError(
+                "Sammanträdet har ändrats av någon annan; läs in sidan igen.",
+                current=_meeting(db, meeting_id),
+            )
+        for item_id, number in numbered:
+            store.set_paragraph(db, item_id, number)
+        after: dict[str, Any] = {"state": to}
+        if numbered:
+            after["paragrafer"] = [f"§{n}" for _, n in numbered]
+        if to == "justerat" and justering is not None:
+            store.set_justering(db, meeting_id, justering)
+            after["justering"] = justering.model_dump(mode="json")
+        audit_by(
+            db, actor, "ändra läge", "sammanträde", current["date"], before={"state": state}, after=after
+        )
+
+
+STANDARD_ITEMS_FIRST = ("Val av justerare och tid för justering", "Fastställande av föredragningslista")
+STANDARD_ITEMS_LAST = ("Informationer",)
+
+
+def add_standard_items(db: Database, actor: User, meeting_id: int) -> list[int]:
+    """Add the nämnd's fixed items (justerare, föredragningslista first; informationer last).
+
+    Items already on the agenda by that title are not added again; returns the new items' ids.
+    """
+    require(actor, Action.MANAGE_MEETINGS)
+    current = _meeting(db, meeting_id)
+    _refuse_if_justerat(current)
+    if current["state"] == "genomfört":
+        raise InvalidInputError([f"Sammanträdet {current['date']} är genomfört; dagordningen är fastställd"])
+    titles = {i["title"].strip().casefold() for i in store.meeting_items(db, meeting_id)}
+    first = [t for t in STANDARD_ITEMS_FIRST if t.casefold() not in titles]
+    last = [t for t in STANDARD_ITEMS_LAST if not any(x.startswith(t.casefold()) for x in titles)]
+    day = date.fromisoformat(current["date"])
+    if not first and not last:
+        return []
+    added = []
+    with write(db):
+        if first:
+            store.shift_points(db, meeting_id, len(first))
+        for number, title in [*enumerate(first, start=1), *((None, t) for t in last)]:
+            if number is None:
+                number = store.last_point(db, meeting_id) + 1
+            data = AgendaItemInput(meeting_date=day, number_kind="punkt", number=number, title=title)
+            item_id = store.insert_agenda_item(db, meeting_id, data)
+            audit_by(db, actor, "skapa", "dagordningspunkt", item_id, after=data.model_dump(mode="json"))
+            added.append(item_id)
+    return added
 
 
 def meeting_plan(db: Database, year: int | None = None) -> pl.DataFrame:
@@ -131,12 +261,25 @@ def meeting_years(db: Database) -> list[int]:
 def _check_item(db: Database, data: AgendaItemInput, *, item_id: int | None = None) -> int:
     """The meeting id for the item, or InvalidInputError naming every problem."""
     problems = []
+    if not data.title.strip():
+        problems.append("Ange en rubrik för ärendet")
     meeting = store.meeting_on(db, data.meeting_date)
+    if meeting is not None:
+        _refuse_if_justerat(meeting)
     if meeting is None:
         problems.append(
             f"Det finns inget sammanträde den {data.meeting_date}; lägg först in sammanträdet i planen"
         )
     elif data.number is not None:
+        if data.number_kind == "paragraf":
+            used = store.paragraph_in_year(
+                db, data.meeting_date.year, data.number, other_meeting=meeting["id"]
+            )
+            if used is not None:
+                problems.append(
+                    f"§{data.number} används redan {data.meeting_date.year} (sammanträdet {used['date']},"
+                    f" ”{used['title']}”); §-numren löper i en serie per år"
+                )
         taken = store.item_with_number(db, meeting["id"], data.number_kind, data.number, other_than=item_id)
         if taken is not None:
             label = paragraph_label(data.number_kind, data.number)
@@ -148,6 +291,14 @@ def _check_item(db: Database, data: AgendaItemInput, *, item_id: int | None = No
         problems.append(
             f"Ärendet {data.case} finns inte i portföljen; kontrollera numret eller lägg upp ärendet först"
         )
+    if data.corrects_item_id is not None:
+        old = store.agenda_item(db, data.corrects_item_id)
+        if old is None:
+            problems.append(f"Beslutet som ska rättas (punkt {data.corrects_item_id}) finns inte")
+        elif old["meeting_date"] >= data.meeting_date.isoformat():
+            problems.append(
+                f"En rättelse görs vid ett senare sammanträde än beslutet som rättas ({old['meeting_date']})"
+            )
     if problems:
         raise InvalidInputError(problems)
     assert meeting is not None
@@ -158,6 +309,11 @@ def add_agenda_item(db: Database, actor: User, data: AgendaItemInput) -> int:
     """Add an item (and its decision, if taken) to a meeting's agenda; returns its id."""
     require(actor, Action.MANAGE_MEETINGS)
     meeting_id = _check_item(db, data)
+    if data.number is None and data.number_kind == "punkt":
+        # Before the meeting an item's place on the agenda is its punkt; § comes when it is held.
+        data = data.model_copy(
+            update={"number_kind": "punkt", "number": store.last_point(db, meeting_id) + 1}
+        )
     project = store.project_by_code(db, data.case) if data.case else None
     with write(db):
         item_id = store.insert_agenda_item(db, meeting_id, data)
@@ -187,6 +343,7 @@ def update_agenda_item(
     """Edit an item, e.g. record the decision taken; refused if it changed since `based_on`."""
     require(actor, Action.MANAGE_MEETINGS)
     current = agenda_item(db, item_id)
+    _refuse_if_justerat(_meeting(db, current["meeting_id"]))
     meeting_id = _check_item(db, data, item_id=item_id)
     project = store.project_by_code(db, data.case) if data.case else None
     with write(db):
@@ -206,6 +363,60 @@ def update_agenda_item(
             after=data.model_dump(mode="json"),
             project_id=project["id"] if project else None,
         )
+
+
+def meeting_items(db: Database, meeting_id: int) -> list[dict[str, Any]]:
+    """A meeting's items in agenda order, each with the later decisions that correct it."""
+    items = store.meeting_items(db, meeting_id)
+    for item in items:
+        item["corrected_by"] = store.corrections_of(db, item["id"])
+        item["corrects"] = (
+            store.agenda_item(db, item["corrects_item_id"]) if item["corrects_item_id"] else None
+        )
+    return items
+
+
+def attach_file(db: Database, actor: User, item_id: int, name: str, content: bytes) -> int:
+    """Attach a beslutsunderlag (PDF, DOCX or XLSX, at most 20 MB) to an item; returns its id.
+
+    The type is read from the file's first bytes, not only its name; a name with a path part
+    is refused. The file is stored with its SHA-256.
+    """
+    require(actor, Action.MANAGE_MEETINGS)
+    item = agenda_item(db, item_id)
+    _refuse_if_justerat(_meeting(db, item["meeting_id"]))
+    cleaned, kind, problems = files.check(name, content)
+    if not problems and store.attachment_named(db, item_id, cleaned) is not None:
+        problems.append(f"Punkten har redan en bilaga som heter {cleaned}; byt namn på filen")
+    if problems:
+        raise InvalidInputError(problems)
+    digest = hashlib.sha256(content).hexdigest()
+    with write(db):
+        attachment_id = store.insert_attachment(
+            db, item_id, filename=cleaned, kind=kind, sha256=digest, content=content
+        )
+        audit_by(
+            db,
+            actor,
+            "bifoga",
+            "beslutsunderlag",
+            attachment_id,
+            after={"item_id": item_id, "filename": cleaned, "size": len(content), "sha256": digest},
+        )
+    return attachment_id
+
+
+def attachments(db: Database, meeting_id: int) -> pl.DataFrame:
+    """The files attached to a meeting's items: name, kind, size and SHA-256."""
+    return store.attachments_frame(db, meeting_id)
+
+
+def attachment_content(db: Database, attachment_id: int) -> tuple[str, str, bytes]:
+    """An attachment's name, kind (pdf, docx, xlsx) and bytes; NotFoundError otherwise."""
+    found = store.attachment_content(db, attachment_id)
+    if found is None:
+        raise NotFoundError(f"Bilagan med id {attachment_id} finns inte")
+    return found
 
 
 def decisions(db: Database, *, case_code: str | None = None) -> pl.DataFrame:

@@ -17,7 +17,7 @@ import polars as pl
 from portfolio import clock
 from portfolio.db import Database, Migrations
 from portfolio.governance.logic import fold
-from portfolio.governance.model import AgendaItemInput, MeetingInput, PriceRateInput
+from portfolio.governance.model import AgendaItemInput, JusteringInput, MeetingInput, PriceRateInput
 from portfolio.store import frame
 
 MIGRATIONS = Migrations("governance")
@@ -44,6 +44,34 @@ def m001_phases_and_debits(db: Database) -> None:
     )
 
 
+@MIGRATIONS
+def m002_meeting_cycle(db: Database) -> None:
+    # A meeting's state (planerat → kallat → genomfört → justerat), its kallelse and justering
+    # details, the presenter of an item, corrections of justerat decisions, and attached files.
+    db.executescript(
+        """
+        ALTER TABLE meetings ADD COLUMN state TEXT NOT NULL DEFAULT 'planerat';
+        UPDATE meetings SET state = CASE WHEN planned THEN 'planerat' ELSE 'genomfört' END;
+        ALTER TABLE meetings ADD COLUMN time TEXT;
+        ALTER TABLE meetings ADD COLUMN chair TEXT;
+        ALTER TABLE meetings ADD COLUMN members TEXT;
+        ALTER TABLE meetings ADD COLUMN justering_date TEXT;
+        ALTER TABLE meetings ADD COLUMN justering_place TEXT;
+        ALTER TABLE meetings ADD COLUMN justerare TEXT;
+        ALTER TABLE meetings ADD COLUMN anslag_up TEXT;
+        ALTER TABLE meetings ADD COLUMN anslag_down TEXT;
+        ALTER TABLE meetings ADD COLUMN justering_note TEXT;
+        ALTER TABLE agenda_items ADD COLUMN presenter TEXT;
+        ALTER TABLE agenda_items ADD COLUMN corrects_item_id INTEGER REFERENCES agenda_items(id);
+        CREATE TABLE item_attachments (
+            id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL REFERENCES agenda_items(id),
+            filename TEXT NOT NULL, kind TEXT NOT NULL, size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL, content BLOB NOT NULL, created_at TEXT NOT NULL,
+            UNIQUE (item_id, filename));
+        """
+    )
+
+
 def _now() -> str:
     return clock.now()
 
@@ -62,7 +90,10 @@ def _row(db: Database, sql: str, params: Sequence[Any]) -> dict[str, Any] | None
 
 # --- meetings -----------------------------------------------------------------------------
 
-MEETING_COLUMNS = "id, date, kind, place, paragraphs, moved_from, moved_reason, planned, source"
+MEETING_COLUMNS = (
+    "id, date, kind, place, paragraphs, moved_from, moved_reason, planned, source, state, time, chair,"
+    " members, justering_date, justering_place, justerare, anslag_up, anslag_down, justering_note"
+)
 
 
 def meeting(db: Database, meeting_id: int) -> dict[str, Any] | None:
@@ -78,8 +109,8 @@ def meeting_on(db: Database, day: date) -> dict[str, Any] | None:
 def insert_meeting(db: Database, data: MeetingInput) -> int:
     """Insert a meeting without agenda; returns its id."""
     cur = db.execute(
-        "INSERT INTO meetings (date, kind, place, paragraphs, moved_from, moved_reason, planned, source)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO meetings (date, kind, place, paragraphs, moved_from, moved_reason, planned, source,"
+        " time, chair, members) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             data.date.isoformat(),
             data.kind,
@@ -89,6 +120,9 @@ def insert_meeting(db: Database, data: MeetingInput) -> int:
             data.moved_reason,
             data.planned,
             data.source,
+            data.time,
+            data.chair,
+            data.members,
         ],
     )
     assert cur.lastrowid is not None
@@ -99,7 +133,8 @@ def update_meeting(db: Database, meeting_id: int, data: MeetingInput) -> None:
     """Overwrite a meeting's fields (the caller checked for a stale edit)."""
     db.execute(
         "UPDATE meetings SET date = ?, kind = ?, place = ?, paragraphs = ?, moved_from = ?,"
-        " moved_reason = ?, planned = ?, source = COALESCE(?, source) WHERE id = ?",
+        " moved_reason = ?, planned = ?, source = COALESCE(?, source), time = ?, chair = ?, members = ?"
+        " WHERE id = ?",
         [
             data.date.isoformat(),
             data.kind,
@@ -109,6 +144,36 @@ def update_meeting(db: Database, meeting_id: int, data: MeetingInput) -> None:
             data.moved_reason,
             data.planned,
             data.source,
+            data.time,
+            data.chair,
+            data.members,
+            meeting_id,
+        ],
+    )
+
+
+def set_meeting_state(db: Database, meeting_id: int, state: str, *, expected: str) -> bool:
+    """Move a meeting to `state` if it still is in `expected`; True when done."""
+    cur = db.execute(
+        "UPDATE meetings SET state = ?, planned = CASE WHEN ? = 'planerat' THEN planned ELSE 0 END"
+        " WHERE id = ? AND state = ?",
+        [state, state, meeting_id, expected],
+    )
+    return cur.rowcount == 1
+
+
+def set_justering(db: Database, meeting_id: int, data: JusteringInput) -> None:
+    """Record the justering's date, place, justerare and notice-board dates."""
+    db.execute(
+        "UPDATE meetings SET justering_date = ?, justering_place = ?, justerare = ?, anslag_up = ?,"
+        " anslag_down = ?, justering_note = ? WHERE id = ?",
+        [
+            _iso(data.date),
+            data.place,
+            data.justerare,
+            _iso(data.anslag_up),
+            _iso(data.anslag_down),
+            data.note,
             meeting_id,
         ],
     )
@@ -165,7 +230,8 @@ def meeting_years(db: Database) -> list[int]:
 # --- agenda items and decisions -------------------------------------------------------------
 
 ITEM_COLUMNS = (
-    "id, meeting_id, number, number_kind, case_code, title, summary, proposal, decision, documents, source"
+    "id, meeting_id, number, number_kind, case_code, title, summary, proposal, decision, documents, source,"
+    " presenter, corrects_item_id"
 )
 
 
@@ -207,6 +273,8 @@ def _item_values(meeting_id: int, data: AgendaItemInput) -> list[Any]:
         data.decision,
         json.dumps(list(data.documents), ensure_ascii=False),
         data.source,
+        data.presenter,
+        data.corrects_item_id,
     ]
 
 
@@ -214,7 +282,8 @@ def insert_agenda_item(db: Database, meeting_id: int, data: AgendaItemInput) -> 
     """Insert one agenda item; returns its id."""
     cur = db.execute(
         "INSERT INTO agenda_items (meeting_id, number, number_kind, case_code, title, summary,"
-        " proposal, decision, documents, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " proposal, decision, documents, source, presenter, corrects_item_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         _item_values(meeting_id, data),
     )
     assert cur.lastrowid is not None
@@ -225,10 +294,135 @@ def update_agenda_item(db: Database, item_id: int, meeting_id: int, data: Agenda
     """Overwrite an agenda item (the caller checked for a stale edit)."""
     db.execute(
         "UPDATE agenda_items SET meeting_id = ?, number = ?, number_kind = ?, case_code = ?, title = ?,"
-        " summary = ?, proposal = ?, decision = ?, documents = ?, source = COALESCE(?, source)"
-        " WHERE id = ?",
+        " summary = ?, proposal = ?, decision = ?, documents = ?, source = COALESCE(?, source),"
+        " presenter = ?, corrects_item_id = ? WHERE id = ?",
         [*_item_values(meeting_id, data), item_id],
     )
+
+
+def paragraph_in_year(
+    db: Database, year: int, number: int, *, other_meeting: int | None
+) -> dict[str, Any] | None:
+    """The item of another meeting the same year that already has §`number`, with its date."""
+    return _row(
+        db,
+        "SELECT a.id, a.title, m.date FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id"
+        " WHERE substr(m.date, 1, 4) = ? AND a.number_kind = 'paragraf' AND a.number = ?"
+        " AND m.id IS NOT ?",
+        [f"{year:04d}", number, other_meeting],
+    )
+
+
+def last_paragraph(db: Database, year: int) -> int:
+    """The highest § number used in the year (0 when none)."""
+    row = db.execute(
+        "SELECT MAX(a.number) FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id"
+        " WHERE substr(m.date, 1, 4) = ? AND a.number_kind = 'paragraf'",
+        [f"{year:04d}"],
+    ).fetchone()
+    return int(row[0] or 0)
+
+
+def last_point(db: Database, meeting_id: int) -> int:
+    """The highest agenda point (punkt) number of a meeting (0 when none)."""
+    row = db.execute(
+        "SELECT MAX(number) FROM agenda_items WHERE meeting_id = ? AND number_kind = 'punkt'", [meeting_id]
+    ).fetchone()
+    return int(row[0] or 0)
+
+
+def shift_points(db: Database, meeting_id: int, by: int) -> None:
+    """Move every punkt of a meeting `by` places down (in two steps: the numbers are unique)."""
+    db.execute(
+        "UPDATE agenda_items SET number = -(number + ?) WHERE meeting_id = ? AND number_kind = 'punkt'",
+        [by, meeting_id],
+    )
+    db.execute(
+        "UPDATE agenda_items SET number = -number WHERE meeting_id = ? AND number_kind = 'punkt'"
+        " AND number < 0",
+        [meeting_id],
+    )
+
+
+def meeting_items(db: Database, meeting_id: int) -> list[dict[str, Any]]:
+    """A meeting's items in agenda order, as dicts."""
+    cur = db.execute(
+        f"SELECT {ITEM_COLUMNS} FROM agenda_items WHERE meeting_id = ?"
+        " ORDER BY number_kind DESC, number IS NULL, number, id",
+        [meeting_id],
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def set_paragraph(db: Database, item_id: int, number: int) -> None:
+    """Give an item its § number (when the meeting is held)."""
+    db.execute("UPDATE agenda_items SET number_kind = 'paragraf', number = ? WHERE id = ?", [number, item_id])
+
+
+def corrections_of(db: Database, item_id: int) -> list[dict[str, Any]]:
+    """Later decisions that correct this one, with their meeting date and number."""
+    cur = db.execute(
+        "SELECT a.id, a.number_kind, a.number, a.title, a.decision, m.date FROM agenda_items a"
+        " JOIN meetings m ON m.id = a.meeting_id WHERE a.corrects_item_id = ? ORDER BY m.date, a.id",
+        [item_id],
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+# --- attachments ----------------------------------------------------------------------------
+
+
+def insert_attachment(
+    db: Database, item_id: int, *, filename: str, kind: str, sha256: str, content: bytes
+) -> int:
+    """Store one attached file with its hash; returns its id."""
+    cur = db.execute(
+        "INSERT INTO item_attachments (item_id, filename, kind, size, sha256, content, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [item_id, filename, kind, len(content), sha256, content, _now()],
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+def attachment_named(db: Database, item_id: int, filename: str) -> dict[str, Any] | None:
+    """The item's attachment with this name, if any (without its content)."""
+    return _row(
+        db, "SELECT id, sha256 FROM item_attachments WHERE item_id = ? AND filename = ?", [item_id, filename]
+    )
+
+
+ATTACHMENT_SCHEMA: dict[str, Any] = {
+    "id": pl.Int64,
+    "item_id": pl.Int64,
+    "filename": pl.String,
+    "kind": pl.String,
+    "size": pl.Int64,
+    "sha256": pl.String,
+    "created_at": pl.String,
+}
+
+
+def attachments_frame(db: Database, meeting_id: int) -> pl.DataFrame:
+    """The files attached to a meeting's items (without their contents)."""
+    return frame(
+        db,
+        """SELECT f.id, f.item_id, f.filename, f.kind, f.size, f.sha256, f.created_at
+           FROM item_attachments f JOIN agenda_items a ON a.id = f.item_id
+           WHERE a.meeting_id = ? ORDER BY f.item_id, f.id""",
+        [meeting_id],
+        ATTACHMENT_SCHEMA,
+    )
+
+
+def attachment_content(db: Database, attachment_id: int) -> tuple[str, str, bytes] | None:
+    """An attachment's name, kind and bytes, or None."""
+    row = db.execute(
+        "SELECT filename, kind, content FROM item_attachments WHERE id = ?", [attachment_id]
+    ).fetchone()
+    return None if row is None else (row[0], row[1], bytes(row[2]))
 
 
 def find_agenda_item(

@@ -95,9 +95,10 @@ def test_admin_adds_a_decision_and_it_is_found_by_search(app_as, app_env):
 @pytest.mark.parametrize(
     ("meeting", "number", "case", "message"),
     [
-        ("2019-06-03", 17, "GNS/8/2018", "§17 används redan i sammanträdet 2019-06-03"),
+        ("2019-10-11", 31, "GNS/8/2018", "§31 används redan i sammanträdet 2019-10-11"),
         ("2019-06-03", 21, "GNS/8/18", "Ärendenummer: 'GNS/8/18' är inget giltigt ärendenummer"),
-        ("2019-06-03", 21, "GNS/99/2019", "Ärendet GNS/99/2019 finns inte i portföljen"),
+        ("2019-10-11", 32, "GNS/99/2019", "Ärendet GNS/99/2019 finns inte i portföljen"),
+        ("2019-06-03", 21, "GNS/8/2018", "Protokollet från sammanträdet 2019-06-03 är justerat"),
     ],
 )
 def test_bad_agenda_items_are_refused_with_a_precise_message_and_nothing_is_saved(
