@@ -161,3 +161,30 @@ def test_the_database_its_wal_and_shm_and_backups_are_readable_by_their_owner_on
     for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), tmp_path / "kopia.db"):
         assert file.exists(), file
         assert _mode(file) == 0o600, f"{file.name}: {oct(_mode(file))}"
+
+
+def test_a_page_never_shows_a_cached_read_of_the_database_a_restore_replaced(
+    seeded_path, tmp_path, monkeypatch
+):
+    from dashboard import ui
+
+    monkeypatch.setenv("PORTFOLJ_DB", str(seeded_path))
+    monkeypatch.setattr(ui, "_local", type(ui._local)())
+    ui._projects.clear()
+    conn = ui.db()
+
+    def rename(name: str) -> None:
+        with core_db.write(conn):
+            conn.execute("UPDATE projects SET name = ? WHERE code = ?", [name, LINK2])
+            core_db.audit(conn, user_id=None, user_email="t", action="ändra", entity="projekt", entity_id=1)
+
+    def shown() -> str:
+        frame = ui.projects()
+        return frame.filter(frame["code"] == LINK2)["name"].item()
+
+    core_db.backup(conn, tmp_path / "kopia.db")
+    rename("Före återställningen")
+    assert shown() == "Före återställningen"  # cached under the revision this write made
+    restore_database(tmp_path / "kopia.db", seeded_path, known=known_migrations())
+    rename("Efter återställningen")  # the restored file's next write
+    assert shown() == "Efter återställningen"
