@@ -18,7 +18,7 @@ from portfolio import status, store
 from portfolio.auth import Action, User
 from portfolio.auth import can as auth_can
 from portfolio.db import Database
-from portfolio.errors import InvalidInputError, NotFoundError
+from portfolio.errors import DatabaseDamagedError, InvalidInputError, NotFoundError
 from portfolio.models import Status
 from portfolio.money import format_kr
 from portfolio.sessions import service as sessions
@@ -35,7 +35,11 @@ def db() -> Database:
     path = str(config.db_path())
     if getattr(_local, "path", None) != path:
         # Page runs only read the schema version: migrations run when `portfolj serve` starts.
-        _local.db = open_database(path, migrate=False)
+        try:
+            _local.db = open_database(path, migrate=False)
+        except DatabaseDamagedError as exc:  # replaced under the running server, or never upgraded
+            st.error(str(exc))
+            st.stop()
         _local.path = path
     return _local.db
 

@@ -119,3 +119,17 @@ def test_a_page_the_role_may_not_see_says_so_in_swedish_with_a_way_back(app_as, 
     assert not at.exception
     assert "är inte tillgänglig för rollen" in at.error[0].value
     assert at.get("page_link")[0].proto.label == "Till Portföljöversikten"
+
+
+def test_a_database_with_an_older_schema_is_refused_in_swedish_without_a_traceback(app_env):
+    import sqlite3
+
+    conn = sqlite3.connect(str(app_env))
+    conn.execute("DELETE FROM _migrations WHERE rowid = (SELECT max(rowid) FROM _migrations)")
+    conn.commit()
+    conn.close()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user_id"] = 1  # a signed-in user's next page run reads the database
+    at.run()
+    assert not at.exception
+    assert any("portfolj seed" in e.value for e in at.error)
