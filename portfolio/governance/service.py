@@ -553,6 +553,20 @@ def phase_history(db: Database, project_id: int) -> pl.DataFrame:
     return store.phase_history(db, project_id)
 
 
+def phase_changes_between(db: Database, after: date | None, until: date) -> pl.DataFrame:
+    """Every project's phase changes after `after` up to `until` (what changed between meetings)."""
+    return store.phase_changes_between(db, after, until)
+
+
+def previous_meeting(db: Database, day: date) -> dict[str, Any] | None:
+    """The last meeting before `day` that was held (genomfört or justerat), or None."""
+    plan = store.meeting_plan(db)
+    earlier = [
+        r["id"] for r in plan.iter_rows(named=True) if r["date"] < day.isoformat() and not r["planned"]
+    ]
+    return store.meeting(db, earlier[-1]) if earlier else None
+
+
 def phases() -> list[str]:
     """The phases in the order a case passes through them."""
     return [p.value for p in Phase]

@@ -639,6 +639,24 @@ def phase_history(db: Database, project_id: int) -> pl.DataFrame:
     )
 
 
+def phase_changes_between(db: Database, after: date | None, until: date) -> pl.DataFrame:
+    """Phase changes of every project after `after` (or ever) up to and including `until`."""
+    return frame(
+        db,
+        """SELECT p.changed_on, j.code, j.name, p.from_phase, p.to_phase
+           FROM phase_changes p JOIN projects j ON j.id = p.project_id
+           WHERE p.changed_on > ? AND p.changed_on <= ? ORDER BY p.changed_on, j.code""",
+        [after.isoformat() if after else "", until.isoformat()],
+        {
+            "changed_on": pl.String,
+            "code": pl.String,
+            "name": pl.String,
+            "from_phase": pl.String,
+            "to_phase": pl.String,
+        },
+    )
+
+
 # --- price list and debits ------------------------------------------------------------------
 
 

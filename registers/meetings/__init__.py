@@ -1,0 +1,1 @@
+"""The meeting's documents: kallelse med handlingar and protokoll, built from the portfolio's data."""
