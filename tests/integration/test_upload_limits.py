@@ -21,13 +21,24 @@ ROW = b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
 
 
 def _bomb(unpacked: int, rows_xml: bytes = ROW) -> bytes:
-    """A small xlsx-shaped zip whose one sheet unpacks to `unpacked` bytes of XML."""
-    sheet = b"<worksheet><sheetData>" + rows_xml * (unpacked // len(rows_xml)) + b"</sheetData></worksheet>"
+    """A real workbook whose first sheet is replaced by one that unpacks to `unpacked` bytes of XML."""
+    from openpyxl import Workbook
+
+    plain = io.BytesIO()
+    Workbook().save(plain)
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + rows_xml * (unpacked // len(rows_xml))
+        + b"</sheetData></worksheet>"
+    )
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/workbook.xml", "<workbook/>")
-        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+    with (
+        zipfile.ZipFile(io.BytesIO(plain.getvalue())) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+    ):
+        for info in source.infolist():
+            data = sheet if info.filename == "xl/worksheets/sheet1.xml" else source.read(info)
+            archive.writestr(info.filename, data)
     return out.getvalue()
 
 
