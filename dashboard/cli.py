@@ -20,6 +20,7 @@ from dashboard import (
     cli_governance,
     cli_ledger,
     cli_lifecycle,
+    cli_meetings,
     cli_projects,
     cli_risks,
     cli_surveys,
@@ -215,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
         cli_users,
         cli_projects,
         cli_apikeys,
+        cli_meetings,
     ):
         module.register(sub)
     return parser
