@@ -366,11 +366,12 @@ def _browse(url: str, started: float) -> dict[str, Any]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=args)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
-        page.goto(url)
-        page.wait_for_selector(idle, timeout=120_000)
+        page.goto(url)  # the server's own login page (/logga-in), then the overview after login
+        page.get_by_role("heading", name="Logga in till portfolj").wait_for(timeout=120_000)
         first = round(time.perf_counter() - started, 2)
         page.get_by_role("button", name="E-strateg").click()
         page.get_by_role("heading", name="Portföljöversikt").wait_for(timeout=120_000)
+        page.wait_for_selector(idle, timeout=120_000)
         visited = 0
         for spec in PAGES:
             page.get_by_text(spec.section, exact=True).first.click()
