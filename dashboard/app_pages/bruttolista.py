@@ -40,7 +40,11 @@ st.caption(
 promoted = st.session_state.get("bruttolista_promoted")
 if promoted:
     c1, c2 = st.columns([3, 1], vertical_alignment="center")
-    c1.info(f"Ärendet {promoted} finns nu i portföljöversikten och pekar tillbaka på aktiviteten.")
+    c1.info(
+        f"Ärendet {promoted} finns nu i portföljöversikten och pekar tillbaka på aktiviteten. Öppna det"
+        " för att komplettera budget, finansiärer, projektledare och milstolpar under Ändra projektets"
+        " uppgifter."
+    )
     if c2.button("Öppna ärendet", key="bruttolista_open_promoted"):
         st.session_state.pop("bruttolista_promoted", None)
         ui.open_project(promoted)
@@ -59,14 +63,18 @@ with st.expander("Filter och gruppering", expanded=True):
         index=len(years) if years else 0,
         format_func=lambda y: "Alla år" if y is None else f"Verksamhetsplan {y}",
         key="bruttolista_year",
+        placeholder="Välj ett alternativ",
     )
-    areas = f2.multiselect("Visa område", list(AREAS), key="bruttolista_areas", placeholder="Alla områden")
+    areas = f2.multiselect(
+        "Visa område", list(AREAS), key="bruttolista_areas", placeholder="Alla områden", select_all=False
+    )
     statuses = f3.multiselect(
         "Visa status",
         [s.value for s in ActivityStatus],
         format_func=status_display,
         key="bruttolista_statuses",
         placeholder="Alla statusar",
+        select_all=False,
     )
     grouping = f4.radio(
         "Gruppera efter",
@@ -170,7 +178,13 @@ labels = {
 }
 if not options:
     st.stop()
-chosen_id = st.selectbox("Välj aktivitet", options, format_func=lambda i: labels[i], key="bruttolista_choice")
+chosen_id = st.selectbox(
+    "Välj aktivitet",
+    options,
+    format_func=lambda i: labels[i],
+    key="bruttolista_choice",
+    placeholder="Välj ett alternativ",
+)
 activity_id = int(chosen_id if chosen_id is not None else options[0])
 act = all_activities.filter(pl.col("id") == activity_id).row(0, named=True)
 st.markdown(f"**{ui.plain(act['activity'])}**")
@@ -228,7 +242,7 @@ with tab_promote:
             "pekar på varandra."
         )
         names = ui.party_names()
-        with st.form("bruttolista_promote_form"):
+        with st.form("bruttolista_promote_form", enter_to_submit=False):
             code = st.text_input(
                 "Diarienummer",
                 key="bruttolista_promote_code",
@@ -239,19 +253,25 @@ with tab_promote:
                 "Namn (tomt = aktivitetens text)", key="bruttolista_promote_name", max_chars=200
             )
             kind = st.selectbox(
-                "Typ", [k.value for k in CaseKind], key="bruttolista_promote_kind", format_func=str.capitalize
+                "Typ",
+                [k.value for k in CaseKind],
+                key="bruttolista_promote_kind",
+                format_func=str.capitalize,
+                placeholder="Välj ett alternativ",
             )
             phase = st.selectbox(
                 "Fas",
                 [p.value for p in Phase][:3],
                 key="bruttolista_promote_phase",
                 format_func=str.capitalize,
+                placeholder="Välj ett alternativ",
             )
             owner = st.selectbox(
                 "Ägande part",
                 [None, *names],
                 format_func=lambda c: "–" if c is None else names[c],
                 key="bruttolista_promote_owner",
+                placeholder="Välj ett alternativ",
             )
             submitted = st.form_submit_button(
                 "Skapa ärendet", type="primary", key="bruttolista_promote_submit"
@@ -277,10 +297,15 @@ with tab_promote:
 
 with tab_edit:
     current = bruttolista.activity(conn, activity_id)
-    with st.form(f"bruttolista_edit_form_{activity_id}"):
+    with st.form(f"bruttolista_edit_form_{activity_id}", enter_to_submit=False):
         text = st.text_area("Aktivitet", current["activity"], key=f"bruttolista_edit_activity_{activity_id}")
         edit_areas = st.multiselect(
-            "Område", list(AREAS), default=current["areas"], key=f"bruttolista_edit_areas_{activity_id}"
+            "Område",
+            list(AREAS),
+            default=current["areas"],
+            key=f"bruttolista_edit_areas_{activity_id}",
+            placeholder="Välj ett eller flera",
+            select_all=False,
         )
         potential = st.text_area(
             "Potentiellt utfall",
@@ -312,7 +337,7 @@ with tab_edit:
             bruttolista.update_activity(conn, user, activity_id, data, version=current["version"])
 
 with tab_outcome:
-    with st.form("bruttolista_outcome_form"):
+    with st.form("bruttolista_outcome_form", enter_to_submit=False):
         out_year = st.number_input(
             "År",
             min_value=2000,
@@ -326,6 +351,7 @@ with tab_outcome:
             [s.value for s in ActivityStatus],
             format_func=status_display,
             key="bruttolista_outcome_status",
+            placeholder="Välj ett alternativ",
         )
         out_text = st.text_area("Utfall", key="bruttolista_outcome_text")
         out_saved = st.form_submit_button("Spara utfallet", key="bruttolista_outcome_save")
@@ -357,7 +383,7 @@ with tab_link:
             bruttolista.link_case(conn, user, activity_id, link_code or "")
 
 with tab_new:
-    with st.form("bruttolista_new_form"):
+    with st.form("bruttolista_new_form", enter_to_submit=False):
         new_year = st.number_input(
             "Verksamhetsplanens år",
             min_value=2000,
@@ -367,7 +393,13 @@ with tab_new:
             key="bruttolista_new_year",
         )
         new_text = st.text_area("Den nya aktiviteten", key="bruttolista_new_activity")
-        new_areas = st.multiselect("Den nya aktivitetens område", list(AREAS), key="bruttolista_new_areas")
+        new_areas = st.multiselect(
+            "Den nya aktivitetens område",
+            list(AREAS),
+            key="bruttolista_new_areas",
+            placeholder="Välj ett eller flera",
+            select_all=False,
+        )
         new_potential = st.text_area(
             "Den nya aktivitetens potentiella utfall", key="bruttolista_new_potential"
         )
