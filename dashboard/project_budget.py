@@ -64,7 +64,7 @@ def render_shares(conn: Database, project_id: int) -> None:
 def render_history(conn: Database, project_code: str) -> None:
     """Every change of the budget: who, when, before, after and the decision behind it."""
     rows = projects.budget_history(conn, project_code)
-    with st.expander(f"Budgethistorik ({len(rows)} ändringar)"):
+    with st.expander(f"Budgethistorik ({len(rows)} poster)"):
         if not rows:
             st.markdown("Budgeten har inte ändrats sedan den lades in.")
             return
@@ -128,15 +128,12 @@ def _line_form(
         key="project_budget_line",
     )
     line = by_id.get(chosen)
-    financiers = list(
-        dict.fromkeys(
-            [
-                *project["financing_parties"],
-                parties.KOMMUNERNA,
-                *((line["shares"]["budget"] | line["shares"]["outcome"]) if line else {}),
-            ]
-        )
-    )
+    wanted = {
+        *project["financing_parties"],
+        *((line["shares"]["budget"] | line["shares"]["outcome"]) if line else {}),
+    }
+    # The region first, then the municipalities by name (as the parties are listed), then the group.
+    financiers = [c for c in ui.party_names() if c in wanted] + [parties.KOMMUNERNA]
     name = f"project_budget_{chosen}"
     version = forms.drawn_version(name, line["version"], "activity") if line else 0
     prefix = f"{name}_{version}"
