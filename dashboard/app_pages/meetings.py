@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import ui
+from dashboard import meeting_pack, ui
 from portfolio import store
 from portfolio.governance import service as governance
 from portfolio.governance.model import paragraph_label
@@ -65,6 +65,8 @@ for row in items.iter_rows(named=True):
     if docs:
         st.markdown("**Beslutsunderlag:** " + "; ".join(ui.plain(d) for d in docs))
     ui.source_caption(row["source"])
+
+meeting_pack.show(meeting_id)  # kallelse, protokoll, bilagor; the admin's tools
 
 st.header("Sammanträdesplan")
 ui.table(

@@ -210,6 +210,10 @@ STANDARD_ITEMS_FIRST = ("Val av justerare och tid för justering", "Fastställan
 STANDARD_ITEMS_LAST = ("Informationer",)
 
 
+def _is_closing(title: str) -> bool:
+    return title.strip().casefold().startswith(tuple(t.casefold() for t in STANDARD_ITEMS_LAST))
+
+
 def add_standard_items(db: Database, actor: User, meeting_id: int) -> list[int]:
     """Add the nämnd's fixed items (justerare, föredragningslista first; informationer last).
 
@@ -309,13 +313,25 @@ def add_agenda_item(db: Database, actor: User, data: AgendaItemInput) -> int:
     """Add an item (and its decision, if taken) to a meeting's agenda; returns its id."""
     require(actor, Action.MANAGE_MEETINGS)
     meeting_id = _check_item(db, data)
+    closing = None
     if data.number is None and data.number_kind == "punkt":
         # Before the meeting an item's place on the agenda is its punkt; § comes when it is held.
-        data = data.model_copy(
-            update={"number_kind": "punkt", "number": store.last_point(db, meeting_id) + 1}
+        # A new item goes before a closing "Informationer", which stays last.
+        last = store.last_point(db, meeting_id)
+        closing = next(
+            (
+                i
+                for i in store.meeting_items(db, meeting_id)
+                if i["number_kind"] == "punkt" and i["number"] == last and _is_closing(i["title"])
+            ),
+            None,
         )
+        number = last if closing else last + 1
+        data = data.model_copy(update={"number_kind": "punkt", "number": number})
     project = store.project_by_code(db, data.case) if data.case else None
     with write(db):
+        if closing is not None:
+            store.set_point(db, closing["id"], closing["number"] + 1)
         item_id = store.insert_agenda_item(db, meeting_id, data)
         audit_by(
             db,

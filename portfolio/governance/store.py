@@ -355,6 +355,11 @@ def meeting_items(db: Database, meeting_id: int) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
+def set_point(db: Database, item_id: int, number: int) -> None:
+    """Move an item to another place (punkt) on the agenda of a meeting not yet held."""
+    db.execute("UPDATE agenda_items SET number = ? WHERE id = ? AND number_kind = 'punkt'", [number, item_id])
+
+
 def set_paragraph(db: Database, item_id: int, number: int) -> None:
     """Give an item its § number (when the meeting is held)."""
     db.execute("UPDATE agenda_items SET number_kind = 'paragraf', number = ? WHERE id = ?", [number, item_id])

@@ -126,8 +126,8 @@ def test_justering_needs_its_date_and_cannot_precede_the_meeting(seeded):
 
 def test_holding_the_meeting_numbers_its_items_continuing_the_years_series(seeded):
     mid = meeting_id(seeded, PLANNED)
-    new_item(seeded, "Budget 2021", presenter="Li Zakrisson")
     governance.add_standard_items(seeded, admin(seeded), mid)
+    new_item(seeded, "Budget 2021", presenter="Li Zakrisson")  # goes before Informationer
     governance.change_state(seeded, admin(seeded), mid, "kallat")
     governance.change_state(seeded, admin(seeded), mid, "genomfört")
     items = governance.meeting_items(seeded, mid)
