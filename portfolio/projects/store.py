@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-import polars as pl
-
+from portfolio import store as core_store
 from portfolio.db import Database, Migrations
-from portfolio.store import bind_user_projects, exists, frame, row_dict, row_dicts
+from portfolio.store import bind_user_projects, exists, row_dict, row_dicts
 
 MIGRATIONS = Migrations("projects")
 
@@ -70,6 +69,14 @@ def _insert(db: Database, table: str, values: dict[str, Any]) -> int:
     pk = db.table(table).insert(values).last_pk
     assert pk is not None
     return int(pk)
+
+
+def _next_position(db: Database, table: str, column: str, value: int) -> int:
+    """The position after the last row of `table` whose `column` is `value` (0 for the first)."""
+    row = db.execute(
+        f"SELECT COALESCE(MAX(position) + 1, 0) FROM {table} WHERE {column} = ?", [value]
+    ).fetchone()
+    return int(row[0])
 
 
 def _iso(value: date | None) -> str | None:
@@ -189,9 +196,7 @@ def replace_people(
     """The project's people of the given roles become `people` (role, name, organisation), in order."""
     marks = ", ".join("?" * len(roles))
     db.execute(f"DELETE FROM project_people WHERE project_id = ? AND role IN ({marks})", [project_id, *roles])
-    start = db.execute(
-        "SELECT COALESCE(MAX(position) + 1, 0) FROM project_people WHERE project_id = ?", [project_id]
-    ).fetchone()[0]
+    start = _next_position(db, "project_people", "project_id", project_id)
     db.conn.executemany(
         "INSERT INTO project_people (project_id, role, name, organisation, position) VALUES (?, ?, ?, ?, ?)",
         [(project_id, role, name, org, start + i) for i, (role, name, org) in enumerate(people)],
@@ -268,9 +273,7 @@ LINE_COLUMNS = (
 
 def insert_line(db: Database, project_id: int, values: dict[str, Any], shares: Sequence[tuple]) -> int:
     """A new budget line at the end of the project's table, with its shares; returns its id."""
-    position = db.execute(
-        "SELECT COALESCE(MAX(position) + 1, 0) FROM budget_lines WHERE project_id = ?", [project_id]
-    ).fetchone()[0]
+    position = _next_position(db, "budget_lines", "project_id", project_id)
     line_id = _insert(
         db,
         "budget_lines",
@@ -343,39 +346,9 @@ def shares_of(db: Database, project_id: int) -> list[dict[str, Any]]:
     )
 
 
-SHARE_SCHEMA: dict[str, Any] = {
-    "line_id": pl.Int64,
-    "activity": pl.String,
-    "side": pl.String,
-    "financier": pl.String,
-    "amount_ore": pl.Int64,
-}
-
-
-def shares_frame(db: Database, project_id: int) -> pl.DataFrame:
-    """The project's shares with their activity, in the table's order."""
-    return frame(
-        db,
-        "SELECT s.line_id, b.activity, s.side, s.financier, s.amount_ore FROM budget_shares s"
-        " JOIN budget_lines b ON b.id = s.line_id WHERE b.project_id = ? ORDER BY b.position, s.rowid",
-        [project_id],
-        SHARE_SCHEMA,
-    )
-
-
 # --- stated totals -------------------------------------------------------------------------
 
-STATED_COLUMNS = (
-    "budget_total_ore",
-    "budget_region_ore",
-    "budget_kommunerna_ore",
-    "outcome_total_ore",
-    "outcome_region_ore",
-    "outcome_kommunerna_ore",
-    "extra_ore",
-    "total_cost_ore",
-    "source",
-)
+STATED_COLUMNS = (*core_store.STATED_COLUMNS, "source")
 
 
 def stated_row(db: Database, project_id: int) -> dict[str, Any] | None:
@@ -419,9 +392,7 @@ def insert_milestone(
     db: Database, project_id: int, *, name: str, planned: date | None, note: str | None, source: str | None
 ) -> int:
     """A new milestone at the end of the project's plan; returns its id."""
-    position = db.execute(
-        "SELECT COALESCE(MAX(position) + 1, 0) FROM milestones WHERE project_id = ?", [project_id]
-    ).fetchone()[0]
+    position = _next_position(db, "milestones", "project_id", project_id)
     return _insert(
         db,
         "milestones",
@@ -490,9 +461,7 @@ def insert_milestone_change(
     source: str | None,
 ) -> int:
     """One re-planning of a milestone, after the earlier ones."""
-    position = db.execute(
-        "SELECT COALESCE(MAX(position) + 1, 0) FROM milestone_changes WHERE milestone_id = ?", [milestone_id]
-    ).fetchone()[0]
+    position = _next_position(db, "milestone_changes", "milestone_id", milestone_id)
     return _insert(
         db,
         "milestone_changes",
