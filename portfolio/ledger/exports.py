@@ -223,9 +223,13 @@ def report_pdf(
     `fonts=True` picks the first installed font pair; `None` or `False` forces the built-in
     Helvetica (what a machine without DejaVu or Liberation gets).
     """
+    if fonts is True and _font_files() is not None:
+        return _tagged_report_pdf(report, party_names)
+    # Without system fonts (or with fonts forced): fpdf2's untagged handout, language and title set.
     from fpdf import FPDF
 
     pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.set_lang("sv-SE")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.set_margins(15, 15, 15)
     files = _font_files() if fonts is True else (fonts or None)
@@ -327,6 +331,116 @@ def report_pdf(
         wrap_last=True,
     )
     return bytes(pdf.output())
+
+
+def _review_rows(report: TertialReport, party_names: dict[str, str]) -> list[list[str]]:
+    reviewed = {r["party"]: r for r in report.reviews.iter_rows(named=True)} if report.reviews.height else {}
+    return [
+        [
+            name,
+            f"✓ granskad {local_text(reviewed[code]['reviewed_at'])[:10]}"
+            if code in reviewed
+            else "– ej granskad",
+            clean(str(reviewed[code]["comment"])) if code in reviewed else "",
+        ]
+        for code, name in party_names.items()
+    ]
+
+
+def _chart_svg(report: TertialReport) -> dict[str, str] | None:
+    """The handout's bar chart as an SVG figure, with a text alternative that gives its figures."""
+    import base64
+    from html import escape
+
+    if not report.statement.is_empty():
+        body = report.statement.filter(pl.col("kind") != "summa")
+        body = body.filter((pl.col("actual_ore") != 0) | (pl.col("budget_ore") != 0))
+        series = [(str(r["line"]), r["actual_ore"], r["budget_ore"]) for r in body.iter_rows(named=True)]
+        title, value_name = "Utfall och budget per rad (tkr)", "utfall"
+    elif report.objects.height:
+        series = [
+            (f"{r['object']} {r['name'] or ''}".strip(), r["deviation_ore"], None)
+            for r in report.objects.iter_rows(named=True)
+        ]
+        title, value_name = "Budget − utfall per objekt (tkr)", "budget − utfall"
+    else:
+        return None
+    if not series:
+        return None
+    row_h, label_w, bars_w, value_w = 30, 220, 360, 90
+    largest = max(abs(v) for _, a, b in series for v in (a or 0, b or 0)) or 1
+    negative = any((a or 0) < 0 or (b or 0) < 0 for _, a, b in series)
+    zero = label_w + (bars_w / 2 if negative else 0)
+    scale = (bars_w / 2 if negative else bars_w) / largest
+    parts = []
+    for i, (label, actual, budget) in enumerate(series):
+        y = i * row_h
+        parts.append(f'<text x="0" y="{y + 12}" font-size="11">{escape(clean(label)[:34])}</text>')
+        for value, offset, colour in ((actual, 0, "#1f4e79"), (budget, 13, "#aab2bd")):
+            if value is None:
+                continue
+            width = max(abs(value) * scale, 1)
+            x = zero if value >= 0 else zero - width
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y + offset}" width="{width:.1f}" height="11" fill="{colour}"/>'
+            )
+            parts.append(
+                f'<text x="{label_w + bars_w + value_w}" y="{y + offset + 10}" font-size="10"'
+                f' text-anchor="end">{escape(format_tkr(int(value)))}</text>'
+            )
+    height = row_h * len(series)
+    parts.append(f'<line x1="{zero}" y1="0" x2="{zero}" y2="{height}" stroke="#505050"/>')
+    width = label_w + bars_w + value_w
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"'
+        f' viewBox="0 0 {width} {height}" font-family="DejaVu Sans, sans-serif">{"".join(parts)}</svg>'
+    )
+    described = "; ".join(
+        f"{label}: {value_name} {format_tkr(int(a or 0))}"
+        + (f", budget {format_tkr(int(b))}" if b is not None else "")
+        for label, a, b in series
+    )
+    return {
+        "title": title,
+        "uri": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
+        "alt": f"Stapeldiagram, {title}. {described}.",
+    }
+
+
+def _tagged_report_pdf(report: TertialReport, party_names: dict[str, str]) -> bytes:
+    """The handout as a tagged PDF/UA-1 (headings, tables with header cells, the chart as a figure)."""
+    from portfolio.pdf import render_html, tagged_pdf
+
+    frozen = (
+        f"Fastställd {local_text(report.snapshot['frozen_at'])} av {report.snapshot['user_email']}."
+        if report.snapshot
+        else ""
+    )
+    html = render_html(
+        "tertial.html",
+        report=report,
+        frozen=frozen,
+        headers=[*STATEMENT_HEADERS],
+        statement=[
+            {
+                "cells": [clean(str(r["line"])), *(_tkr_text(r[c]) for c in STATEMENT_COLUMNS)],
+                "sum": r["kind"] == "summa",
+            }
+            for r in report.statement.iter_rows(named=True)
+        ],
+        objects=[
+            [
+                str(r["object"]),
+                clean(str(r["name"] or "")),
+                format_tkr(r["deviation_ore"], signed=True),
+                clean(str(r["comment"] or r["text"] or ("kommentar saknas" if r["comment_missing"] else ""))),
+            ]
+            for r in report.objects.iter_rows(named=True)
+        ],
+        chart=_chart_svg(report),
+        reviews=_review_rows(report, party_names),
+    )
+    return tagged_pdf(html)
 
 
 def _tkr_text(ore: int | None) -> str:

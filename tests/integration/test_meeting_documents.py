@@ -203,3 +203,37 @@ def test_attached_pdfs_follow_the_kallelse_bookmarked_and_other_files_are_listed
     assert "Budget <2021> & *mål*" in text  # user text prints as written
     assert text.rstrip().endswith("Bilagans text")
     assert "/StructTreeRoot" in reader.trailer["/Root"]
+
+
+# --- the tertial handout ------------------------------------------------------------------------
+
+
+def test_the_tertial_pdf_is_tagged_with_header_cells_and_a_chart_with_alternative_text(db):
+    from portfolio.ledger.exports import report_pdf
+    from portfolio.ledger.tertial import load_report
+    from portfolio.periods import Period
+
+    reader = PdfReader(io.BytesIO(report_pdf(load_report(db, 2019, Period.T1), {"BRA": "Bräcke kommun"})))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "sv-SE" and bool(root["/MarkInfo"]["/Marked"])
+    assert reader.metadata.title.startswith("Tertialrapport T1 2019")
+    tags = struct_types(reader)
+    assert {"/H1", "/H2", "/Table", "/TH", "/TD", "/Figure"} <= set(tags)
+    figures = []
+    stack = [root["/StructTreeRoot"]]
+    while stack:
+        node = stack.pop().get_object()
+        if not hasattr(node, "get"):
+            continue
+        if node.get("/S") == "/Figure":
+            figures.append(str(node.get("/Alt")))
+        kids = node.get("/K")
+        if kids is not None:
+            kids = kids.get_object() if hasattr(kids, "get_object") else kids
+            stack.extend(kids if isinstance(kids, list) else [kids])
+    assert figures == [
+        "Stapeldiagram, Budget − utfall per objekt (tkr). 6663 Serverdrift Åre: budget − utfall 23 tkr;"
+        " 6674 LINK2 – Införande av nytt IT-stöd för samordnad planering (Cosmic Link):"
+        " budget − utfall −258 tkr."
+    ]
+    assert "Avvikelser per objekt och projekt" in outline_titles(reader)
