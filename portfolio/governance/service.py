@@ -353,6 +353,9 @@ def agenda_item(db: Database, item_id: int) -> dict[str, Any]:
     return item
 
 
+_KEPT = {"presenter": "presenter", "corrects_item_id": "corrects_item_id"}
+
+
 def update_agenda_item(
     db: Database, actor: User, item_id: int, data: AgendaItemInput, *, based_on: dict
 ) -> None:
@@ -360,6 +363,9 @@ def update_agenda_item(
     require(actor, Action.MANAGE_MEETINGS)
     current = agenda_item(db, item_id)
     _refuse_if_justerat(_meeting(db, current["meeting_id"]))
+    # A form that does not show the presenter or the corrected decision keeps them as they are.
+    kept = {f: current[c] for f, c in _KEPT.items() if f not in data.model_fields_set}
+    data = data.model_copy(update=kept)
     meeting_id = _check_item(db, data, item_id=item_id)
     project = store.project_by_code(db, data.case) if data.case else None
     with write(db):

@@ -271,3 +271,21 @@ def test_a_meeting_keeps_its_time_and_members_when_moved(seeded):
         "Robert Hamberg (M)",
         "Budgetdag",
     )
+
+
+def test_an_edit_that_does_not_name_the_presenter_keeps_it(seeded):
+    item_id = new_item(seeded, "Budget 2021", presenter="Li Zakrisson")
+    current = governance.agenda_item(seeded, item_id)
+    data = parse(
+        AgendaItemInput,
+        {
+            "meeting_date": PLANNED,
+            "number_kind": "punkt",
+            "number": current["number"],
+            "title": "Budget 2021",
+            "decision": "Budgeten fastställs.",
+        },
+    )
+    governance.update_agenda_item(seeded, admin(seeded), item_id, data, based_on=current)
+    saved = governance.agenda_item(seeded, item_id)
+    assert (saved["presenter"], saved["decision"]) == ("Li Zakrisson", "Budgeten fastställs.")
