@@ -23,20 +23,26 @@ def demo_mode() -> bool:
     return os.environ.get("PORTFOLJ_DEMO") == "1"
 
 
-def idle_timeout_minutes() -> int:
-    """Minutes of inactivity before a session is logged out (PORTFOLJ_IDLE_MINUTES, default 30)."""
+def _positive(name: str, default: float) -> float:
+    """A positive number from the environment (a decimal point allowed), else the default."""
     try:
-        return max(1, int(os.environ.get("PORTFOLJ_IDLE_MINUTES", "30")))
+        value = float(os.environ.get(name, str(default)))
     except ValueError:
-        return 30
+        return default
+    return value if value > 0 and value != float("inf") else default
 
 
-def session_hours() -> int:
+def idle_timeout_minutes() -> float:
+    """Minutes of inactivity that end a login session (PORTFOLJ_IDLE_MINUTES, default 30).
+
+    Fractions are allowed, so a test can run a server whose sessions end after seconds.
+    """
+    return _positive("PORTFOLJ_IDLE_MINUTES", 30)
+
+
+def session_hours() -> float:
     """Hours a login session lives at most, however active (PORTFOLJ_SESSION_HOURS, default 12)."""
-    try:
-        return max(1, int(os.environ.get("PORTFOLJ_SESSION_HOURS", "12")))
-    except ValueError:
-        return 12
+    return _positive("PORTFOLJ_SESSION_HOURS", 12)
 
 
 def oidc_configured() -> bool:

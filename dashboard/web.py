@@ -188,7 +188,7 @@ async def login_form(request: Request) -> Response:
     if token:
         reason = await run_in_threadpool(_ended_reason, token)
         if reason == "inaktiv för länge":
-            info = f"Du har loggats ut efter {config.idle_timeout_minutes()} minuters inaktivitet."
+            info = f"Du har loggats ut efter {config.idle_timeout_minutes():g} minuters inaktivitet."
         elif reason:
             info = f"Du är utloggad ({reason}). Logga in igen."
     response = _login_page(

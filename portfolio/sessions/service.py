@@ -93,7 +93,8 @@ def resolve(db: Database, token: str | None, policy: Policy, *, now: datetime | 
         with _quick(db), write(db):
             _end(db, "id = ?", [row["id"]], reason or "kontot finns inte", actor_id=int(row["user_id"]))
         return None
-    if moment - clock.parse(row["last_used_at"]) > TOUCH_EVERY:
+    # Recorded at most once a minute, but often enough that a short idle timeout sees the use.
+    if moment - clock.parse(row["last_used_at"]) > min(TOUCH_EVERY, policy.idle / 4):
         with _quick(db), write(db, audited=False):
             # Last use is session bookkeeping, not a change of the committee's data.
             sessions_store.touch(db, int(row["id"]), moment.isoformat(timespec="seconds"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -46,45 +47,40 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on a fresh seeded database, started exactly as a user would (`portfolj`)."""
+class Served(str):
+    """The server's address, which also knows its database file (`served.db`)."""
+
+    db: Path
+
+
+@contextlib.contextmanager
+def running_server(folder: Path, env: dict[str, str] | None = None) -> Iterator[Served]:
+    """`portfolj serve --demo` on a fresh seeded database in `folder`, started exactly as a user
+    would, with the keyboard user's account; `env` adds settings (e.g. a short idle timeout)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium saknas ({CHROMIUM}); installera med: apt-get install -y chromium")
-    db = tmp_path_factory.mktemp("browser") / "portfolj.db"
+    db = folder / "portfolj.db"
     portfolj = [sys.executable, "-m", "dashboard.cli"]
     subprocess.run([*portfolj, "seed", "--db", str(db)], check=True, capture_output=True)
     subprocess.run(
-        [
-            *portfolj,
-            "user",
-            "add",
-            "--db",
-            str(db),
-            "--name",
-            "Tangent Bordsson",
-            "--email",
-            KEYBOARD_USER,
-            "--role",
-            "projektledare",
-            "--project",
-            "GNS/8/2018",
-            "--password-stdin",
-        ],
+        [*portfolj, "user", "add", "--db", str(db), "--name", "Tangent Bordsson", "--email", KEYBOARD_USER,
+         "--role", "projektledare", "--project", "GNS/8/2018", "--password-stdin"],
         input=KEYBOARD_PASSWORD + "\n",
         text=True,
         check=True,
         capture_output=True,
-    )
+    )  # fmt: skip
     port = _free_port()
-    log = (tmp_path_factory.getbasetemp() / "server.log").open("w")
+    log = (folder / "server.log").open("w")
     proc = subprocess.Popen(
         [*portfolj, "serve", "--demo", "--db", str(db), "--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        env={**os.environ, **(env or {})},
     )
-    url = f"http://127.0.0.1:{port}"
+    url = Served(f"http://127.0.0.1:{port}")
+    url.db = db
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -95,13 +91,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"Servern startade inte; se {log.name}")
             time.sleep(0.3)
-    yield url
-    os.killpg(proc.pid, signal.SIGTERM)
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-    log.close()
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The app on a fresh seeded database, started exactly as a user would (`portfolj`)."""
+    with running_server(tmp_path_factory.mktemp("browser")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

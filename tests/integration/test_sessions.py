@@ -124,3 +124,11 @@ def test_starting_and_ending_sessions_is_in_the_audit_log(seeded, anna):
     actions = store.audit_frame(seeded)["action"].to_list()[:2]
     assert store.count(seeded, "audit_log") == before + 2
     assert actions == ["avsluta session", "ny session"]
+
+
+def test_use_within_a_short_idle_timeout_keeps_the_session_alive(seeded, anna):
+    short = sessions.Policy(idle=timedelta(seconds=8), lifetime=timedelta(hours=1))
+    token = sessions.start(seeded, anna)
+    start = clock.parse(clock.now())
+    for seconds in (5, 10, 15, 20):  # each use within 8 s of the one before
+        assert sessions.resolve(seeded, token, short, now=start + timedelta(seconds=seconds)) is not None
