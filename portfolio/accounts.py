@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +26,10 @@ from portfolio.sessions import service as sessions
 from portfolio.textsafe import control_problem
 
 MAX_FAILED_LOGINS = 5
+MAX_EMAIL = 254
+MAX_NAME = 200
+# A practical check, not RFC 5322: one @, no spaces, a dot in the domain.
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 LOCKOUT = timedelta(minutes=15)
 
 # Deliberately the same for an unknown e-mail, a wrong password, a locked or a disabled account.
@@ -94,6 +99,13 @@ def _profile(
     for label, text in (("Namnet", name), ("E-postadressen", email)):
         if problem := control_problem(text):
             problems.append(f"{label} {problem}")
+    if len(name) > MAX_NAME:
+        problems.append(f"Namnet är för långt: högst {MAX_NAME} tecken")
+    if not EMAIL_RE.match(email.strip()) or len(email.strip()) > MAX_EMAIL:
+        problems.append(
+            f"E-postadressen '{email.strip()[:60]}' har inte formen namn@organisation.se"
+            f" (högst {MAX_EMAIL} tecken)"
+        )
     party_code = None
     if party and party.strip():
         try:

@@ -450,3 +450,18 @@ def test_an_empty_name_or_a_control_character_is_refused(seeded, name, message):
     with pytest.raises(InvalidInputError, match=message):
         edit(seeded, name=name)
     assert store.user_account(seeded, "anna@region.se")["name"] == "Anna"
+
+
+@pytest.mark.parametrize(
+    "email", ["inte-en-adress", "anna@bracke", "två ord@bracke.se", "x" * 250 + "@bracke.se"]
+)
+def test_an_email_address_in_the_wrong_form_is_refused_and_no_account_made(seeded, email):
+    before = store.count(seeded, "users")
+    with pytest.raises(InvalidInputError, match=r"har inte formen namn@organisation\.se"):
+        accounts.create_user(seeded, SYSTEM, email=email, name="Anna", role="nämnd")
+    assert store.count(seeded, "users") == before
+
+
+def test_a_name_longer_than_200_characters_is_refused(seeded):
+    with pytest.raises(InvalidInputError, match="högst 200 tecken"):
+        accounts.create_user(seeded, SYSTEM, email="anna@bracke.se", name="A" * 201, role="nämnd")
