@@ -8,7 +8,21 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from portfolio.models import DIARIENUMMER_RE, CaseCode, CaseKind, Model, NonEmpty, Ore, Phase, Split, Status
+from portfolio.models import (
+    DIARIENUMMER_RE,
+    CaseCode,
+    CaseKind,
+    Line,
+    Model,
+    NonEmpty,
+    NonEmptyLine,
+    OneLine,
+    Ore,
+    Phase,
+    Split,
+    Status,
+    Text,
+)
 
 OBJECT_RE = re.compile(r"^[0-9A-Za-z_-]{1,20}$")
 
@@ -69,8 +83,8 @@ def _blank_is_none(value: Any) -> Any:
 class Person(Model):
     """A named person and the organisation they come from (a leader without an account)."""
 
-    name: Annotated[NonEmpty, Field(max_length=200)]
-    organisation: Annotated[str, Field(max_length=200)] | None = None
+    name: NonEmptyLine
+    organisation: Line | None = None
 
     @field_validator("organisation", mode="before")
     @classmethod
@@ -97,26 +111,26 @@ class ProjectInput(Model):
     """A project's or case's facts, people and parties; money lives in budget lines."""
 
     code: CaseCode
-    name: Annotated[NonEmpty, Field(max_length=300)]
+    name: Annotated[NonEmpty, Field(max_length=300), OneLine]
     kind: CaseKind = CaseKind.PROJEKT
-    purpose: Annotated[str, Field(max_length=5000)] | None = None
-    goals: Annotated[str, Field(max_length=5000)] | None = None
+    purpose: Text | None = None
+    goals: Text | None = None
     phase: Phase = Phase.IDE
     status: Status = Status.GRON
-    status_reason: Annotated[str, Field(max_length=5000)] | None = None
-    owner_party: str | None = None
-    financing_parties: tuple[str, ...] = ()
+    status_reason: Text | None = None
+    owner_party: Line | None = None
+    financing_parties: tuple[Line, ...] = ()
     objects: tuple[ObjectNumber, ...] = ()
     leaders: tuple[Person, ...] = ()
-    leader_accounts: tuple[str, ...] = ()
+    leader_accounts: tuple[Line, ...] = ()
     steering_group: tuple[Person, ...] = ()
     start_date: dt.date | None = None
     planned_end_date: dt.date | None = None
     actual_end_date: dt.date | None = None
     budget_kr: Ore | None = None
     actual_kr: Ore | None = None
-    notes: Annotated[str, Field(max_length=5000)] | None = None
-    source: Annotated[str, Field(max_length=500)] | None = None
+    notes: Text | None = None
+    source: Line | None = None
 
     @field_validator(
         "purpose", "goals", "status_reason", "owner_party", "notes", "source", "code", mode="before"
@@ -188,7 +202,7 @@ def _check_amount(value: int | None) -> int | None:
 class Share(Model):
     """One financier's part of a line: a party code, or KOMMUNERNA (shared by population)."""
 
-    financier: NonEmpty
+    financier: NonEmptyLine
     amount: Ore
 
     @field_validator("amount")
@@ -206,14 +220,14 @@ class BudgetLineInput(Model):
     differ by less than one krona per part; `document_rounding` keeps such a total as written.
     """
 
-    activity: Annotated[NonEmpty, Field(max_length=200)]
+    activity: NonEmptyLine
     kind: Literal["budget", "tillkommande"] = "budget"
     budget: tuple[Share, ...] = ()
     budget_total: Ore | None = None
     outcome: tuple[Share, ...] = ()
     outcome_total: Ore | None = None
-    note: Annotated[str, Field(max_length=2000)] | None = None
-    source: Annotated[str, Field(max_length=500)] | None = None
+    note: Text | None = None
+    source: Line | None = None
     document_rounding: bool = False
 
     @field_validator("note", "source", mode="before")
@@ -264,7 +278,7 @@ class StatedTotalsInput(Model):
     outcome: Split = Split()
     extra_kr: Ore | None = None
     total_cost_kr: Ore | None = None
-    source: Annotated[str, Field(max_length=500)] | None = None
+    source: Line | None = None
 
     @field_validator("extra_kr", "total_cost_kr")
     @classmethod
@@ -275,10 +289,10 @@ class StatedTotalsInput(Model):
 class MilestoneInput(Model):
     """A milestone's name and first planned date; later dates come by re-planning."""
 
-    name: Annotated[NonEmpty, Field(max_length=200)]
+    name: NonEmptyLine
     planned_date: dt.date | None = None
-    note: Annotated[str, Field(max_length=2000)] | None = None
-    source: Annotated[str, Field(max_length=500)] | None = None
+    note: Text | None = None
+    source: Line | None = None
 
     @field_validator("note", "source", mode="before")
     @classmethod
@@ -292,4 +306,4 @@ class ReplanInput(Model):
     new_date: dt.date
     reason: Annotated[NonEmpty, Field(max_length=2000)]
     changed_on: dt.date | None = None
-    source: Annotated[str, Field(max_length=500)] | None = None
+    source: Line | None = None

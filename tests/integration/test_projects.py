@@ -537,3 +537,16 @@ def test_the_command_line_refuses_a_replan_without_reason_with_exit_1(seeded_pat
     args = ["milestone", "replan", "--project", LINK2, "--name", "Slutrapport", "--planned", "2020-03-01"]
     assert main([*args, "--db", str(seeded_path)]) == 1
     assert "Skäl: får inte vara tomt" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"name": "E-ar\x0bkiv"}, "styrtecken"),
+        ({"goals": "x" * 10_001}, "Mål"),
+        ({"name": "Två\nrader"}, "Namn"),
+    ],
+)
+def test_control_characters_and_overlong_text_are_refused_in_a_project(changes, message):
+    with pytest.raises(InvalidInputError, match=message):
+        e_arkivering(**changes)
