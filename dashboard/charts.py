@@ -13,6 +13,21 @@ OUTCOME_COLOUR = "#D55E00"
 EXTRA_COLOUR = "#CC79A7"
 STATUS_COLOURS = {"grön": "#009E73", "gul": "#E69F00", "röd": "#C0392B"}
 FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 14, "color": "#1f2430"}
+# Plotly's toolbar speaks English only (Zoom, Pan, Autoscale …, in tooltips and aria-labels) and its
+# zoom by dragging traps a finger on a phone: every figure leaves both out. A chart's figures are
+# also in the table or text next to it.
+TOOLBAR_BUTTONS = [
+    "zoom", "pan", "select", "lasso", "zoomIn", "zoomOut", "autoScale", "resetScale",
+    "toImage", "hoverClosestCartesian", "hoverCompareCartesian", "toggleSpikelines",
+    "zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d",
+    "resetScale2d", "toggleHover", "resetViews", "sendDataToCloud", "resetViewMapbox",
+]  # fmt: skip
+
+
+def swedish(fig: go.Figure) -> go.Figure:
+    """No English toolbar, no drag-to-zoom, Swedish number separators (`1 500 000`, `0,5`)."""
+    fig.update_layout(separators=", ", dragmode=False, modebar={"remove": TOOLBAR_BUTTONS})
+    return fig
 
 
 def _layout(fig: go.Figure, title: str, *, x_title: str = "", y_title: str = "") -> go.Figure:
@@ -27,7 +42,7 @@ def _layout(fig: go.Figure, title: str, *, x_title: str = "", y_title: str = "")
         plot_bgcolor="white",
     )
     fig.update_yaxes(gridcolor="#d9d9d9")
-    return fig
+    return swedish(fig)
 
 
 def budget_vs_outcome(
@@ -53,6 +68,7 @@ def budget_vs_outcome(
     )
     fig.update_layout(barmode="group", height=max(300, 60 * len(labels) + 120))
     fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(tickformat=",.0f")  # 1 500 000 kronor, not 1,5M
     return _layout(fig, title, x_title="kronor")
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.charts import BUDGET_COLOUR, EXTRA_COLOUR, FONT, OUTCOME_COLOUR
+from dashboard.charts import BUDGET_COLOUR, EXTRA_COLOUR, FONT, OUTCOME_COLOUR, swedish
 
 # Blue–orange diverging palette (Okabe–Ito ends), readable with colour-vision deficiencies;
 # every segment also carries its share as text, so colour is never the only carrier.
@@ -29,7 +29,7 @@ def _layout(fig: go.Figure, title: str, *, x_title: str = "", y_title: str = "")
         plot_bgcolor="white",
     )
     fig.update_yaxes(gridcolor="#d9d9d9")
-    return fig
+    return swedish(fig)
 
 
 def _float(value: Any) -> float | None:
@@ -79,6 +79,7 @@ def indicator_chart(benefit: dict[str, Any], measurements: pl.DataFrame, today: 
             hovertemplate="Mätning %{x}: %{y}<extra></extra>",
         )
     title = benefit.get("indicator") or benefit.get("title") or ""
+    fig.update_xaxes(type="date", tickformat="%Y-%m", hoverformat="%Y-%m-%d")  # not "Oct 2018"
     return _layout(fig, title, y_title=unit)
 
 

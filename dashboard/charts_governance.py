@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from dashboard.charts import swedish
 from registers.bruttolista.logic import NO_STATUS
 from registers.bruttolista.model import ActivityStatus
 
@@ -22,7 +23,7 @@ def _layout(fig: go.Figure, title: str, *, x_title: str = "") -> go.Figure:
         plot_bgcolor="white",
     )
     fig.update_xaxes(gridcolor="#d9d9d9")
-    return fig
+    return swedish(fig)
 
 
 # Okabe–Ito colours; each status also has its own bar pattern and its symbol in the legend,
@@ -126,5 +127,5 @@ def decision_timeline(decisions: pl.DataFrame, phases: pl.DataFrame, title: str)
             font={"size": 11},
         )
     fig.update_layout(height=320, showlegend=True)
-    fig.update_xaxes(type="date")
+    fig.update_xaxes(type="date", tickformat="%Y-%m", hoverformat="%Y-%m-%d")  # not "Oct 2018"
     return _layout(fig, title, x_title="datum")

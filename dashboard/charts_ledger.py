@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.charts import BUDGET_COLOUR, FONT, OUTCOME_COLOUR
+from dashboard.charts import BUDGET_COLOUR, FONT, OUTCOME_COLOUR, swedish
 
 __all__ = ["deviation_by_object", "party_amounts", "statement_bars"]
 
@@ -21,9 +21,9 @@ def _layout(fig: go.Figure, title: str, x_title: str) -> go.Figure:
         plot_bgcolor="white",
         barmode="group",
     )
-    fig.update_xaxes(gridcolor="#d9d9d9", zerolinecolor="#555555")
+    fig.update_xaxes(gridcolor="#d9d9d9", zerolinecolor="#555555", tickformat=",.0f")  # no "1,5k"
     fig.update_yaxes(autorange="reversed")
-    return fig
+    return swedish(fig)
 
 
 def statement_bars(statement: pl.DataFrame, title: str) -> go.Figure:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from dashboard.charts import swedish
 from registers.scoring import Band
 
 FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 14, "color": "#1f2430"}
@@ -93,4 +94,4 @@ def risk_heatmap(
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         plot_bgcolor="white",
     )
-    return fig
+    return swedish(fig)
