@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 import streamlit as st
 
 from dashboard import ui
-from portfolio import store
-from portfolio.audit_view import visible_to
+from portfolio import clock, store
+from portfolio.audit_view import csv_export, readable_change, visible_to
 
 SHOWN = 500
 
@@ -20,9 +18,17 @@ conn = ui.db()
 facets = store.audit_facets(conn)
 
 c1, c2, c3, c4 = st.columns(4)
-users = c1.multiselect("Användare", facets["users"], key="audit_users")
-entities = c2.multiselect("Typ av post", facets["entities"], key="audit_entities")
-projects = c3.multiselect("Projekt", facets["projects"], key="audit_projects")
+users = c1.multiselect("Användare", facets["users"], key="audit_users", placeholder="Alla", select_all=False)
+entities = c2.multiselect(
+    "Typ av post",
+    facets["entities"],
+    key="audit_entities",
+    placeholder="Alla",
+    select_all=False,
+)
+projects = c3.multiselect(
+    "Projekt", facets["projects"], key="audit_projects", placeholder="Alla", select_all=False
+)
 period = c4.date_input("Datum (från–till)", value=(), key="audit_dates", format="YYYY-MM-DD")
 dates = [d.isoformat() for d in period] if isinstance(period, tuple) else []
 if len(dates) == 1:
@@ -42,8 +48,9 @@ shown = store.audit_frame(conn, store.AuditQuery(**{**query.__dict__, "limit": S
 
 
 def as_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """The log under Swedish headings, times in Swedish local time; before/after as stored (JSON)."""
     return frame.select(
-        pl.col("at").alias("Tid (UTC)"),
+        clock.local_column("at").alias("Tid"),
         pl.col("user").alias("Användare"),
         pl.col("action").alias("Händelse"),
         pl.col("entity").alias("Typ"),
@@ -54,21 +61,31 @@ def as_table(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def readable(table: pl.DataFrame) -> pl.DataFrame:
+    """For the screen: before/after as `fält: värde` lines and empty cells blank, never JSON or None."""
+    lines = {
+        column: pl.Series(column, [readable_change(v) for v in table[column].to_list()], dtype=pl.String)
+        for column in ("Före", "Efter")
+    }
+    return table.with_columns(*lines.values()).with_columns(pl.col(pl.String).fill_null(""))
+
+
 st.markdown(
     f"**{total}** händelser matchar filtret" + (f"; de {SHOWN} senaste visas." if total > SHOWN else ".")
 )
-st.dataframe(as_table(shown), hide_index=True, key="audit_table")
+st.caption("Tider i svensk tid. Exporten innehåller värdena före och efter som de lagrats (JSON).")
+st.dataframe(readable(as_table(shown)), hide_index=True, key="audit_table")
 
 
-def csv_export() -> bytes:
+def export() -> bytes:
     # Built when the button is clicked, on the whole filtered log, not just the rows shown.
-    return as_table(store.audit_frame(ui.db(), query)).write_csv().encode("utf-8-sig")
+    return csv_export(as_table(store.audit_frame(ui.db(), query)))
 
 
 st.download_button(
     "Exportera till CSV",
-    data=csv_export,
-    file_name=f"andringslogg-{date.today().isoformat()}.csv",
+    data=export,
+    file_name=f"andringslogg-{clock.today().isoformat()}.csv",
     mime="text/csv",
     key="audit_export",
 )

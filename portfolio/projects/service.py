@@ -8,7 +8,6 @@ change its facts and milestones, never its money or who leads it.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar
@@ -17,6 +16,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ValidationError
 
 from portfolio import clock, parties
+from portfolio.audit_view import readable_change
 from portfolio.auth import Action, Role, User, can, require
 from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, NotFoundError, PermissionDeniedError, StaleEditError
@@ -181,23 +181,6 @@ def budget_line_input(line: dict[str, Any]) -> BudgetLineInput:
 def milestones(db: Database, project_id: int) -> list[dict[str, Any]]:
     """The project's milestones with their current planned date, version and number of re-plans."""
     return store.milestones_of(db, project_id)
-
-
-def readable_change(text: str | None) -> str:
-    """An audit row's JSON before/after as `field: value` lines people read (the JSON stays in the CSV)."""
-    if not text:
-        return ""
-    data = json.loads(text)
-    if not isinstance(data, dict):
-        return str(data)
-    lines = []
-    for key, value in data.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k} {v}" for k, v in value.items()) or "–"
-        elif value is None or value == "":
-            value = "–"
-        lines.append(f"{key}: {value}")
-    return "\n".join(lines)
 
 
 def budget_history(db: Database, code: str, *, limit: int = 50) -> list[dict[str, str]]:

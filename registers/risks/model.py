@@ -388,6 +388,8 @@ _HISTORY_LABELS = {
     "due_date": "Förfallodatum",
     "comment": "Kommentar",
     "risk_id": "Risk",
+    "score_source": "Värderingens källa",
+    "scale_source": "Skalans källa",
 }
 _HIDDEN = {"version", "updated_at", "created_at", "project_id", "register_id", "risk_id", "id"}
 

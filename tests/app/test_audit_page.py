@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from portfolio import accounts, store
 from portfolio.audit_view import visible_to
 from registers.schema import open_database
@@ -30,3 +32,25 @@ def test_filters_by_project_and_date_in_sql(app_env):
     link2 = store.audit_frame(conn, store.AuditQuery(projects=("GNS/8/2018",)))
     assert link2.height > 0 and set(link2["project"]) == {"GNS/8/2018"}
     assert store.audit_count(conn, store.AuditQuery(date_from="2999-01-01")) == 0
+
+
+def test_the_log_shows_changes_as_readable_lines_in_swedish_time(app_as):
+    at = app_as("admin", "app_pages/audit.py")
+    table = at.dataframe[0].value
+    assert len(table) > 0
+    assert table["Tid"].str.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}").all()
+    changes = [v for v in [*table["Före"], *table["Efter"]] if v]
+    assert changes and all(not v.lstrip().startswith(("{", "[")) for v in changes)
+    assert any(line.count(": ") for v in changes for line in v.splitlines())
+    shown = table.to_csv()
+    for word in (r"\bNone\b", r"\bnull\b", r"\btrue\b", r"\bfalse\b", r"\+00:00"):
+        assert not re.search(word, shown), word
+
+
+def test_readable_change_says_ja_nej_and_dash_and_shows_times_in_swedish_time():
+    from portfolio.audit_view import readable_change
+
+    text = readable_change(
+        '{"aktiv": true, "parti": null, "projekt": [1, 2], "skapad": "2026-12-03T13:58:07+00:00"}'
+    )
+    assert text.splitlines() == ["aktiv: ja", "parti: –", "projekt: 1, 2", "skapad: 2026-12-03 14:58"]
