@@ -23,6 +23,7 @@ from portfolio.models import Status
 from portfolio.money import format_kr, format_tkr
 from portfolio.pdf import paragraphs, render_html, tagged_pdf
 from portfolio.periods import Period
+from registers.benefits import service as benefits
 from registers.risks import service as risks
 
 COMMITTEE = "Gemensam nämnd för samverkan inom drift och service, utveckling samt specialistfunktioner"
@@ -147,10 +148,25 @@ def _portfolio(db: Database, day: date) -> dict[str, Any]:
         for r in reports.iter_rows(named=True)
     ]
     changes += [
-        f"{r['changed_on']}: {r['code']} {r['name']} går från {r['from_phase'] or '–'} till {r['to_phase']}"
+        f"{r['changed_on']}: {r['code']} {r['name']} "
+        + (
+            f"går från {r['from_phase'] or '–'} till {r['to_phase']}"
+            if r["from_phase"] != r["to_phase"]
+            else f"nytt beslut i fasen {r['to_phase']}"
+        )
         for r in governance.phase_changes_between(db, since, day).iter_rows(named=True)
     ]
+    behind = benefits.register(db, today=day).filter(pl.col("status") == "efter plan")
     return {
+        "benefits": [
+            {
+                "project": r["project"],
+                "title": r["title"],
+                "latest": f"{r['latest_value']} {r['unit'] or ''} ({r['latest_date']})".strip(),
+                "target": f"{r['target_value']} {r['unit'] or ''} ({r['target_date']})".strip(),
+            }
+            for r in behind.iter_rows(named=True)
+        ],
         "projects": [
             {
                 "code": p["code"],

@@ -134,6 +134,7 @@ def test_the_kallelse_has_each_items_proposal_the_cover_and_the_portfolio_status
     assert "Plats Styrelserummet" in text and "Tid 09:00-12:00" in text
     assert "Jörgen Persson (S)" in text  # a member, from the agenda's cover
     assert "Aktiva projekt och ärenden" in text and "De allvarligaste riskerna" in text
+    assert "Nyttor efter plan" in text
     assert "Ändrat sedan förra sammanträdet (2019-12-06)" in text
 
 
