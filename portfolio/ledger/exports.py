@@ -20,7 +20,7 @@ import polars as pl
 from portfolio import clock
 from portfolio.clock import local_text
 from portfolio.ledger.tertial import TertialReport
-from portfolio.money import MINUS, THIN_SPACE, format_kr, format_tkr, ore_to_kronor
+from portfolio.money import MINUS, THIN_SPACE, format_kr, format_tkr, ore_to_kronor, to_tkr
 from portfolio.textsafe import clean, xlsx_cell
 
 __all__ = ["FONT_CANDIDATES", "party_names_default", "report_pdf", "report_xlsx"]
@@ -39,6 +39,8 @@ FONT_CANDIDATES: tuple[tuple[str, str], ...] = (
 )
 KR_FORMAT = f'#,##0;"{MINUS}"#,##0;0'
 KR_OPEN_FORMAT = f'#,##0.00;"{MINUS}"#,##0.00;0.00'
+# The result in whole thousands as a number Excel can add up, shown as `+23 tkr` / `−219 tkr` / `±0 tkr`.
+TKR_FORMAT = f'+#,##0" tkr";"{MINUS}"#,##0" tkr";"±0 tkr"'
 STATEMENT_HEADERS = (
     "Rad",
     "Ack utfall",
@@ -101,6 +103,8 @@ def report_xlsx(report: TertialReport, party_names: dict[str, str]) -> bytes:
     facts.title = "Rapport"
     for row in _facts(report):
         _append(facts, row)
+        if isinstance(row[1], int):  # a number keeps its value; the format shows it in tkr
+            facts.cell(row=facts.max_row, column=2).number_format = TKR_FORMAT
     facts.column_dimensions["A"].width = 28
     facts.column_dimensions["B"].width = 90
     for cell in facts["A"]:
@@ -176,15 +180,12 @@ def _append(ws: Any, values: Sequence[Any]) -> None:
         xlsx_cell(ws.cell(row=row, column=column), value)
 
 
-def _facts(report: TertialReport) -> list[list[str]]:
-    rows = [
+def _facts(report: TertialReport) -> list[list[Any]]:
+    rows: list[list[Any]] = [
         ["Rapport", report.title],
         ["Period", report.period.label],
         ["Urval", report.scope.label],
-        [
-            "Utfall mot budget",
-            format_tkr(report.result_ore, signed=True) if report.result_ore is not None else "–",
-        ],
+        ["Utfall mot budget", to_tkr(report.result_ore) if report.result_ore is not None else "–"],
         ["Källa", report.source_text],
         ["Skapad", clock.today().isoformat()],
     ]

@@ -255,6 +255,15 @@ def test_the_xlsx_export_opens_and_holds_the_figures(seeded, tmp_path):
     assert reviews["Bergs kommun"][1] == "– ej granskad"
 
 
+def test_the_xlsx_result_is_a_number_in_tkr_not_text(seeded, tmp_path):
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(exports.report_xlsx(load_report(seeded, 2019, Period.T1), names(seeded)))
+    facts = {row[0].value: row[1] for row in load_workbook(path)["Rapport"].iter_rows()}
+    result = facts["Utfall mot budget"]
+    assert result.value == -219 and result.data_type == "n"
+    assert result.number_format == exports.TKR_FORMAT and '"\u2212"' in result.number_format
+
+
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) saknas")
 @pytest.mark.parametrize("fonts", [True, None], ids=["systemets typsnitt", "inbyggd Helvetica"])
 def test_the_pdf_handout_renders_to_a4_with_the_figures(seeded, tmp_path, fonts):
