@@ -11,7 +11,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from dashboard import charts_governance, forms
+from dashboard import charts_governance, forms, ui
 from portfolio.auth import Action, User, can
 from portfolio.db import Database
 from portfolio.governance import service as governance
@@ -84,16 +84,19 @@ def _phases(conn: Database, project: dict, decisions: pl.DataFrame, user: User) 
             r["item_id"]: f"{r['date']} {paragraph_label(r['number_kind'], r['number']) or ''} {r['title']}"
             for r in decisions.iter_rows(named=True)
         }
-        with st.form("project_phase_form"):
+        with st.form("project_phase_form", enter_to_submit=False):
             changed_on = st.date_input(
                 "Datum", value=date.today(), key="project_phase_date", format="YYYY-MM-DD"
             )
-            phase = st.selectbox("Ny fas", governance.phases(), key="project_phase_phase")
+            phase = st.selectbox(
+                "Ny fas", governance.phases(), key="project_phase_phase", placeholder="Välj ett alternativ"
+            )
             item = st.selectbox(
                 "Beslutet bakom",
                 [None, *item_labels],
                 format_func=lambda i: "Inget protokollfört beslut" if i is None else item_labels[i],
                 key="project_phase_decision",
+                placeholder="Välj ett alternativ",
             )
             note = st.text_input("Kommentar", key="project_phase_note")
             saved = st.form_submit_button("Spara fasändringen", key="project_phase_save")
@@ -171,7 +174,7 @@ def _handover(conn: Database, project_id: int, user: User) -> None:
                 pl.Series(
                     "Levererad",
                     [
-                        DELIVERED_TEXT[v] + (" (tolkning)" if b == "tolkning" else "")
+                        DELIVERED_TEXT[v] + (" (bedömd)" if b == "tolkning" else "")
                         for v, b in checklist.select("delivered", "delivered_basis").iter_rows()
                     ],
                     dtype=pl.String,
@@ -183,19 +186,29 @@ def _handover(conn: Database, project_id: int, user: User) -> None:
             width="stretch",
             key="project_handover_table",
         )
+    # The stored remark on how the document was read is provenance for the secretariat, not text
+    # for readers; they see what "(bedömd)" means.
+    if checklist.height and (checklist["delivered_basis"] == "tolkning").any():
+        st.caption(
+            "(bedömd): dokumentet anger inte ja eller nej för raden; svaret bygger på radens kommentar."
+        )
     if "leverabler" in notes:
-        st.caption(notes["leverabler"][0])
+        ui.source_caption(notes["leverabler"][1])
     if not can(user, Action.MANAGE_PROJECTS) or checklist.height == 0:
         return
     with st.expander("Besvara en rad i checklistan"):
         labels = {r["id"]: f"{r['section']}: {r['deliverable']}" for r in checklist.iter_rows(named=True)}
         item_id = int(
             st.selectbox(
-                "Leverabel", list(labels), format_func=lambda i: labels[i], key="project_handover_item"
+                "Leverabel",
+                list(labels),
+                format_func=lambda i: labels[i],
+                key="project_handover_item",
+                placeholder="Välj ett alternativ",
             )
         )
         row = checklist.filter(pl.col("id") == item_id).row(0, named=True)
-        with st.form(f"project_handover_form_{item_id}"):
+        with st.form(f"project_handover_form_{item_id}", enter_to_submit=False):
             choices = [True, False, None]
             answer = st.radio(
                 "Levererad",
@@ -227,7 +240,7 @@ def _deviations(conn: Database, project_id: int, user: User) -> None:
             f"{n} {DEVIATION_LABELS.get(t, t).lower()}" for t, n in found.select("type", "count").iter_rows()
         )
         st.markdown(f"**{total} avvikelser**: {parts}.")
-        st.table(
+        ui.table(
             found.select(
                 pl.col("type").replace_strict(DEVIATION_LABELS, default=pl.col("type")).alias("Typ"),
                 pl.col("count").alias("Antal"),
@@ -237,15 +250,16 @@ def _deviations(conn: Database, project_id: int, user: User) -> None:
             hide_index=True,
         )
     if "avvikelser" in notes:
-        st.caption(notes["avvikelser"][0])
+        st.caption(ui.plain(notes["avvikelser"][0]))
     if not can(user, Action.MANAGE_PROJECTS):
         return
-    with st.expander("Registrera avvikelser"), st.form("project_deviation_form"):
+    with st.expander("Registrera avvikelser"), st.form("project_deviation_form", enter_to_submit=False):
         kind = st.selectbox(
             "Typ",
             list(DEVIATION_LABELS),
             format_func=lambda t: DEVIATION_LABELS[t],
             key="project_deviation_type",
+            placeholder="Välj ett alternativ",
         )
         count = st.number_input("Antal", min_value=0, value=None, step=1, key="project_deviation_count")
         period = st.text_input(
@@ -282,18 +296,24 @@ def _needs(conn: Database, project: dict, user: User) -> None:
         hide_index=True,
     )
     notes = lifecycle.notes(conn, project["id"])
-    if "behov" in notes:
-        st.caption(notes["behov"][0])
+    if "behov" in notes:  # how the document's table was read: provenance only, never shown as text
+        ui.source_caption(notes["behov"][1])
     open_needs = found.filter(pl.col("activity_id").is_null())
     if not can(user, Action.MANAGE_BRUTTOLISTA) or open_needs.height == 0:
         return
     with st.expander("Gör ett behov till en aktivitet i bruttolistan"):
         labels: dict[int, str] = {r["id"]: r["need"] for r in open_needs.iter_rows(named=True)}
         need_id = int(
-            st.selectbox("Behov", list(labels), format_func=lambda i: labels[i], key="project_need_choice")
+            st.selectbox(
+                "Behov",
+                list(labels),
+                format_func=lambda i: labels[i],
+                key="project_need_choice",
+                placeholder="Välj ett alternativ",
+            )
         )
         need = open_needs.filter(pl.col("id") == need_id).row(0, named=True)
-        with st.form("project_need_form"):
+        with st.form("project_need_form", enter_to_submit=False):
             year = st.number_input(
                 "Verksamhetsplanens år",
                 min_value=2000,
@@ -302,7 +322,13 @@ def _needs(conn: Database, project: dict, user: User) -> None:
                 step=1,
                 key="project_need_year",
             )
-            areas = st.multiselect("Område", list(AREAS), key="project_need_areas")
+            areas = st.multiselect(
+                "Område",
+                list(AREAS),
+                key="project_need_areas",
+                placeholder="Välj ett eller flera",
+                select_all=False,
+            )
             saved = st.form_submit_button("Lägg till i bruttolistan", key="project_need_save")
         if saved:
             with forms.saving(
@@ -348,11 +374,13 @@ def _debits(conn: Database, project_id: int, user: User) -> None:
     if not admin:
         return
     resources = governance.price_resources(conn)
-    with st.expander("Debitera timmar"), st.form("project_debit_form"):
+    with st.expander("Debitera timmar"), st.form("project_debit_form", enter_to_submit=False):
         work_date = st.date_input(
             "Datum för arbetet", value=date.today(), key="project_debit_date", format="YYYY-MM-DD"
         )
-        resource = st.selectbox("Resurs", resources, key="project_debit_resource")
+        resource = st.selectbox(
+            "Resurs", resources, key="project_debit_resource", placeholder="Välj ett alternativ"
+        )
         hours = st.text_input("Timmar", key="project_debit_hours", placeholder="t.ex. 7,5")
         note = st.text_input("Anteckning", key="project_debit_note")
         saved = st.form_submit_button("Debitera", key="project_debit_save")

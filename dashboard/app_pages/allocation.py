@@ -11,6 +11,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from dashboard import charts_ledger, forms, ui
+from portfolio import clock
 from portfolio.auth import Action, Role
 from portfolio.errors import InvalidInputError
 from portfolio.ledger import keys, store
@@ -84,7 +85,7 @@ if not years:
 if st.session_state.get("allocation_year") not in years:
     st.session_state["allocation_year"] = 2019 if 2019 in years else years[-1]
 c1, c2 = st.columns(2)
-year = c1.selectbox("År", years, key="allocation_year")
+year = c1.selectbox("År", years, key="allocation_year", placeholder="Välj ett alternativ")
 period = Period(
     c2.selectbox(
         "Period",
@@ -92,6 +93,7 @@ period = Period(
         index=2,
         format_func=lambda v: Period(v).label,
         key="allocation_period",
+        placeholder="Välj ett alternativ",
     )
 )
 key_frame = store.keys_frame(conn, year)
@@ -136,7 +138,13 @@ else:
     default_party = user.party if user.party in parties else parties[0]
     if st.session_state.get("allocation_party") not in parties:
         st.session_state["allocation_party"] = default_party
-    party = st.selectbox("Part", parties, format_func=lambda p: names.get(p, p), key="allocation_party")
+    party = st.selectbox(
+        "Part",
+        parties,
+        format_func=lambda p: names.get(p, p),
+        key="allocation_party",
+        placeholder="Välj ett alternativ",
+    )
     own = statement.filter(pl.col("party") == party)
     st.subheader(f"Vad betalar {names.get(party, party)}?")
     st.metric(
@@ -174,7 +182,9 @@ else:
     ref: str | None = None
     amount_ore: int | None = None
     if what == "belopp":
-        amount_text = st.text_input("Belopp (kr)", value="100 000", key="allocation_apply_amount")
+        amount_text = st.text_input(
+            "Belopp (kr)", value="100 000", key="allocation_apply_amount", live="500ms"
+        )
         try:
             amount_ore = to_ore(amount_text)
         except ValueError as exc:
@@ -188,18 +198,29 @@ else:
             projects["code"].to_list(),
             format_func=lambda c: f"{c} – {dict(projects.select('code', 'name').iter_rows())[c]}",
             key="allocation_apply_project",
+            placeholder="Välj ett alternativ",
         )
     elif what == "budgetrad":
         lines = store.budget_line_names(conn)
         chosen = st.selectbox(
-            "Budgetrad", lines, format_func=lambda t: f"{t[0]}: {t[1]}", key="allocation_apply_line"
+            "Budgetrad",
+            lines,
+            format_func=lambda t: f"{t[0]}: {t[1]}",
+            key="allocation_apply_line",
+            placeholder="Välj ett alternativ",
         )
         ref = f"{chosen[0]}|{chosen[1]}" if chosen else None
     else:
         objects = store.object_projects(conn)["object"].drop_nulls().unique().sort().to_list()
-        ref = st.selectbox("Objekt", objects, key="allocation_apply_object")
+        ref = st.selectbox(
+            "Objekt", objects, key="allocation_apply_object", placeholder="Välj ett alternativ"
+        )
     key_id = st.selectbox(
-        "Nyckel", list(key_names), format_func=lambda v: str(key_names.get(v, v)), key="allocation_apply_key"
+        "Nyckel",
+        list(key_names),
+        format_func=lambda v: str(key_names.get(v, v)),
+        key="allocation_apply_key",
+        placeholder="Välj ett alternativ",
     )
     item = {"source_kind": what, "ref": ref, "amount_ore": amount_ore, "year": year, "name": "valt belopp"}
     try:
@@ -244,12 +265,13 @@ if not items_frame.is_empty():
     )
 
 if editable:
-    with st.expander("Ny nyckel"), st.form("allocation_key_form"):
+    with st.expander("Ny nyckel"), st.form("allocation_key_form", enter_to_submit=False):
         kind = st.selectbox(
             "Typ",
             list(keys.KIND_LABELS),
             format_func=lambda v: str(keys.KIND_LABELS.get(v, v)),
             key="allocation_key_kind",
+            placeholder="Välj ett alternativ",
         )
         name = st.text_input("Namn", key="allocation_key_name")
         chosen_parties = st.multiselect(
@@ -257,6 +279,8 @@ if editable:
             list(names),
             format_func=lambda v: str(names.get(v, v)),
             key="allocation_key_parties",
+            placeholder="Välj ett eller flera",
+            select_all=False,
         )
         population_year = st.number_input(
             "Befolkningsår", value=year - 1, step=1, key="allocation_key_population_year"
@@ -269,6 +293,7 @@ if editable:
             list(names),
             format_func=lambda v: str(names.get(v, v)),
             key="allocation_key_payer",
+            placeholder="Välj ett alternativ",
         )
         region_weight = st.text_input("Tvåsteg: regionens del (kr)", key="allocation_key_region")
         municipal_weight = st.text_input("Tvåsteg: kommunernas del (kr)", key="allocation_key_municipal")
@@ -313,13 +338,14 @@ if editable:
                 )
                 keys.save_key(conn, user, data)
     if key_names:
-        with st.expander("Ny post att fördela"), st.form("allocation_item_form"):
+        with st.expander("Ny post att fördela"), st.form("allocation_item_form", enter_to_submit=False):
             item_name = st.text_input("Namn", key="allocation_item_name")
             item_kind = st.selectbox(
                 "Vad",
                 list(keys.SOURCE_LABELS),
                 format_func=lambda v: str(keys.SOURCE_LABELS.get(v, v)),
                 key="allocation_item_kind",
+                placeholder="Välj ett alternativ",
             )
             item_ref = st.text_input(
                 "Avser (projektkod, objekt, eller 'projektkod|budgetrad')", key="allocation_item_ref"
@@ -330,6 +356,7 @@ if editable:
                 list(key_names),
                 format_func=lambda v: str(key_names.get(v, v)),
                 key="allocation_item_key",
+                placeholder="Välj ett alternativ",
             )
             if st.form_submit_button("Spara posten", key="allocation_item_submit"):
                 with forms.saving(
@@ -351,7 +378,9 @@ if editable:
 
 st.header("Befolkning")
 population_years = sorted({year - 1, year})
-pop_year = st.selectbox("Befolkningsår", population_years, key="allocation_population_year")
+pop_year = st.selectbox(
+    "Befolkningsår", population_years, key="allocation_population_year", placeholder="Välj ett alternativ"
+)
 current = store.current_populations(conn, pop_year)
 st.dataframe(
     pl.DataFrame(
@@ -378,18 +407,19 @@ if not history.is_empty():
                 pl.col("version").alias("Version"),
                 pl.col("population").alias("Invånare"),
                 pl.col("user_email").alias("Ändrad av"),
-                pl.col("changed_at").alias("Tidpunkt"),
+                clock.local_column("changed_at").alias("Tidpunkt"),
                 pl.col("note").alias("Anteckning"),
             ),
             hide_index=True,
         )
 if editable and current:
-    with st.form("allocation_population_form"):
+    with st.form("allocation_population_form", enter_to_submit=False):
         municipality = st.selectbox(
             "Kommun",
             sorted(current),
             format_func=lambda p: names.get(p, p),
             key="allocation_population_party",
+            placeholder="Välj ett alternativ",
         )
         value = st.number_input(
             "Invånare",

@@ -36,7 +36,7 @@ def local_times(frame: pl.DataFrame, column: str) -> pl.Series:
 
 def create_section() -> None:
     st.subheader("Skapa en nyckel")
-    with st.form("api_keys_create"):
+    with st.form("api_keys_create", enter_to_submit=False):
         st.text_input(
             "Vad nyckeln ska användas till",
             key="api_keys_name",
@@ -90,7 +90,7 @@ def keys_section() -> None:
     if not active:
         forms.confirmation(REVOKED_FLASH)
         return
-    with st.form("api_keys_revoke"):
+    with st.form("api_keys_revoke", enter_to_submit=False):
         st.selectbox(
             "Nyckel att återkalla",
             list(active),

@@ -122,6 +122,7 @@ def _plan_fields(row: dict[str, Any]) -> None:
         index=[None, *DIRECTIONS].index(row["direction"]),
         format_func=lambda d: "– välj" if d is None else DIRECTIONS[d],
         key=f"{key}_direction",
+        placeholder="Välj ett alternativ",
     )
     c1, c2, c3, c4 = st.columns(4)
     for column, field in zip((c1, c2, c3, c4), list(PLAN_LABELS)[3:], strict=True):
@@ -149,10 +150,11 @@ def measure_benefit_form(measurable: pl.DataFrame) -> None:
             rows[i]["title"] + ("" if rows[i]["baseline_date"] else " (saknar nollmätning)")
         ),
         key="benefits_measure_benefit",
+        placeholder="Välj ett alternativ",
     )
     row = rows[benefit_id]
     needs_plan = row["baseline_date"] is None
-    with st.form("benefits_measure_form"):
+    with st.form("benefits_measure_form", enter_to_submit=False):
         if needs_plan:
             _plan_fields(row)
         c1, c2 = st.columns(2)
@@ -214,6 +216,7 @@ code = st.selectbox(
     codes,
     format_func=lambda c: f"{c} – {names[c]}",
     key="benefits_project",
+    placeholder="Välj ett alternativ",
 )
 project_id = core_store.project_id_for(conn, code)
 project_rows = register.filter(pl.col("project_id") == project_id)
@@ -319,7 +322,11 @@ with tab_project:
             st.subheader("Ändra nytta")
             titles = dict(project_rows.select("id", "title").iter_rows())
             edit_id = st.selectbox(
-                "Nytta att ändra", list(titles), format_func=lambda i: titles[i], key="benefits_edit_benefit"
+                "Nytta att ändra",
+                list(titles),
+                format_func=lambda i: titles[i],
+                key="benefits_edit_benefit",
+                placeholder="Välj ett alternativ",
             )
             base = st.session_state.get("benefits_edit_base")
             if base is None or base[0] != edit_id:
@@ -346,9 +353,9 @@ with tab_project:
                 }
                 for key, value in defaults.items():
                     st.session_state[f"benefits_edit_{key}"] = value
-            with st.form("benefits_edit_form"):
+            with st.form("benefits_edit_form", enter_to_submit=False):
                 c1, c2 = st.columns(2)
-                c1.selectbox("Typ", list(KINDS), key="benefits_edit_kind")
+                c1.selectbox("Typ", list(KINDS), key="benefits_edit_kind", placeholder="Välj ett alternativ")
                 c2.text_input("Titel", key="benefits_edit_title")
                 c1.text_input("Indikator", key="benefits_edit_indicator")
                 c2.text_input("Enhet", key="benefits_edit_unit")
@@ -357,6 +364,7 @@ with tab_project:
                     [None, *DIRECTIONS],
                     format_func=lambda d: "– ej angiven" if d is None else DIRECTIONS[d],
                     key="benefits_edit_direction",
+                    placeholder="Välj ett alternativ",
                 )
                 c1, c2, c3, c4 = st.columns(4)
                 c1.date_input(
@@ -386,6 +394,8 @@ with tab_project:
                     list(party_names),
                     format_func=lambda p: party_names[p],
                     key="benefits_edit_parties",
+                    placeholder="Välj ett eller flera",
+                    select_all=False,
                 )
                 st.text_area("Anteckning", key="benefits_edit_note")
                 saved = st.form_submit_button("Spara ändringen", type="primary", key="benefits_edit_submit")
@@ -451,9 +461,11 @@ with tab_project:
                     st.session_state.pop("benefits_edit_base", None)
 
         st.subheader("Ny nytta eller nytt effektmål")
-        with st.form("benefits_new_form"):
+        with st.form("benefits_new_form", enter_to_submit=False):
             c1, c2 = st.columns(2)
-            new_kind = c1.selectbox("Typ (ny nytta)", list(KINDS), key="benefits_new_kind")
+            new_kind = c1.selectbox(
+                "Typ (ny nytta)", list(KINDS), key="benefits_new_kind", placeholder="Välj ett alternativ"
+            )
             new_title = c2.text_input("Titel (ny nytta)", key="benefits_new_title")
             new_indicator = c1.text_input("Indikator (ny nytta)", key="benefits_new_indicator")
             new_unit = c2.text_input("Enhet (ny nytta)", key="benefits_new_unit")
@@ -462,6 +474,7 @@ with tab_project:
                 [None, *DIRECTIONS],
                 format_func=lambda d: "– ej angiven" if d is None else DIRECTIONS[d],
                 key="benefits_new_direction",
+                placeholder="Välj ett alternativ",
             )
             c1, c2, c3, c4 = st.columns(4)
             new_baseline_date = c1.date_input(
@@ -490,6 +503,8 @@ with tab_project:
                 list(party_names),
                 format_func=lambda p: party_names[p],
                 key="benefits_new_parties",
+                placeholder="Välj ett eller flera",
+                select_all=False,
             )
             created = st.form_submit_button("Lägg till", key="benefits_new_submit")
         forms.confirmation("benefits_new_flash")
@@ -607,14 +622,18 @@ with tab_calc:
         st.markdown("Inga nyttor har något värde i kronor ännu.")
     if benefits.can_edit(user, project_id) and project_rows.height:
         titles = dict(project_rows.select("id", "title").iter_rows())
-        with st.form("benefits_value_form"):
+        with st.form("benefits_value_form", enter_to_submit=False):
             st.markdown(
                 "Ange antingen ett belopp i kronor eller sparade timmar; timmarna värderas med "
                 "timkostnaden (450 kr om inget annat anges). Utan part delas värdet lika på nyttans "
                 "parter, eller på projektets parter om nyttan inte anger några."
             )
             value_benefit = st.selectbox(
-                "Nytta", list(titles), format_func=lambda i: titles[i], key="benefits_value_benefit"
+                "Nytta",
+                list(titles),
+                format_func=lambda i: titles[i],
+                key="benefits_value_benefit",
+                placeholder="Välj ett alternativ",
             )
             c1, c2, c3, c4 = st.columns(4)
             value_year = c1.number_input(
@@ -628,6 +647,7 @@ with tab_calc:
                 [None, *party_names],
                 format_func=lambda p: "Delas lika" if p is None else party_names[p],
                 key="benefits_value_party",
+                placeholder="Välj ett alternativ",
             )
             value_comment = st.text_input("Kommentar till värdet", key="benefits_value_comment")
             value_saved = st.form_submit_button("Spara värdet", key="benefits_value_submit")
@@ -659,6 +679,7 @@ with tab_portfolio:
         sorted(set(register["project"].to_list())),
         key="benefits_filter_projects",
         placeholder="Alla projekt",
+        select_all=False,
     )
     chosen_parties = c2.multiselect(
         "Visa part",
@@ -666,6 +687,7 @@ with tab_portfolio:
         format_func=lambda p: party_names[p],
         key="benefits_filter_parties",
         placeholder="Alla parter",
+        select_all=False,
     )
     chosen_statuses = c3.multiselect(
         "Visa status",
@@ -673,6 +695,7 @@ with tab_portfolio:
         format_func=lambda s: f"{BenefitStatus(s).symbol} {s}",
         key="benefits_filter_statuses",
         placeholder="Alla statusar",
+        select_all=False,
     )
     stale_only = c4.checkbox("Bara ej mätta senaste året", key="benefits_filter_stale")
     shown = benefit_logic.filter_register(

@@ -73,6 +73,7 @@ if "decisions_search" not in st.session_state and st.query_params.get("q"):
 query = st.text_input(
     "Vad vill du veta?",
     key="decisions_search",
+    live="500ms",
     placeholder="t.ex. vad har nämnden beslutat om serverdrift?",
     help="Söker i rubrik, ärendenummer, beslut, förslag, sammanfattning och beslutsunderlag. "
     "Alla ord måste finnas; delord räknas (serverdrift hittar IT-serverdrift). "
@@ -120,7 +121,13 @@ else:
 st.header("Sammanträdesplan")
 years = governance.meeting_years(conn)
 if years:
-    plan_year = st.selectbox("Planens år", years, index=len(years) - 1, key="decisions_plan_year")
+    plan_year = st.selectbox(
+        "Planens år",
+        years,
+        index=len(years) - 1,
+        key="decisions_plan_year",
+        placeholder="Välj ett alternativ",
+    )
     plan = governance.meeting_plan(conn, plan_year)
     ui.table(plan_table(plan), hide_index=True)
     for r in plan.filter(pl.col("moved_from").is_not_null()).iter_rows(named=True):
@@ -174,12 +181,13 @@ meetings = governance.meeting_plan(conn)
 meeting_dates = meetings["date"].to_list()
 
 with tab_item:
-    with st.form("decisions_item_form"):
+    with st.form("decisions_item_form", enter_to_submit=False):
         item_meeting = st.selectbox(
             "Sammanträde för den nya punkten",
             meeting_dates,
             index=len(meeting_dates) - 1 if meeting_dates else None,
             key="decisions_item_meeting",
+            placeholder="Välj ett alternativ",
         )
         c1, c2 = st.columns(2)
         kind = c1.radio(
@@ -239,6 +247,7 @@ with tab_decision:
         meeting_dates,
         index=len(meeting_dates) - 1 if meeting_dates else None,
         key="decisions_edit_meeting",
+        placeholder="Välj ett alternativ",
     )
     items = governance.decisions(conn).filter(pl.col("date") == chosen_date)
     item_labels = {
@@ -257,7 +266,7 @@ with tab_decision:
         current = governance.agenda_item(conn, item_id)
         if current["proposal"]:
             st.markdown(f"**Förslag till beslut:** {ui.plain(current['proposal'])}")
-        with st.form(f"decisions_edit_form_{item_id}"):
+        with st.form(f"decisions_edit_form_{item_id}", enter_to_submit=False):
             new_decision = st.text_area(
                 "Beslut",
                 current["decision"] or current["proposal"] or "",
@@ -284,13 +293,14 @@ with tab_decision:
                 governance.update_agenda_item(conn, user, item_id, data, based_on=current)
 
 with tab_meeting:
-    with st.form("decisions_meeting_form"):
+    with st.form("decisions_meeting_form", enter_to_submit=False):
         meeting_date = st.date_input("Datum", value=None, key="decisions_meeting_date", format="YYYY-MM-DD")
         meeting_kind = st.selectbox(
             "Typ",
             ["sammanträde", "extra sammanträde"],
             key="decisions_meeting_kind",
             format_func=str.capitalize,
+            placeholder="Välj ett alternativ",
         )
         place = st.text_input("Plats", key="decisions_meeting_place")
         planned = st.checkbox("Planerat (ännu inte hållet)", value=True, key="decisions_meeting_planned")
@@ -320,7 +330,7 @@ with tab_meeting:
 
 with tab_move:
     ids = dict(zip(meetings["date"].to_list(), meetings["id"].to_list(), strict=True))
-    with st.form("decisions_move_form"):
+    with st.form("decisions_move_form", enter_to_submit=False):
         move_from = st.selectbox(
             "Sammanträde att flytta", list(ids), index=None, placeholder="Välj", key="decisions_move_meeting"
         )
@@ -348,7 +358,7 @@ with tab_price:
     if not ui.can(Action.MANAGE_KEYS):
         st.markdown("Din roll får inte ändra prislistan.")
     else:
-        with st.form("decisions_rate_form"):
+        with st.form("decisions_rate_form", enter_to_submit=False):
             rate_year = st.number_input(
                 "Prisets år",
                 min_value=2000,

@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import forms, ui
-from portfolio import uploads
+from portfolio import clock, uploads
 from portfolio.auth import Action
 from portfolio.errors import ImportRejectedError, PermissionDeniedError
 from portfolio.ledger import mapping, store
@@ -164,7 +164,7 @@ with log_tab:
                 pl.col("id").alias("Import"),
                 pl.col("file_name").alias("Fil"),
                 pl.col("kind").alias("Typ"),
-                pl.col("imported_at").alias("Tidpunkt"),
+                clock.local_column("imported_at").alias("Tidpunkt"),
                 pl.col("user_email").alias("Av"),
                 pl.col("organisation").alias("Organisation"),
                 pl.col("year").alias("År"),
@@ -186,12 +186,13 @@ with log_tab:
         )
         live = log.filter(pl.col("superseded_by").is_null() & pl.col("removed_at").is_null())
         if not live.is_empty():
-            with st.form("ledger_remove_form"):
+            with st.form("ledger_remove_form", enter_to_submit=False):
                 chosen = st.selectbox(
                     "Ta bort en import ur huvudboken (loggen finns kvar)",
                     live["id"].to_list(),
                     format_func=lambda i: f"{i}: {dict(live.select('id', 'file_name').iter_rows())[i]}",
                     key="ledger_remove_import",
+                    placeholder="Välj ett alternativ",
                 )
                 removing = st.form_submit_button("Ta bort importen", key="ledger_remove_submit")
             if removing:
@@ -206,7 +207,9 @@ with mapping_tab:
     organisations = sorted(
         {*store.mapping_organisations(conn), *store.live_organisations(conn), mapping.DEFAULT_ORGANISATION}
     )
-    org = st.selectbox("Organisation", organisations, key="ledger_mapping_org")
+    org = st.selectbox(
+        "Organisation", organisations, key="ledger_mapping_org", placeholder="Välj ett alternativ"
+    )
     current, used = mapping.mapping_for(conn, org)
     if used != org:
         st.caption(f"{org} har ingen egen mappning; den visar '{used}'. Sparar du skapas en egen.")
@@ -245,9 +248,11 @@ with objects_tab:
         key="ledger_object_links",
     )
     codes = ui.projects()["code"].to_list()
-    with st.form("ledger_object_form"):
+    with st.form("ledger_object_form", enter_to_submit=False):
         obj = st.text_input("Objekt (dimension för projekt)", key="ledger_object_id")
-        code = st.selectbox("Hör till projekt", ["", *codes], key="ledger_object_project")
+        code = st.selectbox(
+            "Hör till projekt", ["", *codes], key="ledger_object_project", placeholder="Välj ett alternativ"
+        )
         label = st.text_input("Namn (valfritt)", key="ledger_object_name")
         linking = st.form_submit_button("Spara kopplingen", key="ledger_object_submit")
     forms.confirmation("ledger_object_flash")
@@ -259,7 +264,7 @@ with objects_tab:
             then={"ledger_object_id": "", "ledger_object_project": "", "ledger_object_name": ""},
         ):
             mapping.link_object(conn, user, obj, code or None, label)
-    with st.form("ledger_dimension_form"):
+    with st.form("ledger_dimension_form", enter_to_submit=False):
         dimension = st.text_input(
             "Dimension som innehåller projekt", value=project_dimension(conn), key="ledger_project_dimension"
         )

@@ -19,7 +19,7 @@ def choose_new_password(user: User) -> None:
         "E-strategen har återställt ditt lösenord. Välj ett eget lösenord (minst 12 tecken) "
         "innan du fortsätter till portfolj."
     )
-    with st.form("login_choose"):
+    with st.form("login_choose", enter_to_submit=False):
         st.text_input("Nytt lösenord", type="password", key="login_choose_new", autocomplete="new-password")
         st.text_input(
             "Upprepa det nya lösenordet",

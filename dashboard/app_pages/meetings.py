@@ -34,6 +34,7 @@ meeting_id = st.selectbox(
     list(labels),
     format_func=labels.get,
     key="meetings_choice",
+    placeholder="Välj ett alternativ",
 )
 meeting = meetings.filter(meetings["id"] == meeting_id).row(0, named=True)
 ui.to_link(datum=meeting["date"])

@@ -20,7 +20,7 @@ st.subheader("Byt lösenord")
 if account is None or not account["has_password"]:
     st.info(accounts.NO_PASSWORD_PERSONA if account and account["demo_persona"] else accounts.NO_PASSWORD)
 else:
-    with st.form("my_account_password"):
+    with st.form("my_account_password", enter_to_submit=False):
         st.text_input(
             "Nuvarande lösenord", type="password", key="my_account_old", autocomplete="current-password"
         )

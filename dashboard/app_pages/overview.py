@@ -54,14 +54,18 @@ with st.expander("Filter", expanded=True):
         format_func=names.get,
         key="overview_parties",
         placeholder="Alla parter",
+        select_all=False,
     )
-    phases = c2.multiselect("Fas", [p.value for p in Phase], key="overview_phases", placeholder="Alla faser")
+    phases = c2.multiselect(
+        "Fas", [p.value for p in Phase], key="overview_phases", placeholder="Alla faser", select_all=False
+    )
     statuses = c3.multiselect(
         "Status",
         [s.value for s in Status],
         format_func=ui.status_text,
         key="overview_statuses",
         placeholder="Alla statusar",
+        select_all=False,
     )
     years = sorted(
         {int(d[:4]) for d in all_projects["start_date"].drop_nulls().to_list()}
@@ -72,6 +76,7 @@ with st.expander("Filter", expanded=True):
         [None, *years],
         format_func=lambda y: "Alla år" if y is None else str(y),
         key="overview_year",
+        placeholder="Välj ett alternativ",
     )
 
 shown = filter_projects(all_projects, parties=parties, phases=phases, statuses=statuses, year=year)
@@ -103,7 +108,9 @@ sort_options = {
     "Utfall (störst först)": ("actual_ore", True),
     "Avvikelse (störst underskott först)": ("deviation_ore", False),
 }
-sort_label = st.selectbox("Sortera efter", list(sort_options), key="overview_sort")
+sort_label = st.selectbox(
+    "Sortera efter", list(sort_options), key="overview_sort", placeholder="Välj ett alternativ"
+)
 sort_col, descending = sort_options[sort_label]
 rank = {"röd": 0, "gul": 1, "grön": 2}
 table = shown.with_columns(

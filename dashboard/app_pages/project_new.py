@@ -28,7 +28,7 @@ st.markdown(
 conn = ui.db()
 leader_emails = projects.leader_candidates(conn)
 number = st.session_state.setdefault(COUNTER, 0)
-with st.form(f"project_new_{number}"):
+with st.form(f"project_new_{number}", enter_to_submit=False):
     values = project_facts.project_fields(
         f"project_new_{number}", None, admin=True, leader_emails=leader_emails
     )

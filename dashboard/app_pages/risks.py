@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts_risks, forms, ui
-from portfolio import store, uploads
+from portfolio import clock, store, uploads
 from portfolio.auth import Action
 from portfolio.errors import (
     InvalidInputError,
@@ -145,7 +145,11 @@ def _risk_fields(form: str, scale: int, owner_options: list[str], *, new: bool, 
     c1, c2 = st.columns(2)
     c1.text_input(f"Titel{of}", key=f"{form}_title")
     c2.selectbox(
-        f"Kategori{of}", [None, *categories], format_func=lambda c: c or no_category, key=f"{form}_category"
+        f"Kategori{of}",
+        [None, *categories],
+        format_func=lambda c: c or no_category,
+        key=f"{form}_category",
+        placeholder="Välj ett alternativ",
     )
     st.text_area(f"Beskrivning{of}", key=f"{form}_description")
     c1, c2 = st.columns(2)
@@ -160,15 +164,22 @@ def _risk_fields(form: str, scale: int, owner_options: list[str], *, new: bool, 
             f"{label}{of}",
             options,
             index=None if unchosen else 0,
-            placeholder=f"Välj 1–{scale}" if unchosen else None,
+            placeholder=f"Välj 1–{scale}",
             format_func=lambda v, axis=axis: scoring.level_label(axis, v, scale),
             key=f"{form}_{field}",
         )
     c1, c2, c3 = st.columns(3)
     c1.selectbox(
-        f"Ägare{of}", owner_options, index=owner_index, format_func=_owner_label, key=f"{form}_owner"
+        f"Ägare{of}",
+        owner_options,
+        index=owner_index,
+        format_func=_owner_label,
+        key=f"{form}_owner",
+        placeholder="Välj ett alternativ",
     )
-    c2.selectbox(f"Status{of}", [s.value for s in RiskStatus], key=f"{form}_status")
+    c2.selectbox(
+        f"Status{of}", [s.value for s in RiskStatus], key=f"{form}_status", placeholder="Välj ett alternativ"
+    )
     c3.date_input(
         f"Nästa uppföljning{of}",
         value=None if new else "today",
@@ -224,9 +235,13 @@ def _action_fields(form: str, owner_options: list[str], *, new: bool, in_risk_fo
     ]
     st.text_area(description, key=f"{form}_description")
     c1, c2, c3 = st.columns(3)
-    c1.selectbox(owner, owner_options, format_func=_owner_label, key=f"{form}_owner")
+    c1.selectbox(
+        owner, owner_options, format_func=_owner_label, key=f"{form}_owner", placeholder="Välj ett alternativ"
+    )
     c2.date_input(due, value=None if new else "today", key=f"{form}_due", format="YYYY-MM-DD")
-    c3.selectbox(status, [s.value for s in ActionStatus], key=f"{form}_status")
+    c3.selectbox(
+        status, [s.value for s in ActionStatus], key=f"{form}_status", placeholder="Välj ett alternativ"
+    )
     if not in_risk_form:
         st.text_input(comment, key=f"{form}_comment")
 
@@ -290,7 +305,7 @@ def _reassess_form(risk: dict[str, Any], scale: int) -> None:
         },
     )
     levels = _level_options(scale)
-    with st.form("risks_residual_form"):
+    with st.form("risks_residual_form", enter_to_submit=False):
         st.markdown(
             "**Alla riskens åtgärder är klara. Bedöm restrisken på nytt:** stämmer sannolikheten och "
             "konsekvensen efter åtgärderna? Spara även om de är oförändrade, så syns bedömningen i "
@@ -307,6 +322,7 @@ def _reassess_form(risk: dict[str, Any], scale: int) -> None:
                 levels,
                 format_func=lambda v, axis=axis: scoring.level_label(axis, v, scale),
                 key=f"risks_residual_{field}",
+                placeholder="Välj ett alternativ",
             )
         st.text_input("Kommentar till omprövningen (valfri)", key="risks_residual_note")
         reassessed = st.form_submit_button("Spara bedömningen av restrisken", key="risks_residual_submit")
@@ -341,7 +357,11 @@ ui.from_link("risks_project", "projekt", codes)
 if st.session_state.get("risks_project") not in codes:
     st.session_state["risks_project"] = ui.default_project(codes)
 code = st.selectbox(
-    "Projekt eller ärende", codes, format_func=lambda c: f"{c} – {names[c]}", key="risks_project"
+    "Projekt eller ärende",
+    codes,
+    format_func=lambda c: f"{c} – {names[c]}",
+    key="risks_project",
+    placeholder="Välj ett alternativ",
 )
 ui.to_link(projekt=code)
 pid = store.project_id_for(conn, code)
@@ -379,6 +399,7 @@ if registers:
         format_func=lambda i: by_id[i].name,
         key="risks_filter_register",
         placeholder="Alla register",
+        select_all=False,
     )
     statuses = c3.multiselect(
         "Visa status",
@@ -386,6 +407,7 @@ if registers:
         default=[s.value for s in RiskStatus if s is not RiskStatus.STANGD],
         key="risks_filter_status",
         placeholder="Alla statusar",
+        select_all=False,
     )
     prob_col, cons_col, score_col, band_col = (
         ("probability", "consequence", "score", "band")
@@ -404,12 +426,14 @@ if registers:
         [None, *_level_options(max_scale)],
         format_func=lambda v: "Alla" if v is None else str(v),
         key="risks_cell_probability",
+        placeholder="Välj ett alternativ",
     )
     cell_c = f2.selectbox(
         "… och konsekvens",
         [None, *_level_options(max_scale)],
         format_func=lambda v: "Alla" if v is None else str(v),
         key="risks_cell_consequence",
+        placeholder="Välj ett alternativ",
     )
     f3.caption(
         "Välj en cell i matrisen genom att ange sannolikhet och konsekvens; listan nedan visar då bara "
@@ -461,8 +485,9 @@ if registers:
         format_func=scoring.band_text,
         key="risks_filter_band",
         placeholder="Alla nivåer",
+        select_all=False,
     )
-    search = g2.text_input("Sök i titel, beskrivning och ägare", key="risks_filter_text")
+    search = g2.text_input("Sök i titel, beskrivning och ägare", key="risks_filter_text", live="500ms")
     sort_options = {
         "score": "Riskvärde, högst först",
         "residual_score": "Restriskvärde, högst först",
@@ -471,7 +496,11 @@ if registers:
         "id": "Id",
     }
     sort_by = g3.selectbox(
-        "Sortera", list(sort_options), format_func=lambda k: sort_options[k], key="risks_sort"
+        "Sortera",
+        list(sort_options),
+        format_func=lambda k: sort_options[k],
+        key="risks_sort",
+        placeholder="Välj ett alternativ",
     )
     late_per_risk = (
         actions.filter(pl.col("days_late").is_not_null())
@@ -634,7 +663,7 @@ if registers:
         history = _history(*ui.db_key(), int(selected))
         st.dataframe(
             history.select(
-                pl.col("at").alias("Tid (UTC)"),
+                clock.local_column("at").alias("Tid"),
                 pl.col("user").alias("Användare"),
                 pl.col("action").alias("Händelse"),
                 pl.format("{} {}", pl.col("entity"), pl.col("entity_id")).alias("Post"),
@@ -670,7 +699,7 @@ if registers:
                     "status_note": risk["status_note"] or "",
                 },
             )
-            with st.form("risks_edit_form"):
+            with st.form("risks_edit_form", enter_to_submit=False):
                 st.markdown(f"**Ändra risken** (du utgår från version {version})")
                 _risk_fields("risks_edit", reg.scale, _owner_options(risk["owner"]), new=False)
                 st.text_area("Kommentar", key="risks_edit_status_note")
@@ -693,7 +722,7 @@ if registers:
                     _reload("risks_edit")
 
             if risk["status"] != RiskStatus.STANGD.value:
-                with st.form("risks_close_form"):
+                with st.form("risks_close_form", enter_to_submit=False):
                     st.markdown("**Stäng risken** (status blir stängd; historiken finns kvar)")
                     st.text_input("Kommentar till stängningen (valfri)", key="risks_close_note")
                     closing = st.form_submit_button("Stäng risken", key="risks_close_submit")
@@ -710,7 +739,7 @@ if registers:
                         _reload("risks_edit")
             forms.confirmation("risks_close_flash")  # where the close form stood
 
-            with st.form("risks_action_add_form"):
+            with st.form("risks_action_add_form", enter_to_submit=False):
                 st.markdown("**Ny åtgärd för risken**")
                 _action_fields("risks_action_add", _owner_options(), new=True)
                 adding = st.form_submit_button("Lägg till åtgärden", key="risks_action_add_submit")
@@ -733,6 +762,7 @@ if registers:
                     action_ids,
                     format_func=lambda i: f"{i} – {descriptions[i]}",
                     key="risks_action_select",
+                    placeholder="Välj ett alternativ",
                 )
                 current = service.action(conn, int(chosen))
                 action_version = _form_base(
@@ -747,7 +777,7 @@ if registers:
                         "comment": current["comment"] or "",
                     },
                 )
-                with st.form("risks_action_edit_form"):
+                with st.form("risks_action_edit_form", enter_to_submit=False):
                     st.markdown(f"**Uppdatera åtgärden** (du utgår från version {action_version})")
                     _action_fields("risks_action_edit", _owner_options(current["owner"]), new=False)
                     updating = st.form_submit_button("Spara åtgärden", key="risks_action_edit_submit")
@@ -777,9 +807,10 @@ if editable and registers:
         list(by_id),
         format_func=lambda i: f"{by_id[i].name} (skala {by_id[i].scale}×{by_id[i].scale})",
         key="risks_add_register",
+        placeholder="Välj ett alternativ",
     )
     owner_default = owners.index(user.name) + 1 if user.name in owners else 0
-    with st.form("risks_add_form"):
+    with st.form("risks_add_form", enter_to_submit=False):
         _risk_fields(
             "risks_add", by_id[add_register].scale, _owner_options(), new=True, owner_index=owner_default
         )
@@ -898,7 +929,13 @@ def _register_fields(form: str, *, blank_thresholds: str, new: bool) -> None:
     )
     r1, r2, r3 = st.columns(3)
     r1.text_input(name, key=f"{form}_name")
-    r2.selectbox(category, [None, *categories], format_func=lambda c: c or "–", key=f"{form}_category")
+    r2.selectbox(
+        category,
+        [None, *categories],
+        format_func=lambda c: c or "–",
+        key=f"{form}_category",
+        placeholder="Välj ett alternativ",
+    )
     r3.radio(scale, [4, 5], format_func=lambda v: f"{v}×{v}", key=f"{form}_scale", horizontal=True)
     r1, r2 = st.columns(2)
     r1.number_input(
@@ -928,7 +965,7 @@ def _register_input(form: str) -> RegisterInput:
 
 
 if editable:
-    with st.form("risks_register_form"):
+    with st.form("risks_register_form", enter_to_submit=False):
         st.markdown("**Nytt riskregister**")
         _register_fields("risks_register", blank_thresholds="tomt = standard", new=True)
         creating = st.form_submit_button("Skapa registret", key="risks_register_submit")
@@ -955,6 +992,7 @@ if editable and registers:
         list(by_id),
         format_func=lambda rid: by_id[rid].name,
         key="risks_edit_register_id",
+        placeholder="Välj ett alternativ",
     )
     current = by_id[chosen]
     base = _form_base(
@@ -969,7 +1007,7 @@ if editable and registers:
             "red": current.red_from,
         },
     )
-    with st.form("risks_edit_register"):
+    with st.form("risks_edit_register", enter_to_submit=False):
         st.markdown(f"**Ändra registret {ui.plain(current.name)}**: namn, kategori, skala och gränser")
         _register_fields("risks_edit_register", blank_thresholds="tomt = standard för skalan", new=False)
         st.caption(
@@ -999,7 +1037,7 @@ if editable and registers:
             else:
                 st.info("Inget ändrades.")
 if ui.can(Action.MANAGE_PROJECTS):
-    with st.form("risks_category_form"):
+    with st.form("risks_category_form", enter_to_submit=False):
         st.markdown(f"**Ny riskkategori** (nu: {ui.plain(', '.join(categories))})")
         st.text_input("Den nya kategorins namn", key="risks_category_name")
         adding_category = st.form_submit_button("Lägg till kategorin", key="risks_category_submit")

@@ -55,7 +55,9 @@ else:
     # A survey or round just created is chosen by the save (forms.prepare, above).
     if st.session_state.get("surveys_select") not in ids:
         st.session_state["surveys_select"] = ids[0]
-    chosen_id = st.selectbox("Enkät", ids, format_func=lambda i: labels[i], key="surveys_select")
+    chosen_id = st.selectbox(
+        "Enkät", ids, format_func=lambda i: labels[i], key="surveys_select", placeholder="Välj ett alternativ"
+    )
     survey_id = int(chosen_id if chosen_id is not None else ids[0])
     survey = surveys_store.get_survey(conn, survey_id)
     project_id = int(survey["project_id"])
@@ -124,6 +126,7 @@ else:
             visible,
             key="surveys_groups",
             placeholder="Alla svarande",
+            select_all=False,
         )
         try:
             res = surveys.results(conn, survey_id, chosen or None)
@@ -185,18 +188,20 @@ else:
         if not benefit_titles:
             st.info("Projektet har ingen nytta med nollmätning och målvärde att koppla till ännu.")
         else:
-            with st.form("surveys_link_form"):
+            with st.form("surveys_link_form", enter_to_submit=False):
                 link_statement = st.selectbox(
                     "Påstående",
                     list(statement_texts),
                     format_func=lambda i: statement_texts[i],
                     key="surveys_link_statement",
+                    placeholder="Välj ett alternativ",
                 )
                 link_benefit = st.selectbox(
                     "Nytta som påståendet mäter",
                     [None, *benefit_titles],
                     format_func=lambda b: "Ingen koppling" if b is None else benefit_titles[b],
                     key="surveys_link_benefit",
+                    placeholder="Välj ett alternativ",
                 )
                 linked = st.form_submit_button("Spara kopplingen", key="surveys_link_submit")
             forms.confirmation("surveys_link_flash")
@@ -265,7 +270,7 @@ else:
                 forms.renew_uploader("surveys_upload_file")
 
         st.subheader("Ny enkätomgång")
-        with st.form("surveys_round_form"):
+        with st.form("surveys_round_form", enter_to_submit=False):
             st.caption("Samma skala, grupper, påståenden och kopplingar till nyttor som den valda enkäten.")
             c1, c2, c3 = st.columns(3)
             round_title = c1.text_input("Omgångens titel", key="surveys_round_title")
@@ -300,7 +305,7 @@ else:
 # --- a new survey ------------------------------------------------------------------------------
 if manageable:
     st.subheader("Ny enkät")
-    with st.form("surveys_new_form"):
+    with st.form("surveys_new_form", enter_to_submit=False):
         c1, c2 = st.columns(2)
         new_project = c1.selectbox(
             "Den nya enkätens projekt",
@@ -308,6 +313,7 @@ if manageable:
             index=manageable.index(ui.default_project(manageable)),
             format_func=lambda c: f"{c} – {project_names[c]}",
             key="surveys_new_project",
+            placeholder="Välj ett alternativ",
         )
         new_title = c2.text_input("Den nya enkätens titel", key="surveys_new_title")
         c1, c2, c3 = st.columns(3)

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts_ledger, forms, ui
+from portfolio import clock
 from portfolio.auth import Action
 from portfolio.ledger import exports, store, tertial
 from portfolio.ledger.tertial import Scope, TertialReport
@@ -69,13 +70,23 @@ if st.session_state.get("tertial_scope") not in scopes:
     st.session_state["tertial_scope"] = "nämnden"
 
 c1, c2, c3 = st.columns(3)
-year = c1.selectbox("År", years, key="tertial_year")
+year = c1.selectbox("År", years, key="tertial_year", placeholder="Välj ett alternativ")
 period = Period(
     c2.selectbox(
-        "Period", [p.value for p in Period], format_func=lambda v: Period(v).label, key="tertial_period"
+        "Period",
+        [p.value for p in Period],
+        format_func=lambda v: Period(v).label,
+        key="tertial_period",
+        placeholder="Välj ett alternativ",
     )
 )
-scope_key = c3.selectbox("Urval", scopes, format_func=lambda s: Scope.parse(s).label, key="tertial_scope")
+scope_key = c3.selectbox(
+    "Urval",
+    scopes,
+    format_func=lambda s: Scope.parse(s).label,
+    key="tertial_scope",
+    placeholder="Välj ett alternativ",
+)
 ui.to_link(ar=year, period=period.value)
 report = _report(*ui.db_key(), year, period.value, scope_key)
 
@@ -230,13 +241,14 @@ if not report.reported_results.is_empty() and report.source == "huvudbok":
             ui.source_caption(row["source"])
 
 if ui.can(Action.FREEZE_REPORT) and not objects.is_empty():
-    with st.form("tertial_note_form"):
+    with st.form("tertial_note_form", enter_to_submit=False):
         st.markdown("**Kommentar och helårsprognos för ett objekt**")
         obj = st.selectbox(
             "Objekt",
             objects["object"].to_list(),
             format_func=lambda o: f"{o} {dict(objects.select('object', 'name').iter_rows()).get(o) or ''}",
             key="tertial_note_object",
+            placeholder="Välj ett alternativ",
         )
         comment = st.text_area("Kommentar till avvikelsen", key="tertial_note_comment")
         forecast_text = st.text_input(
@@ -265,8 +277,9 @@ if ui.can(Action.FREEZE_REPORT) and not objects.is_empty():
 st.subheader("Fastställd rapport")
 if report.snapshot:
     st.success(
-        f"Fastställd {report.snapshot['frozen_at']} av {report.snapshot['user_email']}"
-        + (f": {report.snapshot['note']}" if report.snapshot.get("note") else ".")
+        f"Fastställd {clock.local_text(report.snapshot['frozen_at'])} "
+        f"av {ui.plain(report.snapshot['user_email'])}"
+        + (f": {ui.plain(report.snapshot['note'])}" if report.snapshot.get("note") else ".")
     )
     frozen_result = report.snapshot["payload"].get("result_ore")
     diff = report.snapshot_diff
@@ -300,14 +313,14 @@ else:
     st.caption("Rapporten är inte fastställd.")
 
 if ui.can(Action.FREEZE_REPORT):
-    with st.form("tertial_freeze_form"):
+    with st.form("tertial_freeze_form", enter_to_submit=False):
         note = st.text_input("Anteckning (t.ex. paragraf i protokollet)", key="tertial_freeze_note")
         if st.form_submit_button("Fastställ rapporten", key="tertial_freeze_submit"):
             with forms.saving(
                 FLASH_KEY, "Rapporten är fastställd; senare importer ändrar inte den fastställda versionen."
             ):
                 tertial.freeze_report(conn, user, report, note)
-    with st.form("tertial_threshold_form"):
+    with st.form("tertial_threshold_form", enter_to_submit=False):
         threshold = st.number_input(
             "Kommentar krävs från avvikelse (tkr)",
             min_value=0,
@@ -330,7 +343,11 @@ st.dataframe(
                 "✓ granskad" if code in reviewed else "– ej granskad",
                 *next(
                     (
-                        (r["user_name"] or r["user_email"], r["reviewed_at"], r["comment"])
+                        (
+                            r["user_name"] or r["user_email"],
+                            clock.local_text(r["reviewed_at"]),
+                            r["comment"] or "",
+                        )
                         for r in report.reviews.iter_rows(named=True)
                         if r["party"] == code
                     ),
@@ -348,7 +365,7 @@ st.dataframe(
 )
 if user.party and ui.can(Action.REVIEW_TERTIAL, party=user.party):
     party_name = names.get(user.party, user.party)
-    with st.form("tertial_review_form"):
+    with st.form("tertial_review_form", enter_to_submit=False):
         st.markdown(f"**Granska {period.label.lower()} {year} för {party_name}**")
         review_comment = st.text_area("Kommentar (valfri)", key="tertial_review_comment")
         if st.form_submit_button("Markera som granskad", type="primary", key="tertial_review_submit"):

@@ -51,12 +51,30 @@ def accounts_table(users: pl.DataFrame) -> None:
 
 def new_account_form() -> None:
     st.subheader("Nytt konto")
-    with st.form("users_new"):
+    with st.form("users_new", enter_to_submit=False):
         st.text_input("Namn", key="users_name")
         st.text_input("E-postadress", key="users_email")
-        st.selectbox("Roll", ROLES, format_func=lambda r: Role(r).label, key="users_role")
-        st.selectbox("Part (kommunchef)", [None, *names], format_func=party_label, key="users_party")
-        st.multiselect("Projekt (projektledare)", codes, key="users_projects")
+        st.selectbox(
+            "Roll",
+            ROLES,
+            format_func=lambda r: Role(r).label,
+            key="users_role",
+            placeholder="Välj ett alternativ",
+        )
+        st.selectbox(
+            "Part (kommunchef)",
+            [None, *names],
+            format_func=party_label,
+            key="users_party",
+            placeholder="Välj ett alternativ",
+        )
+        st.multiselect(
+            "Projekt (projektledare)",
+            codes,
+            key="users_projects",
+            placeholder="Välj ett eller flera",
+            select_all=False,
+        )
         st.text_input("Lösenord (minst 12 tecken)", type="password", key="users_password")
         created = st.form_submit_button("Skapa konto", type="primary", key="users_new_submit")
     forms.confirmation("users_new_flash")
@@ -120,17 +138,30 @@ def show_stale(exc: StaleEditError) -> None:
 def edit_form(account: dict[str, Any]) -> None:
     email = account["email"]
     version = edit_base(account)
-    with st.form("users_edit"):
+    with st.form("users_edit", enter_to_submit=False):
         st.markdown(f"**Namn, roll, part och projekt** (du utgår från version {version})")
         st.text_input("Kontots namn", key="users_edit_name")
-        st.selectbox("Kontots roll", ROLES, format_func=lambda r: Role(r).label, key="users_edit_role")
+        st.selectbox(
+            "Kontots roll",
+            ROLES,
+            format_func=lambda r: Role(r).label,
+            key="users_edit_role",
+            placeholder="Välj ett alternativ",
+        )
         st.selectbox(
             "Kontots part (kommunchef, nämnd)",
             [None, *names],
             format_func=party_label,
             key="users_edit_party",
+            placeholder="Välj ett alternativ",
         )
-        st.multiselect("Kontots projekt (projektledare)", codes, key="users_edit_projects")
+        st.multiselect(
+            "Kontots projekt (projektledare)",
+            codes,
+            key="users_edit_projects",
+            placeholder="Välj ett eller flera",
+            select_all=False,
+        )
         saved = st.form_submit_button("Spara ändringarna", type="primary", key="users_edit_submit")
     forms.confirmation("users_edit_flash")
     if saved:
@@ -158,7 +189,7 @@ def edit_form(account: dict[str, Any]) -> None:
 def active_form(account: dict[str, Any]) -> None:
     email = account["email"]
     active = account["active"]
-    with st.form("users_active"):
+    with st.form("users_active", enter_to_submit=False):
         st.markdown("**Läge:** " + ("aktivt, kan logga in" if active else "avstängt, kan inte logga in"))
         toggled = st.form_submit_button(
             "Stäng av kontot" if active else "Aktivera kontot", key="users_active_submit"
@@ -173,7 +204,7 @@ def active_form(account: dict[str, Any]) -> None:
 
 def reset_form(account: dict[str, Any]) -> None:
     email = account["email"]
-    with st.form("users_reset"):
+    with st.form("users_reset", enter_to_submit=False):
         st.markdown(
             "**Återställ lösenordet.** Användaren måste välja ett nytt vid nästa inloggning. "
             "Utan tillfälligt lösenord kan kontot inte logga in med lösenord förrän du sätter ett."
@@ -200,7 +231,7 @@ def reset_form(account: dict[str, Any]) -> None:
 
 def unlock_form(account: dict[str, Any]) -> None:
     email = account["email"]
-    with st.form("users_unlock"):
+    with st.form("users_unlock", enter_to_submit=False):
         locked = account["locked_until"]
         st.markdown(
             f"**Misslyckade inloggningar:** {account['failed_logins']}. "
