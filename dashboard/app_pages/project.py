@@ -46,6 +46,12 @@ party_names = ui.party_names()
 st.title(ui.plain(p["name"]))
 st.caption(f"{code} · {p['kind'].capitalize()} · fas: {p['phase']}")
 ui.copy_link("/projekt", projekt=code)
+# Jump links to the page's sections (Streamlit gives every header an anchor from its text).
+st.markdown(
+    "Gå till: [Översikt](#fakta) · [Statusrapporter](#statusrapporter) · "
+    "[Budget och utfall](#budget-och-utfall) · [Tidplan](#tidplan) · "
+    "[Livscykel och beslut](#projektets-livscykel)"
+)
 st.markdown(
     f"**Status:** {ui.status_text(p['status'])}"
     + (f" — {ui.plain(p['status_reason'])}" if p["status_reason"] else "")
@@ -91,6 +97,24 @@ ui.source_caption(p["source"])
 if ui.can(Action.EDIT_PROJECT, project_id=pid):
     project_facts.render_editor(conn, pid, user)
 
+
+def status_history(reports: pl.DataFrame) -> pl.DataFrame:
+    """The reports newest first: each dimension as status and its reason (`▲ Gul – leveransen dröjer`)."""
+    shown = {s.value: s.display for s in Status}
+
+    def with_reason(aspect: str) -> pl.Expr:
+        state = pl.col(f"{aspect}_status").replace_strict(shown, default="– Ej rapporterad")
+        reason = pl.col(f"{aspect}_reason").str.strip_chars()
+        return pl.when(reason.fill_null("") != "").then(pl.format("{} – {}", state, reason)).otherwise(state)
+
+    return reports.reverse().select(
+        pl.col("reported_on").alias("Datum"),
+        *[with_reason(aspect).alias(label) for aspect, label in status.ASPECTS.items()],
+        pl.col("next_steps").fill_null("").alias("Nästa steg"),
+        pl.col("reporter").fill_null("–").alias("Rapportör"),
+    )
+
+
 st.header("Statusrapporter")
 reports = store.status_reports_frame(conn, pid)
 if reports.height:
@@ -102,31 +126,24 @@ if reports.height:
             for aspect, label in status.ASPECTS.items()
         )
     )
-    st.table(
-        reports.reverse().select(
-            pl.col("reported_on").alias("Datum"),
-            *[
-                pl.Series(label, [ui.status_text(v) for v in reports.reverse()[f"{aspect}_status"].to_list()])
-                for aspect, label in status.ASPECTS.items()
-            ],
-            pl.col("overall_reason").alias("Skäl"),
-            pl.col("next_steps").alias("Nästa steg"),
-            pl.col("reporter").alias("Rapportör"),
-        ),
-        hide_index=True,
-    )
+    st.caption("Varje dimension visas med sin status och rapportörens skäl; nyaste rapporten först.")
+    ui.table(status_history(reports), hide_index=True)
 else:
     st.markdown("Ingen statusrapport är inlämnad för projektet.")
 
 if ui.can(Action.REPORT_STATUS, project_id=pid):
-    with st.form("project_status_form"):
+    with st.form("project_status_form", enter_to_submit=False):
         st.subheader("Ny statusrapport")
         reported_on = st.date_input("Rapportdatum", key="project_status_date", format="YYYY-MM-DD")
         values: dict[str, object] = {"reported_on": reported_on}
         cols = st.columns(len(status.ASPECTS))
         for col, (aspect, label) in zip(cols, status.ASPECTS.items(), strict=True):
             values[f"{aspect}_status"] = col.selectbox(
-                label, [s.value for s in Status], format_func=ui.status_text, key=f"project_status_{aspect}"
+                label,
+                [s.value for s in Status],
+                format_func=ui.status_text,
+                key=f"project_status_{aspect}",
+                placeholder="Välj status",
             )
             values[f"{aspect}_reason"] = col.text_area(
                 f"Skäl, {label.lower()}", key=f"project_status_{aspect}_reason", height=100

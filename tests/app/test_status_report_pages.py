@@ -59,3 +59,23 @@ def test_a_leader_sees_no_form_on_another_project(app_as):
     at.selectbox(key="project_select").set_value("GNS/03/2019").run()
     with pytest.raises(KeyError):
         at.date_input(key="project_status_date")
+
+
+def test_the_report_history_shows_each_dimensions_reason(app_as):
+    at = open_link2(app_as("projektledare", "app_pages/project.py"))
+    at.date_input(key="project_status_date").set_value(dt.date(2019, 6, 3))
+    at.selectbox(key="project_status_time").set_value("röd")
+    at.text_area(key="project_status_time_reason").input("Driftstart flyttad tre gånger")
+    at.selectbox(key="project_status_cost").set_value("gul")
+    at.text_area(key="project_status_cost_reason").input("Licenskostnaden steg")
+    at.text_area(key="project_status_scope_reason").input("Mobil åtkomst utgår")
+    at.button(key="FormSubmitter:project_status_form-Spara statusrapport").click().run()
+
+    reader = open_link2(app_as("namnd", "app_pages/project.py"))
+    history = [t.value for t in reader.table if "Nästa steg" in t.value.columns]
+    assert history, "historiken saknas"
+    latest = history[0].iloc[0]
+    assert latest["Tid"].endswith("– Driftstart flyttad tre gånger")
+    assert latest["Kostnad"].endswith("– Licenskostnaden steg")
+    assert latest["Omfattning"].endswith("– Mobil åtkomst utgår")
+    assert "None" not in history[0].to_csv()
