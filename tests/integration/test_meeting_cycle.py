@@ -289,3 +289,35 @@ def test_an_edit_that_does_not_name_the_presenter_keeps_it(seeded):
     governance.update_agenda_item(seeded, admin(seeded), item_id, data, based_on=current)
     saved = governance.agenda_item(seeded, item_id)
     assert (saved["presenter"], saved["decision"]) == ("Li Zakrisson", "Budgeten fastställs.")
+
+
+def test_an_older_database_upgrades_with_held_meetings_genomfort_and_planned_ones_planerat(db):
+    from portfolio.db import migrate, write
+    from registers.schema import ALL_MIGRATIONS
+
+    with write(db, audited=False):  # as the database was before governance m002
+        db.execute("DROP TABLE item_attachments")
+        for column in ("presenter", "corrects_item_id"):
+            db.execute(f"ALTER TABLE agenda_items DROP COLUMN {column}")
+        for column in [
+            "state",
+            "time",
+            "chair",
+            "members",
+            "justering_date",
+            "justering_place",
+            "justerare",
+            "anslag_up",
+            "anslag_down",
+            "justering_note",
+        ]:
+            db.execute(f"ALTER TABLE meetings DROP COLUMN {column}")
+        db.execute(
+            "DELETE FROM _migrations WHERE migration_set = 'governance' AND name = 'm002_meeting_cycle'"
+        )
+        db.execute("INSERT INTO meetings (date, kind, planned) VALUES ('2019-06-03', 'sammanträde', 0)")
+        db.execute("INSERT INTO meetings (date, kind, planned) VALUES ('2020-03-27', 'sammanträde', 1)")
+    assert migrate(db, *ALL_MIGRATIONS) == ["governance:m002_meeting_cycle"]
+    assert governance.meeting_on(db, date(2019, 6, 3))["state"] == "genomfört"
+    assert governance.meeting_on(db, PLANNED)["state"] == "planerat"
+    assert governance.attachments(db, meeting_id(db, PLANNED)).height == 0
