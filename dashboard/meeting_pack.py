@@ -211,7 +211,7 @@ def _state_form(meeting: dict[str, Any]) -> None:
     if position + 1 >= len(STATES):
         return
     following = STATES[position + 1]
-    with st.form("meetings_pack_state_form"):
+    with st.form("meetings_pack_state_form", enter_to_submit=False):
         st.markdown(f"Nästa läge: **{following}**")
         if following == "genomfört":
             st.caption("När sammanträdet är genomfört får ärendena sina §-nummer i årets serie.")
@@ -249,7 +249,7 @@ def _item_form(meeting: dict[str, Any]) -> None:
         r["item_id"]: f"{r['date']} {paragraph_label(r['number_kind'], r['number']) or ''} {r['title']}"
         for r in earlier.iter_rows(named=True)
     }
-    with st.form("meetings_pack_item_form"):
+    with st.form("meetings_pack_item_form", enter_to_submit=False):
         st.markdown("**Nytt ärende på föredragningslistan**")
         title = st.text_input("Ärendets rubrik", key="meetings_pack_item_title")
         case = st.text_input(
@@ -263,6 +263,7 @@ def _item_form(meeting: dict[str, Any]) -> None:
             [None, *corrections],
             format_func=lambda i: "–" if i is None else ui.plain(corrections[i]),
             key="meetings_pack_item_corrects",
+            placeholder="Välj ett alternativ",
         )
         added = st.form_submit_button("Lägg till ärendet", key="meetings_pack_item_save")
     if added:
@@ -297,13 +298,14 @@ def _item_form(meeting: dict[str, Any]) -> None:
 
 def _attach_form(meeting: dict[str, Any], items: list[dict[str, Any]]) -> None:
     choices = {i["id"]: f"{_label(i)} {i['title']}" for i in items}
-    with st.form("meetings_pack_attach_form"):
+    with st.form("meetings_pack_attach_form", enter_to_submit=False):
         st.markdown("**Bifoga beslutsunderlag**")
         item_id = st.selectbox(
             "Ärende",
             list(choices),
             format_func=lambda i: ui.plain(choices[i]),
             key="meetings_pack_attach_item",
+            placeholder="Välj ett alternativ",
         )
         upload = st.file_uploader(
             "Fil (PDF, DOCX eller XLSX)",
