@@ -190,7 +190,11 @@ def _advance_meeting(db: core_db.Database, meeting: Meeting, user: User) -> None
     meetings_service.change_state(db, user, meeting_id, "genomfört")
     if not meeting.minutes_in_seeds:
         return
-    unknown = None if meeting.justering_date else "Justeringens plats och tid finns inte bland nämndens handlingar i portfolj"
+    unknown = (
+        None
+        if meeting.justering_date
+        else "Justeringens plats och tid finns inte bland nämndens handlingar i portfolj"
+    )
     meetings_service.change_state(
         db,
         user,
