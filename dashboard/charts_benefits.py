@@ -8,7 +8,7 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.charts import BUDGET_COLOUR, EXTRA_COLOUR, FONT, OUTCOME_COLOUR, swedish
+from dashboard.charts import BUDGET_COLOUR, EXTRA_COLOUR, FONT, LEGEND_BELOW, OUTCOME_COLOUR, swedish
 
 # Blue–orange diverging palette (Okabe–Ito ends), readable with colour-vision deficiencies;
 # every segment also carries its share as text, so colour is never the only carrier.
@@ -22,7 +22,7 @@ def _layout(fig: go.Figure, title: str, *, x_title: str = "", y_title: str = "")
         title={"text": title},
         font=FONT,
         separators=", ",
-        legend={"orientation": "h", "y": -0.25},
+        legend=LEGEND_BELOW,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         xaxis_title=x_title,
         yaxis_title=y_title,

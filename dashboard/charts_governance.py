@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.charts import swedish
+from dashboard.charts import LEGEND_BELOW, swedish
 from registers.bruttolista.logic import NO_STATUS
 from registers.bruttolista.model import ActivityStatus
 
@@ -17,7 +17,7 @@ def _layout(fig: go.Figure, title: str, *, x_title: str = "") -> go.Figure:
         title={"text": title},
         font=FONT,
         separators=", ",
-        legend={"orientation": "h", "y": -0.25},
+        legend=LEGEND_BELOW,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         xaxis_title=x_title,
         plot_bgcolor="white",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.charts import BUDGET_COLOUR, FONT, OUTCOME_COLOUR, swedish
+from dashboard.charts import BUDGET_COLOUR, FONT, LEGEND_BELOW, OUTCOME_COLOUR, swedish
 
 __all__ = ["deviation_by_object", "party_amounts", "statement_bars"]
 
@@ -15,7 +15,7 @@ def _layout(fig: go.Figure, title: str, x_title: str) -> go.Figure:
         title={"text": title},
         font=FONT,
         separators=", ",
-        legend={"orientation": "h", "y": -0.2},
+        legend=LEGEND_BELOW,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         xaxis_title=x_title,
         plot_bgcolor="white",

@@ -47,3 +47,12 @@ def test_money_axes_are_whole_numbers_and_date_axes_iso():
     for fig in (indicator, timeline):
         assert fig.layout.xaxis.tickformat == "%Y-%m"
         assert fig.layout.xaxis.hoverformat == "%Y-%m-%d"
+
+
+def test_long_category_labels_are_wrapped_and_legends_sit_below_the_chart():
+    label = "GNS/8/2018 LINK2 – Införande av nytt IT-stöd för samordnad planering (Cosmic Link)"
+    wrapped = charts.wrap_label(label)
+    assert wrapped.replace("<br>", " ") == label
+    assert all(len(line) <= 24 for line in wrapped.split("<br>"))
+    for fig in figures():
+        assert fig.layout.legend.orientation == "h" and fig.layout.legend.yref == "container"
