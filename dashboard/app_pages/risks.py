@@ -377,13 +377,26 @@ if not editable:
 risks = _risks(*ui.db_key(), pid)
 actions = _actions(*ui.db_key(), pid, today)
 
+# A long page: its sections, in order, one click away.
+JUMPS = {
+    "riskmatris": "Riskmatris",
+    "risker": "Risker",
+    "atgarder": "Åtgärder",
+    "en-risk": "En risk i detalj",
+    **({"lagg-till": "Lägg till en risk"} if editable else {}),
+    "excel": "Excel",
+    "register": "Register och skalor",
+}
+if registers:
+    st.markdown("Gå till: " + " · ".join(f"[{label}](#{anchor})" for anchor, label in JUMPS.items()))
+
 if not registers:
     st.info("Projektet har inga riskregister ännu." + (" Skapa ett längst ned på sidan." if editable else ""))
 
 # --- matrix --------------------------------------------------------------------------------------
 
 if registers:
-    st.header("Riskmatris")
+    st.header("Riskmatris", anchor="riskmatris")
     c1, c2, c3 = st.columns([2, 2, 2])
     view = c1.radio(
         "Risk att visa",
@@ -477,7 +490,7 @@ if registers:
 
     # --- list --------------------------------------------------------------------------------------
 
-    st.header("Risker")
+    st.header("Risker", anchor="risker")
     g1, g2, g3 = st.columns([2, 2, 2])
     bands = g1.multiselect(
         "Nivå",
@@ -553,7 +566,7 @@ if registers:
 
     # --- actions -----------------------------------------------------------------------------------
 
-    st.header("Åtgärder")
+    st.header("Åtgärder", anchor="atgarder")
     late = actions.filter(pl.col("days_late").is_not_null())
     if late.height:
         st.warning(
@@ -581,7 +594,7 @@ if registers:
 
     # --- one risk ---------------------------------------------------------------------------------
 
-    st.header("En risk i detalj")
+    st.header("En risk i detalj", anchor="en-risk")
     options = listed["id"].to_list() or risks["id"].to_list()
     titles = dict(risks.select("id", "title").iter_rows())
     # The risk the user created or chose stays shown when the filters above hide it: the view
@@ -800,7 +813,7 @@ if registers:
 # --- add a risk ----------------------------------------------------------------------------------
 
 if editable and registers:
-    st.header("Lägg till en risk")
+    st.header("Lägg till en risk", anchor="lagg-till")
     _keep_valid("risks_add_register", list(by_id))
     add_register = st.selectbox(
         "Register för den nya risken",
@@ -856,7 +869,7 @@ if editable and registers:
 
 # --- Excel ---------------------------------------------------------------------------------------
 
-st.header("Excel")
+st.header("Excel", anchor="excel")
 st.markdown(
     "Exportera registret till Excel, ändra i kalkylprogrammet och läs in filen igen. Importen är allt eller "
     "inget: finns ett fel ändras ingenting och varje fel visas med blad, rad och kolumn."
@@ -897,7 +910,7 @@ if editable:
 
 # --- registers and categories ------------------------------------------------------------------
 
-st.header("Register och skalor")
+st.header("Register och skalor", anchor="register")
 if registers:
     st.table(
         pl.DataFrame(

@@ -1,0 +1,73 @@
+"""Long pages have jump links to their sections, and on a 390 px phone the charts stay inside the
+screen with their legend below the plot."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import SCREENSHOTS, go_to, screenshot, wait_idle
+
+JUMP_PAGES = {
+    "Projekt": ["fakta", "statusrapporter", "budget-och-utfall", "tidplan", "projektets-livscykel"],
+    "Riskregister": ["riskmatris", "risker", "atgarder", "en-risk", "lagg-till", "excel", "register"],
+}
+CHART_PAGES = ["Portföljöversikt", "Projekt", "Riskregister", "Tertialrapport", "Kostnadsfördelning"]
+
+LINKS = """() => Array.from(document.querySelectorAll('[data-testid="stMarkdown"] a[href^="#"]'))
+    .map(a => a.getAttribute('href').slice(1))"""
+
+
+@pytest.mark.parametrize("title", list(JUMP_PAGES))
+def test_a_long_page_links_to_each_of_its_sections(page_as, title):
+    page = page_as("projektledare")
+    go_to(page, title)
+    links = page.evaluate(LINKS)
+    assert links[: len(JUMP_PAGES[title])] == JUMP_PAGES[title]
+    for anchor in links:
+        assert page.locator(f'[id="{anchor}"]').count() == 1, f"{title}: inget avsnitt #{anchor}"
+    last = JUMP_PAGES[title][-1]
+    page.locator(f'[data-testid="stMarkdown"] a[href="#{last}"]').first.click()
+    wait_idle(page)
+    top = page.locator(f'[id="{last}"]').bounding_box()
+    assert top is not None and 0 <= top["y"] < 400, f"{title}: länken till #{last} flyttade inte dit"
+
+
+CHARTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(plot => {
+    const box = plot.getBoundingClientRect();
+    const legend = plot.querySelector('.legend');
+    const area = plot.querySelector('.bglayer, .cartesianlayer');
+    return {
+        right: box.right, width: box.width,
+        cut: Array.from(plot.querySelectorAll('.ytick text'))
+            .some(t => t.getBoundingClientRect().left < box.left - 1),
+        legendTop: legend ? legend.getBoundingClientRect().top : null,
+        areaBottom: area ? area.getBoundingClientRect().bottom : null,
+    };
+})"""
+
+
+def test_on_a_phone_charts_fit_the_screen_with_the_legend_below(page_as):
+    page = page_as("admin", width=390, height=844)
+    problems = []
+    for title in CHART_PAGES:
+        go_to(page, title)
+        close = page.locator('[data-testid="stSidebarCollapseButton"] button')
+        if close.count() and close.first.is_visible():
+            close.first.click()  # the navigation lies over the page on a phone
+        page.wait_for_timeout(300)
+        width = page.evaluate("window.innerWidth")
+        if page.evaluate("document.documentElement.scrollWidth") > width + 1:
+            problems.append(f"{title}: sidan är bredare än skärmen")
+        for chart in page.evaluate(CHARTS):
+            if chart["right"] > width + 1:
+                problems.append(f"{title}: ett diagram går utanför skärmen ({chart['right']:.0f} px)")
+            if chart["cut"]:
+                problems.append(f"{title}: en axeltext är avklippt vid diagrammets vänsterkant")
+            if chart["legendTop"] is not None and chart["legendTop"] < chart["areaBottom"] - 1:
+                problems.append(f"{title}: en förklaring ligger över diagrammet, inte under")
+        charts = page.locator(".js-plotly-plot")
+        if charts.count():
+            charts.first.scroll_into_view_if_needed()
+            charts.first.screenshot(path=str(SCREENSHOTS / f"telefon-diagram-{title}.png"))
+        screenshot(page, f"telefon-{title}")
+    assert not problems, problems
