@@ -106,6 +106,15 @@ def format_kr(ore: int | None, *, empty: str = "–") -> str:
     return f"{format_number(ore_to_kronor(ore), decimals)} kr"
 
 
+def format_whole_kr(ore: int | None, *, empty: str = "–") -> str:
+    """`129 720 kr` for `129 720,21 kr`: whole kronor (half away from zero) where öre carry no meaning
+    to the reader, such as a computed share; the öre stay in the data and in exports."""
+    if ore is None:
+        return empty
+    kronor = int((Decimal(ore) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return f"{format_number(kronor)} kr"
+
+
 def to_tkr(ore: int) -> int:
     """Whole thousands of kronor, rounded half away from zero as the annual report does."""
     return int((Decimal(ore) / 100_000).quantize(Decimal(1), rounding=ROUND_HALF_UP))

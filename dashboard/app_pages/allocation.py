@@ -16,7 +16,7 @@ from portfolio.auth import Action, Role
 from portfolio.errors import InvalidInputError
 from portfolio.ledger import keys, store
 from portfolio.models import validation_messages
-from portfolio.money import format_kr, format_number, to_ore
+from portfolio.money import format_kr, format_number, format_whole_kr, to_ore
 from portfolio.periods import Period
 
 user = ui.require_user()
@@ -121,10 +121,14 @@ else:
     totals = {i: int(statement.filter(pl.col("item") == i)["item_total_ore"][0]) for i in items}
     display = pl.DataFrame(
         [
-            (names.get(r["party"], r["party"]), *(format_kr(r[i]) for i in items), format_kr(r["Summa"]))
+            (
+                names.get(r["party"], r["party"]),
+                *(format_whole_kr(r[i]) for i in items),
+                format_whole_kr(r["Summa"]),
+            )
             for r in wide.iter_rows(named=True)
         ]
-        + [("Summa", *(format_kr(totals[i]) for i in items), format_kr(sum(totals.values())))],
+        + [("Summa", *(format_whole_kr(totals[i]) for i in items), format_whole_kr(sum(totals.values())))],
         schema=["Part", *items, "Summa"],
         orient="row",
     )
@@ -132,7 +136,7 @@ else:
     exact = all(int(wide[i].sum()) == totals[i] for i in items)
     st.caption(
         ("✓ Delarna summerar exakt till varje posts belopp. " if exact else "⚠ Delarna summerar inte! ")
-        + "Nycklar: "
+        + "Beloppen visas i hela kronor; delarna räknas och sparas på öret. Nycklar: "
         + "; ".join(f"{i}: {statement.filter(pl.col('item') == i)['key'][0]}" for i in items)
     )
     default_party = user.party if user.party in parties else parties[0]
@@ -149,12 +153,12 @@ else:
     st.subheader(f"Vad betalar {names.get(party, party)}?")
     st.metric(
         f"{names.get(party, party)} betalar {year} ({period.label.lower()})",
-        format_kr(int(own["amount_ore"].sum())),
+        format_whole_kr(int(own["amount_ore"].sum())),
     )
     st.table(
         pl.DataFrame(
             [
-                (r["item"], r["key"], format_kr(r["amount_ore"]), format_kr(r["item_total_ore"]))
+                (r["item"], r["key"], format_whole_kr(r["amount_ore"]), format_whole_kr(r["item_total_ore"]))
                 for r in own.iter_rows(named=True)
             ],
             schema=["Post", "Nyckel", "Partens del", "Postens belopp"],

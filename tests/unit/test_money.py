@@ -61,3 +61,12 @@ def test_json_amounts_are_kronor_numbers():
 
 def test_missing_amount_is_shown_as_a_dash():
     assert format_kr(None) == "–"
+
+
+def test_whole_kronor_round_half_away_from_zero_and_keep_swedish_form():
+    from portfolio.money import format_whole_kr
+
+    assert format_whole_kr(12_972_021) == sv("129 720 kr")
+    assert format_whole_kr(12_972_050) == sv("129 721 kr")
+    assert format_whole_kr(-21_940_050) == sv("-219 401 kr")
+    assert format_whole_kr(None) == "–"
