@@ -190,3 +190,13 @@ def test_no_english_or_programmer_values_on_any_page_for_any_persona(page_as, ro
         if hits:
             found[spec.title] = hits
     assert not found, "\n".join(f"{title}:\n  " + "\n  ".join(h) for title, h in found.items())
+
+
+def test_an_unknown_address_says_so_in_swedish(page_as, server):
+    page = page_as("namnd")
+    page.goto(f"{server}/finns-inte")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1500)  # Streamlit tells an unknown page after its first run
+    shown = page.locator("body").inner_text()
+    assert english_on(page, "okänd adress") == [], shown
+    assert "Page not found" not in shown and "finns inte" in shown, shown
