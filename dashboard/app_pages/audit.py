@@ -62,9 +62,13 @@ def as_table(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def readable(table: pl.DataFrame) -> pl.DataFrame:
-    """For the screen: before/after as `fält: värde` lines and empty cells blank, never JSON or None."""
+    """For the screen: before/after as `fält: värde` pairs and empty cells blank, never JSON or None.
+
+    A table cell shows one line, so the pairs are separated by semicolons there."""
     lines = {
-        column: pl.Series(column, [readable_change(v) for v in table[column].to_list()], dtype=pl.String)
+        column: pl.Series(
+            column, [readable_change(v).replace("\n", "; ") for v in table[column].to_list()], dtype=pl.String
+        )
         for column in ("Före", "Efter")
     }
     return table.with_columns(*lines.values()).with_columns(pl.col(pl.String).fill_null(""))
@@ -74,7 +78,15 @@ st.markdown(
     f"**{total}** händelser matchar filtret" + (f"; de {SHOWN} senaste visas." if total > SHOWN else ".")
 )
 st.caption("Tider i svensk tid. Exporten innehåller värdena före och efter som de lagrats (JSON).")
-st.dataframe(readable(as_table(shown)), hide_index=True, key="audit_table")
+st.dataframe(
+    readable(as_table(shown)),
+    hide_index=True,
+    key="audit_table",
+    column_config={
+        "Före": st.column_config.TextColumn(width="large"),
+        "Efter": st.column_config.TextColumn(width="large"),
+    },
+)
 
 
 def export() -> bytes:
