@@ -141,7 +141,9 @@ def _timeline(conn: Database, project: dict, decisions: pl.DataFrame) -> None:
                 "Beslutsunderlag": "; ".join(json_list(r["documents"])),
             }
         )
-    st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch", key="project_decision_table")
+    st.dataframe(
+        pl.DataFrame(rows), hide_index=True, width="stretch", key="project_decision_table", placeholder="–"
+    )
     st.caption("Tabellen visar samma punkter som tidslinjen.")
 
 
@@ -185,6 +187,7 @@ def _handover(conn: Database, project_id: int, user: User) -> None:
             hide_index=True,
             width="stretch",
             key="project_handover_table",
+            placeholder="–",
         )
     # The stored remark on how the document was read is provenance for the secretariat, not text
     # for readers; they see what "(bedömd)" means.

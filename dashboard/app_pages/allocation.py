@@ -132,7 +132,7 @@ else:
         schema=["Part", *items, "Summa"],
         orient="row",
     )
-    st.dataframe(display, hide_index=True, width="stretch", key="allocation_statement")
+    st.dataframe(display, hide_index=True, width="stretch", key="allocation_statement", placeholder="–")
     exact = all(int(wide[i].sum()) == totals[i] for i in items)
     st.caption(
         ("✓ Delarna summerar exakt till varje posts belopp. " if exact else "⚠ Delarna summerar inte! ")
@@ -266,6 +266,7 @@ if not items_frame.is_empty():
         hide_index=True,
         width="stretch",
         key="allocation_items",
+        placeholder="–",
     )
 
 if editable:
@@ -397,6 +398,7 @@ st.dataframe(
     ),
     hide_index=True,
     key="allocation_populations",
+    placeholder="–",
 )
 st.caption(
     "Invånare 1 november; grunddatan är avrundad SCB-statistik (illustrativ)."
@@ -415,6 +417,7 @@ if not history.is_empty():
                 pl.col("note").alias("Anteckning"),
             ),
             hide_index=True,
+            placeholder="–",
         )
 if editable and current:
     with st.form("allocation_population_form", enter_to_submit=False):

@@ -82,6 +82,7 @@ def keys_section() -> None:
             ),
             hide_index=True,
             key="api_keys_table",
+            placeholder="–",
         )
     active = {
         int(r["id"]): f"{r['name']} ({r['hint']}…, skapad {clock.local_text(r['created_at'])})"
@@ -155,6 +156,7 @@ def how_to_section() -> None:
         ),
         hide_index=True,
         key="api_keys_endpoints",
+        placeholder="–",
     )
     st.caption(f"Hela beskrivningen (OpenAPI): {base}{api.BASE}/openapi.json")
 

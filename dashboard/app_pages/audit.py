@@ -86,6 +86,7 @@ st.dataframe(
         "Före": st.column_config.TextColumn(width="large"),
         "Efter": st.column_config.TextColumn(width="large"),
     },
+    placeholder="–",
 )
 
 

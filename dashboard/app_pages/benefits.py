@@ -242,6 +242,7 @@ with tab_project:
             hide_index=True,
             width="stretch",
             key="benefits_table",
+            placeholder="–",
         )
         measurements = benefits_store.measurements_frame(conn, project_id=project_id)
         observations = benefits_store.observations_frame(conn, project_id)
@@ -719,6 +720,7 @@ with tab_portfolio:
         hide_index=True,
         width="stretch",
         key="benefits_portfolio_table",
+        placeholder="–",
     )
     st.caption(
         "Partfiltret visar nyttor som gäller parten, och för nyttor utan angivna parter de projekt "

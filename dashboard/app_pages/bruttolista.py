@@ -122,6 +122,7 @@ def listing(frame: pl.DataFrame, key: str) -> None:
         on_select="rerun",
         selection_mode="single-row",
         key=key,
+        placeholder="–",
     )
     rows = event.selection.rows if event else []
     chosen = int(frame["id"][rows[0]]) if rows else None

@@ -183,6 +183,7 @@ with log_tab:
             hide_index=True,
             width="stretch",
             key="ledger_import_log",
+            placeholder="–",
         )
         live = log.filter(pl.col("superseded_by").is_null() & pl.col("removed_at").is_null())
         if not live.is_empty():
@@ -226,6 +227,7 @@ with mapping_tab:
         },
         hide_index=True,
         key="ledger_mapping_editor",
+        placeholder="",  # an empty cell to fill in, not "None"
     )
     if st.button("Spara kontomappningen", key="ledger_mapping_save"):
         with forms.saving_here(f"Kontomappningen för {ui.plain(org)} är sparad."):
@@ -246,6 +248,7 @@ with objects_tab:
         ),
         hide_index=True,
         key="ledger_object_links",
+        placeholder="–",
     )
     codes = ui.projects()["code"].to_list()
     with st.form("ledger_object_form", enter_to_submit=False):

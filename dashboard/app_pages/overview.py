@@ -142,6 +142,7 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     key="overview_table",
+    placeholder="–",
 )
 with st.expander("Tabellen i textform (för skärmläsare och utskrift)"):
     ui.table(display, hide_index=True)

@@ -111,6 +111,7 @@ if top.height:
         ),
         hide_index=True,
         key="portfolio_risks_top",
+        placeholder="–",
     )
     st.caption("Ordnade efter nivå och därefter efter andel av skalans högsta riskvärde.")
 else:
@@ -129,6 +130,7 @@ if late.height:
         ui.actions_table(late, {"project": "Projekt"}),
         hide_index=True,
         key="portfolio_risks_late",
+        placeholder="–",
     )
 else:
     st.markdown("Inga åtgärder i portföljen är försenade.")

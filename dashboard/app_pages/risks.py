@@ -562,6 +562,7 @@ if registers:
         ),
         hide_index=True,
         key="risks_table",
+        placeholder="–",
     )
 
     # --- actions -----------------------------------------------------------------------------------
@@ -590,6 +591,7 @@ if registers:
         ),
         hide_index=True,
         key="risks_actions_table",
+        placeholder="–",
     )
 
     # --- one risk ---------------------------------------------------------------------------------
@@ -684,6 +686,7 @@ if registers:
             ),
             hide_index=True,
             key="risks_history",
+            placeholder="–",
         )
 
         if editable and service.residual_review_due(conn, risk["id"]):

@@ -143,6 +143,7 @@ else:
         hide_index=True,
         width="stretch",
         key="tertial_statement",
+        placeholder="–",
     )
     st.caption(
         ("Belopp i kronor." if in_kr else "Belopp i tkr, avrundade var för sig som i årsredovisningen.")
@@ -188,6 +189,7 @@ else:
         hide_index=True,
         width="stretch",
         key="tertial_objects",
+        placeholder="–",
     )
     st.caption(
         f"En kommentar krävs när avvikelsen är minst {format_tkr(report.threshold_ore)} åt något håll."
@@ -227,6 +229,7 @@ else:
             hide_index=True,
             width="stretch",
             key="tertial_projects",
+            placeholder="–",
         )
     st.plotly_chart(
         charts_ledger.deviation_by_object(objects, "Budget − utfall per objekt"), key="tertial_objects_chart"
@@ -301,6 +304,7 @@ if report.snapshot:
             ),
             hide_index=True,
             key="tertial_snapshot_diff",
+            placeholder="–",
         )
     elif frozen_result != report.result_ore:
         st.warning(
@@ -362,6 +366,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     key="tertial_reviews",
+    placeholder="–",
 )
 if user.party and ui.can(Action.REVIEW_TERTIAL, party=user.party):
     party_name = names.get(user.party, user.party)

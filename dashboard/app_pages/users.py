@@ -46,6 +46,7 @@ def accounts_table(users: pl.DataFrame) -> None:
         ),
         hide_index=True,
         key="users_table",
+        placeholder="–",
     )
 
 
@@ -130,7 +131,10 @@ def show_stale(exc: StaleEditError) -> None:
         for k, v in current.items()
     ]
     st.dataframe(
-        pl.DataFrame(rows, schema=["Fält", "Nu sparat"], orient="row"), hide_index=True, key="users_stale"
+        pl.DataFrame(rows, schema=["Fält", "Nu sparat"], orient="row"),
+        hide_index=True,
+        key="users_stale",
+        placeholder="–",
     )
     st.button("Läs in den nya versionen", key="users_edit_reload", on_click=reload_edit)
 
