@@ -104,7 +104,11 @@ def _decision_options(code: str) -> dict[str, str]:
 
 def _decision(decisions: dict[str, str], key: str) -> str | None:
     choice = st.selectbox(
-        "Beslut som tillåter ändringen (valfritt)", list(decisions), format_func=decisions.get, key=key
+        "Beslut som tillåter ändringen (valfritt)",
+        list(decisions),
+        format_func=decisions.get,
+        key=key,
+        placeholder="Välj ett alternativ",
     )
     return choice or None
 
@@ -126,6 +130,7 @@ def _line_form(
         [NEW_LINE, *by_id],
         format_func=lambda i: "Ny budgetrad" if i == NEW_LINE else by_id[i]["activity"],
         key="project_budget_line",
+        placeholder="Välj ett alternativ",
     )
     line = by_id.get(chosen)
     wanted = {
@@ -148,6 +153,7 @@ def _line_form(
             index=kinds.index(line["kind"]) if line else 0,
             format_func=lambda k: LINE_KIND_LABELS[k].capitalize(),
             key=f"{prefix}_kind",
+            placeholder="Välj ett alternativ",
         )
         st.markdown("Belopp i kronor per finansiär; lämna tomt för en finansiär som inte bidrar.")
         budget: list[tuple[str, str]] = []
@@ -226,6 +232,7 @@ def _remove_form(conn: Database, user: User, lines: list[dict[str, Any]], decisi
             list(by_id),
             format_func=lambda i: by_id[i]["activity"],
             key="project_budget_remove",
+            placeholder="Välj ett alternativ",
         )
         decision = _decision(decisions, "project_budget_remove_decision")
         removed = st.form_submit_button("Ta bort budgetraden")

@@ -71,6 +71,7 @@ def project_fields(
             format_func=lambda k: KIND_LABELS[k].capitalize(),
             disabled=not admin,
             key=key("kind"),
+            placeholder="Välj ett alternativ",
         )
         phases = list(Phase)
         values["phase"] = st.selectbox(
@@ -80,6 +81,7 @@ def project_fields(
             format_func=lambda ph: ph.value.capitalize(),
             disabled=not admin,
             key=key("phase"),
+            placeholder="Välj ett alternativ",
         )
         statuses = list(Status)
         values["status"] = st.selectbox(
@@ -88,6 +90,7 @@ def project_fields(
             index=statuses.index(p.status) if p else 0,
             format_func=lambda s: ui.status_text(s.value),
             key=key("status"),
+            placeholder="Välj ett alternativ",
         )
         values["status_reason"] = st.text_area(
             "Skäl till status", value=(p.status_reason or "") if p else "", key=key("status_reason")
@@ -107,6 +110,7 @@ def project_fields(
             format_func=lambda c: names.get(c, "– ingen –"),
             disabled=not admin,
             key=key("owner"),
+            placeholder="Välj ett alternativ",
         )
         values["financing_parties"] = st.multiselect(
             "Finansierande parter",
@@ -116,6 +120,7 @@ def project_fields(
             placeholder="Välj en eller flera parter",
             disabled=not admin,
             key=key("financing"),
+            select_all=False,
         )
         values["objects"] = [
             o.strip()
@@ -156,6 +161,7 @@ def project_fields(
             placeholder="Välj konton med rollen projektledare",
             disabled=not admin,
             key=key("accounts"),
+            select_all=False,
         )
     with people_right:
         values["steering_group"] = _people(

@@ -53,7 +53,9 @@ def _label(m: dict[str, Any]) -> str:
 
 
 def _choose(by_id: dict[int, dict[str, Any]], label: str, key: str) -> dict[str, Any]:
-    chosen = st.selectbox(label, list(by_id), format_func=lambda i: _label(by_id[i]), key=key)
+    chosen = st.selectbox(
+        label, list(by_id), format_func=lambda i: _label(by_id[i]), key=key, placeholder="Välj ett alternativ"
+    )
     return by_id[chosen]
 
 

@@ -35,6 +35,7 @@ code = st.selectbox(
     key="project_select",
     on_change=ui.chosen_by_user,
     args=("project_select",),
+    placeholder="Välj ett alternativ",
 )
 ui.link_choice("app_pages/project.py", "project_select", projekt=code)
 

@@ -111,17 +111,8 @@ ALLOWED: list[tuple[str, str, str]] = [
         "the × that empties an optional number field or choice: English aria-label, no setting",
     ),
 ]
-# Known and owned elsewhere, page by page: widgets in the project page's sections (project_facts.py,
-# project_budget.py, project_schedule.py and the project chooser), which their owner gives a Swedish
-# placeholder, and what the audit log shows as stored. (page, where, text).
+# Page by page: what a page shows as it was stored. (page, where, text).
 PENDING: list[tuple[str, str, str]] = [
-    (
-        "Projekt",
-        r"placeholder \((Projekt eller ärende|Budgetrad|Rad att ta bort|Typ av rad|Milstolpe att ändra|"
-        r"Beslut som tillåter ändringen \(valfritt\)|)\)",
-        r"Choose an option",
-    ),
-    ("Nytt projekt", r"placeholder \((Fas|Status|Typ|Ägande part)\)", r"Choose an option"),
     # The log shows what was stored, including the seed's provenance remarks on how a document's
     # text version was read (kept for the secretariat; no other page shows them).
     ("Ändringslogg", r"cell", r"anteckning: .*textversionen.*"),
