@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard import forms, ui
 from dashboard.project_facts import show_stale
+from portfolio import clock
 from portfolio.auth import Action, User, can
 from portfolio.db import Database
 from portfolio.errors import StaleEditError
@@ -128,7 +129,7 @@ def _reached_form(conn: Database, user: User, by_id: dict[int, dict[str, Any]]) 
     with st.form(f"{name}_{version}_form"):
         actual = st.date_input(
             "Datum då milstolpen nåddes",
-            value=projects.today_local(),
+            value=clock.today(),
             format="YYYY-MM-DD",
             key=f"{name}_{version}_date",
         )

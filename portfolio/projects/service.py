@@ -9,9 +9,8 @@ change its facts and milestones, never its money or who leads it.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal, TypeVar
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
@@ -39,12 +38,6 @@ from portfolio.projects.model import (
 from portfolio.store import AuditQuery, audit_frame
 
 M = TypeVar("M", bound=BaseModel)
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-
-def today_local() -> date:
-    """Today in Sweden: the date a person means by "today" (a re-plan, a phase change)."""
-    return datetime.now(STOCKHOLM).date()
 
 
 __all__ = [
@@ -337,7 +330,7 @@ def create_project(
             governance_store.insert_phase_change(
                 db,
                 project_id=project_id,
-                changed_on=opened_on or data.start_date or today_local(),
+                changed_on=opened_on or data.start_date or clock.today(),
                 from_phase=None,
                 to_phase=data.phase.value,
                 agenda_item_id=None,
@@ -395,7 +388,7 @@ def update_project(
                 project_id=project_id,
                 changed_on=data.actual_end_date
                 if data.phase is Phase.AVSLUTAD and data.actual_end_date
-                else today_local(),
+                else clock.today(),
                 from_phase=current["phase"],
                 to_phase=data.phase.value,
                 agenda_item_id=item[0] if item else None,
@@ -795,7 +788,7 @@ def replan_milestone(
         raise InvalidInputError([f"Milstolpen '{row['name']}' nåddes redan {row['actual_date']}"])
     if data.new_date.isoformat() == row["current_date"]:
         raise InvalidInputError([f"Nytt planerat datum: milstolpen är redan planerad till {data.new_date}"])
-    changed_on = data.changed_on or today_local()
+    changed_on = data.changed_on or clock.today()
     with write(db):
         if not store.update_milestone(db, milestone_id, {}, expected_version=version):
             raise _stale_milestone(db, milestone_id)
@@ -825,7 +818,7 @@ def mark_reached(db: Database, actor: User, milestone_id: int, actual: date, *, 
     """Record the day a milestone was reached."""
     row = _milestone_or_raise(db, milestone_id)
     require(actor, Action.EDIT_PROJECT, project_id=row["project_id"])
-    if actual > today_local():
+    if actual > clock.today():
         raise InvalidInputError([f"Datum då milstolpen nåddes: {actual} ligger i framtiden"])
     with write(db):
         if not store.update_milestone(
