@@ -24,7 +24,8 @@ def test_project_leader_adds_a_risk_with_an_action_and_sees_it_in_the_matrix(pag
     page.locator(".st-key-risks_add_action_description textarea").fill("Avtala om vite")
     page.locator(".st-key-risks_add_submit button").click()
     wait_idle(page)
-    page.get_by_text("Leverantören hinner inte leverera").first.wait_for()
+    # The confirmation under the button (the grid's own copy of the title is drawn on a canvas).
+    page.get_by_text("Risken 'Leverantören hinner inte leverera' lades till").wait_for()
     assert page.get_by_text("med 1 åtgärd").first.is_visible()
     screenshot(page, "flode-ny-risk")
 
