@@ -25,20 +25,30 @@ if config.demo_mode():
 
 user = ui.current_user()
 
-# Single sign-on: Streamlit's own signed identity is mapped to a local account and its role on
-# every run; a login starts from the link on the login page (?sso=1).
+# Single sign-on: the session gate (dashboard/web.py) turns the organisation's sign-in into a
+# portfolj session before the page loads. Here, without one, ?sso=1 starts a fresh sign-in, and a
+# sign-in that opens no session (no such account, or its session has ended) says why.
 if user is None and ui.oidc_configured():
-    if st.user.get("is_logged_in"):
+    if st.query_params.get("sso") == "1":
+        st.login()
+    elif st.user.get("is_logged_in"):
         email = str(st.user.get("email") or "")
-        user = accounts.user_by_email(ui.db(), email)
-        if user is None:
+        known = accounts.user_by_email(ui.db(), email)
+        if known is not None and not st.context.headers:
+            user = known  # AppTest: no HTTP request, so no cookie for the gate to read
+        elif known is None:
             st.error(
                 f"Kontot {ui.plain(email)} finns inte i portfolj eller är avstängt. Kontakta e-strategen."
             )
             st.button("Logga ut", key="oidc_logout", on_click=st.logout)
             st.stop()
-    elif st.query_params.get("sso") == "1":
-        st.login()
+        else:
+            st.info(
+                "Din inloggning har avslutats (utloggad, inaktiv för länge eller avslutad från en"
+                " annan enhet)."
+            )
+            st.button("Logga in igen med organisationens konto", key="oidc_again", on_click=st.login)
+            st.stop()
 
 
 def as_page(spec: PageSpec) -> StreamlitPage:

@@ -23,7 +23,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dashboard import config
+from dashboard import config, sso
 from dashboard.navigation import ACCESSIBILITY, PAGES
 from portfolio import accounts
 from portfolio.auth import User
@@ -73,6 +73,18 @@ def user_for_token(token: str | None) -> User | None:
     db = _db()
     try:
         return sessions.resolve(db, token, policy())
+    finally:
+        db.close()
+
+
+def session_from_sign_in(cookies: dict[str, str], user_agent: str | None) -> str | None:
+    """A new session token from the organisation's sign-in in these cookies, or None."""
+    identity = sso.sign_in(cookies)
+    if identity is None:
+        return None
+    db = _db()
+    try:
+        return sessions.start_from_sso(db, identity.email, identity.cookie, user_agent=user_agent)
     finally:
         db.close()
 
@@ -376,13 +388,27 @@ class SessionGate:
         if bare not in PAGE_PATHS:
             await not_found_page()(scope, receive, send)
             return
-        if bare in PUBLIC_PAGE_PATHS or self._single_sign_on(scope):
+        if bare in PUBLIC_PAGE_PATHS:
             await self.app(scope, receive, send)
             return
-        user = await self.check(_cookies(scope).get(COOKIE))
+        cookies = _cookies(scope)
+        user = await self.check(cookies.get(COOKIE))
+        query = scope.get("query_string", b"").decode("latin-1")
+        target = path + (f"?{query}" if query else "")
+        if user is None and config.oidc_configured() and "sso=1" not in query.split("&"):
+            # Signed in through the organisation: the sign-in becomes a portfolj session, once.
+            request = Request(scope)
+            token = await run_in_threadpool(session_from_sign_in, cookies, request.headers.get("user-agent"))
+            if token:
+                response = RedirectResponse(target, status_code=303)
+                _set_session_cookie(response, request, token)
+                await response(scope, receive, send)
+                return
+        if user is None and self._single_sign_on(scope):
+            # The page starts a sign-in (?sso=1) or says why this one opens no session.
+            await self.app(scope, receive, send)
+            return
         if user is None:
-            query = scope.get("query_string", b"").decode("latin-1")
-            target = path + (f"?{query}" if query else "")
             await RedirectResponse(f"{LOGIN_PATH}?next={quote(target, safe='')}", status_code=303)(
                 scope, receive, send
             )
@@ -391,8 +417,8 @@ class SessionGate:
 
     @staticmethod
     def _single_sign_on(scope: Scope) -> bool:
-        """With OIDC configured, Streamlit's own signed identity cookie (or the start of a login) lets a
-        request through; the page maps the identity to an account on every run."""
+        """With OIDC configured, the start of a sign-in (?sso=1), or a sign-in that opened no session,
+        goes through to the page, which starts the sign-in or says why it opened none."""
         if not config.oidc_configured():
             return False
         query = scope.get("query_string", b"").decode("latin-1")

@@ -66,7 +66,8 @@ for row in open_sessions:
     left, right = st.columns([4, 1])
     left.text(
         ("Den här webbläsaren – " if row["current"] else "")
-        + f"inloggad {clock.local_text(row['created_at'])},"
+        + f"inloggad {clock.local_text(row['created_at'])}"
+        + (" med organisationens konto," if row["sso"] else ",")
         + f" senast använd {clock.local_text(row['last_used_at'])}"
         + (f"\n{row['user_agent']}" if row["user_agent"] else "")
     )

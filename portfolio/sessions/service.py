@@ -56,7 +56,9 @@ def _quick(db: Database) -> Iterator[None]:
         sessions_store.set_busy_timeout(db, BUSY_TIMEOUT_MS)
 
 
-def start(db: Database, user: User, *, user_agent: str | None = None) -> str:
+def start(
+    db: Database, user: User, *, user_agent: str | None = None, sso_fingerprint: str | None = None
+) -> str:
     """Open a session for a user who has just logged in; returns the token for the cookie."""
     if user.id is None or not user.active:
         raise PermissionDeniedError("Kontot kan inte logga in.")
@@ -64,10 +66,26 @@ def start(db: Database, user: User, *, user_agent: str | None = None) -> str:
     at = clock.now()
     with write(db):
         session_id = sessions_store.insert_session(
-            db, token_hash(token), user.id, at, (user_agent or "")[:200]
+            db, token_hash(token), user.id, at, (user_agent or "")[:200], sso_fingerprint
         )
-        audit_by(db, user, "ny session", "session", session_id, after={"skapad": at})
+        after = {"skapad": at, "inloggning": "organisationens konto" if sso_fingerprint else "lösenord"}
+        audit_by(db, user, "ny session", "session", session_id, after=after)
     return token
+
+
+def start_from_sso(db: Database, email: str, sign_in: str, *, user_agent: str | None = None) -> str | None:
+    """A session for the account behind a single sign-on, or None when none may be opened.
+
+    `sign_in` is the identity provider's signed cookie as the browser sent it; a new sign-in gives a
+    new value. Once a session opened from it has ended (logout, idle, ended from another device,
+    account disabled), the same sign-in opens no new session: the user signs in again.
+    """
+    fingerprint = token_hash(sign_in)
+    found = store.find_user(db, email)
+    user = found[0] if found is not None and found[0].active else None
+    if user is None or sessions_store.sso_sign_in_ended(db, fingerprint):
+        return None
+    return start(db, user, user_agent=user_agent, sso_fingerprint=fingerprint)
 
 
 def resolve(db: Database, token: str | None, policy: Policy, *, now: datetime | None = None) -> User | None:

@@ -24,12 +24,31 @@ def m001_sessions(db: Database) -> None:
     )
 
 
-def insert_session(db: Database, token_hash: str, user_id: int, at: str, user_agent: str | None) -> int:
+@MIGRATIONS
+def m002_single_sign_on(db: Database) -> None:
+    # A session opened from the identity provider's sign-in keeps a fingerprint of that sign-in,
+    # so the same sign-in cannot open a new session once this one has ended.
+    db.executescript(
+        """
+        ALTER TABLE sessions ADD COLUMN sso_fingerprint TEXT;
+        CREATE INDEX sessions_sso ON sessions (sso_fingerprint) WHERE sso_fingerprint IS NOT NULL;
+        """
+    )
+
+
+def insert_session(
+    db: Database,
+    token_hash: str,
+    user_id: int,
+    at: str,
+    user_agent: str | None,
+    sso_fingerprint: str | None = None,
+) -> int:
     """A new open session; returns its id."""
     cur = db.execute(
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_used_at, user_agent)"
-        " VALUES (?, ?, ?, ?, ?)",
-        [token_hash, user_id, at, at, user_agent],
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_used_at, user_agent, sso_fingerprint)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [token_hash, user_id, at, at, user_agent, sso_fingerprint],
     )
     assert cur.lastrowid is not None
     return cur.lastrowid
@@ -43,6 +62,16 @@ def session_by_hash(db: Database, token_hash: str) -> dict[str, Any] | None:
         " WHERE token_hash = ?",
         [token_hash],
     )
+
+
+def sso_sign_in_ended(db: Database, fingerprint: str) -> bool:
+    """Whether a session opened from this single sign-on has ended (the sign-in is spent)."""
+    row = row_dict(
+        db,
+        "SELECT 1 AS spent FROM sessions WHERE sso_fingerprint = ? AND ended_at IS NOT NULL LIMIT 1",
+        [fingerprint],
+    )
+    return row is not None
 
 
 def touch(db: Database, session_id: int, at: str) -> None:
@@ -63,7 +92,8 @@ def open_sessions(db: Database, user_id: int) -> list[dict[str, Any]]:
     """A user's open sessions, newest first."""
     return row_dicts(
         db,
-        "SELECT id, created_at, last_used_at, user_agent FROM sessions WHERE user_id = ? AND ended_at IS NULL"
+        "SELECT id, created_at, last_used_at, user_agent, sso_fingerprint IS NOT NULL AS sso"
+        " FROM sessions WHERE user_id = ? AND ended_at IS NULL"
         " ORDER BY last_used_at DESC",
         [user_id],
     )

@@ -54,9 +54,12 @@ class Served(str):
 
 
 @contextlib.contextmanager
-def running_server(folder: Path, env: dict[str, str] | None = None) -> Iterator[Served]:
+def running_server(
+    folder: Path, env: dict[str, str] | None = None, *, cwd: Path | None = None
+) -> Iterator[Served]:
     """`portfolj serve --demo` on a fresh seeded database in `folder`, started exactly as a user
-    would, with the keyboard user's account; `env` adds settings (e.g. a short idle timeout)."""
+    would, with the keyboard user's account; `env` adds settings (e.g. a short idle timeout), `cwd`
+    the folder it starts in (where it finds `.streamlit/secrets.toml`)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium saknas ({CHROMIUM}); installera med: apt-get install -y chromium")
     db = folder / "portfolj.db"
@@ -78,6 +81,7 @@ def running_server(folder: Path, env: dict[str, str] | None = None) -> Iterator[
         stderr=subprocess.STDOUT,
         start_new_session=True,
         env={**os.environ, **(env or {})},
+        cwd=cwd,
     )
     url = Served(f"http://127.0.0.1:{port}")
     url.db = db

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -12,10 +14,12 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
+from streamlit.web.server.starlette.starlette_app_utils import create_signed_value
 
-from dashboard import web
+from dashboard import sso, web
 from portfolio import accounts
 from portfolio.auth import SYSTEM
+from portfolio.sessions import service as sessions
 from registers.schema import open_database
 
 PASSWORD = "ett-riktigt-bra-losenord"
@@ -158,3 +162,85 @@ def test_the_login_page_is_swedish_and_labels_its_fields(client):
     assert (
         '<label for="email">E-postadress</label>' in text and '<label for="password">Lösenord</label>' in text
     )
+
+
+# --- single sign-on: the organisation's sign-in becomes a portfolj session ---------------------
+
+SSO_SECRET = "hemlig-kaka"
+ORIGIN = "http://127.0.0.1:8501"
+
+
+def sso_cookie(email: str, *, secret: str = SSO_SECRET, origin: str = ORIGIN) -> str:
+    """Streamlit's signed identity cookie as its OIDC callback writes it."""
+    payload = {"email": email, "origin": origin, "is_logged_in": True, "provider": "default"}
+    return create_signed_value(secret, sso.USER_COOKIE, json.dumps(payload)).decode("latin-1")
+
+
+@pytest.fixture
+def sso_client(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> TestClient:
+    monkeypatch.setattr(web.config, "oidc_configured", lambda: True)
+    monkeypatch.setattr(sso, "get_cookie_secret", lambda: SSO_SECRET)
+    monkeypatch.setattr(sso, "get_origin_from_redirect_uri", lambda: ORIGIN)
+    return client
+
+
+def open_sessions_of(seeded_path: Path, email: str) -> list[dict]:
+    conn = open_database(seeded_path, migrate=False)
+    user = accounts.user_by_email(conn, email)
+    assert user is not None
+    return sessions.open_sessions(conn, user)
+
+
+def test_the_sign_in_is_read_only_from_a_genuine_cookie_of_this_site():
+    genuine = sso_cookie("anna@region.se")
+    found = sso.sign_in({sso.USER_COOKIE: genuine}, secret=SSO_SECRET, origin=ORIGIN)
+    assert found is not None and found.email == "anna@region.se"
+    assert sso.sign_in({sso.USER_COOKIE: genuine}, secret="en-annan", origin=ORIGIN) is None
+    foreign = sso_cookie("anna@region.se", origin="https://annan.example")
+    assert sso.sign_in({sso.USER_COOKIE: foreign}, secret=SSO_SECRET, origin=ORIGIN) is None
+    assert sso.sign_in({sso.USER_COOKIE: "anna@region.se"}, secret=SSO_SECRET, origin=ORIGIN) is None
+    assert sso.sign_in({}, secret=SSO_SECRET, origin=ORIGIN) is None
+
+
+def test_a_sign_in_through_the_organisation_opens_a_session_and_keeps_the_link(sso_client, seeded_path):
+    sso_client.cookies.set(sso.USER_COOKIE, sso_cookie("anna@region.se"))
+    link = "/projekt?projekt=GNS/8/2018"
+    first = sso_client.get(link)
+    assert first.status_code == 303 and first.headers["location"] == link
+    assert any(c.startswith("portfolj_session=") for c in first.headers.get_list("set-cookie"))
+    assert sso_client.get(link).text == "sidan /projekt"
+    assert len(open_sessions_of(seeded_path, "anna@region.se")) == 1
+
+
+def test_after_logout_the_same_sign_in_opens_no_new_session(sso_client, seeded_path):
+    sso_client.cookies.set(sso.USER_COOKIE, sso_cookie("anna@region.se"))
+    sso_client.get("/")
+    assert sso_client.post("/logga-ut").status_code == 303
+    again = sso_client.get("/")
+    # The page itself says the sign-in has ended and offers a new one; no session is opened.
+    assert not any(c.startswith("portfolj_session=") for c in again.headers.get_list("set-cookie"))
+    assert open_sessions_of(seeded_path, "anna@region.se") == []
+
+
+def test_a_session_ended_from_another_device_is_not_reopened_by_the_same_sign_in(sso_client, seeded_path):
+    sso_client.cookies.set(sso.USER_COOKIE, sso_cookie("anna@region.se"))
+    sso_client.get("/")
+    conn = open_database(seeded_path, migrate=False)
+    (session,) = open_sessions_of(seeded_path, "anna@region.se")
+    user = accounts.user_by_email(conn, "anna@region.se")
+    assert user is not None
+    sessions.end_session(conn, user, session["id"])
+    sso_client.cookies.delete(web.COOKIE)
+    assert sso_client.get("/").status_code == 200  # through to the page's message, no new session
+    assert open_sessions_of(seeded_path, "anna@region.se") == []
+    # A fresh sign-in (a new signed cookie) does open one.
+    time.sleep(1.1)  # the signature's timestamp has whole seconds
+    sso_client.cookies.set(sso.USER_COOKIE, sso_cookie("anna@region.se"))
+    assert sso_client.get("/").status_code == 303
+    assert len(open_sessions_of(seeded_path, "anna@region.se")) == 1
+
+
+def test_a_sign_in_without_a_local_account_opens_no_session(sso_client):
+    sso_client.cookies.set(sso.USER_COOKIE, sso_cookie("okand@region.se"))
+    answer = sso_client.get("/")
+    assert answer.status_code == 200 and "portfolj_session" not in answer.headers.get("set-cookie", "")
