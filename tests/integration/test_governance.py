@@ -195,9 +195,14 @@ def test_a_paragraph_used_twice_in_one_meeting_is_refused_and_nothing_is_saved(s
 
 
 def test_the_same_number_may_be_used_as_agenda_point_and_as_paragraph(seeded):
-    governance.add_agenda_item(
+    item_id = governance.add_agenda_item(
         seeded, admin(seeded), item(meeting_date="2019-10-11", number=31, number_kind="punkt")
     )
+    saved = governance.agenda_item(seeded, item_id)
+    assert (saved["meeting_date"], saved["number_kind"], saved["number"]) == ("2019-10-11", "punkt", 31)
+    meeting = governance.meeting_on(seeded, date(2019, 10, 11))
+    numbered = [(i["number_kind"], i["number"]) for i in governance.meeting_items(seeded, meeting["id"])]
+    assert ("punkt", 31) in numbered and ("paragraf", 31) in numbered
 
 
 def test_a_case_that_is_not_in_the_portfolio_is_refused(seeded):
@@ -401,7 +406,10 @@ def test_only_the_secretariat_may_write_meetings_decisions_phases_and_debits(see
 
 
 def test_the_system_user_may_write(seeded):
-    governance.create_meeting(seeded, SYSTEM, MeetingInput(date=date(2021, 2, 12)))
+    before = audit_count(seeded)
+    meeting_id = governance.create_meeting(seeded, SYSTEM, MeetingInput(date=date(2021, 2, 12)))
+    assert governance.meeting(seeded, meeting_id)["date"] == "2021-02-12"
+    assert audit_count(seeded) == before + 1
 
 
 # --- command line -----------------------------------------------------------------------------------
