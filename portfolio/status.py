@@ -8,12 +8,14 @@ from typing import Annotated
 import polars as pl
 from pydantic import Field, ValidationError, model_validator
 
-from portfolio import clock, store
+from portfolio import clock
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit, write
 from portfolio.errors import InvalidInputError
 from portfolio.models import Model, Printable, Status, WindowsNewlines, validation_messages
 from portfolio.periods import last_tertial_end
+from portfolio.reporting import service as reporting_service
+from portfolio.reporting import store as reporting_store
 
 ASPECTS = {"time": "Tid", "cost": "Kostnad", "scope": "Omfattning", "overall": "Totalt"}
 Reason = Annotated[str, WindowsNewlines, Field(max_length=2000), Printable]
@@ -57,10 +59,31 @@ def parse_report(data: dict) -> StatusReport:
 
 
 def record(db: Database, actor: User, project_id: int, report: StatusReport) -> int:
-    """Save a status report for the project; its leaders and admin only."""
+    """Publish a status report for the project at once; its leaders and admin only.
+
+    The report belongs to the calendar period its date falls in; a second report of the same
+    period is a new version, and the report is frozen with a snapshot of what it rests on.
+    """
     require(actor, Action.REPORT_STATUS, project_id=project_id)
+    fields = report.model_dump(mode="json")
     with write(db):
-        report_id = store.insert_status_report(db, project_id, report.model_dump(mode="json"), actor.id)
+        year, period = reporting_service.period_for_day(db, report.reported_on)
+        earlier = reporting_store.latest_published(db, project_id, year, period)
+        version = reporting_store.next_version(db, project_id, year, period)
+        report_id = reporting_store.insert_published(
+            db,
+            project_id,
+            year,
+            period,
+            fields,
+            report_version=version,
+            corrects_id=earlier["id"] if earlier else None,
+            correction_reason=f"Ny rapport i samma period (ersätter version {earlier['report_version']})"
+            if earlier
+            else "",
+            snapshot=reporting_store.snapshot_facts(db, project_id),
+            user_id=actor.id,
+        )
         audit(
             db,
             user_id=actor.id,
@@ -68,7 +91,7 @@ def record(db: Database, actor: User, project_id: int, report: StatusReport) -> 
             action="skapa",
             entity="statusrapport",
             entity_id=report_id,
-            after=report.model_dump(mode="json"),
+            after={**fields, "period": f"{period} {year}", "version": version},
             project_id=project_id,
         )
     return report_id

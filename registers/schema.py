@@ -11,6 +11,7 @@ from portfolio.errors import DatabaseDamagedError, DatabaseNotReadyError
 from portfolio.governance import store as governance_store
 from portfolio.ledger import store as ledger_store
 from portfolio.projects import store as projects_store
+from portfolio.reporting import store as reporting_store
 from portfolio.sessions import store as sessions_store
 from registers.benefits import store as benefits_store
 from registers.bruttolista import store as bruttolista_store
@@ -30,6 +31,7 @@ ALL_MIGRATIONS: tuple[core_db.Migrations, ...] = (
     bruttolista_store.MIGRATIONS,
     lifecycle_store.MIGRATIONS,
     apikeys_store.MIGRATIONS,
+    reporting_store.MIGRATIONS,
 )
 
 

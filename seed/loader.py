@@ -17,12 +17,12 @@ from portfolio.governance import service as meetings_service
 from portfolio.governance import store as governance_store
 from portfolio.governance.model import AgendaItemInput, JusteringInput, MeetingInput
 from portfolio.models import Meeting, Party, Project, source_text, validation_messages
-from seed import benefits, bruttolista, governance, ledger, lifecycle, risks, surveys
+from seed import benefits, bruttolista, governance, ledger, lifecycle, reporting, risks, surveys
 from seed.finance import FinanceFile, insert_finance
 from seed.projects import load_project
 
 # Each validates its own file first and raises SeedError before inserting anything.
-REGISTER_SEEDS = (governance, ledger, risks, benefits, surveys, bruttolista, lifecycle)
+REGISTER_SEEDS = (governance, ledger, risks, benefits, surveys, bruttolista, lifecycle, reporting)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
