@@ -16,7 +16,8 @@ from portfolio.errors import ImportRejectedError, NotFoundError
 from portfolio.ledger import keys as ledger_keys
 from portfolio.ledger.csv_import import import_lines
 from portfolio.ledger.exports import report_pdf, report_xlsx
-from portfolio.ledger.sie_import import import_sie
+from portfolio.ledger.organisations import add_organisation, organisations
+from portfolio.ledger.sie_import import SiePreview, import_sie
 from portfolio.ledger.tertial import Scope, TertialReport, load_report
 from portfolio.money import format_kr, kronor_json
 from portfolio.periods import Period
@@ -40,6 +41,14 @@ def _print_problems(exc: ImportRejectedError) -> None:
     print("Filen importerades inte; inget ändrades:", file=sys.stderr)
     for message in exc.messages:
         print(f"  {message}", file=sys.stderr)
+    preview = getattr(exc, "preview", None)
+    if isinstance(preview, SiePreview):
+        # What the file is and what it would replace, so the admin can decide on --replace etc.
+        print("\n".join(preview.lines()), file=sys.stderr)
+        if preview.warnings:
+            print(f"Varningar: {len(preview.warnings)}", file=sys.stderr)
+            for warning in preview.warnings:
+                print(f"  {warning}", file=sys.stderr)
 
 
 def _import(args: argparse.Namespace, run: Callable[[Database, User, Path], Any]) -> tuple[int, Any]:
@@ -60,11 +69,42 @@ def _import(args: argparse.Namespace, run: Callable[[Database, User, Path], Any]
 
 def cmd_import_sie(args: argparse.Namespace) -> int:
     code, summary = _import(
-        args, lambda db, actor, path: import_sie(db, actor, path, allow_unbalanced=args.allow_unbalanced)
+        args,
+        lambda db, actor, path: import_sie(
+            db,
+            actor,
+            path,
+            allow_unbalanced=args.allow_unbalanced,
+            new_organisation=args.new_organisation,
+            organisation=args.organisation,
+            replace=args.replace,
+            addition=args.addition,
+            ignore_checksum=args.ignore_checksum,
+        ),
     )
     if summary is not None and not summary.already_imported:
         print(f"Tid: {summary.seconds:.1f} s ({summary.rows_per_second:,.0f} rader/s)".replace(",", " "))
     return code
+
+
+def cmd_sie_organisations(args: argparse.Namespace) -> int:
+    from dashboard.cli import render
+
+    db = _db(args)
+    if args.add:
+        actor = _actor(db, args.user)
+        key = add_organisation(db, actor, args.add, args.name or "")
+        print(f"{key} ({args.name.strip()}) är tillagd i listan över organisationer.")
+        return 0
+    rows = [
+        {"organisationsnummer": r["org_no"], "namn": r["name"], "tillagd_av": r["added_by"]}
+        for r in organisations(db).iter_rows(named=True)
+    ]
+    if not rows:
+        print("Listan över organisationer är tom.")
+        return 0
+    print(render(rows, "table", ("organisationsnummer", "namn", "tillagd_av")))
+    return 0
 
 
 def cmd_import_lines(args: argparse.Namespace) -> int:
@@ -184,8 +224,40 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="importera även om verifikationer inte balanserar (de listas som varningar)",
     )
+    p.add_argument(
+        "--new-organisation",
+        action="store_true",
+        help="lägg till filens organisation i listan över organisationer och importera",
+    )
+    p.add_argument(
+        "--organisation",
+        metavar="NNNNNN-NNNN",
+        help="organisationen filen hör till, när filen saknar användbart organisationsnummer",
+    )
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="ersätt huvudboken för samma organisation och år (utan: jämförelsen visas, inget ändras)",
+    )
+    p.add_argument(
+        "--addition", metavar="NAMN", help="spara en delexport (SIE 4I) som tillägg med detta namn"
+    )
+    p.add_argument(
+        "--ignore-checksum",
+        action="store_true",
+        help="importera trots att #KSUMMA inte stämmer (filen har ändrats eller är ofullständig)",
+    )
     p.add_argument("--user", help="e-postadress för den som importerar (annars systemet)")
     p.set_defaults(func=cmd_import_sie)
+
+    p = sub.add_parser(
+        "sie-organisations", help="organisationer vars SIE-filer hör till nämnden: lista eller lägg till"
+    )
+    db_arg(p)
+    p.add_argument("--add", metavar="NNNNNN-NNNN", help="lägg till ett organisationsnummer")
+    p.add_argument("--name", help="organisationens namn (med --add)")
+    p.add_argument("--user", help="e-postadress för den som lägger till (annars systemet)")
+    p.set_defaults(func=cmd_sie_organisations)
 
     p = sub.add_parser("import-lines", help="importera budget- eller utfallsrader från CSV eller Excel")
     db_arg(p)

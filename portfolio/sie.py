@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import os
 import re
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,6 +24,7 @@ from portfolio.money import MAX_KRONOR, MAX_ORE, format_number
 __all__ = [
     "STANDARD_DIMENSIONS",
     "Balance",
+    "ChecksumResult",
     "PeriodBalance",
     "SieFile",
     "SieHeader",
@@ -32,6 +34,7 @@ __all__ = [
     "Voucher",
     "detect_encoding",
     "read_all",
+    "verify_checksum",
 ]
 
 Severity = Literal["fel", "varning"]
@@ -86,9 +89,10 @@ _IGNORED_LABELS = frozenset(
     {"#FLAGGA", "#ADRESS", "#FNR", "#FTYP", "#TAXAR", "#ENHET", "#KSUMMA", "#PROSA", "#BKOD"}
     | {"#OMFATTN", "#BTYP"}
 )
-_MONEY_LABELS = frozenset(
-    {"#VER", "#IB", "#UB", "#RES", "#OIB", "#OUB", "#PSALDO", "#PBUDGET", "#RAR"} | set(_TRANS_KINDS)
-)
+# Labels whose fields carry the money portfolj sums (or date it): an unreadable one refuses the
+# file. #IB, #UB, #RES, #OIB, #OUB and #RAR are only checked against the #TRANS sums, so an
+# unreadable one is a warning with its line number.
+_MONEY_LABELS = frozenset({"#VER", "#PSALDO", "#PBUDGET"} | set(_TRANS_KINDS))
 _CACHE_LIMIT = 4096
 
 
@@ -952,7 +956,21 @@ class SieReader:
 
     def _trans_fields(self, rest: str, line_no: int) -> tuple[str, Objects, str, str, str, str]:
         """Full tokenizer route for a #TRANS-like row: account, objects and raw field texts."""
-        fields = _fields(rest)
+        try:
+            fields = _fields(rest)
+        except _LineError as exc:
+            # A text whose closing quote is missing: amount, date and objects come before it.
+            if exc.code != "citattecken":
+                raise
+            fields = _fields(rest + '"')
+            if len(fields) < 3 or isinstance(fields[0], tuple):
+                raise
+            self._problem(
+                line_no,
+                "varning",
+                "texten saknar avslutande citattecken; belopp, datum och objekt läses ändå",
+                "citattecken",
+            )
         n = len(fields)
         account = fields[0] if n else ""
         if not account or not isinstance(account, str):
@@ -1076,6 +1094,12 @@ class SieReader:
         # each reported again as standing outside a voucher.
         voucher = _OpenVoucher(series, number, None, text, line_no)
         self._voucher = voucher
+        if _looks_like_date(number) and not _looks_like_date(raw_date):
+            raise _LineError(
+                f"#VER {series} {number} saknar serie: fälten ska vara serie, verifikationsnummer, datum"
+                f' (t.ex. #VER A {series} {number}); skriv serien, eller "" för ingen serie',
+                "ver-serie",
+            )
         if not raw_date:
             raise _LineError("saknar serie, verifikationsnummer eller datum", "fält-saknas")
         voucher.date = self._date(raw_date, line_no, required=True)
@@ -1123,7 +1147,10 @@ class SieReader:
     def _rar(self, rest: str, line_no: int) -> None:
         fields = _fields(rest)
         if len(fields) < 3:
-            raise _LineError("saknar fält (väntade årsnr, startdatum, slutdatum)", "fält-saknas")
+            raise _LineError(
+                "saknar start- och slutdatum; räkenskapsåret tas då från verifikationernas datum",
+                "fält-saknas",
+            )
         year = self._year_index(fields[0])
         start = self._date(_text(fields[1]), line_no, required=True)
         end = self._date(_text(fields[2]), line_no, required=True)
@@ -1183,6 +1210,10 @@ class SieReader:
 def _line_message(label: str, exc: _LineError) -> str:
     # "saknar …" messages need the label to make sense; the others name what they found.
     return f"{label} {exc}" if exc.code == "fält-saknas" else str(exc)
+
+
+def _looks_like_date(text: str) -> bool:
+    return len(text) == 8 and text.isascii() and text.isdigit() and text[:2] in ("19", "20")
 
 
 def _text(value: Field) -> str:
@@ -1257,3 +1288,77 @@ def read_all(source: str | os.PathLike[str] | BinaryIO, *, progress: Progress | 
         problems=tuple(reader.problems),
         encoding=reader.encoding,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# #KSUMMA
+
+_KSUMMA_TOKEN_RE = re.compile(rb'"((?:\\"|[^"])*)"|([{}])|([^\s"{}]+)')
+# A file that opens a checksum does so among its first lines (after #FLAGGA).
+_KSUMMA_HEAD_LINES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class ChecksumResult:
+    """What a file's #KSUMMA says: `ok`, `mismatch` (stated ≠ computed) or `missing-end`."""
+
+    status: Literal["ok", "mismatch", "missing-end"]
+    stated: str | None
+    computed: str
+
+
+def _ksumma_bytes(line: bytes) -> bytes:
+    """The bytes a line adds to the checksum: its label and fields, without separators.
+
+    Spaces, tabs, the quotes around a field and the braces of an object list are left out;
+    an escaped quote inside a field counts as a quote.
+    """
+    out = []
+    for quoted, brace, bare in _KSUMMA_TOKEN_RE.findall(line):
+        if brace:
+            continue
+        out.append(bare or quoted.replace(b'\\"', b'"'))
+    return b"".join(out)
+
+
+def verify_checksum(source: str | os.PathLike[str] | BinaryIO) -> ChecksumResult | None:
+    """Check a file's #KSUMMA (CRC-32 over the lines between its two #KSUMMA lines); None without one.
+
+    Computed on the file's own bytes, as SIE 4 specifies. A binary stream is rewound afterwards.
+    """
+    if isinstance(source, str | os.PathLike):
+        with Path(source).open("rb") as fh:
+            return _verify_checksum(fh)
+    start = source.tell()
+    try:
+        return _verify_checksum(source)
+    finally:
+        source.seek(start)
+
+
+def _verify_checksum(fh: BinaryIO) -> ChecksumResult | None:
+    crc = 0
+    opened = False
+    for number, raw in enumerate(fh, start=1):
+        line = raw.strip()
+        if line.startswith(_BOM):
+            line = line[len(_BOM) :].strip()
+        if line[:7].upper() == b"#KSUMMA":
+            rest = line[7:].strip()
+            if not opened:
+                if rest:
+                    return None  # a closing checksum without an opening one: not verifiable
+                opened = True
+                continue
+            stated = rest.strip(b'"').decode("ascii", "replace")
+            computed = str(crc)
+            return ChecksumResult("ok" if stated == computed else "mismatch", stated, computed)
+        if not opened:
+            if number > _KSUMMA_HEAD_LINES:
+                return None
+            continue
+        if line:
+            crc = zlib.crc32(_ksumma_bytes(line), crc)
+    if not opened:
+        return None
+    return ChecksumResult("missing-end", None, str(crc))

@@ -48,8 +48,16 @@ class SeedItem(Model):
     source: Source
 
 
+class SeedOrganisation(Model):
+    """An organisation whose SIE files belong to the nämnd (the list the import checks)."""
+
+    org_no: Annotated[str, Field(pattern=r"^[0-9]{6}-[0-9]{4}$")]
+    name: Annotated[str, Field(min_length=1)]
+
+
 class LedgerSeed(Model):
     settings: Settings = Settings()
+    organisations: tuple[SeedOrganisation, ...] = ()
     keys: tuple[SeedKey, ...] = ()
     items: tuple[SeedItem, ...] = ()
 
@@ -133,6 +141,17 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
             entity_id="huvudbok",
             after=new_settings,
         )
+    for org in data.organisations:
+        if store.insert_organisation(db, org.org_no, org.name, user.email):
+            audit(
+                db,
+                user_id=user.id,
+                user_email=user.email,
+                action="lägg till",
+                entity="organisation",
+                entity_id=org.org_no,
+                after={"organisationsnummer": org.org_no, "namn": org.name},
+            )
     for key in data.keys:
         if store.key_id_by_name(db, key.year, key.name) is not None:
             continue

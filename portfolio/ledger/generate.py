@@ -74,7 +74,7 @@ def _header(year: int, projects: Sequence[str]) -> list[str]:
         '#PROGRAM "portfolj generator" 1.0',
         f"#GEN {year + 1}0115",
         '#FNAMN "Syntetisk nämnd för Åre och Östersund"',
-        "#ORGNR 232100-0000",
+        "#ORGNR 232100-0214",
         f"#RAR 0 {year}0101 {year}1231",
         f"#RAR -1 {year - 1}0101 {year - 1}1231",
         "#KPTYP KOMMUNBAS",

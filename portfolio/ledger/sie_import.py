@@ -20,6 +20,7 @@ import io
 import json
 import os
 import queue
+import re
 import tempfile
 import threading
 import time
@@ -36,16 +37,29 @@ from portfolio.db import Database, ProgrammingError, audit, write
 from portfolio.errors import ImportRejectedError, capped
 from portfolio.ledger import store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
+from portfolio.ledger.orgno import normalise_org_no
+from portfolio.ledger.sie_compare import Comparison, LedgerFacts, class_sums
 from portfolio.money import MAX_IMPORT_ORE, format_kr
-from portfolio.sie import PeriodBalance, SieProblem, SieReader, Voucher
+from portfolio.sie import (
+    Balance,
+    ChecksumResult,
+    PeriodBalance,
+    SieHeader,
+    SieProblem,
+    SieReader,
+    Voucher,
+    verify_checksum,
+)
 from portfolio.uploads import SIE_FILE, check_size
 
 __all__ = [
     "BATCH_ROWS",
     "ImportSummary",
     "SieImportRejectedError",
+    "SiePreview",
     "fingerprint_of",
     "import_sie",
+    "preview_sie",
     "project_dimension",
     "summary_from_log",
 ]
@@ -56,14 +70,6 @@ PROJECT_DIMENSION_KEY = "projektdimension"
 DEFAULT_PROJECT_DIMENSION = "6"
 
 Progress = Callable[[int, int], None]
-
-
-class SieImportRejectedError(ImportRejectedError):
-    """The file was refused; `problems` are every problem found, with line numbers."""
-
-    def __init__(self, messages: list[str], problems: list[SieProblem]) -> None:
-        super().__init__(messages)
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -211,6 +217,75 @@ def _iso(yyyymmdd: int | None) -> str | None:
     return f"{yyyymmdd // 10000:04d}-{yyyymmdd // 100 % 100:02d}-{yyyymmdd % 100:02d}"
 
 
+@dataclass(frozen=True)
+class SiePreview:
+    """What a SIE file is and what importing it would do, shown before the admin confirms.
+
+    `blocking` are reasons no confirmation can overcome; `needs` names the confirmations still
+    missing ('ny-organisation', 'organisation', 'ersätt', 'tillägg', 'kontrollsumma'), each
+    explained in `messages`.
+    """
+
+    file_name: str
+    fingerprint: str
+    organisation: str | None
+    org_raw: str
+    company: str | None
+    listed_name: str | None
+    sie_type: str
+    partial: bool
+    fiscal_start: str | None
+    fiscal_end: str | None
+    year: int | None
+    vouchers: int
+    trans_rows: int
+    first_date: str | None
+    last_date: str | None
+    checksum: str
+    warnings: tuple[str, ...]
+    blocking: tuple[str, ...]
+    needs: tuple[str, ...]
+    messages: tuple[str, ...]
+    replaces: tuple[int, ...]
+    comparison: Comparison | None
+
+    def lines(self) -> list[str]:
+        """The preview as Swedish lines for the command line."""
+        org = self.organisation or "okänt organisationsnummer"
+        listed = f", på listan som {self.listed_name}" if self.listed_name else ", inte på listan"
+        period = f"{self.first_date} – {self.last_date}" if self.first_date else "inga transaktioner"
+        fiscal = f"{self.fiscal_start} – {self.fiscal_end}" if self.fiscal_start else "anges inte (#RAR 0)"
+        out = [
+            f"Fil: {self.file_name}",
+            f"Organisation: {self.company or '(namn saknas)'} ({org}{listed if self.organisation else ''})",
+            f"Typ: {self.type_text}",
+            f"Räkenskapsår: {fiscal}",
+            f"Verifikationer: {self.vouchers}, transaktionsrader: {self.trans_rows}, period: {period}",
+            f"Kontrollsumma: {self.checksum}",
+        ]
+        if self.comparison is not None:
+            out += self.comparison.lines()
+        return out
+
+    @property
+    def type_text(self) -> str:
+        """The file's SIE type in words."""
+        if self.partial:
+            return f"SIE {self.sie_type}I (delexport, t.ex. lön, fakturering eller anläggningsregister)"
+        return f"SIE {self.sie_type} (huvudbok med verifikationer)"
+
+
+class SieImportRejectedError(ImportRejectedError):
+    """The file was refused; `problems` are every problem found, with line numbers."""
+
+    def __init__(
+        self, messages: list[str], problems: list[SieProblem], preview: SiePreview | None = None
+    ) -> None:
+        super().__init__(messages)
+        self.problems = problems
+        self.preview = preview
+
+
 def import_sie(
     db: Database,
     actor: User,
@@ -219,8 +294,81 @@ def import_sie(
     file_name: str | None = None,
     allow_unbalanced: bool = False,
     progress: Progress | None = None,
+    new_organisation: bool = False,
+    organisation: str | None = None,
+    replace: bool = False,
+    addition: str | None = None,
+    ignore_checksum: bool = False,
 ) -> ImportSummary:
-    """Import a SIE 4 file; refuses it (ImportRejectedError, nothing written) when it cannot be trusted."""
+    """Import a SIE 4 file; refuses it (ImportRejectedError, nothing written) when it cannot be trusted.
+
+    A file from an organisation not on the list needs `new_organisation`; a file without a usable
+    organisation number needs `organisation`; a ledger that would replace a live one of the same
+    organisation and fiscal year needs `replace`; a partial export (SIE 4I) is only kept as an
+    addition named by `addition`; a #KSUMMA that does not match needs `ignore_checksum`.
+    """
+    result = _run(
+        db,
+        actor,
+        source,
+        file_name=file_name,
+        allow_unbalanced=allow_unbalanced,
+        progress=progress,
+        confirmed=_Confirmed(new_organisation, organisation, replace, addition, ignore_checksum),
+        preview=False,
+    )
+    assert isinstance(result, ImportSummary)
+    return result
+
+
+def preview_sie(
+    db: Database,
+    actor: User,
+    source: str | Path | BinaryIO,
+    *,
+    file_name: str | None = None,
+    allow_unbalanced: bool = False,
+    progress: Progress | None = None,
+    organisation: str | None = None,
+    addition: str | None = None,
+) -> SiePreview | ImportSummary:
+    """Read a file and say what importing it would do, writing nothing.
+
+    Returns the earlier import's summary when the same bytes are already imported. A file that
+    cannot be read at all raises SieImportRejectedError as the import would.
+    """
+    return _run(
+        db,
+        actor,
+        source,
+        file_name=file_name,
+        allow_unbalanced=allow_unbalanced,
+        progress=progress,
+        confirmed=_Confirmed(False, organisation, False, addition, False),
+        preview=True,
+    )
+
+
+@dataclass(frozen=True)
+class _Confirmed:
+    new_organisation: bool
+    organisation: str | None
+    replace: bool
+    addition: str | None
+    ignore_checksum: bool
+
+
+def _run(
+    db: Database,
+    actor: User,
+    source: str | Path | BinaryIO,
+    *,
+    file_name: str | None,
+    allow_unbalanced: bool,
+    progress: Progress | None,
+    confirmed: _Confirmed,
+    preview: bool,
+) -> SiePreview | ImportSummary:
     require(actor, Action.IMPORT_LEDGER)
     started = time.perf_counter()
     stream: Path | BinaryIO = Path(source) if isinstance(source, str | Path) else source
@@ -234,6 +382,7 @@ def import_sie(
     if earlier is not None:
         return summary_from_log(earlier, already=True, seconds=time.perf_counter() - started)
 
+    checksum = verify_checksum(stream)
     pdim = project_dimension(db)
     reader = SieReader(stream, progress=progress)
     # The file is parsed into a scratch database first, without the write lock: pages, logins
@@ -255,25 +404,110 @@ def import_sie(
         fiscal = header.fiscal_years.get(0)
         first, last = facts["first_date"], facts["last_date"]
         year = fiscal[0].year if fiscal else (first // 10000 if first else None)
-        organisation = (header.org_no or header.company_name or "okänd organisation").strip()
-        if year is None:
-            raise SieImportRejectedError(
-                [
-                    "Filen anger inget räkenskapsår (#RAR 0) och har inga verifikationer; den verkar inte"
-                    " vara en SIE 4-fil med bokföring."
-                ],
-                problems,
-            )
         actual = facts.pop("actual_frame")
         budget_sums = facts.pop("budget_frame")
-        mapping, _ = mapping_for(db, organisation)
-        unmapped = unmapped_accounts(actual, mapping)
+        blocking: list[str] = []
+        needs: dict[str, str] = {}
         warnings = [p.message for p in problems if p.severity == "varning"]
+
+        sie_type = (header.sie_type or "4").strip().upper()
+        partial = sie_type == "4I" or name.lower().endswith(".si")
+        sie_type = sie_type.removesuffix("I").removesuffix("E") or "4"
+        if sie_type in ("1", "2", "3"):
+            blocking.append(
+                f"Filen är SIE typ {sie_type}: den innehåller bara saldon, inga verifikationer. En"
+                " tertialrapport behöver SIE typ 4 (med verifikationer); exportera SIE 4 från"
+                " ekonomisystemet och importera den i stället."
+            )
+        elif facts["vouchers"] == 0 and facts["budget_rows"] == 0:
+            blocking.append(
+                "Filen har inga verifikationer (#VER) och ingen budget (#PBUDGET); den skulle ge"
+                " utfall 0. Exportera SIE typ 4 med verifikationer."
+            )
+        if year is None and not blocking:
+            blocking.append(
+                "Filen anger inget räkenskapsår (#RAR 0) och har inga verifikationer; den verkar inte"
+                " vara en SIE 4-fil med bokföring."
+            )
+
+        checksum_text = _checksum_check(checksum, confirmed.ignore_checksum, needs, warnings)
+        org, listed = _organisation_check(db, header, confirmed, needs, warnings, blocking)
+        if partial and not (confirmed.addition or "").strip():
+            needs["tillägg"] = (
+                "Filen är en delexport (SIE 4I: t.ex. lön, fakturering, anläggningsregister eller"
+                " bokslutsposter) och ersätter aldrig en huvudbok. Den kan sparas som ett tillägg"
+                " till huvudboken med ett namn du anger (på kommandoraden --addition NAMN)."
+            )
+        warnings += _fiscal_warning(fiscal)
         warnings += _outside_year(actual, fiscal)
+        balances = facts.pop("balances")
+        if not blocking:
+            warnings += _balance_warnings(balances, actual, budget_sums, fiscal)
+        names = dict(header.objects)
+        missing = sorted(k for k in facts.pop("used_objects") if k not in names)
+        for key in missing:
+            names[key] = MISSING_OBJECT_NAME
+        if missing:
+            shown = ", ".join(f"{d} {o}" for d, o in missing[:20])
+            more = f" och {len(missing) - 20} till" if len(missing) > 20 else ""
+            warnings.append(
+                f"Objekt som används i #TRANS utan #OBJEKT-rad (dimension och objekt): {shown}{more};"
+                f" de visas som '{MISSING_OBJECT_NAME}'."
+            )
+        warnings += _damaged_text(header)
+        mapping, _ = mapping_for(db, org or "")
+        unmapped = unmapped_accounts(actual, mapping)
         if unmapped:
             warnings.append(
                 "Konton utan rad i kontomappningen redovisas som 'Ej mappade konton': " + ", ".join(unmapped)
             )
+
+        replaces: list[int] = []
+        comparison: Comparison | None = None
+        if org is not None and year is not None and not partial:
+            replaces = store.earlier_imports_of_year(db, org, year, "sie", STAGED_IMPORT_ID)
+            if replaces:
+                comparison = _comparison(db, replaces, name, facts, actual)
+                if not confirmed.replace:
+                    needs["ersätt"] = (
+                        f"Det finns redan en huvudbok för {org} räkenskapsåret {year} (import "
+                        + ", ".join(map(str, replaces))
+                        + "). Den nya filen ersätter den bara om du bekräftar efter att ha sett"
+                        " jämförelsen (på kommandoraden --replace)."
+                    )
+
+        shown_preview = SiePreview(
+            file_name=name,
+            fingerprint=fingerprint,
+            organisation=org,
+            org_raw=(header.org_no or "").strip(),
+            company=header.company_name,
+            listed_name=listed,
+            sie_type=sie_type,
+            partial=partial,
+            fiscal_start=fiscal[0].isoformat() if fiscal else None,
+            fiscal_end=fiscal[1].isoformat() if fiscal else None,
+            year=year,
+            vouchers=facts["vouchers"],
+            trans_rows=facts["trans_rows"],
+            first_date=_iso(first),
+            last_date=_iso(last),
+            checksum=checksum_text,
+            warnings=tuple(warnings),
+            blocking=tuple(blocking),
+            needs=tuple(needs),
+            messages=tuple(blocking) + tuple(needs.values()),
+            replaces=tuple(replaces),
+            comparison=comparison,
+        )
+        if preview:
+            return shown_preview
+        if blocking or needs:
+            raise SieImportRejectedError(
+                capped([*blocking, *needs.values()]), problems, preview=shown_preview
+            )
+        assert org is not None and year is not None
+        kind = "sie-tillägg" if partial else "sie"
         stored_warnings = warnings[:MAX_STORED_WARNINGS]
         if len(warnings) > MAX_STORED_WARNINGS:
             stored_warnings.append(f"… och {len(warnings) - MAX_STORED_WARNINGS} varningar till.")
@@ -282,9 +516,31 @@ def import_sie(
             with write(db):
                 earlier = store.import_by_fingerprint(db, fingerprint)
                 if earlier is None:  # else the same file was imported while this one was read
+                    superseded: list[int] = []
+                    if not partial:
+                        superseded = store.earlier_imports_of_year(db, org, year, "sie", STAGED_IMPORT_ID)
+                        if superseded and not confirmed.replace:
+                            raise SieImportRejectedError(
+                                [
+                                    "Medan filen lästes importerades en annan huvudbok för samma"
+                                    " organisation och år; inget ändrades. Granska och bekräfta igen."
+                                ],
+                                problems,
+                            )
+                    if listed is None:
+                        store.insert_organisation(db, org, header.company_name or org, actor.email)
+                        audit(
+                            db,
+                            user_id=actor.id,
+                            user_email=actor.email,
+                            action="lägg till",
+                            entity="organisation",
+                            entity_id=org,
+                            after={"organisationsnummer": org, "namn": header.company_name or org},
+                        )
                     import_id = store.insert_import(
                         db,
-                        kind="sie",
+                        kind=kind,
                         file_name=name,
                         fingerprint=fingerprint,
                         user_id=actor.id,
@@ -296,13 +552,12 @@ def import_sie(
                     store.copy_staged(db, import_id)
                     store.insert_columns(db, import_id, "utfall", actual)
                     store.insert_columns(db, import_id, "budget", budget_sums)
-                    superseded = store.earlier_imports_of_year(db, organisation, year, "sie", import_id)
                     for old in superseded:
                         store.delete_import_rows(db, old)
                         store.mark_superseded(db, old, import_id)
-                    store.insert_objects(db, [(import_id, d, o, n) for (d, o), n in header.objects.items()])
+                    store.insert_objects(db, [(import_id, d, o, n) for (d, o), n in names.items()])
                     log = {
-                        "organisation": organisation,
+                        "organisation": org,
                         "company": header.company_name,
                         "fiscal_start": fiscal[0].isoformat() if fiscal else None,
                         "fiscal_end": fiscal[1].isoformat() if fiscal else None,
@@ -320,6 +575,9 @@ def import_sie(
                         "warnings": stored_warnings,
                         "unbalanced": len(unbalanced),
                         "unmapped_accounts": unmapped,
+                        "sie_type": shown_preview.type_text,
+                        "addition": (confirmed.addition or "").strip() or None if partial else None,
+                        "checksum": checksum_text,
                     }
                     store.finish_import(db, import_id, log)
                     audit(
@@ -333,6 +591,13 @@ def import_sie(
                             "fil": name,
                             "fingeravtryck": fingerprint,
                             "ersätter": superseded,
+                            "bekräftat": {
+                                "ny_organisation": listed is None,
+                                "ersätt": bool(superseded),
+                                "kontrollsumma_åsidosatt": confirmed.ignore_checksum
+                                and checksum is not None
+                                and checksum.status != "ok",
+                            },
                             **{k: v for k, v in log.items() if k != "warnings"},
                             "varningar": len(warnings),
                         },
@@ -345,6 +610,214 @@ def import_sie(
     assert row is not None
     summary = summary_from_log(row, already=False, seconds=time.perf_counter() - started)
     return ImportSummary(**{**summary.__dict__, "superseded": tuple(superseded), "warnings": tuple(warnings)})
+
+
+MISSING_OBJECT_NAME = "(namn saknas i filen)"
+CHECKSUM_MISMATCH = "filen har ändrats eller är ofullständig"
+
+
+def _checksum_check(
+    checksum: ChecksumResult | None, ignore: bool, needs: dict[str, str], warnings: list[str]
+) -> str:
+    """The checksum's result in words; a mismatch needs the admin's explicit override."""
+    if checksum is None:
+        return "saknas (filen har ingen #KSUMMA)"
+    if checksum.status == "ok":
+        return f"stämmer (#KSUMMA {checksum.stated})"
+    if checksum.status == "missing-end":
+        why = (
+            f"Kontrollsumman kan inte stämma: {CHECKSUM_MISMATCH}. Filen börjar med #KSUMMA men den"
+            " avslutande #KSUMMA-raden saknas, så filen är troligen avkortad."
+        )
+        text = "avslutande #KSUMMA saknas (filen är troligen avkortad)"
+    else:
+        why = (
+            f"Kontrollsumman stämmer inte: {CHECKSUM_MISMATCH}. Filen anger #KSUMMA {checksum.stated},"
+            f" innehållet ger {checksum.computed}."
+        )
+        text = f"stämmer inte (anger {checksum.stated}, beräknad {checksum.computed})"
+    if ignore:
+        warnings.append(why + " Importerad ändå efter uttryckligt beslut.")
+    else:
+        needs["kontrollsumma"] = (
+            why + " Exportera filen igen, eller importera ändå med --ignore-checksum om du vet varför."
+        )
+    return text
+
+
+def _organisation_check(
+    db: Database,
+    header: SieHeader,
+    confirmed: _Confirmed,
+    needs: dict[str, str],
+    warnings: list[str],
+    blocking: list[str],
+) -> tuple[str | None, str | None]:
+    """(normalised organisation number or None, its name on the list or None)."""
+    read = normalise_org_no(header.org_no)
+    company = header.company_name or "(namn saknas)"
+    key = read.key
+    if read.problem:
+        unusable = " Filen slås inte ihop med någon annan import på namnet." if key is None else ""
+        warnings.append(read.problem + unusable)
+    if confirmed.organisation:
+        chosen = normalise_org_no(confirmed.organisation)
+        if chosen.key is None:
+            blocking.append(f"Den angivna organisationen: {chosen.problem}")
+            return None, None
+        if key is not None and chosen.key != key:
+            blocking.append(
+                f"Filen anger organisationsnummer {key}, inte {chosen.key}; en fil med eget"
+                " organisationsnummer importeras under det."
+            )
+            return key, store.organisation_name(db, key)
+        key = chosen.key
+    if key is None:
+        needs["organisation"] = (
+            f"Filen från {company} har inget användbart organisationsnummer. Ange vilken organisation"
+            " i listan den hör till (på kommandoraden --organisation NNNNNN-NNNN)."
+        )
+        return None, None
+    listed = store.organisation_name(db, key)
+    if listed is None and not confirmed.new_organisation:
+        needs["ny-organisation"] = (
+            f"Filen kommer från {company} ({key}), som inte finns i listan över organisationer vars"
+            " bokföring hör till nämnden. Lägg till organisationen om den hör dit (på sidan genom att"
+            " bekräfta, på kommandoraden med --new-organisation)."
+        )
+    return key, listed
+
+
+def _fiscal_warning(fiscal: tuple[date, date] | None) -> list[str]:
+    if fiscal is None:
+        return ["Filen anger inget räkenskapsår (#RAR 0); året tas från verifikationernas datum."]
+    start, end = fiscal
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return []
+    return [
+        f"Räkenskapsåret är {start.isoformat()} – {end.isoformat()}, inte ett kalenderår. Tertialerna"
+        " räknas i kalendermånader, så rapporten visar detta räkenskapsårs månader; jämför inte"
+        " tertialerna med föregående år utan att se vilka månader som ingår."
+    ]
+
+
+def _balance_warnings(
+    balances: dict[tuple[str, str], int],
+    actual: pl.DataFrame,
+    budget_sums: pl.DataFrame,
+    fiscal: tuple[date, date] | None,
+) -> list[str]:
+    """#RES, #UB and #PSALDO for the file's own year compared with its #TRANS sums."""
+    if fiscal is None:
+        return []
+    lo = fiscal[0].year * 100 + fiscal[0].month
+    hi = fiscal[1].year * 100 + fiscal[1].month
+    in_year = actual.filter((pl.col("year") * 100 + pl.col("month")).is_between(lo, hi))
+    per_account = dict(in_year.group_by("account").agg(pl.col("amount_ore").sum()).iter_rows())
+    out: list[str] = []
+    differences: list[str] = []
+    for (kind, account), stated in sorted(balances.items()):
+        if kind == "RES":
+            computed = per_account.get(account, 0)
+        elif kind == "UB":
+            computed = balances.get(("IB", account), 0) + per_account.get(account, 0)
+        else:
+            continue
+        if computed != stated:
+            differences.append(
+                f"#{kind} {account}: filen anger {format_kr(stated)}, #TRANS ger {format_kr(computed)}"
+                f" (skillnad {format_kr(stated - computed)})"
+            )
+    psaldo = budget_sums.filter(
+        (pl.col("kind") == "PSALDO") & (pl.col("year_index") == 0) & pl.col("is_total")
+    )
+    if not psaldo.is_empty() and not actual.is_empty():
+        months = actual.group_by("year", "month", "account").agg(pl.col("amount_ore").sum().alias("trans"))
+        joined = (
+            psaldo.group_by("year", "month", "account")
+            .agg(pl.col("amount_ore").sum())
+            .join(months, on=["year", "month", "account"], how="left")
+            .with_columns(pl.col("trans").fill_null(0))
+            .filter(pl.col("account").str.slice(0, 1).is_in(["3", "4", "5", "6", "7", "8"]))
+            .filter(pl.col("amount_ore") != pl.col("trans"))
+            .sort("year", "month", "account")
+        )
+        for y, m, account, stated, trans in joined.select(
+            "year", "month", "account", "amount_ore", "trans"
+        ).iter_rows():
+            differences.append(
+                f"#PSALDO {y}-{m:02d} {account}: filen anger {format_kr(stated)}, #TRANS ger"
+                f" {format_kr(trans)} (skillnad {format_kr(stated - trans)})"
+            )
+    if differences:
+        shown = differences[:20]
+        more = f"; … och {len(differences) - 20} till" if len(differences) > 20 else ""
+        out.append(
+            "Filens egna saldon stämmer inte med dess #TRANS-rader (filen kan vara ofullständig): "
+            + "; ".join(shown)
+            + more
+            + "."
+        )
+    return out
+
+
+# ISO 646-SE ("7-bit Swedish") writes å ä ö Å Ä Ö as } { | ] [ \ .
+_SEVEN_BIT = re.compile(r"[A-Za-z][{}|\[\]\\][a-z]")
+
+
+def _damaged_text(header: SieHeader) -> list[str]:
+    """Names with replacement characters (�) or 7-bit å/ä/ö, by label."""
+    labels: dict[str, list[str]] = {}
+
+    def look(label: str, text: str | None) -> None:
+        if not text:
+            return
+        if "\ufffd" in text or _SEVEN_BIT.search(text):
+            labels.setdefault(label, []).append(text)
+
+    look("#FNAMN", header.company_name)
+    for text in header.accounts.values():
+        look("#KONTO", text)
+    for text in header.objects.values():
+        look("#OBJEKT", text)
+    for text in header.dimensions.values():
+        look("#DIM", text)
+    if not labels:
+        return []
+    parts = [f"{label} (t.ex. '{texts[0]}', {len(texts)} st)" for label, texts in labels.items()]
+    return [
+        "Texten ser skadad ut (ersättningstecken � eller 7-bitars å/ä/ö som { | }) i "
+        + ", ".join(parts)
+        + "; beloppen påverkas inte, men namnen kan visas fel."
+    ]
+
+
+def _comparison(
+    db: Database, replaces: list[int], name: str, facts: dict[str, Any], actual: pl.DataFrame
+) -> Comparison:
+    before = []
+    for old in replaces:
+        row = store.get_import(db, old)
+        assert row is not None
+        before.append(
+            LedgerFacts(
+                label=f"import {old} ({row['file_name']})",
+                vouchers=int(row["vouchers"] or 0),
+                trans_rows=int(row["trans_rows"] or 0),
+                first_date=row["first_date"],
+                last_date=row["last_date"],
+                sums=class_sums(store.import_actual(db, old)),
+            )
+        )
+    after = LedgerFacts(
+        label=f"ny fil ({name})",
+        vouchers=facts["vouchers"],
+        trans_rows=facts["trans_rows"],
+        first_date=_iso(facts["first_date"]),
+        last_date=_iso(facts["last_date"]),
+        sums=class_sums(actual),
+    )
+    return Comparison(tuple(before), after)
 
 
 def _rejection(errors: list[SieProblem], unbalanced: list[SieProblem], allowed: bool) -> list[str]:
@@ -479,6 +952,8 @@ def _read_into(db: Database, reader: SieReader, import_id: int, pdim: str) -> di
     object_cache: dict[tuple[tuple[str, str], ...], tuple[str | None, str]] = {}
     date_cache: dict[date | None, int] = {}
     own_problems: list[SieProblem] = []
+    # #IB, #UB and #RES of the file's own year without objects, to check against the #TRANS sums.
+    balances: dict[tuple[str, str], int] = {}
     vouchers = trans_rows = ignored = budget_rows = balance_rows = 0
     writer = _BatchWriter(db)
     try:
@@ -554,6 +1029,14 @@ def _read_into(db: Database, reader: SieReader, import_id: int, pdim: str) -> di
                 if len(budget) >= BATCH_ROWS:
                     writer.put("budget", budget)
                     budget = []
+            elif (
+                type(record) is Balance
+                and record.year_index == 0
+                and not record.objects
+                and record.kind in ("IB", "UB", "RES")
+            ):
+                key = (record.kind, record.account)
+                balances[key] = balances.get(key, 0) + record.amount_ore
         if rows:
             trans_rows += len(rows)
             writer.put("rows", rows)
@@ -587,6 +1070,8 @@ def _read_into(db: Database, reader: SieReader, import_id: int, pdim: str) -> di
         "actual_frame": actual,
         "budget_frame": budget_frame,
         "own_problems": own_problems,
+        "balances": balances,
+        "used_objects": {pair for objs in object_cache for pair in objs},
     }
 
 

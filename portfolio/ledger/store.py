@@ -131,6 +131,36 @@ def m002_columnar_copy(db: Database) -> None:
     db.execute("DROP TABLE ledger_month_totals")
 
 
+@MIGRATIONS
+def m003_organisations(db: Database) -> None:
+    """The organisations whose ledgers belong to the nämnd, and what each SIE import was."""
+    from portfolio.ledger.orgno import normalise_org_no
+
+    db.executescript(
+        """
+        CREATE TABLE ledger_organisations (
+            org_no TEXT PRIMARY KEY, name TEXT NOT NULL, added_at TEXT NOT NULL,
+            added_by TEXT NOT NULL);
+        ALTER TABLE ledger_imports ADD COLUMN sie_type TEXT;
+        ALTER TABLE ledger_imports ADD COLUMN addition TEXT;
+        ALTER TABLE ledger_imports ADD COLUMN checksum TEXT;
+        """
+    )
+    # Organisations already imported stay importable, under their normalised number.
+    for organisation, company in db.execute(
+        "SELECT organisation, MAX(company) FROM ledger_imports WHERE removed_at IS NULL GROUP BY organisation"
+    ).fetchall():
+        key = normalise_org_no(str(organisation)).key
+        if key is not None:
+            db.execute(
+                "INSERT OR IGNORE INTO ledger_organisations VALUES (?, ?, ?, ?)",
+                [key, company or key, _now(), "uppgradering"],
+            )
+            db.execute(
+                "UPDATE ledger_imports SET organisation = ? WHERE organisation = ?", [key, organisation]
+            )
+
+
 def _now() -> str:
     return clock.now()
 
@@ -192,6 +222,9 @@ IMPORT_COLUMNS = (
     "project_dimension",
     "superseded_by",
     "removed_at",
+    "sie_type",
+    "addition",
+    "checksum",
 )
 IMPORT_SCHEMA: dict[str, Any] = {
     **dict.fromkeys(IMPORT_COLUMNS, pl.String),
@@ -289,6 +322,39 @@ def earlier_imports_of_year(
         [organisation, year, kind, import_id],
     ).fetchall()
     return [int(r[0]) for r in rows]
+
+
+def organisations_frame(db: Database) -> pl.DataFrame:
+    """The organisations whose SIE files are accepted, by number."""
+    return frame(
+        db,
+        "SELECT org_no, name, added_at, added_by FROM ledger_organisations ORDER BY org_no",
+        [],
+        dict.fromkeys(("org_no", "name", "added_at", "added_by"), pl.String),
+    )
+
+
+def organisation_name(db: Database, org_no: str) -> str | None:
+    """The listed name of an organisation number, or None when it is not on the list."""
+    row = db.execute("SELECT name FROM ledger_organisations WHERE org_no = ?", [org_no]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def insert_organisation(db: Database, org_no: str, name: str, added_by: str) -> bool:
+    """Put an organisation on the list; False when it was there already."""
+    cur = db.execute(
+        "INSERT OR IGNORE INTO ledger_organisations VALUES (?, ?, ?, ?)", [org_no, name, _now(), added_by]
+    )
+    return cur.rowcount > 0
+
+
+def import_actual(db: Database, import_id: int) -> pl.DataFrame:
+    """One import's #TRANS sums per month, account and object (its columnar copy)."""
+    blobs = db.execute(
+        "SELECT parquet FROM ledger_columns WHERE part = 'utfall' AND import_id = ?", [import_id]
+    ).fetchall()
+    frames = [pl.read_parquet(io.BytesIO(blob)) for (blob,) in blobs]
+    return pl.concat(frames) if frames else pl.DataFrame(schema=ACTUAL_SCHEMA)
 
 
 def delete_import_rows(db: Database, import_id: int) -> int:

@@ -39,7 +39,11 @@ def test_a_sie_amount_beyond_the_bound_is_refused_with_its_line(seeded, amount):
 
 def test_a_sie_amount_at_the_bound_is_read(seeded):
     summary = import_sie(
-        seeded, SYSTEM, io.BytesIO((HEAD + voucher("1000000000000.00")).encode("cp437")), file_name="f.se"
+        seeded,
+        SYSTEM,
+        io.BytesIO((HEAD + voucher("1000000000000.00")).encode("cp437")),
+        file_name="f.se",
+        new_organisation=True,
     )
     assert summary.trans_rows == 2
 

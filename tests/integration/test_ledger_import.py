@@ -21,6 +21,7 @@ from portfolio.ledger import sie_import as sie_import_module
 from portfolio.ledger import store
 from portfolio.ledger.csv_import import import_lines
 from portfolio.ledger.generate import generate_sie
+from portfolio.ledger.organisations import add_organisation
 from portfolio.ledger.sie_import import import_sie, remove_import
 from portfolio.ledger.tertial import load_report
 from portfolio.periods import Period
@@ -28,6 +29,19 @@ from portfolio.sie import Balance, read_all
 from registers.schema import open_database
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "sie-samples"
+# The organisations whose files these tests import: the test body's, the generator's and BL's.
+LISTED = ("212000-0001", "232100-0214", "556265-1892")
+
+
+@pytest.fixture(autouse=True)
+def _listed_organisations(request):
+    """Put the tests' organisations on the list in a fresh database, as the admin would."""
+    if "db" in request.fixturenames:
+        db = request.getfixturevalue("db")
+        for org in LISTED:
+            add_organisation(db, SYSTEM, org, f"Organisation {org}")
+
+
 OVN = SAMPLES / "transaktioner_ovnbolag.se"
 BL = SAMPLES / "BL0001_typ4.SE"
 
@@ -154,7 +168,12 @@ def test_a_new_file_for_the_same_year_replaces_the_earlier_one(db, tmp_path):
     a = generate_sie(tmp_path / "a.se", rows=500, seed=1)
     b = generate_sie(tmp_path / "b.se", rows=700, seed=2)
     first = import_sie(db, SYSTEM, a.path)
-    second = import_sie(db, SYSTEM, b.path)
+    before = counts(db)
+    with pytest.raises(ImportRejectedError) as info:
+        import_sie(db, SYSTEM, b.path)
+    assert counts(db) == before
+    assert any("--replace" in m for m in info.value.messages)
+    second = import_sie(db, SYSTEM, b.path, replace=True)
     assert second.superseded == (first.import_id,)
     assert store.get_import(db, first.import_id)["superseded_by"] == second.import_id
     assert db.execute("SELECT COUNT(*) FROM ledger_rows").fetchone()[0] == b.trans_rows
@@ -364,7 +383,11 @@ def _independent_project_totals(path: Path, months: int) -> dict[str, tuple[int,
 def test_the_unseen_sample_file_gives_each_projects_figures_to_the_ore(tmp_path, capsys, period):
     db_path = str(tmp_path / "ovn.db")
     open_database(db_path).close()
-    assert main(["import-sie", str(OVN), "--db", db_path]) == 0
+    # The sample's #ORGNR is the placeholder 555555-5555: the admin names the organisation.
+    assert (
+        main(["import-sie", str(OVN), "--db", db_path, "--organisation", "212000-0001", "--new-organisation"])
+        == 0
+    )
     capsys.readouterr()
     assert (
         main(
@@ -397,7 +420,7 @@ def test_the_unseen_sample_file_gives_each_projects_figures_to_the_ore(tmp_path,
 
 @pytest.mark.skipif(not OVN.exists(), reason="../shared/sie-samples finns inte")
 def test_the_sample_files_facts_hold_after_import(db):
-    summary = import_sie(db, SYSTEM, OVN)
+    summary = import_sie(db, SYSTEM, OVN, organisation="212000-0001")
     assert (summary.vouchers, summary.trans_rows) == (163, 671)
     sums = dict(db.execute("SELECT account, SUM(amount_ore) FROM ledger_rows GROUP BY account").fetchall())
     balances = [b for b in read_all(OVN).balances if isinstance(b, Balance) and b.year_index == 0]

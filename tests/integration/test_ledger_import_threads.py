@@ -16,6 +16,6 @@ def test_a_same_thread_connection_imports_every_row(tmp_path):
     made = generate_sie(tmp_path / "t.se", rows=60_000, seed=4)
     db = Database(sqlite3.connect(str(tmp_path / "same.db")))
     migrate(db, core_store.MIGRATIONS, store.MIGRATIONS)
-    summary = import_sie(db, SYSTEM, made.path)
+    summary = import_sie(db, SYSTEM, made.path, new_organisation=True)
     assert summary.trans_rows == made.trans_rows
     assert db.execute("SELECT COUNT(*) FROM ledger_rows").fetchone()[0] == made.trans_rows

@@ -178,7 +178,7 @@ def test_a_frozen_report_does_not_change_with_a_later_import_and_shows_the_diffe
     frozen = store.latest_snapshot(seeded, 2019, "T1", "nämnden")
     assert frozen is not None
     second = generate_sie(tmp_path / "b.se", rows=1_500, seed=2)
-    import_sie(seeded, SYSTEM, second.path)
+    import_sie(seeded, SYSTEM, second.path, replace=True)
     later = load_report(seeded, 2019, Period.T1)
     assert later.snapshot is not None and later.snapshot["payload"] == frozen["payload"]
     assert later.snapshot_diff is not None
