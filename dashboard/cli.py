@@ -22,6 +22,7 @@ from dashboard import (
     cli_lifecycle,
     cli_meetings,
     cli_projects,
+    cli_report,
     cli_risks,
     cli_surveys,
     cli_users,
@@ -208,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
         cli_bench,
         cli_governance,
         cli_ledger,
+        cli_report,  # adds 'party' to cli_ledger's 'report'
         cli_risks,
         cli_benefits,
         cli_surveys,

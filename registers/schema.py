@@ -9,6 +9,7 @@ from portfolio import store as core_store
 from portfolio.apikeys import store as apikeys_store
 from portfolio.errors import DatabaseDamagedError, DatabaseNotReadyError
 from portfolio.governance import store as governance_store
+from portfolio.ledger import party_store
 from portfolio.ledger import store as ledger_store
 from portfolio.projects import store as projects_store
 from portfolio.reporting import store as reporting_store
@@ -31,6 +32,7 @@ ALL_MIGRATIONS: tuple[core_db.Migrations, ...] = (
     bruttolista_store.MIGRATIONS,
     lifecycle_store.MIGRATIONS,
     apikeys_store.MIGRATIONS,
+    party_store.MIGRATIONS,
     reporting_store.MIGRATIONS,
 )
 

@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
-from dashboard import charts_ledger, forms, ui
+from dashboard import charts_ledger, forms, party_view, ui
 from portfolio import clock
 from portfolio.auth import Action, Role
 from portfolio.errors import InvalidInputError
@@ -112,7 +112,6 @@ if statement.is_empty():
     st.caption("Inget fördelas detta år.")
 else:
     items = list(dict.fromkeys(statement["item"].to_list()))
-    parties = list(dict.fromkeys(statement["party"].to_list()))
     wide = (
         statement.pivot(on="item", index="party", values="amount_ore", aggregate_function="sum")
         .with_columns(pl.col(items).fill_null(0))
@@ -139,33 +138,7 @@ else:
         + "Beloppen visas i hela kronor; delarna räknas och sparas på öret. Nycklar: "
         + "; ".join(f"{i}: {statement.filter(pl.col('item') == i)['key'][0]}" for i in items)
     )
-    default_party = user.party if user.party in parties else parties[0]
-    if st.session_state.get("allocation_party") not in parties:
-        st.session_state["allocation_party"] = default_party
-    party = st.selectbox(
-        "Part",
-        parties,
-        format_func=lambda p: names.get(p, p),
-        key="allocation_party",
-        placeholder="Välj ett alternativ",
-    )
-    own = statement.filter(pl.col("party") == party)
-    st.subheader(f"Vad betalar {names.get(party, party)}?")
-    st.metric(
-        f"{names.get(party, party)} betalar {year} ({period.label.lower()})",
-        format_whole_kr(int(own["amount_ore"].sum())),
-    )
-    st.table(
-        pl.DataFrame(
-            [
-                (r["item"], r["key"], format_whole_kr(r["amount_ore"]), format_whole_kr(r["item_total_ore"]))
-                for r in own.iter_rows(named=True)
-            ],
-            schema=["Post", "Nyckel", "Partens del", "Postens belopp"],
-            orient="row",
-        ),
-        hide_index=True,
-    )
+    party_view.section(user, year=year, period=period, key_prefix="allocation")
     st.plotly_chart(
         charts_ledger.party_amounts(statement, names, f"Fördelning per part {year}"), key="allocation_chart"
     )

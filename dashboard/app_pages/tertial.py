@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts_ledger, forms, ui
+from dashboard import charts_ledger, forms, party_view, ui
 from portfolio import clock
 from portfolio.auth import Action
 from portfolio.ledger import exports, store, tertial
@@ -336,6 +336,11 @@ if ui.can(Action.FREEZE_REPORT):
             with forms.saving(FLASH_KEY, f"Gränsen är {int(threshold)} tkr."):
                 tertial.set_deviation_threshold(conn, user, int(threshold) * 100_000)
 
+# --- each party's own view ------------------------------------------------------------------
+
+st.subheader("Partens egen vy")
+party_view.section(user, year=year, period=period, key_prefix="tertial")
+
 # --- review -----------------------------------------------------------------------------------
 
 st.subheader("Granskning")
@@ -372,6 +377,10 @@ if user.party and ui.can(Action.REVIEW_TERTIAL, party=user.party):
     party_name = names.get(user.party, user.party)
     with st.form("tertial_review_form", enter_to_submit=False):
         st.markdown(f"**Granska {period.label.lower()} {year} för {party_name}**")
+        st.caption(
+            f"Granskningen avser {party_name}s egen vy för {period.value} {year} (ovan):"
+            " dess siffror sparas med granskningen."
+        )
         review_comment = st.text_area("Kommentar (valfri)", key="tertial_review_comment")
         if st.form_submit_button("Markera som granskad", type="primary", key="tertial_review_submit"):
             with forms.saving(FLASH_KEY, f"Rapporten är markerad som granskad för {party_name}."):

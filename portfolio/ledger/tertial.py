@@ -18,7 +18,7 @@ from portfolio import store as core_store
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, StaleEditError
-from portfolio.ledger import reports, store
+from portfolio.ledger import party_service, party_store, reports, store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
 from portfolio.ledger.sie_import import project_dimension
 from portfolio.models import Model, Printable, WindowsNewlines, validation_messages
@@ -525,6 +525,7 @@ def review_report(db: Database, actor: User, *, year: int, period: Period, comme
     if len(comment) > COMMENT_MAX:
         raise InvalidInputError(["Kommentaren får vara högst 2 000 tecken"])
     comment = _checked(ReviewInput, {"comment": comment}, {"comment": "Kommentaren"}).comment
+    view = _review_view(db, party, year, period)
     with write(db):
         before = store.get_review(db, year, period.value, party)
         store.upsert_review(
@@ -537,6 +538,7 @@ def review_report(db: Database, actor: User, *, year: int, period: Period, comme
             user_name=actor.name,
             comment=comment,
         )
+        party_store.upsert_review_view(db, year=year, period=period.value, party=party, view=view)
         audit_by(
             db,
             actor,
@@ -544,6 +546,14 @@ def review_report(db: Database, actor: User, *, year: int, period: Period, comme
             "tertialrapport",
             f"{year} {period.value}",
             before=before,
-            after={"party": party, "comment": comment, "status": "granskad"},
+            after={"party": party, "comment": comment, "status": "granskad", "partsvy": view},
             party=party,
         )
+
+
+def _review_view(db: Database, party: str, year: int, period: Period) -> dict[str, Any]:
+    """The party's own view the review refers to; its figures, or why there are none."""
+    try:
+        return party_service.view_reference(party_service.load_view(db, party, year, period))
+    except InvalidInputError as exc:
+        return {"party": party, "year": year, "period": period.value, "saknas": "; ".join(exc.messages)}
