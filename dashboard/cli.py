@@ -23,6 +23,7 @@ from dashboard import (
     cli_meetings,
     cli_projects,
     cli_report,
+    cli_reporting,
     cli_risks,
     cli_surveys,
     cli_users,
@@ -219,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
         cli_projects,
         cli_apikeys,
         cli_meetings,
+        cli_reporting,
     ):
         module.register(sub)
     return parser

@@ -121,6 +121,11 @@ class ReviewDue:
     parties: tuple[str, ...]
 
 
+def days_text(days: int) -> str:
+    """'1 dag', '3 dagar'."""
+    return f"{days} dag" if days == 1 else f"{days} dagar"
+
+
 def snapshot_label(snapshot: dict[str, Any] | None) -> str:
     """How a report's snapshot is named to a reader."""
     return NO_SNAPSHOT_TEXT if not snapshot else "Underlag fruset vid publiceringen"

@@ -30,7 +30,7 @@ def m001_calendar_and_reports(db: Database) -> None:
         CREATE TABLE reporting_obligations (
             project_id INTEGER PRIMARY KEY REFERENCES projects(id), must_report INTEGER NOT NULL);
         CREATE TABLE report_drafts (
-            id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id),
+            id INTEGER PRIMARY KEY AUTOINCREMENT, project_id INTEGER NOT NULL REFERENCES projects(id),
             year INTEGER NOT NULL, period TEXT NOT NULL, reported_on TEXT NOT NULL,
             time_status TEXT, time_reason TEXT NOT NULL DEFAULT '',
             cost_status TEXT, cost_reason TEXT NOT NULL DEFAULT '',

@@ -1,0 +1,75 @@
+"""`portfolj calendar` and `portfolj status-report` on a seeded database."""
+
+from __future__ import annotations
+
+from dashboard.cli import main
+
+LEADER = ["--user", "projektledare.link2@gns.example"]
+
+
+def test_the_calendar_is_listed_and_a_bad_deadline_is_refused_in_swedish(seeded_path, capsys):
+    db = ["--db", str(seeded_path)]
+    assert main(["calendar", "list", "--year", "2019", *db]) == 0
+    out = capsys.readouterr().out
+    assert "2019  T2      2019-01-01  2019-08-31  2019-10-11   2019-10-01" in out
+    bad = ["--report-deadline", "2020-06-01", "--review-deadline", "2020-06-01"]
+    assert main(["calendar", "set", "--year", "2020", "--period", "T1", *bad, *db]) == 1
+    assert "ligger efter sammanträdet där rapporten redovisas (2020-05-29)" in capsys.readouterr().err
+    assert main(["calendar", "set", "--year", "2020", "--period", "T1", *db]) == 0
+    assert "statusrapporter senast 2020-05-19" in capsys.readouterr().out
+
+
+def test_a_leader_drafts_publishes_and_corrects_a_report_from_the_command_line(seeded_path, capsys):
+    db = ["--db", str(seeded_path)]
+    assert (
+        main(
+            [
+                "status-report",
+                "draft",
+                "--project",
+                "GNS/8/2018",
+                "--year",
+                "2019",
+                "--period",
+                "T2",
+                *LEADER,
+                *db,
+            ]
+        )
+        == 0
+    )
+    assert main(["status-report", "publish", "--draft", "1", *LEADER, *db]) == 1
+    assert "Ange status för varje dimension" in capsys.readouterr().err
+    dims = [a for d in ("time", "cost", "scope", "risk", "benefit", "overall") for a in (f"--{d}", "grön")]
+    assert main(["status-report", "edit", "--draft", "1", *dims, *LEADER, *db]) == 0
+    assert main(["status-report", "publish", "--draft", "1", *LEADER, *db]) == 0
+    assert main(["status-report", "edit", "--draft", "1", "--time", "röd", *LEADER, *db]) == 1
+    assert "En publicerad rapport ändras inte" in capsys.readouterr().err
+    assert main(["status-report", "correct", "--report", "1", *LEADER, *db]) == 0
+    assert (
+        main(
+            [
+                "status-report",
+                "edit",
+                "--draft",
+                "2",
+                "--cost",
+                "gul",
+                "--cost-reason",
+                "Licens",
+                *LEADER,
+                *db,
+            ]
+        )
+        == 0
+    )
+    assert main(["status-report", "publish", "--draft", "2", *LEADER, *db]) == 1
+    assert "skriv skälet till rättelsen" in capsys.readouterr().err
+    assert main(["status-report", "publish", "--draft", "2", "--reason", "Fel kostnad", *LEADER, *db]) == 0
+    capsys.readouterr()
+    assert main(["status-report", "list", "--project", "GNS/8/2018", "--format", "csv", *db]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(",")[3] for line in lines[1:]] == ["1", "2"]
+    assert main(["status-report", "show", "--report", "1", *db]) == 0
+    shown = capsys.readouterr().out
+    assert "Underlag fruset vid publiceringen" in shown and "Risk: Stress" in shown
