@@ -398,7 +398,11 @@ def _run(
         errors = [p for p in problems if p.severity == "fel"]
         unbalanced = [p for p in problems if p.code == "obalanserad"]
         if errors or (unbalanced and not allow_unbalanced):
-            raise SieImportRejectedError(_rejection(errors, unbalanced, allow_unbalanced), problems)
+            messages = _rejection(errors, unbalanced, allow_unbalanced)
+            checksum_needs: dict[str, str] = {}
+            _checksum_check(checksum, confirmed.ignore_checksum, checksum_needs, [])
+            # A failed checksum explains the other problems (a cut or edited file): said first.
+            raise SieImportRejectedError(capped([*checksum_needs.values(), *messages]), problems)
 
         header = reader.header
         fiscal = header.fiscal_years.get(0)
