@@ -74,6 +74,16 @@ def rows_table(view: PartyView) -> pl.DataFrame:
     )
 
 
+def review_basis(year: int, period: Period, party: str) -> str:
+    """The figures of the view a party's review refers to, in a few words ('' when none were stored)."""
+    stored = party_store.review_view(ui.db(), year, period.value, party)
+    if stored is None or "fingerprint" not in stored:
+        return ""
+    return (
+        f"budgeterad {format_whole_kr(stored['budget_ore'])}, faktisk {format_whole_kr(stored['actual_ore'])}"
+    )
+
+
 def _review_note(view: PartyView) -> None:
     stored = party_store.review_view(ui.db(), view.year, view.period.value, view.party)
     if stored is None:

@@ -362,10 +362,11 @@ st.dataframe(
                     ),
                     ("", "", ""),
                 ),
+                party_view.review_basis(year, period, code) if code in reviewed else "",
             )
             for code, name in names.items()
         ],
-        schema=["Part", "Status", "Granskad av", "Tidpunkt", "Kommentar"],
+        schema=["Part", "Status", "Granskad av", "Tidpunkt", "Kommentar", "Avser partsvyn"],
         orient="row",
     ),
     hide_index=True,

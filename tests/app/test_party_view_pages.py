@@ -68,5 +68,9 @@ def test_the_review_stores_and_shows_the_view_it_refers_to(app_as, app_env):
     shown = texts(at)
     assert "avser den här vyn: budgeterad andel 129\u202f720,21 kr" in shown
     assert "faktisk andel 126\u202f993,40 kr" in shown
+    reviews = next(f.value for f in at.dataframe if "Avser partsvyn" in f.value.columns)
+    basis = dict(zip(reviews["Part"], reviews["Avser partsvyn"], strict=True))
+    assert basis["Bräcke kommun"] == "budgeterad 129\u202f720 kr, faktisk 126\u202f993 kr"
+    assert basis["Bergs kommun"] == ""
     stored = party_store.review_view(open_database(app_env), 2019, "T1", "BRACKE")
     assert stored is not None and stored["budget_ore"] == 12_972_021
