@@ -1,5 +1,6 @@
-"""Import av redovisning (admin): SIE 4 and CSV/Excel uploads, the import log, the account
-mapping per organisation, and which objects belong to which project."""
+"""Import av redovisning (admin): SIE 4 (previewed before it is confirmed) and CSV/Excel uploads,
+the organisations whose ledgers belong to the nämnd, the import log, the account mapping per
+organisation, and which objects belong to which project."""
 
 from __future__ import annotations
 
@@ -14,7 +15,17 @@ from portfolio.auth import Action
 from portfolio.errors import ImportRejectedError, PermissionDeniedError
 from portfolio.ledger import mapping, store
 from portfolio.ledger.csv_import import import_lines
-from portfolio.ledger.sie_import import ImportSummary, import_sie, project_dimension, remove_import
+from portfolio.ledger.organisations import add_organisation
+from portfolio.ledger.organisations import organisations as listed_organisations
+from portfolio.ledger.sie_import import (
+    ImportSummary,
+    SieImportRejectedError,
+    SiePreview,
+    import_sie,
+    preview_sie,
+    project_dimension,
+    remove_import,
+)
 
 user = ui.require_user()
 conn = ui.db()
@@ -77,15 +88,185 @@ def _show_result(tab: str) -> None:
         _show_summary(last[1])
 
 
-sie_tab, lines_tab, log_tab, mapping_tab, objects_tab = st.tabs(
-    ["SIE-fil", "CSV eller Excel", "Importlogg", "Kontomappning", "Objekt och projekt"]
+PENDING = "ledger_import_pending"
+
+
+def _show_preview(preview: SiePreview) -> None:
+    """Everything about the file the admin should see before confirming."""
+    st.subheader("Granskning av filen (inget är importerat än)")
+    org = preview.organisation or "inget användbart organisationsnummer"
+    listed = (
+        f"finns i listan som {ui.plain(preview.listed_name)}"
+        if preview.listed_name
+        else "finns inte i listan över organisationer"
+    )
+    fiscal = (
+        f"{preview.fiscal_start} – {preview.fiscal_end}" if preview.fiscal_start else "anges inte (#RAR 0)"
+    )
+    period = f"{preview.first_date} – {preview.last_date}" if preview.first_date else "inga transaktioner"
+    st.markdown(
+        f"- Fil: {ui.plain(preview.file_name)}\n"
+        f"- Organisation: {ui.plain(preview.company or '(namn saknas i filen)')}, {ui.plain(org)}"
+        + (f" ({listed})" if preview.organisation else "")
+        + f"\n- Typ: {ui.plain(preview.type_text)}\n- Räkenskapsår: {fiscal}\n"
+        f"- Verifikationer: {preview.vouchers}, transaktionsrader: {preview.trans_rows}, period: {period}\n"
+        f"- Kontrollsumma: {ui.plain(preview.checksum)}"
+    )
+    if preview.comparison is not None:
+        st.markdown(
+            f"**Ersätter import {', '.join(map(str, preview.replaces))}.** Rader som försvinner ur"
+            f" huvudboken: {preview.comparison.rows_disappearing}."
+        )
+        facts = [*preview.comparison.before, preview.comparison.after]
+        st.dataframe(
+            pl.DataFrame(
+                {
+                    "Huvudbok": [
+                        ("Före: " if f in preview.comparison.before else "Efter: ") + f.label for f in facts
+                    ],
+                    "Verifikationer": [f.vouchers for f in facts],
+                    "Rader": [f.trans_rows for f in facts],
+                    "Första datum": [f.first_date or "–" for f in facts],
+                    "Sista datum": [f.last_date or "–" for f in facts],
+                }
+            ),
+            hide_index=True,
+            key="ledger_import_compare_counts",
+        )
+        table = preview.comparison.table()
+        st.dataframe(
+            ui.kr_column(table, ["före_ore", "efter_ore", "skillnad_ore"]).rename(
+                {"klass": "Kontoklass", "före_ore": "Före", "efter_ore": "Efter", "skillnad_ore": "Skillnad"}
+            ),
+            hide_index=True,
+            key="ledger_import_compare_classes",
+        )
+    if preview.warnings:
+        with st.expander(f"Varningar ({len(preview.warnings)})", expanded=True):
+            for warning in preview.warnings:
+                st.markdown(f"- {ui.plain(warning)}")
+    else:
+        st.caption("Inga varningar.")
+
+
+def _review(pending: dict) -> None:
+    """Preview the chosen file, then import it when the admin confirms what it needs."""
+    preview = pending.get("preview")
+    if preview is None:
+        try:
+            with st.spinner("Läser filen …"):
+                result = preview_sie(
+                    conn,
+                    user,
+                    io.BytesIO(pending["data"]),
+                    file_name=pending["name"],
+                    allow_unbalanced=pending["allow"],
+                    organisation=pending.get("organisation"),
+                )
+        except ImportRejectedError as exc:
+            del st.session_state[PENDING]
+            _show_rejection(exc)
+            return
+        except PermissionDeniedError as exc:
+            del st.session_state[PENDING]
+            st.error(str(exc))
+            return
+        if isinstance(result, ImportSummary):
+            del st.session_state[PENDING]
+            _show_summary(result)
+            return
+        preview = pending["preview"] = result
+    _show_preview(preview)
+    if preview.blocking:
+        st.error(
+            "Filen kan inte importeras; inget ändrades:\n\n"
+            + "\n".join(f"- {ui.plain(m)}" for m in preview.blocking)
+        )
+        if st.button("Välj en annan fil", key="ledger_import_cancel"):
+            del st.session_state[PENDING]
+            st.rerun()
+        return
+    if preview.needs:
+        st.warning(
+            "Innan filen importeras behöver du ta ställning till:\n\n"
+            + "\n".join(f"- {ui.plain(m)}" for m in preview.messages)
+        )
+    listed = listed_organisations(conn)
+    with st.form("ledger_import_confirm_form", enter_to_submit=False):
+        chosen = None
+        if "organisation" in preview.needs:
+            chosen = st.selectbox(
+                "Organisationen filen hör till",
+                listed["org_no"].to_list(),
+                format_func=lambda o: f"{o} {dict(listed.select('org_no', 'name').iter_rows()).get(o, '')}",
+                index=None,
+                key="ledger_import_organisation",
+                placeholder="Välj en organisation i listan",
+            )
+        new_org = "ny-organisation" in preview.needs and st.checkbox(
+            f"Lägg till {preview.company or 'organisationen'} ({preview.organisation}) i listan över"
+            " organisationer vars bokföring hör till nämnden",
+            key="ledger_import_new_organisation",
+        )
+        replace = "ersätt" in preview.needs and st.checkbox(
+            f"Ersätt import {', '.join(map(str, preview.replaces))} med den här filen (jämförelsen ovan)",
+            key="ledger_import_replace",
+        )
+        addition = ""
+        if "tillägg" in preview.needs:
+            addition = st.text_input(
+                "Spara delexporten som tillägg med namnet", key="ledger_import_addition", max_chars=100
+            )
+        ignore = "kontrollsumma" in preview.needs and st.checkbox(
+            "Importera trots att kontrollsumman inte stämmer (filen har ändrats eller är ofullständig)",
+            key="ledger_import_ignore_checksum",
+        )
+        confirming = st.form_submit_button("Importera", type="primary", key="ledger_import_submit")
+    if st.button("Avbryt", key="ledger_import_cancel"):
+        del st.session_state[PENDING]
+        st.rerun()
+    if not confirming:
+        return
+    try:
+        summary = import_sie(
+            conn,
+            user,
+            io.BytesIO(pending["data"]),
+            file_name=pending["name"],
+            allow_unbalanced=pending["allow"],
+            organisation=chosen or pending.get("organisation"),
+            new_organisation=bool(new_org),
+            replace=bool(replace),
+            addition=addition or None,
+            ignore_checksum=bool(ignore),
+        )
+    except SieImportRejectedError as exc:
+        if exc.preview is not None and chosen:
+            # The organisation chosen may bring a replacement to confirm: show that preview.
+            pending["organisation"] = chosen
+            pending["preview"] = exc.preview
+            st.rerun()
+        _show_rejection(exc)
+        return
+    except ImportRejectedError as exc:
+        _show_rejection(exc)
+        return
+    except PermissionDeniedError as exc:
+        st.error(str(exc))
+        return
+    del st.session_state[PENDING]
+    _imported("sie", summary, "ledger_import_file")
+
+
+sie_tab, org_tab, lines_tab, log_tab, mapping_tab, objects_tab = st.tabs(
+    ["SIE-fil", "Organisationer", "CSV eller Excel", "Importlogg", "Kontomappning", "Objekt och projekt"]
 )
 
 with sie_tab:
     st.markdown(
-        "Ladda upp en SIE 4-fil från ekonomisystemet. Hela filen läses in i en transaktion: om den"
-        " inte kan läsas ändras ingenting. Samma fil två gånger ändrar inget; en ny fil för samma"
-        " organisation och räkenskapsår ersätter den förra."
+        "Ladda upp en SIE 4-fil från ekonomisystemet och granska den: sidan visar organisation, typ,"
+        " räkenskapsår, antal, kontrollsumma, varningar och vad filen skulle ersätta. Ingenting"
+        " ändras förrän du bekräftar. Samma fil två gånger ändrar inget."
     )
     uploaded = st.file_uploader(
         "SIE-fil (.se, .si, .sie)",
@@ -96,36 +277,54 @@ with sie_tab:
     allow = st.checkbox(
         "Tillåt obalanserade verifikationer (de listas som varningar)", key="ledger_import_allow_unbalanced"
     )
-    importing = st.button("Importera", type="primary", key="ledger_import_submit", disabled=uploaded is None)
+    reviewing = st.button(
+        "Granska filen", type="primary", key="ledger_import_review", disabled=uploaded is None
+    )
     _show_result("sie")
-    if importing:
+    if reviewing:
         assert uploaded is not None
-        bar = st.progress(0.0, text="Läser filen …")
-        shown = {"step": -1}
+        st.session_state[PENDING] = {
+            "name": uploaded.name,
+            "data": uploaded.getvalue(),
+            "allow": allow,
+            "preview": None,
+        }
+    if isinstance(st.session_state.get(PENDING), dict):
+        _review(st.session_state[PENDING])
 
-        def progress(done: int, total: int) -> None:
-            step = int(100 * done / total) if total else 0
-            if step != shown["step"]:
-                shown["step"] = step
-                bar.progress(min(step, 100) / 100, text=f"Läser filen … {step} %")
-
-        try:
-            summary = import_sie(
-                conn,
-                user,
-                io.BytesIO(uploaded.getvalue()),
-                file_name=uploaded.name,
-                allow_unbalanced=allow,
-                progress=progress,
-            )
-            bar.progress(1.0, text="Klart")
-            _imported("sie", summary, "ledger_import_file")
-        except ImportRejectedError as exc:
-            bar.empty()
-            _show_rejection(exc)
-        except PermissionDeniedError as exc:
-            bar.empty()
-            st.error(str(exc))
+with org_tab:
+    st.markdown(
+        "Organisationer vars bokföring hör till nämnden (regionen och parterna). En SIE-fil från en"
+        " organisation som inte står här importeras först när du lägger till den, här eller när du"
+        " bekräftar importen."
+    )
+    listed_now = listed_organisations(conn)
+    if listed_now.is_empty():
+        st.caption("Listan är tom.")
+    else:
+        st.dataframe(
+            listed_now.select(
+                pl.col("org_no").alias("Organisationsnummer"),
+                pl.col("name").alias("Namn"),
+                clock.local_column("added_at").alias("Tillagd"),
+                pl.col("added_by").alias("Av"),
+            ),
+            hide_index=True,
+            key="ledger_org_list",
+            placeholder="–",
+        )
+    with st.form("ledger_org_form", enter_to_submit=False):
+        org_no = st.text_input("Organisationsnummer (NNNNNN-NNNN)", key="ledger_org_no")
+        org_name = st.text_input("Namn", key="ledger_org_name")
+        adding = st.form_submit_button("Lägg till organisationen", key="ledger_org_submit")
+    forms.confirmation("ledger_org_flash")
+    if adding:
+        with forms.saving(
+            "ledger_org_flash",
+            f"{ui.plain(org_name.strip())} är tillagd i listan över organisationer.",
+            then={"ledger_org_no": "", "ledger_org_name": ""},
+        ):
+            add_organisation(conn, user, org_no, org_name)
 
 with lines_tab:
     st.markdown(

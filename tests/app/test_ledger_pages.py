@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from portfolio.auth import SYSTEM
@@ -19,7 +21,7 @@ def test_admin_sees_the_import_page_with_upload_and_mapping(app_as):
     shown = texts(at)
     assert "Import av redovisning" in shown
     assert "Inga importer ännu" in shown
-    assert {b.key for b in at.button} >= {"ledger_import_submit", "ledger_mapping_save"}
+    assert {b.key for b in at.button} >= {"ledger_import_review", "ledger_mapping_save"}
 
 
 @pytest.mark.parametrize("role", ["namnd", "kommunchef", "projektledare"])
@@ -60,7 +62,7 @@ def test_removing_the_only_import_is_confirmed_under_its_button(app_as, app_env,
     at.button(key="ledger_remove_submit").click().run()
     assert not at.exception, [e.value for e in at.exception]
     expected = f"Import {summary.import_id} är borttagen ur huvudboken; loggen visar den som borttagen."
-    assert expected in [s.value for s in at.tabs[2].success]  # in the log's tab, where the button was
+    assert expected in [s.value for s in at.tabs[3].success]  # in the log's tab, where the button was
     assert "ledger_remove_submit" not in {b.key for b in at.button}  # nothing left to remove
 
 
@@ -75,3 +77,90 @@ def test_an_object_link_is_confirmed_under_its_button_and_the_form_emptied(app_a
     assert at.text_input(key="ledger_object_id").value == ""
     (links,) = [d.value for d in at.dataframe if "Objekt" in d.value.columns]
     assert "9999" in links["Objekt"].astype(str).to_list()
+
+
+# --- issue 19: the file is previewed before the admin confirms --------------------------------
+
+REAL = Path(__file__).resolve().parents[1] / "fixtures" / "sie" / "real"
+
+
+def _choose(at, path: Path, name: str | None = None):
+    """As if the admin had uploaded `path` and pressed 'Granska filen' (AppTest cannot upload)."""
+    at.session_state["ledger_import_pending"] = {
+        "name": name or path.name,
+        "data": path.read_bytes(),
+        "allow": False,
+        "preview": None,
+    }
+    return at.run()
+
+
+def _live(db_path) -> list[int]:
+    conn = open_database(db_path)
+    try:
+        return [
+            int(r[0])
+            for r in conn.execute(
+                "SELECT id FROM ledger_imports WHERE superseded_by IS NULL AND removed_at IS NULL ORDER BY id"
+            )
+        ]
+    finally:
+        conn.close()
+
+
+def test_a_sie_1_file_is_previewed_as_refused_and_offers_no_import(app_as, app_env):
+    at = _choose(app_as("admin", PAGE), REAL / "norstedts_bokslut_1.se")
+    assert not at.exception, [e.value for e in at.exception]
+    shown = texts(at)
+    assert "Granskning av filen (inget är importerat än)" in shown
+    assert "Datakonsulterna AB, 556639-1537 (finns inte i listan över organisationer)" in shown
+    assert "Kontrollsumma: stämmer (#KSUMMA 3033066896)" in shown
+    assert "Filen är SIE typ 1" in shown and "SIE typ 4" in shown
+    assert "ledger_import_submit" not in {b.key for b in at.button}
+    assert _live(app_env) == []
+
+
+def test_a_new_ledger_is_imported_only_after_its_organisation_is_confirmed(app_as, app_env):
+    at = _choose(app_as("admin", PAGE), REAL / "norstedts_bokslut_4e.se")
+    shown = texts(at)
+    assert "Räkenskapsår: 2009-07-01 – 2010-06-30" in shown
+    assert "inte ett kalenderår" in shown
+    at.button(key="ledger_import_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "--new-organisation" in texts(at) and _live(app_env) == []
+    at.checkbox(key="ledger_import_new_organisation").check()
+    at.button(key="ledger_import_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "norstedts_bokslut_4e.se är importerad" in texts(at)
+    assert len(_live(app_env)) == 1
+    assert "556639-1537" in at.tabs[1].dataframe[0].value["Organisationsnummer"].to_list()
+
+
+def test_a_replacement_shows_the_comparison_and_needs_its_own_confirmation(app_as, app_env, tmp_path):
+    first = generate_sie(tmp_path / "bok.se", rows=400, seed=3, year=2019)
+    conn = open_database(app_env)
+    earlier = import_sie(conn, SYSTEM, first.path)
+    conn.close()
+    second = generate_sie(tmp_path / "bok2.se", rows=200, seed=4, year=2019)
+    at = _choose(app_as("admin", PAGE), second.path)
+    shown = texts(at)
+    assert f"Ersätter import {earlier.import_id}." in shown
+    assert f"Rader som försvinner ur huvudboken: {first.trans_rows}." in shown
+    assert "Kontoklass" in shown and "7 Personal och avskrivningar" in shown
+    at.button(key="ledger_import_submit").click().run()
+    assert _live(app_env) == [earlier.import_id]
+    at.checkbox(key="ledger_import_replace").check()
+    at.button(key="ledger_import_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (now,) = _live(app_env)
+    assert now != earlier.import_id
+
+
+def test_the_admin_adds_an_organisation_on_its_tab(app_as, app_env):
+    at = app_as("admin", PAGE)
+    at.text_input(key="ledger_org_no").input("2120000001")
+    at.text_input(key="ledger_org_name").input("Bräcke kommun")
+    at.button(key="ledger_org_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Bräcke kommun är tillagd i listan över organisationer." in texts(at)
+    assert "212000-0001" in at.tabs[1].dataframe[0].value["Organisationsnummer"].to_list()
