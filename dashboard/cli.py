@@ -26,6 +26,7 @@ from dashboard import (
     cli_reporting,
     cli_risks,
     cli_surveys,
+    cli_todo,
     cli_users,
     config,
 )
@@ -221,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
         cli_apikeys,
         cli_meetings,
         cli_reporting,
+        cli_todo,
     ):
         module.register(sub)
     return parser

@@ -19,7 +19,9 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("Portföljen", "app_pages/overview.py", "Portföljöversikt", "oversikt", default=True),
+    # Att göra is what every role sees first after login.
+    PageSpec("Portföljen", "app_pages/todo.py", "Att göra", "att-gora", default=True),
+    PageSpec("Portföljen", "app_pages/overview.py", "Portföljöversikt", "oversikt"),
     PageSpec("Portföljen", "app_pages/project.py", "Projekt", "projekt"),
     PageSpec("Portföljen", "app_pages/project_new.py", "Nytt projekt", "nytt-projekt", admin_only=True),
     PageSpec("Portföljen", "app_pages/risks.py", "Riskregister", "riskregister"),

@@ -36,6 +36,7 @@ if user is None and ui.oidc_configured():
         known = accounts.user_by_email(ui.db(), email)
         if known is not None and not st.context.headers:
             user = known  # AppTest: no HTTP request, so no cookie for the gate to read
+            st.session_state["user_id"] = known.id  # what the pages' require_user reads in AppTest
         elif known is None:
             st.error(
                 f"Kontot {ui.plain(email)} finns inte i portfolj eller är avstängt. Kontakta e-strategen."

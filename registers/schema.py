@@ -14,6 +14,7 @@ from portfolio.ledger import store as ledger_store
 from portfolio.projects import store as projects_store
 from portfolio.reporting import store as reporting_store
 from portfolio.sessions import store as sessions_store
+from portfolio.todo import store as todo_store
 from registers.benefits import store as benefits_store
 from registers.bruttolista import store as bruttolista_store
 from registers.lifecycle import store as lifecycle_store
@@ -32,6 +33,7 @@ ALL_MIGRATIONS: tuple[core_db.Migrations, ...] = (
     bruttolista_store.MIGRATIONS,
     lifecycle_store.MIGRATIONS,
     apikeys_store.MIGRATIONS,
+    todo_store.MIGRATIONS,
     party_store.MIGRATIONS,
     reporting_store.MIGRATIONS,
 )

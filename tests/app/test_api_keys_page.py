@@ -134,7 +134,7 @@ def test_the_page_is_under_om_tjansten_for_every_role():
 
 
 def test_a_project_leaders_key_reads_the_projects_and_money_the_overview_shows_them(app_as, app_env):
-    overview = app_as("projektledare").dataframe(key="overview_table").value
+    overview = app_as("projektledare", "app_pages/overview.py").dataframe(key="overview_table").value
     (key,) = shown_keys(create(app_as("projektledare", PAGE), "Power BI"))
     with TestClient(Starlette(routes=api.ROUTES)) as client:
         rows = client.get("/api/v1/projects", headers={"Authorization": f"Bearer {key}"}).json()

@@ -93,7 +93,7 @@ def test_an_sso_identity_is_mapped_to_its_local_account_on_every_run(anna):
     at = sso_app()
     at.user = {"is_logged_in": True, "email": "anna@region.se", "name": "Anna"}
     at.run()
-    assert "Portföljöversikt" in [t.value for t in at.title]
+    assert "Att göra" in [t.value for t in at.title]
     assert "Anna Andersson" in at.sidebar.markdown[0].value
 
 

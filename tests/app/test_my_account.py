@@ -73,7 +73,7 @@ def test_the_new_password_is_saved_and_the_app_opens(anna, app_env):
     at = choose(log_in("anna@region.se", TEMPORARY), NEW)
     assert [s.value for s in at.success] == ["Ditt nya lösenord är sparat."]
     at.button(key="login_choose_continue").click().run()
-    assert "Portföljöversikt" in [t.value for t in at.title]
+    assert "Att göra" in [t.value for t in at.title]
     assert not store.user_account(open_database(app_env), "anna@region.se")["must_change_password"]
     assert logs_in(app_env, NEW)
     assert not logs_in(app_env, TEMPORARY)
@@ -94,7 +94,7 @@ def test_a_refused_new_password_keeps_the_form_and_saves_nothing(anna, app_env, 
 
 def test_a_reset_during_a_session_asks_for_a_new_password_at_the_next_click(anna, app_env):
     at = log_in("anna@region.se", PASSWORD)
-    assert "Portföljöversikt" in [t.value for t in at.title]
+    assert "Att göra" in [t.value for t in at.title]
     reset(app_env)
     at.run()
     assert [t.value for t in at.title] == ["Välj ett nytt lösenord"]

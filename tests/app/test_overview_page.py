@@ -16,7 +16,7 @@ def markdown_outside_expanders(at) -> list[str]:
 
 
 def test_each_status_reason_is_readable_outside_the_text_table(app_as):
-    at = app_as("namnd")
+    at = app_as("namnd", "app_pages/overview.py")
     table = at.dataframe(key="overview_table").value
     reason = str(table[table["Kod"] == "GNS/8/2018"].iloc[0]["Kommentar"])
     assert reason and reason != "None"
@@ -38,7 +38,7 @@ def test_a_status_reason_with_markdown_is_shown_as_written(app_as, app_env):
         }
     )
     status.record(db, leader[0], core_store.project_id_for(db, "GNS/8/2018"), report)
-    at = app_as("namnd")
+    at = app_as("namnd", "app_pages/overview.py")
     shown = markdown_outside_expanders(at)
     assert not [m for m in shown if reason in m]  # never handed to Markdown as an image or HTML
     assert any(r"Se !\[x\](http\://example.invalid/a.png) och \<b\>detta\</b\>" in m for m in shown)

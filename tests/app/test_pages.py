@@ -30,7 +30,7 @@ def test_every_page_renders_for_every_role_that_has_it(app_as, role, spec):
 
 
 def test_overview_lists_every_seeded_project_with_status_text(app_as):
-    at = app_as("namnd")
+    at = app_as("namnd", "app_pages/overview.py")
     table = at.dataframe(key="overview_table").value
     assert "GNS/8/2018" in table["Kod"].to_list()
     assert len(table) == 21

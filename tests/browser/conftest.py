@@ -138,9 +138,9 @@ def page_as(server: str, browser) -> Iterator[Callable[..., object]]:
         context = browser.new_context(viewport={"width": width, "height": height}, locale="sv-SE")
         contexts.append(context)
         page = context.new_page()
-        page.goto(server)  # the login page (/logga-in) of the server, then back to the overview
+        page.goto(server)  # the login page (/logga-in) of the server, then Att göra
         page.get_by_role("button", name=PERSONA_LABELS[role]).click()
-        page.get_by_role("heading", name="Portföljöversikt").wait_for()
+        page.get_by_role("heading", name="Att göra").wait_for()
         wait_idle(page)
         return page
 
@@ -151,6 +151,7 @@ def page_as(server: str, browser) -> Iterator[Callable[..., object]]:
 
 SECTIONS = {
     "Portföljen": [
+        "Att göra",
         "Portföljöversikt",
         "Projekt",
         "Nytt projekt",

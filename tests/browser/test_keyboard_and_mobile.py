@@ -24,7 +24,7 @@ def test_login_works_with_the_keyboard_only(server, browser):
     page.keyboard.press("Tab")
     page.keyboard.type(KEYBOARD_PASSWORD)
     page.keyboard.press("Enter")
-    page.get_by_role("heading", name="Portföljöversikt").wait_for(timeout=20_000)
+    page.get_by_role("heading", name="Att göra").wait_for(timeout=20_000)
     assert page.get_by_text("Tangent Bordsson").first.is_visible()
     context.close()
 
@@ -47,7 +47,7 @@ def test_every_page_fits_a_phone_screen(page_as):
     # The e-strateg sees every page. Wide tables scroll inside their own frame; the page never does.
     page = page_as("admin", width=390, height=844)
     for title in SECTION_OF:
-        if title != "Portföljöversikt":
+        if title != "Att göra":
             go_to(page, title)
         heading = "LINK2" if title == "Projekt" else title  # a project page is titled by its project
         page.get_by_role("heading", name=heading, level=1).wait_for()

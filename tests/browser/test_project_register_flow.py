@@ -75,7 +75,7 @@ def test_a_new_project_from_registration_to_the_leaders_replan_and_the_overview(
     leader.get_by_label("E-postadress").fill(KEYBOARD_USER)
     leader.get_by_label("Lösenord", exact=True).fill(KEYBOARD_PASSWORD)
     leader.get_by_role("button", name="Logga in", exact=True).click()
-    leader.get_by_role("heading", name="Portföljöversikt").wait_for(timeout=20_000)
+    leader.get_by_role("heading", name="Att göra").wait_for(timeout=20_000)
     go_to(leader, "Projekt")
     pick(leader, "project_select", CODE)
     leader.get_by_role("heading", name="Ändra tidplanen").wait_for()

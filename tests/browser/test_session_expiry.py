@@ -31,7 +31,7 @@ def logged_in(browser, url: str):
     page.get_by_label("E-postadress").fill(KEYBOARD_USER)
     page.get_by_label("Lösenord", exact=True).fill(KEYBOARD_PASSWORD)
     page.get_by_role("button", name="Logga in", exact=True).click()
-    page.get_by_role("heading", name="Portföljöversikt").wait_for(timeout=20_000)
+    page.get_by_role("heading", name="Att göra").wait_for(timeout=20_000)
     wait_idle(page)
     return context, page
 

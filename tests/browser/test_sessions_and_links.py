@@ -36,7 +36,7 @@ def test_logging_out_in_one_tab_ends_the_session_in_the_other(page_as):
     first = page_as("projektledare")
     second = first.context.new_page()
     second.goto(first.url)
-    second.get_by_role("heading", name="Portföljöversikt").wait_for()
+    second.get_by_role("heading", name="Att göra").wait_for()
     wait_idle(second)
     first.get_by_role("button", name="Logga ut").click()
     first.get_by_role("heading", name="Logga in till portfolj").wait_for()
