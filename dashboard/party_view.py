@@ -17,6 +17,7 @@ from portfolio import clock
 from portfolio.auth import User
 from portfolio.errors import InvalidInputError
 from portfolio.ledger import party_exports, party_service, party_store
+from portfolio.ledger import store as ledger_store
 from portfolio.ledger.party_service import PartyView
 from portfolio.money import format_kr, format_whole_kr
 from portfolio.periods import Period
@@ -87,7 +88,16 @@ def review_basis(year: int, period: Period, party: str) -> str:
 def _review_note(view: PartyView) -> None:
     stored = party_store.review_view(ui.db(), view.year, view.period.value, view.party)
     if stored is None:
-        st.caption(f"Ingen granskning av {view.period.value} {view.year} är knuten till den här vyn ännu.")
+        earlier = ledger_store.get_review(ui.db(), view.year, view.period.value, view.party)
+        if earlier is not None:
+            st.caption(
+                f"Granskningen {clock.local_text(earlier['reviewed_at'])} gjordes innan granskningarna"
+                " sparade vilken vy de avser; en ny granskning knyts till vyn."
+            )
+        else:
+            st.caption(
+                f"Ingen granskning av {view.period.value} {view.year} är knuten till den här vyn ännu."
+            )
         return
     when = clock.local_text(stored["recorded_at"])
     if "fingerprint" not in stored:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from portfolio.ledger import party_store
+from portfolio.ledger import store as ledger_store
 from registers.schema import open_database
 from tests.app.conftest import ROLES, duplicate_labels, texts
 
@@ -74,3 +75,21 @@ def test_the_review_stores_and_shows_the_view_it_refers_to(app_as, app_env):
     assert basis["Bergs kommun"] == ""
     stored = party_store.review_view(open_database(app_env), 2019, "T1", "BRACKE")
     assert stored is not None and stored["budget_ore"] == 12_972_021
+
+
+def test_a_review_made_before_views_were_stored_says_so(app_as, app_env):
+    conn = open_database(app_env)
+    ledger_store.upsert_review(
+        conn,
+        year=2019,
+        period="T1",
+        party="BRACKE",
+        user_id=None,
+        user_email="kc@x.se",
+        user_name="K",
+        comment="",
+    )
+    conn.close()
+    at = app_as("kommunchef", TERTIAL)
+    at.selectbox(key="tertial_period").set_value("T1").run()
+    assert "gjordes innan granskningarna sparade vilken vy de avser" in texts(at)

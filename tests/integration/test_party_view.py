@@ -21,6 +21,7 @@ from portfolio.errors import InvalidInputError
 from portfolio.ledger import keys, party_exports, party_service, party_store, store
 from portfolio.ledger.tertial import review_report
 from portfolio.periods import Period
+from registers.schema import open_database
 from tests.conftest import SHARED
 
 DOMAIN = (SHARED / "DOMAIN.md").read_text(encoding="utf-8")
@@ -185,3 +186,28 @@ def test_the_pdf_is_tagged_swedish_and_holds_brackes_figures(seeded, tmp_path):
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Bräcke kommun – vad parten betalar 2019" in text
     assert "129 720,21 kr" in text.replace("\u202f", " ")
+
+
+def test_a_database_from_before_upgrades_and_its_earlier_reviews_refer_to_no_view(seeded_path):
+    old = open_database(seeded_path)
+    old.executescript(
+        "DROP TABLE tertial_review_views; DELETE FROM _migrations WHERE migration_set = 'party_view';"
+    )
+    store.upsert_review(
+        old,
+        year=2019,
+        period="T1",
+        party="BRACKE",
+        user_id=None,
+        user_email="kc@x.se",
+        user_name="K",
+        comment="",
+    )
+    old.close()
+    upgraded = open_database(seeded_path)
+    assert party_store.review_view(upgraded, 2019, "T1", "BRACKE") is None
+    assert store.get_review(upgraded, 2019, "T1", "BRACKE") is not None
+    review_report(upgraded, BRACKE_CEO, year=2019, period=Period.T1, comment="Igen")
+    assert (
+        party_store.review_view(upgraded, 2019, "T1", "BRACKE")["budget_ore"] == BASE_FUNDING + BRACKE_BUDGET
+    )
