@@ -367,6 +367,12 @@ with log_tab:
                 pl.col("user_email").alias("Av"),
                 pl.col("organisation").alias("Organisation"),
                 pl.col("year").alias("År"),
+                pl.when(pl.col("fiscal_start").is_not_null())
+                .then(pl.format("{} – {}", pl.col("fiscal_start"), pl.col("fiscal_end")))
+                .otherwise(pl.lit("–"))
+                .alias("Räkenskapsår"),
+                pl.col("addition").fill_null("–").alias("Tillägg"),
+                pl.col("checksum").fill_null("–").alias("Kontrollsumma"),
                 pl.col("vouchers").alias("Verifikationer"),
                 pl.col("trans_rows").alias("Rader"),
                 pl.col("budget_rows").alias("Budgetrader"),

@@ -134,6 +134,9 @@ def test_a_new_ledger_is_imported_only_after_its_organisation_is_confirmed(app_a
     assert "norstedts_bokslut_4e.se är importerad" in texts(at)
     assert len(_live(app_env)) == 1
     assert "556639-1537" in at.tabs[1].dataframe[0].value["Organisationsnummer"].to_list()
+    log = at.tabs[3].dataframe[0].value
+    assert log["Räkenskapsår"].to_list() == ["2009-07-01 – 2010-06-30"]
+    assert log["Kontrollsumma"].to_list() == ["stämmer (#KSUMMA 854227682)"]
 
 
 def test_a_replacement_shows_the_comparison_and_needs_its_own_confirmation(app_as, app_env, tmp_path):
