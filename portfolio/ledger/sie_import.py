@@ -458,7 +458,7 @@ def _run(
                 f"Objekt som används i #TRANS utan #OBJEKT-rad (dimension och objekt): {shown}{more};"
                 f" de visas som '{MISSING_OBJECT_NAME}'."
             )
-        warnings += _damaged_text(header)
+        warnings += _damaged_text(header, facts.pop("damaged"))
         mapping, _ = mapping_for(db, org or "")
         unmapped = unmapped_accounts(actual, mapping)
         if unmapped:
@@ -769,8 +769,8 @@ def _balance_warnings(
 _SEVEN_BIT = re.compile(r"[A-Za-z][{}|\[\]\\][a-z]")
 
 
-def _damaged_text(header: SieHeader) -> list[str]:
-    """Names with replacement characters (�) or 7-bit å/ä/ö, by label."""
+def _damaged_text(header: SieHeader, texts: dict[str, int]) -> list[str]:
+    """Names with replacement characters (�) or 7-bit å/ä/ö, and voucher texts with �, by label."""
     labels: dict[str, list[str]] = {}
 
     def look(label: str, text: str | None) -> None:
@@ -786,9 +786,10 @@ def _damaged_text(header: SieHeader) -> list[str]:
         look("#OBJEKT", text)
     for text in header.dimensions.values():
         look("#DIM", text)
-    if not labels:
+    if not labels and not texts:
         return []
-    parts = [f"{label} (t.ex. '{texts[0]}', {len(texts)} st)" for label, texts in labels.items()]
+    parts = [f"{label} (t.ex. '{found[0]}', {len(found)} st)" for label, found in labels.items()]
+    parts += [f"{label} ({count} texter med �)" for label, count in texts.items()]
     return [
         "Texten ser skadad ut (ersättningstecken � eller 7-bitars å/ä/ö som { | }) i "
         + ", ".join(parts)
@@ -958,6 +959,8 @@ def _read_into(db: Database, reader: SieReader, import_id: int, pdim: str) -> di
     own_problems: list[SieProblem] = []
     # #IB, #UB and #RES of the file's own year without objects, to check against the #TRANS sums.
     balances: dict[tuple[str, str], int] = {}
+    # Texts with the replacement character (�): the file was decoded with the wrong table somewhere.
+    damaged: dict[str, int] = {}
     vouchers = trans_rows = ignored = budget_rows = balance_rows = 0
     writer = _BatchWriter(db)
     try:
@@ -965,6 +968,8 @@ def _read_into(db: Database, reader: SieReader, import_id: int, pdim: str) -> di
             if type(record) is Voucher:
                 vouchers += 1
                 vdate = record.date
+                if "\ufffd" in record.text:
+                    damaged["#VER"] = damaged.get("#VER", 0) + 1
                 ref = f"{record.series} {record.number}".strip()
                 append = rows.append
                 for row in record.rows:
@@ -999,6 +1004,8 @@ def _read_into(db: Database, reader: SieReader, import_id: int, pdim: str) -> di
                         obj, text = cached
                     else:
                         obj = text = None
+                    if "\ufffd" in row.text:
+                        damaged["#TRANS"] = damaged.get("#TRANS", 0) + 1
                     append((import_id, days, row.account, obj, text, row.amount_ore, ref, row.text or None))
                 if len(rows) >= BATCH_ROWS:
                     trans_rows += len(rows)
@@ -1075,6 +1082,7 @@ def _read_into(db: Database, reader: SieReader, import_id: int, pdim: str) -> di
         "budget_frame": budget_frame,
         "own_problems": own_problems,
         "balances": balances,
+        "damaged": damaged,
         "used_objects": {pair for objs in object_cache for pair in objs},
     }
 

@@ -290,3 +290,14 @@ def test_a_ver_without_series_says_so(db):
     body = '#VER 1 20190115 "Konsult"\n{\n#TRANS 7410 {} 1000.00\n#TRANS 2440 {} -1000.00\n}\n'
     messages = refused(db, small("212000-0001", body), file_name="a.se")
     assert any("#VER 1 20190115 saknar serie" in m for m in messages), messages
+
+
+def test_replacement_characters_in_voucher_texts_are_a_warning_naming_trans(db):
+    add_organisation(db, SYSTEM, "212000-0001", "Testnämnden")
+    body = BODY.replace(
+        "#TRANS 7410 {} 1000.00", '#TRANS 7410 {} 1000.00 20190115 "Konsultarvode f\ufffdr april"'
+    )
+    data = (HEAD.format(org="212000-0001") + body).encode("utf-8")
+    summary = import_sie(db, SYSTEM, io.BytesIO(data), file_name="a.se")
+    (damaged,) = [w for w in summary.warnings if "Texten ser skadad ut" in w]
+    assert "#TRANS (1 texter med \ufffd)" in damaged
