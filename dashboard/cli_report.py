@@ -71,6 +71,9 @@ def cmd_report_party(args: argparse.Namespace) -> int:
         raise InvalidInputError([str(exc)]) from exc
     db = open_checked(args.db)
     view = party_service.load_view(db, args.party, args.year, period)
+    if view.rows.is_empty():
+        print(f"Inget fördelas {args.year}: det finns inga fördelningsposter för året.", file=sys.stderr)
+        return 1
     if args.format in ("xlsx", "pdf"):
         data = party_exports.party_xlsx(view) if args.format == "xlsx" else party_exports.party_pdf(view)
         default = f"partsvy-{view.party.lower()}-{view.year}-{period.value}.{args.format}"

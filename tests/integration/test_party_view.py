@@ -134,6 +134,11 @@ def test_cli_refuses_an_unknown_party_in_swedish(seeded_path, capsys):
     assert "Okänd part 'Stockholm'" in capsys.readouterr().err
 
 
+def test_cli_says_when_nothing_is_allocated_in_a_year(seeded_path, capsys):
+    assert main(["report", "party", "--party", "Bräcke", "--year", "2031", "--db", str(seeded_path)]) == 1
+    assert "Inget fördelas 2031" in capsys.readouterr().err
+
+
 def test_the_table_and_the_xlsx_hold_the_same_figures(seeded, seeded_path, tmp_path, capsys):
     assert main(["report", "party", "--party", "BRACKE", "--year", "2019", "--db", str(seeded_path)]) == 0
     table = capsys.readouterr().out
