@@ -34,6 +34,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Nämnden", "app_pages/meetings.py", "Sammanträden", "sammantraden"),
     PageSpec("Nämnden", "app_pages/decisions.py", "Beslut", "beslut"),
     PageSpec("Nämnden", "app_pages/bruttolista.py", "Bruttolista", "bruttolista"),
+    PageSpec("Nämnden", "app_pages/calendar.py", "Rapportkalender", "rapportkalender"),
     PageSpec("Uppföljning", "app_pages/audit.py", "Ändringslogg", "andringslogg"),
     PageSpec("Administration", "app_pages/users.py", "Användare", "anvandare", admin_only=True),
     PageSpec("Om tjänsten", "app_pages/my_account.py", "Mitt konto", "mitt-konto"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard import charts, project_reports, ui
 from portfolio.models import Phase, Status
 from portfolio.money import format_kr, kronor_json
 from portfolio.overview import filter_projects, key_figures, with_deviation
@@ -36,8 +36,10 @@ def status_reasons(projects: pl.DataFrame) -> None:
 st.title("Portföljöversikt")
 st.caption("Gemensam nämnd för samverkan (GNS) – alla projekt och ärenden med status och ekonomi.")
 
-all_projects = with_deviation(ui.projects()).join(
-    ui.latest_status(), left_on="id", right_on="project_id", how="left"
+all_projects = (
+    with_deviation(ui.projects())
+    .join(ui.latest_status(), left_on="id", right_on="project_id", how="left")
+    .join(project_reports.period_reports(), left_on="id", right_on="project_id", how="left")
 )
 # The latest status report wins over the status the case was registered with.
 all_projects = all_projects.with_columns(
@@ -123,13 +125,16 @@ display = ui.kr_column(table, ["budget_ore", "actual_ore", "deviation_ore"]).sel
     pl.col("phase").alias("Fas"),
     pl.Series("Status", [ui.status_text(s) for s in table["status"].to_list()], dtype=pl.String),
     pl.col("status_reason").alias("Kommentar"),
-    pl.when(pl.col("reported_on").is_null())
-    .then(pl.lit("ingen statusrapport"))
-    .otherwise(
-        pl.format("rapporterad {}", pl.col("reported_on"))
-        + pl.when(pl.col("stale")).then(pl.lit(" ⚠ äldre än senaste tertialet")).otherwise(pl.lit(""))
-    )
-    .alias("Rapport"),
+    # The current period's published report (or how late it is) for a project that must report.
+    pl.coalesce(
+        "period_report",
+        pl.when(pl.col("reported_on").is_null())
+        .then(pl.lit("ingen statusrapport"))
+        .otherwise(
+            pl.format("rapporterad {}", pl.col("reported_on"))
+            + pl.when(pl.col("stale")).then(pl.lit(" ⚠ äldre än senaste tertialet")).otherwise(pl.lit(""))
+        ),
+    ).alias("Rapport"),
     pl.col("trend").fill_null("–").alias("Trend"),
     pl.col("budget_ore").alias("Budget"),
     pl.col("actual_ore").alias("Utfall"),

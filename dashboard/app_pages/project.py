@@ -5,12 +5,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, forms, project_budget, project_facts, project_schedule, ui
+from dashboard import charts, forms, project_budget, project_facts, project_reports, project_schedule, ui
 from dashboard.project_sections import render_lifecycle
-from portfolio import status, store
+from portfolio import store
 from portfolio.auth import Action
-from portfolio.errors import InvalidInputError, PermissionDeniedError
-from portfolio.models import Status
 from portfolio.money import format_kr, kronor_json
 from portfolio.overview import budget_totals, rounding_differences, stated_vs_summed
 from portfolio.projects import service as projects
@@ -99,68 +97,7 @@ if ui.can(Action.EDIT_PROJECT, project_id=pid):
     project_facts.render_editor(conn, pid, user)
 
 
-def status_history(reports: pl.DataFrame) -> pl.DataFrame:
-    """The reports newest first: each dimension as status and its reason (`▲ Gul – leveransen dröjer`)."""
-    shown = {s.value: s.display for s in Status}
-
-    def with_reason(aspect: str) -> pl.Expr:
-        state = pl.col(f"{aspect}_status").replace_strict(shown, default="– Ej rapporterad")
-        reason = pl.col(f"{aspect}_reason").str.strip_chars()
-        return pl.when(reason.fill_null("") != "").then(pl.format("{} – {}", state, reason)).otherwise(state)
-
-    return reports.reverse().select(
-        pl.col("reported_on").alias("Datum"),
-        *[with_reason(aspect).alias(label) for aspect, label in status.ASPECTS.items()],
-        pl.col("next_steps").fill_null("").alias("Nästa steg"),
-        pl.col("reporter").fill_null("–").alias("Rapportör"),
-    )
-
-
-st.header("Statusrapporter")
-reports = store.status_reports_frame(conn, pid)
-if reports.height:
-    latest = reports.row(-1, named=True)
-    st.markdown(
-        f"Senaste rapport {latest['reported_on']} ({latest['reporter'] or 'okänd'}): "
-        + "; ".join(
-            f"{label} {ui.status_text(latest[f'{aspect}_status'])}"
-            for aspect, label in status.ASPECTS.items()
-        )
-    )
-    st.caption("Varje dimension visas med sin status och rapportörens skäl; nyaste rapporten först.")
-    ui.table(status_history(reports), hide_index=True)
-else:
-    st.markdown("Ingen statusrapport är inlämnad för projektet.")
-
-if ui.can(Action.REPORT_STATUS, project_id=pid):
-    with st.form("project_status_form", enter_to_submit=False):
-        st.subheader("Ny statusrapport")
-        reported_on = st.date_input("Rapportdatum", key="project_status_date", format="YYYY-MM-DD")
-        values: dict[str, object] = {"reported_on": reported_on}
-        cols = st.columns(len(status.ASPECTS))
-        for col, (aspect, label) in zip(cols, status.ASPECTS.items(), strict=True):
-            values[f"{aspect}_status"] = col.selectbox(
-                label,
-                [s.value for s in Status],
-                format_func=ui.status_text,
-                key=f"project_status_{aspect}",
-                placeholder="Välj status",
-            )
-            values[f"{aspect}_reason"] = col.text_area(
-                f"Skäl, {label.lower()}", key=f"project_status_{aspect}_reason", height=100
-            )
-        values["next_steps"] = st.text_area("Nästa steg", key="project_status_next")
-        submitted = st.form_submit_button("Spara statusrapport", type="primary")
-    if submitted:
-        try:
-            status.record(conn, user, pid, status.parse_report(values))
-        except InvalidInputError as exc:
-            ui.show_errors(exc)
-        except PermissionDeniedError as exc:
-            st.error(str(exc))
-        else:
-            st.success("Statusrapporten är sparad.")
-            st.rerun()
+project_reports.render(conn, pid, user)
 
 st.header("Budget och utfall")
 lines = store.budget_lines_frame(conn, pid)

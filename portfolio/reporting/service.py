@@ -27,6 +27,7 @@ from portfolio.reporting.model import (
     PublishableReport,
     ReportInput,
     ReviewDue,
+    days_text,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -244,34 +245,60 @@ def review_deadlines(db: Database, today: date) -> list[ReviewDue]:
 
 def period_status(db: Database, today: date) -> list[dict[str, Any]]:
     """Every project that must report in the current period (the next deadline on/after today,
-    else the last), with its latest published report of that period, its age, or how late it is."""
+    else the last) or has reported in it, with its latest published report of that period and its
+    age, or how late it is."""
     entries = store.calendar_entries(db)
     if not entries:
         return []
     current = current_period(entries, today)
-    rows = []
-    for project in _obliged(db):
-        report = store.latest_published(db, project["id"], current.year, current.period)
-        published = report is not None
-        rows.append(
-            {
-                "project_id": project["id"],
-                "code": project["code"],
-                "year": current.year,
-                "period": current.period,
-                "deadline": current.report_deadline,
-                "report_id": report["id"] if report else None,
-                "published_on": clock.parse(report["published_at"]).date()
-                if report and report["published_at"]
-                else None,
-                "overall_status": report["overall_status"] if report else None,
-                "age_days": (today - clock.parse(report["published_at"]).date()).days
-                if report and report["published_at"]
-                else None,
-                "days_overdue": calendar.days_overdue(current.report_deadline, today, published=published),
-            }
-        )
-    return rows
+    done = store.published_pairs(db)
+    return [
+        _standing(db, project, current, today)
+        for project in store.reporting_projects(db)
+        if calendar.must_report(project["phase"], project["must_report"])
+        or (project["id"], current.year, current.period) in done
+    ]
+
+
+def project_standing(db: Database, project_id: int, today: date) -> dict[str, Any] | None:
+    """The project against the current period (None without a calendar); `must_report` says
+    whether the project is expected to report at all."""
+    entries = store.calendar_entries(db)
+    project = next((p for p in store.reporting_projects(db) if p["id"] == project_id), None)
+    if not entries or project is None:
+        return None
+    row = _standing(db, project, current_period(entries, today), today)
+    row["must_report"] = calendar.must_report(project["phase"], project["must_report"])
+    return row
+
+
+def _standing(db: Database, project: dict[str, Any], current: CalendarEntry, today: date) -> dict[str, Any]:
+    report = store.latest_published(db, project["id"], current.year, current.period)
+    published_on = clock.parse(report["published_at"]).date() if report and report["published_at"] else None
+    return {
+        "project_id": project["id"],
+        "code": project["code"],
+        "year": current.year,
+        "period": current.period,
+        "deadline": current.report_deadline,
+        "report_id": report["id"] if report else None,
+        "published_on": published_on,
+        "overall_status": report["overall_status"] if report else None,
+        "age_days": (today - published_on).days if published_on else None,
+        "days_overdue": calendar.days_overdue(current.report_deadline, today, published=report is not None),
+    }
+
+
+def standing_text(row: dict[str, Any]) -> str:
+    """'T2 2019: publicerad 2019-09-20 (12 dagar sedan)' or 'T2 2019: saknas, 5 dagar sen'."""
+    head = f"{row['period']} {row['year']}"
+    if row["report_id"] is not None:
+        age = row["age_days"]
+        when = "i dag" if age == 0 else f"{days_text(age)} sedan"
+        return f"{head}: publicerad {row['published_on']} ({when})"
+    if row["days_overdue"]:
+        return f"{head}: saknas, {days_text(row['days_overdue'])} sen"
+    return f"{head}: saknas, senast {row['deadline']}"
 
 
 def current_period(entries: list[CalendarEntry], today: date) -> CalendarEntry:
