@@ -171,3 +171,36 @@ def test_refusals_leave_everything_as_it_was(seeded):
         seeded.execute("UPDATE status_reports SET overall_status = 'röd' WHERE id = ?", [report_id])
     with pytest.raises(PermissionDeniedError):
         service.start_draft(seeded, accounts.persona_user(seeded, "namnd"), link2(seeded), 2019, "helår")
+
+
+def test_reports_from_before_the_calendar_are_bound_to_their_period_and_published_without_snapshot(tmp_path):
+    from portfolio.db import connect, migrate, write
+    from registers.schema import ALL_MIGRATIONS
+
+    db = connect(tmp_path / "old.db")
+    migrate(db, *(m for m in ALL_MIGRATIONS if m.name != "reporting"))
+    with write(db, audited=False):  # as a database was before the reporting cycle
+        db.execute(
+            "INSERT INTO projects (id, code, has_diarienummer, name, kind, phase, status)"
+            " VALUES (1, 'GNS/8/2018', 1, 'LINK2', 'projekt', 'genomförande', 'grön')"
+        )
+        for rid, day in ((1, "2019-02-08"), (2, "2019-06-03"), (3, "2019-06-20"), (4, "2019-11-01")):
+            db.execute(
+                "INSERT INTO status_reports (id, project_id, reported_on, time_status, time_reason,"
+                " cost_status, cost_reason, scope_status, scope_reason, overall_status, overall_reason,"
+                " next_steps, created_at) VALUES (?, 1, ?, 'grön', '', 'grön', '', 'grön', '', 'gul',"
+                " 'Sen start', '', ?)",
+                [rid, day, f"{day}T08:00:00+00:00"],
+            )
+    assert migrate(db, *ALL_MIGRATIONS) == ["reporting:m001_calendar_and_reports"]
+    rows = reporting_store.published_frame(db).select("id", "year", "period", "report_version", "snapshot")
+    assert rows.sort("id").rows() == [
+        (1, 2019, "T1", 1, None),
+        (2, 2019, "T2", 1, None),
+        (3, 2019, "T2", 2, None),
+        (4, 2019, "helår", 1, None),
+    ]
+    old = reporting_store.published(db, 3)
+    assert old is not None and old["published_at"] == "2019-06-20T08:00:00+00:00"
+    with pytest.raises(Exception, match="ändras inte"), write(db, audited=False):
+        db.execute("UPDATE status_reports SET overall_status = 'grön' WHERE id = 3")
