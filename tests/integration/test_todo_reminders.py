@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from dashboard.cli import main
 from dashboard.todo_data import inputs
@@ -66,14 +67,24 @@ class Inbox:
         return "250 Meddelandet är mottaget"
 
 
-@pytest.fixture
-def inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
+USER, PASSWORD = "portfolj", "ratt-losenord-123"
+
+
+def authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+        USER.encode(),
+        PASSWORD.encode(),
+    )
+    return AuthResult(success=ok)
+
+
+def serve(monkeypatch: pytest.MonkeyPatch, **server: object) -> Iterator[Inbox]:
     """A real SMTP server on a free local port, and the environment pointing at it (no STARTTLS)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller = Controller(box, hostname="127.0.0.1", port=port, **server)
     controller.start()
     for name in SMTP_ENV:
         monkeypatch.delenv(name, raising=False)
@@ -86,6 +97,18 @@ def inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
         yield box
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
+    """A local SMTP server that takes every message."""
+    yield from serve(monkeypatch)
+
+
+@pytest.fixture
+def login_inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
+    """A local SMTP server that requires a login (over plain text: a local test server only)."""
+    yield from serve(monkeypatch, authenticator=authenticate, auth_required=True, auth_require_tls=False)
 
 
 def reminder_rows(db: Database) -> list[tuple]:
@@ -246,3 +269,19 @@ def test_smtp_settings_come_from_a_file_or_the_environment_and_never_show_the_pa
     with pytest.raises(Exception, match="Okänd inställning"):
         config.write_text('[smtp]\nhost = "x"\npasword = "y"\n', encoding="utf-8")
         settings.load({"PORTFOLJ_SMTP_CONFIG": str(config)})
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_remind_logs_in_with_the_configured_user_and_never_shows_the_password(
+    seeded_path, login_inbox, monkeypatch, capsys
+):
+    monkeypatch.setenv("PORTFOLJ_SMTP_USER", USER)
+    monkeypatch.setenv("PORTFOLJ_SMTP_PASSWORD", PASSWORD)
+    db = open_database(seeded_path)
+    make_work_for_the_leader(db)
+    assert main(["remind", "--db", str(seeded_path), "--today", TODAY.isoformat()]) == 0
+    out, err = capsys.readouterr()
+    assert PASSWORD not in out + err
+    assert [r for r, _ in login_inbox.messages] == [["kommunchef.bracke@gns.example"], [LEADER]]
+    assert len(reminder_rows(db)) == 3
+    assert PASSWORD not in str(db.execute("SELECT * FROM audit_log WHERE entity = 'påminnelse'").fetchall())
