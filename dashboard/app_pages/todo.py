@@ -84,11 +84,12 @@ if user.role is not Role.NAMND:
         st.caption(
             "E-postpåminnelser är inte inställda på den här servern: det som väntar på dig syns bara här."
         )
-    sent = todo.sent_log(ui.db(), user.id)
+    # The admin sees every reminder sent; the others their own.
+    everyone = user.role is Role.ADMIN
+    sent = todo.sent_log(ui.db(), None if everyone else user.id)
     if sent.height:
-        ui.table(
-            sent.head(20).select(
-                clock.local_column("sent_at").alias("Skickad"),
-                pl.col("subject").alias("Ämne"),
-            )
-        )
+        st.markdown("**Senast skickade påminnelser**" + (" (alla användare)" if everyone else ""))
+        columns = [clock.local_column("sent_at").alias("Skickad")]
+        if everyone:
+            columns.append(pl.col("email").alias("Till"))
+        ui.table(sent.head(20).select(*columns, pl.col("subject").alias("Ämne")))

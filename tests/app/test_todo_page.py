@@ -8,11 +8,14 @@ from urllib.parse import parse_qsl
 import pytest
 
 from portfolio import store
+from portfolio.todo import service as todo
+from portfolio.todo.logic import MISSED, Reminder
+from portfolio.todo.model import Kind, TodoItem
 from registers.risks import service as risks
 from registers.risks import store as risks_store
 from registers.risks.model import ActionInput
 from registers.schema import open_database
-from tests.app.conftest import PERSONA_EMAILS, ROLES, texts
+from tests.app.conftest import PERSONA_EMAILS, ROLES, rendered, texts
 
 
 def links(at) -> list[tuple[str, str, dict[str, str]]]:
@@ -86,3 +89,18 @@ def test_the_admin_sees_the_projects_that_have_not_reported_and_the_missing_revi
         for label in labels
     )
     assert "Nyttor att mäta" not in " ".join(headings)
+
+
+def test_a_sent_reminder_is_listed_for_its_user_and_for_the_admin_with_its_recipient(app_env, app_as):
+    conn = open_database(app_env)
+    leader = store.find_user(conn, PERSONA_EMAILS["projektledare"])[0]
+    item = TodoItem(kind=Kind.ACTION, key="åtgärd:4:2020-01-10", text="x", page="app_pages/risks.py")
+    reminder = Reminder(user_id=leader.id, email=leader.email, name=leader.name, item=item, stage=MISSED)
+    todo.record_sent(conn, [reminder], "Påminnelse från portfolj: 1 sak att göra, 1 försenad")
+    conn.close()
+    mine = app_as("projektledare").table[0].value
+    assert list(mine.columns) == ["Skickad", "Ämne"]
+    assert [rendered(v) for v in mine["Ämne"]] == ["Påminnelse från portfolj: 1 sak att göra, 1 försenad"]
+    everyone = app_as("admin").table[0].value
+    assert [rendered(v) for v in everyone["Till"]] == [PERSONA_EMAILS["projektledare"]]
+    assert not app_as("kommunchef").table
