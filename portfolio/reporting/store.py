@@ -383,6 +383,26 @@ def latest_published(
     return None if row is None else published(db, row[0])
 
 
+def report_for_meeting(db: Database, project_id: int, day: date) -> dict[str, Any] | None:
+    """The project's newest published report of the period the meeting on `day` presents, else its
+    newest report dated on or before the day; None when there is none."""
+    period = db.execute(
+        "SELECT year, period FROM reporting_periods WHERE meeting_date = ?"
+        " ORDER BY report_deadline DESC LIMIT 1",
+        [day.isoformat()],
+    ).fetchone()
+    if period is not None:
+        found = latest_published(db, project_id, period[0], period[1])
+        if found is not None:
+            return found
+    row = db.execute(
+        "SELECT id FROM status_reports WHERE project_id = ? AND reported_on <= ?"
+        " ORDER BY reported_on DESC, id DESC LIMIT 1",
+        [project_id, day.isoformat()],
+    ).fetchone()
+    return None if row is None else published(db, row[0])
+
+
 def published_frame(db: Database, project_id: int | None = None) -> pl.DataFrame:
     """Published reports with their project and publisher, oldest first (snapshot as JSON text)."""
     where, params = ("WHERE r.project_id = ?", [project_id]) if project_id is not None else ("", [])

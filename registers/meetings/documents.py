@@ -23,13 +23,15 @@ from portfolio.models import Status
 from portfolio.money import format_kr, format_tkr
 from portfolio.pdf import paragraphs, render_html, tagged_pdf
 from portfolio.periods import Period
+from portfolio.reporting import store as reporting_store
+from portfolio.reporting.model import DIMENSIONS, snapshot_label
 from registers.benefits import service as benefits
 from registers.risks import service as risks
 
 COMMITTEE = "Gemensam nämnd för samverkan inom drift och service, utveckling samt specialistfunktioner"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_RISKS = 10
-ASPECTS = (("time", "Tid"), ("cost", "Kostnad"), ("scope", "Omfattning"), ("overall", "Totalt"))
+MAX_SNAPSHOT_RISKS = 5
 
 
 def status_text(status: str | None) -> str:
@@ -70,28 +72,44 @@ def _items(db: Database, meeting_id: int) -> list[dict[str, Any]]:
     return items
 
 
-def _latest_status(db: Database, code: str | None) -> dict[str, Any] | None:
+def _latest_status(db: Database, code: str | None, day: date) -> dict[str, Any] | None:
+    """The project's published report for the meeting: the period this meeting presents (by the
+    reporting calendar), else the latest published on or before the day; with its frozen snapshot."""
     if not code:
         return None
     try:
         project_id = core_store.project_id_for(db, code)
     except NotFoundError:
         return None
-    reports = core_store.status_reports_frame(db, project_id)
-    if reports.height == 0:
+    report = reporting_store.report_for_meeting(db, project_id, day)
+    if report is None:
         return None
-    last = reports.row(-1, named=True)
+    snap = report["snapshot"]
     return {
-        "reported_on": last["reported_on"],
+        "reported_on": report["reported_on"],
+        "period": f"{report['period']} {report['year']}" if report["year"] else "",
+        "version": report["report_version"],
+        "correction_reason": report["correction_reason"] or "",
         "rows": [
             {
                 "aspect": name,
-                "status": status_text(last[f"{key}_status"]),
-                "reason": last[f"{key}_reason"] or "",
+                "status": status_text(report[f"{key}_status"]),
+                "reason": report[f"{key}_reason"] or "",
             }
-            for key, name in ASPECTS
+            for key, name in DIMENSIONS.items()
+            if report[f"{key}_status"] is not None
         ],
-        "next_steps": last["next_steps"] or "",
+        "next_steps": report["next_steps"] or "",
+        "snapshot_text": snapshot_label(snap),
+        "money": None
+        if not snap
+        else f"Budget {format_kr(snap['budget_ore'])}, utfall {format_kr(snap['actual_ore'])},"
+        f" prognos {format_kr(snap['forecast_ore'], empty='ingen angiven')}",
+        "risks": []
+        if not snap
+        else [
+            f"{r['title']} (riskvärde {r['score']}, {r['band']})" for r in snap["risks"][:MAX_SNAPSHOT_RISKS]
+        ],
     }
 
 
@@ -217,7 +235,7 @@ def kallelse_pdf(db: Database, meeting_id: int) -> bytes:
             appended.append((row["filename"], governance.attachment_content(db, row["id"])[2]))
     for item in items:
         item["files"] = by_item.get(item["id"], [])
-        item["status"] = _latest_status(db, item["case_code"])
+        item["status"] = _latest_status(db, item["case_code"], day)
     html = render_html(
         "kallelse.html",
         TEMPLATES,

@@ -204,3 +204,34 @@ def test_reports_from_before_the_calendar_are_bound_to_their_period_and_publishe
     assert old is not None and old["published_at"] == "2019-06-20T08:00:00+00:00"
     with pytest.raises(Exception, match="ändras inte"), write(db, audited=False):
         db.execute("UPDATE status_reports SET overall_status = 'grön' WHERE id = 3")
+
+
+def test_the_kallelse_shows_the_periods_published_report_with_its_snapshot(seeded, monkeypatch):
+    import html
+
+    from portfolio.governance import service as governance
+    from registers.meetings import documents
+
+    leader = accounts.persona_user(seeded, "projektledare")
+    publish_full(
+        seeded,
+        leader,
+        period="T1",
+        reported_on=date(2019, 5, 20),
+        overall_status="gul",
+        overall_reason="Driftstart flyttad",
+    )
+    frozen = reporting_store.latest_published(seeded, link2(seeded), 2019, "T1")
+    assert frozen is not None
+    risk = frozen["snapshot"]["risks"][0]
+    current = risks_store.get_risk(seeded, risk["id"])
+    risks_service.close_risk(seeded, leader, risk["id"], version=current["version"], note="Hanterad")
+
+    # The document's HTML is what is checked (the PDF is the same HTML, tagged, and slow to make).
+    monkeypatch.setattr(documents, "tagged_pdf", lambda page, appended=(): page.encode())
+    meeting = governance.meeting_on(seeded, date(2019, 6, 3))
+    text = html.unescape(documents.kallelse_pdf(seeded, meeting["id"]).decode())
+    assert "Statusrapport för GNS/8/2018, T1 2019 (version 1, 2019-05-20)" in text
+    assert "Driftstart flyttad" in text
+    assert "Underlag fruset vid publiceringen: Budget" in text
+    assert f"Öppen risk: {risk['title']}" in text
