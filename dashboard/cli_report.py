@@ -19,6 +19,14 @@ from portfolio.money import format_kr, kronor_json
 from portfolio.periods import Period
 
 COLUMNS = ("item", "key", "budgeted_share", "actual_share", "deviation_share")
+# The table is read by a kommunchef: Swedish headings (JSON keeps the field names above).
+TABLE_HEADINGS = {
+    "item": "Post",
+    "key": "Fördelningsnyckel",
+    "budgeted_share": "Budgeterad andel",
+    "actual_share": "Faktisk andel",
+    "deviation_share": "Avvikelse (budget − utfall)",
+}
 
 
 def json_rows(view: PartyView) -> list[dict[str, Any]]:
@@ -92,7 +100,8 @@ def cmd_report_party(args: argparse.Namespace) -> int:
         )
         return 0
     print(view.title)
-    print(render(_table_rows(view), "table", COLUMNS))
+    rows = [{TABLE_HEADINGS[k]: v for k, v in r.items()} for r in _table_rows(view)]
+    print(render(rows, "table", list(TABLE_HEADINGS.values())))
     for note in view.rounding_notes:
         print(note)
     return 0

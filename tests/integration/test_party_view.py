@@ -144,6 +144,8 @@ def test_the_table_and_the_xlsx_hold_the_same_figures(seeded, seeded_path, tmp_p
     table = capsys.readouterr().out
     assert "Bräcke kommun – vad parten betalar 2019 (helår)" in table
     assert "129\u202f720,21 kr" in table
+    headings = table.splitlines()[1].split()
+    assert headings[:3] == ["Post", "Fördelningsnyckel", "Budgeterad"]
     view = party_service.load_view(seeded, "bracke", 2019, Period.HELAR)
     sheet = load_workbook(io.BytesIO(party_exports.party_xlsx(view)))["Partsvy"]
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
