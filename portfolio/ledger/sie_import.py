@@ -468,13 +468,15 @@ def _run(
 
         replaces: list[int] = []
         comparison: Comparison | None = None
-        if org is not None and year is not None and not partial:
-            replaces = store.earlier_imports_of_year(db, org, year, "sie", STAGED_IMPORT_ID)
+        addition_name = (confirmed.addition or "").strip() or None if partial else None
+        if org is not None and year is not None and (addition_name or not partial):
+            replaces = _same_kind(db, org, year, addition_name)
             if replaces:
                 comparison = _comparison(db, replaces, name, facts, actual)
                 if not confirmed.replace:
+                    what = f"ett tillägg med namnet '{addition_name}'" if addition_name else "en huvudbok"
                     needs["ersätt"] = (
-                        f"Det finns redan en huvudbok för {org} räkenskapsåret {year} (import "
+                        f"Det finns redan {what} för {org} räkenskapsåret {year} (import "
                         + ", ".join(map(str, replaces))
                         + "). Den nya filen ersätter den bara om du bekräftar efter att ha sett"
                         " jämförelsen (på kommandoraden --replace)."
@@ -521,8 +523,8 @@ def _run(
                 earlier = store.import_by_fingerprint(db, fingerprint)
                 if earlier is None:  # else the same file was imported while this one was read
                     superseded: list[int] = []
-                    if not partial:
-                        superseded = store.earlier_imports_of_year(db, org, year, "sie", STAGED_IMPORT_ID)
+                    if addition_name or not partial:
+                        superseded = _same_kind(db, org, year, addition_name)
                         if superseded and not confirmed.replace:
                             raise SieImportRejectedError(
                                 [
@@ -580,7 +582,7 @@ def _run(
                         "unbalanced": len(unbalanced),
                         "unmapped_accounts": unmapped,
                         "sie_type": shown_preview.type_text,
-                        "addition": (confirmed.addition or "").strip() or None if partial else None,
+                        "addition": addition_name,
                         "checksum": checksum_text,
                     }
                     store.finish_import(db, import_id, log)
@@ -614,6 +616,14 @@ def _run(
     assert row is not None
     summary = summary_from_log(row, already=False, seconds=time.perf_counter() - started)
     return ImportSummary(**{**summary.__dict__, "superseded": tuple(superseded), "warnings": tuple(warnings)})
+
+
+def _same_kind(db: Database, org: str, year: int, addition: str | None) -> list[int]:
+    """Live imports a new file of the same kind replaces: the ledger, or the addition of that name."""
+    if addition is None:
+        return store.earlier_imports_of_year(db, org, year, "sie", STAGED_IMPORT_ID)
+    earlier = store.earlier_imports_of_year(db, org, year, "sie-tillägg", STAGED_IMPORT_ID)
+    return [i for i in earlier if (store.get_import(db, i) or {}).get("addition") == addition]
 
 
 MISSING_OBJECT_NAME = "(namn saknas i filen)"
@@ -698,10 +708,17 @@ def _fiscal_warning(fiscal: tuple[date, date] | None) -> list[str]:
     start, end = fiscal
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
         return []
+    if start.year == end.year:
+        where = f"alla dess månader visas under {start.year}"
+    else:
+        where = (
+            f"månaderna {start:%Y-%m} – {start.year}-12 visas under {start.year} och"
+            f" {end.year}-01 – {end:%Y-%m} under {end.year}; i rapporten för {end.year} är kolumnen"
+            " föregående år då en del av samma räkenskapsår"
+        )
     return [
-        f"Räkenskapsåret är {start.isoformat()} – {end.isoformat()}, inte ett kalenderår. Tertialerna"
-        " räknas i kalendermånader, så rapporten visar detta räkenskapsårs månader; jämför inte"
-        " tertialerna med föregående år utan att se vilka månader som ingår."
+        f"Räkenskapsåret är {start.isoformat()} – {end.isoformat()}, inte ett kalenderår."
+        f" Tertialrapporten räknar kalenderår: {where}."
     ]
 
 

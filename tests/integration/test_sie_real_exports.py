@@ -301,3 +301,25 @@ def test_replacement_characters_in_voucher_texts_are_a_warning_naming_trans(db):
     summary = import_sie(db, SYSTEM, io.BytesIO(data), file_name="a.se")
     (damaged,) = [w for w in summary.warnings if "Texten ser skadad ut" in w]
     assert "#TRANS (1 texter med \ufffd)" in damaged
+
+
+def test_a_corrected_addition_of_the_same_name_replaces_it_only_when_confirmed(db):
+    add_organisation(db, SYSTEM, "212000-0001", "Testnämnden")
+    first = import_sie(db, SYSTEM, ASSETS, organisation="212000-0001", addition="Avskrivningar")
+    corrected = io.BytesIO(ASSETS.read_bytes().replace(b"#VER", b"#VER ", 1))
+    messages = refused(
+        db, corrected, file_name=ASSETS.name, organisation="212000-0001", addition="Avskrivningar"
+    )
+    assert any("ett tillägg med namnet 'Avskrivningar'" in m and "--replace" in m for m in messages)
+    corrected.seek(0)
+    second = import_sie(
+        db,
+        SYSTEM,
+        corrected,
+        file_name=ASSETS.name,
+        organisation="212000-0001",
+        addition="Avskrivningar",
+        replace=True,
+    )
+    assert second.superseded == (first.import_id,)
+    assert live(db) == [second.import_id]

@@ -790,3 +790,16 @@ def test_bl0001_mixed_encoding_on_line_40_is_the_only_remark() -> None:
     assert [(p.line, p.severity, p.code) for p in f.problems] == [(40, "varning", "blandad-kodning")]
     assert f.header.objects[("6", "┼1")] == "årsta"
     assert f.vouchers[0].rows[0].text == "1820\\A012 Cykel"
+
+
+def test_an_empty_ib_amount_is_a_warning_and_the_vouchers_are_read() -> None:
+    f = read_text('#IB 0 1930 ""\n' + voucher("#TRANS 1930 {} 5.00", "#TRANS 3010 {} -5.00"))
+    assert f.errors == ()
+    assert [(p.line, p.severity) for p in f.problems] == [(5, "varning")]
+    assert len(f.vouchers) == 1
+
+
+def test_a_ver_without_its_series_is_named_as_such_not_as_a_bad_date() -> None:
+    f = read_text('#VER 1 20250115 "Hyra"\n{\n#TRANS 1930 {} 5.00\n#TRANS 3010 {} -5.00\n}\n')
+    (error,) = [p for p in f.errors if p.line == 5]
+    assert "saknar serie" in error.message and "datumet" not in error.message
