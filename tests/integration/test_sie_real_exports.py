@@ -249,9 +249,10 @@ def test_own_balances_that_disagree_with_trans_are_listed_and_unclosed_texts_do_
 
 def test_a_july_to_june_file_gets_its_fiscal_year_warning(db):
     summary = import_sie(db, SYSTEM, NORSTEDTS_4E, new_organisation=True)
-    assert any(
-        "Räkenskapsåret är 2009-07-01 – 2010-06-30, inte ett kalenderår" in w for w in summary.warnings
-    )
+    (fiscal,) = [w for w in summary.warnings if w.startswith("Räkenskapsåret är 2009-07-01 – 2010-06-30")]
+    assert "inte ett kalenderår" in fiscal
+    assert "månaderna 2009-07 – 2009-12 visas under 2009 och 2010-01 – 2010-06 under 2010" in fiscal
+    assert "i rapporten för 2010 är kolumnen föregående år då en del av samma räkenskapsår" in fiscal
     row = store.get_import(db, summary.import_id)
     assert (row["fiscal_start"], row["fiscal_end"]) == ("2009-07-01", "2010-06-30")
 
