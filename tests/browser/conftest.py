@@ -161,7 +161,7 @@ SECTIONS = {
         "Enkäter",
     ],
     "Ekonomi": ["Tertialrapport", "Kostnadsfördelning", "Import av redovisning"],
-    "Nämnden": ["Sammanträden", "Beslut", "Bruttolista"],
+    "Nämnden": ["Sammanträden", "Beslut", "Bruttolista", "Rapportkalender"],
     "Uppföljning": ["Ändringslogg"],
     "Administration": ["Användare"],
     "Om tjänsten": ["Mitt konto", "API-nycklar", "Tillgänglighetsredogörelse"],
