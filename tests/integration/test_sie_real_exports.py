@@ -14,7 +14,7 @@ import pytest
 
 from dashboard.cli import main
 from portfolio.auth import SYSTEM
-from portfolio.db import Database
+from portfolio.db import Database, migrate, write
 from portfolio.errors import ImportRejectedError
 from portfolio.ledger import store
 from portfolio.ledger.organisations import add_organisation
@@ -324,3 +324,26 @@ def test_a_corrected_addition_of_the_same_name_replaces_it_only_when_confirmed(d
     )
     assert second.superseded == (first.import_id,)
     assert live(db) == [second.import_id]
+
+
+def test_a_database_from_before_the_organisation_list_lists_its_imported_organisations(db):
+    add_organisation(db, SYSTEM, "212000-0001", "Testnämnden")
+    import_sie(db, SYSTEM, small("212000-0001"), file_name="a.se")
+    # Put the database back as m002 left it: no list, no new columns, the raw #ORGNR as key.
+    with write(db, audited=False):
+        db.executescript(
+            """
+            DROP TABLE ledger_organisations;
+            ALTER TABLE ledger_imports DROP COLUMN sie_type;
+            ALTER TABLE ledger_imports DROP COLUMN addition;
+            ALTER TABLE ledger_imports DROP COLUMN checksum;
+            UPDATE ledger_imports SET organisation = '2120000001';
+            DELETE FROM _migrations WHERE migration_set = 'ledger' AND name = 'm003_organisations';
+            """
+        )
+    assert migrate(db, store.MIGRATIONS) == ["ledger:m003_organisations"]
+    assert store.organisation_name(db, "212000-0001") == "Testnämnden"
+    assert store.live_organisations(db) == ["212000-0001"]
+    # The next file of the same ledger, written with the dash, is the same organisation.
+    messages = refused(db, small("212000-0001", BODY.split("#VER A 2")[0]), file_name="b.se")
+    assert any("redan en huvudbok för 212000-0001" in m for m in messages)
