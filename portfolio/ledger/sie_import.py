@@ -448,7 +448,9 @@ def _run(
         if not blocking:
             warnings += _balance_warnings(balances, actual, budget_sums, fiscal)
         names = dict(header.objects)
-        missing = sorted(k for k in facts.pop("used_objects") if k not in names)
+        # An object another import names keeps that name; only the unnamed get the placeholder.
+        known = store.object_names(db)
+        missing = sorted(k for k in facts.pop("used_objects") if k not in names and k not in known)
         for key in missing:
             names[key] = MISSING_OBJECT_NAME
         if missing:

@@ -347,3 +347,17 @@ def test_a_database_from_before_the_organisation_list_lists_its_imported_organis
     # The next file of the same ledger, written with the dash, is the same organisation.
     messages = refused(db, small("212000-0001", BODY.split("#VER A 2")[0]), file_name="b.se")
     assert any("redan en huvudbok för 212000-0001" in m for m in messages)
+
+
+def test_an_addition_without_objekt_lines_does_not_hide_the_ledgers_object_names(db):
+    add_organisation(db, SYSTEM, "212000-0001", "Testnämnden")
+    named = '#DIM 6 "Projekt"\n#OBJEKT 6 6674 "LINK2"\n' + BODY.replace(
+        "#TRANS 7410 {}", "#TRANS 7410 {6 6674}"
+    )
+    import_sie(db, SYSTEM, small("212000-0001", named), file_name="bok.se")
+    unnamed = (
+        BODY.replace("#TRANS 7410 {}", "#TRANS 7410 {6 6674}").replace("A 1", "L 1").replace("A 2", "L 2")
+    )
+    added = import_sie(db, SYSTEM, small("212000-0001", unnamed), file_name="lon.si", addition="Lön")
+    assert not any("utan #OBJEKT-rad" in w for w in added.warnings)
+    assert store.object_names(db)[("6", "6674")] == "LINK2"
