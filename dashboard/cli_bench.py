@@ -7,9 +7,16 @@ from pathlib import Path
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from dashboard import bench
+    from dashboard import bench, bench_browser
 
-    report = bench.run(args.tier, data_dir=Path(args.data_dir), rebuild=args.rebuild, runs=args.runs)
+    report = bench.run(
+        args.tier,
+        data_dir=Path(args.data_dir),
+        rebuild=args.rebuild,
+        runs=args.runs,
+        personas=tuple(args.persona or bench_browser.ALL_PERSONAS),
+        sessions=args.sessions,
+    )
     print(bench.as_json(report) if args.format == "json" else bench.as_table(report))
     return 0
 
@@ -22,4 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data-dir", default="data/bench", help="där testdatabaserna sparas (git-ignorerat)")
     p.add_argument("--rebuild", action="store_true", help="bygg om testdatabasen")
     p.add_argument("--runs", type=int, default=None, help="mätningar per värde (medianen visas)")
+    p.add_argument(
+        "--persona",
+        action="append",
+        choices=["namnd", "kommunchef", "projektledare", "admin"],
+        help="mät bara denna persona i webbläsaren (kan upprepas; standard: alla fyra)",
+    )
+    p.add_argument("--sessions", type=int, default=15, help="antal samtidiga sessioner (standard 15)")
     p.set_defaults(func=cmd_bench)

@@ -156,3 +156,42 @@ class Discrepancy:
     @property
     def difference_ore(self) -> int:
         return self.stated_ore - self.summed_ore
+
+
+def search_projects(projects: pl.DataFrame, text: str | None) -> pl.DataFrame:
+    """Projects whose code or name contains `text` (any case, as typed: no patterns)."""
+    needle = (text or "").strip().lower()
+    if not needle:
+        return projects
+    return projects.filter(
+        pl.col("code").str.to_lowercase().str.contains(needle, literal=True)
+        | pl.col("name").fill_null("").str.to_lowercase().str.contains(needle, literal=True)
+    )
+
+
+def page_count(rows: int, size: int) -> int:
+    """How many pages of `size` rows `rows` fill (at least one, also when there is nothing)."""
+    return max(1, -(-rows // size))
+
+
+def top_with_rest(projects: pl.DataFrame, n: int, rest_label: str) -> pl.DataFrame:
+    """The `n` projects with the largest budget or outcome, then one row `rest_label` summing the rest.
+
+    A chart of thousands of bars cannot be read; its largest bars and the sum of the others can.
+    Returns `code`, `name`, `budget_ore`, `actual_ore`; the rest row has no code.
+    """
+    size = pl.max_horizontal(pl.col("budget_ore").fill_null(0).abs(), pl.col("actual_ore").fill_null(0).abs())
+    ranked = projects.select("code", "name", "budget_ore", "actual_ore").sort(
+        size, "code", descending=[True, False]
+    )
+    top = ranked.head(n)
+    rest = ranked.slice(n)
+    if rest.height == 0:
+        return top
+    summed = rest.select(
+        pl.lit(None, pl.String).alias("code"),
+        pl.lit(f"{rest_label} ({rest.height} projekt)").alias("name"),
+        pl.col("budget_ore").sum().cast(top.schema["budget_ore"]),
+        pl.col("actual_ore").sum().cast(top.schema["actual_ore"]),
+    )
+    return pl.concat([top, summed])

@@ -8,7 +8,14 @@ import streamlit as st
 from dashboard import charts, project_reports, ui
 from portfolio.models import Phase, Status
 from portfolio.money import format_kr, kronor_json
-from portfolio.overview import filter_projects, key_figures, with_deviation
+from portfolio.overview import (
+    filter_projects,
+    key_figures,
+    page_count,
+    search_projects,
+    top_with_rest,
+    with_deviation,
+)
 
 REASONS_SHOWN = 50
 
@@ -101,89 +108,155 @@ st.markdown(
     + " · ".join(f"{phase} {n}" for phase, n in figures.by_phase.items())
 )
 
-st.subheader("Projekt och ärenden")
-sort_options = {
-    "Kod": ("code", False),
-    "Namn": ("name", False),
-    "Status (allvarligast först)": ("status_rank", False),
-    "Budget (störst först)": ("budget_ore", True),
-    "Utfall (störst först)": ("actual_ore", True),
-    "Avvikelse (störst underskott först)": ("deviation_ore", False),
-}
-sort_label = st.selectbox(
-    "Sortera efter", list(sort_options), key="overview_sort", placeholder="Välj ett alternativ"
-)
-sort_col, descending = sort_options[sort_label]
-rank = {"röd": 0, "gul": 1, "grön": 2}
-table = shown.with_columns(
-    pl.col("status").replace_strict(rank, default=3, return_dtype=pl.Int64).alias("status_rank")
-).sort(sort_col, descending=descending, nulls_last=True)
+PAGE_ROWS = 50  # a page of the table: what a person reads, and all the browser is sent
+CHART_BARS = 15  # the chart's largest projects; the others are summed in one bar
 
-display = ui.kr_column(table, ["budget_ore", "actual_ore", "deviation_ore"]).select(
-    pl.col("code").alias("Kod"),
-    pl.col("name").alias("Namn"),
-    pl.col("phase").alias("Fas"),
-    pl.Series("Status", [ui.status_text(s) for s in table["status"].to_list()], dtype=pl.String),
-    pl.col("status_reason").alias("Kommentar"),
-    # The current period's published report (or how late it is) for a project that must report.
-    pl.coalesce(
-        "period_report",
-        pl.when(pl.col("reported_on").is_null())
-        .then(pl.lit("ingen statusrapport"))
-        .otherwise(
-            pl.format("rapporterad {}", pl.col("reported_on"))
-            + pl.when(pl.col("stale")).then(pl.lit(" ⚠ äldre än senaste tertialet")).otherwise(pl.lit(""))
-        ),
-    ).alias("Rapport"),
-    pl.col("trend").fill_null("–").alias("Trend"),
-    pl.col("budget_ore").alias("Budget"),
-    pl.col("actual_ore").alias("Utfall"),
-    pl.col("deviation_ore").alias("Avvikelse"),
-)
-event = st.dataframe(
-    display,
-    hide_index=True,
-    width="stretch",
-    on_select="rerun",
-    selection_mode="single-row",
-    key="overview_table",
-    placeholder="–",
-)
-with st.expander("Tabellen i textform (för skärmläsare och utskrift)"):
-    ui.table(display, hide_index=True)
-status_reasons(table)
-selected_rows = event.selection.rows if event else []
-if selected_rows:
-    ui.open_project(table["code"][selected_rows[0]])
 
-codes = table["code"].to_list()
-labels = dict(table.select("code", "name").iter_rows())
-o1, o2 = st.columns([3, 1], vertical_alignment="bottom")
-chosen = o1.selectbox(
-    "Öppna ett projekt",
-    codes,
-    format_func=lambda c: f"{c} – {labels[c]}",
-    key="overview_open_choice",
-    index=None,
-    placeholder="Välj projekt eller ärende",
-)
-if o2.button("Öppna projektet", key="overview_open", disabled=chosen is None):
-    ui.open_project(chosen)
+def clamp_page(pages: int) -> None:
+    """Keep the chosen table page within the pages there are (a search may leave fewer)."""
+    if st.session_state.get("overview_page", 1) > pages:
+        st.session_state["overview_page"] = pages
 
-with_money = table.filter(pl.col("budget_ore").is_not_null() | pl.col("actual_ore").is_not_null())
+
+def first_page() -> None:
+    """A new search or sort order starts at the table's first page."""
+    st.session_state["overview_page"] = 1
+
+
+@st.fragment
+def project_table(shown: pl.DataFrame) -> None:
+    """The projects a page at a time, searched and sorted before anything reaches the browser.
+
+    A fragment: searching, sorting and turning pages rerun only this part, not the key figures
+    and the chart above it."""
+    st.subheader("Projekt och ärenden")
+    sort_options = {
+        "Kod": ("code", False),
+        "Namn": ("name", False),
+        "Status (allvarligast först)": ("status_rank", False),
+        "Budget (störst först)": ("budget_ore", True),
+        "Utfall (störst först)": ("actual_ore", True),
+        "Avvikelse (störst underskott först)": ("deviation_ore", False),
+    }
+    s1, s2 = st.columns([2, 1])
+    query = s1.text_input(
+        "Sök projekt på kod eller namn",
+        key="overview_search",
+        placeholder="t.ex. LINK2 eller GNS/8/2018",
+        on_change=first_page,
+    )
+    sort_label = s2.selectbox(
+        "Sortera efter",
+        list(sort_options),
+        key="overview_sort",
+        placeholder="Välj ett alternativ",
+        on_change=first_page,
+    )
+    sort_col, descending = sort_options[sort_label]
+    rank = {"röd": 0, "gul": 1, "grön": 2}
+    found = search_projects(shown, query).with_columns(
+        pl.col("status").replace_strict(rank, default=3, return_dtype=pl.Int64).alias("status_rank")
+    )
+    pages = page_count(found.height, PAGE_ROWS)
+    page_no = 1
+    if pages > 1:
+        clamp_page(pages)
+        page_no = int(
+            st.number_input(
+                f"Sida (av {pages})", min_value=1, max_value=pages, value=1, step=1, key="overview_page"
+            )
+        )
+    # Only the page's rows are sorted out and sent: the browser draws 50 rows, not thousands.
+    table = found.sort(sort_col, "code", descending=[descending, False], nulls_last=True).slice(
+        (page_no - 1) * PAGE_ROWS, PAGE_ROWS
+    )
+    first_row = (page_no - 1) * PAGE_ROWS + 1
+    if found.height == 0:
+        st.info("Inga projekt matchar sökningen och filtren.")
+        return
+    st.caption(
+        f"Visar {first_row}–{first_row + table.height - 1} av {found.height}"
+        + (f" som matchar (av {shown.height} efter filtren)" if query.strip() else "")
+        + ". Sök eller byt sida för att se fler."
+    )
+
+    display = ui.kr_column(table, ["budget_ore", "actual_ore", "deviation_ore"]).select(
+        pl.col("code").alias("Kod"),
+        pl.col("name").alias("Namn"),
+        pl.col("phase").alias("Fas"),
+        pl.Series("Status", [ui.status_text(s) for s in table["status"].to_list()], dtype=pl.String),
+        pl.col("status_reason").alias("Kommentar"),
+        # The current period's published report (or how late it is) for a project that must report.
+        pl.coalesce(
+            "period_report",
+            pl.when(pl.col("reported_on").is_null())
+            .then(pl.lit("ingen statusrapport"))
+            .otherwise(
+                pl.format("rapporterad {}", pl.col("reported_on"))
+                + pl.when(pl.col("stale")).then(pl.lit(" ⚠ äldre än senaste tertialet")).otherwise(pl.lit(""))
+            ),
+        ).alias("Rapport"),
+        pl.col("trend").fill_null("–").alias("Trend"),
+        pl.col("budget_ore").alias("Budget"),
+        pl.col("actual_ore").alias("Utfall"),
+        pl.col("deviation_ore").alias("Avvikelse"),
+    )
+    event = st.dataframe(
+        display,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="overview_table",
+        placeholder="–",
+    )
+    with st.expander("Tabellen i textform (för skärmläsare och utskrift)"):
+        st.caption(
+            f"Samma rader som tabellen ovan: {first_row}–{first_row + table.height - 1} av {found.height}."
+        )
+        ui.table(display, hide_index=True)
+    status_reasons(table)
+    selected_rows = event.selection.rows if event else []
+    if selected_rows:
+        ui.open_project(table["code"][selected_rows[0]])
+
+    codes = table["code"].to_list()
+    labels = dict(table.select("code", "name").iter_rows())
+    o1, o2 = st.columns([3, 1], vertical_alignment="bottom")
+    # The projects on this page of the table (the search above finds any other).
+    chosen = o1.selectbox(
+        "Öppna ett projekt",
+        codes,
+        format_func=lambda c: f"{c} – {labels[c]}",
+        key="overview_open_choice",
+        index=None,
+        placeholder="Välj projekt eller ärende",
+    )
+    if o2.button("Öppna projektet", key="overview_open", disabled=chosen is None):
+        ui.open_project(chosen)
+
+
+project_table(shown)
+
+with_money = shown.filter(pl.col("budget_ore").is_not_null() | pl.col("actual_ore").is_not_null())
 if with_money.height:
     st.subheader("Budget mot utfall")
+    # The largest projects and one bar for the others: thousands of bars cannot be read.
+    bars = top_with_rest(with_money, CHART_BARS, "Övriga")
+    title = "Budget och utfall per projekt (kronor)"
+    if bars.height > CHART_BARS:
+        title = f"Budget och utfall, de {CHART_BARS} största projekten och övriga (kronor)"
     fig = charts.budget_vs_outcome(
-        [f"{c} {n}" for c, n in with_money.select("code", "name").iter_rows()],
-        [kronor_json(v) for v in with_money["budget_ore"].to_list()],
-        [kronor_json(v) for v in with_money["actual_ore"].to_list()],
-        "Budget och utfall per projekt (kronor)",
+        [n if c is None else f"{c} {n}" for c, n in bars.select("code", "name").iter_rows()],
+        [kronor_json(v) for v in bars["budget_ore"].to_list()],
+        [kronor_json(v) for v in bars["actual_ore"].to_list()],
+        title,
     )
     st.plotly_chart(fig, width="stretch", key="overview_chart")
     with st.expander("Diagrammet som tabell"):
         ui.table(
-            ui.kr_column(with_money, ["budget_ore", "actual_ore"]).select(
-                pl.col("code").alias("Kod"),
+            ui.kr_column(bars, ["budget_ore", "actual_ore"]).select(
+                pl.col("code").fill_null("–").alias("Kod"),
                 pl.col("name").alias("Namn"),
                 pl.col("budget_ore").alias("Budget"),
                 pl.col("actual_ore").alias("Utfall"),

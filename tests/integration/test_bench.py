@@ -1,5 +1,5 @@
-"""`portfolj bench --tier small` runs and reports every figure (the figures themselves are not
-asserted: performance is shown by the command, never by a timed test)."""
+"""`portfolj bench --tier small` runs and reports every figure, the browser's included (the
+figures themselves are not asserted: performance is shown by the command, never by a timed test)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from dashboard.navigation import PAGES
+from dashboard.navigation import PAGES, pages_for
+from portfolio.auth import Role
 
 pytestmark = pytest.mark.browser  # it starts the real server and Chromium
 
@@ -25,6 +26,10 @@ def test_bench_small_reports_every_figure(tmp_path):
             "small",
             "--runs",
             "1",
+            "--persona",
+            "namnd",
+            "--sessions",
+            "3",
             "--format",
             "json",
             "--data-dir",
@@ -44,6 +49,14 @@ def test_bench_small_reports_every_figure(tmp_path):
     assert agg["ratio_to_duckdb"] > 0
     assert report["sie_import"]["rows"] > 0 and report["sie_import"]["rows_per_s"] > 0
     assert report["sie_import"]["peak_mb"] > 0
-    assert report["server"]["first_render_s"] > 0 and report["server"]["peak_mb"] > 0
-    assert report["server"]["pages_visited"] == len(PAGES)
-    assert len(report["targets"]) == 5 and all(t["measured"] is not None for t in report["targets"])
+    browser = report["browser"]
+    assert browser["floor"]["cold_s"] > 0 and browser["floor"]["warm_s"] > 0
+    assert browser["server"]["ready_s"] > 0 and browser["server"]["rss_peak_with_sessions_mb"] > 0
+    (namnd,) = browser["personas"]
+    assert namnd["login_s"] > 0 and namnd["errors"] == []
+    shown = [p.title for p in pages_for(Role.NAMND)]
+    assert [p["page"] for p in namnd["pages"]] == shown
+    assert all(p["cold_s"] > 0 and p["warm_s"] > 0 and p["ratio_to_floor"] > 0 for p in namnd["pages"])
+    load = browser["load"]
+    assert load["sessions"] == 3 and load["visits"] == 6 and load["errors"] == 0 and load["p95_s"] > 0
+    assert len(report["targets"]) == 12 and all(t["measured"] is not None for t in report["targets"])
