@@ -361,3 +361,15 @@ def test_an_addition_without_objekt_lines_does_not_hide_the_ledgers_object_names
     added = import_sie(db, SYSTEM, small("212000-0001", unnamed), file_name="lon.si", addition="Lön")
     assert not any("utan #OBJEKT-rad" in w for w in added.warnings)
     assert store.object_names(db)[("6", "6674")] == "LINK2"
+
+
+def test_a_psaldo_that_disagrees_with_the_months_trans_is_listed_for_balance_accounts_too(db):
+    add_organisation(db, SYSTEM, "212000-0001", "Testnämnden")
+    balances = (
+        "#PSALDO 0 201901 7410 {} 1000.00\n#PSALDO 0 201901 2440 {} -900.00\n"
+        "#PSALDO 0 201902 7410 {} 250.00\n#PSALDO 0 201902 2440 {} -250.00\n"
+    )
+    summary = import_sie(db, SYSTEM, small("212000-0001", balances + BODY), file_name="a.se")
+    (warning,) = [w for w in summary.warnings if "egna saldon" in w]
+    assert "#PSALDO 2019-01 2440: filen anger −900 kr, #TRANS ger −1\u202f000 kr (skillnad 100 kr)" in warning
+    assert "7410" not in warning and "2019-02" not in warning
