@@ -204,8 +204,8 @@ def _review(pending: dict) -> None:
                 placeholder="Välj en organisation i listan",
             )
         new_org = "ny-organisation" in preview.needs and st.checkbox(
-            f"Lägg till {preview.company or 'organisationen'} ({preview.organisation}) i listan över"
-            " organisationer vars bokföring hör till nämnden",
+            f"Lägg till {ui.plain(preview.company or 'organisationen')} ({preview.organisation})"
+            " i listan över organisationer vars bokföring hör till nämnden",
             key="ledger_import_new_organisation",
         )
         replace = "ersätt" in preview.needs and st.checkbox(
