@@ -40,8 +40,8 @@ def render(conn: Database, project_id: int, user: User) -> None:
     standing = service.project_standing(conn, project_id, today)
     if standing is not None:
         text = service.standing_text(standing)
-        if not standing["must_report"]:
-            text += " (projektet behöver inte rapportera i sin nuvarande fas)"
+        if not standing["must_report"] and standing["report_id"] is None:
+            text = f"{standing['period']} {standing['year']}: projektet behöver inte rapportera"
         st.markdown(f"**Aktuell period:** {ui.plain(text)}")
     published = reporting_store.published_frame(conn, project_id)
     if published.is_empty():

@@ -77,9 +77,8 @@ def due_table() -> None:
     missing = [r for r in due if not r.published]
     if missing:
         late = sum(1 for r in missing if r.days_overdue)
-        st.markdown(
-            f"**{len(missing)} rapporter saknas**" + (f", varav {late} efter sista dag." if late else ".")
-        )
+        count = "1 rapport saknas" if len(missing) == 1 else f"{len(missing)} rapporter saknas"
+        st.markdown(f"**{count}**" + (f", varav {late} efter sista dag." if late else "."))
     else:
         st.markdown("**Ingen rapport saknas.**")
     rows = [
