@@ -38,7 +38,7 @@ SERVICE_FILES = sorted(
         # The ledger's writes live beside its reader and reports, not in a service.py.
         *(
             ROOT / "portfolio/ledger" / f"{name}.py"
-            for name in ("tertial", "keys", "mapping", "sie_import", "csv_import")
+            for name in ("tertial", "keys", "mapping", "sie_import", "csv_import", "organisations")
         ),
     ]
 )
