@@ -3,6 +3,7 @@
 portfolj calendar list [--year 2019]
 portfolj calendar set --year 2020 --period T1 [--meeting D] [--report-deadline D] [--review-deadline D]
 portfolj calendar due [--today D]
+portfolj calendar must-report --project GNS/8/2018 --value ja|nej|fas
 portfolj status-report draft --project GNS/8/2018 --year 2019 --period T2 [--user EMAIL]
 portfolj status-report edit --draft ID --time grön --cost gul --cost-reason TEXT ... [--user EMAIL]
 portfolj status-report publish --draft ID [--reason TEXT] [--user EMAIL]
@@ -121,6 +122,17 @@ def cmd_calendar_due(args: argparse.Namespace) -> int:
     for review in service.review_deadlines(db, today):
         missing = ", ".join(review.parties) or "ingen"
         print(f"Granskning {review.period} {review.year} senast {review.deadline}: ej granskat av {missing}")
+    return 0
+
+
+OBLIGATION = {"fas": None, "ja": True, "nej": False}
+
+
+def cmd_must_report(args: argparse.Namespace) -> int:
+    db = open_checked(args.db)
+    service.set_must_report(db, _actor(db, args.user), _project_id(db, args.project), OBLIGATION[args.value])
+    said = {"fas": "enligt sin fas (aktiva faser rapporterar)", "ja": "alltid", "nej": "inte"}[args.value]
+    print(f"{args.project} rapporterar {said}.")
     return 0
 
 
@@ -307,6 +319,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     _fmt(p)
     p.add_argument("--today", type=_day, metavar="ÅÅÅÅ-MM-DD", help="räkna som om i dag vore")
     p.set_defaults(func=cmd_calendar_due)
+    p = cal_cmds.add_parser("must-report", help="om ett projekt ska rapportera (annars enligt fas)")
+    _db(p)
+    _user(p)
+    p.add_argument("--project", required=True, help="ärende- eller objektkod")
+    p.add_argument("--value", required=True, choices=list(OBLIGATION), help="fas, ja eller nej")
+    p.set_defaults(func=cmd_must_report)
 
     rep = sub.add_parser("status-report", help="statusrapporter: utkast, publicering, rättelse, historik")
     cmds = rep.add_subparsers(dest="report_command", required=True)

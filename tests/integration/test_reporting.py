@@ -3,7 +3,6 @@ a frozen snapshot, corrections as new versions, and the refusals."""
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date
 
 import pytest
@@ -101,25 +100,55 @@ def test_review_deadlines_name_the_parties_without_a_review(seeded):
     assert [r.period for r in service.review_deadlines(seeded, date(2019, 10, 7))] == ["T2", "helår"]
 
 
-def test_a_published_report_keeps_its_snapshot_when_risks_and_benefits_change(seeded):
+def test_a_published_report_keeps_its_snapshot_when_risks_money_and_benefits_change(seeded):
+    from portfolio.projects import service as projects_service
+    from portfolio.projects import store as projects_store
+    from portfolio.projects.model import StatedTotalsInput
+    from registers.benefits.model import BenefitInput, Point
+
     leader = accounts.persona_user(seeded, "projektledare")
+    admin = accounts.persona_user(seeded, "admin")
+    pid = link2(seeded)
+    benefit_id = benefits_service.create_benefit(
+        seeded,
+        leader,
+        pid,
+        BenefitInput(
+            title="Färre dagar kvar på sjukhus",
+            indicator="Dagar efter utskrivningsklar",
+            unit="dagar",
+            direction="lägre",
+            baseline=Point(date=date(2019, 1, 1), value="5"),
+            target=Point(date=date(2020, 1, 1), value="2"),
+        ),
+    )
     report_id = publish_full(seeded, leader)
     frozen = reporting_store.published(seeded, report_id)
     assert frozen is not None and frozen["snapshot"]["risks"], "LINK2 has open risks in the seed"
     open_risk = frozen["snapshot"]["risks"][0]
+
     current = risks_store.get_risk(seeded, open_risk["id"])
     risks_service.close_risk(seeded, leader, open_risk["id"], version=current["version"], note="Hanterad")
-    benefit = next(b for b in frozen["snapshot"]["benefits"])
-    # A benefit without baseline cannot be measured; the risk change is what is checked then.
-    with contextlib.suppress(InvalidInputError):
-        benefits_service.add_measurement(
-            seeded, leader, benefit["id"], MeasurementInput(measured_on=date(2020, 1, 10), value="99")
-        )
+    stated = projects_store.stated_row(seeded, pid)
+    projects_service.set_stated_totals(
+        seeded,
+        admin,
+        pid,
+        StatedTotalsInput(total_cost_kr=4_000_000),
+        version=stated["version"] if stated else None,
+    )
+    benefits_service.add_measurement(
+        seeded, leader, benefit_id, MeasurementInput(measured_on=date(2019, 12, 1), value="3")
+    )
+
     later = reporting_store.published(seeded, report_id)
     assert later is not None and later["snapshot"] == frozen["snapshot"]
-    assert open_risk["id"] not in {
-        r["id"] for r in reporting_store.snapshot_facts(seeded, link2(seeded))["risks"]
-    }
+    now = reporting_store.snapshot_facts(seeded, pid)
+    assert open_risk["id"] not in {r["id"] for r in now["risks"]}
+    assert now["forecast_ore"] == 400_000_000 != frozen["snapshot"]["forecast_ore"]
+    measured = {b["id"]: b["latest_value"] for b in now["benefits"]}
+    assert measured[benefit_id] == "3"
+    assert {b["id"]: b["latest_value"] for b in frozen["snapshot"]["benefits"]}[benefit_id] is None
 
 
 def test_a_new_period_starts_as_a_copy_of_the_previous_published_report(seeded):

@@ -73,3 +73,13 @@ def test_a_leader_drafts_publishes_and_corrects_a_report_from_the_command_line(s
     assert main(["status-report", "show", "--report", "1", *db]) == 0
     shown = capsys.readouterr().out
     assert "Underlag fruset vid publiceringen" in shown and "Risk: Stress" in shown
+
+
+def test_who_must_report_is_set_from_the_command_line_and_shows_in_due(seeded_path, capsys):
+    db = ["--db", str(seeded_path)]
+    assert main(["calendar", "must-report", "--project", "GNS/8/2018", "--value", "ja", *db]) == 0
+    assert "GNS/8/2018 rapporterar alltid." in capsys.readouterr().out
+    assert main(["calendar", "must-report", "--project", "GNS/8/2018", "--value", "ja", *LEADER, *db]) == 1
+    assert "får inte" in capsys.readouterr().err
+    assert main(["calendar", "due", "--today", "2019-05-25", *db]) == 0
+    assert "GNS/8/2018           T1 2019  2019-05-24  saknas, 1 dag sen" in capsys.readouterr().out
