@@ -11,6 +11,7 @@ NBSP = "\u202f"
 
 def test_committee_opens_link2_from_the_overview_and_sees_its_total_cost(page_as):
     page = page_as("namnd")
+    go_to(page, "Portföljöversikt")  # the login lands on Att göra
     choose(page, "Öppna ett projekt", "LINK2")
     page.get_by_role("button", name="Öppna projektet").click()
     wait_idle(page)

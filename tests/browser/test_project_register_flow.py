@@ -92,6 +92,7 @@ def test_a_new_project_from_registration_to_the_leaders_replan_and_the_overview(
 
     # The nämnd sees the project in the overview with its budget and status.
     member = page_as("namnd")
+    go_to(member, "Portföljöversikt")  # the login lands on Att göra
     member.get_by_text("Tabellen i textform").click()
     row = member.get_by_role("row").filter(has_text=CODE).first
     assert "Gemensam e-arkivering" in row.inner_text()

@@ -120,6 +120,7 @@ def test_ceo_downloads_the_tertial_pdf(page_as):
 
 def test_committee_drills_from_the_overview_into_link2_and_its_risks(page_as):
     page = page_as("namnd")
+    go_to(page, "Portföljöversikt")  # the login lands on Att göra
     pick(page, "overview_open_choice", "LINK2")
     page.get_by_role("button", name="Öppna projektet").click()
     wait_idle(page)
