@@ -189,14 +189,16 @@ def _writer(conn: Database, project_id: int, user: User) -> None:
             if already
             else "Rapporten börjar som en kopia av projektets senaste publicerade rapport."
         )
-        label = "Börja rättelse" if already else f"Börja rapport för {choice}"
+        label = "Börja rättelse" if already else f"Börja rapport för {ui.plain(choice)}"
         if st.button(label, key="project_report_start", type="primary"):
             try:
                 service.start_draft(conn, user, project_id, entry["year"], entry["period"])
             except (InvalidInputError, PermissionDeniedError) as exc:
                 _error(exc)
             else:
-                st.session_state[FLASH_KEY] = f"Utkastet för {choice} är skapat; fyll i och publicera."
+                st.session_state[FLASH_KEY] = (
+                    f"Utkastet för {ui.plain(choice)} är skapat; fyll i och publicera."
+                )
                 st.rerun()
         return
     _draft_form(conn, draft, choice, user)
@@ -219,7 +221,7 @@ def _draft_form(conn: Database, draft: dict[str, Any], choice: str, user: User) 
     _load(draft)
     correction = draft["corrects_id"] is not None
     st.markdown(
-        f"**Utkast för {choice}**"
+        f"**Utkast för {ui.plain(choice)}**"
         + (" – rättelse av den publicerade rapporten (blir en ny version)" if correction else "")
         + f", senast sparat {clock.local_text(draft['updated_at'])}."
     )
@@ -275,10 +277,10 @@ def _draft_form(conn: Database, draft: dict[str, Any], choice: str, user: User) 
         report = reporting_store.published(conn, report_id)
         version = report["report_version"] if report else "?"
         st.session_state[FLASH_KEY] = (
-            f"Rapporten för {choice} är publicerad (version {version}) med fruset underlag."
+            f"Rapporten för {ui.plain(choice)} är publicerad (version {version}) med fruset underlag."
         )
     else:
-        st.session_state[FLASH_KEY] = f"Utkastet för {choice} är sparat."
+        st.session_state[FLASH_KEY] = f"Utkastet för {ui.plain(choice)} är sparat."
     st.rerun()
 
 

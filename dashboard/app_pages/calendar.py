@@ -97,7 +97,7 @@ def due_table() -> None:
         names = ui.party_names()
         missing_parties = ", ".join(names.get(p, p) for p in review.parties) or "ingen"
         st.markdown(
-            f"Granskning av {review.period} {review.year}, senast {review.deadline}:"
+            f"Granskning av {ui.plain(review.period)} {review.year}, senast {review.deadline}:"
             f" ej granskat av {ui.plain(missing_parties)}."
         )
 
@@ -163,8 +163,8 @@ def period_form(year: int) -> None:
     row = reporting_store.period_row(conn, parsed.year, parsed.period)
     assert row is not None
     st.session_state[FLASH_KEY] = (
-        f"{parsed.period} {parsed.year} är {'ändrad' if current else 'tillagd'}: statusrapporter senast"
-        f" {row['report_deadline']}, granskning senast {row['review_deadline']}."
+        f"{ui.plain(parsed.period)} {parsed.year} är {'ändrad' if current else 'tillagd'}:"
+        f" statusrapporter senast {row['report_deadline']}, granskning senast {row['review_deadline']}."
     )
     st.rerun()
 
@@ -212,7 +212,7 @@ def obligation_form() -> None:
     except (PermissionDeniedError, NotFoundError) as exc:
         st.error(str(exc))
         return
-    st.session_state[FLASH_KEY] = f"{by_id[pid]['code']}: rapporterar {OBLIGATION[choice].lower()}."
+    st.session_state[FLASH_KEY] = f"{ui.plain(by_id[pid]['code'])}: rapporterar {OBLIGATION[choice].lower()}."
     st.rerun()
 
 

@@ -54,3 +54,15 @@ def test_admin_sets_that_a_closed_project_must_report(app_as, app_env):
         p for p in reporting_store.reporting_projects(open_database(app_env)) if p["code"] == "GNS/8/2018"
     )
     assert again["must_report"] is True
+
+
+def test_a_period_name_with_markup_is_shown_as_written(app_as):
+    at = app_as("admin", PAGE)
+    at.number_input(key="calendar_year_in").set_value(2019)
+    at.text_input(key="calendar_period_name").input("**Extra** [länk](http://x.se)")
+    at.date_input(key="calendar_start").set_value("2019-01-01")
+    at.date_input(key="calendar_end").set_value("2019-03-31")
+    at.button(key="FormSubmitter:calendar_period_form-Spara period").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("\\*\\*Extra\\*\\* \\[länk\\](http\\:")
+    assert "**Extra** [länk](http://x.se) 2019 är tillagd" in texts(at)
