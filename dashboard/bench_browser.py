@@ -2,11 +2,11 @@
 
 A click in the navigation is timed in the page's own clock: from the click event until Streamlit
 has run the script (its `script_finished` message has arrived on the websocket and the app's
-`data-test-script-state` is notRunning again),
-no fetch or XHR the page started is still open, and two animation frames have passed (the browser
-has laid out and painted what the run sent). Resources the click loaded (images, files) count up
-to their last byte. Streamlit's own floor is measured the same way in the same run: a tiny
-two-page app with the same top navigation, served by the same Streamlit.
+`data-test-script-state` is notRunning again), no fetch or XHR the page started is still open,
+and the browser has drawn it: the end is the frame that painted the document's last change (or
+the end of the last long task), confirmed by 150 ms in which nothing changed. Resources the click
+loaded (images, files) count up to their last byte. Streamlit's own floor is measured the same way
+in the same run: a tiny two-page app with the same top navigation, served by the same Streamlit.
 """
 
 from __future__ import annotations
@@ -95,19 +95,33 @@ _PROBE = """
     this.addEventListener('loadend', () => { pb.inflight--; }, {once: true});
     return send0.apply(this, args);
   };
+  // The page is drawn when, after the run, nothing has changed in the document and no long task
+  // has run for QUIET ms: React renders a large page in slices, so one frame is not enough. The
+  // time taken is up to the frame that painted the last change (or the end of the last long task).
+  const QUIET = 150;
+  pb.painted = 0; pb.longTaskEnd = 0;
+  new MutationObserver(() => {
+    pb.changed = performance.now();
+    requestAnimationFrame(() => { pb.painted = performance.now(); });
+  }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+  try {
+    new PerformanceObserver(list => {
+      for (const e of list.getEntries()) pb.longTaskEnd = Math.max(pb.longTaskEnd, e.startTime + e.duration);
+    }).observe({type: 'longtask', buffered: true});
+  } catch (e) { /* no long task timing: the changes alone decide */ }
   pb.drawn = (limitMs) => new Promise(resolve => {
     const until = performance.now() + limitMs;
     const check = () => {
+      const now = performance.now();
       const app = document.querySelector('[data-testid="stApp"]');
       const finished = pb.finished >= pb.click && app
         && app.getAttribute('data-test-script-state') === 'notRunning' && pb.inflight === 0;
-      if (finished) {
-        requestAnimationFrame(() => requestAnimationFrame(() => {
-          const loaded = performance.getEntriesByType('resource')
-            .filter(e => e.startTime >= pb.click).map(e => e.responseEnd);
-          resolve(Math.max(performance.now(), ...loaded) - pb.click);
-        }));
-      } else if (performance.now() > until) {
+      const last = Math.max(pb.finished, pb.changed || 0, pb.longTaskEnd);
+      if (finished && now - last >= QUIET && pb.painted >= (pb.changed || 0)) {
+        const loaded = performance.getEntriesByType('resource')
+          .filter(e => e.startTime >= pb.click).map(e => e.responseEnd);
+        resolve(Math.max(pb.finished, pb.painted, pb.longTaskEnd, ...loaded) - pb.click);
+      } else if (now > until) {
         resolve(-1);
       } else {
         setTimeout(check, 4);
