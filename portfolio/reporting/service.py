@@ -191,20 +191,23 @@ def due_reports(db: Database, today: date) -> list[DueReport]:
     entries = store.calendar_entries(db)
     if not entries:
         return []
-    by_deadline = {e.report_deadline: e for e in entries}
+    # Two periods may share a deadline: each is considered, in calendar order.
+    by_deadline: dict[date, list[CalendarEntry]] = {}
+    for entry in entries:
+        by_deadline.setdefault(entry.report_deadline, []).append(entry)
     deadlines = list(by_deadline)
     missed = calendar.last_missed(deadlines, today)
     coming = calendar.next_due(deadlines, today)
     done = store.published_pairs(db)
     rows: list[DueReport] = []
     for project in _obliged(db):
-        chosen: CalendarEntry | None = None
-        if missed is not None:
-            last = by_deadline[missed]
-            if (project["id"], last.year, last.period) not in done:
-                chosen = last
+
+        def open_in(day: date, pid: int = project["id"]) -> CalendarEntry | None:
+            return next((e for e in by_deadline[day] if (pid, e.year, e.period) not in done), None)
+
+        chosen = open_in(missed) if missed is not None else None
         if chosen is None and coming is not None:
-            chosen = by_deadline[coming]
+            chosen = open_in(coming) or by_deadline[coming][0]
         if chosen is None:
             continue
         published = (project["id"], chosen.year, chosen.period) in done

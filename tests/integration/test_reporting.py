@@ -264,3 +264,25 @@ def test_the_kallelse_shows_the_periods_published_report_with_its_snapshot(seede
     assert "Driftstart flyttad" in text
     assert "Underlag fruset vid publiceringen: Budget" in text
     assert f"Öppen risk: {risk['title']}" in text
+
+
+def test_two_periods_with_the_same_deadline_are_both_due(seeded):
+    only_link2_reports(seeded)
+    admin = accounts.persona_user(seeded, "admin")
+    service.set_period(
+        seeded,
+        admin,
+        CalendarInput(
+            year=2019,
+            period="Extra",
+            start=date(2019, 5, 1),
+            end=date(2019, 8, 31),
+            meeting=date(2019, 10, 11),
+        ),
+    )
+    leader = accounts.persona_user(seeded, "projektledare")
+    publish_full(seeded, leader, period="T1", reported_on=date(2019, 5, 20))
+    first = service.due_reports(seeded, date(2019, 9, 30))[0].period
+    publish_full(seeded, leader, period=first)
+    second = service.due_reports(seeded, date(2019, 9, 30))[0]
+    assert {first, second.period} == {"T2", "Extra"} and not second.published
