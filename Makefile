@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: run test lint format bench clean
+.PHONY: run test test-fast lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,15 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Everything CI runs: the tests without a browser on both cores, then the browser tests one at a
+# time (each starts a server and Chromium; two at once would only measure the machine).
 test: $(VENV)/.dev-installed $(AXE) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not browser" -n 2
+	$(BIN)/python -m pytest -m browser
+
+# Quick feedback while working: lint, unit, integration and AppTest, no browser.
+test-fast: $(VENV)/.dev-installed lint
+	$(BIN)/python -m pytest -m "not browser" -n auto
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff format --check .

@@ -11,6 +11,16 @@ from portfolio.db import Database
 from registers.schema import open_database
 from seed.loader import seed_database
 
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/browser is a browser test (`-m browser` / `-m "not browser"`)."""
+    for item in items:
+        if BROWSER_TESTS in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 

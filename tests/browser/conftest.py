@@ -38,7 +38,7 @@ KEYBOARD_USER = "tangent@region.se"
 KEYBOARD_PASSWORD = "bara-tangentbordet-2026"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
-pytestmark = pytest.mark.browser
+# Every test under tests/browser is marked `browser` by tests/conftest.py.
 
 
 def _free_port() -> int:
