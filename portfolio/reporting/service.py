@@ -231,18 +231,18 @@ def review_deadlines(db: Database, today: date) -> list[ReviewDue]:
     """The review the kommunchefer owe: the last missed review deadline (if a party has not
     reviewed) and the next one on/after today, each with the parties that have not reviewed."""
     entries = store.calendar_entries(db)
-    by_deadline = {e.review_deadline: e for e in entries}
+    deadlines = [e.review_deadline for e in entries]
     parties = store.party_codes(db)
     rows: list[ReviewDue] = []
-    for day in (calendar.last_missed(list(by_deadline), today), calendar.next_due(list(by_deadline), today)):
+    for day in (calendar.last_missed(deadlines, today), calendar.next_due(deadlines, today)):
         if day is None:
             continue
-        entry = by_deadline[day]
-        reviewed = store.reviewed_parties(db, entry.year, entry.period)
-        missing = tuple(p for p in parties if p not in reviewed)
-        if day < today and not missing:
-            continue
-        rows.append(ReviewDue(period=entry.period, year=entry.year, deadline=day, parties=missing))
+        for entry in (e for e in entries if e.review_deadline == day):
+            reviewed = store.reviewed_parties(db, entry.year, entry.period)
+            missing = tuple(p for p in parties if p not in reviewed)
+            if day < today and not missing:
+                continue
+            rows.append(ReviewDue(period=entry.period, year=entry.year, deadline=day, parties=missing))
     return rows
 
 

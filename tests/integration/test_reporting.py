@@ -98,6 +98,13 @@ def test_review_deadlines_name_the_parties_without_a_review(seeded):
     assert [(r.period, r.deadline) for r in rows] == [("T1", date(2019, 5, 29)), ("T2", date(2019, 10, 6))]
     assert "BRACKE" in rows[1].parties and len(rows[1].parties) == 9
     assert [r.period for r in service.review_deadlines(seeded, date(2019, 10, 7))] == ["T2", "helår"]
+    from portfolio.ledger import tertial
+    from portfolio.periods import Period
+
+    chef = accounts.persona_user(seeded, "kommunchef")
+    tertial.review_report(seeded, chef, year=2019, period=Period.T2, comment="Granskad")
+    after = service.review_deadlines(seeded, date(2019, 10, 6))
+    assert "BRACKE" not in after[1].parties and len(after[1].parties) == 8
 
 
 def test_a_published_report_keeps_its_snapshot_when_risks_money_and_benefits_change(seeded):
