@@ -631,6 +631,18 @@ def replace_mapping(
     )
 
 
+def live_fiscal_years(db: Database) -> list[tuple[str, str]]:
+    """The fiscal years (first and last day, ISO) that the live SIE imports state in #RAR 0."""
+    return [
+        (str(r[0]), str(r[1]))
+        for r in db.execute(
+            "SELECT DISTINCT fiscal_start, fiscal_end FROM ledger_imports"
+            " WHERE superseded_by IS NULL AND removed_at IS NULL AND fiscal_start IS NOT NULL"
+            " AND fiscal_end IS NOT NULL ORDER BY fiscal_start"
+        )
+    ]
+
+
 def live_organisations(db: Database) -> list[str]:
     """Organisations of the live SIE imports, most recent first."""
     return [

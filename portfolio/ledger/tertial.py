@@ -171,9 +171,38 @@ def _scope_objects(scope: Scope, names: pl.DataFrame) -> list[str] | None:
     return names.filter(pl.col("project_code") == scope.ref)["object"].drop_nulls().to_list()
 
 
+def broken_fiscal_years(year: int, fiscal_years: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The stated fiscal years touching `year` that do not run 1 January – 31 December."""
+    return [
+        (start, end)
+        for start, end in fiscal_years
+        if not (start.endswith("-01-01") and end.endswith("-12-31") and start[:4] == end[:4])
+        and int(start[:4]) <= year <= int(end[:4])
+    ]
+
+
+def shares_fiscal_year_with_previous(
+    year: int, fiscal_years: list[tuple[str, str]]
+) -> tuple[str, str] | None:
+    """A fiscal year that holds months of both `year` and `year - 1`, or None.
+
+    Its earlier months are then part of the same fiscal year, not the previous year.
+    """
+    for start, end in fiscal_years:
+        if int(start[:4]) <= year - 1 and int(end[:4]) >= year:
+            return start, end
+    return None
+
+
 def _previous_frame(
     db: Database, year: int, ledger_years: list[int], objects: list[str] | None
 ) -> tuple[pl.DataFrame, str]:
+    shared = shares_fiscal_year_with_previous(year, store.live_fiscal_years(db))
+    if shared is not None:
+        return (
+            pl.DataFrame(schema=reports.EMPTY_MONTHS),
+            f"visas inte: {year - 1} års månader hör till samma räkenskapsår {shared[0]} – {shared[1]}",
+        )
     if year - 1 in ledger_years:
         return store.actual_months(db, [year - 1]), f"huvudboken {year - 1}"
     balances = store.budget_months(db, "PSALDO", [year - 1], -1)
@@ -257,6 +286,11 @@ def _from_ledger(
         f"Källa: importerad huvudbok (SIE/tabell) för {year}, kontomappning '{mapping_name}';"
         f" föregående år: {previous_source}."
     )
+    for start, end in broken_fiscal_years(year, store.live_fiscal_years(db)):
+        text += (
+            f" Räkenskapsåret {start} – {end} är inte ett kalenderår; rapporten visar kalenderåret"
+            f" {year} och dess tertialer."
+        )
     return TertialReport(
         year=year,
         period=period,

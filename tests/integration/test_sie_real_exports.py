@@ -373,3 +373,20 @@ def test_a_psaldo_that_disagrees_with_the_months_trans_is_listed_for_balance_acc
     (warning,) = [w for w in summary.warnings if "egna saldon" in w]
     assert "#PSALDO 2019-01 2440: filen anger −900 kr, #TRANS ger −1\u202f000 kr (skillnad 100 kr)" in warning
     assert "7410" not in warning and "2019-02" not in warning
+
+
+def test_a_july_to_june_years_earlier_months_are_never_shown_as_the_previous_year(db):
+    from portfolio.ledger.tertial import load_report
+    from portfolio.periods import Period
+
+    import_sie(db, SYSTEM, NORSTEDTS_4E, new_organisation=True)
+    report = load_report(db, 2010, Period.HELAR)
+    assert (
+        "föregående år: visas inte: 2009 års månader hör till samma räkenskapsår 2009-07-01 – 2010-06-30"
+        in (report.source_text)
+    )
+    assert "Räkenskapsåret 2009-07-01 – 2010-06-30 är inte ett kalenderår" in report.source_text
+    assert report.statement["previous_year_ore"].drop_nulls().abs().sum() == 0
+    earlier = load_report(db, 2009, Period.HELAR)
+    assert "Räkenskapsåret 2009-07-01 – 2010-06-30 är inte ett kalenderår" in earlier.source_text
+    assert "föregående år: saknas" in earlier.source_text
