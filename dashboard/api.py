@@ -44,6 +44,8 @@ from portfolio.ledger.tertial import TertialReport, load_report, report_years
 from portfolio.money import kronor_json
 from portfolio.overview import with_deviation
 from portfolio.periods import Period
+from portfolio.reporting import service as reporting
+from portfolio.reporting.model import DIMENSIONS
 from portfolio.textsafe import csv_cell
 from registers.benefits import service as benefits
 from registers.benefits import store as benefits_store
@@ -236,27 +238,25 @@ def read_project(db: Database, user: User, params: Params) -> Answer:
 
 STATUS_COLUMNS = {
     "id": "id",
-    "project": "project",
+    "project_code": "project",
+    "year": "year",
+    "period": "period",
+    "report_version": "version",
+    "corrects_id": "corrects",
+    "correction_reason": "correction_reason",
     "reported_on": "reported_on",
-    "overall_status": "overall_status",
-    "overall_reason": "overall_reason",
-    "time_status": "time_status",
-    "time_reason": "time_reason",
-    "cost_status": "cost_status",
-    "cost_reason": "cost_reason",
-    "scope_status": "scope_status",
-    "scope_reason": "scope_reason",
+    "published_at": "published_at",
+    **{c: c for d in DIMENSIONS for c in (f"{d}_status", f"{d}_reason")},
     "next_steps": "next_steps",
-    "reporter": "reporter",
+    "publisher": "reporter",
+    "snapshot_saved": "snapshot_saved",
 }
 
 
 def read_status_reports(db: Database, user: User, params: Params) -> Answer:
-    codes = core_store.projects_frame(db).select(
-        pl.col("id").alias("project_id"), pl.col("code").alias("project")
-    )
-    frame = core_store.status_reports_frame(db, params.project_id(db)).join(
-        codes, on="project_id", how="left"
+    """Published reports only, each as it was published (a correction is a new version)."""
+    frame = reporting.published_reports(db, params.project_id(db)).with_columns(
+        pl.col("snapshot").is_not_null().alias("snapshot_saved")
     )
     return Answer(_rows(frame, STATUS_COLUMNS), list(STATUS_COLUMNS.values()), name="statusrapporter")
 

@@ -490,3 +490,8 @@ def period_for_day(db: Database, day: date) -> tuple[int, str]:
 def dimension_labels() -> dict[str, str]:
     """The six dimensions, key to Swedish label."""
     return dict(DIMENSIONS)
+
+
+def published_reports(db: Database, project_id: int | None = None) -> Any:
+    """Every published report (never a draft), oldest first, each exactly as it was published."""
+    return store.published_frame(db, project_id)

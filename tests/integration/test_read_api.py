@@ -363,11 +363,14 @@ def test_a_measured_value_is_a_number_in_json_and_has_a_decimal_comma_in_csv(cli
     assert ";2020-01-01;3,5;" in text.splitlines()[1]
 
 
-def test_status_reports_give_each_dimension_and_the_project(client, key_for):
+def test_status_reports_give_each_dimension_the_period_and_the_version_as_published(client, key_for):
     (report,) = client.get(f"/api/v1/status-reports?project={LINK2}", headers=bearer(key_for("namnd"))).json()
     assert report["project"] == LINK2 and report["reported_on"] == "2019-06-03"
+    assert (report["year"], report["period"], report["version"]) == (2019, "T2", 1)  # after T1's deadline
     assert (report["overall_status"], report["time_reason"]) == ("gul", "Driftstart flyttad")
+    assert {"risk_status", "benefit_status", "scope_reason"} <= report.keys()
     assert report["reporter"] == "Demo Projektledare LINK2"
+    assert report["snapshot_saved"] is True  # recorded through the service, so its basis is frozen
 
 
 # --- refusals -------------------------------------------------------------------------------------
