@@ -38,6 +38,8 @@ LOGOUT_PATH = "/logga-ut"
 # Paths of the app's pages; anything else that looks like a page gets a Swedish "not found".
 PAGE_PATHS = frozenset({"/", *(f"/{p.url_path}" for p in PAGES)})
 PUBLIC_PAGE_PATHS = frozenset({f"/{ACCESSIBILITY.url_path}"})
+# Streamlit serves the default page only at "/" (its own address shows "Page not found").
+START_PAGE_PATHS = frozenset(f"/{p.url_path}" for p in PAGES if p.default)
 # Streamlit's own single-segment routes (the OIDC callback) pass through untouched.
 STREAMLIT_PATHS = frozenset({"/oauth2callback"})
 
@@ -390,6 +392,12 @@ class SessionGate:
             return
         if bare in PUBLIC_PAGE_PATHS:
             await self.app(scope, receive, send)
+            return
+        if bare in START_PAGE_PATHS:
+            query = scope.get("query_string", b"").decode("latin-1")
+            await RedirectResponse("/" + (f"?{query}" if query else ""), status_code=303)(
+                scope, receive, send
+            )
             return
         cookies = _cookies(scope)
         user = await self.check(cookies.get(COOKIE))

@@ -244,3 +244,12 @@ def test_a_sign_in_without_a_local_account_opens_no_session(sso_client):
     sso_client.cookies.set(sso.USER_COOKIE, sso_cookie("okand@region.se"))
     answer = sso_client.get("/")
     assert answer.status_code == 200 and "portfolj_session" not in answer.headers.get("set-cookie", "")
+
+
+def test_the_start_pages_own_address_leads_to_the_start_page_not_to_page_not_found(client):
+    # Streamlit serves its default page only at "/"; "/att-gora" would show its English
+    # "Page not found". The address still works as a link, with its query.
+    log_in(client, email="anna@region.se", password=PASSWORD)
+    answer = client.get("/att-gora?x=1")
+    assert answer.status_code == 303 and answer.headers["location"] == "/?x=1"
+    assert client.get("/att-gora").headers["location"] == "/"
