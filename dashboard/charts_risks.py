@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.charts import swedish
-from registers.scoring import Band
+from registers.risks.scoring import Band
 
 FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 14, "color": "#1f2430"}
 _BAND_INDEX = {Band.GRON.value: 0, Band.GUL.value: 1, Band.ROD.value: 2}

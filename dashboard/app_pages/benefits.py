@@ -14,10 +14,10 @@ from dashboard import charts_benefits, forms, ui
 from portfolio import store as core_store
 from portfolio.errors import StaleEditError
 from portfolio.money import format_kr
-from registers import benefit_logic
-from registers.benefit_logic import BenefitStatus
+from registers.benefits import logic as benefit_logic
 from registers.benefits import service as benefits
 from registers.benefits import store as benefits_store
+from registers.benefits.logic import BenefitStatus
 from registers.benefits.model import DIRECTIONS, KINDS, number_text
 
 user = ui.require_user()

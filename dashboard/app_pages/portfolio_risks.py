@@ -8,8 +8,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts_risks, ui
-from registers import scoring
-from registers.risks import service
+from registers.risks import scoring, service
 from registers.risks.model import RiskStatus
 
 ui.require_user()

@@ -18,8 +18,7 @@ from portfolio.errors import (
     PermissionDeniedError,
     StaleEditError,
 )
-from registers import scoring
-from registers.risks import service
+from registers.risks import scoring, service
 from registers.risks.model import (
     ACTION_LABELS,
     REGISTER_LABELS,

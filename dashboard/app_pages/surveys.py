@@ -14,8 +14,8 @@ from portfolio import uploads
 from portfolio.auth import Action, Role
 from portfolio.errors import ImportRejectedError, InvalidInputError
 from portfolio.money import format_number
-from registers import survey_logic
 from registers.benefits import service as benefits
+from registers.surveys import logic as survey_logic
 from registers.surveys import service as surveys
 from registers.surveys import store as surveys_store
 from registers.surveys.model import parse_survey

@@ -1,6 +1,6 @@
 """Import a SIE 4 file into the ledger: one transaction, idempotent, with an import log.
 
-The file is read as a stream (portfolio.sie) and written in batches into a scratch SQLite
+The file is read as a stream (portfolio.ledger.sie) and written in batches into a scratch SQLite
 file beside the database, without the write lock, so memory stays flat and pages, logins and
 other writers go on meanwhile. Only the final step takes the lock: one short write transaction
 copies the staged rows in (INSERT … SELECT) with the import log, the columnar sums and the
@@ -38,9 +38,7 @@ from portfolio.errors import ImportRejectedError, capped
 from portfolio.ledger import store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
 from portfolio.ledger.orgno import normalise_org_no
-from portfolio.ledger.sie_compare import Comparison, LedgerFacts, class_sums
-from portfolio.money import MAX_IMPORT_ORE, format_kr
-from portfolio.sie import (
+from portfolio.ledger.sie import (
     Balance,
     ChecksumResult,
     PeriodBalance,
@@ -50,6 +48,8 @@ from portfolio.sie import (
     Voucher,
     verify_checksum,
 )
+from portfolio.ledger.sie_compare import Comparison, LedgerFacts, class_sums
+from portfolio.money import MAX_IMPORT_ORE, format_kr
 from portfolio.uploads import SIE_FILE, check_size
 
 __all__ = [

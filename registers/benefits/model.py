@@ -12,7 +12,7 @@ from portfolio import clock
 from portfolio.errors import InvalidInputError
 from portfolio.models import Model, NonEmpty, Ore, PartyCode, Printable, WindowsNewlines, validation_messages
 from portfolio.money import MAX_ORE, THIN_SPACE, format_kr, format_number
-from registers.benefit_logic import DEFAULT_RATE_ORE_PER_HOUR, money_value_ore
+from registers.benefits.logic import DEFAULT_RATE_ORE_PER_HOUR, money_value_ore
 
 Direction = Literal["högre", "lägre"]
 Kind = Literal["effektmål", "nytta"]

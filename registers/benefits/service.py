@@ -15,7 +15,7 @@ from portfolio.auth import Action, Role, User, can, require
 from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, PermissionDeniedError, StaleEditError
 from portfolio.money import format_kr
-from registers import benefit_logic
+from registers.benefits import logic as benefit_logic
 from registers.benefits import store
 from registers.benefits.model import (
     BenefitInput,

@@ -13,7 +13,7 @@ from pydantic import BeforeValidator, Field, ValidationError, model_validator
 from portfolio import clock
 from portfolio.errors import InvalidInputError
 from portfolio.models import Model, Printable, WindowsNewlines, error_text
-from registers.scoring import SCALES, Thresholds, default_thresholds
+from registers.risks.scoring import SCALES, Thresholds, default_thresholds
 
 BUILTIN_CATEGORIES = (
     "arbetsmiljö",

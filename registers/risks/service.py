@@ -17,8 +17,7 @@ from portfolio import store as core_store
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit_by, write
 from portfolio.errors import ImportRejectedError, InvalidInputError, NotFoundError, StaleEditError
-from registers import scoring
-from registers.risks import excel, store
+from registers.risks import excel, scoring, store
 from registers.risks.model import (
     RISK_LABELS,
     ActionInput,

@@ -15,11 +15,11 @@ from portfolio.auth import Action, Role, User, can, require
 from portfolio.db import Database, audit, write
 from portfolio.errors import ImportRejectedError, InvalidInputError, PermissionDeniedError
 from portfolio.models import validation_messages
-from registers import survey_logic
 from registers.benefits import service as benefits
 from registers.benefits import store as benefits_store
 from registers.benefits.model import MeasurementInput
 from registers.surveys import importer, store
+from registers.surveys import logic as survey_logic
 from registers.surveys.model import GroupInput, Scale, StatementInput, SurveyInput
 
 __all__ = [

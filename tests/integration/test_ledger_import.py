@@ -22,10 +22,10 @@ from portfolio.ledger import store
 from portfolio.ledger.csv_import import import_lines
 from portfolio.ledger.generate import generate_sie
 from portfolio.ledger.organisations import add_organisation
+from portfolio.ledger.sie import Balance, read_all
 from portfolio.ledger.sie_import import import_sie, remove_import
 from portfolio.ledger.tertial import load_report
 from portfolio.periods import Period
-from portfolio.sie import Balance, read_all
 from registers.schema import open_database
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "sie-samples"

@@ -4,7 +4,7 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from registers.benefit_logic import (
+from registers.benefits.logic import (
     BenefitStatus,
     benefit_status,
     money_value_ore,

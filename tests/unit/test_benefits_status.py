@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portfolio.errors import InvalidInputError
-from registers.benefit_logic import (
+from registers.benefits.logic import (
     benefit_status,
     filter_register,
     spread_by_days,

@@ -22,10 +22,10 @@ from portfolio import models, status
 from portfolio.errors import ImportRejectedError, InvalidInputError
 from portfolio.governance import model as governance
 from portfolio.ledger.csv_import import _parse, read_table
+from portfolio.ledger.sie import SieReader
 from portfolio.ledger.tertial import NoteInput
 from portfolio.models import validation_messages
 from portfolio.money import to_ore
-from portfolio.sie import SieReader
 from portfolio.textsafe import control_problem
 from registers.benefits import model as benefits
 from registers.bruttolista.model import ActivityInput, OutcomeInput

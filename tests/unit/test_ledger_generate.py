@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from portfolio.ledger.generate import generate_sie
+from portfolio.ledger.sie import read_all
 from portfolio.periods import Period
-from portfolio.sie import read_all
 
 
 def test_the_same_seed_writes_the_same_bytes(tmp_path):

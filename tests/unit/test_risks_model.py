@@ -11,8 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from portfolio.errors import ImportRejectedError, InvalidInputError
-from registers import scoring
-from registers.risks import excel
+from registers.risks import excel, scoring
 from registers.risks.model import (
     ActionStatus,
     Register,

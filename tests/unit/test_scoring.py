@@ -3,7 +3,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from registers.scoring import (
+from registers.risks.scoring import (
     Band,
     Thresholds,
     band,

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portfolio import sie
-from portfolio.sie import (
+from portfolio.ledger import sie
+from portfolio.ledger.sie import (
     Balance,
     PeriodBalance,
     SieFile,

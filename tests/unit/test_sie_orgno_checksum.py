@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 
 from portfolio.ledger.orgno import normalise_org_no
+from portfolio.ledger.sie import verify_checksum
 from portfolio.ledger.sie_compare import Comparison, LedgerFacts, class_sums
-from portfolio.sie import verify_checksum
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "sie" / "real"
 

@@ -5,7 +5,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from registers.survey_logic import (
+from registers.surveys.logic import (
     diverging_layout,
     group_shares,
     response_rate,

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from portfolio.errors import ImportRejectedError, InvalidInputError
-from registers import survey_logic
+from registers.surveys import logic as survey_logic
 from registers.surveys.importer import parse_answers
 from registers.surveys.model import parse_survey, slug
 
