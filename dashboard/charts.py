@@ -11,7 +11,6 @@ import polars as pl
 BUDGET_COLOUR = "#0072B2"
 OUTCOME_COLOUR = "#D55E00"
 EXTRA_COLOUR = "#CC79A7"
-STATUS_COLOURS = {"grön": "#009E73", "gul": "#E69F00", "röd": "#C0392B"}
 FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 14, "color": "#1f2430"}
 # The legend below the chart, at the bottom of the figure: it never covers bars, ticks or the axis
 # title, also on a 390 px phone where the ticks are tilted; the figure grows to make room for it.
@@ -129,20 +128,3 @@ def milestone_timeline(milestones: pl.DataFrame, title: str) -> go.Figure:
         range=[(min(days) - padding).isoformat(), (max(days) + padding).isoformat()] if days else None,
     )
     return _layout(fig, title, x_title="datum")
-
-
-def status_bars(counts: dict[str, int], title: str) -> go.Figure:
-    """Projects per status, each bar labelled with its count and status word."""
-    labels = list(counts)
-    fig = go.Figure(
-        go.Bar(
-            x=[label.capitalize() for label in labels],
-            y=[counts[label] for label in labels],
-            text=[str(counts[label]) for label in labels],
-            textposition="outside",
-            marker={"color": [STATUS_COLOURS.get(label, "#7f7f7f") for label in labels]},
-            hovertemplate="%{x}: %{y}<extra></extra>",
-        )
-    )
-    fig.update_layout(height=300, showlegend=False)
-    return _layout(fig, title, y_title="antal")

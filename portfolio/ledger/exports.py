@@ -20,7 +20,7 @@ import polars as pl
 from portfolio import clock
 from portfolio.clock import local_text
 from portfolio.ledger.tertial import TertialReport
-from portfolio.money import MINUS, THIN_SPACE, format_kr, format_tkr, ore_to_kronor, to_tkr
+from portfolio.money import MINUS, THIN_SPACE, format_tkr, ore_to_kronor, to_tkr
 from portfolio.textsafe import clean, xlsx_cell
 
 __all__ = ["FONT_CANDIDATES", "party_names_default", "report_pdf", "report_xlsx"]
@@ -550,8 +550,3 @@ def _chart(pdf: Any, family: str, text: Any, report: TertialReport) -> None:
         pdf.cell(30, 4, text("Budget"))
     pdf.set_xy(left, y + 7)
     pdf.ln(2)
-
-
-def kr_text(ore: int | None) -> str:
-    """Kronor text for a cell (re-exported for pages that build their own tables)."""
-    return format_kr(ore)
