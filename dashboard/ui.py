@@ -21,6 +21,7 @@ from portfolio.db import Database
 from portfolio.errors import DatabaseDamagedError, InvalidInputError, NotFoundError
 from portfolio.models import Status
 from portfolio.money import format_kr
+from portfolio.overview import search_projects
 from portfolio.sessions import service as sessions
 from registers.schema import open_database
 
@@ -258,6 +259,30 @@ def oidc_configured() -> bool:
 def default_project(codes: list[str]) -> str:
     """The project a page opens on when none was chosen: the portfolio's largest, LINK2."""
     return "GNS/8/2018" if "GNS/8/2018" in codes else codes[0]
+
+
+PICKER_ROWS = 50
+
+
+def project_choices(key: str, projects: pl.DataFrame, *, search_key: str) -> list[str]:
+    """The options of a project chooser: the matches of a search box above it (at most 50) and the
+    project already chosen. A box of thousands of options is slow to send and to draw, and nobody
+    scrolls it; typing a few letters of a code or name finds any project."""
+    query = st.text_input(
+        "Sök projekt på kod eller namn",
+        key=search_key,
+        placeholder="t.ex. LINK2 eller GNS/8/2018",
+    )
+    found = search_projects(projects, query)
+    codes = found["code"].head(PICKER_ROWS).to_list()
+    current = st.session_state.get(key)
+    if current is not None and current not in codes:
+        codes = [current, *codes]
+    if found.height > PICKER_ROWS:
+        st.caption(f"Listan nedan visar {PICKER_ROWS} av {found.height} projekt; sök för att hitta andra.")
+    elif query.strip() and found.height == 0:
+        st.caption("Inget projekt matchar sökningen; listan visar det valda projektet.")
+    return codes
 
 
 def open_project(code: str | None) -> None:

@@ -213,7 +213,7 @@ if st.session_state.get("benefits_project") not in codes:
     st.session_state["benefits_project"] = ui.default_project(codes)
 code = st.selectbox(
     "Projekt",
-    codes,
+    ui.project_choices("benefits_project", projects, search_key="benefits_project_search"),
     format_func=lambda c: f"{c} – {names[c]}",
     key="benefits_project",
     placeholder="Välj ett alternativ",

@@ -28,7 +28,7 @@ if st.session_state.get("project_select") not in codes:
     st.session_state["project_select"] = ui.default_project(codes)
 code = st.selectbox(
     "Projekt eller ärende",
-    codes,
+    ui.project_choices("project_select", portfolio, search_key="project_search"),
     format_func=lambda c: f"{c} – {names[c]}",
     key="project_select",
     on_change=ui.chosen_by_user,

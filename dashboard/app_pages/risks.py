@@ -357,7 +357,7 @@ if st.session_state.get("risks_project") not in codes:
     st.session_state["risks_project"] = ui.default_project(codes)
 code = st.selectbox(
     "Projekt eller ärende",
-    codes,
+    ui.project_choices("risks_project", projects, search_key="risks_project_search"),
     format_func=lambda c: f"{c} – {names[c]}",
     key="risks_project",
     placeholder="Välj ett alternativ",

@@ -43,3 +43,28 @@ def test_a_large_portfolio_is_shown_a_page_at_a_time_with_a_readable_chart(app_a
     second = at.dataframe(key="overview_table").value["Kod"].tolist()
     assert second and not set(second) & set(first)
     assert any(c.value.startswith("Visar 51–100 av ") for c in at.caption)
+
+
+@pytest.mark.usefixtures("many_projects")
+@pytest.mark.parametrize(
+    ("page", "key", "search_key"),
+    [
+        ("app_pages/project.py", "project_select", "project_search"),
+        ("app_pages/risks.py", "risks_project", "risks_project_search"),
+        ("app_pages/benefits.py", "benefits_project", "benefits_project_search"),
+    ],
+)
+def test_a_project_is_found_by_searching_instead_of_scrolling_thousands_of_options(
+    app_as, page, key, search_key
+):
+    at = app_as("namnd", page)
+    assert not at.exception
+    assert len(at.selectbox(key=key).options) <= 51  # the 50 first and the chosen one
+    assert any("sök för att hitta andra" in c.value for c in at.caption)
+    at.text_input(key=search_key).input("syn/77/").run()
+    options = at.selectbox(key=key).options
+    assert [o for o in options if o.startswith("SYN/77/")] and len(options) == 2  # the match and LINK2
+    match = next(o.split(" – ")[0] for o in options if o.startswith("SYN/77/"))
+    at.selectbox(key=key).set_value(match).run()
+    assert not at.exception
+    assert at.selectbox(key=key).value == match
