@@ -33,7 +33,7 @@ from typing import Any, BinaryIO
 import polars as pl
 
 from portfolio.auth import Action, User, require
-from portfolio.db import Database, ProgrammingError, audit, write
+from portfolio.db import Database, audit, write
 from portfolio.errors import ImportRejectedError, capped
 from portfolio.ledger import store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
@@ -891,7 +891,7 @@ class _BatchWriter:
         # executemany takes the GIL back for every row, so beside a busy parser it crawls; one
         # JSON statement per batch runs in C without it. Inline, executemany is cheaper.
         self._json = False
-        if _usable_from_another_thread(db):
+        if store.usable_from_another_thread(db):
             self._json = store.json_rows_supported(db)
             self._thread = threading.Thread(target=self._run, name="ledger-import-writer", daemon=True)
             self._thread.start()
@@ -939,22 +939,6 @@ class _BatchWriter:
         self._thread.join()
         if self._error is not None:
             raise self._error
-
-
-def _usable_from_another_thread(db: Database) -> bool:
-    result: list[bool] = []
-
-    def probe() -> None:
-        try:
-            db.conn.execute("SELECT 1").fetchone()
-            result.append(True)
-        except ProgrammingError:
-            result.append(False)
-
-    thread = threading.Thread(target=probe)
-    thread.start()
-    thread.join()
-    return bool(result and result[0])
 
 
 def _check_sum(amounts: list[int]) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -1097,3 +1098,20 @@ def party_codes(db: Database, kind: str | None = None) -> list[str]:
         str(r[0])
         for r in db.execute(f"SELECT code FROM parties{where} ORDER BY kind = 'kommun', name", params)
     ]
+
+
+def usable_from_another_thread(db: Database) -> bool:
+    """Whether this connection may be used from a writer thread (opened with check_same_thread off)."""
+    result: list[bool] = []
+
+    def probe() -> None:
+        try:
+            db.conn.execute("SELECT 1").fetchone()
+            result.append(True)
+        except sqlite3.ProgrammingError:
+            result.append(False)
+
+    thread = threading.Thread(target=probe)
+    thread.start()
+    thread.join()
+    return bool(result and result[0])
