@@ -106,7 +106,7 @@ def _decision(decisions: dict[str, str], key: str) -> str | None:
     choice = st.selectbox(
         "Beslut som tillåter ändringen (valfritt)",
         list(decisions),
-        format_func=decisions.get,
+        format_func=lambda ref: decisions.get(ref, ref),
         key=key,
         placeholder="Välj ett alternativ",
     )

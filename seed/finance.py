@@ -35,7 +35,8 @@ class StatementLine(Figures):
     kind: Literal["intäkt", "kostnad"]
 
 
-TOTALS = {
+TotalKey = Literal["summa_intakter", "summa_kostnader", "nettokostnader"]
+TOTALS: dict[TotalKey, tuple[set[str], str]] = {
     "summa_intakter": ({"intäkt"}, "Summa intäkter"),
     "summa_kostnader": ({"kostnad"}, "Summa kostnader"),
     "nettokostnader": ({"intäkt", "kostnad"}, "Verksamhetens nettokostnader"),
@@ -49,7 +50,7 @@ class IncomeStatement(Model):
     columns: dict[str, str] = Field(default_factory=dict)
     sign: str | None = None
     lines: tuple[StatementLine, ...] = Field(min_length=1)
-    totals: dict[Literal["summa_intakter", "summa_kostnader", "nettokostnader"], Figures]
+    totals: dict[TotalKey, Figures]
     variance_explanation: tuple[str, ...] = ()
     note: str | None = None
     source: Source

@@ -410,6 +410,7 @@ if editable and current:
         )
         pop_note = st.text_input("Källa eller anteckning", key="allocation_population_note")
         if st.form_submit_button("Spara befolkningen", key="allocation_population_submit"):
+            version: int
             with forms.saving(
                 FLASH_KEY,
                 lambda: (

@@ -29,7 +29,7 @@ entities = c2.multiselect(
 projects = c3.multiselect(
     "Projekt", facets["projects"], key="audit_projects", placeholder="Alla", select_all=False
 )
-period = c4.date_input("Datum (från–till)", value=(), key="audit_dates", format="YYYY-MM-DD")
+period = c4.date_input("Datum (från–till)", value=[], key="audit_dates", format="YYYY-MM-DD")
 dates = [d.isoformat() for d in period] if isinstance(period, tuple) else []
 if len(dates) == 1:
     dates.append(dates[0])

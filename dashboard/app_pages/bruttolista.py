@@ -278,6 +278,7 @@ with tab_promote:
                 "Skapa ärendet", type="primary", key="bruttolista_promote_submit"
             )
         if submitted:
+            case: NewCaseInput
             with forms.saving(
                 "bruttolista_promote_flash",
                 lambda: f"Aktiviteten är nu ärendet {case.code}.",

@@ -32,7 +32,7 @@ if st.session_state.get("meetings_choice") not in labels:
 meeting_id = st.selectbox(
     "Sammanträde",
     list(labels),
-    format_func=labels.get,
+    format_func=lambda meeting: labels.get(meeting, str(meeting)),
     key="meetings_choice",
     placeholder="Välj ett alternativ",
 )

@@ -18,7 +18,7 @@ from registers.benefits import service as benefits
 from registers.surveys import logic as survey_logic
 from registers.surveys import service as surveys
 from registers.surveys import store as surveys_store
-from registers.surveys.model import parse_survey
+from registers.surveys.model import SurveyInput, parse_survey
 
 user = ui.require_user()
 conn = ui.db()
@@ -212,6 +212,7 @@ else:
                 linked = st.form_submit_button("Spara kopplingen", key="surveys_link_submit")
             forms.confirmation("surveys_link_flash")
             if linked:
+                made = 0
                 with forms.saving(
                     "surveys_link_flash",
                     lambda: (
@@ -249,16 +250,17 @@ else:
         forms.confirmation("surveys_upload_flash")
         if reading:
             assert upload is not None
+            upload_name = upload.name
 
             def rejected(exc: ImportRejectedError) -> None:
                 st.error(
-                    f"Filen {ui.plain(upload.name)} lästes inte in; inget sparades "
+                    f"Filen {ui.plain(upload_name)} lästes inte in; inget sparades "
                     f"({len(exc.messages)} fel):\n\n" + "\n".join(f"- {ui.plain(m)}" for m in exc.messages)
                 )
 
             def imported() -> str:
                 return (
-                    f"{ui.plain(upload.name)}: {result.rows} rader ({result.layout}) inlästa, "
+                    f"{ui.plain(upload_name)}: {result.rows} rader ({result.layout}) inlästa, "
                     f"{result.respondents} svarande"
                     + (f", {result.measurements} mätningar i nyttoregistret" if result.measurements else "")
                     + "."
@@ -347,6 +349,7 @@ if manageable:
     forms.confirmation("surveys_new_flash")
     if created:
         new_survey: int
+        data: SurveyInput
         with forms.saving(
             "surveys_new_flash",
             lambda: f"Enkäten '{ui.plain(data.title)}' är skapad och vald ovan; läs in dess svar.",
