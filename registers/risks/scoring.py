@@ -127,25 +127,15 @@ def score(probability: int, consequence: int, scale: int) -> int:
 
 
 def band(score: int, thresholds: Thresholds) -> Band:
-    """Band for a score under the given thresholds."""
+    """Band for a score under the given thresholds (the one rule, `band_expr_by`, on one value)."""
     if isinstance(score, bool) or not isinstance(score, int) or score < 1:
         raise ValueError(f"Riskvärdet måste vara ett positivt heltal, inte {score}")
-    if score >= thresholds.red_from:
-        return Band.ROD
-    if score >= thresholds.yellow_from:
-        return Band.GUL
-    return Band.GRON
+    return Band(pl.select(band_expr(pl.lit(score), thresholds)).item())
 
 
 def band_expr(score: pl.Expr, thresholds: Thresholds) -> pl.Expr:
     """Polars expression giving the band value ("grön", "gul", "röd") of a score column."""
-    return (
-        pl.when(score >= thresholds.red_from)
-        .then(pl.lit(Band.ROD.value))
-        .when(score >= thresholds.yellow_from)
-        .then(pl.lit(Band.GUL.value))
-        .otherwise(pl.lit(Band.GRON.value))
-    )
+    return band_expr_by(score, pl.lit(thresholds.yellow_from), pl.lit(thresholds.red_from))
 
 
 def _require_columns(df: pl.DataFrame, columns: list[str]) -> None:
@@ -199,17 +189,11 @@ def late_actions(
     due_col: str = "due_date",
 ) -> pl.DataFrame:
     """Actions not "klar" whose due date is before ``today``, with ``days_late``, latest first."""
-    _require_columns(actions, [status_col, due_col])
-    is_done = pl.col(status_col).str.strip_chars().str.to_lowercase() == DONE_STATUS
     return (
-        actions.lazy()
-        .filter(~is_done.fill_null(False))
-        .filter(_as_date(pl.col(due_col), actions.schema[due_col]) < pl.lit(today))
-        .with_columns(
-            days_late=(pl.lit(today) - _as_date(pl.col(due_col), actions.schema[due_col])).dt.total_days()
-        )
+        with_lateness(actions, today, status_col, due_col)
+        .drop("late_text")
+        .filter(pl.col("days_late").is_not_null())
         .sort("days_late", descending=True, maintain_order=True)
-        .collect()
     )
 
 
@@ -278,10 +262,18 @@ def matrix_grid(counts: pl.DataFrame, prob_col: str, cons_col: str, scale: int) 
 
 
 def late_text(days_late: int | None) -> str:
-    """ "Försenad, 12 dagar" (or "1 dag"); empty when not late."""
-    if days_late is None or days_late <= 0:
-        return ""
-    return f"Försenad, {days_late} {'dag' if days_late == 1 else 'dagar'}"
+    """ "Försenad, 12 dagar" (or "1 dag"); empty when not late (the rule of `with_lateness`)."""
+    return str(pl.select(_late_text_expr(pl.lit(days_late, dtype=pl.Int64))).item())
+
+
+def _late_text_expr(days_late: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(days_late == 1)
+        .then(pl.lit("Försenad, 1 dag"))
+        .when(days_late > 1)
+        .then(pl.format("Försenad, {} dagar", days_late))
+        .otherwise(pl.lit(""))
+    )
 
 
 def _as_date(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -303,13 +295,7 @@ def with_lateness(
     late = ~is_done & due.is_not_null() & (due < pl.lit(today))
     return actions.with_columns(
         days_late=pl.when(late).then(days).otherwise(pl.lit(None, dtype=pl.Int64)),
-    ).with_columns(
-        late_text=pl.when(pl.col("days_late") == 1)
-        .then(pl.lit("Försenad, 1 dag"))
-        .when(pl.col("days_late").is_not_null())
-        .then(pl.format("Försenad, {} dagar", pl.col("days_late")))
-        .otherwise(pl.lit(""))
-    )
+    ).with_columns(late_text=_late_text_expr(pl.col("days_late")))
 
 
 def residual_review_due(risk_status: str, action_statuses: Sequence[str], action_changed_last: bool) -> bool:
