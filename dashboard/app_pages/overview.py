@@ -161,10 +161,18 @@ def project_table(shown: pl.DataFrame) -> None:
     page_no = 1
     if pages > 1:
         clamp_page(pages)
-        page_no = int(
-            st.number_input(
-                f"Sida (av {pages})", min_value=1, max_value=pages, value=1, step=1, key="overview_page"
+        # A chooser, not st.number_input: its buttons are labelled in English ("Decrement").
+        page_no = (
+            st.selectbox(
+                "Sida",
+                range(1, pages + 1),
+                format_func=lambda n: (
+                    f"{n} av {pages} (rad {(n - 1) * PAGE_ROWS + 1}–{min(n * PAGE_ROWS, found.height)})"
+                ),
+                key="overview_page",
+                placeholder="Välj ett alternativ",
             )
+            or 1
         )
     # Only the page's rows are sorted out and sent: the browser draws 50 rows, not thousands.
     table = found.sort(sort_col, "code", descending=[descending, False], nulls_last=True).slice(
@@ -177,7 +185,7 @@ def project_table(shown: pl.DataFrame) -> None:
     st.caption(
         f"Visar {first_row}–{first_row + table.height - 1} av {found.height}"
         + (f" som matchar (av {shown.height} efter filtren)" if query.strip() else "")
-        + ". Sök eller byt sida för att se fler."
+        + (". Sök eller byt sida för att se fler." if pages > 1 else ".")
     )
 
     display = ui.kr_column(table, ["budget_ore", "actual_ore", "deviation_ore"]).select(

@@ -39,7 +39,7 @@ def test_a_large_portfolio_is_shown_a_page_at_a_time_with_a_readable_chart(app_a
     assert len(at.selectbox(key="overview_open_choice").options) == 50
     chart_table = next(e for e in at.expander if e.label == "Diagrammet som tabell").table[0].value
     assert len(chart_table) == 16 and chart_table["Namn"].iloc[-1].startswith("Övriga (")
-    at.number_input(key="overview_page").set_value(2).run()
+    at.selectbox(key="overview_page").set_value(2).run()
     second = at.dataframe(key="overview_table").value["Kod"].tolist()
     assert second and not set(second) & set(first)
     assert any(c.value.startswith("Visar 51–100 av ") for c in at.caption)
