@@ -274,8 +274,9 @@ def _summary(cold: float | None, warm: list[float]) -> dict[str, Any]:
     }
 
 
-def measure_floor(browser: Any, runs: int) -> dict[str, Any]:
-    """Streamlit's own floor: switching between the two pages of an app that draws a line of text."""
+def measure_floor(browser: Any, runs: int, sessions: int) -> dict[str, Any]:
+    """Streamlit's own floor: switching between the two pages of an app that draws a line of text,
+    in Chromium, and the same two pages opened by `sessions` sessions at once."""
     with tempfile.TemporaryDirectory() as tmp:
         app = Path(tmp) / "floor.py"
         app.write_text(FLOOR_APP)
@@ -293,7 +294,10 @@ def measure_floor(browser: Any, runs: int) -> dict[str, Any]:
             for n in range(max(runs, 3) * 2):
                 warm.append(_timed(page, _nav_click(page, "Sidor", "Första" if n % 2 == 0 else "Andra")))
             context.close()
-    return _summary(cold, warm)
+            with ThreadPoolExecutor(1) as pool:
+                load = pool.submit(run_load, url, sessions=sessions, persona=None, pages=("first", "second"))
+                sessions_floor = load.result()
+    return {**_summary(cold, warm), "sessions": sessions_floor}
 
 
 def measure_persona(browser: Any, url: str, persona_key: str, runs: int) -> dict[str, Any]:
@@ -360,7 +364,7 @@ def run(db_path: Path, *, runs: int, personas: tuple[str, ...], sessions: int = 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         _log("  Streamlits golv (tom sidväxling) …")
-        result["floor"] = measure_floor(browser, runs)
+        result["floor"] = measure_floor(browser, runs, sessions)
         with _served(command, "/logga-in", ROOT, port) as (url, ready_s, pid):
             result["server"] = {"ready_s": round(ready_s, 2), "rss_after_start_mb": round(tree_rss_mb(pid))}
             result["personas"] = []
