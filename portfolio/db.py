@@ -273,6 +273,20 @@ def write(db: Database, *, audited: bool = True) -> Iterator[Database]:
 _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_FULL = 5, 6, 13
 
 
+def update_if_unchanged(
+    db: Database, table: str, values: dict[str, Any], *, where: dict[str, Any], version: int
+) -> bool:
+    """The optimistic lock of every edit, in one place: set `values` (and step the row's version)
+    only if the row matching `where` is still at `version`; False when someone saved it since."""
+    sets = "".join(f"{column} = ?, " for column in values)
+    keys = "".join(f"{column} = ? AND " for column in where)
+    cur = db.execute(
+        f"UPDATE {table} SET {sets}version = version + 1 WHERE {keys}version = ?",
+        [*values.values(), *where.values(), version],
+    )
+    return cur.rowcount == 1
+
+
 def _raise_named(exc: sqlite3.DatabaseError) -> None:
     """Raise a busy or full database as the named error pages and the CLI show; else return."""
     code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF

@@ -11,7 +11,7 @@ import polars as pl
 
 from portfolio import clock
 from portfolio.auth import Role, User
-from portfolio.db import Database, Migrations, audit, create_audit_table, stamps_to_utc
+from portfolio.db import Database, Migrations, audit, create_audit_table, stamps_to_utc, update_if_unchanged
 from portfolio.errors import NotFoundError
 from portfolio.models import (
     Party,
@@ -738,12 +738,8 @@ def user_account(db: Database, email: str) -> dict[str, Any] | None:
 
 def update_user(db: Database, user_id: int, user: User, *, expected_version: int) -> bool:
     """Save name, role, party and projects if the account is still at `expected_version`."""
-    changed = db.execute(
-        "UPDATE users SET name = ?, role = ?, party_code = ?, version = version + 1"
-        " WHERE id = ? AND version = ?",
-        [user.name, user.role.value, user.party, user_id, expected_version],
-    ).rowcount
-    if not changed:
+    values = {"name": user.name, "role": user.role.value, "party_code": user.party}
+    if not update_if_unchanged(db, "users", values, where={"id": user_id}, version=expected_version):
         return False
     db.execute("DELETE FROM user_projects WHERE user_id = ?", [user_id])
     bind_user_projects(db, [(user_id, pid) for pid in sorted(user.projects)])

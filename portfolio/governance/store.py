@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, Migrations
+from portfolio.db import Database, Migrations, update_if_unchanged
 from portfolio.governance.logic import fold
 from portfolio.governance.model import AgendaItemInput, JusteringInput, MeetingInput, PriceRateInput
 from portfolio.store import frame
@@ -553,11 +553,9 @@ def project_by_code(db: Database, code: str) -> dict[str, Any] | None:
 
 def set_project_phase(db: Database, project_id: int, phase: str, *, expected_version: int) -> bool:
     """Move a project to `phase` if nobody changed it since `expected_version`; True when done."""
-    cur = db.execute(
-        "UPDATE projects SET phase = ?, version = version + 1 WHERE id = ? AND version = ?",
-        [phase, project_id, expected_version],
+    return update_if_unchanged(
+        db, "projects", {"phase": phase}, where={"id": project_id}, version=expected_version
     )
-    return cur.rowcount == 1
 
 
 # --- phase history --------------------------------------------------------------------------

@@ -25,7 +25,7 @@ import orjson
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, Migrations, to_json
+from portfolio.db import Database, Migrations, to_json, update_if_unchanged
 from portfolio.store import frame
 
 MIGRATIONS = Migrations("ledger")
@@ -747,10 +747,17 @@ def upsert_note(
             [year, period, obj, comment, forecast_ore, user_email, _now()],
         )
     else:
-        cur = db.execute(
-            "UPDATE tertial_notes SET comment = ?, forecast_ore = ?, user_email = ?, updated_at = ?,"
-            " version = version + 1 WHERE year = ? AND period = ? AND object = ? AND version = ?",
-            [comment, forecast_ore, user_email, _now(), year, period, obj, expected_version],
+        return update_if_unchanged(
+            db,
+            "tertial_notes",
+            {
+                "comment": comment,
+                "forecast_ore": forecast_ore,
+                "user_email": user_email,
+                "updated_at": _now(),
+            },
+            where={"year": year, "period": period, "object": obj},
+            version=expected_version,
         )
     return cur.rowcount > 0
 
@@ -901,12 +908,8 @@ def update_key(
     db: Database, key_id: int, *, name: str, kind: str, spec: Any, note: str | None, expected_version: int
 ) -> bool:
     """Update a key made from `expected_version`; False when it changed meanwhile."""
-    cur = db.execute(
-        "UPDATE allocation_keys SET name = ?, kind = ?, spec = ?, note = ?, version = version + 1"
-        " WHERE id = ? AND version = ?",
-        [name, kind, to_json(spec), note, key_id, expected_version],
-    )
-    return cur.rowcount > 0
+    values = {"name": name, "kind": kind, "spec": to_json(spec), "note": note}
+    return update_if_unchanged(db, "allocation_keys", values, where={"id": key_id}, version=expected_version)
 
 
 POPULATION_SCHEMA: dict[str, Any] = {

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from portfolio import store as core_store
-from portfolio.db import Database, Migrations
+from portfolio.db import Database, Migrations, update_if_unchanged
 from portfolio.store import bind_user_projects, exists, row_dict, row_dicts
 
 MIGRATIONS = Migrations("projects")
@@ -114,12 +114,7 @@ def insert_project(db: Database, values: dict[str, Any]) -> int:
 
 def update_project(db: Database, project_id: int, values: dict[str, Any], *, expected_version: int) -> bool:
     """Overwrite the given columns if nobody changed the project since `expected_version`."""
-    sets = ", ".join(f"{f} = ?" for f in values)
-    cur = db.execute(
-        f"UPDATE projects SET {sets}, version = version + 1 WHERE id = ? AND version = ?",
-        [*values.values(), project_id, expected_version],
-    )
-    return cur.rowcount == 1
+    return update_if_unchanged(db, "projects", values, where={"id": project_id}, version=expected_version)
 
 
 def project_row(db: Database, project_id: int) -> dict[str, Any] | None:
@@ -287,12 +282,8 @@ def update_line(
     db: Database, line_id: int, values: dict[str, Any], shares: Sequence[tuple], *, expected_version: int
 ) -> bool:
     """Overwrite a line and its shares if it is still at `expected_version`."""
-    sets = ", ".join(f"{c} = ?" for c in LINE_COLUMNS)
-    cur = db.execute(
-        f"UPDATE budget_lines SET {sets}, version = version + 1 WHERE id = ? AND version = ?",
-        [*(values[c] for c in LINE_COLUMNS), line_id, expected_version],
-    )
-    if cur.rowcount != 1:
+    line = {c: values[c] for c in LINE_COLUMNS}
+    if not update_if_unchanged(db, "budget_lines", line, where={"id": line_id}, version=expected_version):
         return False
     _replace_shares(db, line_id, shares)
     return True
@@ -369,12 +360,10 @@ def upsert_stated(
             return False
         _insert(db, "stated_totals", {"project_id": project_id, **{c: values[c] for c in STATED_COLUMNS}})
         return True
-    sets = ", ".join(f"{c} = ?" for c in STATED_COLUMNS)
-    cur = db.execute(
-        f"UPDATE stated_totals SET {sets}, version = version + 1 WHERE project_id = ? AND version = ?",
-        [*(values[c] for c in STATED_COLUMNS), project_id, expected_version],
+    stated = {c: values[c] for c in STATED_COLUMNS}
+    return update_if_unchanged(
+        db, "stated_totals", stated, where={"project_id": project_id}, version=expected_version
     )
-    return cur.rowcount == 1
 
 
 def delete_stated(db: Database, project_id: int, *, expected_version: int) -> bool:
@@ -443,12 +432,7 @@ def update_milestone(
     db: Database, milestone_id: int, values: dict[str, Any], *, expected_version: int
 ) -> bool:
     """Overwrite the given columns if the milestone is still at `expected_version`."""
-    sets = "".join(f"{c} = ?, " for c in values)
-    cur = db.execute(
-        f"UPDATE milestones SET {sets}version = version + 1 WHERE id = ? AND version = ?",
-        [*values.values(), milestone_id, expected_version],
-    )
-    return cur.rowcount == 1
+    return update_if_unchanged(db, "milestones", values, where={"id": milestone_id}, version=expected_version)
 
 
 def insert_milestone_change(

@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, Migrations, to_json
+from portfolio.db import Database, Migrations, to_json, update_if_unchanged
 from portfolio.reporting.calendar import CalendarEntry, period_of_day
 from portfolio.reporting.model import REPORT_FIELDS
 from portfolio.store import frame, row_dict, row_dicts
@@ -149,13 +149,17 @@ def insert_period(db: Database, entry: CalendarEntry, note: str) -> int:
 
 def update_period(db: Database, period_id: int, entry: CalendarEntry, note: str, *, version: int) -> bool:
     """Change a period's dates if nobody changed it since `version`; True when done."""
-    cur = db.execute(
-        "UPDATE reporting_periods SET year = ?, period = ?, start_date = ?, end_date = ?,"
-        " meeting_date = ?, report_deadline = ?, review_deadline = ?, note = ?, version = version + 1"
-        " WHERE id = ? AND version = ?",
-        [*_entry_values(entry), note, period_id, version],
+    columns = (
+        "year",
+        "period",
+        "start_date",
+        "end_date",
+        "meeting_date",
+        "report_deadline",
+        "review_deadline",
     )
-    return cur.rowcount == 1
+    values = {**dict(zip(columns, _entry_values(entry), strict=True)), "note": note}
+    return update_if_unchanged(db, "reporting_periods", values, where={"id": period_id}, version=version)
 
 
 def _entry_values(entry: CalendarEntry) -> list[Any]:
@@ -315,12 +319,8 @@ def insert_draft(
 
 def update_draft(db: Database, draft_id: int, fields: dict[str, Any], *, version: int) -> bool:
     """Save a draft's fields if nobody changed it since `version`; True when done."""
-    cur = db.execute(
-        f"UPDATE report_drafts SET {', '.join(f'{f} = ?' for f in REPORT_FIELDS)}, updated_at = ?,"
-        " version = version + 1 WHERE id = ? AND version = ?",
-        [*_values(fields), clock.now(), draft_id, version],
-    )
-    return cur.rowcount == 1
+    values = {**dict(zip(REPORT_FIELDS, _values(fields), strict=True)), "updated_at": clock.now()}
+    return update_if_unchanged(db, "report_drafts", values, where={"id": draft_id}, version=version)
 
 
 def delete_draft(db: Database, draft_id: int, *, version: int) -> bool:

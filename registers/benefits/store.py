@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from portfolio.db import Database, Migrations, stamps_to_utc
+from portfolio.db import Database, Migrations, stamps_to_utc, update_if_unchanged
 from portfolio.errors import NotFoundError
 from portfolio.store import exists, frame, now_text, row_dict, row_dicts
 from registers.benefits.model import BenefitInput, BenefitValueInput, MeasurementInput
@@ -330,27 +330,26 @@ def _set_parties(db: Database, benefit_id: int, parties: tuple[str, ...]) -> Non
 
 def update_benefit(db: Database, benefit_id: int, data: BenefitInput, *, expected_version: int) -> bool:
     """Save an edit made from `expected_version`; False when the row has moved on since."""
-    cur = db.execute(
-        "UPDATE benefits SET kind = ?, title = ?, indicator = ?, unit = ?, direction = ?,"
-        " baseline_date = ?, baseline_value = ?, target_date = ?, target_value = ?, owner = ?,"
-        " owner_email = ?, monetary = ?, note = ?, version = version + 1"
-        " WHERE id = ? AND version = ?",
-        [
-            data.kind,
-            data.title,
-            data.indicator,
-            data.unit,
-            data.direction,
-            *_plan_columns(data),
-            data.owner,
-            data.owner_email,
-            data.monetary,
-            data.note,
-            benefit_id,
-            expected_version,
-        ],
+    plan = dict(
+        zip(
+            ("baseline_date", "baseline_value", "target_date", "target_value"),
+            _plan_columns(data),
+            strict=True,
+        )
     )
-    if cur.rowcount == 0:
+    values = {
+        "kind": data.kind,
+        "title": data.title,
+        "indicator": data.indicator,
+        "unit": data.unit,
+        "direction": data.direction,
+        **plan,
+        "owner": data.owner,
+        "owner_email": data.owner_email,
+        "monetary": data.monetary,
+        "note": data.note,
+    }
+    if not update_if_unchanged(db, "benefits", values, where={"id": benefit_id}, version=expected_version):
         return False
     _set_parties(db, benefit_id, data.parties)
     return True

@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, Migrations
+from portfolio.db import Database, Migrations, update_if_unchanged
 from portfolio.store import frame
 from registers.bruttolista.model import ActivityInput, ActivityStatus, OutcomeInput
 
@@ -140,21 +140,17 @@ def activity(db: Database, activity_id: int) -> dict[str, Any] | None:
 
 def update_activity(db: Database, activity_id: int, data: ActivityInput, *, expected_version: int) -> bool:
     """Overwrite an activity if it is still at `expected_version`; True when saved."""
-    cur = db.execute(
-        "UPDATE bruttolista_activities SET plan_year = ?, activity = ?, areas = ?, potential_outcome = ?,"
-        " resources = ?, note = ?, version = version + 1 WHERE id = ? AND version = ?",
-        [
-            data.plan_year,
-            data.activity,
-            json.dumps(list(data.areas), ensure_ascii=False),
-            data.potential_outcome,
-            json.dumps(list(data.resources), ensure_ascii=False),
-            data.note,
-            activity_id,
-            expected_version,
-        ],
+    values = {
+        "plan_year": data.plan_year,
+        "activity": data.activity,
+        "areas": json.dumps(list(data.areas), ensure_ascii=False),
+        "potential_outcome": data.potential_outcome,
+        "resources": json.dumps(list(data.resources), ensure_ascii=False),
+        "note": data.note,
+    }
+    return update_if_unchanged(
+        db, "bruttolista_activities", values, where={"id": activity_id}, version=expected_version
     )
-    return cur.rowcount == 1
 
 
 def touch_activity(db: Database, activity_id: int) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from portfolio.db import Database, Migrations
+from portfolio.db import Database, Migrations, update_if_unchanged
 from portfolio.store import frame
 from registers.lifecycle.model import DeviationInput, HandoverInput, HandoverMark, NeedInput
 
@@ -97,12 +97,8 @@ def handover_item(db: Database, item_id: int) -> dict[str, Any] | None:
 
 def mark_handover_item(db: Database, item_id: int, mark: HandoverMark, *, expected_version: int) -> bool:
     """Set delivered yes/no and the comment if the line is still at `expected_version`."""
-    cur = db.execute(
-        "UPDATE handover_items SET delivered = ?, comment = ?, delivered_basis = 'angivet',"
-        " version = version + 1 WHERE id = ? AND version = ?",
-        [mark.delivered, mark.comment, item_id, expected_version],
-    )
-    return cur.rowcount == 1
+    values = {"delivered": mark.delivered, "comment": mark.comment, "delivered_basis": "angivet"}
+    return update_if_unchanged(db, "handover_items", values, where={"id": item_id}, version=expected_version)
 
 
 def handover_frame(db: Database, project_id: int) -> pl.DataFrame:

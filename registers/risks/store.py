@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from portfolio import store as core_store
-from portfolio.db import Database, Migrations, stamps_to_utc
+from portfolio.db import Database, Migrations, stamps_to_utc, update_if_unchanged
 from portfolio.errors import NotFoundError
 from registers.risks.model import BUILTIN_CATEGORIES, Register, RegisterInput, now
 
@@ -101,12 +101,7 @@ def _update_versioned(
     db: Database, table: str, record_id: int, values: dict[str, Any], expected_version: int
 ) -> bool:
     """Save a row edited from `expected_version` and count its version up; False when it has moved on."""
-    assignments = ", ".join(f"{c} = ?" for c in values)
-    cur = db.execute(
-        f"UPDATE {table} SET {assignments}, version = version + 1 WHERE id = ? AND version = ?",
-        [*values.values(), record_id, expected_version],
-    )
-    return cur.rowcount == 1
+    return update_if_unchanged(db, table, values, where={"id": record_id}, version=expected_version)
 
 
 # --- categories and registers -----------------------------------------------------------------
