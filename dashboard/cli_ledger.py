@@ -8,9 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from dashboard.cli_args import acting_user
 from dashboard.cli_db import open_checked
 from portfolio import store as core_store
-from portfolio.auth import SYSTEM, User
+from portfolio.auth import User
 from portfolio.db import Database
 from portfolio.errors import ImportRejectedError, NotFoundError
 from portfolio.ledger import keys as ledger_keys
@@ -25,16 +26,6 @@ from portfolio.periods import Period
 
 def _db(args: argparse.Namespace) -> Database:
     return open_checked(args.db)
-
-
-def _actor(db: Database, email: str | None) -> User:
-    """The acting user: --user EMAIL, else the system user (the command line runs as admin)."""
-    if not email:
-        return SYSTEM
-    found = core_store.find_user(db, email)
-    if found is None:
-        raise NotFoundError(f"Det finns inget konto med e-postadressen {email}")
-    return found[0]
 
 
 def _print_problems(exc: ImportRejectedError) -> None:
@@ -54,7 +45,7 @@ def _print_problems(exc: ImportRejectedError) -> None:
 def _import(args: argparse.Namespace, run: Callable[[Database, User, Path], Any]) -> tuple[int, Any]:
     """Run an import of `args.file` as `args.user`: (exit code, summary or None when refused)."""
     db = _db(args)
-    actor = _actor(db, args.user)
+    actor = acting_user(db, args.user)
     path = Path(args.file)
     if not path.is_file():
         raise NotFoundError(f"Filen {path} finns inte")
@@ -92,7 +83,7 @@ def cmd_sie_organisations(args: argparse.Namespace) -> int:
 
     db = _db(args)
     if args.add:
-        actor = _actor(db, args.user)
+        actor = acting_user(db, args.user)
         key = add_organisation(db, actor, args.add, args.name or "")
         print(f"{key} ({args.name.strip()}) är tillagd i listan över organisationer.")
         return 0

@@ -10,35 +10,15 @@ portfolj meeting attach --date 2020-03-27 --item 3 underlag.pdf
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
+from dashboard.cli_args import acting_user, iso_day
 from dashboard.cli_db import open_checked
-from portfolio import store as core_store
-from portfolio.auth import SYSTEM, User
-from portfolio.db import Database
 from portfolio.errors import InvalidInputError, NotFoundError
 from portfolio.governance import attachments as files
 from portfolio.governance import service as governance
 from portfolio.governance.model import STATES, JusteringInput, parse
 from registers.meetings import documents
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"ange datumet som ÅÅÅÅ-MM-DD, inte {text!r}") from None
-
-
-def _actor(db: Database, email: str | None) -> User:
-    """--user EMAIL, else the system user (the command line runs as admin)."""
-    if not email:
-        return SYSTEM
-    found = core_store.find_user(db, email)
-    if found is None:
-        raise NotFoundError(f"Det finns inget konto med e-postadressen {email}")
-    return found[0]
 
 
 def _write(out: str, content: bytes) -> int:
@@ -75,7 +55,7 @@ def cmd_state(args: argparse.Namespace) -> int:
                 "anslag_down": args.anslag_down,
             },
         )
-    governance.change_state(db, _actor(db, args.user), meeting["id"], args.to, justering=justering)
+    governance.change_state(db, acting_user(db, args.user), meeting["id"], args.to, justering=justering)
     print(f"Sammanträdet {args.date} är nu {args.to}.")
     return 0
 
@@ -97,14 +77,14 @@ def cmd_attach(args: argparse.Namespace) -> int:
         raise InvalidInputError(
             [f"Filen är större än {files.MAX_MB} MB; en bilaga får vara högst {files.MAX_MB} MB"]
         )
-    governance.attach_file(db, _actor(db, args.user), item["id"], path.name, path.read_bytes())
+    governance.attach_file(db, acting_user(db, args.user), item["id"], path.name, path.read_bytes())
     print(f"{path.name} är bifogad till {item['title']}.")
     return 0
 
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None)
-    p.add_argument("--date", required=True, type=_day, metavar="ÅÅÅÅ-MM-DD", help="sammanträdets datum")
+    p.add_argument("--date", required=True, type=iso_day, metavar="ÅÅÅÅ-MM-DD", help="sammanträdets datum")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -130,11 +110,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = commands.add_parser("state", help="för sammanträdet ett steg vidare: kallat, genomfört, justerat")
     _common(p)
     p.add_argument("--to", required=True, choices=list(STATES[1:]), help="nästa läge")
-    p.add_argument("--justering-date", type=_day, metavar="ÅÅÅÅ-MM-DD", help="justeringens datum")
+    p.add_argument("--justering-date", type=iso_day, metavar="ÅÅÅÅ-MM-DD", help="justeringens datum")
     p.add_argument("--justering-place", metavar="PLATS", help="justeringens plats")
     p.add_argument("--justerare", metavar="NAMN", help="den som justerar")
-    p.add_argument("--anslag-up", type=_day, metavar="ÅÅÅÅ-MM-DD", help="anslaget sätts upp")
-    p.add_argument("--anslag-down", type=_day, metavar="ÅÅÅÅ-MM-DD", help="anslaget tas ned")
+    p.add_argument("--anslag-up", type=iso_day, metavar="ÅÅÅÅ-MM-DD", help="anslaget sätts upp")
+    p.add_argument("--anslag-down", type=iso_day, metavar="ÅÅÅÅ-MM-DD", help="anslaget tas ned")
     p.add_argument("--user", metavar="EPOST", help="den som gör ändringen (annars systemet)")
     p.set_defaults(func=cmd_state)
 

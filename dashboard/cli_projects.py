@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from dashboard.cli_args import iso_day
 from portfolio.auth import SYSTEM
 from portfolio.db import Database
 from portfolio.errors import InvalidInputError
@@ -52,13 +52,6 @@ def _db_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None)
 
 
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' är inget datum; skriv ÅÅÅÅ-MM-DD") from None
-
-
 def _split(text: str) -> tuple[str, str]:
     name, sep, amount = text.rpartition("=")
     if not sep or not name.strip() or not amount.strip():
@@ -82,8 +75,8 @@ def _fact_args(p: argparse.ArgumentParser, *, required: bool) -> None:
     p.add_argument("--phase", choices=[ph.value for ph in Phase], help="fas")
     p.add_argument("--status", choices=[s.value for s in Status], help="status: grön, gul eller röd")
     p.add_argument("--status-reason", help="skälet till statusen")
-    p.add_argument("--start", type=_date, help="planerad start ÅÅÅÅ-MM-DD")
-    p.add_argument("--end", type=_date, help="planerat slut ÅÅÅÅ-MM-DD")
+    p.add_argument("--start", type=iso_day, help="planerad start ÅÅÅÅ-MM-DD")
+    p.add_argument("--end", type=iso_day, help="planerat slut ÅÅÅÅ-MM-DD")
     p.add_argument("--owner", help="ägande part, namn eller kod (Region, Bräcke, BRACKE)")
     p.add_argument("--financier", action="append", help="finansierande part (upprepa för flera)")
     p.add_argument("--object", action="append", help="objekt i redovisningen, dimension 6 (upprepa)")
@@ -360,7 +353,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     q = actions.add_parser("close", help="avsluta ett projekt (fas avslutad och faktiskt slutdatum)")
     _db_arg(q)
     q.add_argument("code", metavar="KOD")
-    q.add_argument("--end", type=_date, required=True, help="faktiskt slutdatum ÅÅÅÅ-MM-DD")
+    q.add_argument("--end", type=iso_day, required=True, help="faktiskt slutdatum ÅÅÅÅ-MM-DD")
     q.add_argument("--decision", help="beslutet som avslutar projektet, t.ex. '2020-02-14 punkt 5'")
     q.set_defaults(func=cmd_project_close)
     q = actions.add_parser("show", help="visa ett projekt med budget och milstolpar")
@@ -418,12 +411,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         q.add_argument("--name", required=True, help="milstolpens namn, t.ex. Driftstart")
         if name in ("add", "replan"):
             q.add_argument(
-                "--planned", type=_date, required=name == "replan", help="planerat datum ÅÅÅÅ-MM-DD"
+                "--planned", type=iso_day, required=name == "replan", help="planerat datum ÅÅÅÅ-MM-DD"
             )
         if name == "add":
             q.add_argument("--note", help="anteckning")
         if name == "replan":
             q.add_argument("--reason", help="skälet till det nya datumet (krävs)")
         if name == "reached":
-            q.add_argument("--date", type=_date, required=True, help="datum då milstolpen nåddes")
+            q.add_argument("--date", type=iso_day, required=True, help="datum då milstolpen nåddes")
         q.set_defaults(func=func)

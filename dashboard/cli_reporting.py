@@ -16,36 +16,18 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
 from typing import Any
 
+from dashboard.cli_args import acting_user, iso_day
 from dashboard.cli_db import open_checked
 from portfolio import clock
 from portfolio import store as core_store
-from portfolio.auth import SYSTEM, User
 from portfolio.db import Database
 from portfolio.errors import NotFoundError
 from portfolio.money import format_kr
 from portfolio.reporting import service
 from portfolio.reporting import store as reporting_store
 from portfolio.reporting.model import DIMENSIONS, REPORT_FIELDS, CalendarInput, days_text, snapshot_label
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"ange datumet som ÅÅÅÅ-MM-DD, inte {text!r}") from None
-
-
-def _actor(db: Database, email: str | None) -> User:
-    """--user EMAIL, else the system user (the command line runs as admin)."""
-    if not email:
-        return SYSTEM
-    found = core_store.find_user(db, email)
-    if found is None:
-        raise NotFoundError(f"Det finns inget konto med e-postadressen {email}")
-    return found[0]
 
 
 def _print(rows: list[dict[str, Any]], fmt: str) -> None:
@@ -93,7 +75,7 @@ def cmd_calendar_set(args: argparse.Namespace) -> int:
         },
     )
     current = reporting_store.period_row(db, data.year, data.period)
-    service.set_period(db, _actor(db, args.user), data, version=current["version"] if current else None)
+    service.set_period(db, acting_user(db, args.user), data, version=current["version"] if current else None)
     row = reporting_store.period_row(db, data.year, data.period)
     assert row is not None
     print(
@@ -130,7 +112,9 @@ OBLIGATION = {"fas": None, "ja": True, "nej": False}
 
 def cmd_must_report(args: argparse.Namespace) -> int:
     db = open_checked(args.db)
-    service.set_must_report(db, _actor(db, args.user), _project_id(db, args.project), OBLIGATION[args.value])
+    service.set_must_report(
+        db, acting_user(db, args.user), _project_id(db, args.project), OBLIGATION[args.value]
+    )
     said = {"fas": "enligt sin fas (aktiva faser rapporterar)", "ja": "alltid", "nej": "inte"}[args.value]
     print(f"{args.project} rapporterar {said}.")
     return 0
@@ -146,7 +130,7 @@ def _project_id(db: Database, code: str) -> int:
 def cmd_draft(args: argparse.Namespace) -> int:
     db = open_checked(args.db)
     draft_id = service.start_draft(
-        db, _actor(db, args.user), _project_id(db, args.project), args.year, args.period
+        db, acting_user(db, args.user), _project_id(db, args.project), args.year, args.period
     )
     draft = reporting_store.draft(db, draft_id)
     assert draft is not None
@@ -178,7 +162,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
         data["next_steps"] = args.next_steps
     if args.reported_on is not None:
         data["reported_on"] = args.reported_on
-    service.save_draft(db, _actor(db, args.user), args.draft, data, version=draft["version"])
+    service.save_draft(db, acting_user(db, args.user), args.draft, data, version=draft["version"])
     print(f"Sparade utkast {args.draft}.")
     return 0
 
@@ -188,7 +172,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     draft = reporting_store.draft(db, args.draft)
     version = draft["version"] if draft else 0
     report_id = service.publish(
-        db, _actor(db, args.user), args.draft, version=version, reason=args.reason or ""
+        db, acting_user(db, args.user), args.draft, version=version, reason=args.reason or ""
     )
     report = reporting_store.published(db, report_id)
     assert report is not None
@@ -201,7 +185,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def cmd_correct(args: argparse.Namespace) -> int:
     db = open_checked(args.db)
-    draft_id = service.correct(db, _actor(db, args.user), args.report)
+    draft_id = service.correct(db, acting_user(db, args.user), args.report)
     print(
         f"Skapade rättelse (utkast {draft_id}) av rapport {args.report}. Ändra den med"
         " `status-report edit` och publicera med ett skäl; den publicerade rapporten står kvar."
@@ -307,17 +291,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     _user(p)
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--period", required=True, help="T1, T2, helår eller ett eget namn")
-    p.add_argument("--start", type=_day, metavar="ÅÅÅÅ-MM-DD", help="första dag (krävs för egna perioder)")
-    p.add_argument("--end", type=_day, metavar="ÅÅÅÅ-MM-DD", help="sista dag (krävs för egna perioder)")
-    p.add_argument("--meeting", type=_day, metavar="ÅÅÅÅ-MM-DD", help="sammanträdet där rapporten redovisas")
-    p.add_argument("--report-deadline", type=_day, metavar="ÅÅÅÅ-MM-DD", help="sista dag för statusrapporter")
-    p.add_argument("--review-deadline", type=_day, metavar="ÅÅÅÅ-MM-DD", help="sista dag för granskningen")
+    p.add_argument("--start", type=iso_day, metavar="ÅÅÅÅ-MM-DD", help="första dag (krävs för egna perioder)")
+    p.add_argument("--end", type=iso_day, metavar="ÅÅÅÅ-MM-DD", help="sista dag (krävs för egna perioder)")
+    p.add_argument(
+        "--meeting", type=iso_day, metavar="ÅÅÅÅ-MM-DD", help="sammanträdet där rapporten redovisas"
+    )
+    p.add_argument(
+        "--report-deadline", type=iso_day, metavar="ÅÅÅÅ-MM-DD", help="sista dag för statusrapporter"
+    )
+    p.add_argument("--review-deadline", type=iso_day, metavar="ÅÅÅÅ-MM-DD", help="sista dag för granskningen")
     p.add_argument("--note", help="anteckning")
     p.set_defaults(func=cmd_calendar_set)
     p = cal_cmds.add_parser("due", help="vilka rapporter och granskningar som väntar eller är sena")
     _db(p)
     _fmt(p)
-    p.add_argument("--today", type=_day, metavar="ÅÅÅÅ-MM-DD", help="räkna som om i dag vore")
+    p.add_argument("--today", type=iso_day, metavar="ÅÅÅÅ-MM-DD", help="räkna som om i dag vore")
     p.set_defaults(func=cmd_calendar_due)
     p = cal_cmds.add_parser("must-report", help="om ett projekt ska rapportera (annars enligt fas)")
     _db(p)
@@ -339,7 +327,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _db(p)
     _user(p)
     p.add_argument("--draft", type=int, required=True)
-    p.add_argument("--reported-on", type=_day, metavar="ÅÅÅÅ-MM-DD")
+    p.add_argument("--reported-on", type=iso_day, metavar="ÅÅÅÅ-MM-DD")
     for key, label in DIMENSIONS.items():
         p.add_argument(f"--{key}", choices=["grön", "gul", "röd", ""], help=f"status för {label.lower()}")
         p.add_argument(f"--{key}-reason", help=f"skäl för {label.lower()}")

@@ -21,6 +21,7 @@ from itertools import groupby
 from typing import Any
 from urllib.parse import urlencode
 
+from dashboard.cli_args import iso_day
 from dashboard.todo_data import URL_PATHS, inputs
 from portfolio import clock
 from portfolio import store as core_store
@@ -40,13 +41,6 @@ def _open(args: argparse.Namespace) -> Database:
     from dashboard.cli_db import open_checked
 
     return open_checked(args.db)
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"ogiltigt datum {text!r}: skriv ÅÅÅÅ-MM-DD") from None
 
 
 def link_for(base: str) -> Callable[[TodoItem], str | None]:
@@ -158,7 +152,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     def common(q: argparse.ArgumentParser) -> None:
         q.add_argument("--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None)
         q.add_argument(
-            "--today", type=_day, default=None, metavar="ÅÅÅÅ-MM-DD", help="räkna som om det vore den dagen"
+            "--today",
+            type=iso_day,
+            default=None,
+            metavar="ÅÅÅÅ-MM-DD",
+            help="räkna som om det vore den dagen",
         )
 
     p = sub.add_parser(
