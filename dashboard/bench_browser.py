@@ -220,11 +220,6 @@ def tree_rss_mb(pid: int) -> float:
     return sum(_status_kb(p, "VmRSS") for p in _tree(pid)) / 1024
 
 
-def tree_peak_mb(pid: int) -> float:
-    """Sum over the tree of each process's peak resident memory (VmHWM): an upper bound of the peak."""
-    return sum(_status_kb(p, "VmHWM") for p in _tree(pid)) / 1024
-
-
 class _MemorySampler:
     """The largest resident memory of the server's tree, sampled every 50 ms while it runs."""
 
@@ -301,7 +296,8 @@ def measure_floor(browser: Any, runs: int, sessions: int) -> dict[str, Any]:
 
 
 def measure_persona(browser: Any, url: str, persona_key: str, runs: int) -> dict[str, Any]:
-    """One persona in a fresh browser session: login → overview, then each page cold and warm."""
+    """One persona in a fresh browser session: login → the page it opens, then each page of the
+    persona's navigation cold (first visit in the session) and warm (`runs` visits, median)."""
     persona = next(p for p in PERSONAS if p.key == persona_key)
     specs = pages_for(persona.role)
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="sv-SE")
