@@ -28,7 +28,7 @@ from dashboard import bench_browser
 from dashboard.navigation import PAGES
 from portfolio import store
 from portfolio.auth import SYSTEM
-from portfolio.ledger import sie_import
+from portfolio.ledger import bench_store, sie_import
 from portfolio.ledger import tertial as tertial_report
 from portfolio.ledger.generate import generate_sie
 from portfolio.periods import Period
@@ -187,15 +187,9 @@ def time_pages(db_path: Path, runs: int) -> list[dict[str, Any]]:
 
 # --- the tertial aggregation beside DuckDB and pandas ---------------------------------------
 
+
 # The same question for every engine: net cost per object (dimension 6) in T2 of the year,
 # from #TRANS rows on result accounts (classes 3–8).
-AGG_SQL = """
-    SELECT object, SUM(amount_ore) AS actual_ore FROM {table}
-    WHERE date BETWEEN {start} AND {end} AND account >= '3' AND account < '9' AND object IS NOT NULL
-    GROUP BY object
-"""
-
-
 def time_aggregation(db_path: Path, year: int, runs: int) -> dict[str, Any]:
     """portfolj's tertial report beside the same aggregation in DuckDB and in pandas."""
     db = open_database(db_path)
@@ -203,41 +197,21 @@ def time_aggregation(db_path: Path, year: int, runs: int) -> dict[str, Any]:
     ours = _median_time(lambda: tertial_report.load_report(db, year, Period.T2), runs)
     ours_objects = tertial_report.load_report(db, year, Period.T2).objects
     result: dict[str, Any] = {"year": year, "period": "T2", "portfolj_s": round(ours, 4)}
-    expected = {
-        r[0]: r[1] for r in db.execute(AGG_SQL.format(table="ledger_rows", start=start, end=end)).fetchall()
-    }
+    expected = bench_store.object_actuals(db, start, end)
     ours_actual = dict(ours_objects.select("object", "actual_ore").iter_rows()) if ours_objects.height else {}
     result["same_result"] = all(ours_actual.get(k, 0) == v for k, v in expected.items())
     db.close()
     try:
-        import duckdb
-        import duckdb_ext
-
-        ext = next(Path(next(iter(duckdb_ext.__path__))).rglob("sqlite_scanner.duckdb_extension"))
-        con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
-        con.execute(f"LOAD '{ext}'")
-        con.execute(f"ATTACH '{db_path}' AS p (TYPE sqlite, READ_ONLY)")
-        sql = AGG_SQL.format(table="p.ledger_rows", start=start, end=end)
-        result["duckdb_s"] = round(_median_time(lambda: con.execute(sql).fetchall(), runs), 4)
-        con.close()
+        run, close = bench_store.duckdb_aggregation(db_path, start, end)
+        result["duckdb_s"] = round(_median_time(run, runs), 4)
+        close()
     except ImportError as exc:
         result["duckdb_s"] = None
         result["duckdb_note"] = f"ej mätt: {exc.name} saknas (pip install -e '.[bench]')"
     try:
-        import pandas as pd
-
-        def with_pandas() -> Any:
-            conn = open_database(db_path)
-            rows = pd.read_sql_query(
-                "SELECT date, account, object, amount_ore FROM ledger_rows WHERE date BETWEEN ? AND ?",
-                conn.conn,
-                params=(start, end),
-            )
-            conn.close()
-            rows = rows[(rows.account >= "3") & (rows.account < "9") & rows.object.notna()]
-            return rows.groupby("object")["amount_ore"].sum()
-
-        result["pandas_s"] = round(_median_time(with_pandas, runs), 4)
+        result["pandas_s"] = round(
+            _median_time(lambda: bench_store.pandas_aggregation(db_path, start, end), runs), 4
+        )
     except ImportError as exc:
         result["pandas_s"] = None
         result["pandas_note"] = f"ej mätt: {exc.name} saknas (pip install -e '.[bench]')"
