@@ -18,7 +18,7 @@ from registers.benefits import logic as benefit_logic
 from registers.benefits import service as benefits
 from registers.benefits import store as benefits_store
 from registers.benefits.logic import BenefitStatus
-from registers.benefits.model import DIRECTIONS, KINDS, number_text
+from registers.benefits.model import DIRECTIONS, KINDS, BenefitInput, number_text
 
 user = ui.require_user()
 conn = ui.db()
@@ -511,6 +511,7 @@ with tab_project:
         forms.confirmation("benefits_new_flash")
         if created:
             new_id: int
+            new_benefit: BenefitInput
             with forms.saving(
                 "benefits_new_flash",
                 lambda: (

@@ -60,7 +60,7 @@ with st.expander("Filter", expanded=True):
     parties = c1.multiselect(
         "Part",
         list(names),
-        format_func=names.get,
+        format_func=lambda code: names.get(code, code),
         key="overview_parties",
         placeholder="Alla parter",
         select_all=False,

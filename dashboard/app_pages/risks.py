@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -98,6 +99,11 @@ def _show_stale(exc: StaleEditError, form: str, labels: dict[str, str]) -> None:
 def _stale(form: str, labels: dict[str, str]) -> forms.Refusals:
     """The refusal for `forms.saving`: a stale edit shows the newer values and a reload button."""
     return {StaleEditError: lambda exc: _show_stale(exc, form, labels)}
+
+
+def _level_labeller(axis: str, scale: int) -> Callable[[int], str]:
+    """A chooser's label for a level on the register's scale: "3 – Stor"."""
+    return lambda level: scoring.level_label(axis, level, scale)
 
 
 def _changed(message: str, changed: bool) -> str:
@@ -319,7 +325,7 @@ def _reassess_form(risk: dict[str, Any], scale: int) -> None:
             column.selectbox(
                 label,
                 levels,
-                format_func=lambda v, axis=axis: scoring.level_label(axis, v, scale),
+                format_func=_level_labeller(axis, scale),
                 key=f"risks_residual_{field}",
                 placeholder="Välj ett alternativ",
             )
@@ -721,6 +727,7 @@ if registers:
                 edited = st.form_submit_button("Spara ändringen", type="primary", key="risks_edit_submit")
             forms.confirmation("risks_edit_flash")
             if edited:
+                changed = False
                 with forms.saving(
                     "risks_edit_flash",
                     lambda: _changed(f"Risken {risk['id']} sparades.", changed),
@@ -903,6 +910,7 @@ if editable:
     importing = st.button("Importera filen", key="risks_import_submit", disabled=uploaded is None)
     forms.confirmation("risks_import_flash")
     if importing and uploaded:
+        summary: service.ImportSummary
         # An ImportRejectedError (nothing was written) is an InvalidInputError: its errors are listed.
         with forms.saving("risks_import_flash", lambda: summary.text()):
             summary = service.import_register(conn, user, pid, uploaded.getvalue())
@@ -986,6 +994,7 @@ if editable:
         creating = st.form_submit_button("Skapa registret", key="risks_register_submit")
     forms.confirmation("risks_register_flash")
     if creating:
+        register_data: RegisterInput
         with forms.saving(
             "risks_register_flash",
             lambda: f"Registret {ui.plain(register_data.name)} skapades.",
@@ -1009,21 +1018,23 @@ if editable and registers:
         key="risks_edit_register_id",
         placeholder="Välj ett alternativ",
     )
-    current = by_id[chosen]
+    edited_register = by_id[chosen]
     base = _form_base(
         "risks_edit_register",
-        current.id,
-        current.version,
+        edited_register.id,
+        edited_register.version,
         {
-            "name": current.name,
-            "category": current.category if current.category in categories else None,
-            "scale": current.scale,
-            "yellow": current.yellow_from,
-            "red": current.red_from,
+            "name": edited_register.name,
+            "category": edited_register.category if edited_register.category in categories else None,
+            "scale": edited_register.scale,
+            "yellow": edited_register.yellow_from,
+            "red": edited_register.red_from,
         },
     )
     with st.form("risks_edit_register", enter_to_submit=False):
-        st.markdown(f"**Ändra registret {ui.plain(current.name)}**: namn, kategori, skala och gränser")
+        st.markdown(
+            f"**Ändra registret {ui.plain(edited_register.name)}**: namn, kategori, skala och gränser"
+        )
         _register_fields("risks_edit_register", blank_thresholds="tomt = standard för skalan", new=False)
         st.caption(
             "En mindre skala går bara att välja när ingen risk i registret har en nivå över den. "
@@ -1034,7 +1045,7 @@ if editable and registers:
     if changing:
         try:
             changed = service.update_register(
-                conn, user, current.id, _register_input("risks_edit_register"), version=base
+                conn, user, edited_register.id, _register_input("risks_edit_register"), version=base
             )
         except InvalidInputError as exc:
             ui.show_errors(exc)
@@ -1046,7 +1057,7 @@ if editable and registers:
             if changed:
                 _saved(
                     "risks_edit_register_flash",
-                    f"Registret {ui.plain(current.name)} sparades.",
+                    f"Registret {ui.plain(edited_register.name)} sparades.",
                     "risks_edit_register",
                 )
             else:
@@ -1058,6 +1069,7 @@ if ui.can(Action.MANAGE_PROJECTS):
         adding_category = st.form_submit_button("Lägg till kategorin", key="risks_category_submit")
     forms.confirmation("risks_category_flash")
     if adding_category:
+        name: str
         with forms.saving(
             "risks_category_flash",
             lambda: f"Kategorin {ui.plain(name)} lades till.",
