@@ -209,6 +209,7 @@ codes = projects["code"].to_list()
 names = dict(projects.select("code", "name").iter_rows())
 party_names = ui.party_names()
 
+ui.from_link("benefits_project", "projekt", codes)
 if st.session_state.get("benefits_project") not in codes:
     st.session_state["benefits_project"] = ui.default_project(codes)
 code = st.selectbox(
@@ -218,6 +219,7 @@ code = st.selectbox(
     key="benefits_project",
     placeholder="Välj ett alternativ",
 )
+ui.to_link(projekt=code)
 project_id = core_store.project_id_for(conn, code)
 project_rows = register.filter(pl.col("project_id") == project_id)
 

@@ -52,6 +52,14 @@ def test_a_risk_link_opens_the_project_and_the_risk(open_link):
     assert at.query_params["risk"] == "3"
 
 
+def test_a_benefit_link_opens_the_project_in_the_benefit_register(open_link):
+    # Att göra's "benefit due for measurement" links here with ?projekt=.
+    at = open_link("projektledare", "app_pages/benefits.py", projekt="GNS/03/2019")
+    assert at.selectbox(key="benefits_project").value == "GNS/03/2019"
+    at.selectbox(key="benefits_project").set_value("GNS/8/2018").run()
+    assert at.query_params["projekt"] == "GNS/8/2018"
+
+
 def test_a_tertial_link_opens_the_year_and_period(open_link):
     at = open_link("kommunchef", "app_pages/tertial.py", ar="2019", period="T1")
     assert (at.selectbox(key="tertial_year").value, at.selectbox(key="tertial_period").value) == (2019, "T1")
