@@ -216,7 +216,7 @@ _open: dict[int, _Transaction] = {}
 
 
 @contextlib.contextmanager
-def write(db: Database, *, audited: bool = True) -> Iterator[Database]:
+def write(db: Database, *, audited: bool = True, revises: bool = True) -> Iterator[Database]:
     """One write transaction (BEGIN IMMEDIATE): all or nothing, and the revision moves on.
 
     IMMEDIATE takes the write lock up front, so concurrent writers wait on the busy
@@ -225,6 +225,9 @@ def write(db: Database, *, audited: bool = True) -> Iterator[Database]:
     (only schema migrations pass `audited=False`). Whether an audit row was written is
     asked of the database itself, so an audit row rolled back with a savepoint counts for
     nothing.
+
+    `revises=False` is for bookkeeping that no cached page shows (a session's last use): it
+    leaves the revision, so it does not empty every session's caches once a minute per user.
     """
     if db.conn.in_transaction:
         txn = _open.get(id(db))
@@ -252,7 +255,7 @@ def write(db: Database, *, audited: bool = True) -> Iterator[Database]:
             raise UnauditedWriteError("Ändringen saknar rad i ändringsloggen och sparades inte")
         # Only a transaction that changed rows moves the revision: every page run opens its own
         # connection, and that connection's migration check must not empty the caches.
-        if changed and "_meta" in db.table_names():
+        if changed and revises and "_meta" in db.table_names():
             db.execute(
                 "INSERT INTO _meta (key, value) VALUES ('revision', '1') ON CONFLICT(key)"
                 " DO UPDATE SET value = CAST(value AS INTEGER) + 1"

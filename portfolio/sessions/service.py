@@ -113,8 +113,9 @@ def resolve(db: Database, token: str | None, policy: Policy, *, now: datetime | 
         return None
     # Recorded at most once a minute, but often enough that a short idle timeout sees the use.
     if moment - clock.parse(row["last_used_at"]) > min(TOUCH_EVERY, policy.idle / 4):
-        with _quick(db), write(db, audited=False):
-            # Last use is session bookkeeping, not a change of the committee's data.
+        with _quick(db), write(db, audited=False, revises=False):
+            # Last use is session bookkeeping, not a change of the committee's data: no audit
+            # row, and the revision (the key of every cached read) stays where it is.
             sessions_store.touch(db, int(row["id"]), moment.isoformat(timespec="seconds"))
     return user
 

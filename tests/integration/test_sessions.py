@@ -8,7 +8,7 @@ import pytest
 
 from portfolio import accounts, clock, store
 from portfolio.auth import SYSTEM
-from portfolio.db import Database
+from portfolio.db import Database, revision
 from portfolio.sessions import service as sessions
 from portfolio.sessions import store as sessions_store
 
@@ -132,3 +132,14 @@ def test_use_within_a_short_idle_timeout_keeps_the_session_alive(seeded, anna):
     start = clock.parse(clock.now())
     for seconds in (5, 10, 15, 20):  # each use within 8 s of the one before
         assert sessions.resolve(seeded, token, short, now=start + timedelta(seconds=seconds)) is not None
+
+
+def test_recording_a_sessions_use_leaves_the_revision_so_no_cache_is_emptied(seeded, anna):
+    # Every page run of every user checks its session; its last use is written at most once a
+    # minute. That bookkeeping must not move the revision that keys every shared cache.
+    token = sessions.start(seeded, anna)
+    before = revision(seeded)
+    assert sessions.resolve(seeded, token, POLICY, now=later(5)) is not None
+    row = sessions_store.session_by_hash(seeded, sessions.token_hash(token))
+    assert row is not None and clock.parse(row["last_used_at"]) > clock.parse(row["created_at"])
+    assert revision(seeded) == before
