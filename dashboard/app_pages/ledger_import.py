@@ -418,7 +418,10 @@ with mapping_tab:
     )
     current, used = mapping.mapping_for(conn, org)
     if used != org:
-        st.caption(f"{org} har ingen egen mappning; den visar '{used}'. Sparar du skapas en egen.")
+        st.caption(
+            f"{ui.plain(org)} har ingen egen mappning; den visar '{ui.plain(used)}'."
+            " Sparar du skapas en egen."
+        )
     edited = st.data_editor(
         current.select("from_account", "to_account", "line", "kind"),
         num_rows="dynamic",
