@@ -81,6 +81,14 @@ def due_table() -> None:
         st.markdown(f"**{count}**" + (f", varav {late} efter sista dag." if late else "."))
     else:
         st.markdown("**Ingen rapport saknas.**")
+    # Missing (most overdue first) before published; at most one screenful in the browser.
+    due = sorted(due, key=lambda r: (r.published, -r.days_overdue, r.project_code))
+    shown = due[: ui.PICKER_ROWS]
+    if len(due) > len(shown):
+        st.caption(
+            f"Visar {len(shown)} av {len(due)} projekt, de som saknar rapport först;"
+            " hela listan: `portfolj calendar due`."
+        )
     rows = [
         {
             "Projekt": f"{r.project_code} – {r.project_name}",
@@ -90,7 +98,7 @@ def due_table() -> None:
             if r.published
             else (f"✘ saknas, {days_text(r.days_overdue)} sen" if r.days_overdue else "– saknas ännu"),
         }
-        for r in due
+        for r in shown
     ]
     ui.table(pl.DataFrame(rows), hide_index=True)
     for review in service.review_deadlines(conn, today):
@@ -188,10 +196,16 @@ def obligation_form() -> None:
     projects = reporting_store.reporting_projects(conn)
     by_id = {p["id"]: p for p in projects}
     st.caption("Projekt i förstudie eller genomförande rapporterar, om inget annat anges för projektet.")
+    # A search instead of a box of every project (thousands at the large tier).
+    found = ui.project_choices(
+        "calendar_obligation_code", ui.projects(), search_key="calendar_obligation_search"
+    )
+    wanted, current = set(found), st.session_state.get("calendar_obligation_project")
+    choices = [i for i, p in by_id.items() if p["code"] in wanted or i == current]
     with st.form("calendar_obligation_form", enter_to_submit=False):
         pid = st.selectbox(
             "Projekt",
-            list(by_id),
+            choices,
             format_func=lambda i: f"{by_id[i]['code']} – {by_id[i]['name']} (fas: {by_id[i]['phase']})",
             key="calendar_obligation_project",
             index=None,

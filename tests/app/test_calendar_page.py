@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROLES, texts
 
+from portfolio import clock
+from portfolio.reporting import service
 from portfolio.reporting import store as reporting_store
 from registers.schema import open_database
+from seed.synthetic import Size, generate
+from tests.app.conftest import ROLES, texts
 
 PAGE = "app_pages/calendar.py"
 
@@ -66,3 +69,16 @@ def test_a_period_name_with_markup_is_shown_as_written(app_as):
     assert not at.exception
     assert at.success[0].value.startswith("\\*\\*Extra\\*\\* \\[länk\\](http\\:")
     assert "**Extra** [länk](http://x.se) 2019 är tillagd" in texts(at)
+
+
+def test_a_large_portfolio_shows_one_screenful_of_due_projects_missing_first(app_as, app_env):
+    db = open_database(app_env)
+    generate(db, Size(160, 0, 0))
+    due = len(service.due_reports(db, clock.today()))
+    db.close()
+    at = app_as("admin", PAGE)
+    assert not at.exception
+    assert due > 50
+    assert f"Visar 50 av {due} projekt, de som saknar rapport först" in texts(at)
+    (shown,) = [t for t in at.table if "Läge" in t.value.columns]
+    assert len(shown.value) == 50

@@ -4,7 +4,7 @@ corrected as a new version; the history, trend and snapshot for every reader; th
 from __future__ import annotations
 
 import pytest
-from conftest import texts
+from tests.app.conftest import texts
 
 from portfolio import accounts, store
 from portfolio.reporting import service
