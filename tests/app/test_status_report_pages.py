@@ -4,7 +4,6 @@ corrected as a new version; the history, trend and snapshot for every reader; th
 from __future__ import annotations
 
 import pytest
-from tests.app.conftest import texts
 
 from portfolio import accounts, store
 from portfolio.reporting import service
@@ -12,6 +11,7 @@ from portfolio.reporting import store as reporting_store
 from registers.risks import service as risks_service
 from registers.risks import store as risks_store
 from registers.schema import open_database
+from tests.app.conftest import texts
 
 DIMENSIONS = ("time", "cost", "scope", "risk", "benefit", "overall")
 PUBLISH = "FormSubmitter:project_report_form-Spara och publicera"
