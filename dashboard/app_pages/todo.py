@@ -65,8 +65,13 @@ for kind in Kind:
     if not mine:
         continue
     st.subheader(f"{kind.value} ({len(mine)})")
-    for item in mine:
+    for item in mine[: ui.PICKER_ROWS]:
         item_link(item, today)
+    if len(mine) > ui.PICKER_ROWS:
+        # One screenful of links; the rest are one command away (and in the e-mail reminders).
+        st.caption(
+            f"Visar {ui.PICKER_ROWS} av {len(mine)}; hela listan: `portfolj todo --user {user.email}`."
+        )
 
 if user.role is not Role.NAMND:
     st.subheader("Påminnelser med e-post")

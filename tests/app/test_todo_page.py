@@ -104,3 +104,19 @@ def test_a_sent_reminder_is_listed_for_its_user_and_for_the_admin_with_its_recip
     everyone = app_as("admin").table[0].value
     assert [rendered(v) for v in everyone["Till"]] == [PERSONA_EMAILS["projektledare"]]
     assert not app_as("kommunchef").table
+
+
+def test_a_large_portfolio_gives_the_admin_one_screenful_of_links_per_kind(app_env, app_as):
+    from seed.synthetic import Size, generate
+
+    db = open_database(app_env)
+    generate(db, Size(160, 0, 0))
+    db.close()
+    at = app_as("admin")
+    assert not at.exception
+    heading = at.subheader[0].value
+    total = int(heading.rsplit("(", 1)[1].rstrip(")"))
+    assert total > 50
+    assert f"Visar 50 av {total}; hela listan: `portfolj todo --user" in texts(at)
+    reports = [label for label, _, _ in links(at) if ": statusrapport " in label]
+    assert len(reports) == 50
