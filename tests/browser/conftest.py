@@ -191,6 +191,9 @@ def choose(page, label: str, option: str) -> None:
     box = page.get_by_label(label, exact=True)
     box.click()
     box.fill(option)
+    # Enter only once the filtered list shows the option: on a busy machine an early Enter picks
+    # nothing (or the first option), and the form is then sent without the choice.
+    page.get_by_role("option", name=option).first.wait_for()
     page.keyboard.press("Enter")
     wait_idle(page)
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
 from tests.browser.conftest import PERSONA_LABELS, choose, go_to, running_server, screenshot, wait_idle
 
 NBSP = "\u202f"
@@ -75,7 +78,11 @@ def test_project_leader_publishes_a_t2_report_admin_sees_none_missing_and_the_co
             page.get_by_label("Skäl, totalt").fill("Utbildningen behöver förstärkas")
             page.get_by_role("button", name="Spara och publicera").click()
             wait_idle(page)
-            page.get_by_text(f"Rapporten för {period} är publicerad (version 1)").wait_for()
+            try:
+                page.get_by_text(f"Rapporten för {period} är publicerad (version 1)").wait_for()
+            except PlaywrightTimeoutError:
+                said = page.get_by_test_id("stAlert").all_inner_texts()
+                pytest.fail(f"the report was not published; the page said: {said}")
             screenshot(page, "projekt-publicerad-statusrapport")
 
             context.clear_cookies()
