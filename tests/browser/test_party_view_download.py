@@ -11,7 +11,8 @@ from tests.browser.conftest import go_to
 
 
 def _download(page, key: str) -> bytes:
-    with page.expect_download() as download:
+    # The PDF is made when the button is clicked (WeasyPrint): give a busy machine time for it.
+    with page.expect_download(timeout=90_000) as download:
         page.locator(f".st-key-{key} button").click()
     path = download.value.path()
     assert path is not None

@@ -71,6 +71,6 @@ def test_an_organisation_sign_in_keeps_the_link_is_listed_and_ends_for_good(sso_
     )
     page.reload()
     page.get_by_text("Din inloggning har avslutats").wait_for(timeout=20_000)
-    assert page.get_by_role("button", name="Logga in igen med organisationens konto").is_visible()
+    page.get_by_role("button", name="Logga in igen med organisationens konto").wait_for(timeout=20_000)
     assert page.get_by_role("heading", name="LINK2").count() == 0
     context.close()
