@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from portfolio import clock
 from portfolio.errors import InvalidInputError
 from registers.benefits.logic import (
     benefit_status,
@@ -262,7 +263,9 @@ def test_a_non_numeric_measurement_and_a_future_date_are_refused() -> None:
     with pytest.raises(InvalidInputError, match="'mycket' är inget tal"):
         parse_measurement({"measured_on": date(2021, 1, 1), "value": "mycket"})
     with pytest.raises(InvalidInputError, match="framtiden"):
-        parse_measurement({"measured_on": date.today() + timedelta(days=1), "value": "1"})
+        # Tomorrow in Sweden, where "the future" is judged: between 23:00 and 24:00 UTC the
+        # machine's own date.today() is still yesterday there.
+        parse_measurement({"measured_on": clock.today() + timedelta(days=1), "value": "1"})
 
 
 def test_numbers_are_read_the_swedish_way_and_kept_exact() -> None:
