@@ -36,7 +36,13 @@ PERSONA_LABELS = {
 }
 KEYBOARD_USER = "tangent@region.se"
 KEYBOARD_PASSWORD = "bara-tangentbordet-2026"
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+RUN_TRACKER = Path(__file__).resolve().parent / "run_tracker.js"
+IDLE = """() => {
+    const runs = window.__portfoljRuns;
+    const app = document.querySelector('[data-testid="stApp"]');
+    return runs !== undefined && runs.answered >= runs.requested
+        && app !== null && app.dataset.testScriptState === "notRunning";
+}"""
 
 # Every test under tests/browser is marked `browser` by tests/conftest.py.
 
@@ -113,20 +119,43 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         yield url
 
 
+class TrackedBrowser:
+    """Chromium whose every new context watches the app's script runs (`run_tracker.js`), so that
+    `wait_idle` knows when the run an action asked for has been drawn."""
+
+    def __init__(self, chromium) -> None:
+        self._chromium = chromium
+
+    def new_context(self, **options):
+        context = self._chromium.new_context(**options)
+        context.add_init_script(path=str(RUN_TRACKER))
+        return context
+
+    def __getattr__(self, name: str):
+        return getattr(self._chromium, name)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
+        yield TrackedBrowser(chromium)
         chromium.close()
 
 
 def wait_idle(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished running the script (and so rendered the page)."""
-    page.wait_for_timeout(150)
-    page.wait_for_selector(IDLE, timeout=timeout)
+    """Wait until every script run the page has asked for is over and drawn.
+
+    Streamlit's own "notRunning" is also shown between a click and the start of the run it asks
+    for, which on a busy machine can be seconds: a test that trusted it typed into a form the run
+    then redrew, and its click was lost. The run tracker counts the requests sent and the runs the
+    server answered them with; the check is repeated once so the last run's elements are drawn."""
+    page.wait_for_timeout(100)  # a widget sends its change on the next tick
+    for _ in range(2):
+        page.wait_for_function(IDLE, timeout=timeout, polling=50)
+        page.wait_for_timeout(50)
 
 
 @pytest.fixture
@@ -191,10 +220,39 @@ def choose(page, label: str, option: str) -> None:
     box = page.get_by_label(label, exact=True)
     box.click()
     box.fill(option)
-    # Enter only once the filtered list shows the option: on a busy machine an early Enter picks
-    # nothing (or the first option), and the form is then sent without the choice.
-    page.get_by_role("option", name=option).first.wait_for()
+    enter_on_option(page, option)
+
+
+def pick(page, key: str, text: str, *, key_prefix: bool = False, close: bool = False) -> None:
+    """Choose the option containing `text` in the selectbox (or multiselect) with widget key `key`
+    (with `key_prefix`, the first whose key starts so: a form's keys carry its version); `close`
+    closes a multiselect's list afterwards."""
+    selector = f'[class*="st-key-{key}"] input' if key_prefix else f".st-key-{key} input"
+    box = page.locator(selector).first
+    box.click()
+    box.fill(text)
+    enter_on_option(page, text, close=close)
+
+
+def type_date(page, key: str, yyyymmdd: str, *, key_prefix: bool = False) -> None:
+    """Type a date into the date input with widget key `key` (segmented year, month, day fields)."""
+    widget = f'[class*="st-key-{key}"]' if key_prefix else f".st-key-{key}"
+    page.locator(f"{widget} [data-type=year]").first.click()
+    page.keyboard.type(yyyymmdd)
+    page.keyboard.press("Tab")
+
+
+def enter_on_option(page, text: str, *, close: bool = False) -> None:
+    """Press Enter in an open option list once its first (highlighted) option contains `text`.
+
+    The list filters as one types; on a busy machine an early Enter picks nothing, or the first
+    option of the list before it was filtered (a test once chose project 6663 for LINK2 so)."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("option").first).to_contain_text(text, timeout=15_000)
     page.keyboard.press("Enter")
+    if close:
+        page.keyboard.press("Escape")
     wait_idle(page)
 
 
@@ -202,6 +260,29 @@ def screenshot(page, name: str) -> None:
     """Save a full-page screenshot under tests/browser/screenshots/ (git-ignored)."""
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """On a failed test, a screenshot of every page it still has open, named in the report, so a
+    failure on CI shows what the user would have seen."""
+    report = yield
+    if report.when == "call" and report.failed:
+        browser = item.funcargs.get("browser")
+        for n, page in enumerate(_open_pages(browser)):
+            path = SCREENSHOTS / f"FEL-{item.name}-{n}.png"
+            with contextlib.suppress(Exception):
+                SCREENSHOTS.mkdir(exist_ok=True)
+                page.screenshot(path=str(path), full_page=True)
+                text = page.locator("[data-testid=stMain]").inner_text(timeout=2_000)
+                report.sections.append((f"sidan {n} ({path.name})", text[:4_000]))
+    return report
+
+
+def _open_pages(browser) -> list:
+    if browser is None:
+        return []
+    return [page for context in browser.contexts for page in context.pages]
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,8 @@ leader, the leader logs in and re-plans a milestone, the nämnd sees it in the o
 from __future__ import annotations
 
 from tests.browser.conftest import KEYBOARD_PASSWORD, KEYBOARD_USER, go_to, screenshot, wait_idle
+from tests.browser.conftest import pick as choose_option
+from tests.browser.conftest import type_date as type_date_of
 
 NBSP = "\u202f"
 CODE = "GNS/5/2020"
@@ -14,19 +16,12 @@ def field(page, key_prefix: str, kind: str = "input"):
     return page.locator(f'[class*="st-key-{key_prefix}"] {kind}').first
 
 
-def pick(page, key_prefix: str, text: str) -> None:
-    box = field(page, key_prefix)
-    box.click()
-    box.fill(text)
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
-    wait_idle(page)
-
-
 def type_date(page, key_prefix: str, yyyymmdd: str) -> None:
-    page.locator(f'[class*="st-key-{key_prefix}"] [data-type=year]').first.click()
-    page.keyboard.type(yyyymmdd)
-    page.keyboard.press("Tab")
+    type_date_of(page, key_prefix, yyyymmdd, key_prefix=True)
+
+
+def pick(page, key_prefix: str, text: str) -> None:
+    choose_option(page, key_prefix, text, key_prefix=True, close=True)
 
 
 def test_a_new_project_from_registration_to_the_leaders_replan_and_the_overview(page_as, server, browser):

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import go_to, screenshot, wait_idle
-
-
-def pick(page, key: str, text: str) -> None:
-    """Choose the option containing `text` in the selectbox with widget key `key`."""
-    box = page.locator(f".st-key-{key} input").first
-    box.click()
-    box.fill(text)
-    page.keyboard.press("Enter")
-    wait_idle(page)
+from tests.browser.conftest import enter_on_option, go_to, pick, screenshot, type_date, wait_idle
 
 
 def test_project_leader_adds_a_risk_with_an_action_and_sees_it_in_the_matrix(page_as):
@@ -80,13 +71,6 @@ def test_e_strateg_uploads_a_sie_file_and_sees_the_figures_change(page_as, tmp_p
     screenshot(page, "flode-sie-import")
 
 
-def type_date(page, key: str, yyyymmdd: str) -> None:
-    """Type a date into the date input with widget key `key` (segmented year, month, day fields)."""
-    page.locator(f".st-key-{key} [data-type=year]").first.click()
-    page.keyboard.type(yyyymmdd)
-    page.keyboard.press("Tab")
-
-
 def test_project_leader_adds_a_measurement_and_the_status_changes(page_as):
     page = page_as("projektledare")
     go_to(page, "Nyttoregister")
@@ -139,8 +123,7 @@ def test_the_risk_form_works_with_the_keyboard_only(page_as):
     for key, choice in (("risks_add_probability", "3"), ("risks_add_consequence", "2")):
         page.locator(f".st-key-{key} input").focus()
         page.keyboard.type(choice)
-        page.keyboard.press("Enter")
-        wait_idle(page)
+        enter_on_option(page, choice)
     page.locator(".st-key-risks_add_action_description textarea").focus()
     page.keyboard.type("Dokumentera rutinerna")
     page.locator(".st-key-risks_add_submit button").focus()

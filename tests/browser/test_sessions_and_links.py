@@ -3,7 +3,7 @@ opened logged out leads through the login to the linked project, a logout ends e
 
 from __future__ import annotations
 
-from tests.browser.conftest import PERSONA_LABELS, screenshot, wait_idle
+from tests.browser.conftest import PERSONA_LABELS, enter_on_option, screenshot, wait_idle
 
 LINK2 = "/projekt?projekt=GNS%2F8%2F2018"
 LINK2_HEADING = "LINK2 – Införande av nytt IT-stöd för samordnad planering (Cosmic Link)"
@@ -60,7 +60,7 @@ def test_the_back_button_returns_to_the_project_chosen_before(page_as, server):
     box = page.locator(".st-key-project_select input").first
     box.click()
     box.fill("GNS/03/2019")
-    page.keyboard.press("Enter")
+    enter_on_option(page, "GNS/03/2019")
     page.get_by_role("heading", name="Förstudie IT-serverdrift").wait_for()
     assert "projekt=GNS%2F03%2F2019" in page.url
     page.go_back()
