@@ -1,17 +1,9 @@
 """The reporting cycle in a real browser: the project leader publishes a T2 report, the e-strateg
-sees no report missing, the nämnd sees it on the overview (issue 17).
-
-This module runs first among the browser tests (hence its name). After another browser test of
-the same run, its publish click was not taken (reproducible with test_portfolio_flows.py before
-it, not alone); the cause is not found yet, see the issue notes.
-"""
+sees no report missing, the nämnd sees it on the overview (issue 17)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-
-import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.conftest import PERSONA_LABELS, choose, go_to, running_server, screenshot, wait_idle
 
@@ -69,26 +61,9 @@ def test_project_leader_publishes_a_t2_report_admin_sees_none_missing_and_the_co
                 choose(page, label, "Grön")
             choose(page, "Totalt", "Gul")
             page.get_by_label("Skäl, totalt").fill("Utbildningen behöver förstärkas")
-            # Leave the text area first, as a person moving to the button does: a click that lands
-            # while the text is still being handed to Streamlit can be taken as that hand-over only.
-            page.get_by_label("Skäl, totalt").press("Tab")
+            page.get_by_role("button", name="Spara och publicera").click()
             wait_idle(page)
-            publish = page.get_by_role("button", name="Spara och publicera")
-            publish.click()
-            wait_idle(page)
-            done = page.get_by_text(f"Rapporten för {period} är publicerad (version 1)")
-            try:
-                done.wait_for(timeout=15_000)
-            except PlaywrightTimeoutError:
-                if publish.count():  # the form is still there: the click was not taken; once more
-                    publish.click()
-                    wait_idle(page)
-                try:
-                    done.wait_for(timeout=30_000)
-                except PlaywrightTimeoutError:
-                    said = page.get_by_test_id("stAlert").all_inner_texts()
-                    screenshot(page, "projekt-publicering-misslyckades")
-                    pytest.fail(f"the report was not published; the page said: {said}")
+            page.get_by_text(f"Rapporten för {period} är publicerad (version 1)").wait_for()
             screenshot(page, "projekt-publicerad-statusrapport")
 
             context.clear_cookies()
