@@ -85,14 +85,21 @@ def report_items(user: User, inputs: TodoInputs) -> list[TodoItem]:
     ]
 
 
+def _overdue(
+    frame: pl.DataFrame, projects: frozenset[int], *, done: str, column: str, today: date
+) -> pl.DataFrame:
+    """The rows of `projects` whose status is not `done` and whose date in `column` has passed."""
+    return frame.filter(
+        pl.col("project_id").is_in(list(projects))
+        & (pl.col("status") != done)
+        & pl.col(column).is_not_null()
+        & (pl.col(column).str.slice(0, 10) < today.isoformat())
+    )
+
+
 def late_action_items(projects: frozenset[int], inputs: TodoInputs) -> list[TodoItem]:
     """Actions of the projects that are not done and whose due date has passed."""
-    late = inputs.actions.filter(
-        pl.col("project_id").is_in(list(projects))
-        & (pl.col("status") != "klar")
-        & pl.col("due_date").is_not_null()
-        & (pl.col("due_date").str.slice(0, 10) < inputs.today.isoformat())
-    )
+    late = _overdue(inputs.actions, projects, done="klar", column="due_date", today=inputs.today)
     return [
         TodoItem(
             kind=Kind.ACTION,
@@ -109,12 +116,7 @@ def late_action_items(projects: frozenset[int], inputs: TodoInputs) -> list[Todo
 
 def risk_review_items(projects: frozenset[int], inputs: TodoInputs) -> list[TodoItem]:
     """Open risks of the projects whose next review date has passed."""
-    due = inputs.risks.filter(
-        pl.col("project_id").is_in(list(projects))
-        & (pl.col("status") != "stängd")
-        & pl.col("next_review").is_not_null()
-        & (pl.col("next_review").str.slice(0, 10) < inputs.today.isoformat())
-    )
+    due = _overdue(inputs.risks, projects, done="stängd", column="next_review", today=inputs.today)
     return [
         TodoItem(
             kind=Kind.RISK_REVIEW,

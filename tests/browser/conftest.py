@@ -16,17 +16,8 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("PORTFOLJ_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from dashboard.bench_browser import CHROMIUM, CHROMIUM_ARGS  # the browser the bench measures with
+
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 PERSONA_LABELS = {
     "namnd": "Ledamot i nämnden",
