@@ -1,5 +1,6 @@
 """Every persona opens every page in its navigation: no exception, the page's heading, no
-serious or critical axe violation; a screenshot of each is saved."""
+serious or critical axe violation, no English or programmer's value (test_swedish.py says what is
+scanned); a screenshot of each is saved."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from dashboard.navigation import pages_for
 from portfolio.auth import Role
 from tests.browser.conftest import axe_violations, go_to, screenshot
+from tests.browser.test_swedish import english_on
 
 ROLES = {
     "namnd": Role.NAMND,
@@ -20,9 +22,9 @@ CONTENT = {"Projekt": "Budget och utfall"}
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-def test_every_page_works_and_is_accessible_for_every_persona(page_as, role):
+def test_every_page_works_is_accessible_and_swedish_for_every_persona(page_as, role):
     page = page_as(role)
-    problems = {}
+    problems, english = {}, {}
     for spec in pages_for(ROLES[role]):
         go_to(page, spec.title)
         heading = CONTENT.get(spec.title, spec.title)
@@ -31,8 +33,13 @@ def test_every_page_works_and_is_accessible_for_every_persona(page_as, role):
         violations = axe_violations(page)
         if violations:
             problems[spec.title] = violations
+        page.wait_for_timeout(300)  # charts draw their ticks after the script has finished
+        hits = english_on(page, spec.title)
+        if hits:
+            english[spec.title] = hits
         screenshot(page, f"{role}-{spec.url_path}")
     assert not problems, problems
+    assert not english, "\n".join(f"{title}:\n  " + "\n  ".join(h) for title, h in english.items())
 
 
 def test_login_page_is_accessible(server, browser):
