@@ -19,7 +19,7 @@ from portfolio.errors import (
     PermissionDeniedError,
     StaleEditError,
 )
-from registers.risks import scoring, service
+from registers.risks import excel_import, scoring, service
 from registers.risks.model import (
     ACTION_LABELS,
     REGISTER_LABELS,
@@ -52,7 +52,7 @@ def _actions(path: str, revision: int, project_id: int, day: date) -> pl.DataFra
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _export(path: str, revision: int, project_id: int, day: date) -> bytes:
-    return service.export_register(ui.db(), project_id, day)
+    return excel_import.export_register(ui.db(), project_id, day)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -895,7 +895,7 @@ x1.download_button(
 )
 x2.download_button(
     "Ladda ned en tom mall (.xlsx)",
-    data=service.template(conn, pid),
+    data=excel_import.template(conn, pid),
     file_name=f"riskregister-mall-{safe_code}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="risks_template",
@@ -910,10 +910,10 @@ if editable:
     importing = st.button("Importera filen", key="risks_import_submit", disabled=uploaded is None)
     forms.confirmation("risks_import_flash")
     if importing and uploaded:
-        summary: service.ImportSummary
+        summary: excel_import.ImportSummary
         # An ImportRejectedError (nothing was written) is an InvalidInputError: its errors are listed.
         with forms.saving("risks_import_flash", lambda: summary.text()):
-            summary = service.import_register(conn, user, pid, uploaded.getvalue())
+            summary = excel_import.import_register(conn, user, pid, uploaded.getvalue())
             forms.renew_uploader("risks_import_file")
             _reload("risks_edit")
             _reload("risks_action_edit")
