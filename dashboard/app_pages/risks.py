@@ -19,7 +19,7 @@ from portfolio.errors import (
     PermissionDeniedError,
     StaleEditError,
 )
-from registers.risks import excel_import, scoring, service
+from registers.risks import excel_import, listing, scoring, service
 from registers.risks.model import (
     ACTION_LABELS,
     REGISTER_LABELS,
@@ -427,16 +427,9 @@ if registers:
         placeholder="Alla statusar",
         select_all=False,
     )
-    prob_col, cons_col, score_col, band_col = (
-        ("probability", "consequence", "score", "band")
-        if view == "inherent"
-        else ("residual_probability", "residual_consequence", "residual_score", "residual_band")
-    )
+    prob_col, cons_col, score_col, band_col = columns = listing.view_columns(view)
     view_label = "ursprunglig risk" if view == "inherent" else "restrisk"
-    in_scope = risks.filter(
-        (pl.col("register_id").is_in(chosen_registers) if chosen_registers else pl.lit(True))
-        & (pl.col("status").is_in(statuses) if statuses else pl.lit(True))
-    )
+    in_scope = listing.in_scope(risks, chosen_registers, statuses)
     max_scale = max(r.scale for r in registers)
     f1, f2, f3 = st.columns([2, 2, 2])
     cell_p = f1.selectbox(
@@ -515,30 +508,21 @@ if registers:
     }
     sort_by = g3.selectbox(
         "Sortera",
-        list(sort_options),
+        list(listing.SORT_KEYS),
         format_func=lambda k: sort_options[k],
         key="risks_sort",
         placeholder="Välj ett alternativ",
     )
-    late_per_risk = (
-        actions.filter(pl.col("days_late").is_not_null())
-        .group_by("risk_id")
-        .agg(late=pl.len().cast(pl.Int64), max_late=pl.col("days_late").max())
+    listed = listing.listed(
+        in_scope,
+        actions,
+        columns,
+        probability=cell_p,
+        consequence=cell_c,
+        bands=bands,
+        search=search,
+        sort_by=sort_by,
     )
-    listed = in_scope.join(late_per_risk, left_on="id", right_on="risk_id", how="left").filter(
-        (pl.col(prob_col) == cell_p if cell_p is not None else pl.lit(True))
-        & (pl.col(cons_col) == cell_c if cell_c is not None else pl.lit(True))
-        & (pl.col(band_col).is_in(bands) if bands else pl.lit(True))
-        & (
-            pl.concat_str(["title", "description", "owner"], separator=" ", ignore_nulls=True)
-            .str.to_lowercase()
-            .str.contains(search.strip().lower(), literal=True)
-            if search.strip()
-            else pl.lit(True)
-        )
-    )
-    descending = sort_by in ("score", "residual_score")
-    listed = listed.sort(sort_by, descending=descending, nulls_last=True)
     st.markdown(f"**{listed.height}** av {risks.height} risker visas.")
     st.dataframe(
         listed.select(
@@ -573,7 +557,7 @@ if registers:
     # --- actions -----------------------------------------------------------------------------------
 
     st.header("Åtgärder", anchor="atgarder")
-    late = actions.filter(pl.col("days_late").is_not_null())
+    late = listing.late_actions(actions)
     if late.height:
         st.warning(
             ("1 åtgärd är försenad" if late.height == 1 else f"{late.height} åtgärder är försenade")
@@ -582,7 +566,7 @@ if registers:
                 f"- {ui.plain(r['description'])} (risk {r['risk_id']}: {ui.plain(r['risk'])}) – "
                 f"**{r['late_text']}**, "
                 f"förfallodatum {r['due_date']}"
-                for r in late.sort("days_late", descending=True).iter_rows(named=True)
+                for r in late.iter_rows(named=True)
             ),
             icon="⚠️",
         )
@@ -590,7 +574,7 @@ if registers:
         st.markdown("Inga åtgärder är försenade.")
     st.dataframe(
         ui.actions_table(
-            actions.filter(pl.col("risk_id").is_in(listed["id"].to_list())),
+            listing.actions_of(actions, listed),
             {"risk_id": "Risk-id"},
             {"comment": "Kommentar"},
         ),
@@ -602,14 +586,13 @@ if registers:
     # --- one risk ---------------------------------------------------------------------------------
 
     st.header("En risk i detalj", anchor="en-risk")
-    options = listed["id"].to_list() or risks["id"].to_list()
     titles = dict(risks.select("id", "title").iter_rows())
     # The risk the user created or chose stays shown when the filters above hide it: the view
     # never switches to another risk by itself, so an edit below only changes the risk shown.
     ui.from_link("risks_selected", "risk", titles, parse=int)  # a link (?risk=3) chooses the risk
     kept = st.session_state.get("risks_selected")
-    if kept in titles and kept not in options:
-        options = [*options, kept]
+    options, hidden = listing.detail_choices(listed["id"].to_list(), list(titles), kept)
+    if hidden:
         st.caption(f"Risk {kept} döljs av filtren ovan men visas här eftersom du valde den.")
     _keep_valid("risks_selected", options)
     selected = st.selectbox(
