@@ -311,6 +311,7 @@ def _save(
     False when nothing changed.
     """
     stored = kind.get(db, record_id)
+    require(actor, Action.EDIT_RISKS, project_id=stored["project_id"])
 
     def stale(current: dict[str, Any]) -> StaleEditError:
         return _stale(
@@ -356,10 +357,8 @@ def create_risk(db: Database, actor: User, data: RiskInput, actions: Sequence[Ac
 def insert_checked_risk(
     db: Database, actor: User, values: dict[str, Any], project_id: int, action: str = "skapa"
 ) -> int:
-    """Inside a write: insert a risk's checked values (`check_risk`) and audit it; returns its id.
-
-    The caller has already required the actor's right to edit the project's risks.
-    """
+    """Inside a write: insert a risk's checked values (`check_risk`) and audit it; returns its id."""
+    require(actor, Action.EDIT_RISKS, project_id=project_id)
     return _audited(db, actor, _RISK, store.insert_risk(db, values), project_id, action)
 
 
@@ -384,7 +383,7 @@ def save_checked_risk(
 ) -> bool:
     """Inside a write: compare checked values with the stored version, update, audit.
 
-    False when nothing changed. The caller has already required the actor's right.
+    False when nothing changed.
     """
     return _save(
         db,
@@ -477,10 +476,8 @@ def add_action(db: Database, actor: User, risk_id: int, data: ActionInput) -> in
 def insert_checked_action(
     db: Database, actor: User, risk_id: int, values: dict[str, Any], project_id: int, action: str = "skapa"
 ) -> int:
-    """Inside a write: insert an action's checked values (`check_action`) and audit it; returns its id.
-
-    The caller has already required the actor's right to edit the project's risks.
-    """
+    """Inside a write: insert an action's checked values (`check_action`) and audit it; returns its id."""
+    require(actor, Action.EDIT_RISKS, project_id=project_id)
     return _audited(db, actor, _ACTION, store.insert_action(db, risk_id, values), project_id, action)
 
 
@@ -506,7 +503,7 @@ def save_checked_action(
 ) -> bool:
     """Inside a write: compare checked values with the stored version, update, audit.
 
-    False when nothing changed. The caller has already required the actor's right.
+    False when nothing changed.
     """
     return _save(
         db,
