@@ -16,7 +16,7 @@ from portfolio import store as core_store
 from portfolio.auth import Action, require
 from portfolio.db import Database
 from portfolio.errors import ImportRejectedError, PermissionDeniedError
-from registers.risks import service
+from registers.risks import excel_import, service
 
 RISK_COLUMNS = (
     "id",
@@ -70,7 +70,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     project_id = core_store.project_id_for(db, args.project)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(service.export_register(db, project_id))
+    out.write_bytes(excel_import.export_register(db, project_id))
     print(f"Riskregistret för {args.project} är exporterat till {out}.")
     return 0
 
@@ -94,7 +94,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise PermissionDeniedError(f"Kontot {args.user} är avstängt; inget ändrades.")
     require(user, Action.EDIT_RISKS, project_id=project_id)
     try:
-        summary = service.import_register(db, user, project_id, path.read_bytes())
+        summary = excel_import.import_register(db, user, project_id, path.read_bytes())
     except ImportRejectedError as exc:
         print(f"Importen avvisades; inget ändrades ({len(exc.messages)} fel):", file=sys.stderr)
         for message in exc.messages:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from portfolio import store as core_store
-from registers.risks import service
+from registers.risks import excel_import, service
 from registers.risks import store as risk_store
 from registers.risks.model import parse_action, parse_register, parse_risk
 from registers.schema import open_database
@@ -397,7 +397,7 @@ def test_a_risk_title_with_markdown_is_shown_as_written(app_as, app_env) -> None
 
 def test_an_import_is_confirmed_under_its_button_and_the_file_is_not_offered_again(app_as, app_env) -> None:
     db = open_database(app_env)
-    content = service.export_register(db, core_store.project_id_for(db, "GNS/8/2018"), date.today())
+    content = excel_import.export_register(db, core_store.project_id_for(db, "GNS/8/2018"), date.today())
     at = app_as("projektledare", RISKS)
     at.get("file_uploader")[0].set_value(("register.xlsx", content, "application/octet-stream")).run()
     at.button(key="risks_import_submit").click().run()

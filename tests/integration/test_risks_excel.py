@@ -17,7 +17,7 @@ from portfolio import accounts
 from portfolio import store as core_store
 from portfolio.db import Database
 from portfolio.errors import ImportRejectedError, PermissionDeniedError
-from registers.risks import service
+from registers.risks import excel_import, service
 from registers.schema import open_database
 
 LINK2 = "GNS/8/2018"
@@ -41,7 +41,7 @@ def snapshot(db: Database) -> dict[str, Any]:
 def edited(db: Database, change: Callable[[Worksheet, Worksheet], None]) -> bytes:
     """Export LINK2's register, change it as a spreadsheet user would, and save."""
     pid = core_store.project_id_for(db, LINK2)
-    wb = load_workbook(io.BytesIO(service.export_register(db, pid)))
+    wb = load_workbook(io.BytesIO(excel_import.export_register(db, pid)))
     change(wb["Risker"], wb["Åtgärder"])
     out = io.BytesIO()
     wb.save(out)
@@ -65,7 +65,7 @@ def refused(db: Database, content: bytes) -> list[str]:
     before = snapshot(db)
     leader = user(db, "projektledare.link2@gns.example")
     with pytest.raises(ImportRejectedError) as caught:
-        service.import_register(db, leader, core_store.project_id_for(db, LINK2), content)
+        excel_import.import_register(db, leader, core_store.project_id_for(db, LINK2), content)
     assert snapshot(db) == before
     return caught.value.messages
 
@@ -75,7 +75,7 @@ def refused(db: Database, content: bytes) -> list[str]:
 
 def test_an_unchanged_export_imports_as_no_change(seeded: Database) -> None:
     before = snapshot(seeded)
-    summary = service.import_register(
+    summary = excel_import.import_register(
         seeded,
         user(seeded, "projektledare.link2@gns.example"),
         core_store.project_id_for(seeded, LINK2),
@@ -109,7 +109,7 @@ def test_an_edited_export_changes_exactly_what_was_edited(seeded: Database) -> N
 
     before = snapshot(seeded)
     leader = user(seeded, "projektledare.link2@gns.example")
-    summary = service.import_register(
+    summary = excel_import.import_register(
         seeded, leader, core_store.project_id_for(seeded, LINK2), edited(seeded, change)
     )
     assert (summary.created_risks, summary.updated_risks, summary.unchanged_risks) == (1, 1, 8 - 1)
@@ -243,7 +243,7 @@ def test_import_needs_the_right_to_edit_the_projects_risks(seeded: Database) -> 
     content = edited(seeded, lambda r, a: set_cell(r, 2, "Titel", "Ändrad"))
     before = snapshot(seeded)
     with pytest.raises(PermissionDeniedError):
-        service.import_register(
+        excel_import.import_register(
             seeded, user(seeded, "ledamot@gns.example"), core_store.project_id_for(seeded, LINK2), content
         )
     assert snapshot(seeded) == before
