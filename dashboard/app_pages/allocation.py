@@ -42,26 +42,6 @@ def _invalid(exc: ValidationError) -> None:
     ui.show_errors(InvalidInputError(validation_messages(exc)))
 
 
-def _spec_text(spec: dict[str, Any]) -> str:
-    kind = spec.get("kind")
-    if kind == "lika":
-        parties = spec.get("parties") or list(names)
-        return f"Lika delar mellan {len(parties)} parter"
-    if kind == "befolkning":
-        return f"Efter befolkning {spec.get('population_year')} bland kommunerna"
-    if kind == "andelar":
-        return "Andelar: " + ", ".join(f"{names.get(p, p)} {v}" for p, v in spec.get("shares", {}).items())
-    if kind == "betalare":
-        return f"{names.get(spec.get('party', ''), spec.get('party'))} betalar allt"
-    if kind == "tvåsteg":
-        first = spec.get("first", {})
-        parts = ", ".join(f"{names.get(p, p)} {format_kr(v)}" for p, v in first.items())
-        then = _spec_text(spec.get("then", {}))
-        basis = f" (från {spec['basis']})" if spec.get("basis") else ""
-        return f"Först {parts}{basis}; sedan {spec.get('group')}: {then.lower()}"
-    return str(spec)
-
-
 def _parts_table(parts: dict[str, int]) -> pl.DataFrame:
     rows = [(names.get(p, p), format_kr(v)) for p, v in parts.items()]
     rows.append(("Summa", format_kr(sum(parts.values()))))
@@ -209,7 +189,7 @@ else:
         parts = keys.apply_spec(conn, keys.spec_from_json(chosen_key["spec"]), amount)
         st.markdown(
             f"**{format_kr(amount)}** fördelat med nyckeln *{chosen_key['name']}*:"
-            f" {_spec_text(chosen_key['spec'])}."
+            f" {keys.key_text(chosen_key['spec'], names)}."
         )
         st.table(_parts_table(parts), hide_index=True)
     except InvalidInputError as exc:
@@ -220,7 +200,8 @@ else:
 st.header(f"Nycklar {year}")
 for row in key_frame.iter_rows(named=True):
     spec = keys.spec_from_json(json.loads(row["spec"])).model_dump(mode="json")
-    st.markdown(f"**{row['name']}** – {keys.KIND_LABELS.get(row['kind'], row['kind'])}: {_spec_text(spec)}")
+    kind_label = keys.KIND_LABELS.get(row["kind"], row["kind"])
+    st.markdown(f"**{row['name']}** – {kind_label}: {keys.key_text(spec, names)}")
     if row["note"]:
         st.caption(row["note"])
     ui.source_caption(row["source"])

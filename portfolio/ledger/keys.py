@@ -9,6 +9,7 @@ Every split ends in the largest-remainder method, so parts sum to the whole to t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -29,6 +30,7 @@ from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, NotFoundError, StaleEditError
 from portfolio.ledger import reports, store
 from portfolio.models import Line, Model, OneLine, Ore, Printable, Text, validation_messages
+from portfolio.money import format_kr
 from portfolio.periods import Period
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "apply_spec",
     "delete_item",
     "item_amount",
+    "key_text",
     "party_statement",
     "resolve_key",
     "save_item",
@@ -121,6 +124,31 @@ KIND_LABELS = {
     "betalare": "Namngiven betalare",
     "tvåsteg": "Två steg (region/kommuner, sedan befolkning)",
 }
+
+
+def key_text(spec: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    """A key specification in words, parties by their names (`names`: code → name, all parties).
+
+    Equal shares without a list of parties are shared by every party in `names`; a two-level key
+    describes its first split, then its second level.
+    """
+    kind = spec.get("kind")
+    if kind == "lika":
+        parties = spec.get("parties") or list(names)
+        return f"Lika delar mellan {len(parties)} parter"
+    if kind == "befolkning":
+        return f"Efter befolkning {spec.get('population_year')} bland kommunerna"
+    if kind == "andelar":
+        return "Andelar: " + ", ".join(f"{names.get(p, p)} {v}" for p, v in spec.get("shares", {}).items())
+    if kind == "betalare":
+        return f"{names.get(spec.get('party', ''), spec.get('party'))} betalar allt"
+    if kind == "tvåsteg":
+        first = spec.get("first", {})
+        parts = ", ".join(f"{names.get(p, p)} {format_kr(v)}" for p, v in first.items())
+        then = key_text(spec.get("then", {}), names)
+        basis = f" (från {spec['basis']})" if spec.get("basis") else ""
+        return f"Först {parts}{basis}; sedan {spec.get('group')}: {then.lower()}"
+    return str(spec)
 
 
 class KeyInput(Model):

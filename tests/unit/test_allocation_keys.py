@@ -18,6 +18,7 @@ from portfolio.ledger.keys import (
     PopulationSpec,
     SharesSpec,
     TwoLevelSpec,
+    key_text,
     spec_from_json,
 )
 
@@ -81,3 +82,34 @@ def test_every_key_survives_its_stored_json_form(spec):
     stored = spec.model_dump(mode="json")
     assert spec_from_json(stored) == spec
     assert KeyInput(year=2019, name="n", spec=stored).spec == spec
+
+
+NAMES = {"RJH": "Region Jämtland Härjedalen", "BERG": "Bergs kommun", "OSD": "Östersunds kommun"}
+
+
+def test_key_text_counts_every_party_when_equal_shares_name_none():
+    assert key_text({"kind": "lika", "parties": []}, NAMES) == "Lika delar mellan 3 parter"
+    assert key_text({"kind": "lika", "parties": ["BERG", "OSD"]}, NAMES) == "Lika delar mellan 2 parter"
+
+
+def test_key_text_names_the_parties_of_shares_and_the_payer():
+    shares = {"kind": "andelar", "shares": {"RJH": "2", "BERG": "1", "XYZ": "1"}}
+    assert key_text(shares, NAMES) == "Andelar: Region Jämtland Härjedalen 2, Bergs kommun 1, XYZ 1"
+    assert key_text({"kind": "betalare", "party": "OSD"}, NAMES) == "Östersunds kommun betalar allt"
+    assert key_text({"kind": "befolkning", "population_year": 2018}, NAMES) == (
+        "Efter befolkning 2018 bland kommunerna"
+    )
+
+
+def test_key_text_of_two_levels_gives_the_first_split_its_basis_then_the_second_level():
+    spec = TwoLevelSpec.model_validate(
+        {
+            "first": {"RJH": 50_000_000, "kommunerna": 50_000_000},
+            "then": {"kind": "befolkning", "population_year": 2018},
+            "basis": "LINK2-avtalet",
+        }
+    ).model_dump(mode="json")
+    assert key_text(spec, NAMES) == (
+        "Först Region Jämtland Härjedalen 500\u202f000 kr, kommunerna 500\u202f000 kr (från LINK2-avtalet);"
+        " sedan kommunerna: efter befolkning 2018 bland kommunerna"
+    )
