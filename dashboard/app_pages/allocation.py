@@ -8,14 +8,13 @@ from typing import Any
 
 import polars as pl
 import streamlit as st
-from pydantic import ValidationError
 
 from dashboard import charts_ledger, forms, party_view, ui
 from portfolio import clock
 from portfolio.auth import Action, Role
 from portfolio.errors import InvalidInputError
 from portfolio.ledger import keys, store
-from portfolio.models import validation_messages
+from portfolio.models import parse
 from portfolio.money import format_kr, format_number, format_whole_kr, to_ore
 from portfolio.periods import Period
 
@@ -36,10 +35,6 @@ def _years(path: str, revision: int) -> list[int]:
 @st.cache_data(max_entries=16, show_spinner=False)
 def _statement(path: str, revision: int, year: int, period: str) -> pl.DataFrame:
     return keys.party_statement(ui.db(), year, Period(period))
-
-
-def _invalid(exc: ValidationError) -> None:
-    ui.show_errors(InvalidInputError(validation_messages(exc)))
 
 
 def _parts_table(parts: dict[str, int]) -> pl.DataFrame:
@@ -305,13 +300,13 @@ def new_key_form(year: int) -> None:
             with forms.saving(
                 FLASH_KEY,
                 f"Nyckeln '{name}' är sparad.",
-                refused={ValidationError: _invalid, ValueError: lambda exc: st.error(str(exc))},
+                refused={ValueError: lambda exc: st.error(str(exc))},
             ):
                 new_spec = spec_from_form(
                     kind, chosen_parties, population_year, shares_text, payer, region_weight, municipal_weight
                 )
-                data = keys.KeyInput.model_validate(
-                    {"year": year, "name": name, "spec": new_spec, "note": note or None}
+                data = parse(
+                    keys.KeyInput, {"year": year, "name": name, "spec": new_spec, "note": note or None}
                 )
                 keys.save_key(conn, user, data)
 
@@ -339,10 +334,9 @@ def new_item_form(key_names: dict[int, str], year: int) -> None:
             placeholder="Välj ett alternativ",
         )
         if st.form_submit_button("Spara posten", key="allocation_item_submit"):
-            with forms.saving(
-                FLASH_KEY, f"Posten '{item_name}' är sparad.", refused={ValidationError: _invalid}
-            ):
-                data_item = keys.AllocationItemInput.model_validate(
+            with forms.saving(FLASH_KEY, f"Posten '{item_name}' är sparad."):
+                data_item = parse(
+                    keys.AllocationItemInput,
                     {
                         "year": year,
                         "name": item_name,
@@ -350,7 +344,7 @@ def new_item_form(key_names: dict[int, str], year: int) -> None:
                         "ref": item_ref or None,
                         "amount_ore": item_amount or None,
                         "key_id": int(item_key or 0),
-                    }
+                    },
                 )
                 keys.save_item(conn, user, data_item)
 
