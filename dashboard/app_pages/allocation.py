@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal, InvalidOperation
-from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -223,44 +221,6 @@ def keys_section(key_frame: pl.DataFrame, year: int) -> None:
         )
 
 
-def spec_from_form(
-    kind: str,
-    chosen_parties: list[str],
-    population_year: float,
-    shares_text: str,
-    payer: str | None,
-    region_weight: str,
-    municipal_weight: str,
-) -> dict[str, Any]:
-    """The key specification the new-key form describes (validated by `keys.KeyInput`)."""
-    new_spec: dict[str, Any] = {"kind": kind}
-    if kind in ("lika", "befolkning"):
-        new_spec["parties"] = chosen_parties
-    if kind in ("befolkning", "tvåsteg"):
-        target = new_spec if kind == "befolkning" else {}
-        target.update({"kind": "befolkning", "population_year": int(population_year)})
-        if kind == "tvåsteg":
-            new_spec["first"] = {
-                "RJH": to_ore(region_weight or "0"),
-                "kommunerna": to_ore(municipal_weight or "0"),
-            }
-            new_spec["group"] = "kommunerna"
-            new_spec["then"] = target
-    if kind == "andelar":
-        shares = {}
-        for n, line in enumerate(shares_text.splitlines(), start=1):
-            if line.strip():
-                party_code, _, share_text = line.partition("=")
-                try:
-                    shares[party_code.strip().upper()] = Decimal(share_text.strip().replace(",", "."))
-                except InvalidOperation:
-                    raise InvalidInputError([f"Rad {n}: '{line}' ska skrivas PARTKOD=tal"]) from None
-        new_spec["shares"] = shares
-    if kind == "betalare":
-        new_spec["party"] = payer
-    return new_spec
-
-
 def new_key_form(year: int) -> None:
     """A new key for the year, of any kind."""
     with st.expander("Ny nyckel"), st.form("allocation_key_form", enter_to_submit=False):
@@ -302,7 +262,7 @@ def new_key_form(year: int) -> None:
                 f"Nyckeln '{name}' är sparad.",
                 refused={ValueError: lambda exc: st.error(str(exc))},
             ):
-                new_spec = spec_from_form(
+                new_spec = keys.spec_from_form(
                     kind, chosen_parties, population_year, shares_text, payer, region_weight, municipal_weight
                 )
                 data = parse(

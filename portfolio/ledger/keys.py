@@ -10,7 +10,7 @@ Every split ends in the largest-remainder method, so parts sum to the whole to t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 import polars as pl
@@ -30,7 +30,7 @@ from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, NotFoundError, StaleEditError
 from portfolio.ledger import reports, store
 from portfolio.models import Line, Model, OneLine, Ore, Printable, Text, validation_messages
-from portfolio.money import format_kr
+from portfolio.money import format_kr, to_ore
 from portfolio.periods import Period
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "save_item",
     "save_key",
     "set_population",
+    "spec_from_form",
     "spec_from_json",
 ]
 
@@ -124,6 +125,49 @@ KIND_LABELS = {
     "betalare": "Namngiven betalare",
     "tvåsteg": "Två steg (region/kommuner, sedan befolkning)",
 }
+
+
+def spec_from_form(
+    kind: str,
+    chosen_parties: list[str],
+    population_year: float,
+    shares_text: str,
+    payer: str | None,
+    region_weight: str,
+    municipal_weight: str,
+) -> dict[str, Any]:
+    """The specification the new-key form's fields describe, before `KeyInput` validates it.
+
+    Only the fields the kind uses are taken; a two-level key splits between the region (RJH) and
+    the municipalities by the two amounts, then among the municipalities by population. Shares are
+    written one a line as PARTKOD=tal (decimal comma allowed); a line that is not refuses the form.
+    """
+    new_spec: dict[str, Any] = {"kind": kind}
+    if kind in ("lika", "befolkning"):
+        new_spec["parties"] = chosen_parties
+    if kind in ("befolkning", "tvåsteg"):
+        target = new_spec if kind == "befolkning" else {}
+        target.update({"kind": "befolkning", "population_year": int(population_year)})
+        if kind == "tvåsteg":
+            new_spec["first"] = {
+                "RJH": to_ore(region_weight or "0"),
+                "kommunerna": to_ore(municipal_weight or "0"),
+            }
+            new_spec["group"] = "kommunerna"
+            new_spec["then"] = target
+    if kind == "andelar":
+        shares = {}
+        for n, line in enumerate(shares_text.splitlines(), start=1):
+            if line.strip():
+                party_code, _, share_text = line.partition("=")
+                try:
+                    shares[party_code.strip().upper()] = Decimal(share_text.strip().replace(",", "."))
+                except InvalidOperation:
+                    raise InvalidInputError([f"Rad {n}: '{line}' ska skrivas PARTKOD=tal"]) from None
+        new_spec["shares"] = shares
+    if kind == "betalare":
+        new_spec["party"] = payer
+    return new_spec
 
 
 def key_text(spec: Mapping[str, Any], names: Mapping[str, str]) -> str:
