@@ -16,6 +16,7 @@ from portfolio.overview import (
     top_with_rest,
     with_reported_status,
 )
+from portfolio.status import RANK
 
 REASONS_SHOWN = 50
 
@@ -144,9 +145,9 @@ def project_table(shown: pl.DataFrame) -> None:
         on_change=first_page,
     )
     sort_col, descending = sort_options[sort_label]
-    rank = {"röd": 0, "gul": 1, "grön": 2}
+    # Red first, then yellow, green, and a project without a status last.
     found = search_projects(shown, query).with_columns(
-        pl.col("status").replace_strict(rank, default=3, return_dtype=pl.Int64).alias("status_rank")
+        pl.col("status").replace_strict(RANK, default=3, return_dtype=pl.Int64).alias("status_rank")
     )
     pages = page_count(found.height, PAGE_ROWS)
     page_no = 1
