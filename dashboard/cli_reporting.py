@@ -24,6 +24,7 @@ from portfolio import clock
 from portfolio import store as core_store
 from portfolio.db import Database
 from portfolio.errors import NotFoundError
+from portfolio.models import parse
 from portfolio.money import format_kr
 from portfolio.reporting import service
 from portfolio.reporting import store as reporting_store
@@ -61,7 +62,7 @@ def cmd_calendar_list(args: argparse.Namespace) -> int:
 
 def cmd_calendar_set(args: argparse.Namespace) -> int:
     db = open_checked(args.db)
-    data = service.parse(
+    data = parse(
         CalendarInput,
         {
             "year": args.year,

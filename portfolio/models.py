@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -21,6 +21,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
+from portfolio.errors import InvalidInputError
 from portfolio.money import format_number, to_ore
 from portfolio.textsafe import control_problem, normalise_newlines
 
@@ -337,6 +338,20 @@ class Meeting(Model):
                 raise ValueError(f"{sign}{item.number} förekommer två gånger i mötet {self.date}")
             seen.add(key)
         return self
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(
+    model: type[M], data: Mapping[str, Any], labels: Mapping[str, str] | None = None, *, where: str = ""
+) -> M:
+    """Validate form, file or command-line values as `model`; otherwise InvalidInputError with
+    `validation_messages`' Swedish lines (fields named by `labels`, each line led by `where`)."""
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        raise InvalidInputError(validation_messages(exc, where, labels)) from exc
 
 
 def validation_messages(

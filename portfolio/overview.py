@@ -29,6 +29,26 @@ def with_deviation(projects: pl.DataFrame) -> pl.DataFrame:
     return projects.with_columns((pl.col("budget_ore") - pl.col("actual_ore")).alias("deviation_ore"))
 
 
+def with_reported_status(
+    projects: pl.DataFrame, latest: pl.DataFrame, period_reports: pl.DataFrame
+) -> pl.DataFrame:
+    """Projects with their deviation, latest status report and current period's report joined in.
+
+    The latest status report wins: its overall status and reason replace the status and reason
+    the case was registered with; a project without a report keeps its own.
+    `latest` is `status.latest_per_project`'s frame, `period_reports` one row per project_id.
+    """
+    return (
+        with_deviation(projects)
+        .join(latest, left_on="id", right_on="project_id", how="left")
+        .join(period_reports, left_on="id", right_on="project_id", how="left")
+        .with_columns(
+            pl.coalesce("report_status", "status").alias("status"),
+            pl.coalesce("report_reason", "status_reason").alias("status_reason"),
+        )
+    )
+
+
 def filter_projects(
     projects: pl.DataFrame,
     *,

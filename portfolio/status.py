@@ -6,13 +6,12 @@ from datetime import date
 from typing import Annotated
 
 import polars as pl
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from portfolio import clock
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit, write
-from portfolio.errors import InvalidInputError
-from portfolio.models import Model, Printable, Status, WindowsNewlines, validation_messages
+from portfolio.models import Model, Printable, Status, WindowsNewlines, parse
 from portfolio.periods import last_tertial_end
 from portfolio.reporting import service as reporting_service
 from portfolio.reporting import store as reporting_store
@@ -52,10 +51,7 @@ class StatusReport(Model):
 
 def parse_report(data: dict) -> StatusReport:
     """Validate form input; InvalidInputError lists every problem in Swedish."""
-    try:
-        return StatusReport.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInputError(validation_messages(exc)) from exc
+    return parse(StatusReport, data)
 
 
 def record(db: Database, actor: User, project_id: int, report: StatusReport) -> int:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal, InvalidOperation
-from typing import Any
 
 import polars as pl
 import streamlit as st
-from pydantic import ValidationError
 
 from dashboard import charts_ledger, forms, party_view, ui
 from portfolio import clock
 from portfolio.auth import Action, Role
 from portfolio.errors import InvalidInputError
 from portfolio.ledger import keys, store
-from portfolio.models import validation_messages
+from portfolio.models import parse
 from portfolio.money import format_kr, format_number, format_whole_kr, to_ore
 from portfolio.periods import Period
 
@@ -38,124 +35,80 @@ def _statement(path: str, revision: int, year: int, period: str) -> pl.DataFrame
     return keys.party_statement(ui.db(), year, Period(period))
 
 
-def _invalid(exc: ValidationError) -> None:
-    ui.show_errors(InvalidInputError(validation_messages(exc)))
-
-
-def _spec_text(spec: dict[str, Any]) -> str:
-    kind = spec.get("kind")
-    if kind == "lika":
-        parties = spec.get("parties") or list(names)
-        return f"Lika delar mellan {len(parties)} parter"
-    if kind == "befolkning":
-        return f"Efter befolkning {spec.get('population_year')} bland kommunerna"
-    if kind == "andelar":
-        return "Andelar: " + ", ".join(f"{names.get(p, p)} {v}" for p, v in spec.get("shares", {}).items())
-    if kind == "betalare":
-        return f"{names.get(spec.get('party', ''), spec.get('party'))} betalar allt"
-    if kind == "tvåsteg":
-        first = spec.get("first", {})
-        parts = ", ".join(f"{names.get(p, p)} {format_kr(v)}" for p, v in first.items())
-        then = _spec_text(spec.get("then", {}))
-        basis = f" (från {spec['basis']})" if spec.get("basis") else ""
-        return f"Först {parts}{basis}; sedan {spec.get('group')}: {then.lower()}"
-    return str(spec)
-
-
 def _parts_table(parts: dict[str, int]) -> pl.DataFrame:
     rows = [(names.get(p, p), format_kr(v)) for p, v in parts.items()]
     rows.append(("Summa", format_kr(sum(parts.values()))))
     return pl.DataFrame(rows, schema=["Part", "Belopp"], orient="row")
 
 
-st.title("Kostnadsfördelning")
-st.caption(
-    "Fördelningsnycklar per år: lika delar, befolkning, egna andelar, en namngiven betalare och LINK2:s"
-    " tvåstegsregel. Varje fördelning görs i öre med största-rest-metoden, så delarna summerar"
-    " exakt till helheten."
-)
-flash = st.session_state.pop(FLASH_KEY, None)
-if flash:
-    st.success(flash)
+def choose_year_and_period(years: list[int]) -> tuple[int, Period]:
+    """The year (2019 if there is one, else the latest) and the period the page shows."""
+    if st.session_state.get("allocation_year") not in years:
+        st.session_state["allocation_year"] = 2019 if 2019 in years else years[-1]
+    c1, c2 = st.columns(2)
+    year = c1.selectbox("År", years, key="allocation_year", placeholder="Välj ett alternativ")
+    period = Period(
+        c2.selectbox(
+            "Period",
+            [p.value for p in Period],
+            index=2,
+            format_func=lambda v: Period(v).label,
+            key="allocation_period",
+            placeholder="Välj ett alternativ",
+        )
+    )
+    return year, period
 
-years = _years(*ui.db_key())
-if not years:
-    st.info("Det finns inga fördelningsnycklar ännu.")
-    st.stop()
-if st.session_state.get("allocation_year") not in years:
-    st.session_state["allocation_year"] = 2019 if 2019 in years else years[-1]
-c1, c2 = st.columns(2)
-year = c1.selectbox("År", years, key="allocation_year", placeholder="Välj ett alternativ")
-period = Period(
-    c2.selectbox(
-        "Period",
-        [p.value for p in Period],
-        index=2,
-        format_func=lambda v: Period(v).label,
-        key="allocation_period",
-        placeholder="Välj ett alternativ",
-    )
-)
-key_frame = store.keys_frame(conn, year)
-key_names: dict[int, str] = dict(key_frame.select("id", "name").iter_rows())
-editable = ui.can(Action.MANAGE_KEYS)
 
-# --- statement per party ----------------------------------------------------------------------
+def party_statement_section(year: int, period: Period) -> None:
+    """What each party pays this year, item by item, with the chart and the party view."""
+    st.header("Vad betalar parterna?")
+    try:
+        statement = _statement(*ui.db_key(), year, period.value)
+    except InvalidInputError as exc:
+        ui.show_errors(exc)
+        statement = pl.DataFrame(schema=keys.STATEMENT_SCHEMA)
+    if statement.is_empty():
+        st.caption("Inget fördelas detta år.")
+    else:
+        items = list(dict.fromkeys(statement["item"].to_list()))
+        wide = (
+            statement.pivot(on="item", index="party", values="amount_ore", aggregate_function="sum")
+            .with_columns(pl.col(items).fill_null(0))
+            .with_columns(pl.sum_horizontal(items).alias("Summa"))
+        )
+        totals = {i: int(statement.filter(pl.col("item") == i)["item_total_ore"][0]) for i in items}
+        display = pl.DataFrame(
+            [
+                (
+                    names.get(r["party"], r["party"]),
+                    *(format_whole_kr(r[i]) for i in items),
+                    format_whole_kr(r["Summa"]),
+                )
+                for r in wide.iter_rows(named=True)
+            ]
+            + [
+                ("Summa", *(format_whole_kr(totals[i]) for i in items), format_whole_kr(sum(totals.values())))
+            ],
+            schema=["Part", *items, "Summa"],
+            orient="row",
+        )
+        st.dataframe(display, hide_index=True, width="stretch", key="allocation_statement", placeholder="–")
+        exact = all(int(wide[i].sum()) == totals[i] for i in items)
+        st.caption(
+            ("✓ Delarna summerar exakt till varje posts belopp. " if exact else "⚠ Delarna summerar inte! ")
+            + "Beloppen visas i hela kronor; delarna räknas och sparas på öret. Nycklar: "
+            + "; ".join(f"{i}: {statement.filter(pl.col('item') == i)['key'][0]}" for i in items)
+        )
+        party_view.section(user, year=year, period=period, key_prefix="allocation")
+        st.plotly_chart(
+            charts_ledger.party_amounts(statement, names, f"Fördelning per part {year}"),
+            key="allocation_chart",
+        )
 
-st.header("Vad betalar parterna?")
-try:
-    statement = _statement(*ui.db_key(), year, period.value)
-except InvalidInputError as exc:
-    ui.show_errors(exc)
-    statement = pl.DataFrame(schema=keys.STATEMENT_SCHEMA)
-if statement.is_empty():
-    st.caption("Inget fördelas detta år.")
-else:
-    items = list(dict.fromkeys(statement["item"].to_list()))
-    wide = (
-        statement.pivot(on="item", index="party", values="amount_ore", aggregate_function="sum")
-        .with_columns(pl.col(items).fill_null(0))
-        .with_columns(pl.sum_horizontal(items).alias("Summa"))
-    )
-    totals = {i: int(statement.filter(pl.col("item") == i)["item_total_ore"][0]) for i in items}
-    display = pl.DataFrame(
-        [
-            (
-                names.get(r["party"], r["party"]),
-                *(format_whole_kr(r[i]) for i in items),
-                format_whole_kr(r["Summa"]),
-            )
-            for r in wide.iter_rows(named=True)
-        ]
-        + [("Summa", *(format_whole_kr(totals[i]) for i in items), format_whole_kr(sum(totals.values())))],
-        schema=["Part", *items, "Summa"],
-        orient="row",
-    )
-    st.dataframe(display, hide_index=True, width="stretch", key="allocation_statement", placeholder="–")
-    exact = all(int(wide[i].sum()) == totals[i] for i in items)
-    st.caption(
-        ("✓ Delarna summerar exakt till varje posts belopp. " if exact else "⚠ Delarna summerar inte! ")
-        + "Beloppen visas i hela kronor; delarna räknas och sparas på öret. Nycklar: "
-        + "; ".join(f"{i}: {statement.filter(pl.col('item') == i)['key'][0]}" for i in items)
-    )
-    party_view.section(user, year=year, period=period, key_prefix="allocation")
-    st.plotly_chart(
-        charts_ledger.party_amounts(statement, names, f"Fördelning per part {year}"), key="allocation_chart"
-    )
 
-# --- apply a key --------------------------------------------------------------------------
-
-st.header("Fördela ett belopp")
-if key_frame.is_empty():
-    st.caption("Inga nycklar för året.")
-else:
-    what = st.radio(
-        "Vad ska fördelas?",
-        list(keys.SOURCE_LABELS),
-        format_func=lambda v: str(keys.SOURCE_LABELS.get(v, v)),
-        horizontal=True,
-        key="allocation_apply_what",
-    )
+def amount_source(what: str) -> tuple[str | None, int | None]:
+    """The chooser for what to allocate: the reference it names, or the amount typed in öre."""
     ref: str | None = None
     amount_ore: int | None = None
     if what == "belopp":
@@ -192,57 +145,84 @@ else:
         ref = st.selectbox(
             "Objekt", objects, key="allocation_apply_object", placeholder="Välj ett alternativ"
         )
-    key_id = st.selectbox(
-        "Nyckel",
-        list(key_names),
-        format_func=lambda v: str(key_names.get(v, v)),
-        key="allocation_apply_key",
-        placeholder="Välj ett alternativ",
-    )
-    item = {"source_kind": what, "ref": ref, "amount_ore": amount_ore, "year": year, "name": "valt belopp"}
-    try:
-        if what == "belopp" and amount_ore is None:
-            raise InvalidInputError(["Ange ett belopp"])
-        amount = keys.item_amount(conn, item, period)
-        chosen_key = store.get_key(conn, int(key_id or 0))
-        assert chosen_key is not None
-        parts = keys.apply_spec(conn, keys.spec_from_json(chosen_key["spec"]), amount)
-        st.markdown(
-            f"**{format_kr(amount)}** fördelat med nyckeln *{chosen_key['name']}*:"
-            f" {_spec_text(chosen_key['spec'])}."
+    return ref, amount_ore
+
+
+def apply_key_section(key_frame: pl.DataFrame, key_names: dict[int, str], year: int, period: Period) -> None:
+    """Try a key on an amount, a project's budget, a budget line or an object, before anything is saved."""
+    st.header("Fördela ett belopp")
+    if key_frame.is_empty():
+        st.caption("Inga nycklar för året.")
+    else:
+        what = st.radio(
+            "Vad ska fördelas?",
+            list(keys.SOURCE_LABELS),
+            format_func=lambda v: str(keys.SOURCE_LABELS.get(v, v)),
+            horizontal=True,
+            key="allocation_apply_what",
         )
-        st.table(_parts_table(parts), hide_index=True)
-    except InvalidInputError as exc:
-        ui.show_errors(exc)
+        ref, amount_ore = amount_source(what)
+        key_id = st.selectbox(
+            "Nyckel",
+            list(key_names),
+            format_func=lambda v: str(key_names.get(v, v)),
+            key="allocation_apply_key",
+            placeholder="Välj ett alternativ",
+        )
+        item = {
+            "source_kind": what,
+            "ref": ref,
+            "amount_ore": amount_ore,
+            "year": year,
+            "name": "valt belopp",
+        }
+        try:
+            if what == "belopp" and amount_ore is None:
+                raise InvalidInputError(["Ange ett belopp"])
+            amount = keys.item_amount(conn, item, period)
+            chosen_key = store.get_key(conn, int(key_id or 0))
+            assert chosen_key is not None
+            parts = keys.apply_spec(conn, keys.spec_from_json(chosen_key["spec"]), amount)
+            st.markdown(
+                f"**{format_kr(amount)}** fördelat med nyckeln *{chosen_key['name']}*:"
+                f" {keys.key_text(chosen_key['spec'], names)}."
+            )
+            st.table(_parts_table(parts), hide_index=True)
+        except InvalidInputError as exc:
+            ui.show_errors(exc)
 
-# --- keys ------------------------------------------------------------------------------------
 
-st.header(f"Nycklar {year}")
-for row in key_frame.iter_rows(named=True):
-    spec = keys.spec_from_json(json.loads(row["spec"])).model_dump(mode="json")
-    st.markdown(f"**{row['name']}** – {keys.KIND_LABELS.get(row['kind'], row['kind'])}: {_spec_text(spec)}")
-    if row["note"]:
-        st.caption(row["note"])
-    ui.source_caption(row["source"])
+def keys_section(key_frame: pl.DataFrame, year: int) -> None:
+    """The year's keys in words, and the items they allocate."""
+    st.header(f"Nycklar {year}")
+    for row in key_frame.iter_rows(named=True):
+        spec = keys.spec_from_json(json.loads(row["spec"])).model_dump(mode="json")
+        kind_label = keys.KIND_LABELS.get(row["kind"], row["kind"])
+        st.markdown(f"**{row['name']}** – {kind_label}: {keys.key_text(spec, names)}")
+        if row["note"]:
+            st.caption(row["note"])
+        ui.source_caption(row["source"])
 
-items_frame = store.items_frame(conn, year)
-if not items_frame.is_empty():
-    st.subheader("Poster som fördelas")
-    st.dataframe(
-        items_frame.select(
-            pl.col("name").alias("Post"),
-            pl.col("source_kind").replace_strict(keys.SOURCE_LABELS, default=None).alias("Vad"),
-            pl.col("ref").alias("Avser"),
-            pl.col("key_name").alias("Nyckel"),
-            pl.col("note").alias("Anteckning"),
-        ),
-        hide_index=True,
-        width="stretch",
-        key="allocation_items",
-        placeholder="–",
-    )
+    items_frame = store.items_frame(conn, year)
+    if not items_frame.is_empty():
+        st.subheader("Poster som fördelas")
+        st.dataframe(
+            items_frame.select(
+                pl.col("name").alias("Post"),
+                pl.col("source_kind").replace_strict(keys.SOURCE_LABELS, default=None).alias("Vad"),
+                pl.col("ref").alias("Avser"),
+                pl.col("key_name").alias("Nyckel"),
+                pl.col("note").alias("Anteckning"),
+            ),
+            hide_index=True,
+            width="stretch",
+            key="allocation_items",
+            placeholder="–",
+        )
 
-if editable:
+
+def new_key_form(year: int) -> None:
+    """A new key for the year, of any kind."""
     with st.expander("Ny nyckel"), st.form("allocation_key_form", enter_to_submit=False):
         kind = st.selectbox(
             "Typ",
@@ -280,119 +260,57 @@ if editable:
             with forms.saving(
                 FLASH_KEY,
                 f"Nyckeln '{name}' är sparad.",
-                refused={ValidationError: _invalid, ValueError: lambda exc: st.error(str(exc))},
+                refused={ValueError: lambda exc: st.error(str(exc))},
             ):
-                new_spec: dict[str, Any] = {"kind": kind}
-                if kind in ("lika", "befolkning"):
-                    new_spec["parties"] = chosen_parties
-                if kind in ("befolkning", "tvåsteg"):
-                    target = new_spec if kind == "befolkning" else {}
-                    target.update({"kind": "befolkning", "population_year": int(population_year)})
-                    if kind == "tvåsteg":
-                        new_spec["first"] = {
-                            "RJH": to_ore(region_weight or "0"),
-                            "kommunerna": to_ore(municipal_weight or "0"),
-                        }
-                        new_spec["group"] = "kommunerna"
-                        new_spec["then"] = target
-                if kind == "andelar":
-                    shares = {}
-                    for n, line in enumerate(shares_text.splitlines(), start=1):
-                        if line.strip():
-                            party_code, _, share_text = line.partition("=")
-                            try:
-                                shares[party_code.strip().upper()] = Decimal(
-                                    share_text.strip().replace(",", ".")
-                                )
-                            except InvalidOperation:
-                                raise InvalidInputError(
-                                    [f"Rad {n}: '{line}' ska skrivas PARTKOD=tal"]
-                                ) from None
-                    new_spec["shares"] = shares
-                if kind == "betalare":
-                    new_spec["party"] = payer
-                data = keys.KeyInput.model_validate(
-                    {"year": year, "name": name, "spec": new_spec, "note": note or None}
+                new_spec = keys.spec_from_form(
+                    kind, chosen_parties, population_year, shares_text, payer, region_weight, municipal_weight
+                )
+                data = parse(
+                    keys.KeyInput, {"year": year, "name": name, "spec": new_spec, "note": note or None}
                 )
                 keys.save_key(conn, user, data)
-    if key_names:
-        with st.expander("Ny post att fördela"), st.form("allocation_item_form", enter_to_submit=False):
-            item_name = st.text_input("Namn", key="allocation_item_name")
-            item_kind = st.selectbox(
-                "Vad",
-                list(keys.SOURCE_LABELS),
-                format_func=lambda v: str(keys.SOURCE_LABELS.get(v, v)),
-                key="allocation_item_kind",
-                placeholder="Välj ett alternativ",
-            )
-            item_ref = st.text_input(
-                "Avser (projektkod, objekt, eller 'projektkod|budgetrad')", key="allocation_item_ref"
-            )
-            item_amount = st.text_input("Belopp (kr, för 'Ett belopp')", key="allocation_item_amount")
-            item_key = st.selectbox(
-                "Nyckel",
-                list(key_names),
-                format_func=lambda v: str(key_names.get(v, v)),
-                key="allocation_item_key",
-                placeholder="Välj ett alternativ",
-            )
-            if st.form_submit_button("Spara posten", key="allocation_item_submit"):
-                with forms.saving(
-                    FLASH_KEY, f"Posten '{item_name}' är sparad.", refused={ValidationError: _invalid}
-                ):
-                    data_item = keys.AllocationItemInput.model_validate(
-                        {
-                            "year": year,
-                            "name": item_name,
-                            "source_kind": item_kind,
-                            "ref": item_ref or None,
-                            "amount_ore": item_amount or None,
-                            "key_id": int(item_key or 0),
-                        }
-                    )
-                    keys.save_item(conn, user, data_item)
 
-# --- populations ----------------------------------------------------------------------------
 
-st.header("Befolkning")
-population_years = sorted({year - 1, year})
-pop_year = st.selectbox(
-    "Befolkningsår", population_years, key="allocation_population_year", placeholder="Välj ett alternativ"
-)
-current = store.current_populations(conn, pop_year)
-st.dataframe(
-    pl.DataFrame(
-        [
-            (names.get(p, p), format_number(n), "grunddata" if v == 0 else f"version {v}")
-            for p, (n, v) in sorted(current.items(), key=lambda kv: names.get(kv[0], kv[0]))
-        ],
-        schema=["Kommun", "Invånare", "Version"],
-        orient="row",
-    ),
-    hide_index=True,
-    key="allocation_populations",
-    placeholder="–",
-)
-st.caption(
-    "Invånare 1 november; grunddatan är avrundad SCB-statistik (illustrativ)."
-    " Varje ändring sparas som en ny version."
-)
-history = store.population_history(conn, pop_year)
-if not history.is_empty():
-    with st.expander("Ändringshistorik"):
-        st.dataframe(
-            history.select(
-                pl.col("party_code").replace_strict(names, default=None).alias("Kommun"),
-                pl.col("version").alias("Version"),
-                pl.col("population").alias("Invånare"),
-                pl.col("user_email").alias("Ändrad av"),
-                clock.local_column("changed_at").alias("Tidpunkt"),
-                pl.col("note").alias("Anteckning"),
-            ),
-            hide_index=True,
-            placeholder="–",
+def new_item_form(key_names: dict[int, str], year: int) -> None:
+    """A new item for the year to allocate by one of its keys."""
+    with st.expander("Ny post att fördela"), st.form("allocation_item_form", enter_to_submit=False):
+        item_name = st.text_input("Namn", key="allocation_item_name")
+        item_kind = st.selectbox(
+            "Vad",
+            list(keys.SOURCE_LABELS),
+            format_func=lambda v: str(keys.SOURCE_LABELS.get(v, v)),
+            key="allocation_item_kind",
+            placeholder="Välj ett alternativ",
         )
-if editable and current:
+        item_ref = st.text_input(
+            "Avser (projektkod, objekt, eller 'projektkod|budgetrad')", key="allocation_item_ref"
+        )
+        item_amount = st.text_input("Belopp (kr, för 'Ett belopp')", key="allocation_item_amount")
+        item_key = st.selectbox(
+            "Nyckel",
+            list(key_names),
+            format_func=lambda v: str(key_names.get(v, v)),
+            key="allocation_item_key",
+            placeholder="Välj ett alternativ",
+        )
+        if st.form_submit_button("Spara posten", key="allocation_item_submit"):
+            with forms.saving(FLASH_KEY, f"Posten '{item_name}' är sparad."):
+                data_item = parse(
+                    keys.AllocationItemInput,
+                    {
+                        "year": year,
+                        "name": item_name,
+                        "source_kind": item_kind,
+                        "ref": item_ref or None,
+                        "amount_ore": item_amount or None,
+                        "key_id": int(item_key or 0),
+                    },
+                )
+                keys.save_item(conn, user, data_item)
+
+
+def population_form(current: dict[str, tuple[int, int]], pop_year: int) -> None:
+    """A municipality's new population, saved as a new version."""
     with st.form("allocation_population_form", enter_to_submit=False):
         municipality = st.selectbox(
             "Kommun",
@@ -427,5 +345,82 @@ if editable and current:
                     version=current[municipality][1],
                     note=pop_note or None,
                 )
-elif user.role is not Role.ADMIN:
-    st.caption("E-strategen och sekretariatet ändrar nycklar och befolkning.")
+
+
+def populations_section(year: int, editable: bool) -> None:
+    """The populations in force, their history, and (for those who may) the form to change one."""
+    st.header("Befolkning")
+    population_years = sorted({year - 1, year})
+    pop_year = st.selectbox(
+        "Befolkningsår", population_years, key="allocation_population_year", placeholder="Välj ett alternativ"
+    )
+    current = store.current_populations(conn, pop_year)
+    st.dataframe(
+        pl.DataFrame(
+            [
+                (names.get(p, p), format_number(n), "grunddata" if v == 0 else f"version {v}")
+                for p, (n, v) in sorted(current.items(), key=lambda kv: names.get(kv[0], kv[0]))
+            ],
+            schema=["Kommun", "Invånare", "Version"],
+            orient="row",
+        ),
+        hide_index=True,
+        key="allocation_populations",
+        placeholder="–",
+    )
+    st.caption(
+        "Invånare 1 november; grunddatan är avrundad SCB-statistik (illustrativ)."
+        " Varje ändring sparas som en ny version."
+    )
+    history = store.population_history(conn, pop_year)
+    if not history.is_empty():
+        with st.expander("Ändringshistorik"):
+            st.dataframe(
+                history.select(
+                    pl.col("party_code").replace_strict(names, default=None).alias("Kommun"),
+                    pl.col("version").alias("Version"),
+                    pl.col("population").alias("Invånare"),
+                    pl.col("user_email").alias("Ändrad av"),
+                    clock.local_column("changed_at").alias("Tidpunkt"),
+                    pl.col("note").alias("Anteckning"),
+                ),
+                hide_index=True,
+                placeholder="–",
+            )
+    if editable and current:
+        population_form(current, pop_year)
+    elif user.role is not Role.ADMIN:
+        st.caption("E-strategen och sekretariatet ändrar nycklar och befolkning.")
+
+
+def main() -> None:
+    """Choose a year and period; then what the parties pay, trying a key, the keys, and populations."""
+    st.title("Kostnadsfördelning")
+    st.caption(
+        "Fördelningsnycklar per år: lika delar, befolkning, egna andelar, en namngiven betalare och LINK2:s"
+        " tvåstegsregel. Varje fördelning görs i öre med största-rest-metoden, så delarna summerar"
+        " exakt till helheten."
+    )
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        st.success(flash)
+
+    years = _years(*ui.db_key())
+    if not years:
+        st.info("Det finns inga fördelningsnycklar ännu.")
+        st.stop()
+    year, period = choose_year_and_period(years)
+    key_frame = store.keys_frame(conn, year)
+    key_names: dict[int, str] = dict(key_frame.select("id", "name").iter_rows())
+    editable = ui.can(Action.MANAGE_KEYS)
+    party_statement_section(year, period)
+    apply_key_section(key_frame, key_names, year, period)
+    keys_section(key_frame, year)
+    if editable:
+        new_key_form(year)
+        if key_names:
+            new_item_form(key_names, year)
+    populations_section(year, editable)
+
+
+main()

@@ -140,7 +140,7 @@ def _plan_fields(row: dict[str, Any]) -> None:
             column.text_input(label, key=f"{key}_{field}")
 
 
-def measure_benefit_form(measurable: pl.DataFrame) -> None:
+def measure_benefit_form(measurable: pl.DataFrame, project_id: int) -> None:
     """A measurement of the chosen benefit; one without a plan gets its baseline and target too."""
     rows = {r["id"]: r for r in measurable.iter_rows(named=True)}
     benefit_id = st.selectbox(
@@ -197,37 +197,71 @@ def measure_benefit_form(measurable: pl.DataFrame) -> None:
             benefits.add_measurement(conn, user, benefit_id, measurement)
 
 
-st.title("Nyttoregister")
-st.caption(
-    "Effektmål och nyttor följs upp även efter att projektet är avslutat. Status räknas från den "
-    "senaste mätningen mot en rak linje från nollmätningen till målvärdet och visas med symbol och "
-    f"ord: {STATUS_HELP}."
-)
-register = _register(*ui.db_key(), today)
-projects = ui.projects()
-codes = projects["code"].to_list()
-names = dict(projects.select("code", "name").iter_rows())
-party_names = ui.party_names()
+def benefit_details(
+    row: dict[str, Any], measurements: pl.DataFrame, observations: pl.DataFrame, party_names: dict[str, str]
+) -> None:
+    """One benefit in full: owner, parties, indicator, signals, and its measurements as chart and table."""
+    owner = ui.plain(row["owner"]) if row["owner"] else "ej utsedd"
+    st.markdown(
+        f"**Status:** {row['status_text']} · **Nyttoägare:** {owner}"
+        + (
+            " · **Parter:** " + ", ".join(party_names.get(p, p) for p in row["parties"].split(","))
+            if row["parties"]
+            else ""
+        )
+    )
+    if row["indicator"]:
+        st.markdown(
+            f"**Indikator:** {ui.plain(row['indicator'])} "
+            f"({ui.plain(row['unit']) if row['unit'] else 'ingen enhet'}, "
+            f"{DIRECTIONS.get(row['direction'] or '', 'riktning ej angiven')})"
+        )
+    if row["definition_source"]:
+        st.caption(f"Indikator, enhet och riktning: {ui.plain(row['definition_source'])}")
+    if row["doc_status"]:
+        st.markdown(f"*Rapporten:* {ui.plain(row['doc_status'])}")
+    if row["note"]:
+        st.caption(ui.plain(row["note"]))
+    for obs in observations.filter(pl.col("benefit_id") == row["id"]).iter_rows(named=True):
+        st.markdown(f"**Signal:** {ui.plain(obs['text'])}")
+        ui.source_caption(obs["source"])
+    mine = measurements.filter(pl.col("benefit_id") == row["id"])
+    if row["baseline_date"] is None:
+        st.markdown(
+            "Nollmätning och målvärde är inte angivna ännu; status kan inte bedömas förrän "
+            "de finns. Projektledaren kan ange dem tillsammans med den första mätningen."
+        )
+    else:
+        st.plotly_chart(
+            charts_benefits.indicator_chart(row, mine, today),
+            width="stretch",
+            key=f"benefits_chart_{row['id']}",
+        )
+        points = [
+            ("Nollmätning", row["baseline_date"], row["baseline_value"], "", ""),
+            ("Målvärde", row["target_date"], row["target_value"], "", ""),
+            *[
+                ("Mätning", m["measured_on"], m["value"], m["comment"] or "", m["source"] or "")
+                for m in mine.iter_rows(named=True)
+            ],
+        ]
+        ui.table(
+            pl.DataFrame(
+                [(kind, d.isoformat(), number_text(v), c, s) for kind, d, v, c, s in points],
+                schema=["Typ", "Datum", f"Värde ({row['unit'] or '–'})", "Kommentar", "Källa"],
+                orient="row",
+            ),
+            hide_index=True,
+        )
+        st.caption("Tabellen visar samma värden som diagrammet.")
+    ui.source_caption(row["source"])
 
-ui.from_link("benefits_project", "projekt", codes)
-if st.session_state.get("benefits_project") not in codes:
-    st.session_state["benefits_project"] = ui.default_project(codes)
-code = st.selectbox(
-    "Projekt",
-    ui.project_choices("benefits_project", projects, search_key="benefits_project_search"),
-    format_func=lambda c: f"{c} – {names[c]}",
-    key="benefits_project",
-    placeholder="Välj ett alternativ",
-)
-ui.to_link(projekt=code)
-project_id = core_store.project_id_for(conn, code)
-project_rows = register.filter(pl.col("project_id") == project_id)
 
-tab_project, tab_calc, tab_portfolio = st.tabs(["Projektets nyttor", "Nyttokalkyl", "Hela portföljen"])
-
-# --- one project -----------------------------------------------------------------------------
-with tab_project:
-    st.header(f"Nyttor och effektmål – {names[code]}")
+def project_benefits(
+    project_rows: pl.DataFrame, project_id: int, project_name: str, party_names: dict[str, str]
+) -> None:
+    """The project's benefits: counts per status, the table, and each benefit opened in an expander."""
+    st.header(f"Nyttor och effektmål – {project_name}")
     follow_up = benefits_store.follow_up(conn, project_id)
     if follow_up:
         st.info(follow_up[0])
@@ -250,62 +284,11 @@ with tab_project:
         observations = benefits_store.observations_frame(conn, project_id)
         for row in project_rows.iter_rows(named=True):
             with st.expander(f"{row['status_text']} · {row['kind']}: {ui.plain(row['title'])}"):
-                owner = ui.plain(row["owner"]) if row["owner"] else "ej utsedd"
-                st.markdown(
-                    f"**Status:** {row['status_text']} · **Nyttoägare:** {owner}"
-                    + (
-                        " · **Parter:** "
-                        + ", ".join(party_names.get(p, p) for p in row["parties"].split(","))
-                        if row["parties"]
-                        else ""
-                    )
-                )
-                if row["indicator"]:
-                    st.markdown(
-                        f"**Indikator:** {ui.plain(row['indicator'])} "
-                        f"({ui.plain(row['unit']) if row['unit'] else 'ingen enhet'}, "
-                        f"{DIRECTIONS.get(row['direction'] or '', 'riktning ej angiven')})"
-                    )
-                if row["definition_source"]:
-                    st.caption(f"Indikator, enhet och riktning: {ui.plain(row['definition_source'])}")
-                if row["doc_status"]:
-                    st.markdown(f"*Rapporten:* {ui.plain(row['doc_status'])}")
-                if row["note"]:
-                    st.caption(ui.plain(row["note"]))
-                for obs in observations.filter(pl.col("benefit_id") == row["id"]).iter_rows(named=True):
-                    st.markdown(f"**Signal:** {ui.plain(obs['text'])}")
-                    ui.source_caption(obs["source"])
-                mine = measurements.filter(pl.col("benefit_id") == row["id"])
-                if row["baseline_date"] is None:
-                    st.markdown(
-                        "Nollmätning och målvärde är inte angivna ännu; status kan inte bedömas förrän "
-                        "de finns. Projektledaren kan ange dem tillsammans med den första mätningen."
-                    )
-                else:
-                    st.plotly_chart(
-                        charts_benefits.indicator_chart(row, mine, today),
-                        width="stretch",
-                        key=f"benefits_chart_{row['id']}",
-                    )
-                    points = [
-                        ("Nollmätning", row["baseline_date"], row["baseline_value"], "", ""),
-                        ("Målvärde", row["target_date"], row["target_value"], "", ""),
-                        *[
-                            ("Mätning", m["measured_on"], m["value"], m["comment"] or "", m["source"] or "")
-                            for m in mine.iter_rows(named=True)
-                        ],
-                    ]
-                    ui.table(
-                        pl.DataFrame(
-                            [(kind, d.isoformat(), number_text(v), c, s) for kind, d, v, c, s in points],
-                            schema=["Typ", "Datum", f"Värde ({row['unit'] or '–'})", "Kommentar", "Källa"],
-                            orient="row",
-                        ),
-                        hide_index=True,
-                    )
-                    st.caption("Tabellen visar samma värden som diagrammet.")
-                ui.source_caption(row["source"])
+                benefit_details(row, measurements, observations, party_names)
 
+
+def measurement_section(project_rows: pl.DataFrame, project_id: int) -> None:
+    """The measurement form for the benefits this user may measure (and plan, if allowed)."""
     # The owner, the project's leaders and admin may add measurements; the domain decides.
     measurable = benefits.measurable_benefits(user, project_rows)
     may_plan = benefits.can_edit(user, project_id)
@@ -313,236 +296,352 @@ with tab_project:
         measurable = measurable.filter(pl.col("baseline_date").is_not_null())
     if measurable.height:
         st.subheader("Lägg till mätning")
-        measure_benefit_form(measurable)
+        measure_benefit_form(measurable, project_id)
     elif benefits.measurable_benefits(user, project_rows).height:
         st.info(
             "Ingen av nyttorna du får mäta har nollmätning och målvärde ännu. En projektledare "
             "eller e-strategen anger dem under ”Ändra nytta” eller med den första mätningen."
         )
 
+
+def load_edit_form(edit_id: int | None) -> None:
+    """Fill the edit form from the database when another benefit is chosen (or after a save)."""
+    base = st.session_state.get("benefits_edit_base")
+    if base is None or base[0] != edit_id:
+        # Not on every run: the version the user started from is the one checked on save.
+        row = benefits_store.get_benefit(conn, int(edit_id or 0))
+        st.session_state["benefits_edit_base"] = (edit_id, row["version"])
+        defaults: dict[str, Any] = {
+            "kind": row["kind"],
+            "title": row["title"],
+            "indicator": row["indicator"] or "",
+            "unit": row["unit"] or "",
+            "direction": row["direction"],
+            "baseline_date": date.fromisoformat(row["baseline_date"]) if row["baseline_date"] else None,
+            "baseline_value": number_text(row["baseline_value"]) if row["baseline_value"] else "",
+            "target_date": date.fromisoformat(row["target_date"]) if row["target_date"] else None,
+            "target_value": number_text(row["target_value"]) if row["target_value"] else "",
+            "owner": row["owner"] or "",
+            "owner_email": row["owner_email"] or "",
+            "parties": list(row["parties"]),
+            "note": row["note"] or "",
+        }
+        for key, value in defaults.items():
+            st.session_state[f"benefits_edit_{key}"] = value
+
+
+def show_newer(exc: StaleEditError) -> None:
+    """Someone saved the benefit first: their values, and a button to load them."""
+    st.error(str(exc))
+    newer = exc.current
+    ui.table(
+        pl.DataFrame(
+            [
+                ("Titel", newer.get("title")),
+                ("Indikator", newer.get("indicator")),
+                (
+                    "Nollmätning",
+                    f"{newer.get('baseline_value')} ({newer.get('baseline_date')})",
+                ),
+                ("Målvärde", f"{newer.get('target_value')} ({newer.get('target_date')})"),
+                ("Nyttoägare", newer.get("owner")),
+                ("Version", newer.get("version")),
+            ],
+            schema=["Fält", "Nyare värde i registret"],
+            orient="row",
+        ),
+        hide_index=True,
+    )
+    st.button(
+        "Läs in de nya värdena",
+        key="benefits_edit_reload",
+        on_click=lambda: st.session_state.pop("benefits_edit_base", None),
+    )
+
+
+def edit_benefit_form(project_rows: pl.DataFrame, project_id: int, party_names: dict[str, str]) -> None:
+    """Change a benefit of the project; a stale edit shows the newer values instead of overwriting them."""
+    st.subheader("Ändra nytta")
+    titles = dict(project_rows.select("id", "title").iter_rows())
+    edit_id = st.selectbox(
+        "Nytta att ändra",
+        list(titles),
+        format_func=lambda i: titles[i],
+        key="benefits_edit_benefit",
+        placeholder="Välj ett alternativ",
+    )
+    load_edit_form(edit_id)
+    with st.form("benefits_edit_form", enter_to_submit=False):
+        c1, c2 = st.columns(2)
+        c1.selectbox("Typ", list(KINDS), key="benefits_edit_kind", placeholder="Välj ett alternativ")
+        c2.text_input("Titel", key="benefits_edit_title")
+        c1.text_input("Indikator", key="benefits_edit_indicator")
+        c2.text_input("Enhet", key="benefits_edit_unit")
+        st.selectbox(
+            "Riktning",
+            [None, *DIRECTIONS],
+            format_func=lambda d: "– ej angiven" if d is None else DIRECTIONS[d],
+            key="benefits_edit_direction",
+            placeholder="Välj ett alternativ",
+        )
+        c1, c2, c3, c4 = st.columns(4)
+        c1.date_input(
+            "Nollmätning, datum",
+            min_value=date(2000, 1, 1),
+            max_value=date(2100, 12, 31),
+            format="YYYY-MM-DD",
+            key="benefits_edit_baseline_date",
+        )
+        c2.text_input("Nollmätning, värde", key="benefits_edit_baseline_value")
+        c3.date_input(
+            "Målvärde, datum",
+            min_value=date(2000, 1, 1),
+            max_value=date(2100, 12, 31),
+            format="YYYY-MM-DD",
+            key="benefits_edit_target_date",
+        )
+        c4.text_input("Målvärde, värde", key="benefits_edit_target_value")
+        c1, c2 = st.columns(2)
+        c1.text_input("Nyttoägare (namn)", key="benefits_edit_owner")
+        c2.text_input(
+            "Nyttoägarens e-post (ett konto med den adressen får lägga till mätningar)",
+            key="benefits_edit_owner_email",
+        )
+        st.multiselect(
+            "Parter som nyttan gäller",
+            list(party_names),
+            format_func=lambda p: party_names[p],
+            key="benefits_edit_parties",
+            placeholder="Välj ett eller flera",
+            select_all=False,
+        )
+        st.text_area("Anteckning", key="benefits_edit_note")
+        saved = st.form_submit_button("Spara ändringen", type="primary", key="benefits_edit_submit")
+    forms.confirmation("benefits_edit_flash")
+    if saved:
+        form_values: dict[str, Any] = {
+            key: st.session_state[f"benefits_edit_{key}"]
+            for key in (
+                "kind",
+                "title",
+                "indicator",
+                "unit",
+                "direction",
+                "baseline_date",
+                "baseline_value",
+                "target_date",
+                "target_value",
+                "owner",
+                "owner_email",
+                "note",
+            )
+        }
+        form_values["parties"] = tuple(st.session_state["benefits_edit_parties"])
+
+        with forms.saving("benefits_edit_flash", "Nyttan är sparad.", refused={StaleEditError: show_newer}):
+            edited = benefits.parse_benefit(form_values)
+            benefits.update_benefit(
+                conn,
+                user,
+                int(edit_id or 0),
+                edited,
+                version=int(st.session_state["benefits_edit_base"][1]),
+            )
+            st.session_state.pop("benefits_edit_base", None)
+
+
+def new_benefit_form(project_id: int, party_names: dict[str, str]) -> None:
+    """Add a benefit or effect goal to the project; it is then chosen in the edit form."""
+    st.subheader("Ny nytta eller nytt effektmål")
+    with st.form("benefits_new_form", enter_to_submit=False):
+        c1, c2 = st.columns(2)
+        new_kind = c1.selectbox(
+            "Typ (ny nytta)", list(KINDS), key="benefits_new_kind", placeholder="Välj ett alternativ"
+        )
+        new_title = c2.text_input("Titel (ny nytta)", key="benefits_new_title")
+        new_indicator = c1.text_input("Indikator (ny nytta)", key="benefits_new_indicator")
+        new_unit = c2.text_input("Enhet (ny nytta)", key="benefits_new_unit")
+        new_direction = st.selectbox(
+            "Riktning (ny nytta)",
+            [None, *DIRECTIONS],
+            format_func=lambda d: "– ej angiven" if d is None else DIRECTIONS[d],
+            key="benefits_new_direction",
+            placeholder="Välj ett alternativ",
+        )
+        c1, c2, c3, c4 = st.columns(4)
+        new_baseline_date = c1.date_input(
+            "Nollmätning, datum (ny nytta)",
+            value=None,
+            format="YYYY-MM-DD",
+            key="benefits_new_baseline_date",
+        )
+        new_baseline_value = c2.text_input("Nollmätning, värde (ny nytta)", key="benefits_new_baseline_value")
+        new_target_date = c3.date_input(
+            "Målvärde, datum (ny nytta)",
+            value=None,
+            min_value=date(2000, 1, 1),
+            max_value=date(2100, 12, 31),
+            format="YYYY-MM-DD",
+            key="benefits_new_target_date",
+        )
+        new_target_value = c4.text_input("Målvärde, värde (ny nytta)", key="benefits_new_target_value")
+        c1, c2 = st.columns(2)
+        new_owner = c1.text_input("Nyttoägare (namn, ny nytta)", key="benefits_new_owner")
+        new_owner_email = c2.text_input("Nyttoägarens e-post (ny nytta)", key="benefits_new_owner_email")
+        new_parties = st.multiselect(
+            "Parter som den nya nyttan gäller",
+            list(party_names),
+            format_func=lambda p: party_names[p],
+            key="benefits_new_parties",
+            placeholder="Välj ett eller flera",
+            select_all=False,
+        )
+        created = st.form_submit_button("Lägg till", key="benefits_new_submit")
+    forms.confirmation("benefits_new_flash")
+    if created:
+        new_id: int
+        new_benefit: BenefitInput
+        with forms.saving(
+            "benefits_new_flash",
+            lambda: (
+                f"'{ui.plain(new_benefit.title)}' är tillagd i nyttoregistret och vald under "
+                "”Ändra nytta” ovan."
+            ),
+            then=lambda: {**EMPTY_BENEFIT, "benefits_edit_benefit": new_id},
+        ):
+            new_benefit = benefits.parse_benefit(
+                {
+                    "kind": new_kind,
+                    "title": new_title,
+                    "indicator": new_indicator,
+                    "unit": new_unit,
+                    "direction": new_direction,
+                    "baseline_date": new_baseline_date,
+                    "baseline_value": new_baseline_value,
+                    "target_date": new_target_date,
+                    "target_value": new_target_value,
+                    "owner": new_owner,
+                    "owner_email": new_owner_email,
+                    "parties": tuple(new_parties),
+                }
+            )
+            new_id = benefits.create_benefit(conn, user, project_id, new_benefit)
+
+
+def project_tab(
+    project_rows: pl.DataFrame, project_id: int, project_name: str, party_names: dict[str, str]
+) -> None:
+    """One project's benefits, then the forms this user may use: measure, change, add."""
+    project_benefits(project_rows, project_id, project_name, party_names)
+    measurement_section(project_rows, project_id)
     if benefits.can_edit(user, project_id):
         if project_rows.height:
-            st.subheader("Ändra nytta")
-            titles = dict(project_rows.select("id", "title").iter_rows())
-            edit_id = st.selectbox(
-                "Nytta att ändra",
-                list(titles),
-                format_func=lambda i: titles[i],
-                key="benefits_edit_benefit",
-                placeholder="Välj ett alternativ",
-            )
-            base = st.session_state.get("benefits_edit_base")
-            if base is None or base[0] != edit_id:
-                # Load the form from the database only when another benefit is chosen (or after
-                # a save), so the version the user started from is the one checked on save.
-                row = benefits_store.get_benefit(conn, int(edit_id or 0))
-                st.session_state["benefits_edit_base"] = (edit_id, row["version"])
-                defaults: dict[str, Any] = {
-                    "kind": row["kind"],
-                    "title": row["title"],
-                    "indicator": row["indicator"] or "",
-                    "unit": row["unit"] or "",
-                    "direction": row["direction"],
-                    "baseline_date": date.fromisoformat(row["baseline_date"])
-                    if row["baseline_date"]
-                    else None,
-                    "baseline_value": number_text(row["baseline_value"]) if row["baseline_value"] else "",
-                    "target_date": date.fromisoformat(row["target_date"]) if row["target_date"] else None,
-                    "target_value": number_text(row["target_value"]) if row["target_value"] else "",
-                    "owner": row["owner"] or "",
-                    "owner_email": row["owner_email"] or "",
-                    "parties": list(row["parties"]),
-                    "note": row["note"] or "",
+            edit_benefit_form(project_rows, project_id, party_names)
+        new_benefit_form(project_id, party_names)
+
+
+def per_party(calc: benefits.Calculation, party_names: dict[str, str]) -> None:
+    """The calculation per party, and each party's cost per year."""
+    st.subheader("Per part")
+    if calc.per_party.height:
+        st.table(
+            ui.kr_column(calc.per_party, ["cost_ore", "benefit_ore", "net_ore"]).select(
+                pl.col("party").replace(party_names).alias("Part"),
+                pl.col("cost_ore").alias("Kostnad"),
+                pl.col("benefit_ore").alias("Nytta"),
+                pl.col("net_ore").alias("Netto"),
+                pl.col("payback_year").cast(pl.String).fill_null("–").alias("Återbetalningsår"),
+            ),
+            hide_index=True,
+        )
+        by_year = calc.costs.with_columns(pl.col("party").replace(party_names)).pivot(
+            on="year", index="party", values="ore", sort_columns=True
+        )
+        st.markdown("**Kostnad per part och år**")
+        st.table(
+            ui.kr_column(by_year, [c for c in by_year.columns if c != "party"]).rename({"party": "Part"}),
+            hide_index=True,
+        )
+
+
+def benefit_values(project_id: int, party_names: dict[str, str]) -> None:
+    """The benefits' values in kronor that the calculation counts."""
+    value_rows = benefits_store.values_frame(conn, project_id)
+    st.subheader("Nyttornas värde i kronor")
+    if value_rows.height:
+        ui.table(
+            ui.kr_column(value_rows, ["value_ore", "rate_ore"]).select(
+                pl.col("title").alias("Nytta"),
+                pl.col("year").cast(pl.String).alias("År"),
+                pl.col("party_code").replace(party_names).fill_null("Delas lika").alias("Part"),
+                pl.col("hours").fill_null("–").alias("Timmar"),
+                pl.col("rate_ore").alias("Timkostnad"),
+                pl.col("value_ore").alias("Värde"),
+                pl.col("comment").alias("Kommentar"),
+            ),
+            hide_index=True,
+        )
+    else:
+        st.markdown("Inga nyttor har något värde i kronor ännu.")
+
+
+def value_form(project_rows: pl.DataFrame, project_id: int, party_names: dict[str, str]) -> None:
+    """Give a benefit a value in kronor, or in saved hours at an hourly cost."""
+    titles = dict(project_rows.select("id", "title").iter_rows())
+    with st.form("benefits_value_form", enter_to_submit=False):
+        st.markdown(
+            "Ange antingen ett belopp i kronor eller sparade timmar; timmarna värderas med "
+            "timkostnaden (450 kr om inget annat anges). Utan part delas värdet lika på nyttans "
+            "parter, eller på projektets parter om nyttan inte anger några."
+        )
+        value_benefit = st.selectbox(
+            "Nytta",
+            list(titles),
+            format_func=lambda i: titles[i],
+            key="benefits_value_benefit",
+            placeholder="Välj ett alternativ",
+        )
+        c1, c2, c3, c4 = st.columns(4)
+        value_year = c1.number_input(
+            "År", min_value=2000, max_value=2100, value=today.year, step=1, key="benefits_value_year"
+        )
+        value_amount = c2.text_input("Belopp, kr", key="benefits_value_amount")
+        value_hours = c3.text_input("eller sparade timmar", key="benefits_value_hours")
+        value_rate = c4.text_input("Timkostnad, kr", value="450", key="benefits_value_rate")
+        value_party = st.selectbox(
+            "Part som värdet gäller",
+            [None, *party_names],
+            format_func=lambda p: "Delas lika" if p is None else party_names[p],
+            key="benefits_value_party",
+            placeholder="Välj ett alternativ",
+        )
+        value_comment = st.text_input("Kommentar till värdet", key="benefits_value_comment")
+        value_saved = st.form_submit_button("Spara värdet", key="benefits_value_submit")
+    forms.confirmation("benefits_value_flash")
+    if value_saved:
+        with forms.saving(
+            "benefits_value_flash",
+            "Värdet är sparat och kalkylen uppdaterad.",
+            then={"benefits_value_amount": "", "benefits_value_hours": "", "benefits_value_comment": ""},
+        ):
+            value_data = benefits.parse_value(
+                {
+                    "year": int(value_year),
+                    "amount": value_amount,
+                    "hours": value_hours,
+                    "rate": value_rate or "450",
+                    "party": value_party,
+                    "comment": value_comment,
                 }
-                for key, value in defaults.items():
-                    st.session_state[f"benefits_edit_{key}"] = value
-            with st.form("benefits_edit_form", enter_to_submit=False):
-                c1, c2 = st.columns(2)
-                c1.selectbox("Typ", list(KINDS), key="benefits_edit_kind", placeholder="Välj ett alternativ")
-                c2.text_input("Titel", key="benefits_edit_title")
-                c1.text_input("Indikator", key="benefits_edit_indicator")
-                c2.text_input("Enhet", key="benefits_edit_unit")
-                st.selectbox(
-                    "Riktning",
-                    [None, *DIRECTIONS],
-                    format_func=lambda d: "– ej angiven" if d is None else DIRECTIONS[d],
-                    key="benefits_edit_direction",
-                    placeholder="Välj ett alternativ",
-                )
-                c1, c2, c3, c4 = st.columns(4)
-                c1.date_input(
-                    "Nollmätning, datum",
-                    min_value=date(2000, 1, 1),
-                    max_value=date(2100, 12, 31),
-                    format="YYYY-MM-DD",
-                    key="benefits_edit_baseline_date",
-                )
-                c2.text_input("Nollmätning, värde", key="benefits_edit_baseline_value")
-                c3.date_input(
-                    "Målvärde, datum",
-                    min_value=date(2000, 1, 1),
-                    max_value=date(2100, 12, 31),
-                    format="YYYY-MM-DD",
-                    key="benefits_edit_target_date",
-                )
-                c4.text_input("Målvärde, värde", key="benefits_edit_target_value")
-                c1, c2 = st.columns(2)
-                c1.text_input("Nyttoägare (namn)", key="benefits_edit_owner")
-                c2.text_input(
-                    "Nyttoägarens e-post (ett konto med den adressen får lägga till mätningar)",
-                    key="benefits_edit_owner_email",
-                )
-                st.multiselect(
-                    "Parter som nyttan gäller",
-                    list(party_names),
-                    format_func=lambda p: party_names[p],
-                    key="benefits_edit_parties",
-                    placeholder="Välj ett eller flera",
-                    select_all=False,
-                )
-                st.text_area("Anteckning", key="benefits_edit_note")
-                saved = st.form_submit_button("Spara ändringen", type="primary", key="benefits_edit_submit")
-            forms.confirmation("benefits_edit_flash")
-            if saved:
-                form_values: dict[str, Any] = {
-                    key: st.session_state[f"benefits_edit_{key}"]
-                    for key in (
-                        "kind",
-                        "title",
-                        "indicator",
-                        "unit",
-                        "direction",
-                        "baseline_date",
-                        "baseline_value",
-                        "target_date",
-                        "target_value",
-                        "owner",
-                        "owner_email",
-                        "note",
-                    )
-                }
-                form_values["parties"] = tuple(st.session_state["benefits_edit_parties"])
+            )
+            benefits.add_value(conn, user, int(value_benefit or 0), value_data)
 
-                def show_newer(exc: StaleEditError) -> None:
-                    st.error(str(exc))
-                    newer = exc.current
-                    ui.table(
-                        pl.DataFrame(
-                            [
-                                ("Titel", newer.get("title")),
-                                ("Indikator", newer.get("indicator")),
-                                (
-                                    "Nollmätning",
-                                    f"{newer.get('baseline_value')} ({newer.get('baseline_date')})",
-                                ),
-                                ("Målvärde", f"{newer.get('target_value')} ({newer.get('target_date')})"),
-                                ("Nyttoägare", newer.get("owner")),
-                                ("Version", newer.get("version")),
-                            ],
-                            schema=["Fält", "Nyare värde i registret"],
-                            orient="row",
-                        ),
-                        hide_index=True,
-                    )
-                    st.button(
-                        "Läs in de nya värdena",
-                        key="benefits_edit_reload",
-                        on_click=lambda: st.session_state.pop("benefits_edit_base", None),
-                    )
 
-                with forms.saving(
-                    "benefits_edit_flash", "Nyttan är sparad.", refused={StaleEditError: show_newer}
-                ):
-                    edited = benefits.parse_benefit(form_values)
-                    benefits.update_benefit(
-                        conn,
-                        user,
-                        int(edit_id or 0),
-                        edited,
-                        version=int(st.session_state["benefits_edit_base"][1]),
-                    )
-                    st.session_state.pop("benefits_edit_base", None)
-
-        st.subheader("Ny nytta eller nytt effektmål")
-        with st.form("benefits_new_form", enter_to_submit=False):
-            c1, c2 = st.columns(2)
-            new_kind = c1.selectbox(
-                "Typ (ny nytta)", list(KINDS), key="benefits_new_kind", placeholder="Välj ett alternativ"
-            )
-            new_title = c2.text_input("Titel (ny nytta)", key="benefits_new_title")
-            new_indicator = c1.text_input("Indikator (ny nytta)", key="benefits_new_indicator")
-            new_unit = c2.text_input("Enhet (ny nytta)", key="benefits_new_unit")
-            new_direction = st.selectbox(
-                "Riktning (ny nytta)",
-                [None, *DIRECTIONS],
-                format_func=lambda d: "– ej angiven" if d is None else DIRECTIONS[d],
-                key="benefits_new_direction",
-                placeholder="Välj ett alternativ",
-            )
-            c1, c2, c3, c4 = st.columns(4)
-            new_baseline_date = c1.date_input(
-                "Nollmätning, datum (ny nytta)",
-                value=None,
-                format="YYYY-MM-DD",
-                key="benefits_new_baseline_date",
-            )
-            new_baseline_value = c2.text_input(
-                "Nollmätning, värde (ny nytta)", key="benefits_new_baseline_value"
-            )
-            new_target_date = c3.date_input(
-                "Målvärde, datum (ny nytta)",
-                value=None,
-                min_value=date(2000, 1, 1),
-                max_value=date(2100, 12, 31),
-                format="YYYY-MM-DD",
-                key="benefits_new_target_date",
-            )
-            new_target_value = c4.text_input("Målvärde, värde (ny nytta)", key="benefits_new_target_value")
-            c1, c2 = st.columns(2)
-            new_owner = c1.text_input("Nyttoägare (namn, ny nytta)", key="benefits_new_owner")
-            new_owner_email = c2.text_input("Nyttoägarens e-post (ny nytta)", key="benefits_new_owner_email")
-            new_parties = st.multiselect(
-                "Parter som den nya nyttan gäller",
-                list(party_names),
-                format_func=lambda p: party_names[p],
-                key="benefits_new_parties",
-                placeholder="Välj ett eller flera",
-                select_all=False,
-            )
-            created = st.form_submit_button("Lägg till", key="benefits_new_submit")
-        forms.confirmation("benefits_new_flash")
-        if created:
-            new_id: int
-            new_benefit: BenefitInput
-            with forms.saving(
-                "benefits_new_flash",
-                lambda: (
-                    f"'{ui.plain(new_benefit.title)}' är tillagd i nyttoregistret och vald under "
-                    "”Ändra nytta” ovan."
-                ),
-                then=lambda: {**EMPTY_BENEFIT, "benefits_edit_benefit": new_id},
-            ):
-                new_benefit = benefits.parse_benefit(
-                    {
-                        "kind": new_kind,
-                        "title": new_title,
-                        "indicator": new_indicator,
-                        "unit": new_unit,
-                        "direction": new_direction,
-                        "baseline_date": new_baseline_date,
-                        "baseline_value": new_baseline_value,
-                        "target_date": new_target_date,
-                        "target_value": new_target_value,
-                        "owner": new_owner,
-                        "owner_email": new_owner_email,
-                        "parties": tuple(new_parties),
-                    }
-                )
-                new_id = benefits.create_benefit(conn, user, project_id, new_benefit)
-
-# --- nyttokalkyl -------------------------------------------------------------------------------
-with tab_calc:
-    st.header(f"Nyttokalkyl – {names[code]}")
+def calculation_tab(
+    project_rows: pl.DataFrame, project_id: int, project_name: str, party_names: dict[str, str]
+) -> None:
+    """The nyttokalkyl: cost against benefit over the years, payback and present value, per party."""
+    st.header(f"Nyttokalkyl – {project_name}")
     rate_pct = st.number_input(
         "Kalkylränta (%)", min_value=0.0, max_value=20.0, value=3.5, step=0.5, key="benefits_calc_rate"
     )
@@ -587,95 +686,14 @@ with tab_calc:
             hide_index=True,
         )
         st.caption("Tabellen visar samma siffror som diagrammet.")
-    st.subheader("Per part")
-    if calc.per_party.height:
-        st.table(
-            ui.kr_column(calc.per_party, ["cost_ore", "benefit_ore", "net_ore"]).select(
-                pl.col("party").replace(party_names).alias("Part"),
-                pl.col("cost_ore").alias("Kostnad"),
-                pl.col("benefit_ore").alias("Nytta"),
-                pl.col("net_ore").alias("Netto"),
-                pl.col("payback_year").cast(pl.String).fill_null("–").alias("Återbetalningsår"),
-            ),
-            hide_index=True,
-        )
-        by_year = calc.costs.with_columns(pl.col("party").replace(party_names)).pivot(
-            on="year", index="party", values="ore", sort_columns=True
-        )
-        st.markdown("**Kostnad per part och år**")
-        st.table(
-            ui.kr_column(by_year, [c for c in by_year.columns if c != "party"]).rename({"party": "Part"}),
-            hide_index=True,
-        )
-    value_rows = benefits_store.values_frame(conn, project_id)
-    st.subheader("Nyttornas värde i kronor")
-    if value_rows.height:
-        ui.table(
-            ui.kr_column(value_rows, ["value_ore", "rate_ore"]).select(
-                pl.col("title").alias("Nytta"),
-                pl.col("year").cast(pl.String).alias("År"),
-                pl.col("party_code").replace(party_names).fill_null("Delas lika").alias("Part"),
-                pl.col("hours").fill_null("–").alias("Timmar"),
-                pl.col("rate_ore").alias("Timkostnad"),
-                pl.col("value_ore").alias("Värde"),
-                pl.col("comment").alias("Kommentar"),
-            ),
-            hide_index=True,
-        )
-    else:
-        st.markdown("Inga nyttor har något värde i kronor ännu.")
+    per_party(calc, party_names)
+    benefit_values(project_id, party_names)
     if benefits.can_edit(user, project_id) and project_rows.height:
-        titles = dict(project_rows.select("id", "title").iter_rows())
-        with st.form("benefits_value_form", enter_to_submit=False):
-            st.markdown(
-                "Ange antingen ett belopp i kronor eller sparade timmar; timmarna värderas med "
-                "timkostnaden (450 kr om inget annat anges). Utan part delas värdet lika på nyttans "
-                "parter, eller på projektets parter om nyttan inte anger några."
-            )
-            value_benefit = st.selectbox(
-                "Nytta",
-                list(titles),
-                format_func=lambda i: titles[i],
-                key="benefits_value_benefit",
-                placeholder="Välj ett alternativ",
-            )
-            c1, c2, c3, c4 = st.columns(4)
-            value_year = c1.number_input(
-                "År", min_value=2000, max_value=2100, value=today.year, step=1, key="benefits_value_year"
-            )
-            value_amount = c2.text_input("Belopp, kr", key="benefits_value_amount")
-            value_hours = c3.text_input("eller sparade timmar", key="benefits_value_hours")
-            value_rate = c4.text_input("Timkostnad, kr", value="450", key="benefits_value_rate")
-            value_party = st.selectbox(
-                "Part som värdet gäller",
-                [None, *party_names],
-                format_func=lambda p: "Delas lika" if p is None else party_names[p],
-                key="benefits_value_party",
-                placeholder="Välj ett alternativ",
-            )
-            value_comment = st.text_input("Kommentar till värdet", key="benefits_value_comment")
-            value_saved = st.form_submit_button("Spara värdet", key="benefits_value_submit")
-        forms.confirmation("benefits_value_flash")
-        if value_saved:
-            with forms.saving(
-                "benefits_value_flash",
-                "Värdet är sparat och kalkylen uppdaterad.",
-                then={"benefits_value_amount": "", "benefits_value_hours": "", "benefits_value_comment": ""},
-            ):
-                value_data = benefits.parse_value(
-                    {
-                        "year": int(value_year),
-                        "amount": value_amount,
-                        "hours": value_hours,
-                        "rate": value_rate or "450",
-                        "party": value_party,
-                        "comment": value_comment,
-                    }
-                )
-                benefits.add_value(conn, user, int(value_benefit or 0), value_data)
+        value_form(project_rows, project_id, party_names)
 
-# --- the portfolio -----------------------------------------------------------------------------
-with tab_portfolio:
+
+def portfolio_tab(register: pl.DataFrame, party_names: dict[str, str]) -> None:
+    """Every benefit in the portfolio, filtered, with those not measured for a year counted."""
     st.header("Alla nyttor i portföljen")
     c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
     chosen_projects = c1.multiselect(
@@ -729,3 +747,43 @@ with tab_portfolio:
         "Partfiltret visar nyttor som gäller parten, och för nyttor utan angivna parter de projekt "
         "parten finansierar."
     )
+
+
+def main() -> None:
+    """Choose a project; its benefits, its calculation, and the whole portfolio in three tabs."""
+    st.title("Nyttoregister")
+    st.caption(
+        "Effektmål och nyttor följs upp även efter att projektet är avslutat. Status räknas från den "
+        "senaste mätningen mot en rak linje från nollmätningen till målvärdet och visas med symbol och "
+        f"ord: {STATUS_HELP}."
+    )
+    register = _register(*ui.db_key(), today)
+    projects = ui.projects()
+    codes = projects["code"].to_list()
+    names = dict(projects.select("code", "name").iter_rows())
+    party_names = ui.party_names()
+
+    ui.from_link("benefits_project", "projekt", codes)
+    if st.session_state.get("benefits_project") not in codes:
+        st.session_state["benefits_project"] = ui.default_project(codes)
+    code = st.selectbox(
+        "Projekt",
+        ui.project_choices("benefits_project", projects, search_key="benefits_project_search"),
+        format_func=lambda c: f"{c} – {names[c]}",
+        key="benefits_project",
+        placeholder="Välj ett alternativ",
+    )
+    ui.to_link(projekt=code)
+    project_id = core_store.project_id_for(conn, code)
+    project_rows = register.filter(pl.col("project_id") == project_id)
+
+    tab_project, tab_calc, tab_portfolio = st.tabs(["Projektets nyttor", "Nyttokalkyl", "Hela portföljen"])
+    with tab_project:
+        project_tab(project_rows, project_id, names[code], party_names)
+    with tab_calc:
+        calculation_tab(project_rows, project_id, names[code], party_names)
+    with tab_portfolio:
+        portfolio_tab(register, party_names)
+
+
+main()

@@ -12,6 +12,7 @@ from dashboard import forms, ui
 from portfolio import clock
 from portfolio.auth import Action
 from portfolio.errors import InvalidInputError, NotFoundError, PermissionDeniedError, StaleEditError
+from portfolio.models import parse
 from portfolio.reporting import service
 from portfolio.reporting import store as reporting_store
 from portfolio.reporting.calendar import REPORT_DAYS_BEFORE_MEETING, REVIEW_DAYS_BEFORE_MEETING, must_report
@@ -159,7 +160,7 @@ def period_form(year: int) -> None:
         "note": note,
     }
     try:
-        parsed = service.parse(CalendarInput, data)
+        parsed = parse(CalendarInput, data)
         current = reporting_store.period_row(conn, parsed.year, parsed.period)
         service.set_period(conn, user, parsed, version=current["version"] if current else None)
     except InvalidInputError as exc:

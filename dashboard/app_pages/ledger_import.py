@@ -31,11 +31,6 @@ user = ui.require_user()
 conn = ui.db()
 forms.prepare()
 
-st.title("Import av redovisning")
-if not ui.can(Action.IMPORT_LEDGER):
-    st.error("Endast e-strategen och sekretariatet importerar redovisning.")
-    st.stop()
-
 
 def _show_summary(summary: ImportSummary) -> None:
     if summary.already_imported:
@@ -149,33 +144,43 @@ def _show_preview(preview: SiePreview) -> None:
         st.caption("Inga varningar.")
 
 
+def _preview(pending: dict) -> SiePreview | None:
+    """The chosen file's preview (read once and kept); None when the file was refused or, being
+    already imported, needed no confirmation: then what happened is shown instead."""
+    preview: SiePreview | None = pending.get("preview")
+    if preview is not None:
+        return preview
+    try:
+        with st.spinner("Läser filen …"):
+            result = preview_sie(
+                conn,
+                user,
+                io.BytesIO(pending["data"]),
+                file_name=pending["name"],
+                allow_unbalanced=pending["allow"],
+                organisation=pending.get("organisation"),
+            )
+    except ImportRejectedError as exc:
+        del st.session_state[PENDING]
+        _show_rejection(exc)
+        return None
+    except PermissionDeniedError as exc:
+        del st.session_state[PENDING]
+        st.error(str(exc))
+        return None
+    if isinstance(result, ImportSummary):
+        del st.session_state[PENDING]
+        _show_summary(result)
+        return None
+    preview = pending["preview"] = result
+    return preview
+
+
 def _review(pending: dict) -> None:
     """Preview the chosen file, then import it when the admin confirms what it needs."""
-    preview = pending.get("preview")
+    preview = _preview(pending)
     if preview is None:
-        try:
-            with st.spinner("Läser filen …"):
-                result = preview_sie(
-                    conn,
-                    user,
-                    io.BytesIO(pending["data"]),
-                    file_name=pending["name"],
-                    allow_unbalanced=pending["allow"],
-                    organisation=pending.get("organisation"),
-                )
-        except ImportRejectedError as exc:
-            del st.session_state[PENDING]
-            _show_rejection(exc)
-            return
-        except PermissionDeniedError as exc:
-            del st.session_state[PENDING]
-            st.error(str(exc))
-            return
-        if isinstance(result, ImportSummary):
-            del st.session_state[PENDING]
-            _show_summary(result)
-            return
-        preview = pending["preview"] = result
+        return
     _show_preview(preview)
     if preview.blocking:
         st.error(
@@ -258,11 +263,8 @@ def _review(pending: dict) -> None:
     _imported("sie", summary, "ledger_import_file")
 
 
-sie_tab, org_tab, lines_tab, log_tab, mapping_tab, objects_tab = st.tabs(
-    ["SIE-fil", "Organisationer", "CSV eller Excel", "Importlogg", "Kontomappning", "Objekt och projekt"]
-)
-
-with sie_tab:
+def sie_section() -> None:
+    """Upload a SIE 4 file, review it, and import it once confirmed."""
     st.markdown(
         "Ladda upp en SIE 4-fil från ekonomisystemet och granska den: sidan visar organisation, typ,"
         " räkenskapsår, antal, kontrollsumma, varningar och vad filen skulle ersätta. Ingenting"
@@ -292,7 +294,9 @@ with sie_tab:
     if isinstance(st.session_state.get(PENDING), dict):
         _review(st.session_state[PENDING])
 
-with org_tab:
+
+def organisations_section() -> None:
+    """The organisations whose ledgers belong to the nämnd, and a form to add one."""
     st.markdown(
         "Organisationer vars bokföring hör till nämnden (regionen och parterna). En SIE-fil från en"
         " organisation som inte står här importeras först när du lägger till den, här eller när du"
@@ -326,7 +330,9 @@ with org_tab:
         ):
             add_organisation(conn, user, org_no, org_name)
 
-with lines_tab:
+
+def lines_section() -> None:
+    """Import a CSV or Excel table of ledger lines for an organisation without SIE export."""
     st.markdown(
         "För organisationer utan SIE-export: en tabell med kolumnerna **år, månad, konto, projekt**"
         " (eller objekt), **belopp** och **text**, och gärna **typ** (budget eller utfall). Belopp i"
@@ -353,7 +359,31 @@ with lines_tab:
         except PermissionDeniedError as exc:
             st.error(str(exc))
 
-with log_tab:
+
+def remove_import_form(log: pl.DataFrame) -> None:
+    """Take a live import out of the ledger; the log keeps it, marked as removed."""
+    live = log.filter(pl.col("superseded_by").is_null() & pl.col("removed_at").is_null())
+    if not live.is_empty():
+        with st.form("ledger_remove_form", enter_to_submit=False):
+            chosen = st.selectbox(
+                "Ta bort en import ur huvudboken (loggen finns kvar)",
+                live["id"].to_list(),
+                format_func=lambda i: f"{i}: {dict(live.select('id', 'file_name').iter_rows())[i]}",
+                key="ledger_remove_import",
+                placeholder="Välj ett alternativ",
+            )
+            removing = st.form_submit_button("Ta bort importen", key="ledger_remove_submit")
+        if removing:
+            with forms.saving(
+                "ledger_remove_flash",
+                f"Import {chosen} är borttagen ur huvudboken; loggen visar den som borttagen.",
+            ):
+                remove_import(conn, user, int(chosen))
+    forms.confirmation("ledger_remove_flash")  # also when no import is left to remove
+
+
+def import_log_section() -> None:
+    """Every import made, with its status, and the form to remove one."""
     log = store.imports_frame(conn)
     if log.is_empty():
         st.caption("Inga importer ännu.")
@@ -390,26 +420,11 @@ with log_tab:
             key="ledger_import_log",
             placeholder="–",
         )
-        live = log.filter(pl.col("superseded_by").is_null() & pl.col("removed_at").is_null())
-        if not live.is_empty():
-            with st.form("ledger_remove_form", enter_to_submit=False):
-                chosen = st.selectbox(
-                    "Ta bort en import ur huvudboken (loggen finns kvar)",
-                    live["id"].to_list(),
-                    format_func=lambda i: f"{i}: {dict(live.select('id', 'file_name').iter_rows())[i]}",
-                    key="ledger_remove_import",
-                    placeholder="Välj ett alternativ",
-                )
-                removing = st.form_submit_button("Ta bort importen", key="ledger_remove_submit")
-            if removing:
-                with forms.saving(
-                    "ledger_remove_flash",
-                    f"Import {chosen} är borttagen ur huvudboken; loggen visar den som borttagen.",
-                ):
-                    remove_import(conn, user, int(chosen))
-        forms.confirmation("ledger_remove_flash")  # also when no import is left to remove
+        remove_import_form(log)
 
-with mapping_tab:
+
+def mapping_section() -> None:
+    """The account mapping per organisation, edited as a table."""
     organisations = sorted(
         {*store.mapping_organisations(conn), *store.live_organisations(conn), mapping.DEFAULT_ORGANISATION}
     )
@@ -445,7 +460,9 @@ with mapping_tab:
         " 'Ej mappade konton'."
     )
 
-with objects_tab:
+
+def objects_section() -> None:
+    """Which ledger objects belong to which project, and the dimension that holds projects."""
     links = store.object_projects(conn)
     st.dataframe(
         links.select(
@@ -484,3 +501,29 @@ with objects_tab:
                 f"Projekt läses från dimension {ui.plain(dimension.strip())} vid kommande importer."
             ):
                 mapping.set_project_dimension(conn, user, dimension)
+
+
+def main() -> None:
+    """Admins only: one tab for each kind of import and for what the imports depend on."""
+    st.title("Import av redovisning")
+    if not ui.can(Action.IMPORT_LEDGER):
+        st.error("Endast e-strategen och sekretariatet importerar redovisning.")
+        st.stop()
+    sie_tab, org_tab, lines_tab, log_tab, mapping_tab, objects_tab = st.tabs(
+        ["SIE-fil", "Organisationer", "CSV eller Excel", "Importlogg", "Kontomappning", "Objekt och projekt"]
+    )
+    with sie_tab:
+        sie_section()
+    with org_tab:
+        organisations_section()
+    with lines_tab:
+        lines_section()
+    with log_tab:
+        import_log_section()
+    with mapping_tab:
+        mapping_section()
+    with objects_tab:
+        objects_section()
+
+
+main()

@@ -14,8 +14,9 @@ from portfolio.overview import (
     page_count,
     search_projects,
     top_with_rest,
-    with_deviation,
+    with_reported_status,
 )
+from portfolio.status import RANK
 
 REASONS_SHOWN = 50
 
@@ -43,16 +44,7 @@ def status_reasons(projects: pl.DataFrame) -> None:
 st.title("Portföljöversikt")
 st.caption("Gemensam nämnd för samverkan (GNS) – alla projekt och ärenden med status och ekonomi.")
 
-all_projects = (
-    with_deviation(ui.projects())
-    .join(ui.latest_status(), left_on="id", right_on="project_id", how="left")
-    .join(project_reports.period_reports(), left_on="id", right_on="project_id", how="left")
-)
-# The latest status report wins over the status the case was registered with.
-all_projects = all_projects.with_columns(
-    pl.coalesce("report_status", "status").alias("status"),
-    pl.coalesce("report_reason", "status_reason").alias("status_reason"),
-)
+all_projects = with_reported_status(ui.projects(), ui.latest_status(), project_reports.period_reports())
 names = ui.party_names()
 
 with st.expander("Filter", expanded=True):
@@ -153,9 +145,9 @@ def project_table(shown: pl.DataFrame) -> None:
         on_change=first_page,
     )
     sort_col, descending = sort_options[sort_label]
-    rank = {"röd": 0, "gul": 1, "grön": 2}
+    # Red first, then yellow, green, and a project without a status last.
     found = search_projects(shown, query).with_columns(
-        pl.col("status").replace_strict(rank, default=3, return_dtype=pl.Int64).alias("status_rank")
+        pl.col("status").replace_strict(RANK, default=3, return_dtype=pl.Int64).alias("status_rank")
     )
     pages = page_count(found.height, PAGE_ROWS)
     page_no = 1

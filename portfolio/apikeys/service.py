@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import polars as pl
-from pydantic import ValidationError
 
 from portfolio import clock
 from portfolio import store as core_store
@@ -32,7 +31,7 @@ from portfolio.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from portfolio.models import Model, NonEmptyLine, validation_messages
+from portfolio.models import Model, NonEmptyLine, parse
 
 __all__ = [
     "MAX_ACTIVE_KEYS",
@@ -100,10 +99,7 @@ def create_key(db: Database, actor: User, *, owner_email: str, name: str) -> Cre
     """Create a named key for the account `owner_email`; the key is in the result, and only there."""
     owner = _owner(db, owner_email)
     _require_may_manage(actor, owner)
-    try:
-        checked = KeyName(name=name.strip())
-    except ValidationError as exc:
-        raise InvalidInputError(validation_messages(exc, labels={"name": "Nyckelns namn"})) from None
+    checked = parse(KeyName, {"name": name.strip()}, {"name": "Nyckelns namn"})
     if not owner.active:
         raise InvalidInputError([f"Kontot {owner.email} är avstängt; aktivera det innan det får en nyckel."])
     assert owner.id is not None

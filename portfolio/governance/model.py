@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from portfolio.errors import InvalidInputError
+from portfolio import models
 from portfolio.models import (
     CaseCode,
     CaseKind,
@@ -21,7 +21,6 @@ from portfolio.models import (
     PartyCode,
     Phase,
     Text,
-    validation_messages,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -30,16 +29,8 @@ NumberKind = Literal["paragraf", "punkt"]
 
 
 def parse(model: type[M], data: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> M:
-    """Validate `data` as `model`; InvalidInputError with one Swedish line per problem otherwise."""
-    try:
-        return model.model_validate(dict(data))
-    except ValidationError as exc:
-        raise InvalidInputError(readable(exc, labels or LABELS)) from exc
-
-
-def readable(exc: ValidationError, labels: Mapping[str, str]) -> list[str]:
-    """Validation messages that name each field by its Swedish label."""
-    return validation_messages(exc, labels=labels)
+    """`portfolio.models.parse`, naming fields by the governance forms' labels unless given others."""
+    return models.parse(model, data, labels or LABELS)
 
 
 LABELS = {

@@ -9,7 +9,8 @@ Every split ends in the largest-remainder method, so parts sum to the whole to t
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 import polars as pl
@@ -29,6 +30,7 @@ from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, NotFoundError, StaleEditError
 from portfolio.ledger import reports, store
 from portfolio.models import Line, Model, OneLine, Ore, Printable, Text, validation_messages
+from portfolio.money import format_kr, to_ore
 from portfolio.periods import Period
 
 __all__ = [
@@ -40,11 +42,13 @@ __all__ = [
     "apply_spec",
     "delete_item",
     "item_amount",
+    "key_text",
     "party_statement",
     "resolve_key",
     "save_item",
     "save_key",
     "set_population",
+    "spec_from_form",
     "spec_from_json",
 ]
 
@@ -121,6 +125,74 @@ KIND_LABELS = {
     "betalare": "Namngiven betalare",
     "tvåsteg": "Två steg (region/kommuner, sedan befolkning)",
 }
+
+
+def spec_from_form(
+    kind: str,
+    chosen_parties: list[str],
+    population_year: float,
+    shares_text: str,
+    payer: str | None,
+    region_weight: str,
+    municipal_weight: str,
+) -> dict[str, Any]:
+    """The specification the new-key form's fields describe, before `KeyInput` validates it.
+
+    Only the fields the kind uses are taken; a two-level key splits between the region (RJH) and
+    the municipalities by the two amounts, then among the municipalities by population. Shares are
+    written one a line as PARTKOD=tal (decimal comma allowed); a line that is not refuses the form.
+    """
+    new_spec: dict[str, Any] = {"kind": kind}
+    if kind in ("lika", "befolkning"):
+        new_spec["parties"] = chosen_parties
+    if kind in ("befolkning", "tvåsteg"):
+        target = new_spec if kind == "befolkning" else {}
+        target.update({"kind": "befolkning", "population_year": int(population_year)})
+        if kind == "tvåsteg":
+            new_spec["first"] = {
+                "RJH": to_ore(region_weight or "0"),
+                "kommunerna": to_ore(municipal_weight or "0"),
+            }
+            new_spec["group"] = "kommunerna"
+            new_spec["then"] = target
+    if kind == "andelar":
+        shares = {}
+        for n, line in enumerate(shares_text.splitlines(), start=1):
+            if line.strip():
+                party_code, _, share_text = line.partition("=")
+                try:
+                    shares[party_code.strip().upper()] = Decimal(share_text.strip().replace(",", "."))
+                except InvalidOperation:
+                    raise InvalidInputError([f"Rad {n}: '{line}' ska skrivas PARTKOD=tal"]) from None
+        new_spec["shares"] = shares
+    if kind == "betalare":
+        new_spec["party"] = payer
+    return new_spec
+
+
+def key_text(spec: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    """A key specification in words, parties by their names (`names`: code → name, all parties).
+
+    Equal shares without a list of parties are shared by every party in `names`; a two-level key
+    describes its first split, then its second level.
+    """
+    kind = spec.get("kind")
+    if kind == "lika":
+        parties = spec.get("parties") or list(names)
+        return f"Lika delar mellan {len(parties)} parter"
+    if kind == "befolkning":
+        return f"Efter befolkning {spec.get('population_year')} bland kommunerna"
+    if kind == "andelar":
+        return "Andelar: " + ", ".join(f"{names.get(p, p)} {v}" for p, v in spec.get("shares", {}).items())
+    if kind == "betalare":
+        return f"{names.get(spec.get('party', ''), spec.get('party'))} betalar allt"
+    if kind == "tvåsteg":
+        first = spec.get("first", {})
+        parts = ", ".join(f"{names.get(p, p)} {format_kr(v)}" for p, v in first.items())
+        then = key_text(spec.get("then", {}), names)
+        basis = f" (från {spec['basis']})" if spec.get("basis") else ""
+        return f"Först {parts}{basis}; sedan {spec.get('group')}: {then.lower()}"
+    return str(spec)
 
 
 class KeyInput(Model):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 import polars as pl
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
 from portfolio import store as core_store
 from portfolio.auth import Action, User, require
@@ -21,7 +21,7 @@ from portfolio.errors import InvalidInputError, StaleEditError
 from portfolio.ledger import party_service, party_store, reports, store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
 from portfolio.ledger.sie_import import project_dimension
-from portfolio.models import Model, Printable, WindowsNewlines, validation_messages
+from portfolio.models import Model, Printable, WindowsNewlines, parse
 from portfolio.money import MAX_ORE, format_kr, format_tkr
 from portfolio.periods import Period
 
@@ -422,13 +422,6 @@ class ReviewInput(Model):
     comment: Comment = ""
 
 
-def _checked(model: type[Model], data: dict[str, Any], labels: dict[str, str]) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInputError(validation_messages(exc, labels=labels)) from None
-
-
 def save_note(
     db: Database,
     actor: User,
@@ -450,7 +443,7 @@ def save_note(
         problems.append(f"Objekt {obj}: kommentaren får vara högst 2 000 tecken")
     else:
         try:
-            note = _checked(
+            note = parse(
                 NoteInput,
                 {"comment": comment, "forecast_ore": forecast_ore},
                 {"comment": f"Objekt {obj}: kommentaren", "forecast_ore": f"Objekt {obj}: helårsprognosen"},
@@ -558,7 +551,7 @@ def review_report(db: Database, actor: User, *, year: int, period: Period, comme
     comment = comment.strip()
     if len(comment) > COMMENT_MAX:
         raise InvalidInputError(["Kommentaren får vara högst 2 000 tecken"])
-    comment = _checked(ReviewInput, {"comment": comment}, {"comment": "Kommentaren"}).comment
+    comment = parse(ReviewInput, {"comment": comment}, {"comment": "Kommentaren"}).comment
     view = _review_view(db, party, year, period)
     with write(db):
         before = store.get_review(db, year, period.value, party)

@@ -12,15 +12,15 @@ import re
 from datetime import date
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from portfolio import clock, parties
+from portfolio import clock, models, parties
 from portfolio.audit_view import readable_change
 from portfolio.auth import Action, Role, User, can, require
 from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, NotFoundError, PermissionDeniedError, StaleEditError
 from portfolio.governance import store as governance_store
-from portfolio.governance.model import paragraph_label, readable
+from portfolio.governance.model import paragraph_label
 from portfolio.models import CaseKind, Phase, Split, Status
 from portfolio.money import format_kr
 from portfolio.projects import store
@@ -61,11 +61,8 @@ __all__ = [
 
 
 def parse(model: type[M], data: dict[str, Any]) -> M:
-    """Validate form or command-line values; InvalidInputError naming each field in Swedish."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInputError(readable(exc, LABELS)) from exc
+    """`portfolio.models.parse`, naming fields by the project forms' labels."""
+    return models.parse(model, data, LABELS)
 
 
 # --- reading --------------------------------------------------------------------------------

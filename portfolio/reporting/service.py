@@ -8,15 +8,13 @@ based on and appends to the audit log in the same transaction.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import Any
 
 from portfolio import clock
 from portfolio.auth import Action, Role, User, require
 from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, NotFoundError, StaleEditError
-from portfolio.models import validation_messages
+from portfolio.models import parse
 from portfolio.reporting import calendar, store
 from portfolio.reporting.calendar import CalendarEntry
 from portfolio.reporting.model import (
@@ -30,8 +28,6 @@ from portfolio.reporting.model import (
     days_text,
 )
 
-M = TypeVar("M", bound=BaseModel)
-
 __all__ = [
     "correct",
     "derive_year",
@@ -43,14 +39,6 @@ __all__ = [
     "set_period",
     "start_draft",
 ]
-
-
-def parse(model: type[M], data: dict[str, Any]) -> M:
-    """Validate form or command-line values; InvalidInputError lists every problem in Swedish."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInputError(validation_messages(exc)) from exc
 
 
 # --- the calendar ---------------------------------------------------------------------------

@@ -6,11 +6,10 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, ValidationError, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from portfolio import clock
-from portfolio.errors import InvalidInputError
-from portfolio.models import Model, NonEmpty, Ore, PartyCode, Printable, WindowsNewlines, validation_messages
+from portfolio.models import Model, NonEmpty, Ore, PartyCode, Printable, WindowsNewlines
 from portfolio.money import MAX_ORE, THIN_SPACE, format_kr, format_number
 from registers.benefits.logic import DEFAULT_RATE_ORE_PER_HOUR, money_value_ore
 
@@ -193,11 +192,3 @@ class BenefitValueInput(Model):
             return self.amount
         assert self.hours is not None
         return money_value_ore(self.hours, self.rate)
-
-
-def parse(model: type[Model], data: dict[str, Any], where: str = "") -> Any:
-    """Validate form or file input; InvalidInputError lists every problem in Swedish."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInputError(validation_messages(exc, where)) from exc

@@ -14,6 +14,7 @@ from portfolio.allocation import allocate_two_level
 from portfolio.auth import Action, Role, User, can, require
 from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, PermissionDeniedError, StaleEditError
+from portfolio.models import parse
 from portfolio.money import format_kr
 from registers.benefits import logic as benefit_logic
 from registers.benefits import store
@@ -22,7 +23,6 @@ from registers.benefits.model import (
     BenefitValueInput,
     MeasurementInput,
     Point,
-    parse,
 )
 
 __all__ = [

@@ -7,11 +7,10 @@ import re
 import unicodedata
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from portfolio import clock
-from portfolio.errors import InvalidInputError
-from portfolio.models import Model, NonEmpty, Printable, WindowsNewlines, validation_messages
+from portfolio.models import Model, NonEmpty, Printable, WindowsNewlines, parse
 
 
 def slug(text: str) -> str:
@@ -86,7 +85,4 @@ def parse_survey(data: dict[str, Any]) -> SurveyInput:
         value = raw.get(key)
         if isinstance(value, str):
             raw[key] = [{item: line.strip()} for line in value.splitlines() if line.strip()]
-    try:
-        return SurveyInput.model_validate(raw)
-    except ValidationError as exc:
-        raise InvalidInputError(validation_messages(exc)) from exc
+    return parse(SurveyInput, raw)

@@ -8,13 +8,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import polars as pl
-from pydantic import ValidationError
 
 from portfolio import store as core_store
 from portfolio.auth import Action, Role, User, can, require
 from portfolio.db import Database, audit, write
 from portfolio.errors import ImportRejectedError, InvalidInputError, PermissionDeniedError
-from portfolio.models import validation_messages
+from portfolio.models import parse
 from registers.benefits import service as benefits
 from registers.benefits import store as benefits_store
 from registers.benefits.model import MeasurementInput
@@ -123,10 +122,7 @@ def _insert_survey(
 
 
 def _survey_input(data: dict[str, Any]) -> SurveyInput:
-    try:
-        return SurveyInput.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInputError(validation_messages(exc)) from exc
+    return parse(SurveyInput, data)
 
 
 # --- answers -----------------------------------------------------------------------------

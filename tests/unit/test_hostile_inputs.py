@@ -226,7 +226,7 @@ def test_benefit_forms(model):
     @SETTINGS
     @given(BENEFITS[model])
     def check(data):
-        refuses_in_swedish(benefits.parse, model, data)
+        refuses_in_swedish(models.parse, model, data)
 
     check()
 

@@ -80,9 +80,9 @@ def test_a_risk_title_with_a_control_character_is_refused_naming_the_field(char)
             ),
             "Rubrik",
         ),
-        (lambda: benefits.parse(benefits.BenefitInput, {"title": "Nytta\x07"}), "title"),
+        (lambda: models.parse(benefits.BenefitInput, {"title": "Nytta\x07"}), "title"),
         (
-            lambda: benefits.parse(
+            lambda: models.parse(
                 benefits.MeasurementInput, {"measured_on": "2024-01-02", "value": "3", "comment": "a\x0bb"}
             ),
             "comment",
@@ -107,7 +107,7 @@ def test_register_models_refuse_control_characters():
 
 
 def test_newline_and_tab_are_text_and_windows_line_ends_become_newlines():
-    data = benefits.parse(
+    data = models.parse(
         benefits.MeasurementInput, {"measured_on": "2024-01-02", "value": "3", "comment": "rad 1\r\nrad\t2"}
     )
     assert data.comment == "rad 1\nrad\t2"
@@ -157,20 +157,18 @@ def test_amounts_within_the_bound_convert_as_before():
 
 @pytest.mark.parametrize("amount", ["inf", "nan", "1e29", "-1e13"])
 def test_a_benefit_value_out_of_range_is_refused_naming_the_field(amount):
-    messages = refused(benefits.parse, benefits.BenefitValueInput, {"year": 2024, "amount": amount})
+    messages = refused(models.parse, benefits.BenefitValueInput, {"year": 2024, "amount": amount})
     assert any("amount" in m for m in messages)
 
 
 @pytest.mark.parametrize("hours", ["inf", "nan", "1e29", "1e12"])
 def test_benefit_hours_out_of_range_are_refused(hours):
-    refused(benefits.parse, benefits.BenefitValueInput, {"year": 2024, "hours": hours})
+    refused(models.parse, benefits.BenefitValueInput, {"year": 2024, "hours": hours})
 
 
 @pytest.mark.parametrize("value", ["1e29", "inf", "nan", "-1e40", "1e-30"])
 def test_a_measurement_out_of_range_is_refused(value):
-    messages = refused(
-        benefits.parse, benefits.MeasurementInput, {"measured_on": "2024-01-02", "value": value}
-    )
+    messages = refused(models.parse, benefits.MeasurementInput, {"measured_on": "2024-01-02", "value": value})
     assert any("value" in m for m in messages)
 
 
@@ -193,9 +191,9 @@ def test_a_survey_population_has_a_maximum():
 
 
 def test_a_year_below_the_range_says_the_lowest_year_not_negative():
-    messages = refused(benefits.parse, benefits.BenefitValueInput, {"year": 1999, "amount": 5})
+    messages = refused(models.parse, benefits.BenefitValueInput, {"year": 1999, "amount": 5})
     assert any("minst 2000" in m for m in messages) and not any("negativ" in m for m in messages)
-    messages = refused(benefits.parse, benefits.BenefitValueInput, {"year": 2101, "amount": 5})
+    messages = refused(models.parse, benefits.BenefitValueInput, {"year": 2101, "amount": 5})
     assert any("högst 2100" in m for m in messages)
 
 
@@ -274,7 +272,7 @@ def test_a_mapping_rule_line_name_refuses_control_characters():
 
 
 def test_a_too_long_text_is_counted_in_characters_whatever_validator_ran_first():
-    messages = refused(benefits.parse, benefits.BenefitInput, {"title": "x" * 501})
+    messages = refused(models.parse, benefits.BenefitInput, {"title": "x" * 501})
     assert messages == ["fältet 'title': får vara högst 500 tecken"]
     messages = refused(
         governance.parse,
@@ -291,3 +289,16 @@ def test_a_price_per_hour_has_a_maximum_so_debits_cannot_overflow():
         {"year": 2024, "resource": "jurist", "kr_per_hour": "1e11"},
     )
     assert any(m.startswith("Pris per timme") and "högst" in m for m in messages)
+
+
+def test_parse_returns_the_model_or_refuses_with_one_swedish_line_per_field_named_by_its_label():
+    accepted = models.parse(benefits.BenefitValueInput, {"year": 2024, "amount": 5})
+    assert (accepted.year, accepted.amount) == (2024, 500)
+    messages = refused(
+        models.parse,
+        benefits.BenefitValueInput,
+        {"year": 1999, "amount": 5},
+        {"year": "År"},
+        where="Rad 3",
+    )
+    assert messages == ["Rad 3: År: måste vara minst 2000"]

@@ -1,3 +1,5 @@
+from datetime import date
+
 import polars as pl
 
 from portfolio.overview import (
@@ -6,7 +8,9 @@ from portfolio.overview import (
     key_figures,
     rounding_differences,
     with_deviation,
+    with_reported_status,
 )
+from portfolio.status import latest_per_project
 from portfolio.store import BUDGET_SCHEMA, PROJECT_SCHEMA
 
 
@@ -108,3 +112,48 @@ def test_budget_totals_keep_extra_costs_apart_from_budget_lines():
 def test_rounding_difference_shows_the_documents_rounding():
     diffs = rounding_differences(lines())["rounding_ore"].to_list()
     assert diffs == [100, None, None]
+
+
+def reports(*rows: tuple[int, int, str, str, str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows,
+        schema={
+            "id": pl.Int64,
+            "project_id": pl.Int64,
+            "reported_on": pl.String,
+            "overall_status": pl.String,
+            "overall_reason": pl.String,
+        },
+        orient="row",
+    )
+
+
+NO_PERIOD_REPORTS = pl.DataFrame(schema={"project_id": pl.Int64, "period_report": pl.String})
+
+
+def test_latest_status_report_wins_over_the_registered_status_and_reason():
+    registered = PORTFOLIO.with_columns(pl.lit("registrerad").alias("status_reason"))
+    latest = latest_per_project(
+        reports(
+            # Filed later but dated earlier: the date decides, not the order of filing.
+            (9, 1, "2024-01-15", "grön", ""),
+            (3, 1, "2024-05-20", "röd", "Leverantören har gått i konkurs"),
+        ),
+        today=date(2024, 6, 1),
+    )
+    shown = with_reported_status(registered, latest, NO_PERIOD_REPORTS)
+    by_id = {row["id"]: row for row in shown.iter_rows(named=True)}
+    assert (by_id[1]["status"], by_id[1]["status_reason"]) == ("röd", "Leverantören har gått i konkurs")
+    # A project without any status report keeps what it was registered with.
+    assert (by_id[2]["status"], by_id[2]["status_reason"]) == ("grön", "registrerad")
+    assert shown.height == PORTFOLIO.height
+
+
+def test_reported_status_joins_the_period_report_and_the_deviation():
+    period = pl.DataFrame({"project_id": [2], "period_report": ["saknas, 12 dagar sen"]})
+    latest = latest_per_project(reports(), today=date(2024, 6, 1))
+    shown = with_reported_status(PORTFOLIO, latest, period)
+    by_id = {row["id"]: row for row in shown.iter_rows(named=True)}
+    assert by_id[2]["period_report"] == "saknas, 12 dagar sen"
+    assert by_id[1]["period_report"] is None
+    assert by_id[1]["deviation_ore"] == 281_000_000 - 348_998_600
