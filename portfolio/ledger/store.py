@@ -25,8 +25,7 @@ import orjson
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, Migrations, to_json, update_if_unchanged
-from portfolio.store import frame
+from portfolio.db import Database, Migrations, frame, to_json, update_if_unchanged
 
 MIGRATIONS = Migrations("ledger")
 
