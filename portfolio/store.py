@@ -4,8 +4,10 @@ This module holds the core's migrations (`MIGRATIONS`, set "portfolio", which al
 users and audit tables), the readers that return these tables as polars DataFrames with an
 explicit schema (among them `users_frame`, the list of accounts that pages and registers offer
 as owners and leaders), the seed's inserts that add what is missing without overwriting what
-users changed, and the status reports. Logging in and editing accounts live in `users_store.py`,
-reading the audit log in `audit_store.py`, and the reading helpers every store shares in `db.py`.
+users changed, the status reports, and the figures other areas (the ledger's allocation,
+mapping and tertial report) read from these tables. Logging in and editing accounts live in
+`users_store.py`, reading the audit log in `audit_store.py`, and the reading helpers every
+store shares in `db.py`.
 """
 
 from __future__ import annotations
@@ -659,6 +661,86 @@ def project_codes(db: Database, codes: Iterable[str]) -> dict[str, int]:
     for code in codes:
         result[code] = project_id_for(db, code)
     return result
+
+
+# --- figures other areas read from the core (the ledger's allocation, mapping and tertial) --
+
+
+def reported_years(db: Database) -> list[int]:
+    """Years with a statement or a period result from the committee's documents."""
+    return [
+        int(r[0])
+        for r in db.execute(
+            "SELECT year FROM statement_lines UNION SELECT year FROM period_results ORDER BY 1"
+        )
+    ]
+
+
+def project_code_exists(db: Database, code: str) -> bool:
+    """Whether the core has a project or case with this code."""
+    return db.execute("SELECT 1 FROM projects WHERE code = ?", [code]).fetchone() is not None
+
+
+def project_objects(db: Database) -> dict[str, str]:
+    """Project code → its object, for projects that have one."""
+    return {
+        str(c): str(o) for c, o in db.execute("SELECT code, object FROM projects WHERE object IS NOT NULL")
+    }
+
+
+def funding_amount(db: Database, year: int, kind: str) -> int | None:
+    """The committee's funding of a kind in a year (öre), or None."""
+    row = db.execute("SELECT amount_ore FROM funding WHERE year = ? AND kind = ?", [year, kind]).fetchone()
+    return None if row is None else int(row[0])
+
+
+def project_budget_split(db: Database, code: str) -> dict[str, int | None] | None:
+    """A project's budget and outcome totals and region/municipal split from its budget lines."""
+    row = db.execute(
+        """SELECT SUM(CASE WHEN b.kind = 'budget' THEN b.budget_total_ore END),
+                  SUM(CASE WHEN b.kind = 'budget' THEN b.budget_region_ore END),
+                  SUM(CASE WHEN b.kind = 'budget' THEN b.budget_kommunerna_ore END),
+                  SUM(b.outcome_total_ore), COUNT(b.id)
+           FROM projects p LEFT JOIN budget_lines b ON b.project_id = p.id WHERE p.code = ?""",
+        [code],
+    ).fetchone()
+    if row is None or not row[4]:
+        return None
+    return {"budget": row[0], "region": row[1], "kommunerna": row[2], "outcome": row[3]}
+
+
+def budget_line(db: Database, code: str, activity: str) -> dict[str, int | None] | None:
+    """One budget line of a project by its activity text, or None."""
+    row = db.execute(
+        """SELECT b.budget_total_ore, b.budget_region_ore, b.budget_kommunerna_ore,
+                  b.outcome_total_ore, b.outcome_region_ore, b.outcome_kommunerna_ore
+           FROM budget_lines b JOIN projects p ON p.id = b.project_id
+           WHERE p.code = ? AND b.activity = ?""",
+        [code, activity],
+    ).fetchone()
+    if row is None:
+        return None
+    keys = ["budget", "budget_region", "budget_kommunerna", "outcome", "outcome_region", "outcome_kommunerna"]
+    return dict(zip(keys, row, strict=True))
+
+
+def project_figures(db: Database, code: str) -> dict[str, Any] | None:
+    """A project's name, object and stated budget/total cost, or None."""
+    row = db.execute(
+        """SELECT p.name, p.object, COALESCE(t.budget_total_ore, p.budget_ore),
+                  COALESCE(t.total_cost_ore, p.actual_ore)
+           FROM projects p LEFT JOIN stated_totals t ON t.project_id = p.id WHERE p.code = ?""",
+        [code],
+    ).fetchone()
+    return None if row is None else {"name": row[0], "object": row[1], "budget": row[2], "actual": row[3]}
+
+
+def party_codes(db: Database, kind: str | None = None) -> list[str]:
+    """Party codes, the region first, optionally of one kind."""
+    parties = parties_frame(db)
+    if kind:
+        parties = parties.filter(pl.col("kind") == kind)
+    return parties["code"].to_list()
 
 
 def json_list(text: str | None) -> list[str]:

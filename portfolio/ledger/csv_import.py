@@ -18,6 +18,7 @@ from typing import Any, BinaryIO, Literal
 
 import polars as pl
 
+from portfolio import store as core_store
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit, write
 from portfolio.errors import ImportRejectedError
@@ -267,7 +268,7 @@ def import_lines(
     earlier = store.import_by_fingerprint(db, fingerprint)
     if earlier is not None:
         return summary_from_log(earlier, already=True)
-    lines, problems = _parse(read_table(data, name), kind, store.project_objects(db))
+    lines, problems = _parse(read_table(data, name), kind, core_store.project_objects(db))
     if problems:
         raise ImportRejectedError(problems)  # capped there, with "… och N till"
     if sum(abs(int(ln["amount_ore"])) for ln in lines) > MAX_IMPORT_ORE:

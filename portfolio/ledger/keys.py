@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 import polars as pl
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
+from portfolio import store as core_store
 from portfolio.allocation import (
     AllocationKey,
     ByPopulation,
@@ -172,7 +173,7 @@ def spec_from_json(data: Any) -> KeySpec:
 
 def _populations(db: Database, year: int, parties: tuple[str, ...]) -> dict[str, int]:
     current = store.current_populations(db, year)
-    wanted = parties or tuple(store.party_codes(db, "kommun"))
+    wanted = parties or tuple(core_store.party_codes(db, "kommun"))
     missing = [p for p in wanted if p not in current]
     if missing:
         raise InvalidInputError(
@@ -185,7 +186,7 @@ def resolve_key(db: Database, spec: KeySpec) -> AllocationKey:
     """The specification as an allocation key, with the populations in force now."""
     match spec:
         case EqualSpec(parties=parties):
-            return EqualShares(parties or tuple(store.party_codes(db)))
+            return EqualShares(parties or tuple(core_store.party_codes(db)))
         case PopulationSpec(population_year=year, parties=parties):
             return ByPopulation(_populations(db, year, parties))
         case SharesSpec(shares=shares):
@@ -198,7 +199,7 @@ def resolve_key(db: Database, spec: KeySpec) -> AllocationKey:
 
 
 def _check_parties(db: Database, spec: KeySpec) -> list[str]:
-    known = set(store.party_codes(db))
+    known = set(core_store.party_codes(db))
     named: list[str] = []
     match spec:
         case EqualSpec(parties=p) | PopulationSpec(parties=p):
@@ -292,7 +293,7 @@ def set_population(
         problems.append(f"Befolkningen för {party} måste vara större än noll")
     if population > 100_000_000:
         problems.append(f"Befolkningen för {party} får vara högst 100 000 000")
-    if party not in store.party_codes(db, "kommun"):
+    if party not in core_store.party_codes(db, "kommun"):
         problems.append(f"{party} är ingen kommun bland nämndens parter")
     if problems:
         raise InvalidInputError(problems)
@@ -372,14 +373,14 @@ def item_amount(db: Database, item: dict[str, Any], period: Period) -> int:
     if kind == "belopp":
         amount = item.get("amount_ore")
     elif kind == "basfinansiering":
-        amount = store.funding_amount(db, year, ref or "basfinansiering")
+        amount = core_store.funding_amount(db, year, ref or "basfinansiering")
     elif kind == "projektbudget":
-        split = store.project_budget_split(db, str(ref))
-        figures = store.project_figures(db, str(ref))
+        split = core_store.project_budget_split(db, str(ref))
+        figures = core_store.project_figures(db, str(ref))
         amount = (split or {}).get("budget") or (figures or {}).get("budget")
     elif kind == "budgetrad":
         code, _, activity = str(ref).partition("|")
-        line = store.budget_line(db, code, activity)
+        line = core_store.budget_line(db, code, activity)
         amount = None if line is None else (line["budget"] if line["budget"] is not None else line["outcome"])
     elif kind == "objekt":
         actual = store.actual_months(db, [year])

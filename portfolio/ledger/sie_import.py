@@ -35,7 +35,7 @@ import polars as pl
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit, write
 from portfolio.errors import ImportRejectedError, capped
-from portfolio.ledger import store
+from portfolio.ledger import organisations_store, store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
 from portfolio.ledger.orgno import normalise_org_no
 from portfolio.ledger.sie import (
@@ -536,7 +536,9 @@ def _run(
                                 problems,
                             )
                     if listed is None:
-                        store.insert_organisation(db, org, header.company_name or org, actor.email)
+                        organisations_store.insert_organisation(
+                            db, org, header.company_name or org, actor.email
+                        )
                         audit(
                             db,
                             user_id=actor.id,
@@ -686,7 +688,7 @@ def _organisation_check(
                 f"Filen anger organisationsnummer {key}, inte {chosen.key}; en fil med eget"
                 " organisationsnummer importeras under det."
             )
-            return key, store.organisation_name(db, key)
+            return key, organisations_store.organisation_name(db, key)
         key = chosen.key
     if key is None:
         needs["organisation"] = (
@@ -694,7 +696,7 @@ def _organisation_check(
             " i listan den hör till (på kommandoraden --organisation NNNNNN-NNNN)."
         )
         return None, None
-    listed = store.organisation_name(db, key)
+    listed = organisations_store.organisation_name(db, key)
     if listed is None and not confirmed.new_organisation:
         needs["ny-organisation"] = (
             f"Filen kommer från {company} ({key}), som inte finns i listan över organisationer vars"

@@ -1,4 +1,10 @@
-"""Tables of ledger: the only module that reads and writes them.
+"""The ledger's tables: its migrations, settings, imports, the columnar copy, mapping and allocation keys.
+
+The ledger's migrations (set "ledger") create every ledger table, also those that
+`tertial_store.py` (notes, snapshots, reviews) and `organisations_store.py` (the accepted
+organisations) read and write. What the ledger needs from the core's tables alone (parties,
+projects, budget lines, funding) it reads through `portfolio/store.py`, except the list of
+budget lines the allocation page offers (`budget_line_names`).
 
 Ledger rows are stored one per `#TRANS` (integer öre, date as YYYYMMDD). Budget (`#PBUDGET`)
 and period balances (`#PSALDO`) keep their year index and whether the object list was empty
@@ -324,30 +330,6 @@ def earlier_imports_of_year(
     return [int(r[0]) for r in rows]
 
 
-def organisations_frame(db: Database) -> pl.DataFrame:
-    """The organisations whose SIE files are accepted, by number."""
-    return frame(
-        db,
-        "SELECT org_no, name, added_at, added_by FROM ledger_organisations ORDER BY org_no",
-        [],
-        dict.fromkeys(("org_no", "name", "added_at", "added_by"), pl.String),
-    )
-
-
-def organisation_name(db: Database, org_no: str) -> str | None:
-    """The listed name of an organisation number, or None when it is not on the list."""
-    row = db.execute("SELECT name FROM ledger_organisations WHERE org_no = ?", [org_no]).fetchone()
-    return None if row is None else str(row[0])
-
-
-def insert_organisation(db: Database, org_no: str, name: str, added_by: str) -> bool:
-    """Put an organisation on the list; False when it was there already."""
-    cur = db.execute(
-        "INSERT OR IGNORE INTO ledger_organisations VALUES (?, ?, ?, ?)", [org_no, name, _now(), added_by]
-    )
-    return cur.rowcount > 0
-
-
 def import_actual(db: Database, import_id: int) -> pl.DataFrame:
     """One import's #TRANS sums per month, account and object (its columnar copy)."""
     blobs = db.execute(
@@ -574,16 +556,6 @@ def budget_years(db: Database) -> list[int]:
     ]
 
 
-def reported_years(db: Database) -> list[int]:
-    """Years with a statement or a period result from the committee's documents."""
-    return [
-        int(r[0])
-        for r in db.execute(
-            "SELECT year FROM statement_lines UNION SELECT year FROM period_results ORDER BY 1"
-        )
-    ]
-
-
 def object_names(db: Database) -> dict[tuple[str, str], str]:
     """(dimension, object) → name, from every live import (later imports win)."""
     rows = db.execute("SELECT dimension, object, name FROM ledger_objects ORDER BY import_id").fetchall()
@@ -680,168 +652,6 @@ def set_object_project(db: Database, obj: str, project_code: str | None, name: s
         [obj, project_code, name],
     )
     return None if row is None else {"project_code": row[0], "name": row[1]}
-
-
-def project_code_exists(db: Database, code: str) -> bool:
-    """Whether the core has a project or case with this code."""
-    return db.execute("SELECT 1 FROM projects WHERE code = ?", [code]).fetchone() is not None
-
-
-def project_objects(db: Database) -> dict[str, str]:
-    """Project code → its object, for projects that have one."""
-    return {
-        str(c): str(o) for c, o in db.execute("SELECT code, object FROM projects WHERE object IS NOT NULL")
-    }
-
-
-# --- tertial notes, snapshots, reviews ----------------------------------------------------
-
-NOTE_SCHEMA: dict[str, Any] = {
-    "object": pl.String,
-    "comment": pl.String,
-    "forecast_ore": pl.Int64,
-    "user_email": pl.String,
-    "updated_at": pl.String,
-    "version": pl.Int64,
-}
-
-
-def notes_frame(db: Database, year: int, period: str) -> pl.DataFrame:
-    """Comments and forecasts per object for a report."""
-    return frame(
-        db,
-        "SELECT object, comment, forecast_ore, user_email, updated_at, version FROM tertial_notes"
-        " WHERE year = ? AND period = ? ORDER BY object",
-        [year, period],
-        NOTE_SCHEMA,
-    )
-
-
-def get_note(db: Database, year: int, period: str, obj: str) -> dict[str, Any] | None:
-    """One object's comment and forecast, or None."""
-    row = db.execute(
-        "SELECT comment, forecast_ore, version FROM tertial_notes"
-        " WHERE year = ? AND period = ? AND object = ?",
-        [year, period, obj],
-    ).fetchone()
-    return None if row is None else {"comment": row[0], "forecast_ore": row[1], "version": row[2]}
-
-
-def upsert_note(
-    db: Database,
-    *,
-    year: int,
-    period: str,
-    obj: str,
-    comment: str,
-    forecast_ore: int | None,
-    user_email: str,
-    expected_version: int | None,
-) -> bool:
-    """Insert or update a note; False when the stored version is not `expected_version`."""
-    if expected_version is None:
-        cur = db.execute(
-            "INSERT OR IGNORE INTO tertial_notes (year, period, object, comment, forecast_ore, user_email,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [year, period, obj, comment, forecast_ore, user_email, _now()],
-        )
-    else:
-        return update_if_unchanged(
-            db,
-            "tertial_notes",
-            {
-                "comment": comment,
-                "forecast_ore": forecast_ore,
-                "user_email": user_email,
-                "updated_at": _now(),
-            },
-            where={"year": year, "period": period, "object": obj},
-            version=expected_version,
-        )
-    return cur.rowcount > 0
-
-
-def insert_snapshot(
-    db: Database, *, year: int, period: str, scope: str, user_email: str, source: str, payload: Any, note: str
-) -> int:
-    """Store a frozen report; returns its id."""
-    cur = db.execute(
-        "INSERT INTO tertial_snapshots (year, period, scope, frozen_at, user_email, source, payload, note)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [year, period, scope, _now(), user_email, source, to_json(payload), note],
-    )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
-
-
-def latest_snapshot(db: Database, year: int, period: str, scope: str) -> dict[str, Any] | None:
-    """The most recent frozen report for a period and scope, or None."""
-    row = db.execute(
-        "SELECT id, frozen_at, user_email, source, payload, note FROM tertial_snapshots"
-        " WHERE year = ? AND period = ? AND scope = ? ORDER BY id DESC LIMIT 1",
-        [year, period, scope],
-    ).fetchone()
-    if row is None:
-        return None
-    return {
-        "id": row[0],
-        "frozen_at": row[1],
-        "user_email": row[2],
-        "source": row[3],
-        "payload": json.loads(row[4]),
-        "note": row[5],
-    }
-
-
-REVIEW_SCHEMA: dict[str, Any] = {
-    "party": pl.String,
-    "user_email": pl.String,
-    "user_name": pl.String,
-    "comment": pl.String,
-    "reviewed_at": pl.String,
-}
-
-
-def reviews_frame(db: Database, year: int, period: str) -> pl.DataFrame:
-    """Which parties have reviewed a report, with comment and time."""
-    return frame(
-        db,
-        "SELECT party, user_email, user_name, comment, reviewed_at FROM tertial_reviews"
-        " WHERE year = ? AND period = ? ORDER BY party",
-        [year, period],
-        REVIEW_SCHEMA,
-    )
-
-
-def get_review(db: Database, year: int, period: str, party: str) -> dict[str, Any] | None:
-    """A party's review of a report, or None."""
-    row = db.execute(
-        "SELECT user_email, comment, reviewed_at FROM tertial_reviews"
-        " WHERE year = ? AND period = ? AND party = ?",
-        [year, period, party],
-    ).fetchone()
-    return None if row is None else {"user_email": row[0], "comment": row[1], "reviewed_at": row[2]}
-
-
-def upsert_review(
-    db: Database,
-    *,
-    year: int,
-    period: str,
-    party: str,
-    user_id: int | None,
-    user_email: str,
-    user_name: str,
-    comment: str,
-) -> None:
-    """Record (or renew) a party's review."""
-    db.execute(
-        "INSERT INTO tertial_reviews (year, period, party, user_id, user_email, user_name, comment,"
-        " reviewed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(year, period, party) DO UPDATE SET"
-        " user_id = excluded.user_id, user_email = excluded.user_email, user_name = excluded.user_name,"
-        " comment = excluded.comment, reviewed_at = excluded.reviewed_at",
-        [year, period, party, user_id, user_email, user_name, comment, _now()],
-    )
 
 
 # --- allocation keys ----------------------------------------------------------------------
@@ -1032,45 +842,6 @@ def delete_item(db: Database, item_id: int) -> dict[str, Any] | None:
     return dict(zip(["year", "name", "source_kind", "ref", "amount_ore", "key_id"], row, strict=True))
 
 
-# --- figures the allocation reads from the core -------------------------------------------
-
-
-def funding_amount(db: Database, year: int, kind: str) -> int | None:
-    """The committee's funding of a kind in a year (öre), or None."""
-    row = db.execute("SELECT amount_ore FROM funding WHERE year = ? AND kind = ?", [year, kind]).fetchone()
-    return None if row is None else int(row[0])
-
-
-def project_budget_split(db: Database, code: str) -> dict[str, int | None] | None:
-    """A project's budget and outcome totals and region/municipal split from its budget lines."""
-    row = db.execute(
-        """SELECT SUM(CASE WHEN b.kind = 'budget' THEN b.budget_total_ore END),
-                  SUM(CASE WHEN b.kind = 'budget' THEN b.budget_region_ore END),
-                  SUM(CASE WHEN b.kind = 'budget' THEN b.budget_kommunerna_ore END),
-                  SUM(b.outcome_total_ore), COUNT(b.id)
-           FROM projects p LEFT JOIN budget_lines b ON b.project_id = p.id WHERE p.code = ?""",
-        [code],
-    ).fetchone()
-    if row is None or not row[4]:
-        return None
-    return {"budget": row[0], "region": row[1], "kommunerna": row[2], "outcome": row[3]}
-
-
-def budget_line(db: Database, code: str, activity: str) -> dict[str, int | None] | None:
-    """One budget line of a project by its activity text, or None."""
-    row = db.execute(
-        """SELECT b.budget_total_ore, b.budget_region_ore, b.budget_kommunerna_ore,
-                  b.outcome_total_ore, b.outcome_region_ore, b.outcome_kommunerna_ore
-           FROM budget_lines b JOIN projects p ON p.id = b.project_id
-           WHERE p.code = ? AND b.activity = ?""",
-        [code, activity],
-    ).fetchone()
-    if row is None:
-        return None
-    keys = ["budget", "budget_region", "budget_kommunerna", "outcome", "outcome_region", "outcome_kommunerna"]
-    return dict(zip(keys, row, strict=True))
-
-
 def budget_line_names(db: Database) -> list[tuple[str, str]]:
     """(project code, activity) of every budget line."""
     return [
@@ -1079,26 +850,6 @@ def budget_line_names(db: Database) -> list[tuple[str, str]]:
             "SELECT p.code, b.activity FROM budget_lines b JOIN projects p ON p.id = b.project_id"
             " ORDER BY p.code, b.position"
         )
-    ]
-
-
-def project_figures(db: Database, code: str) -> dict[str, Any] | None:
-    """A project's name, object and stated budget/total cost, or None."""
-    row = db.execute(
-        """SELECT p.name, p.object, COALESCE(t.budget_total_ore, p.budget_ore),
-                  COALESCE(t.total_cost_ore, p.actual_ore)
-           FROM projects p LEFT JOIN stated_totals t ON t.project_id = p.id WHERE p.code = ?""",
-        [code],
-    ).fetchone()
-    return None if row is None else {"name": row[0], "object": row[1], "budget": row[2], "actual": row[3]}
-
-
-def party_codes(db: Database, kind: str | None = None) -> list[str]:
-    """Party codes, the region first, optionally of one kind."""
-    where, params = (" WHERE kind = ?", [kind]) if kind else ("", [])
-    return [
-        str(r[0])
-        for r in db.execute(f"SELECT code FROM parties{where} ORDER BY kind = 'kommun', name", params)
     ]
 
 
