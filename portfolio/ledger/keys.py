@@ -28,7 +28,7 @@ from portfolio.allocation import (
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, NotFoundError, StaleEditError
-from portfolio.ledger import reports, store
+from portfolio.ledger import columns_store, reports, store
 from portfolio.models import Line, Model, OneLine, Ore, Printable, Text, validation_messages
 from portfolio.periods import Period
 
@@ -383,8 +383,8 @@ def item_amount(db: Database, item: dict[str, Any], period: Period) -> int:
         line = core_store.budget_line(db, code, activity)
         amount = None if line is None else (line["budget"] if line["budget"] is not None else line["outcome"])
     elif kind == "objekt":
-        actual = store.actual_months(db, [year])
-        budget = store.budget_months(db, "PBUDGET", [year], 0)
+        actual = columns_store.actual_months(db, [year])
+        budget = columns_store.budget_months(db, "PBUDGET", [year], 0)
         objects = reports.by_object(actual, budget, year=year, period=period)
         row = objects.filter(pl.col("object") == str(ref))
         amount = int(row["actual_ore"][0]) if row.height else 0

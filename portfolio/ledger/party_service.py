@@ -18,7 +18,7 @@ from portfolio import store as core_store
 from portfolio.allocation import AllocationKey, TwoLevel
 from portfolio.db import Database
 from portfolio.errors import InvalidInputError, NotFoundError
-from portfolio.ledger import keys, party, reports, store
+from portfolio.ledger import columns_store, keys, party, reports, store
 from portfolio.ledger.party import ItemFigures, PartyTotals
 from portfolio.parties import KOMMUNERNA, resolve_party
 from portfolio.periods import Period
@@ -130,8 +130,8 @@ def item_figures(db: Database, year: int, period: Period) -> list[ItemFigures]:
         if kind == "objekt":
             if objects is None:
                 objects = reports.by_object(
-                    store.actual_months(db, [year]),
-                    store.budget_months(db, "PBUDGET", [year], 0),
+                    columns_store.actual_months(db, [year]),
+                    columns_store.budget_months(db, "PBUDGET", [year], 0),
                     year=year,
                     period=period,
                 )

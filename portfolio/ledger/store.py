@@ -1,26 +1,22 @@
-"""The ledger's tables: its migrations, settings, imports, the columnar copy, mapping and allocation keys.
+"""The ledger's tables: its migrations, settings, imports and their rows, mapping, allocation keys.
 
 The ledger's migrations (set "ledger") create every ledger table, also those that
-`tertial_store.py` (notes, snapshots, reviews) and `organisations_store.py` (the accepted
-organisations) read and write. What the ledger needs from the core's tables alone (parties,
-projects, budget lines, funding) it reads through `portfolio/store.py`, except the list of
-budget lines the allocation page offers (`budget_line_names`).
+`columns_store.py` (the columnar copy reports read), `tertial_store.py` (notes, snapshots,
+reviews) and `organisations_store.py` (the accepted organisations) read and write. What the
+ledger needs from the core's tables alone (parties, projects, budget lines, funding) it reads
+through `portfolio/store.py`, except the list of budget lines the allocation page offers
+(`budget_line_names`).
 
 Ledger rows are stored one per `#TRANS` (integer öre, date as YYYYMMDD). Budget (`#PBUDGET`)
 and period balances (`#PSALDO`) keep their year index and whether the object list was empty
 (a total that repeats the per-object rows).
 
-Reports never scan those rows. While a file is read, its sums per month, account and project
-object are kept, and the import stores them in `ledger_columns` as a columnar copy: one Parquet
-blob per import, part ('utfall' or 'budget') and year, written in the import's transaction and
-deleted with its rows. Reading a year back is a blob read and a Parquet decode (about 10 ms for
-250 000 sums), where fetching the same sums row by row through sqlite3 took about a second;
-docs/performance.md has the measurements behind that choice.
+Reports never scan those rows: they read the columnar copy of each import's sums, which
+`columns_store.py` writes and reads.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import sqlite3
 import threading
@@ -32,6 +28,7 @@ import polars as pl
 
 from portfolio import clock
 from portfolio.db import Database, Migrations, frame, to_json, update_if_unchanged
+from portfolio.ledger.columns_store import ACTUAL_SCHEMA, BUDGET_SUMS_SCHEMA, insert_columns
 
 MIGRATIONS = Migrations("ledger")
 
@@ -330,15 +327,6 @@ def earlier_imports_of_year(
     return [int(r[0]) for r in rows]
 
 
-def import_actual(db: Database, import_id: int) -> pl.DataFrame:
-    """One import's #TRANS sums per month, account and object (its columnar copy)."""
-    blobs = db.execute(
-        "SELECT parquet FROM ledger_columns WHERE part = 'utfall' AND import_id = ?", [import_id]
-    ).fetchall()
-    frames = [pl.read_parquet(io.BytesIO(blob)) for (blob,) in blobs]
-    return pl.concat(frames) if frames else pl.DataFrame(schema=ACTUAL_SCHEMA)
-
-
 def delete_import_rows(db: Database, import_id: int) -> int:
     """Delete an import's rows (superseded or removed); the log row stays. Returns rows deleted."""
     deleted = 0
@@ -405,38 +393,6 @@ def month_sums_after(db: Database, row_id: int) -> list[tuple[int, str, str | No
     ).fetchall()
 
 
-def insert_columns(db: Database, import_id: int, part: str, sums: pl.DataFrame) -> None:
-    """Store an import's sums as Parquet, one blob per year.
-
-    `part` is 'utfall' (columns of ACTUAL_SCHEMA: #TRANS per month, account and object) or
-    'budget' (BUDGET_SUMS_SCHEMA: #PBUDGET and #PSALDO per kind, year index, month, account,
-    object and whether the row is a total).
-    """
-    schema = ACTUAL_SCHEMA if part == "utfall" else BUDGET_SUMS_SCHEMA
-    sums = sums.select(list(schema)).cast(pl.Schema(schema))
-    for (year,), one_year in sums.partition_by("year", as_dict=True).items():
-        buffer = io.BytesIO()
-        one_year.write_parquet(buffer, compression="zstd", statistics=False)
-        db.conn.execute(
-            "INSERT INTO ledger_columns VALUES (?, ?, ?, ?, ?)",
-            [import_id, part, year, one_year.height, buffer.getvalue()],
-        )
-
-
-def _read_columns(db: Database, part: str, years: Sequence[int]) -> pl.DataFrame:
-    schema = ACTUAL_SCHEMA if part == "utfall" else BUDGET_SUMS_SCHEMA
-    marks = ", ".join("?" * len(years)) or "NULL"
-    blobs = db.execute(
-        f"SELECT import_id, parquet FROM ledger_columns WHERE part = ? AND year IN ({marks})",
-        [part, *years],
-    ).fetchall()
-    frames = [
-        pl.read_parquet(io.BytesIO(blob)).with_columns(pl.lit(import_id, dtype=pl.Int64).alias("import_id"))
-        for import_id, blob in blobs
-    ]
-    return pl.concat(frames) if frames else pl.DataFrame(schema={**schema, "import_id": pl.Int64})
-
-
 # An import parses into a scratch file first, outside the database's write lock, and copies the
 # rows in with one INSERT … SELECT per table in its short final transaction.
 STAGED_TABLES = ("ledger_rows", "ledger_budget")
@@ -498,68 +454,6 @@ def insert_budget_rows(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
 def insert_objects(db: Database, rows: Iterable[tuple[str | int, ...]]) -> None:
     """Insert (import_id, dimension, object, name)."""
     db.conn.executemany("INSERT OR IGNORE INTO ledger_objects VALUES (?, ?, ?, ?)", rows)
-
-
-# --- reading for reports ------------------------------------------------------------------
-
-ACTUAL_SCHEMA: dict[str, Any] = {
-    "year": pl.Int64,
-    "month": pl.Int64,
-    "account": pl.String,
-    "object": pl.String,
-    "amount_ore": pl.Int64,
-}
-BUDGET_SCHEMA: dict[str, Any] = {"import_id": pl.Int64, **ACTUAL_SCHEMA, "is_total": pl.Boolean}
-BUDGET_SUMS_SCHEMA: dict[str, Any] = {
-    "kind": pl.String,
-    "year_index": pl.Int64,
-    **ACTUAL_SCHEMA,
-    "is_total": pl.Boolean,
-}
-
-
-def actual_months(db: Database, years: Sequence[int]) -> pl.DataFrame:
-    """#TRANS sums per year, month, account and project object for the given years."""
-    keys = ["year", "month", "account", "object"]
-    return (
-        _read_columns(db, "utfall", years)
-        .group_by(keys)
-        .agg(pl.col("amount_ore").sum())
-        .select(list(ACTUAL_SCHEMA))
-    )
-
-
-def budget_months(db: Database, kind: str, years: Sequence[int], year_index: int | None) -> pl.DataFrame:
-    """Budget (kind 'PBUDGET') or period balances ('PSALDO') per import, month, account, object."""
-    keys = ["import_id", "year", "month", "account", "object", "is_total"]
-    sums = _read_columns(db, "budget", years).filter(pl.col("kind") == kind)
-    if year_index is not None:
-        sums = sums.filter(pl.col("year_index") == year_index)
-    return sums.group_by(keys).agg(pl.col("amount_ore").sum()).select(list(BUDGET_SCHEMA))
-
-
-def ledger_years(db: Database) -> list[int]:
-    """Years that have imported #TRANS rows."""
-    return [
-        int(r[0])
-        for r in db.execute("SELECT DISTINCT year FROM ledger_columns WHERE part = 'utfall' ORDER BY year")
-    ]
-
-
-def budget_years(db: Database) -> list[int]:
-    """Years with imported year-0 budget rows."""
-    return [
-        int(r[0])
-        for r in db.execute(
-            "SELECT DISTINCT year FROM ledger_budget WHERE kind = 'PBUDGET' AND year_index = 0 ORDER BY year"
-        )
-    ]
-
-
-def object_names(db: Database) -> dict[tuple[str, str], str]:
-    """(dimension, object) → name, from every live import (later imports win)."""
-    rows = db.execute("SELECT dimension, object, name FROM ledger_objects ORDER BY import_id").fetchall()
-    return {(str(d), str(o)): str(n) for d, o, n in rows if n}
 
 
 # --- mapping ------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from portfolio import store as core_store
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, StaleEditError
-from portfolio.ledger import party_service, party_store, reports, store, tertial_store
+from portfolio.ledger import columns_store, party_service, party_store, reports, store, tertial_store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
 from portfolio.ledger.sie_import import project_dimension
 from portfolio.models import Model, Printable, WindowsNewlines, validation_messages
@@ -145,12 +145,16 @@ def deviation_threshold(db: Database) -> int:
 
 def report_years(db: Database) -> list[int]:
     """Years that have a report: imported ledger or budget, or the committee's own figures."""
-    years = set(store.ledger_years(db)) | set(store.budget_years(db)) | set(core_store.reported_years(db))
+    years = (
+        set(columns_store.ledger_years(db))
+        | set(columns_store.budget_years(db))
+        | set(core_store.reported_years(db))
+    )
     return sorted(years)
 
 
 def _names(db: Database, pdim: str) -> pl.DataFrame:
-    names = {o: n for (d, o), n in store.object_names(db).items() if d == pdim}
+    names = {o: n for (d, o), n in columns_store.object_names(db).items() if d == pdim}
     links = store.object_projects(db)
     frame = pl.DataFrame(
         {"object": list(names), "ledger_name": list(names.values())},
@@ -204,8 +208,8 @@ def _previous_frame(
             f"visas inte: {year - 1} års månader hör till samma räkenskapsår {shared[0]} – {shared[1]}",
         )
     if year - 1 in ledger_years:
-        return store.actual_months(db, [year - 1]), f"huvudboken {year - 1}"
-    balances = store.budget_months(db, "PSALDO", [year - 1], -1)
+        return columns_store.actual_months(db, [year - 1]), f"huvudboken {year - 1}"
+    balances = columns_store.budget_months(db, "PSALDO", [year - 1], -1)
     if balances.is_empty():
         return pl.DataFrame(schema=reports.EMPTY_MONTHS), "saknas"
     if objects is None:
@@ -226,10 +230,10 @@ def load_report(db: Database, year: int, period: Period, scope: Scope | None = N
     results = core_store.period_results_frame(db).filter(
         (pl.col("year") == year) & (pl.col("period") == period.value)
     )
-    ledger_years = store.ledger_years(db)
+    ledger_years = columns_store.ledger_years(db)
     pdim = project_dimension(db)
     names = _names(db, pdim)
-    if year in ledger_years or year in store.budget_years(db):
+    if year in ledger_years or year in columns_store.budget_years(db):
         report = _from_ledger(db, year, period, scope, names, notes, threshold, ledger_years, results)
     else:
         report = _from_reported(db, year, period, scope, names, notes, threshold, results)
@@ -269,8 +273,8 @@ def _from_ledger(
 ) -> TertialReport:
     organisations = store.live_organisations(db)
     mapping, mapping_name = mapping_for(db, organisations[0] if organisations else None)
-    actual = store.actual_months(db, [year])
-    budget = store.budget_months(db, "PBUDGET", [year], 0)
+    actual = columns_store.actual_months(db, [year])
+    budget = columns_store.budget_months(db, "PBUDGET", [year], 0)
     objects_filter = _scope_objects(scope, names)
     previous, previous_source = _previous_frame(db, year, ledger_years, objects_filter)
     statement = reports.income_statement(

@@ -16,7 +16,7 @@ from dashboard.cli import main
 from portfolio.auth import SYSTEM
 from portfolio.db import Database, migrate, write
 from portfolio.errors import ImportRejectedError
-from portfolio.ledger import organisations_store, store
+from portfolio.ledger import columns_store, organisations_store, store
 from portfolio.ledger.organisations import add_organisation
 from portfolio.ledger.sie_import import SiePreview, import_sie, preview_sie
 from registers.schema import open_database
@@ -360,7 +360,7 @@ def test_an_addition_without_objekt_lines_does_not_hide_the_ledgers_object_names
     )
     added = import_sie(db, SYSTEM, small("212000-0001", unnamed), file_name="lon.si", addition="Lön")
     assert not any("utan #OBJEKT-rad" in w for w in added.warnings)
-    assert store.object_names(db)[("6", "6674")] == "LINK2"
+    assert columns_store.object_names(db)[("6", "6674")] == "LINK2"
 
 
 def test_a_psaldo_that_disagrees_with_the_months_trans_is_listed_for_balance_accounts_too(db):
