@@ -437,9 +437,7 @@ def price_rates_frame(db: Database) -> pl.DataFrame:
 
 def count(db: Database, table: str) -> int:
     """Rows in one of the core's tables."""
-    if table not in db.table_names():
-        return 0
-    return int(db.execute(f"SELECT COUNT(*) FROM [{table}]").fetchone()[0])
+    return db.table(table).count if table in db.table_names() else 0
 
 
 # --- seeding (insert what is missing; never overwrite what users changed) -----------------
