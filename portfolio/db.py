@@ -180,7 +180,7 @@ def migrate(db: Database, *sets: Migrations) -> list[str]:
                 continue
             with write(db, audited=False):
                 step(db)
-                db.execute("INSERT INTO _migrations VALUES (?, ?, ?)", [mset.name, name, _now()])
+                db.execute("INSERT INTO _migrations VALUES (?, ?, ?)", [mset.name, name, clock.now()])
             applied.append(f"{mset.name}:{name}")
     return applied
 
@@ -342,10 +342,6 @@ def revision_above(db: Database, floor: int) -> None:
         )
 
 
-def _now() -> str:
-    return clock.now()
-
-
 def _json_default(value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
@@ -381,7 +377,7 @@ def audit(
         "INSERT INTO audit_log (at, user_id, user_email, action, entity, entity_id, project_id,"
         " party, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            _now(),
+            clock.now(),
             user_id,
             user_email,
             action,

@@ -157,15 +157,11 @@ def m003_organisations(db: Database) -> None:
         if key is not None:
             db.execute(
                 "INSERT OR IGNORE INTO ledger_organisations VALUES (?, ?, ?, ?)",
-                [key, company or key, _now(), "uppgradering"],
+                [key, company or key, clock.now(), "uppgradering"],
             )
             db.execute(
                 "UPDATE ledger_imports SET organisation = ? WHERE organisation = ?", [key, organisation]
             )
-
-
-def _now() -> str:
-    return clock.now()
 
 
 # --- settings -----------------------------------------------------------------------------
@@ -294,7 +290,7 @@ def insert_import(
             fingerprint,
             user_id,
             user_email,
-            _now(),
+            clock.now(),
             organisation,
             project_dimension,
             allow_unbalanced,
@@ -342,7 +338,7 @@ def mark_superseded(db: Database, import_id: int, by: int) -> None:
 
 def mark_removed(db: Database, import_id: int) -> None:
     """Record that an import was removed by hand."""
-    db.execute("UPDATE ledger_imports SET removed_at = ? WHERE id = ?", [_now(), import_id])
+    db.execute("UPDATE ledger_imports SET removed_at = ? WHERE id = ?", [clock.now(), import_id])
 
 
 # Rows are inserted in batches inside the import's single transaction: executemany keeps the
@@ -671,7 +667,7 @@ def insert_population_version(
     """Add a version of a population figure; False when that version already exists."""
     cur = db.execute(
         "INSERT OR IGNORE INTO allocation_population VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [party, year, version, population, source, user_email, _now(), note],
+        [party, year, version, population, source, user_email, clock.now(), note],
     )
     return cur.rowcount > 0
 
