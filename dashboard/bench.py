@@ -26,7 +26,7 @@ from typing import Any
 
 from dashboard import bench_browser
 from dashboard.navigation import PAGES
-from portfolio import store
+from portfolio import store, users_store
 from portfolio.auth import SYSTEM
 from portfolio.ledger import bench_store, sie_import
 from portfolio.ledger import tertial as tertial_report
@@ -153,7 +153,7 @@ def time_pages(db_path: Path, runs: int) -> list[dict[str, Any]]:
     os.environ["PORTFOLJ_DB"] = str(db_path)
     os.environ["PORTFOLJ_DEMO"] = "0"
     db = open_database(db_path)
-    admin = store.find_user(db, "e-strateg@gns.example")
+    admin = users_store.find_user(db, "e-strateg@gns.example")
     db.close()
     assert admin is not None
     results = []

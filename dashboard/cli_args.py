@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from portfolio import store as core_store
+from portfolio import users_store
 from portfolio.auth import SYSTEM, User
 from portfolio.db import Database
 from portfolio.errors import NotFoundError
@@ -23,7 +23,7 @@ def acting_user(db: Database, email: str | None) -> User:
     """The acting user: --user EMAIL, else the system user (the command line runs as admin)."""
     if not email:
         return SYSTEM
-    found = core_store.find_user(db, email)
+    found = users_store.find_user(db, email)
     if found is None:
         raise NotFoundError(f"Det finns inget konto med e-postadressen {email}")
     return found[0]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from portfolio import store as core_store
+from portfolio import users_store
 from portfolio.auth import Action, require
 from portfolio.db import Database
 from portfolio.errors import ImportRejectedError, PermissionDeniedError
@@ -86,7 +87,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return _fail(f"filen {path} finns inte")
     db = _open(args)
     project_id = core_store.project_id_for(db, args.project)
-    found = core_store.find_user(db, args.user)
+    found = users_store.find_user(db, args.user)
     if found is None:
         raise PermissionDeniedError(f"Det finns inget konto med e-postadressen {args.user}; inget ändrades.")
     user = found[0]

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from portfolio import store as core_store
+from portfolio import users_store
 from portfolio.auth import SYSTEM, User
 from portfolio.db import Database
 from portfolio.errors import ImportRejectedError, PermissionDeniedError
@@ -70,7 +70,7 @@ def _mean(value: float | None) -> str:
 def _acting_user(db: Database, email: str | None) -> User:
     if not email:
         return SYSTEM
-    found = core_store.find_user(db, email)
+    found = users_store.find_user(db, email)
     if found is None:
         raise PermissionDeniedError(f"Det finns inget konto med e-postadressen {email}; inget ändrades.")
     if not found[0].active:

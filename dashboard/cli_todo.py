@@ -23,8 +23,7 @@ from urllib.parse import urlencode
 
 from dashboard.cli_args import iso_day
 from dashboard.todo_data import URL_PATHS, inputs
-from portfolio import clock
-from portfolio import store as core_store
+from portfolio import clock, users_store
 from portfolio.db import Database
 from portfolio.errors import NotFoundError
 from portfolio.reminders import mail, settings
@@ -59,7 +58,7 @@ def link_for(base: str) -> Callable[[TodoItem], str | None]:
 def todo_rows(db: Database, today: date, email: str | None) -> list[dict[str, Any]]:
     """Every active user's items (or one user's), as the table shows them."""
     if email:
-        found = core_store.find_user(db, email)
+        found = users_store.find_user(db, email)
         if found is None or not found[0].active:
             raise NotFoundError(f"Det finns inget aktivt konto med e-postadressen {email}")
         users = [found[0]]

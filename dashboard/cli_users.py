@@ -16,7 +16,7 @@ import argparse
 import sys
 from typing import Any
 
-from portfolio import accounts, store
+from portfolio import accounts, store, users_store
 from portfolio.auth import SYSTEM, Role
 from portfolio.db import Database
 
@@ -94,7 +94,7 @@ def edited_fields(account: dict[str, Any], args: argparse.Namespace) -> dict[str
 
 def cmd_edit(args: argparse.Namespace) -> int:
     db = _open(args)
-    account = store.user_account(db, args.email.strip())
+    account = users_store.user_account(db, args.email.strip())
     if account is None:
         print(f"Fel: det finns inget konto med e-postadressen {args.email}", file=sys.stderr)
         return 1

@@ -16,8 +16,7 @@ from dashboard import ui
 from portfolio import clock
 from portfolio.auth import User
 from portfolio.errors import InvalidInputError
-from portfolio.ledger import party_exports, party_service, party_store
-from portfolio.ledger import store as ledger_store
+from portfolio.ledger import party_exports, party_service, party_store, tertial_store
 from portfolio.ledger.party_service import PartyView
 from portfolio.money import format_kr, format_whole_kr
 from portfolio.periods import Period
@@ -88,7 +87,7 @@ def review_basis(year: int, period: Period, party: str) -> str:
 def _review_note(view: PartyView) -> None:
     stored = party_store.review_view(ui.db(), view.year, view.period.value, view.party)
     if stored is None:
-        earlier = ledger_store.get_review(ui.db(), view.year, view.period.value, view.party)
+        earlier = tertial_store.get_review(ui.db(), view.year, view.period.value, view.party)
         if earlier is not None:
             st.caption(
                 f"Granskningen {clock.local_text(earlier['reviewed_at'])} gjordes innan granskningarna"

@@ -14,7 +14,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from dashboard import config, web
 from portfolio import db as core_db
-from portfolio import status, store
+from portfolio import status, store, users_store
 from portfolio.auth import Action, User
 from portfolio.auth import can as auth_can
 from portfolio.db import Database
@@ -218,7 +218,7 @@ def current_user() -> User | None:
     if user_id is None:
         return None
     try:
-        user = store.get_user(db(), int(user_id))
+        user = users_store.get_user(db(), int(user_id))
     except NotFoundError:
         return None
     return user if user.active else None

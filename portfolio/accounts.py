@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from portfolio import clock, passwords, store
+from portfolio import clock, passwords, store, users_store
 from portfolio.auth import Action, Role, User, require
 from portfolio.db import Database, audit_by, write
 from portfolio.errors import (
@@ -133,7 +133,7 @@ def _profile(
 
 
 def _account(db: Database, email: str) -> dict[str, Any]:
-    account = store.user_account(db, email.strip())
+    account = users_store.user_account(db, email.strip())
     if account is None:
         raise NotFoundError(f"Det finns inget konto med e-postadressen {email}")
     return account
@@ -166,7 +166,7 @@ def create_user(
     user, problems = _profile(
         db, user_id=None, email=email, name=name, role=role, party=party, project_codes=project_codes
     )
-    if store.find_user(db, email.strip()) is not None:
+    if users_store.find_user(db, email.strip()) is not None:
         problems.append(f"Det finns redan ett konto med e-postadressen {email}")
     password_hash = None
     if password is not None:
@@ -177,7 +177,7 @@ def create_user(
     if problems or user is None:
         raise InvalidInputError(problems)
     with write(db):
-        return store.insert_user(
+        return users_store.insert_user(
             db, user, password_hash=password_hash, demo_persona=demo_persona, actor=actor
         )
 
@@ -235,7 +235,7 @@ def edit_user(
             )
         if {f: before[f] for f in PROFILE_FIELDS} == after:
             return False
-        if not store.update_user(db, before["id"], user, expected_version=version):
+        if not users_store.update_user(db, before["id"], user, expected_version=version):
             raise StaleEditError(f"Kontot {before['email']} ändrades samtidigt; inget sparades.")
         if before["role"] != user.role.value:
             sessions.end_for_user(db, before["id"], "rollen ändrades")
@@ -258,7 +258,7 @@ def set_active(db: Database, actor: User, email: str, active: bool) -> None:
     if not active and account["id"] == actor.id:
         raise PermissionDeniedError("Du kan inte stänga av ditt eget konto.")
     with write(db):
-        store.set_user_active(db, account["id"], active, actor)
+        users_store.set_user_active(db, account["id"], active, actor)
         if not active:
             sessions.end_for_user(db, account["id"], "kontot stängdes av")
 
@@ -272,7 +272,7 @@ def reset_password(db: Database, actor: User, email: str, password: str | None) 
     account = _account(db, email)
     password_hash = None if password is None else _new_hash(password)
     with write(db):
-        store.set_user_password(db, account["id"], password_hash, must_change=True)
+        users_store.set_user_password(db, account["id"], password_hash, must_change=True)
         sessions.end_for_user(db, account["id"], "lösenordet återställdes")
         audit_by(
             db,
@@ -290,7 +290,7 @@ def unlock(db: Database, actor: User, email: str) -> None:
     require(actor, Action.MANAGE_USERS)
     account = _account(db, email)
     with write(db):
-        store.clear_lockout(db, account["id"])
+        users_store.clear_lockout(db, account["id"])
         audit_by(
             db,
             actor,
@@ -304,7 +304,7 @@ def unlock(db: Database, actor: User, email: str) -> None:
 
 def must_choose_password(db: Database, user: User) -> bool:
     """Whether the user must choose a new password before using the app (after an admin's reset)."""
-    account = store.user_account(db, user.email)
+    account = users_store.user_account(db, user.email)
     return bool(account and account["must_change_password"])
 
 
@@ -320,7 +320,7 @@ def choose_new_password(db: Database, user: User, new: str, *, keep_token: str |
         raise PermissionDeniedError("Byt lösenord under Mitt konto; då anger du ditt nuvarande lösenord.")
     password_hash = _new_hash(new)
     with write(db):
-        store.set_user_password(db, account["id"], password_hash, must_change=False)
+        users_store.set_user_password(db, account["id"], password_hash, must_change=False)
         sessions.end_for_user(db, account["id"], "lösenordet byttes", except_token=keep_token)
         audit_by(
             db,
@@ -365,11 +365,11 @@ def change_own_password(
         raise InvalidInputError([NO_PASSWORD_PERSONA if account["demo_persona"] else NO_PASSWORD])
     password_hash = _new_hash(new)
     with write(db):
-        found = store.find_user(db, user.email)
+        found = users_store.find_user(db, user.email)
         assert found is not None
         ok = _check_password(db, found[0], found[1], old, _utc(now))
         if ok:
-            store.set_user_password(db, account["id"], password_hash, must_change=False)
+            users_store.set_user_password(db, account["id"], password_hash, must_change=False)
             sessions.end_for_user(db, account["id"], "lösenordet byttes", except_token=keep_token)
             audit_by(
                 db,
@@ -404,7 +404,7 @@ def _check_password(db: Database, user: User, record: dict[str, Any], password: 
         ok = passwords.dummy_verify(password)
     failed = 0 if ok else int(record["failed_logins"]) + 1
     lock = (now + LOCKOUT).isoformat(timespec="seconds") if failed >= MAX_FAILED_LOGINS else None
-    store.record_login_attempt(
+    users_store.record_login_attempt(
         db, user.id or 0, success=ok, locked_until=lock, failed_logins=0 if lock else failed
     )
     return ok
@@ -414,7 +414,7 @@ def authenticate(db: Database, email: str, password: str, now: datetime | None =
     """The user for these credentials; AuthenticationError (one message for every cause) else."""
     moment = _utc(now)
     with write(db):
-        found = store.find_user(db, email.strip())
+        found = users_store.find_user(db, email.strip())
         if found is None:
             passwords.dummy_verify(password)  # the same work as a real check: no timing hint
             ok = False
@@ -430,7 +430,7 @@ def persona_user(db: Database, key: str) -> User:
     persona = next((p for p in PERSONAS if p.key == key), None)
     if persona is None:
         raise NotFoundError(f"Okänd demoperson '{key}'")
-    found = store.find_user(db, persona.email)
+    found = users_store.find_user(db, persona.email)
     if found is None or not found[0].active:
         raise NotFoundError(f"Demopersonen {persona.label} finns inte i databasen; kör `portfolj seed`.")
     return found[0]
@@ -440,7 +440,7 @@ def ensure_personas(db: Database, actor: User) -> int:
     """Create the demo personas that are missing (no passwords); returns how many were made."""
     made = 0
     for persona in PERSONAS:
-        if store.find_user(db, persona.email) is not None:
+        if users_store.find_user(db, persona.email) is not None:
             continue
         create_user(
             db,
@@ -458,7 +458,7 @@ def ensure_personas(db: Database, actor: User) -> int:
 
 def user_by_email(db: Database, email: str) -> User | None:
     """An active account with this e-mail (used to map a single-sign-on identity)."""
-    found = store.find_user(db, email)
+    found = users_store.find_user(db, email)
     if found is None or not found[0].active:
         return None
     return found[0]
@@ -468,5 +468,5 @@ def persona_login(db: Database, key: str) -> User:
     """Sign in as a demo persona and log it; the dashboard offers this only in demo mode."""
     user = persona_user(db, key)
     with write(db):
-        store.record_login_attempt(db, user.id or 0, success=True, locked_until=None, failed_logins=0)
+        users_store.record_login_attempt(db, user.id or 0, success=True, locked_until=None, failed_logins=0)
     return user

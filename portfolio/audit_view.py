@@ -9,8 +9,8 @@ from typing import Any
 import polars as pl
 
 from portfolio import clock
+from portfolio.audit_store import AuditQuery
 from portfolio.auth import Role, User
-from portfolio.store import AuditQuery
 from portfolio.textsafe import escape_frame
 
 # Account entries (logins, passwords set) are the secretariat's business, except one's own.

@@ -1,6 +1,9 @@
-"""The database: connection, named migrations, write transactions and the audit log.
+"""The database: connection, named migrations, write transactions, the audit log, and reading.
 
-Only this module and the `store.py` modules touch SQL.
+Only this module and the store modules (`store.py`, `*_store.py`) touch SQL. Besides opening,
+migrating and checking the database, this is where every store finds the small reading helpers
+it shares: `frame` runs a query into a polars DataFrame with an explicit schema, `row_dict` and
+`row_dicts` return rows as dicts keyed by column name, `exists` says whether a query finds a row.
 """
 
 from __future__ import annotations
@@ -9,12 +12,13 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypedDict, Unpack
 
+import polars as pl
 from sqlite_utils import Database
 
 from portfolio import clock
@@ -176,7 +180,7 @@ def migrate(db: Database, *sets: Migrations) -> list[str]:
                 continue
             with write(db, audited=False):
                 step(db)
-                db.execute("INSERT INTO _migrations VALUES (?, ?, ?)", [mset.name, name, _now()])
+                db.execute("INSERT INTO _migrations VALUES (?, ?, ?)", [mset.name, name, clock.now()])
             applied.append(f"{mset.name}:{name}")
     return applied
 
@@ -338,10 +342,6 @@ def revision_above(db: Database, floor: int) -> None:
         )
 
 
-def _now() -> str:
-    return clock.now()
-
-
 def _json_default(value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
@@ -377,7 +377,7 @@ def audit(
         "INSERT INTO audit_log (at, user_id, user_email, action, entity, entity_id, project_id,"
         " party, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            _now(),
+            clock.now(),
             user_id,
             user_email,
             action,
@@ -456,3 +456,38 @@ def backup(db: Database, target: str | Path) -> None:
         db.conn.backup(dest)
     finally:
         dest.close()
+
+
+# --- reading: a query into a frame or dicts, for every store module ---------------------
+
+
+def frame(db: Database, sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    """Run a query into a DataFrame with an explicit schema, so an empty result keeps its columns."""
+    rows = db.execute(sql, list(params)).fetchall()
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def positioned_frame(db: Database, table: str, key: str, value: Any, schema: dict[str, Any]) -> pl.DataFrame:
+    """The schema's columns of `table`'s rows whose `key` is `value`, in their `position` order."""
+    return frame(
+        db, f"SELECT {', '.join(schema)} FROM {table} WHERE {key} = ? ORDER BY position", [value], schema
+    )
+
+
+def row_dict(db: Database, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
+    """The query's first row as a dict keyed by column name, or None when it finds nothing."""
+    cur = db.execute(sql, list(params))
+    row = cur.fetchone()
+    return None if row is None else dict(zip([d[0] for d in cur.description], row, strict=True))
+
+
+def row_dicts(db: Database, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    """Every row of the query as a dict keyed by column name."""
+    cur = db.execute(sql, list(params))
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+
+def exists(db: Database, sql: str, params: Sequence[Any]) -> bool:
+    """Whether the query finds any row."""
+    return db.execute(sql, list(params)).fetchone() is not None

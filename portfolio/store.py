@@ -1,17 +1,34 @@
-"""The core's tables: the only place besides db.py that reads and writes them."""
+"""The core's tables: parties, projects, budget lines, milestones, meetings, finance, status reports.
+
+This module holds the core's migrations (`MIGRATIONS`, set "portfolio", which also creates the
+users and audit tables), the readers that return these tables as polars DataFrames with an
+explicit schema (among them `users_frame`, the list of accounts that pages and registers offer
+as owners and leaders), the seed's inserts that add what is missing without overwriting what
+users changed, the status reports, and the figures other areas (the ledger's allocation,
+mapping and tertial report) read from these tables. Logging in and editing accounts live in
+`users_store.py`, reading the audit log in `audit_store.py`, and the reading helpers every
+store shares in `db.py`.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 import polars as pl
 
 from portfolio import clock
-from portfolio.auth import Role, User
-from portfolio.db import Database, Migrations, audit, create_audit_table, stamps_to_utc, update_if_unchanged
+from portfolio.auth import User
+from portfolio.db import (
+    Database,
+    Migrations,
+    audit,
+    create_audit_table,
+    frame,
+    positioned_frame,
+    stamps_to_utc,
+)
 from portfolio.errors import NotFoundError
 from portfolio.models import (
     Party,
@@ -136,46 +153,6 @@ def m004_user_accounts(db: Database) -> None:
     db.execute("ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0")
     # A lock older versions stored in naive local time ends at the same moment in UTC.
     stamps_to_utc(db, "users", ("locked_until",))
-
-
-# --- reading -----------------------------------------------------------------------------
-
-
-def frame(db: Database, sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
-    """Run a query into a DataFrame with an explicit schema, so an empty result keeps its columns."""
-    rows = db.execute(sql, list(params)).fetchall()
-    return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-def positioned_frame(db: Database, table: str, key: str, value: Any, schema: dict[str, Any]) -> pl.DataFrame:
-    """The schema's columns of `table`'s rows whose `key` is `value`, in their `position` order."""
-    return frame(
-        db, f"SELECT {', '.join(schema)} FROM {table} WHERE {key} = ? ORDER BY position", [value], schema
-    )
-
-
-def row_dict(db: Database, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
-    """The query's first row as a dict keyed by column name, or None when it finds nothing."""
-    cur = db.execute(sql, list(params))
-    row = cur.fetchone()
-    return None if row is None else dict(zip([d[0] for d in cur.description], row, strict=True))
-
-
-def row_dicts(db: Database, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
-    """Every row of the query as a dict keyed by column name."""
-    cur = db.execute(sql, list(params))
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
-
-
-def exists(db: Database, sql: str, params: Sequence[Any]) -> bool:
-    """Whether the query finds any row."""
-    return db.execute(sql, list(params)).fetchone() is not None
-
-
-def now_text() -> str:
-    """The time in UTC to the second as ISO text, as `created_at` columns hold it (`clock.now`)."""
-    return clock.now()
 
 
 PROJECT_SCHEMA: dict[str, Any] = {
@@ -460,9 +437,7 @@ def price_rates_frame(db: Database) -> pl.DataFrame:
 
 def count(db: Database, table: str) -> int:
     """Rows in one of the core's tables."""
-    if table not in db.table_names():
-        return 0
-    return int(db.execute(f"SELECT COUNT(*) FROM [{table}]").fetchone()[0])
+    return db.table(table).count if table in db.table_names() else 0
 
 
 # --- seeding (insert what is missing; never overwrite what users changed) -----------------
@@ -615,7 +590,7 @@ def insert_status_report(db: Database, project_id: int, report: dict[str, Any], 
             project_id,
             *(report[f] for f in STATUS_REPORT_FIELDS),
             user_id,
-            now_text(),
+            clock.now(),
         ],
     )
     assert cur.lastrowid is not None
@@ -641,47 +616,6 @@ def status_reports_frame(db: Database, project_id: int | None = None) -> pl.Data
         params,
         STATUS_REPORT_SCHEMA,
     )
-
-
-# --- users --------------------------------------------------------------------------------
-
-USER_COLUMNS = (
-    "id, email, name, role, party_code, password_hash, active, failed_logins, locked_until,"
-    " demo_persona, created_at, version, must_change_password"
-)
-
-
-def _user_from_row(db: Database, row: Sequence[Any]) -> tuple[User, dict[str, Any]]:
-    cols = [c.strip() for c in USER_COLUMNS.split(",")]
-    data = dict(zip(cols, row, strict=True))
-    projects = frozenset(
-        r[0]
-        for r in db.execute("SELECT project_id FROM user_projects WHERE user_id = ?", [data["id"]]).fetchall()
-    )
-    user = User(
-        id=data["id"],
-        email=data["email"],
-        name=data["name"],
-        role=Role(data["role"]),
-        party=data["party_code"],
-        projects=projects,
-        active=bool(data["active"]),
-    )
-    return user, data
-
-
-def find_user(db: Database, email: str) -> tuple[User, dict[str, Any]] | None:
-    """The user with this e-mail (any case) and its login record, or None."""
-    row = db.execute(f"SELECT {USER_COLUMNS} FROM users WHERE email = ?", [email]).fetchone()
-    return None if row is None else _user_from_row(db, row)
-
-
-def get_user(db: Database, user_id: int) -> User:
-    """The user with this id; NotFoundError otherwise."""
-    row = db.execute(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", [user_id]).fetchone()
-    if row is None:
-        raise NotFoundError(f"Användaren {user_id} finns inte")
-    return _user_from_row(db, row)[0]
 
 
 def users_frame(db: Database) -> pl.DataFrame:
@@ -714,134 +648,6 @@ def users_frame(db: Database) -> pl.DataFrame:
     )
 
 
-def user_account(db: Database, email: str) -> dict[str, Any] | None:
-    """What an admin sees and edits of an account (never its hash), or None when there is none."""
-    row = row_dict(
-        db,
-        """SELECT u.id, u.email, u.name, u.role, u.party_code AS party, u.active,
-                  u.password_hash IS NOT NULL AS has_password, u.demo_persona, u.failed_logins,
-                  u.locked_until, u.must_change_password, u.version
-           FROM users u WHERE u.email = ?""",
-        [email],
-    )
-    if row is None:
-        return None
-    codes = db.execute(
-        "SELECT p.code FROM user_projects up JOIN projects p ON p.id = up.project_id"
-        " WHERE up.user_id = ? ORDER BY p.code",
-        [row["id"]],
-    ).fetchall()
-    for flag in ("active", "has_password", "must_change_password"):
-        row[flag] = bool(row[flag])
-    return {**row, "projects": [c[0] for c in codes]}
-
-
-def update_user(db: Database, user_id: int, user: User, *, expected_version: int) -> bool:
-    """Save name, role, party and projects if the account is still at `expected_version`."""
-    values = {"name": user.name, "role": user.role.value, "party_code": user.party}
-    if not update_if_unchanged(db, "users", values, where={"id": user_id}, version=expected_version):
-        return False
-    db.execute("DELETE FROM user_projects WHERE user_id = ?", [user_id])
-    bind_user_projects(db, [(user_id, pid) for pid in sorted(user.projects)])
-    return True
-
-
-def bind_user_projects(db: Database, pairs: Sequence[tuple[int, int]]) -> None:
-    """Make accounts leaders of projects: (user id, project id) pairs (the caller removed old ones)."""
-    db.conn.executemany("INSERT INTO user_projects VALUES (?, ?)", list(pairs))
-
-
-def set_user_password(db: Database, user_id: int, password_hash: str | None, *, must_change: bool) -> None:
-    """Store a new password hash (or none) and whether it must be replaced at the next login."""
-    db.execute(
-        "UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?",
-        [password_hash, must_change, user_id],
-    )
-
-
-def clear_lockout(db: Database, user_id: int) -> None:
-    """Forget the failed logins and any lock."""
-    db.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", [user_id])
-
-
-def insert_user(
-    db: Database,
-    user: User,
-    *,
-    password_hash: str | None,
-    demo_persona: str | None,
-    actor: User,
-) -> int:
-    """Create an account; the caller checks rights and validates."""
-    uid = db.execute(
-        "INSERT INTO users (email, name, role, party_code, password_hash, demo_persona, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            user.email,
-            user.name,
-            user.role.value,
-            user.party,
-            password_hash,
-            demo_persona,
-            now_text(),
-        ],
-    ).lastrowid
-    assert uid is not None
-    bind_user_projects(db, [(uid, pid) for pid in sorted(user.projects)])
-    audit(
-        db,
-        user_id=actor.id,
-        user_email=actor.email,
-        action="skapa",
-        entity="användare",
-        entity_id=uid,
-        after={
-            "email": user.email,
-            "name": user.name,
-            "role": user.role.value,
-            "party": user.party,
-            "projects": sorted(user.projects),
-            "password": "satt" if password_hash else "inget",
-        },
-    )
-    return uid
-
-
-def set_user_active(db: Database, user_id: int, active: bool, actor: User) -> None:
-    """Enable or disable an account."""
-    before = db.execute("SELECT active FROM users WHERE id = ?", [user_id]).fetchone()
-    db.execute("UPDATE users SET active = ? WHERE id = ?", [active, user_id])
-    audit(
-        db,
-        user_id=actor.id,
-        user_email=actor.email,
-        action="aktivera" if active else "stäng av",
-        entity="användare",
-        entity_id=user_id,
-        before={"active": bool(before[0]) if before else None},
-        after={"active": active},
-    )
-
-
-def record_login_attempt(
-    db: Database, user_id: int, *, success: bool, locked_until: str | None, failed_logins: int
-) -> None:
-    """Store the outcome of a login attempt (the lockout counter)."""
-    db.execute(
-        "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
-        [0 if success else failed_logins, locked_until, user_id],
-    )
-    audit(
-        db,
-        user_id=user_id,
-        user_email=str(db.execute("SELECT email FROM users WHERE id = ?", [user_id]).fetchone()[0]),
-        action="inloggning" if success else "misslyckad inloggning",
-        entity="användare",
-        entity_id=user_id,
-        after={"failed_logins": failed_logins, "locked_until": locked_until},
-    )
-
-
 def party_exists(db: Database, code: str) -> bool:
     """Whether a party with this code exists."""
     return db.execute("SELECT 1 FROM parties WHERE code = ?", [code]).fetchone() is not None
@@ -855,94 +661,84 @@ def project_codes(db: Database, codes: Iterable[str]) -> dict[str, int]:
     return result
 
 
-AUDIT_SCHEMA: dict[str, Any] = {
-    "id": pl.Int64,
-    "at": pl.String,
-    "user": pl.String,
-    "action": pl.String,
-    "entity": pl.String,
-    "entity_id": pl.String,
-    "project_id": pl.Int64,
-    "project": pl.String,
-    "party": pl.String,
-    "before": pl.String,
-    "after": pl.String,
-}
+# --- figures other areas read from the core (the ledger's allocation, mapping and tertial) --
 
 
-@dataclass(frozen=True)
-class AuditQuery:
-    """Which audit entries to read; filtering happens in SQL, so a long log stays fast."""
-
-    users: tuple[str, ...] = ()
-    entities: tuple[str, ...] = ()
-    projects: tuple[str, ...] = ()
-    date_from: str | None = None  # YYYY-MM-DD, inclusive
-    date_to: str | None = None
-    hide_entities_except_own: tuple[tuple[str, ...], str | None] = ((), None)
-    limit: int | None = None
+def reported_years(db: Database) -> list[int]:
+    """Years with a statement or a period result from the committee's documents."""
+    return [
+        int(r[0])
+        for r in db.execute(
+            "SELECT year FROM statement_lines UNION SELECT year FROM period_results ORDER BY 1"
+        )
+    ]
 
 
-def _audit_where(query: AuditQuery) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    for column, values in (
-        ("a.user_email", query.users),
-        ("a.entity", query.entities),
-        ("p.code", query.projects),
-    ):
-        if values:
-            clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
-            params += list(values)
-    if query.date_from:
-        clauses.append("a.at >= ?")
-        params.append(query.date_from)
-    if query.date_to:
-        clauses.append("a.at < date(?, '+1 day')")
-        params.append(query.date_to)
-    hidden, own_id = query.hide_entities_except_own
-    if hidden:
-        clauses.append(f"(a.entity NOT IN ({', '.join('?' * len(hidden))}) OR a.entity_id = ?)")
-        params += [*hidden, own_id]
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+def project_code_exists(db: Database, code: str) -> bool:
+    """Whether the core has a project or case with this code."""
+    return db.execute("SELECT 1 FROM projects WHERE code = ?", [code]).fetchone() is not None
 
 
-def audit_frame(db: Database, query: AuditQuery | None = None) -> pl.DataFrame:
-    """Audit entries, newest first, filtered and limited in SQL."""
-    query = query or AuditQuery()
-    where, params = _audit_where(query)
-    limit = f" LIMIT {int(query.limit)}" if query.limit else ""
-    return frame(
-        db,
-        "SELECT a.id, a.at, a.user_email, a.action, a.entity, a.entity_id, a.project_id,"
-        " p.code, a.party, a.before, a.after FROM audit_log a"
-        f" LEFT JOIN projects p ON p.id = a.project_id{where} ORDER BY a.id DESC{limit}",
-        params,
-        AUDIT_SCHEMA,
-    )
-
-
-def audit_count(db: Database, query: AuditQuery) -> int:
-    """How many audit entries match the query."""
-    where, params = _audit_where(query)
-    sql = f"SELECT COUNT(*) FROM audit_log a LEFT JOIN projects p ON p.id = a.project_id{where}"
-    return int(db.execute(sql, params).fetchone()[0])
-
-
-def audit_facets(db: Database) -> dict[str, list[str]]:
-    """The distinct users, entities and projects of the log, for the page's filters."""
+def project_objects(db: Database) -> dict[str, str]:
+    """Project code → its object, for projects that have one."""
     return {
-        "users": [
-            r[0] for r in db.execute("SELECT DISTINCT user_email FROM audit_log ORDER BY 1").fetchall()
-        ],
-        "entities": [r[0] for r in db.execute("SELECT DISTINCT entity FROM audit_log ORDER BY 1").fetchall()],
-        "projects": [
-            r[0]
-            for r in db.execute(
-                "SELECT DISTINCT p.code FROM audit_log a JOIN projects p ON p.id = a.project_id ORDER BY 1"
-            ).fetchall()
-        ],
+        str(c): str(o) for c, o in db.execute("SELECT code, object FROM projects WHERE object IS NOT NULL")
     }
+
+
+def funding_amount(db: Database, year: int, kind: str) -> int | None:
+    """The committee's funding of a kind in a year (öre), or None."""
+    row = db.execute("SELECT amount_ore FROM funding WHERE year = ? AND kind = ?", [year, kind]).fetchone()
+    return None if row is None else int(row[0])
+
+
+def project_budget_split(db: Database, code: str) -> dict[str, int | None] | None:
+    """A project's budget and outcome totals and region/municipal split from its budget lines."""
+    row = db.execute(
+        """SELECT SUM(CASE WHEN b.kind = 'budget' THEN b.budget_total_ore END),
+                  SUM(CASE WHEN b.kind = 'budget' THEN b.budget_region_ore END),
+                  SUM(CASE WHEN b.kind = 'budget' THEN b.budget_kommunerna_ore END),
+                  SUM(b.outcome_total_ore), COUNT(b.id)
+           FROM projects p LEFT JOIN budget_lines b ON b.project_id = p.id WHERE p.code = ?""",
+        [code],
+    ).fetchone()
+    if row is None or not row[4]:
+        return None
+    return {"budget": row[0], "region": row[1], "kommunerna": row[2], "outcome": row[3]}
+
+
+def budget_line(db: Database, code: str, activity: str) -> dict[str, int | None] | None:
+    """One budget line of a project by its activity text, or None."""
+    row = db.execute(
+        """SELECT b.budget_total_ore, b.budget_region_ore, b.budget_kommunerna_ore,
+                  b.outcome_total_ore, b.outcome_region_ore, b.outcome_kommunerna_ore
+           FROM budget_lines b JOIN projects p ON p.id = b.project_id
+           WHERE p.code = ? AND b.activity = ?""",
+        [code, activity],
+    ).fetchone()
+    if row is None:
+        return None
+    keys = ["budget", "budget_region", "budget_kommunerna", "outcome", "outcome_region", "outcome_kommunerna"]
+    return dict(zip(keys, row, strict=True))
+
+
+def project_figures(db: Database, code: str) -> dict[str, Any] | None:
+    """A project's name, object and stated budget/total cost, or None."""
+    row = db.execute(
+        """SELECT p.name, p.object, COALESCE(t.budget_total_ore, p.budget_ore),
+                  COALESCE(t.total_cost_ore, p.actual_ore)
+           FROM projects p LEFT JOIN stated_totals t ON t.project_id = p.id WHERE p.code = ?""",
+        [code],
+    ).fetchone()
+    return None if row is None else {"name": row[0], "object": row[1], "budget": row[2], "actual": row[3]}
+
+
+def party_codes(db: Database, kind: str | None = None) -> list[str]:
+    """Party codes, the region first, optionally of one kind."""
+    parties = parties_frame(db)
+    if kind:
+        parties = parties.filter(pl.col("kind") == kind)
+    return parties["code"].to_list()
 
 
 def json_list(text: str | None) -> list[str]:

@@ -12,9 +12,10 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from portfolio import store as core_store
 from portfolio.auth import User
 from portfolio.db import Database, audit
-from portfolio.ledger import store
+from portfolio.ledger import organisations_store, store
 from portfolio.ledger.keys import KeySpec, SourceKind, spec_from_json
 from portfolio.ledger.mapping import DEFAULT_ORGANISATION, KOMMUN_BAS
 from portfolio.ledger.sie_import import PROJECT_DIMENSION_KEY
@@ -68,7 +69,7 @@ def _resolve_spec(db: Database, key: SeedKey, problems: list[str]) -> KeySpec | 
     code = raw.pop("first_from_budget_lines", None)
     region = raw.pop("region", None)
     if code is not None:
-        split = store.project_budget_split(db, str(code))
+        split = core_store.project_budget_split(db, str(code))
         if split is None or not split["region"] or not split["kommunerna"]:
             problems.append(f"{FILE}, nyckeln '{key.name}': {code} saknar budgetrader med region/kommuner")
             return None
@@ -88,7 +89,7 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
 
     data = validate_one(data_dir / FILE, LedgerSeed)
     problems: list[str] = []
-    parties = set(store.party_codes(db))
+    parties = set(core_store.party_codes(db))
     specs: dict[tuple[int, str], KeySpec] = {}
     for key in data.keys:
         spec = _resolve_spec(db, key, problems)
@@ -103,7 +104,7 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
         if (
             item.source_kind == "projektbudget"
             and item.ref
-            and store.project_budget_split(db, item.ref) is None
+            and core_store.project_budget_split(db, item.ref) is None
         ):
             problems.append(f"{FILE}, posten '{item.name}': projektet {item.ref} har inga budgetrader")
     if problems:
@@ -142,7 +143,7 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
             after=new_settings,
         )
     for org in data.organisations:
-        if store.insert_organisation(db, org.org_no, org.name, user.email):
+        if organisations_store.insert_organisation(db, org.org_no, org.name, user.email):
             audit(
                 db,
                 user_id=user.id,

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import ui
-from portfolio import clock, store
+from portfolio import audit_store, clock
 from portfolio.audit_view import csv_export, readable_change, visible_to
 
 SHOWN = 500
@@ -15,7 +15,7 @@ user = ui.require_user()
 st.title("Ändringslogg")
 st.caption("Varje ändring i portfolj sparas här med tid, användare och värden före och efter.")
 conn = ui.db()
-facets = store.audit_facets(conn)
+facets = audit_store.audit_facets(conn)
 
 c1, c2, c3, c4 = st.columns(4)
 users = c1.multiselect("Användare", facets["users"], key="audit_users", placeholder="Alla", select_all=False)
@@ -34,7 +34,7 @@ dates = [d.isoformat() for d in period] if isinstance(period, tuple) else []
 if len(dates) == 1:
     dates.append(dates[0])
 query = visible_to(
-    store.AuditQuery(
+    audit_store.AuditQuery(
         users=tuple(users),
         entities=tuple(entities),
         projects=tuple(projects),
@@ -43,8 +43,8 @@ query = visible_to(
     ),
     user,
 )
-total = store.audit_count(conn, query)
-shown = store.audit_frame(conn, store.AuditQuery(**{**query.__dict__, "limit": SHOWN}))
+total = audit_store.audit_count(conn, query)
+shown = audit_store.audit_frame(conn, audit_store.AuditQuery(**{**query.__dict__, "limit": SHOWN}))
 
 
 def as_table(frame: pl.DataFrame) -> pl.DataFrame:
@@ -92,7 +92,7 @@ st.dataframe(
 
 def export() -> bytes:
     # Built when the button is clicked, on the whole filtered log, not just the rows shown.
-    return csv_export(as_table(store.audit_frame(ui.db(), query)))
+    return csv_export(as_table(audit_store.audit_frame(ui.db(), query)))
 
 
 st.download_button(

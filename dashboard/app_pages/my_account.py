@@ -5,14 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import forms, ui
-from portfolio import accounts, clock, store
+from portfolio import accounts, clock, users_store
 from portfolio.sessions import service as sessions
 
 user = ui.require_user()
 forms.prepare()
 st.title("Mitt konto")
 conn = ui.db()
-account = store.user_account(conn, user.email)
+account = users_store.user_account(conn, user.email)
 
 st.text(f"Namn: {user.name}\nE-postadress: {user.email}\nRoll: {user.role.label}")
 

@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import forms, ui
-from portfolio import accounts, clock, store
+from portfolio import accounts, clock, store, users_store
 from portfolio.auth import Role
 from portfolio.errors import StaleEditError
 
@@ -262,7 +262,7 @@ target = st.selectbox(
     index=None,
     placeholder="Välj konto",
 )
-chosen = store.user_account(conn, target) if target else None
+chosen = users_store.user_account(conn, target) if target else None
 if chosen is not None:
     edit_form(chosen)
     if chosen["id"] == user.id:

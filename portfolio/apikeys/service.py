@@ -20,8 +20,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from portfolio import clock
-from portfolio import store as core_store
+from portfolio import clock, users_store
 from portfolio.apikeys import store
 from portfolio.auth import Action, User, can, require
 from portfolio.db import BUSY_TIMEOUT_MS, Database, audit_by, write
@@ -79,7 +78,7 @@ def hash_key(key_text: str) -> str:
 
 
 def _owner(db: Database, email: str) -> User:
-    found = core_store.find_user(db, email.strip())
+    found = users_store.find_user(db, email.strip())
     if found is None:
         raise NotFoundError(f"Det finns inget konto med e-postadressen {email}")
     return found[0]
@@ -139,7 +138,7 @@ def revoke_key(db: Database, actor: User, key_id: int) -> bool:
     record = store.get_key(db, key_id)
     if record is None:
         raise NotFoundError(f"Det finns ingen API-nyckel med id {key_id}")
-    owner = core_store.get_user(db, int(record["user_id"]))
+    owner = users_store.get_user(db, int(record["user_id"]))
     _require_may_manage(actor, owner)
     with write(db):
         if not store.revoke(db, key_id, at=clock.now(), by=actor.email):
@@ -190,7 +189,7 @@ def user_for_key(db: Database, key_text: str | None, *, now: datetime | None = N
     if record is None or record["revoked_at"] is not None:
         return None
     try:
-        user = core_store.get_user(db, int(record["user_id"]))
+        user = users_store.get_user(db, int(record["user_id"]))
     except NotFoundError:
         return None
     if not user.active:

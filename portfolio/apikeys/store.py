@@ -6,8 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from portfolio.db import Database, Migrations
-from portfolio.store import frame, row_dict
+from portfolio.db import Database, Migrations, frame, row_dict
 
 MIGRATIONS = Migrations("apikeys")
 

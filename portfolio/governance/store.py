@@ -15,10 +15,9 @@ from typing import Any
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, Migrations, update_if_unchanged
+from portfolio.db import Database, Migrations, frame, update_if_unchanged
 from portfolio.governance.logic import fold
 from portfolio.governance.model import AgendaItemInput, JusteringInput, MeetingInput, PriceRateInput
-from portfolio.store import frame
 
 MIGRATIONS = Migrations("governance")
 

@@ -18,10 +18,11 @@ from typing import Any, BinaryIO, Literal
 
 import polars as pl
 
+from portfolio import store as core_store
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit, write
 from portfolio.errors import ImportRejectedError
-from portfolio.ledger import store
+from portfolio.ledger import columns_store, store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
 from portfolio.ledger.sie_import import ImportSummary, fingerprint_of, project_dimension, summary_from_log
 from portfolio.money import MAX_IMPORT_ORE, MAX_ORE, format_kr, to_ore
@@ -267,7 +268,7 @@ def import_lines(
     earlier = store.import_by_fingerprint(db, fingerprint)
     if earlier is not None:
         return summary_from_log(earlier, already=True)
-    lines, problems = _parse(read_table(data, name), kind, store.project_objects(db))
+    lines, problems = _parse(read_table(data, name), kind, core_store.project_objects(db))
     if problems:
         raise ImportRejectedError(problems)  # capped there, with "… och N till"
     if sum(abs(int(ln["amount_ore"])) for ln in lines) > MAX_IMPORT_ORE:
@@ -310,14 +311,14 @@ def import_lines(
                 for ln in outcome
             ],
         )
-        store.insert_columns(db, import_id, "utfall", _sums(outcome, store.ACTUAL_SCHEMA))
-        store.insert_columns(
+        columns_store.insert_columns(db, import_id, "utfall", _sums(outcome, columns_store.ACTUAL_SCHEMA))
+        columns_store.insert_columns(
             db,
             import_id,
             "budget",
             _sums(
                 [{**ln, "kind": "PBUDGET", "year_index": 0, "is_total": False} for ln in budget],
-                store.BUDGET_SUMS_SCHEMA,
+                columns_store.BUDGET_SUMS_SCHEMA,
             ),
         )
         store.insert_budget_rows(

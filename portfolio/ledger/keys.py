@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 import polars as pl
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
+from portfolio import store as core_store
 from portfolio.allocation import (
     AllocationKey,
     ByPopulation,
@@ -28,7 +29,7 @@ from portfolio.allocation import (
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, NotFoundError, StaleEditError
-from portfolio.ledger import reports, store
+from portfolio.ledger import columns_store, reports, store
 from portfolio.models import Line, Model, OneLine, Ore, Printable, Text, validation_messages
 from portfolio.money import format_kr, to_ore
 from portfolio.periods import Period
@@ -244,7 +245,7 @@ def spec_from_json(data: Any) -> KeySpec:
 
 def _populations(db: Database, year: int, parties: tuple[str, ...]) -> dict[str, int]:
     current = store.current_populations(db, year)
-    wanted = parties or tuple(store.party_codes(db, "kommun"))
+    wanted = parties or tuple(core_store.party_codes(db, "kommun"))
     missing = [p for p in wanted if p not in current]
     if missing:
         raise InvalidInputError(
@@ -257,7 +258,7 @@ def resolve_key(db: Database, spec: KeySpec) -> AllocationKey:
     """The specification as an allocation key, with the populations in force now."""
     match spec:
         case EqualSpec(parties=parties):
-            return EqualShares(parties or tuple(store.party_codes(db)))
+            return EqualShares(parties or tuple(core_store.party_codes(db)))
         case PopulationSpec(population_year=year, parties=parties):
             return ByPopulation(_populations(db, year, parties))
         case SharesSpec(shares=shares):
@@ -270,7 +271,7 @@ def resolve_key(db: Database, spec: KeySpec) -> AllocationKey:
 
 
 def _check_parties(db: Database, spec: KeySpec) -> list[str]:
-    known = set(store.party_codes(db))
+    known = set(core_store.party_codes(db))
     named: list[str] = []
     match spec:
         case EqualSpec(parties=p) | PopulationSpec(parties=p):
@@ -364,7 +365,7 @@ def set_population(
         problems.append(f"Befolkningen för {party} måste vara större än noll")
     if population > 100_000_000:
         problems.append(f"Befolkningen för {party} får vara högst 100 000 000")
-    if party not in store.party_codes(db, "kommun"):
+    if party not in core_store.party_codes(db, "kommun"):
         problems.append(f"{party} är ingen kommun bland nämndens parter")
     if problems:
         raise InvalidInputError(problems)
@@ -444,18 +445,18 @@ def item_amount(db: Database, item: dict[str, Any], period: Period) -> int:
     if kind == "belopp":
         amount = item.get("amount_ore")
     elif kind == "basfinansiering":
-        amount = store.funding_amount(db, year, ref or "basfinansiering")
+        amount = core_store.funding_amount(db, year, ref or "basfinansiering")
     elif kind == "projektbudget":
-        split = store.project_budget_split(db, str(ref))
-        figures = store.project_figures(db, str(ref))
+        split = core_store.project_budget_split(db, str(ref))
+        figures = core_store.project_figures(db, str(ref))
         amount = (split or {}).get("budget") or (figures or {}).get("budget")
     elif kind == "budgetrad":
         code, _, activity = str(ref).partition("|")
-        line = store.budget_line(db, code, activity)
+        line = core_store.budget_line(db, code, activity)
         amount = None if line is None else (line["budget"] if line["budget"] is not None else line["outcome"])
     elif kind == "objekt":
-        actual = store.actual_months(db, [year])
-        budget = store.budget_months(db, "PBUDGET", [year], 0)
+        actual = columns_store.actual_months(db, [year])
+        budget = columns_store.budget_months(db, "PBUDGET", [year], 0)
         objects = reports.by_object(actual, budget, year=year, period=period)
         row = objects.filter(pl.col("object") == str(ref))
         amount = int(row["actual_ore"][0]) if row.height else 0

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 import polars as pl
 from pydantic import Field, ValidationError, model_validator
 
+from portfolio import store as core_store
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit, write
 from portfolio.errors import InvalidInputError
@@ -216,7 +217,7 @@ def link_object(
     problems = []
     if not obj:
         problems.append("Ange objektets id, t.ex. 6674")
-    if project_code and not store.project_code_exists(db, project_code):
+    if project_code and not core_store.project_code_exists(db, project_code):
         problems.append(f"Projektet {project_code} finns inte")
     if problems:
         raise InvalidInputError(problems)

@@ -12,7 +12,7 @@ import polars as pl
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit, write
 from portfolio.errors import InvalidInputError
-from portfolio.ledger import store
+from portfolio.ledger import organisations_store
 from portfolio.ledger.orgno import normalise_org_no
 from portfolio.textsafe import control_problem
 
@@ -21,7 +21,7 @@ __all__ = ["add_organisation", "organisations"]
 
 def organisations(db: Database) -> pl.DataFrame:
     """The list: org_no, name, added_at, added_by."""
-    return store.organisations_frame(db)
+    return organisations_store.organisations_frame(db)
 
 
 def add_organisation(db: Database, actor: User, org_no: str, name: str) -> str:
@@ -41,9 +41,9 @@ def add_organisation(db: Database, actor: User, org_no: str, name: str) -> str:
         raise InvalidInputError(problems)
     assert read.key is not None
     with write(db):
-        if store.organisation_name(db, read.key) is not None:
+        if organisations_store.organisation_name(db, read.key) is not None:
             raise InvalidInputError([f"{read.key} finns redan i listan."])
-        store.insert_organisation(db, read.key, name, actor.email)
+        organisations_store.insert_organisation(db, read.key, name, actor.email)
         audit(
             db,
             user_id=actor.id,

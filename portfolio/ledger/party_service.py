@@ -18,7 +18,7 @@ from portfolio import store as core_store
 from portfolio.allocation import AllocationKey, TwoLevel
 from portfolio.db import Database
 from portfolio.errors import InvalidInputError, NotFoundError
-from portfolio.ledger import keys, party, reports, store
+from portfolio.ledger import columns_store, keys, party, reports, store
 from portfolio.ledger.party import ItemFigures, PartyTotals
 from portfolio.parties import KOMMUNERNA, resolve_party
 from portfolio.periods import Period
@@ -76,8 +76,8 @@ def _financiers(key: AllocationKey, shares: dict[str, int]) -> dict[str, int] | 
 
 
 def _project(db: Database, code: str, key: AllocationKey) -> tuple[int, str, dict[str, int] | None]:
-    split = store.project_budget_split(db, code) or {}
-    figures = store.project_figures(db, code) or {}
+    split = core_store.project_budget_split(db, code) or {}
+    figures = core_store.project_figures(db, code) or {}
     actual = split.get("outcome")
     if actual is None:
         actual = figures.get("actual")
@@ -104,7 +104,7 @@ def _project(db: Database, code: str, key: AllocationKey) -> tuple[int, str, dic
 
 def _line(db: Database, ref: str, key: AllocationKey) -> tuple[int | None, int, str, dict[str, int] | None]:
     code, _, activity = ref.partition("|")
-    line = store.budget_line(db, code, activity)
+    line = core_store.budget_line(db, code, activity)
     if line is None:
         return None, 0, "", None
     shares: dict[str, int] = {}
@@ -130,8 +130,8 @@ def item_figures(db: Database, year: int, period: Period) -> list[ItemFigures]:
         if kind == "objekt":
             if objects is None:
                 objects = reports.by_object(
-                    store.actual_months(db, [year]),
-                    store.budget_months(db, "PBUDGET", [year], 0),
+                    columns_store.actual_months(db, [year]),
+                    columns_store.budget_months(db, "PBUDGET", [year], 0),
                     year=year,
                     period=period,
                 )

@@ -35,7 +35,7 @@ import polars as pl
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit, write
 from portfolio.errors import ImportRejectedError, capped
-from portfolio.ledger import store
+from portfolio.ledger import columns_store, organisations_store, store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
 from portfolio.ledger.orgno import normalise_org_no
 from portfolio.ledger.sie import (
@@ -449,7 +449,7 @@ def _run(
             warnings += _balance_warnings(balances, actual, budget_sums, fiscal)
         names = dict(header.objects)
         # An object another import names keeps that name; only the unnamed get the placeholder.
-        known = store.object_names(db)
+        known = columns_store.object_names(db)
         missing = sorted(k for k in facts.pop("used_objects") if k not in names and k not in known)
         for key in missing:
             names[key] = MISSING_OBJECT_NAME
@@ -536,7 +536,9 @@ def _run(
                                 problems,
                             )
                     if listed is None:
-                        store.insert_organisation(db, org, header.company_name or org, actor.email)
+                        organisations_store.insert_organisation(
+                            db, org, header.company_name or org, actor.email
+                        )
                         audit(
                             db,
                             user_id=actor.id,
@@ -558,8 +560,8 @@ def _run(
                         allow_unbalanced=allow_unbalanced,
                     )
                     store.copy_staged(db, import_id)
-                    store.insert_columns(db, import_id, "utfall", actual)
-                    store.insert_columns(db, import_id, "budget", budget_sums)
+                    columns_store.insert_columns(db, import_id, "utfall", actual)
+                    columns_store.insert_columns(db, import_id, "budget", budget_sums)
                     for old in superseded:
                         store.delete_import_rows(db, old)
                         store.mark_superseded(db, old, import_id)
@@ -686,7 +688,7 @@ def _organisation_check(
                 f"Filen anger organisationsnummer {key}, inte {chosen.key}; en fil med eget"
                 " organisationsnummer importeras under det."
             )
-            return key, store.organisation_name(db, key)
+            return key, organisations_store.organisation_name(db, key)
         key = chosen.key
     if key is None:
         needs["organisation"] = (
@@ -694,7 +696,7 @@ def _organisation_check(
             " i listan den hör till (på kommandoraden --organisation NNNNNN-NNNN)."
         )
         return None, None
-    listed = store.organisation_name(db, key)
+    listed = organisations_store.organisation_name(db, key)
     if listed is None and not confirmed.new_organisation:
         needs["ny-organisation"] = (
             f"Filen kommer från {company} ({key}), som inte finns i listan över organisationer vars"
@@ -831,7 +833,7 @@ def _comparison(
                 trans_rows=int(row["trans_rows"] or 0),
                 first_date=row["first_date"],
                 last_date=row["last_date"],
-                sums=class_sums(store.import_actual(db, old)),
+                sums=class_sums(columns_store.import_actual(db, old)),
             )
         )
     after = LedgerFacts(
@@ -1065,12 +1067,12 @@ def _read_into(db: Database, reader: SieReader, import_id: int, pdim: str) -> di
     days_seen = list(date_cache.values())
     actual = pl.DataFrame(
         [(ym // 100, ym % 100, account, obj, amount) for (ym, account, obj), amount in totals.items()],
-        schema=store.ACTUAL_SCHEMA,
+        schema=columns_store.ACTUAL_SCHEMA,
         orient="row",
     )
     budget_frame = pl.DataFrame(
         [(*key[:6], amount, key[6]) for key, amount in budget_sums.items()],
-        schema=store.BUDGET_SUMS_SCHEMA,
+        schema=columns_store.BUDGET_SUMS_SCHEMA,
         orient="row",
     )
     return {

@@ -1,20 +1,22 @@
-"""Tables of ledger: the only module that reads and writes them.
+"""The ledger's tables: its migrations, settings, imports and their rows, mapping, allocation keys.
+
+The ledger's migrations (set "ledger") create every ledger table, also those that
+`columns_store.py` (the columnar copy reports read), `tertial_store.py` (notes, snapshots,
+reviews) and `organisations_store.py` (the accepted organisations) read and write. What the
+ledger needs from the core's tables alone (parties, projects, budget lines, funding) it reads
+through `portfolio/store.py`, except the list of budget lines the allocation page offers
+(`budget_line_names`).
 
 Ledger rows are stored one per `#TRANS` (integer öre, date as YYYYMMDD). Budget (`#PBUDGET`)
 and period balances (`#PSALDO`) keep their year index and whether the object list was empty
 (a total that repeats the per-object rows).
 
-Reports never scan those rows. While a file is read, its sums per month, account and project
-object are kept, and the import stores them in `ledger_columns` as a columnar copy: one Parquet
-blob per import, part ('utfall' or 'budget') and year, written in the import's transaction and
-deleted with its rows. Reading a year back is a blob read and a Parquet decode (about 10 ms for
-250 000 sums), where fetching the same sums row by row through sqlite3 took about a second;
-docs/performance.md has the measurements behind that choice.
+Reports never scan those rows: they read the columnar copy of each import's sums, which
+`columns_store.py` writes and reads.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import sqlite3
 import threading
@@ -25,8 +27,8 @@ import orjson
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, Migrations, to_json, update_if_unchanged
-from portfolio.store import frame
+from portfolio.db import Database, Migrations, frame, to_json, update_if_unchanged
+from portfolio.ledger.columns_store import ACTUAL_SCHEMA, BUDGET_SUMS_SCHEMA, insert_columns
 
 MIGRATIONS = Migrations("ledger")
 
@@ -155,15 +157,11 @@ def m003_organisations(db: Database) -> None:
         if key is not None:
             db.execute(
                 "INSERT OR IGNORE INTO ledger_organisations VALUES (?, ?, ?, ?)",
-                [key, company or key, _now(), "uppgradering"],
+                [key, company or key, clock.now(), "uppgradering"],
             )
             db.execute(
                 "UPDATE ledger_imports SET organisation = ? WHERE organisation = ?", [key, organisation]
             )
-
-
-def _now() -> str:
-    return clock.now()
 
 
 # --- settings -----------------------------------------------------------------------------
@@ -292,7 +290,7 @@ def insert_import(
             fingerprint,
             user_id,
             user_email,
-            _now(),
+            clock.now(),
             organisation,
             project_dimension,
             allow_unbalanced,
@@ -325,39 +323,6 @@ def earlier_imports_of_year(
     return [int(r[0]) for r in rows]
 
 
-def organisations_frame(db: Database) -> pl.DataFrame:
-    """The organisations whose SIE files are accepted, by number."""
-    return frame(
-        db,
-        "SELECT org_no, name, added_at, added_by FROM ledger_organisations ORDER BY org_no",
-        [],
-        dict.fromkeys(("org_no", "name", "added_at", "added_by"), pl.String),
-    )
-
-
-def organisation_name(db: Database, org_no: str) -> str | None:
-    """The listed name of an organisation number, or None when it is not on the list."""
-    row = db.execute("SELECT name FROM ledger_organisations WHERE org_no = ?", [org_no]).fetchone()
-    return None if row is None else str(row[0])
-
-
-def insert_organisation(db: Database, org_no: str, name: str, added_by: str) -> bool:
-    """Put an organisation on the list; False when it was there already."""
-    cur = db.execute(
-        "INSERT OR IGNORE INTO ledger_organisations VALUES (?, ?, ?, ?)", [org_no, name, _now(), added_by]
-    )
-    return cur.rowcount > 0
-
-
-def import_actual(db: Database, import_id: int) -> pl.DataFrame:
-    """One import's #TRANS sums per month, account and object (its columnar copy)."""
-    blobs = db.execute(
-        "SELECT parquet FROM ledger_columns WHERE part = 'utfall' AND import_id = ?", [import_id]
-    ).fetchall()
-    frames = [pl.read_parquet(io.BytesIO(blob)) for (blob,) in blobs]
-    return pl.concat(frames) if frames else pl.DataFrame(schema=ACTUAL_SCHEMA)
-
-
 def delete_import_rows(db: Database, import_id: int) -> int:
     """Delete an import's rows (superseded or removed); the log row stays. Returns rows deleted."""
     deleted = 0
@@ -373,7 +338,7 @@ def mark_superseded(db: Database, import_id: int, by: int) -> None:
 
 def mark_removed(db: Database, import_id: int) -> None:
     """Record that an import was removed by hand."""
-    db.execute("UPDATE ledger_imports SET removed_at = ? WHERE id = ?", [_now(), import_id])
+    db.execute("UPDATE ledger_imports SET removed_at = ? WHERE id = ?", [clock.now(), import_id])
 
 
 # Rows are inserted in batches inside the import's single transaction: executemany keeps the
@@ -422,38 +387,6 @@ def month_sums_after(db: Database, row_id: int) -> list[tuple[int, str, str | No
         " GROUP BY date / 100, account, object",
         [row_id],
     ).fetchall()
-
-
-def insert_columns(db: Database, import_id: int, part: str, sums: pl.DataFrame) -> None:
-    """Store an import's sums as Parquet, one blob per year.
-
-    `part` is 'utfall' (columns of ACTUAL_SCHEMA: #TRANS per month, account and object) or
-    'budget' (BUDGET_SUMS_SCHEMA: #PBUDGET and #PSALDO per kind, year index, month, account,
-    object and whether the row is a total).
-    """
-    schema = ACTUAL_SCHEMA if part == "utfall" else BUDGET_SUMS_SCHEMA
-    sums = sums.select(list(schema)).cast(pl.Schema(schema))
-    for (year,), one_year in sums.partition_by("year", as_dict=True).items():
-        buffer = io.BytesIO()
-        one_year.write_parquet(buffer, compression="zstd", statistics=False)
-        db.conn.execute(
-            "INSERT INTO ledger_columns VALUES (?, ?, ?, ?, ?)",
-            [import_id, part, year, one_year.height, buffer.getvalue()],
-        )
-
-
-def _read_columns(db: Database, part: str, years: Sequence[int]) -> pl.DataFrame:
-    schema = ACTUAL_SCHEMA if part == "utfall" else BUDGET_SUMS_SCHEMA
-    marks = ", ".join("?" * len(years)) or "NULL"
-    blobs = db.execute(
-        f"SELECT import_id, parquet FROM ledger_columns WHERE part = ? AND year IN ({marks})",
-        [part, *years],
-    ).fetchall()
-    frames = [
-        pl.read_parquet(io.BytesIO(blob)).with_columns(pl.lit(import_id, dtype=pl.Int64).alias("import_id"))
-        for import_id, blob in blobs
-    ]
-    return pl.concat(frames) if frames else pl.DataFrame(schema={**schema, "import_id": pl.Int64})
 
 
 # An import parses into a scratch file first, outside the database's write lock, and copies the
@@ -517,78 +450,6 @@ def insert_budget_rows(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
 def insert_objects(db: Database, rows: Iterable[tuple[str | int, ...]]) -> None:
     """Insert (import_id, dimension, object, name)."""
     db.conn.executemany("INSERT OR IGNORE INTO ledger_objects VALUES (?, ?, ?, ?)", rows)
-
-
-# --- reading for reports ------------------------------------------------------------------
-
-ACTUAL_SCHEMA: dict[str, Any] = {
-    "year": pl.Int64,
-    "month": pl.Int64,
-    "account": pl.String,
-    "object": pl.String,
-    "amount_ore": pl.Int64,
-}
-BUDGET_SCHEMA: dict[str, Any] = {"import_id": pl.Int64, **ACTUAL_SCHEMA, "is_total": pl.Boolean}
-BUDGET_SUMS_SCHEMA: dict[str, Any] = {
-    "kind": pl.String,
-    "year_index": pl.Int64,
-    **ACTUAL_SCHEMA,
-    "is_total": pl.Boolean,
-}
-
-
-def actual_months(db: Database, years: Sequence[int]) -> pl.DataFrame:
-    """#TRANS sums per year, month, account and project object for the given years."""
-    keys = ["year", "month", "account", "object"]
-    return (
-        _read_columns(db, "utfall", years)
-        .group_by(keys)
-        .agg(pl.col("amount_ore").sum())
-        .select(list(ACTUAL_SCHEMA))
-    )
-
-
-def budget_months(db: Database, kind: str, years: Sequence[int], year_index: int | None) -> pl.DataFrame:
-    """Budget (kind 'PBUDGET') or period balances ('PSALDO') per import, month, account, object."""
-    keys = ["import_id", "year", "month", "account", "object", "is_total"]
-    sums = _read_columns(db, "budget", years).filter(pl.col("kind") == kind)
-    if year_index is not None:
-        sums = sums.filter(pl.col("year_index") == year_index)
-    return sums.group_by(keys).agg(pl.col("amount_ore").sum()).select(list(BUDGET_SCHEMA))
-
-
-def ledger_years(db: Database) -> list[int]:
-    """Years that have imported #TRANS rows."""
-    return [
-        int(r[0])
-        for r in db.execute("SELECT DISTINCT year FROM ledger_columns WHERE part = 'utfall' ORDER BY year")
-    ]
-
-
-def budget_years(db: Database) -> list[int]:
-    """Years with imported year-0 budget rows."""
-    return [
-        int(r[0])
-        for r in db.execute(
-            "SELECT DISTINCT year FROM ledger_budget WHERE kind = 'PBUDGET' AND year_index = 0 ORDER BY year"
-        )
-    ]
-
-
-def reported_years(db: Database) -> list[int]:
-    """Years with a statement or a period result from the committee's documents."""
-    return [
-        int(r[0])
-        for r in db.execute(
-            "SELECT year FROM statement_lines UNION SELECT year FROM period_results ORDER BY 1"
-        )
-    ]
-
-
-def object_names(db: Database) -> dict[tuple[str, str], str]:
-    """(dimension, object) → name, from every live import (later imports win)."""
-    rows = db.execute("SELECT dimension, object, name FROM ledger_objects ORDER BY import_id").fetchall()
-    return {(str(d), str(o)): str(n) for d, o, n in rows if n}
 
 
 # --- mapping ------------------------------------------------------------------------------
@@ -681,168 +542,6 @@ def set_object_project(db: Database, obj: str, project_code: str | None, name: s
         [obj, project_code, name],
     )
     return None if row is None else {"project_code": row[0], "name": row[1]}
-
-
-def project_code_exists(db: Database, code: str) -> bool:
-    """Whether the core has a project or case with this code."""
-    return db.execute("SELECT 1 FROM projects WHERE code = ?", [code]).fetchone() is not None
-
-
-def project_objects(db: Database) -> dict[str, str]:
-    """Project code → its object, for projects that have one."""
-    return {
-        str(c): str(o) for c, o in db.execute("SELECT code, object FROM projects WHERE object IS NOT NULL")
-    }
-
-
-# --- tertial notes, snapshots, reviews ----------------------------------------------------
-
-NOTE_SCHEMA: dict[str, Any] = {
-    "object": pl.String,
-    "comment": pl.String,
-    "forecast_ore": pl.Int64,
-    "user_email": pl.String,
-    "updated_at": pl.String,
-    "version": pl.Int64,
-}
-
-
-def notes_frame(db: Database, year: int, period: str) -> pl.DataFrame:
-    """Comments and forecasts per object for a report."""
-    return frame(
-        db,
-        "SELECT object, comment, forecast_ore, user_email, updated_at, version FROM tertial_notes"
-        " WHERE year = ? AND period = ? ORDER BY object",
-        [year, period],
-        NOTE_SCHEMA,
-    )
-
-
-def get_note(db: Database, year: int, period: str, obj: str) -> dict[str, Any] | None:
-    """One object's comment and forecast, or None."""
-    row = db.execute(
-        "SELECT comment, forecast_ore, version FROM tertial_notes"
-        " WHERE year = ? AND period = ? AND object = ?",
-        [year, period, obj],
-    ).fetchone()
-    return None if row is None else {"comment": row[0], "forecast_ore": row[1], "version": row[2]}
-
-
-def upsert_note(
-    db: Database,
-    *,
-    year: int,
-    period: str,
-    obj: str,
-    comment: str,
-    forecast_ore: int | None,
-    user_email: str,
-    expected_version: int | None,
-) -> bool:
-    """Insert or update a note; False when the stored version is not `expected_version`."""
-    if expected_version is None:
-        cur = db.execute(
-            "INSERT OR IGNORE INTO tertial_notes (year, period, object, comment, forecast_ore, user_email,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [year, period, obj, comment, forecast_ore, user_email, _now()],
-        )
-    else:
-        return update_if_unchanged(
-            db,
-            "tertial_notes",
-            {
-                "comment": comment,
-                "forecast_ore": forecast_ore,
-                "user_email": user_email,
-                "updated_at": _now(),
-            },
-            where={"year": year, "period": period, "object": obj},
-            version=expected_version,
-        )
-    return cur.rowcount > 0
-
-
-def insert_snapshot(
-    db: Database, *, year: int, period: str, scope: str, user_email: str, source: str, payload: Any, note: str
-) -> int:
-    """Store a frozen report; returns its id."""
-    cur = db.execute(
-        "INSERT INTO tertial_snapshots (year, period, scope, frozen_at, user_email, source, payload, note)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [year, period, scope, _now(), user_email, source, to_json(payload), note],
-    )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
-
-
-def latest_snapshot(db: Database, year: int, period: str, scope: str) -> dict[str, Any] | None:
-    """The most recent frozen report for a period and scope, or None."""
-    row = db.execute(
-        "SELECT id, frozen_at, user_email, source, payload, note FROM tertial_snapshots"
-        " WHERE year = ? AND period = ? AND scope = ? ORDER BY id DESC LIMIT 1",
-        [year, period, scope],
-    ).fetchone()
-    if row is None:
-        return None
-    return {
-        "id": row[0],
-        "frozen_at": row[1],
-        "user_email": row[2],
-        "source": row[3],
-        "payload": json.loads(row[4]),
-        "note": row[5],
-    }
-
-
-REVIEW_SCHEMA: dict[str, Any] = {
-    "party": pl.String,
-    "user_email": pl.String,
-    "user_name": pl.String,
-    "comment": pl.String,
-    "reviewed_at": pl.String,
-}
-
-
-def reviews_frame(db: Database, year: int, period: str) -> pl.DataFrame:
-    """Which parties have reviewed a report, with comment and time."""
-    return frame(
-        db,
-        "SELECT party, user_email, user_name, comment, reviewed_at FROM tertial_reviews"
-        " WHERE year = ? AND period = ? ORDER BY party",
-        [year, period],
-        REVIEW_SCHEMA,
-    )
-
-
-def get_review(db: Database, year: int, period: str, party: str) -> dict[str, Any] | None:
-    """A party's review of a report, or None."""
-    row = db.execute(
-        "SELECT user_email, comment, reviewed_at FROM tertial_reviews"
-        " WHERE year = ? AND period = ? AND party = ?",
-        [year, period, party],
-    ).fetchone()
-    return None if row is None else {"user_email": row[0], "comment": row[1], "reviewed_at": row[2]}
-
-
-def upsert_review(
-    db: Database,
-    *,
-    year: int,
-    period: str,
-    party: str,
-    user_id: int | None,
-    user_email: str,
-    user_name: str,
-    comment: str,
-) -> None:
-    """Record (or renew) a party's review."""
-    db.execute(
-        "INSERT INTO tertial_reviews (year, period, party, user_id, user_email, user_name, comment,"
-        " reviewed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(year, period, party) DO UPDATE SET"
-        " user_id = excluded.user_id, user_email = excluded.user_email, user_name = excluded.user_name,"
-        " comment = excluded.comment, reviewed_at = excluded.reviewed_at",
-        [year, period, party, user_id, user_email, user_name, comment, _now()],
-    )
 
 
 # --- allocation keys ----------------------------------------------------------------------
@@ -968,7 +667,7 @@ def insert_population_version(
     """Add a version of a population figure; False when that version already exists."""
     cur = db.execute(
         "INSERT OR IGNORE INTO allocation_population VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [party, year, version, population, source, user_email, _now(), note],
+        [party, year, version, population, source, user_email, clock.now(), note],
     )
     return cur.rowcount > 0
 
@@ -1033,45 +732,6 @@ def delete_item(db: Database, item_id: int) -> dict[str, Any] | None:
     return dict(zip(["year", "name", "source_kind", "ref", "amount_ore", "key_id"], row, strict=True))
 
 
-# --- figures the allocation reads from the core -------------------------------------------
-
-
-def funding_amount(db: Database, year: int, kind: str) -> int | None:
-    """The committee's funding of a kind in a year (öre), or None."""
-    row = db.execute("SELECT amount_ore FROM funding WHERE year = ? AND kind = ?", [year, kind]).fetchone()
-    return None if row is None else int(row[0])
-
-
-def project_budget_split(db: Database, code: str) -> dict[str, int | None] | None:
-    """A project's budget and outcome totals and region/municipal split from its budget lines."""
-    row = db.execute(
-        """SELECT SUM(CASE WHEN b.kind = 'budget' THEN b.budget_total_ore END),
-                  SUM(CASE WHEN b.kind = 'budget' THEN b.budget_region_ore END),
-                  SUM(CASE WHEN b.kind = 'budget' THEN b.budget_kommunerna_ore END),
-                  SUM(b.outcome_total_ore), COUNT(b.id)
-           FROM projects p LEFT JOIN budget_lines b ON b.project_id = p.id WHERE p.code = ?""",
-        [code],
-    ).fetchone()
-    if row is None or not row[4]:
-        return None
-    return {"budget": row[0], "region": row[1], "kommunerna": row[2], "outcome": row[3]}
-
-
-def budget_line(db: Database, code: str, activity: str) -> dict[str, int | None] | None:
-    """One budget line of a project by its activity text, or None."""
-    row = db.execute(
-        """SELECT b.budget_total_ore, b.budget_region_ore, b.budget_kommunerna_ore,
-                  b.outcome_total_ore, b.outcome_region_ore, b.outcome_kommunerna_ore
-           FROM budget_lines b JOIN projects p ON p.id = b.project_id
-           WHERE p.code = ? AND b.activity = ?""",
-        [code, activity],
-    ).fetchone()
-    if row is None:
-        return None
-    keys = ["budget", "budget_region", "budget_kommunerna", "outcome", "outcome_region", "outcome_kommunerna"]
-    return dict(zip(keys, row, strict=True))
-
-
 def budget_line_names(db: Database) -> list[tuple[str, str]]:
     """(project code, activity) of every budget line."""
     return [
@@ -1080,26 +740,6 @@ def budget_line_names(db: Database) -> list[tuple[str, str]]:
             "SELECT p.code, b.activity FROM budget_lines b JOIN projects p ON p.id = b.project_id"
             " ORDER BY p.code, b.position"
         )
-    ]
-
-
-def project_figures(db: Database, code: str) -> dict[str, Any] | None:
-    """A project's name, object and stated budget/total cost, or None."""
-    row = db.execute(
-        """SELECT p.name, p.object, COALESCE(t.budget_total_ore, p.budget_ore),
-                  COALESCE(t.total_cost_ore, p.actual_ore)
-           FROM projects p LEFT JOIN stated_totals t ON t.project_id = p.id WHERE p.code = ?""",
-        [code],
-    ).fetchone()
-    return None if row is None else {"name": row[0], "object": row[1], "budget": row[2], "actual": row[3]}
-
-
-def party_codes(db: Database, kind: str | None = None) -> list[str]:
-    """Party codes, the region first, optionally of one kind."""
-    where, params = (" WHERE kind = ?", [kind]) if kind else ("", [])
-    return [
-        str(r[0])
-        for r in db.execute(f"SELECT code FROM parties{where} ORDER BY kind = 'kommun', name", params)
     ]
 
 

@@ -18,7 +18,7 @@ from portfolio import store as core_store
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, StaleEditError
-from portfolio.ledger import party_service, party_store, reports, store
+from portfolio.ledger import columns_store, party_service, party_store, reports, store, tertial_store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
 from portfolio.ledger.sie_import import project_dimension
 from portfolio.models import Model, Printable, WindowsNewlines, parse
@@ -145,12 +145,16 @@ def deviation_threshold(db: Database) -> int:
 
 def report_years(db: Database) -> list[int]:
     """Years that have a report: imported ledger or budget, or the committee's own figures."""
-    years = set(store.ledger_years(db)) | set(store.budget_years(db)) | set(store.reported_years(db))
+    years = (
+        set(columns_store.ledger_years(db))
+        | set(columns_store.budget_years(db))
+        | set(core_store.reported_years(db))
+    )
     return sorted(years)
 
 
 def _names(db: Database, pdim: str) -> pl.DataFrame:
-    names = {o: n for (d, o), n in store.object_names(db).items() if d == pdim}
+    names = {o: n for (d, o), n in columns_store.object_names(db).items() if d == pdim}
     links = store.object_projects(db)
     frame = pl.DataFrame(
         {"object": list(names), "ledger_name": list(names.values())},
@@ -204,8 +208,8 @@ def _previous_frame(
             f"visas inte: {year - 1} års månader hör till samma räkenskapsår {shared[0]} – {shared[1]}",
         )
     if year - 1 in ledger_years:
-        return store.actual_months(db, [year - 1]), f"huvudboken {year - 1}"
-    balances = store.budget_months(db, "PSALDO", [year - 1], -1)
+        return columns_store.actual_months(db, [year - 1]), f"huvudboken {year - 1}"
+    balances = columns_store.budget_months(db, "PSALDO", [year - 1], -1)
     if balances.is_empty():
         return pl.DataFrame(schema=reports.EMPTY_MONTHS), "saknas"
     if objects is None:
@@ -222,18 +226,18 @@ def load_report(db: Database, year: int, period: Period, scope: Scope | None = N
     """The report for a period and scope, from the ledger when it has rows for the year."""
     scope = scope or Scope()
     threshold = deviation_threshold(db)
-    notes = store.notes_frame(db, year, period.value)
+    notes = tertial_store.notes_frame(db, year, period.value)
     results = core_store.period_results_frame(db).filter(
         (pl.col("year") == year) & (pl.col("period") == period.value)
     )
-    ledger_years = store.ledger_years(db)
+    ledger_years = columns_store.ledger_years(db)
     pdim = project_dimension(db)
     names = _names(db, pdim)
-    if year in ledger_years or year in store.budget_years(db):
+    if year in ledger_years or year in columns_store.budget_years(db):
         report = _from_ledger(db, year, period, scope, names, notes, threshold, ledger_years, results)
     else:
         report = _from_reported(db, year, period, scope, names, notes, threshold, results)
-    snapshot = store.latest_snapshot(db, year, period.value, scope.key)
+    snapshot = tertial_store.latest_snapshot(db, year, period.value, scope.key)
     diff = None
     if snapshot is not None and not report.statement.is_empty():
         frozen = pl.DataFrame(snapshot["payload"]["statement"], schema=reports.STATEMENT_SCHEMA, orient="row")
@@ -241,7 +245,7 @@ def load_report(db: Database, year: int, period: Period, scope: Scope | None = N
     return TertialReport(
         **{
             **report.__dict__,
-            "reviews": store.reviews_frame(db, year, period.value),
+            "reviews": tertial_store.reviews_frame(db, year, period.value),
             "snapshot": snapshot,
             "snapshot_diff": diff,
         }
@@ -269,8 +273,8 @@ def _from_ledger(
 ) -> TertialReport:
     organisations = store.live_organisations(db)
     mapping, mapping_name = mapping_for(db, organisations[0] if organisations else None)
-    actual = store.actual_months(db, [year])
-    budget = store.budget_months(db, "PBUDGET", [year], 0)
+    actual = columns_store.actual_months(db, [year])
+    budget = columns_store.budget_months(db, "PBUDGET", [year], 0)
     objects_filter = _scope_objects(scope, names)
     previous, previous_source = _previous_frame(db, year, ledger_years, objects_filter)
     statement = reports.income_statement(
@@ -325,7 +329,7 @@ def _from_reported(
         if not reported.is_empty() and scope.kind == "nämnden"
         else pl.DataFrame(schema=reports.STATEMENT_SCHEMA)
     )
-    objects_of_case = dict(store.project_objects(db))
+    objects_of_case = dict(core_store.project_objects(db))
     rows = results.filter(pl.col("scope") != COMMITTEE_SCOPE).with_columns(
         pl.coalesce(
             "object",
@@ -456,10 +460,10 @@ def save_note(
     if problems:
         raise InvalidInputError(problems)
     with write(db):
-        before = store.get_note(db, year, period.value, obj)
+        before = tertial_store.get_note(db, year, period.value, obj)
         if before is not None and version is None:
             version = int(before["version"])
-        ok = store.upsert_note(
+        ok = tertial_store.upsert_note(
             db,
             year=year,
             period=period.value,
@@ -472,7 +476,7 @@ def save_note(
         if not ok:
             raise StaleEditError(
                 f"Kommentaren för objekt {obj} har ändrats av någon annan; läs in sidan igen.",
-                current=store.get_note(db, year, period.value, obj),
+                current=tertial_store.get_note(db, year, period.value, obj),
             )
         audit_by(
             db,
@@ -523,7 +527,7 @@ def freeze_report(db: Database, actor: User, report: TertialReport, note: str = 
     if report.source == "saknas":
         raise InvalidInputError(["Det finns inga siffror att fastställa för perioden"])
     with write(db):
-        snapshot_id = store.insert_snapshot(
+        snapshot_id = tertial_store.insert_snapshot(
             db,
             year=report.year,
             period=report.period.value,
@@ -554,8 +558,8 @@ def review_report(db: Database, actor: User, *, year: int, period: Period, comme
     comment = parse(ReviewInput, {"comment": comment}, {"comment": "Kommentaren"}).comment
     view = _review_view(db, party, year, period)
     with write(db):
-        before = store.get_review(db, year, period.value, party)
-        store.upsert_review(
+        before = tertial_store.get_review(db, year, period.value, party)
+        tertial_store.upsert_review(
             db,
             year=year,
             period=period.value,

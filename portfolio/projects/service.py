@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel
 
 from portfolio import clock, models, parties
+from portfolio.audit_store import AuditQuery, audit_frame
 from portfolio.audit_view import readable_change
 from portfolio.auth import Action, Role, User, can, require
 from portfolio.db import Database, audit_by, write
@@ -35,7 +36,6 @@ from portfolio.projects.model import (
     Share,
     StatedTotalsInput,
 )
-from portfolio.store import AuditQuery, audit_frame
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -13,8 +13,8 @@ from datetime import date
 from typing import Any
 
 from portfolio import store as core_store
-from portfolio.db import Database, Migrations, update_if_unchanged
-from portfolio.store import bind_user_projects, exists, row_dict, row_dicts
+from portfolio.db import Database, Migrations, exists, row_dict, row_dicts, update_if_unchanged
+from portfolio.users_store import bind_user_projects
 
 MIGRATIONS = Migrations("projects")
 

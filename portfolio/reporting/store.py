@@ -10,10 +10,9 @@ from typing import Any
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, Migrations, to_json, update_if_unchanged
+from portfolio.db import Database, Migrations, frame, row_dict, row_dicts, to_json, update_if_unchanged
 from portfolio.reporting.calendar import CalendarEntry, period_of_day
 from portfolio.reporting.model import REPORT_FIELDS
-from portfolio.store import frame, row_dict, row_dicts
 
 MIGRATIONS = Migrations("reporting")
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from portfolio import clock, store
+from portfolio import clock, users_store
 from portfolio.auth import Role, User
 from portfolio.db import BUSY_TIMEOUT_MS, Database, audit_by, write
 from portfolio.errors import DatabaseBusyError, NotFoundError, PermissionDeniedError
@@ -81,7 +81,7 @@ def start_from_sso(db: Database, email: str, sign_in: str, *, user_agent: str | 
     account disabled), the same sign-in opens no new session: the user signs in again.
     """
     fingerprint = token_hash(sign_in)
-    found = store.find_user(db, email)
+    found = users_store.find_user(db, email)
     user = found[0] if found is not None and found[0].active else None
     if user is None or sessions_store.sso_sign_in_ended(db, fingerprint):
         return None
@@ -102,7 +102,7 @@ def resolve(db: Database, token: str | None, policy: Policy, *, now: datetime | 
     elif moment - clock.parse(row["created_at"]) > policy.lifetime:
         reason = "längsta tid för en session"
     try:
-        user = store.get_user(db, int(row["user_id"]))
+        user = users_store.get_user(db, int(row["user_id"]))
     except NotFoundError:
         user = None
     if user is not None and not user.active:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portfolio.db import Database, Migrations
-from portfolio.store import row_dict, row_dicts
+from portfolio.db import Database, Migrations, row_dict, row_dicts
 
 MIGRATIONS = Migrations("sessions")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from portfolio import clock
+from portfolio import clock, users_store
 from portfolio import db as core_db
 from portfolio import store as core_store
 from portfolio.auth import SYSTEM, User
@@ -122,7 +122,7 @@ def core_inputs(db: Database, today: date, **registers: pl.DataFrame) -> TodoInp
 def active_users(db: Database) -> list[User]:
     """Every active account, the ones reminders may go to."""
     ids = core_store.users_frame(db).filter(pl.col("active"))["id"].to_list()
-    return [core_store.get_user(db, int(i)) for i in ids]
+    return [users_store.get_user(db, int(i)) for i in ids]
 
 
 def pending_reminders(db: Database, inputs: TodoInputs) -> list[logic.Reminder]:

@@ -6,8 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from portfolio.db import Database, Migrations
-from portfolio.store import frame
+from portfolio.db import Database, Migrations, frame
 
 MIGRATIONS = Migrations("todo")
 

@@ -6,9 +6,18 @@ from typing import Any
 
 import polars as pl
 
-from portfolio.db import Database, Migrations, stamps_to_utc, update_if_unchanged
+from portfolio import clock
+from portfolio.db import (
+    Database,
+    Migrations,
+    exists,
+    frame,
+    row_dict,
+    row_dicts,
+    stamps_to_utc,
+    update_if_unchanged,
+)
 from portfolio.errors import NotFoundError
-from portfolio.store import exists, frame, now_text, row_dict, row_dicts
 from registers.benefits.model import BenefitInput, BenefitValueInput, MeasurementInput
 
 MIGRATIONS = Migrations("benefits")
@@ -313,7 +322,7 @@ def insert_benefit(
             doc_status,
             definition_source,
             source,
-            now_text(),
+            clock.now(),
         ],
     )
     benefit_id = cur.lastrowid
@@ -375,7 +384,7 @@ def insert_measurement(
             data.source,
             survey_statement_id,
             user_id,
-            now_text(),
+            clock.now(),
         ],
     )
     assert cur.lastrowid is not None
@@ -430,7 +439,7 @@ def insert_value(
             data.comment,
             source,
             user_id,
-            now_text(),
+            clock.now(),
         ],
     )
     assert cur.lastrowid is not None

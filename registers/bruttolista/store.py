@@ -8,8 +8,7 @@ from typing import Any
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, Migrations, update_if_unchanged
-from portfolio.store import frame
+from portfolio.db import Database, Migrations, frame, update_if_unchanged
 from registers.bruttolista.model import ActivityInput, ActivityStatus, OutcomeInput
 
 MIGRATIONS = Migrations("bruttolista")

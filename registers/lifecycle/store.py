@@ -7,8 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from portfolio.db import Database, Migrations, update_if_unchanged
-from portfolio.store import frame
+from portfolio.db import Database, Migrations, frame, update_if_unchanged
 from registers.lifecycle.model import DeviationInput, HandoverInput, HandoverMark, NeedInput
 
 MIGRATIONS = Migrations("lifecycle")

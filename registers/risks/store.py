@@ -7,8 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from portfolio import store as core_store
-from portfolio.db import Database, Migrations, stamps_to_utc, update_if_unchanged
+from portfolio.db import Database, Migrations, frame, row_dicts, stamps_to_utc, update_if_unchanged
 from portfolio.errors import NotFoundError
 from registers.risks.model import BUILTIN_CATEGORIES, Register, RegisterInput, now
 
@@ -166,7 +165,7 @@ def registers_frame(db: Database, project_id: int | None = None) -> pl.DataFrame
         WHERE ? IS NULL OR g.project_id = ?
         ORDER BY p.code, g.name
     """
-    return core_store.frame(db, sql, [project_id, project_id], REGISTER_SCHEMA)
+    return frame(db, sql, [project_id, project_id], REGISTER_SCHEMA)
 
 
 def find_register(db: Database, project_id: int, name: str) -> int | None:
@@ -223,7 +222,7 @@ _RISK_COLUMNS = (
 
 def _risks(db: Database, where: str, params: Sequence[Any]) -> list[dict[str, Any]]:
     """The risks that match `where` (a condition, and any ORDER BY)."""
-    found = core_store.row_dicts(
+    found = row_dicts(
         db,
         f"SELECT {', '.join(_RISK_COLUMNS)} FROM risks r JOIN risk_registers g ON g.id = r.register_id"
         f" WHERE {where}",
@@ -329,7 +328,7 @@ def risks_frame(db: Database, project_id: int | None = None) -> pl.DataFrame:
         WHERE ? IS NULL OR g.project_id = ?
         ORDER BY p.code, g.name, r.id
     """
-    return core_store.frame(db, sql, [project_id, project_id], RISK_SCHEMA)
+    return frame(db, sql, [project_id, project_id], RISK_SCHEMA)
 
 
 # --- actions -------------------------------------------------------------------------------------
@@ -339,7 +338,7 @@ _ACTION_COLUMNS = ("a.id", "a.risk_id", "g.project_id", *(f"a.{f}" for f in ACTI
 
 def _actions(db: Database, where: str, params: Sequence[Any]) -> list[dict[str, Any]]:
     """The actions that match `where` (a condition, and any ORDER BY)."""
-    return core_store.row_dicts(
+    return row_dicts(
         db,
         f"SELECT {', '.join(_ACTION_COLUMNS)} FROM risk_actions a JOIN risks r ON r.id = a.risk_id"
         f" JOIN risk_registers g ON g.id = r.register_id WHERE {where}",
@@ -428,7 +427,7 @@ def actions_frame(db: Database, project_id: int | None = None) -> pl.DataFrame:
         WHERE ? IS NULL OR g.project_id = ?
         ORDER BY p.code, a.risk_id, a.id
     """
-    return core_store.frame(db, sql, [project_id, project_id], ACTION_SCHEMA)
+    return frame(db, sql, [project_id, project_id], ACTION_SCHEMA)
 
 
 # --- history (read only from the audit log) ---------------------------------------------------
@@ -453,7 +452,7 @@ def risk_history(db: Database, risk_id: int) -> pl.DataFrame:
                  (SELECT CAST(id AS TEXT) FROM risk_actions WHERE risk_id = ?))
         ORDER BY id
     """
-    return core_store.frame(db, sql, [str(risk_id), risk_id], HISTORY_SCHEMA)
+    return frame(db, sql, [str(risk_id), risk_id], HISTORY_SCHEMA)
 
 
 def last_change(db: Database, entity: str, entity_id: int) -> tuple[str, str] | None:

@@ -7,9 +7,9 @@ from typing import Any
 
 import polars as pl
 
-from portfolio.db import Database, Migrations, stamps_to_utc
+from portfolio import clock
+from portfolio.db import Database, Migrations, exists, frame, positioned_frame, row_dict, stamps_to_utc
 from portfolio.errors import NotFoundError
-from portfolio.store import exists, frame, now_text, positioned_frame, row_dict
 from registers.surveys.model import SurveyInput
 
 MIGRATIONS = Migrations("surveys")
@@ -237,7 +237,7 @@ def insert_survey(
             json.dumps(notes or [], ensure_ascii=False),
             source,
             previous_survey_id,
-            now_text(),
+            clock.now(),
         ],
     )
     survey_id = cur.lastrowid

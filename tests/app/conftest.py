@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from portfolio import store
+from portfolio import users_store
 from registers.schema import open_database
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "streamlit_app.py")
@@ -37,7 +37,7 @@ def app_as(app_env: Path) -> Callable[..., AppTest]:
 
     def make(role: str, page: str | None = None) -> AppTest:
         conn = open_database(app_env)
-        found = store.find_user(conn, PERSONA_EMAILS[role])
+        found = users_store.find_user(conn, PERSONA_EMAILS[role])
         conn.close()
         assert found is not None, f"personan {role} saknas i grunddatan"
         at = AppTest.from_file(APP, default_timeout=60)

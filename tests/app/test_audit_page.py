@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from portfolio import accounts, store
+from portfolio import accounts, audit_store
 from portfolio.audit_view import visible_to
 from registers.schema import open_database
 
@@ -20,18 +20,20 @@ def test_others_do_not_see_other_peoples_account_entries(app_env):
     conn = open_database(app_env)
     leader = accounts.persona_login(conn, "projektledare")
     accounts.persona_login(conn, "namnd")
-    shown = store.audit_frame(conn, visible_to(store.AuditQuery(entities=("användare",)), leader))
+    shown = audit_store.audit_frame(conn, visible_to(audit_store.AuditQuery(entities=("användare",)), leader))
     assert set(shown["entity_id"]) == {str(leader.id)}
     admin = accounts.persona_user(conn, "admin")
-    everything = store.audit_frame(conn, visible_to(store.AuditQuery(entities=("användare",)), admin))
+    everything = audit_store.audit_frame(
+        conn, visible_to(audit_store.AuditQuery(entities=("användare",)), admin)
+    )
     assert len(set(everything["entity_id"])) > 1
 
 
 def test_filters_by_project_and_date_in_sql(app_env):
     conn = open_database(app_env)
-    link2 = store.audit_frame(conn, store.AuditQuery(projects=("GNS/8/2018",)))
+    link2 = audit_store.audit_frame(conn, audit_store.AuditQuery(projects=("GNS/8/2018",)))
     assert link2.height > 0 and set(link2["project"]) == {"GNS/8/2018"}
-    assert store.audit_count(conn, store.AuditQuery(date_from="2999-01-01")) == 0
+    assert audit_store.audit_count(conn, audit_store.AuditQuery(date_from="2999-01-01")) == 0
 
 
 def test_the_log_shows_changes_as_readable_lines_in_swedish_time(app_as):

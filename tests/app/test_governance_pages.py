@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from portfolio import store as core_store
+from portfolio import users_store
 from portfolio.governance import service as governance
 from portfolio.governance.model import AgendaItemInput, parse
 from registers.schema import open_database
@@ -252,7 +253,7 @@ def test_no_two_controls_on_the_decisions_page_share_a_label(app_as, app_env):
 
 def test_an_agenda_items_text_with_markup_is_shown_as_written_on_the_meetings_page(app_as, app_env):
     db = open_database(app_env)
-    admin = core_store.find_user(db, "e-strateg@gns.example")
+    admin = users_store.find_user(db, "e-strateg@gns.example")
     assert admin is not None
     title = "Rubrik med ![bild](http://example.invalid/a.png)"
     decision = "<script>alert(1)</script> och [länk](http://example.invalid)"

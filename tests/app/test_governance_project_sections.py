@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from portfolio import store as core_store
+from portfolio import users_store
 from portfolio.governance import service as governance
 from registers.bruttolista import service as bruttolista
 from registers.lifecycle import service as lifecycle
@@ -33,7 +34,7 @@ def _script() -> None:
 def sections(app_env: Path) -> Callable[..., AppTest]:
     def make(role: str, code: str = "GNS/8/2018") -> AppTest:
         conn = open_database(app_env)
-        found = core_store.find_user(conn, PERSONA_EMAILS[role])
+        found = users_store.find_user(conn, PERSONA_EMAILS[role])
         assert found is not None
         at = AppTest.from_function(_script, default_timeout=60)
         at.session_state["user_id"] = found[0].id

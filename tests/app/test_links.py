@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from portfolio import store
+from portfolio import users_store
 from registers.schema import open_database
 from tests.app.conftest import APP, PERSONA_EMAILS, texts
 
@@ -18,7 +18,7 @@ def open_link(app_env: Path):
 
     def make(role: str, page: str, **params: str) -> AppTest:
         conn = open_database(app_env)
-        user = store.find_user(conn, PERSONA_EMAILS[role])[0]
+        user = users_store.find_user(conn, PERSONA_EMAILS[role])[0]
         conn.close()
         at = AppTest.from_file(APP, default_timeout=60)
         at.session_state["user_id"] = user.id

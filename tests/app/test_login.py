@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from portfolio import accounts, store
+from portfolio import accounts, users_store
 from portfolio.auth import SYSTEM
 from registers.schema import open_database
 from tests.app.conftest import APP, texts
@@ -34,7 +34,7 @@ def login_page() -> AppTest:
 
 def signed_in_as(conn_path, email: str) -> AppTest:
     conn = open_database(conn_path)
-    found = store.find_user(conn, email)
+    found = users_store.find_user(conn, email)
     conn.close()
     assert found is not None
     at = AppTest.from_file(APP, default_timeout=60)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from dashboard import ui
-from portfolio import status
+from portfolio import status, users_store
 from portfolio import store as core_store
 from registers.schema import open_database
 
@@ -27,7 +27,7 @@ def test_each_status_reason_is_readable_outside_the_text_table(app_as):
 
 def test_a_status_reason_with_markdown_is_shown_as_written(app_as, app_env):
     db = open_database(app_env)
-    leader = core_store.find_user(db, "projektledare.link2@gns.example")
+    leader = users_store.find_user(db, "projektledare.link2@gns.example")
     assert leader is not None
     reason = "Se ![x](http://example.invalid/a.png) och <b>detta</b>"
     report = status.parse_report(

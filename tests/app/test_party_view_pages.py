@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio.ledger import party_store
-from portfolio.ledger import store as ledger_store
+from portfolio.ledger import party_store, tertial_store
 from registers.schema import open_database
 from tests.app.conftest import ROLES, duplicate_labels, texts
 
@@ -79,7 +78,7 @@ def test_the_review_stores_and_shows_the_view_it_refers_to(app_as, app_env):
 
 def test_a_review_made_before_views_were_stored_says_so(app_as, app_env):
     conn = open_database(app_env)
-    ledger_store.upsert_review(
+    tertial_store.upsert_review(
         conn,
         year=2019,
         period="T1",

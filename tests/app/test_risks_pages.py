@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from portfolio import store as core_store
+from portfolio import users_store
 from registers.risks import excel_import, service
 from registers.risks import store as risk_store
 from registers.risks.model import parse_action, parse_register, parse_risk
@@ -153,7 +154,7 @@ def test_an_edit_is_saved_and_shown_in_the_risks_history(app_as, app_env) -> Non
 def someone_else(app_env):
     """A second connection and the e-strateg, who saves while the form is open."""
     db = open_database(app_env)
-    admin = core_store.find_user(db, "e-strateg@gns.example")
+    admin = users_store.find_user(db, "e-strateg@gns.example")
     assert admin is not None
     return db, admin[0]
 
@@ -245,7 +246,7 @@ def test_the_leader_closes_a_risk(app_as, app_env) -> None:
 
 def test_the_portfolio_shows_flagged_risks_top_risks_and_late_actions(app_as, app_env) -> None:
     db = open_database(app_env)
-    admin = core_store.find_user(db, "e-strateg@gns.example")
+    admin = users_store.find_user(db, "e-strateg@gns.example")
     assert admin is not None
     service.add_action(
         db,
@@ -378,7 +379,7 @@ def test_a_risk_reassessed_with_unchanged_levels_is_recorded_and_not_asked_again
 def test_a_risk_title_with_markdown_is_shown_as_written(app_as, app_env) -> None:
     title = "![x](http://example.invalid/a.png)"
     db = open_database(app_env)
-    leader = core_store.find_user(db, "projektledare.link2@gns.example")
+    leader = users_store.find_user(db, "projektledare.link2@gns.example")
     assert leader is not None
     risk_id = service.create_risk(
         db, leader[0], parse_risk({"register_id": 2, "title": title, "probability": 2, "consequence": 2})

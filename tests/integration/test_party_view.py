@@ -16,9 +16,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from dashboard.cli import main
+from portfolio import store as core_store
 from portfolio.auth import Role, User
 from portfolio.errors import InvalidInputError
-from portfolio.ledger import keys, party_exports, party_service, party_store, store
+from portfolio.ledger import keys, party_exports, party_service, party_store, tertial_store
 from portfolio.ledger.tertial import review_report
 from portfolio.periods import Period
 from registers.schema import open_database
@@ -97,7 +98,7 @@ def test_brackes_2019_view_is_base_funding_plus_its_population_share_of_link2s_b
 
 
 def test_every_party_s_shares_sum_to_what_each_item_splits(seeded):
-    views = [party_service.load_view(seeded, p, 2019, Period.HELAR) for p in store.party_codes(seeded)]
+    views = [party_service.load_view(seeded, p, 2019, Period.HELAR) for p in core_store.party_codes(seeded)]
     budget = sum(v.totals.budget_ore for v in views)
     assert budget == 91_440_000 + 281_000_000  # base funding and LINK2's whole budget
     link2 = [v.rows.filter(v.rows["item"] == "LINK2 budget").row(0, named=True) for v in views]
@@ -200,7 +201,7 @@ def test_a_database_from_before_upgrades_and_its_earlier_reviews_refer_to_no_vie
     old.executescript(
         "DROP TABLE tertial_review_views; DELETE FROM _migrations WHERE migration_set = 'party_view';"
     )
-    store.upsert_review(
+    tertial_store.upsert_review(
         old,
         year=2019,
         period="T1",
@@ -213,7 +214,7 @@ def test_a_database_from_before_upgrades_and_its_earlier_reviews_refer_to_no_vie
     old.close()
     upgraded = open_database(seeded_path)
     assert party_store.review_view(upgraded, 2019, "T1", "BRACKE") is None
-    assert store.get_review(upgraded, 2019, "T1", "BRACKE") is not None
+    assert tertial_store.get_review(upgraded, 2019, "T1", "BRACKE") is not None
     review_report(upgraded, BRACKE_CEO, year=2019, period=Period.T1, comment="Igen")
     assert (
         party_store.review_view(upgraded, 2019, "T1", "BRACKE")["budget_ore"] == BASE_FUNDING + BRACKE_BUDGET

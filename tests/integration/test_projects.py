@@ -11,6 +11,7 @@ import pytest
 from openpyxl import Workbook
 
 from dashboard.cli import main
+from portfolio import audit_store, users_store
 from portfolio import store as core_store
 from portfolio.auth import SYSTEM, User
 from portfolio.db import Database, connect, migrate
@@ -32,7 +33,7 @@ LINK2 = "GNS/8/2018"
 
 
 def persona(db: Database, email: str) -> User:
-    found = core_store.find_user(db, email)
+    found = users_store.find_user(db, email)
     assert found is not None
     return found[0]
 
@@ -287,7 +288,7 @@ def test_a_budget_change_records_who_before_after_and_the_decision(seeded, admin
     projects.set_budget_line(
         seeded, admin, pid, edited, line_id=line["id"], version=line["version"], decision="2019-06-03 §17"
     )
-    row = core_store.audit_frame(seeded).row(0, named=True)
+    row = audit_store.audit_frame(seeded).row(0, named=True)
     assert (row["user"], row["entity"], row["action"]) == ("e-strateg@gns.example", "budgetrad", "ändra")
     assert json.loads(row["after"])["beslut"] == "2019-06-03 §17"
     assert json.loads(row["before"])["aktivitet"] == line["activity"]

@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from dashboard import api, navigation
-from portfolio import accounts, status, store
+from portfolio import accounts, status, store, users_store
 from portfolio.apikeys import service as apikeys
 from portfolio.auth import SYSTEM
 from portfolio.db import revision
@@ -92,7 +92,7 @@ def key_for(seeded_path: Path) -> Callable[[str], str]:
         db = open_database(seeded_path)
         try:
             email = PERSONA_EMAILS[role]
-            found = store.find_user(db, email)
+            found = users_store.find_user(db, email)
             assert found is not None
             return apikeys.create_key(db, found[0], owner_email=email, name=f"test {role}").key
         finally:

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dashboard.cli import main
-from portfolio import accounts
+from portfolio import accounts, users_store
 from portfolio import store as core_store
 from portfolio.db import Database
 from portfolio.errors import ImportRejectedError, PermissionDeniedError
@@ -25,7 +25,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "risks"
 
 
 def user(db: Database, email: str):
-    found = core_store.find_user(db, email)
+    found = users_store.find_user(db, email)
     assert found is not None
     return found[0]
 

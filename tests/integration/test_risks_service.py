@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from portfolio import store as core_store
+from portfolio import users_store
 from portfolio.db import Database
 from portfolio.errors import InvalidInputError, PermissionDeniedError, StaleEditError
 from registers.risks import service
@@ -19,7 +20,7 @@ LINK2 = "GNS/8/2018"
 
 
 def persona(db: Database, email: str):
-    found = core_store.find_user(db, email)
+    found = users_store.find_user(db, email)
     assert found is not None
     return found[0]
 

@@ -80,6 +80,15 @@ def test_a_bad_record_names_file_record_and_field_and_changes_nothing(tmp_path):
     assert store.count(db, "projects") == 0 and store.count(db, "audit_log") == 0
 
 
+def test_count_is_zero_for_a_table_not_made_yet_and_the_rows_of_one_that_is(tmp_path):
+    db = connect(tmp_path / "count.db")
+    assert store.count(db, "parties") == 0
+    migrate(db, store.MIGRATIONS)
+    db.execute("INSERT INTO parties (code, name, kind) VALUES ('R', 'Regionen', 'region')")
+    db.execute("INSERT INTO parties (code, name, kind) VALUES ('K', 'Kommunen', 'kommun')")
+    assert store.count(db, "parties") == 2
+
+
 def test_the_seed_command_fails_with_the_message_and_exit_code(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)

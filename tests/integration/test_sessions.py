@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from portfolio import accounts, clock, store
+from portfolio import accounts, audit_store, clock, store, users_store
 from portfolio.auth import SYSTEM
 from portfolio.db import Database, revision
 from portfolio.sessions import service as sessions
@@ -84,7 +84,7 @@ def test_a_used_session_still_ends_after_its_absolute_lifetime(seeded, anna):
                 role="nämnd",
                 party=None,
                 project_codes=(),
-                version=store.user_account(db, "anna@region.se")["version"],
+                version=users_store.user_account(db, "anna@region.se")["version"],
             ),
             "rollen ändrades",
         ),
@@ -109,7 +109,7 @@ def test_a_user_sees_their_open_sessions_and_ends_one_but_not_anothers(seeded, a
     rows = sessions.open_sessions(seeded, anna, current_token=here)
     assert [r["current"] for r in rows].count(True) == 1
     other = next(r for r in rows if not r["current"])
-    member = store.find_user(seeded, "ledamot@gns.example")[0]
+    member = users_store.find_user(seeded, "ledamot@gns.example")[0]
     with pytest.raises(Exception, match="inte din"):
         sessions.end_session(seeded, member, other["id"])
     sessions.end_session(seeded, anna, other["id"])
@@ -121,7 +121,7 @@ def test_starting_and_ending_sessions_is_in_the_audit_log(seeded, anna):
     before = store.count(seeded, "audit_log")
     token = sessions.start(seeded, anna)
     sessions.end_token(seeded, token, anna)
-    actions = store.audit_frame(seeded)["action"].to_list()[:2]
+    actions = audit_store.audit_frame(seeded)["action"].to_list()[:2]
     assert store.count(seeded, "audit_log") == before + 2
     assert actions == ["avsluta session", "ny session"]
 

@@ -16,7 +16,7 @@ from dashboard.cli import main
 from portfolio.auth import SYSTEM
 from portfolio.db import Database, migrate, write
 from portfolio.errors import ImportRejectedError
-from portfolio.ledger import store
+from portfolio.ledger import columns_store, organisations_store, store
 from portfolio.ledger.organisations import add_organisation
 from portfolio.ledger.sie_import import SiePreview, import_sie, preview_sie
 from registers.schema import open_database
@@ -97,7 +97,7 @@ def test_a_file_from_an_organisation_not_on_the_list_is_refused_with_its_name_un
     messages = refused(db, small("212000-0001"), file_name="a.se")
     assert any("Testnämnden (212000-0001)" in m and "--new-organisation" in m for m in messages)
     summary = import_sie(db, SYSTEM, small("212000-0001"), file_name="a.se", new_organisation=True)
-    assert store.organisation_name(db, "212000-0001") == "Testnämnden"
+    assert organisations_store.organisation_name(db, "212000-0001") == "Testnämnden"
     actions = db.execute(
         "SELECT action, entity, entity_id FROM audit_log ORDER BY id DESC LIMIT 2"
     ).fetchall()
@@ -342,7 +342,7 @@ def test_a_database_from_before_the_organisation_list_lists_its_imported_organis
             """
         )
     assert migrate(db, store.MIGRATIONS) == ["ledger:m003_organisations"]
-    assert store.organisation_name(db, "212000-0001") == "Testnämnden"
+    assert organisations_store.organisation_name(db, "212000-0001") == "Testnämnden"
     assert store.live_organisations(db) == ["212000-0001"]
     # The next file of the same ledger, written with the dash, is the same organisation.
     messages = refused(db, small("212000-0001", BODY.split("#VER A 2")[0]), file_name="b.se")
@@ -360,7 +360,7 @@ def test_an_addition_without_objekt_lines_does_not_hide_the_ledgers_object_names
     )
     added = import_sie(db, SYSTEM, small("212000-0001", unnamed), file_name="lon.si", addition="Lön")
     assert not any("utan #OBJEKT-rad" in w for w in added.warnings)
-    assert store.object_names(db)[("6", "6674")] == "LINK2"
+    assert columns_store.object_names(db)[("6", "6674")] == "LINK2"
 
 
 def test_a_psaldo_that_disagrees_with_the_months_trans_is_listed_for_balance_accounts_too(db):

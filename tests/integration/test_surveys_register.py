@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from dashboard.cli import main
-from portfolio import accounts
+from portfolio import accounts, users_store
 from portfolio import store as core_store
 from portfolio.auth import SYSTEM, User
 from portfolio.db import Database
@@ -37,7 +37,7 @@ STATEMENTS = [
 
 
 def persona(db: Database, email: str) -> User:
-    found = core_store.find_user(db, email)
+    found = users_store.find_user(db, email)
     assert found is not None
     return found[0]
 

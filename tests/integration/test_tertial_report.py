@@ -16,7 +16,7 @@ from dashboard.cli import main
 from portfolio import store as core_store
 from portfolio.auth import SYSTEM, Role, User
 from portfolio.errors import InvalidInputError, PermissionDeniedError, StaleEditError
-from portfolio.ledger import exports, store
+from portfolio.ledger import exports, tertial_store
 from portfolio.ledger.generate import generate_sie
 from portfolio.ledger.sie_import import import_sie
 from portfolio.ledger.tertial import (
@@ -175,7 +175,7 @@ def test_a_frozen_report_does_not_change_with_a_later_import_and_shows_the_diffe
         )
     report = load_report(seeded, 2019, Period.T1)
     freeze_report(seeded, SYSTEM, report, "§16")
-    frozen = store.latest_snapshot(seeded, 2019, "T1", "nämnden")
+    frozen = tertial_store.latest_snapshot(seeded, 2019, "T1", "nämnden")
     assert frozen is not None
     second = generate_sie(tmp_path / "b.se", rows=1_500, seed=2)
     import_sie(seeded, SYSTEM, second.path, replace=True)
@@ -190,7 +190,7 @@ def test_freezing_is_refused_while_a_large_deviation_lacks_a_comment(seeded):
     with pytest.raises(InvalidInputError) as info:
         freeze_report(seeded, SYSTEM, report)
     assert any("6674" in m for m in info.value.messages)
-    assert store.latest_snapshot(seeded, 2019, "T1", "nämnden") is None
+    assert tertial_store.latest_snapshot(seeded, 2019, "T1", "nämnden") is None
 
 
 def test_a_forecast_needs_a_comment_and_a_stale_edit_is_refused(seeded):
@@ -212,7 +212,7 @@ def test_a_forecast_needs_a_comment_and_a_stale_edit_is_refused(seeded):
     note("Andra", 200, 1)
     with pytest.raises(StaleEditError):
         note("Gammal", 1, 1)
-    assert store.get_note(seeded, 2019, "T2", "6674")["forecast_ore"] == 200
+    assert tertial_store.get_note(seeded, 2019, "T2", "6674")["forecast_ore"] == 200
 
 
 def test_a_municipal_ceo_reviews_for_their_own_party_only(seeded):

@@ -16,7 +16,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from dashboard.cli import main
 from dashboard.todo_data import inputs
-from portfolio import clock, store
+from portfolio import clock, users_store
 from portfolio.auth import User
 from portfolio.db import Database
 from portfolio.reminders import settings
@@ -33,7 +33,7 @@ SMTP_ENV = (*(settings.PREFIX + k.upper() for k in settings.KEYS), settings.CONF
 
 
 def persona(db: Database, email_address: str) -> User:
-    found = store.find_user(db, email_address)
+    found = users_store.find_user(db, email_address)
     assert found is not None
     return found[0]
 

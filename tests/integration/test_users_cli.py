@@ -8,7 +8,7 @@ import json
 import pytest
 
 from dashboard.cli import main
-from portfolio import accounts, store
+from portfolio import accounts, users_store
 from registers.schema import open_database
 
 PASSWORD = "ett-langt-losenord"
@@ -21,7 +21,7 @@ def user(seeded_path, *args: str, stdin: str | None = None, monkeypatch=None) ->
 
 
 def account(seeded_path, email: str) -> dict:
-    found = store.user_account(open_database(seeded_path), email)
+    found = users_store.user_account(open_database(seeded_path), email)
     assert found is not None
     return found
 
@@ -45,7 +45,7 @@ def test_add_with_an_unknown_party_lists_the_valid_ones_and_creates_nothing(seed
     err = capsys.readouterr().err
     assert "Okänd part 'Atlantis'" in err
     assert "Bräcke kommun" in err
-    assert store.find_user(open_database(seeded_path), "x@x.se") is None
+    assert users_store.find_user(open_database(seeded_path), "x@x.se") is None
 
 
 def test_list_as_json_shows_every_account_without_password_hashes(seeded_path, capsys):

@@ -1,0 +1,165 @@
+"""The tertial review's tables: the project leaders' notes, the report snapshots and the parties' reviews.
+
+A tertial report has, per period: a note per object (a comment and a forecast, edited under its
+version so a stale edit is refused rather than overwriting another), frozen snapshots of the
+report (its payload as JSON with a scope and a note, so a later import does not change what was
+frozen), and each party's review with its comment. The tables are created by the
+ledger's migrations in `store.py`; `tertial.py` builds the report and calls these functions.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import polars as pl
+
+from portfolio import clock
+from portfolio.db import Database, frame, to_json, update_if_unchanged
+
+NOTE_SCHEMA: dict[str, Any] = {
+    "object": pl.String,
+    "comment": pl.String,
+    "forecast_ore": pl.Int64,
+    "user_email": pl.String,
+    "updated_at": pl.String,
+    "version": pl.Int64,
+}
+
+
+def notes_frame(db: Database, year: int, period: str) -> pl.DataFrame:
+    """Comments and forecasts per object for a report."""
+    return frame(
+        db,
+        "SELECT object, comment, forecast_ore, user_email, updated_at, version FROM tertial_notes"
+        " WHERE year = ? AND period = ? ORDER BY object",
+        [year, period],
+        NOTE_SCHEMA,
+    )
+
+
+def get_note(db: Database, year: int, period: str, obj: str) -> dict[str, Any] | None:
+    """One object's comment and forecast, or None."""
+    row = db.execute(
+        "SELECT comment, forecast_ore, version FROM tertial_notes"
+        " WHERE year = ? AND period = ? AND object = ?",
+        [year, period, obj],
+    ).fetchone()
+    return None if row is None else {"comment": row[0], "forecast_ore": row[1], "version": row[2]}
+
+
+def upsert_note(
+    db: Database,
+    *,
+    year: int,
+    period: str,
+    obj: str,
+    comment: str,
+    forecast_ore: int | None,
+    user_email: str,
+    expected_version: int | None,
+) -> bool:
+    """Insert or update a note; False when the stored version is not `expected_version`."""
+    if expected_version is None:
+        cur = db.execute(
+            "INSERT OR IGNORE INTO tertial_notes (year, period, object, comment, forecast_ore, user_email,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [year, period, obj, comment, forecast_ore, user_email, clock.now()],
+        )
+    else:
+        return update_if_unchanged(
+            db,
+            "tertial_notes",
+            {
+                "comment": comment,
+                "forecast_ore": forecast_ore,
+                "user_email": user_email,
+                "updated_at": clock.now(),
+            },
+            where={"year": year, "period": period, "object": obj},
+            version=expected_version,
+        )
+    return cur.rowcount > 0
+
+
+def insert_snapshot(
+    db: Database, *, year: int, period: str, scope: str, user_email: str, source: str, payload: Any, note: str
+) -> int:
+    """Store a frozen report; returns its id."""
+    cur = db.execute(
+        "INSERT INTO tertial_snapshots (year, period, scope, frozen_at, user_email, source, payload, note)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [year, period, scope, clock.now(), user_email, source, to_json(payload), note],
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+def latest_snapshot(db: Database, year: int, period: str, scope: str) -> dict[str, Any] | None:
+    """The most recent frozen report for a period and scope, or None."""
+    row = db.execute(
+        "SELECT id, frozen_at, user_email, source, payload, note FROM tertial_snapshots"
+        " WHERE year = ? AND period = ? AND scope = ? ORDER BY id DESC LIMIT 1",
+        [year, period, scope],
+    ).fetchone()
+    if row is None:
+        return None
+    return {
+        "id": row[0],
+        "frozen_at": row[1],
+        "user_email": row[2],
+        "source": row[3],
+        "payload": json.loads(row[4]),
+        "note": row[5],
+    }
+
+
+REVIEW_SCHEMA: dict[str, Any] = {
+    "party": pl.String,
+    "user_email": pl.String,
+    "user_name": pl.String,
+    "comment": pl.String,
+    "reviewed_at": pl.String,
+}
+
+
+def reviews_frame(db: Database, year: int, period: str) -> pl.DataFrame:
+    """Which parties have reviewed a report, with comment and time."""
+    return frame(
+        db,
+        "SELECT party, user_email, user_name, comment, reviewed_at FROM tertial_reviews"
+        " WHERE year = ? AND period = ? ORDER BY party",
+        [year, period],
+        REVIEW_SCHEMA,
+    )
+
+
+def get_review(db: Database, year: int, period: str, party: str) -> dict[str, Any] | None:
+    """A party's review of a report, or None."""
+    row = db.execute(
+        "SELECT user_email, comment, reviewed_at FROM tertial_reviews"
+        " WHERE year = ? AND period = ? AND party = ?",
+        [year, period, party],
+    ).fetchone()
+    return None if row is None else {"user_email": row[0], "comment": row[1], "reviewed_at": row[2]}
+
+
+def upsert_review(
+    db: Database,
+    *,
+    year: int,
+    period: str,
+    party: str,
+    user_id: int | None,
+    user_email: str,
+    user_name: str,
+    comment: str,
+) -> None:
+    """Record (or renew) a party's review."""
+    db.execute(
+        "INSERT INTO tertial_reviews (year, period, party, user_id, user_email, user_name, comment,"
+        " reviewed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(year, period, party) DO UPDATE SET"
+        " user_id = excluded.user_id, user_email = excluded.user_email, user_name = excluded.user_name,"
+        " comment = excluded.comment, reviewed_at = excluded.reviewed_at",
+        [year, period, party, user_id, user_email, user_name, comment, clock.now()],
+    )
