@@ -49,8 +49,8 @@ from portfolio.reporting.model import DIMENSIONS
 from portfolio.textsafe import csv_cell
 from registers.benefits import service as benefits
 from registers.benefits import store as benefits_store
+from registers.database import open_database
 from registers.risks import service as risks
-from registers.schema import open_database
 
 __all__ = ["BASE", "ENDPOINTS", "ROUTES", "openapi"]
 

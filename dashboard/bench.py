@@ -32,7 +32,7 @@ from portfolio.ledger import bench_store, sie_import
 from portfolio.ledger import tertial as tertial_report
 from portfolio.ledger.generate import generate_sie
 from portfolio.periods import Period
-from registers.schema import open_database
+from registers.database import open_database
 from seed.loader import seed_database
 from seed.synthetic import Size, generate
 
@@ -232,7 +232,7 @@ import resource, sys, time
 from pathlib import Path
 from portfolio.auth import SYSTEM
 from portfolio.ledger import sie_import
-from registers.schema import open_database
+from registers.database import open_database
 db = open_database(sys.argv[1])
 started = time.perf_counter()
 summary = sie_import.import_sie(db, SYSTEM, sys.argv[2])

@@ -35,7 +35,7 @@ from portfolio import store, uploads
 from portfolio.errors import PortfoljError
 from portfolio.money import kronor_json
 from portfolio.overview import with_deviation
-from registers.schema import check_database, known_migrations, open_database, restore_database
+from registers.database import check_database, known_migrations, open_database, restore_database
 
 APP = Path(__file__).resolve().parent / "server.py"
 

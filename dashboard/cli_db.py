@@ -6,7 +6,7 @@ import os
 
 from dashboard import config
 from portfolio.db import Database
-from registers.schema import check_database, open_database
+from registers.database import check_database, open_database
 
 
 def open_checked(explicit: str | os.PathLike[str] | None = None) -> Database:

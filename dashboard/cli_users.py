@@ -16,7 +16,7 @@ import argparse
 import sys
 from typing import Any
 
-from portfolio import accounts, store, users_store
+from portfolio import accounts, users_store
 from portfolio.auth import SYSTEM, Role
 from portfolio.db import Database
 
@@ -52,7 +52,7 @@ def _password(args: argparse.Namespace) -> str | None:
 
 def account_rows(db: Database, email: str | None = None) -> list[dict[str, Any]]:
     """Every account (or the one with `email`) as the list shows it, without password hashes."""
-    rows = [{c: r[c] for c in LIST_COLUMNS} for r in store.users_frame(db).iter_rows(named=True)]
+    rows = [{c: r[c] for c in LIST_COLUMNS} for r in users_store.users_frame(db).iter_rows(named=True)]
     return [r for r in rows if email is None or r["email"].casefold() == email.strip().casefold()]
 
 

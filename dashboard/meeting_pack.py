@@ -20,8 +20,8 @@ from portfolio.auth import Action
 from portfolio.governance import attachments as files
 from portfolio.governance import service as governance
 from portfolio.governance.model import STATES, AgendaItemInput, JusteringInput, paragraph_label, parse
+from registers.database import open_database
 from registers.meetings import documents
-from registers.schema import open_database
 
 STATE_TEXT = {
     "planerat": "○ planerat (ingen kallelse ännu)",

@@ -23,7 +23,7 @@ from portfolio.models import Status
 from portfolio.money import format_kr
 from portfolio.overview import search_projects
 from portfolio.sessions import service as sessions
-from registers.schema import open_database
+from registers.database import open_database
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler

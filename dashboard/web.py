@@ -29,7 +29,7 @@ from portfolio import accounts
 from portfolio.auth import User
 from portfolio.errors import NotFoundError, PortfoljError
 from portfolio.sessions import service as sessions
-from registers.schema import open_database
+from registers.database import open_database
 
 COOKIE = sessions.COOKIE
 CSRF_COOKIE = "portfolj_csrf"

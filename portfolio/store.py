@@ -2,12 +2,11 @@
 
 This module holds the core's migrations (`MIGRATIONS`, set "portfolio", which also creates the
 users and audit tables), the readers that return these tables as polars DataFrames with an
-explicit schema (among them `users_frame`, the list of accounts that pages and registers offer
-as owners and leaders), the seed's inserts that add what is missing without overwriting what
-users changed, the status reports, and the figures other areas (the ledger's allocation,
-mapping and tertial report) read from these tables. Logging in and editing accounts live in
-`users_store.py`, reading the audit log in `audit_store.py`, and the reading helpers every
-store shares in `db.py`.
+explicit schema, the seed's inserts that add what is missing without overwriting what users
+changed, the status reports, and the figures other areas (the ledger's allocation, mapping and
+tertial report) read from these tables. Accounts (logging in, editing, and `users_frame`, the
+list pages and registers offer as owners and leaders) live in `users_store.py`, reading the
+audit log in `audit_store.py`, and the reading helpers every store shares in `db.py`.
 """
 
 from __future__ import annotations
@@ -615,36 +614,6 @@ def status_reports_frame(db: Database, project_id: int | None = None) -> pl.Data
         f" LEFT JOIN users u ON u.id = r.user_id {where} ORDER BY r.reported_on, r.id",
         params,
         STATUS_REPORT_SCHEMA,
-    )
-
-
-def users_frame(db: Database) -> pl.DataFrame:
-    """Every account, without its password hash."""
-    return frame(
-        db,
-        """SELECT u.id, u.email, u.name, u.role, u.party_code, u.active,
-                  u.password_hash IS NOT NULL, u.demo_persona, u.created_at,
-                  (SELECT group_concat(p.code, ', ') FROM user_projects up
-                     JOIN projects p ON p.id = up.project_id WHERE up.user_id = u.id),
-                  u.failed_logins, u.locked_until, u.must_change_password, u.version
-           FROM users u ORDER BY u.role, u.name""",
-        [],
-        {
-            "id": pl.Int64,
-            "email": pl.String,
-            "name": pl.String,
-            "role": pl.String,
-            "party": pl.String,
-            "active": pl.Boolean,
-            "has_password": pl.Boolean,
-            "demo_persona": pl.String,
-            "created_at": pl.String,
-            "projects": pl.String,
-            "failed_logins": pl.Int64,
-            "locked_until": pl.String,
-            "must_change_password": pl.Boolean,
-            "version": pl.Int64,
-        },
     )
 
 

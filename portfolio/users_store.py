@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import polars as pl
+
 from portfolio import clock
 from portfolio.auth import Role, User
-from portfolio.db import Database, audit, row_dict, update_if_unchanged
+from portfolio.db import Database, audit, frame, row_dict, update_if_unchanged
 from portfolio.errors import NotFoundError
 
 USER_COLUMNS = (
@@ -181,4 +183,34 @@ def record_login_attempt(
         entity="användare",
         entity_id=user_id,
         after={"failed_logins": failed_logins, "locked_until": locked_until},
+    )
+
+
+def users_frame(db: Database) -> pl.DataFrame:
+    """Every account, without its password hash."""
+    return frame(
+        db,
+        """SELECT u.id, u.email, u.name, u.role, u.party_code, u.active,
+                  u.password_hash IS NOT NULL, u.demo_persona, u.created_at,
+                  (SELECT group_concat(p.code, ', ') FROM user_projects up
+                     JOIN projects p ON p.id = up.project_id WHERE up.user_id = u.id),
+                  u.failed_logins, u.locked_until, u.must_change_password, u.version
+           FROM users u ORDER BY u.role, u.name""",
+        [],
+        {
+            "id": pl.Int64,
+            "email": pl.String,
+            "name": pl.String,
+            "role": pl.String,
+            "party": pl.String,
+            "active": pl.Boolean,
+            "has_password": pl.Boolean,
+            "demo_persona": pl.String,
+            "created_at": pl.String,
+            "projects": pl.String,
+            "failed_logins": pl.Int64,
+            "locked_until": pl.String,
+            "must_change_password": pl.Boolean,
+            "version": pl.Int64,
+        },
     )

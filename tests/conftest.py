@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from portfolio.db import Database
-from registers.schema import open_database
+from registers.database import open_database
 from seed.loader import seed_database
 
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"

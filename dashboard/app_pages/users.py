@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import forms, ui
-from portfolio import accounts, clock, store, users_store
+from portfolio import accounts, clock, users_store
 from portfolio.auth import Role
 from portfolio.errors import StaleEditError
 
@@ -248,7 +248,7 @@ def unlock_form(account: dict[str, Any]) -> None:
             accounts.unlock(conn, user, email)
 
 
-users = store.users_frame(conn)
+users = users_store.users_frame(conn)
 people = dict(users.select("email", "name").iter_rows())
 accounts_table(users)
 new_account_form()

@@ -121,7 +121,7 @@ def core_inputs(db: Database, today: date, **registers: pl.DataFrame) -> TodoInp
 
 def active_users(db: Database) -> list[User]:
     """Every active account, the ones reminders may go to."""
-    ids = core_store.users_frame(db).filter(pl.col("active"))["id"].to_list()
+    ids = users_store.users_frame(db).filter(pl.col("active"))["id"].to_list()
     return [users_store.get_user(db, int(i)) for i in ids]
 
 

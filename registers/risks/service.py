@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 
 from portfolio import store as core_store
+from portfolio import users_store
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, NotFoundError, StaleEditError
@@ -47,7 +48,7 @@ def known_owners(db: Database, project_id: int) -> dict[str, str]:
     Active portfolj users (by name or e-mail) and the project's leaders and steering group.
     """
     owners: dict[str, str] = {}
-    users = core_store.users_frame(db).filter(pl.col("active"))
+    users = users_store.users_frame(db).filter(pl.col("active"))
     for name, email in users.select("name", "email").iter_rows():
         owners[name.lower()] = name
         owners[email.lower()] = name

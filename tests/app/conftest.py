@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from portfolio import users_store
-from registers.schema import open_database
+from registers.database import open_database
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "streamlit_app.py")
 PERSONA_EMAILS = {

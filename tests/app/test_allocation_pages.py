@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portfolio.ledger import store as ledger_store
-from registers.schema import open_database
+from registers.database import open_database
 from tests.app.conftest import ROLES, texts
 
 PAGE = "app_pages/allocation.py"

@@ -12,7 +12,7 @@ from dashboard import api
 from portfolio.apikeys import service
 from portfolio.auth import SYSTEM
 from portfolio.money import format_kr, to_ore
-from registers.schema import open_database
+from registers.database import open_database
 from tests.app.conftest import PERSONA_EMAILS, ROLES, duplicate_labels, shown_under, texts
 
 PAGE = "app_pages/api_keys.py"

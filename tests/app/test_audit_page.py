@@ -6,7 +6,7 @@ import re
 
 from portfolio import accounts, audit_store
 from portfolio.audit_view import visible_to
-from registers.schema import open_database
+from registers.database import open_database
 
 
 def test_admin_filters_the_log_by_entity(app_as):

@@ -13,7 +13,7 @@ from portfolio import store as core_store
 from portfolio.auth import SYSTEM
 from registers.benefits import service, store
 from registers.benefits.model import Point
-from registers.schema import open_database
+from registers.database import open_database
 from tests.app.conftest import ROLES, duplicate_labels, shown_under, texts
 
 PAGE = "app_pages/benefits.py"

@@ -7,7 +7,7 @@ import pytest
 from portfolio import store as core_store
 from registers.bruttolista import service as bruttolista
 from registers.bruttolista.model import AREAS
-from registers.schema import open_database
+from registers.database import open_database
 from tests.app.conftest import ROLES, duplicate_labels, shown_under, texts
 
 PAGE = "app_pages/bruttolista.py"

@@ -7,7 +7,7 @@ import pytest
 from portfolio import clock
 from portfolio.reporting import service
 from portfolio.reporting import store as reporting_store
-from registers.schema import open_database
+from registers.database import open_database
 from seed.synthetic import Size, generate
 from tests.app.conftest import ROLES, texts
 

@@ -11,7 +11,7 @@ from portfolio import store as core_store
 from portfolio import users_store
 from portfolio.governance import service as governance
 from portfolio.governance.model import AgendaItemInput, parse
-from registers.schema import open_database
+from registers.database import open_database
 from tests.app.conftest import ROLES, duplicate_labels, shown_under, texts
 
 PAGE = "app_pages/decisions.py"

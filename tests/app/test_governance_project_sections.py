@@ -13,8 +13,8 @@ from portfolio import store as core_store
 from portfolio import users_store
 from portfolio.governance import service as governance
 from registers.bruttolista import service as bruttolista
+from registers.database import open_database
 from registers.lifecycle import service as lifecycle
-from registers.schema import open_database
 from tests.app.conftest import PERSONA_EMAILS, ROLES, texts
 
 

@@ -9,7 +9,7 @@ import pytest
 from portfolio.auth import SYSTEM
 from portfolio.ledger.generate import generate_sie
 from portfolio.ledger.sie_import import import_sie
-from registers.schema import open_database
+from registers.database import open_database
 from tests.app.conftest import shown_under, texts
 
 PAGE = "app_pages/ledger_import.py"

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from portfolio import users_store
-from registers.schema import open_database
+from registers.database import open_database
 from tests.app.conftest import APP, PERSONA_EMAILS, texts
 
 

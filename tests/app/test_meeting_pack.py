@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from portfolio.governance import service as governance
-from registers.schema import open_database
+from registers.database import open_database
 from tests.app.conftest import ROLES, duplicate_labels, texts
 
 PAGE = "app_pages/meetings.py"

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from portfolio import accounts, users_store
 from portfolio.auth import SYSTEM
-from registers.schema import open_database
+from registers.database import open_database
 from tests.app.conftest import APP, texts
 
 PAGE = "app_pages/my_account.py"

@@ -7,7 +7,7 @@ from datetime import date
 from dashboard import ui
 from portfolio import status, users_store
 from portfolio import store as core_store
-from registers.schema import open_database
+from registers.database import open_database
 
 
 def markdown_outside_expanders(at) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from registers.schema import open_database
+from registers.database import open_database
 from seed.synthetic import Size, generate
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from portfolio.ledger import party_store, tertial_store
-from registers.schema import open_database
+from registers.database import open_database
 from tests.app.conftest import ROLES, duplicate_labels, texts
 
 TERTIAL = "app_pages/tertial.py"

@@ -12,7 +12,7 @@ from portfolio import store
 from portfolio.auth import SYSTEM, Role
 from portfolio.projects import service as projects
 from portfolio.projects.model import ProjectInput
-from registers.schema import open_database
+from registers.database import open_database
 from tests.app.conftest import texts
 
 PROJECT_PAGE = "app_pages/project.py"

@@ -8,10 +8,10 @@ import pytest
 
 from portfolio import store as core_store
 from portfolio import users_store
+from registers.database import open_database
 from registers.risks import excel_import, service
 from registers.risks import store as risk_store
 from registers.risks.model import parse_action, parse_register, parse_risk
-from registers.schema import open_database
 from tests.app.conftest import ROLES, duplicate_labels, shown_under, texts
 
 RISKS = "app_pages/risks.py"

@@ -8,9 +8,9 @@ import pytest
 from portfolio import accounts, store
 from portfolio.reporting import service
 from portfolio.reporting import store as reporting_store
+from registers.database import open_database
 from registers.risks import service as risks_service
 from registers.risks import store as risks_store
-from registers.schema import open_database
 from tests.app.conftest import texts
 
 DIMENSIONS = ("time", "cost", "scope", "risk", "benefit", "overall")

@@ -15,7 +15,7 @@ from portfolio.auth import SYSTEM
 from registers.benefits import service as benefits
 from registers.benefits import store as benefits_store
 from registers.benefits.model import Point
-from registers.schema import open_database
+from registers.database import open_database
 from registers.surveys import service, store
 from registers.surveys.model import parse_survey
 from tests.app.conftest import ROLES, duplicate_labels, rendered, shown_under, texts

@@ -11,10 +11,10 @@ from portfolio import users_store
 from portfolio.todo import service as todo
 from portfolio.todo.logic import MISSED, Reminder
 from portfolio.todo.model import Kind, TodoItem
+from registers.database import open_database
 from registers.risks import service as risks
 from registers.risks import store as risks_store
 from registers.risks.model import ActionInput
-from registers.schema import open_database
 from tests.app.conftest import PERSONA_EMAILS, ROLES, rendered, texts
 
 

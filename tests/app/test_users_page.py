@@ -8,7 +8,7 @@ import pytest
 
 from portfolio import accounts, users_store
 from portfolio.auth import SYSTEM
-from registers.schema import open_database
+from registers.database import open_database
 from tests.app.conftest import texts
 
 PAGE = "app_pages/users.py"

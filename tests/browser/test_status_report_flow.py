@@ -15,7 +15,7 @@ def _only_link2_reports_in_a_current_t2(db_path) -> str:
     from portfolio.reporting import service
     from portfolio.reporting import store as reporting_store
     from portfolio.reporting.model import CalendarInput
-    from registers.schema import open_database
+    from registers.database import open_database
 
     db = open_database(db_path)
     admin = accounts.persona_user(db, "admin")

@@ -11,7 +11,7 @@ from portfolio import accounts, passwords, store, users_store
 from portfolio.auth import SYSTEM, Role, User
 from portfolio.errors import InvalidInputError, PermissionDeniedError, StaleEditError
 from portfolio.passwords import hash_password, verify_password
-from registers.schema import open_database
+from registers.database import open_database
 
 PASSWORD = "korrekt-hast-batteri"
 
@@ -92,7 +92,7 @@ def test_a_success_resets_the_failure_count(seeded):
 
 
 def test_personas_exist_without_passwords_and_cannot_log_in_with_one(seeded):
-    users = store.users_frame(seeded)
+    users = users_store.users_frame(seeded)
     personas = users.filter(users["demo_persona"].is_not_null())
     assert sorted(personas["role"].to_list()) == sorted(r.value for r in Role)
     assert not personas["has_password"].any()

@@ -14,7 +14,7 @@ from portfolio.apikeys import service
 from portfolio.auth import SYSTEM
 from portfolio.db import revision, write
 from portfolio.errors import InvalidInputError, NotFoundError, PermissionDeniedError
-from registers.schema import open_database
+from registers.database import open_database
 
 LEADER = "projektledare.link2@gns.example"
 NAMND = "ledamot@gns.example"

@@ -6,7 +6,7 @@ import json
 
 from dashboard.cli import main
 from portfolio.apikeys import service
-from registers.schema import open_database
+from registers.database import open_database
 
 LEADER = "projektledare.link2@gns.example"
 NAMND = "ledamot@gns.example"

@@ -16,7 +16,7 @@ from portfolio.auth import SYSTEM
 from portfolio.db import BUSY_TIMEOUT_MS, audit, write
 from portfolio.errors import DatabaseBusyError, DatabaseNotReadyError, DiskFullError
 from portfolio.ledger.generate import generate_sie
-from registers.schema import open_database
+from registers.database import open_database
 
 PASSWORD = "korrekt-hast-batteri"
 LINK2 = "GNS/8/2018"

@@ -10,7 +10,7 @@ import pytest
 from portfolio import accounts, status, store
 from portfolio.db import backup
 from portfolio.errors import DatabaseDamagedError
-from registers.schema import known_migrations, open_database, restore_database
+from registers.database import known_migrations, open_database, restore_database
 
 
 def write_reports(path, n, started):

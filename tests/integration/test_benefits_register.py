@@ -22,7 +22,7 @@ from portfolio.errors import InvalidInputError, PermissionDeniedError, StaleEdit
 from portfolio.models import BudgetLine, Party, Project, Split
 from registers.benefits import service, store
 from registers.benefits.model import BenefitInput, MeasurementInput, Point
-from registers.schema import open_database
+from registers.database import open_database
 from seed.loader import DATA_DIR, seed_database
 from seed.projects import load_project
 

@@ -16,7 +16,7 @@ from portfolio.governance import service as governance
 from portfolio.governance.model import NewCaseInput
 from registers.bruttolista import service as bruttolista
 from registers.bruttolista.model import ActivityInput, ActivityStatus, OutcomeInput
-from registers.schema import open_database
+from registers.database import open_database
 from seed.loader import DATA_DIR, SeedError, seed_database
 
 

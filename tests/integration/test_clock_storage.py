@@ -8,7 +8,7 @@ import pytest
 
 from portfolio import accounts, status, store
 from portfolio.db import migrate, write
-from registers.schema import ALL_MIGRATIONS
+from registers.database import ALL_MIGRATIONS
 
 UTC_STAMPED = {
     "status_reports": ("created_at",),

@@ -10,7 +10,7 @@ import pytest
 
 from dashboard.cli import main
 from portfolio import db as core_db
-from registers.schema import known_migrations, open_database, restore_database
+from registers.database import known_migrations, open_database, restore_database
 
 LINK2 = "GNS/8/2018"
 EMAIL = "ledamot@gns.example"

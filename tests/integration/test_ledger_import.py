@@ -26,7 +26,7 @@ from portfolio.ledger.sie import Balance, read_all
 from portfolio.ledger.sie_import import import_sie, remove_import
 from portfolio.ledger.tertial import load_report
 from portfolio.periods import Period
-from registers.schema import open_database
+from registers.database import open_database
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "sie-samples"
 # The organisations whose files these tests import: the test body's, the generator's and BL's.

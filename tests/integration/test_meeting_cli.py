@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from dashboard.cli import main
 from portfolio.governance import service as governance
-from registers.schema import open_database
+from registers.database import open_database
 
 
 def test_kallelse_and_protocol_are_written_from_the_command_line(seeded_path, tmp_path, capsys):

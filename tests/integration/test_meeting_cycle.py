@@ -293,7 +293,7 @@ def test_an_edit_that_does_not_name_the_presenter_keeps_it(seeded):
 
 def test_an_older_database_upgrades_with_held_meetings_genomfort_and_planned_ones_planerat(db):
     from portfolio.db import migrate, write
-    from registers.schema import ALL_MIGRATIONS
+    from registers.database import ALL_MIGRATIONS
 
     with write(db, audited=False):  # as the database was before governance m002
         db.execute("DROP TABLE item_attachments")

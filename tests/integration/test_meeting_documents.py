@@ -18,8 +18,8 @@ from portfolio.errors import InvalidInputError
 from portfolio.governance import service as governance
 from portfolio.governance.model import AgendaItemInput, parse
 from portfolio.pdf import tagged_pdf
+from registers.database import open_database
 from registers.meetings import documents
-from registers.schema import open_database
 
 # The föredragningslista of the seed document dagordning-2020-02-14, in its order.
 AGENDA_2020_02_14 = [

@@ -22,7 +22,7 @@ from portfolio.errors import InvalidInputError
 from portfolio.ledger import keys, party_exports, party_service, party_store, tertial_store
 from portfolio.ledger.tertial import review_report
 from portfolio.periods import Period
-from registers.schema import open_database
+from registers.database import open_database
 from tests.conftest import SHARED
 
 DOMAIN = (SHARED / "DOMAIN.md").read_text(encoding="utf-8")

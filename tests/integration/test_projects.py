@@ -27,7 +27,7 @@ from portfolio.projects import budget_import
 from portfolio.projects import service as projects
 from portfolio.projects import store as projects_store
 from portfolio.projects.model import BudgetLineInput, MilestoneInput, Person, ProjectInput, ReplanInput
-from registers.schema import ALL_MIGRATIONS, open_database
+from registers.database import ALL_MIGRATIONS, open_database
 
 LINK2 = "GNS/8/2018"
 

@@ -21,9 +21,9 @@ from portfolio.db import revision
 from registers.benefits import service as benefits
 from registers.benefits import store as benefits_store
 from registers.benefits.model import MeasurementInput, Point
+from registers.database import open_database
 from registers.risks import service as risks
 from registers.risks.model import RiskInput
-from registers.schema import open_database
 
 LINK2 = "GNS/8/2018"
 PERSONA_EMAILS = {p.key: p.email for p in accounts.PERSONAS}

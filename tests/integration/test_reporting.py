@@ -211,7 +211,7 @@ def test_refusals_leave_everything_as_it_was(seeded):
 
 def test_reports_from_before_the_calendar_are_bound_to_their_period_and_published_without_snapshot(tmp_path):
     from portfolio.db import connect, migrate, write
-    from registers.schema import ALL_MIGRATIONS
+    from registers.database import ALL_MIGRATIONS
 
     db = connect(tmp_path / "old.db")
     migrate(db, *(m for m in ALL_MIGRATIONS if m.name != "reporting"))

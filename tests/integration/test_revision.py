@@ -7,7 +7,7 @@ from datetime import date
 from portfolio import status, store
 from portfolio.auth import SYSTEM
 from portfolio.db import revision, write
-from registers.schema import open_database
+from registers.database import open_database
 
 
 def test_opening_the_database_again_keeps_the_revision_and_so_the_caches(seeded_path):

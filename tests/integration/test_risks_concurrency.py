@@ -14,9 +14,9 @@ import pytest
 
 from portfolio.auth import Role, User
 from portfolio.errors import StaleEditError
+from registers.database import open_database
 from registers.risks import service
 from registers.risks.model import parse_risk
-from registers.schema import open_database
 
 WRITERS = 8
 EDITS = 100

@@ -17,8 +17,8 @@ from portfolio import accounts, users_store
 from portfolio import store as core_store
 from portfolio.db import Database
 from portfolio.errors import ImportRejectedError, PermissionDeniedError
+from registers.database import open_database
 from registers.risks import excel_import, service
-from registers.schema import open_database
 
 LINK2 = "GNS/8/2018"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "risks"

@@ -13,7 +13,7 @@ import pytest
 from portfolio import store
 from portfolio.db import connect, migrate
 from portfolio.errors import InvalidInputError
-from registers.schema import ALL_MIGRATIONS, open_database
+from registers.database import ALL_MIGRATIONS, open_database
 from seed.loader import DATA_DIR, seed_database
 
 
@@ -97,7 +97,7 @@ def test_the_seed_command_fails_with_the_message_and_exit_code(tmp_path):
         [
             sys.executable,
             "-c",
-            f"import sys; from seed.loader import *; from registers.schema import open_database;"
+            f"import sys; from seed.loader import *; from registers.database import open_database;"
             f" seed_database(open_database(r'{tmp_path / 'y.db'}'), Path(r'{data}'))",
         ],
         capture_output=True,

@@ -19,7 +19,7 @@ from portfolio.errors import ImportRejectedError
 from portfolio.ledger import columns_store, organisations_store, store
 from portfolio.ledger.organisations import add_organisation
 from portfolio.ledger.sie_import import SiePreview, import_sie, preview_sie
-from registers.schema import open_database
+from registers.database import open_database
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "sie" / "real"
 NORSTEDTS_4E = REAL / "norstedts_bokslut_4e.se"

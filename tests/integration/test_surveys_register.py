@@ -22,7 +22,7 @@ from portfolio.errors import ImportRejectedError, InvalidInputError, PermissionD
 from registers.benefits import service as benefits
 from registers.benefits import store as benefits_store
 from registers.benefits.model import Point
-from registers.schema import open_database
+from registers.database import open_database
 from registers.surveys import service, store
 from registers.surveys.model import parse_survey
 from seed.loader import DATA_DIR, seed_database

@@ -22,10 +22,10 @@ from portfolio.db import Database
 from portfolio.reminders import settings
 from portfolio.todo import logic
 from portfolio.todo.model import Kind
+from registers.database import open_database
 from registers.risks import service as risks
 from registers.risks import store as risks_store
 from registers.risks.model import ActionInput, RiskInput
-from registers.schema import open_database
 
 TODAY = date(2026, 12, 3)
 LEADER = "projektledare.link2@gns.example"

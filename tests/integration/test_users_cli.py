@@ -9,7 +9,7 @@ import pytest
 
 from dashboard.cli import main
 from portfolio import accounts, users_store
-from registers.schema import open_database
+from registers.database import open_database
 
 PASSWORD = "ett-langt-losenord"
 

@@ -20,7 +20,7 @@ from dashboard import sso, web
 from portfolio import accounts
 from portfolio.auth import SYSTEM
 from portfolio.sessions import service as sessions
-from registers.schema import open_database
+from registers.database import open_database
 
 PASSWORD = "ett-riktigt-bra-losenord"
 

@@ -1,4 +1,8 @@
-"""Open a database with every migration applied: the core's first, then each register's."""
+"""Opening the whole portfolj database: checking a file before use (damaged, empty, foreign, newer),
+applying every migration (the core's first, then each register's), backups and restores.
+
+It lives in `registers/` because it is the one place that knows every package's tables; commands
+and pages open the database through `open_database` here."""
 
 from __future__ import annotations
 
