@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from portfolio import users_store
 from registers.database import open_database
 from tests.app.conftest import APP, PERSONA_EMAILS, texts
+from tests.present import present
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def open_link(app_env: Path):
 
     def make(role: str, page: str, **params: str) -> AppTest:
         conn = open_database(app_env)
-        user = users_store.find_user(conn, PERSONA_EMAILS[role])[0]
+        user = present(users_store.find_user(conn, PERSONA_EMAILS[role]))[0]
         conn.close()
         at = AppTest.from_file(APP, default_timeout=60)
         at.session_state["user_id"] = user.id

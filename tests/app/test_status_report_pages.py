@@ -12,6 +12,7 @@ from registers.database import open_database
 from registers.risks import service as risks_service
 from registers.risks import store as risks_store
 from tests.app.conftest import texts
+from tests.present import present
 
 DIMENSIONS = ("time", "cost", "scope", "risk", "benefit", "overall")
 PUBLISH = "FormSubmitter:project_report_form-Spara och publicera"
@@ -96,7 +97,7 @@ def test_the_history_shows_the_snapshot_as_published_not_todays_risks(app_as, ap
     full = {"reported_on": "2019-09-20", **{f"{d}_status": "grön" for d in DIMENSIONS}}
     service.save_draft(conn, leader, draft, full, version=1)
     report_id = service.publish(conn, leader, draft, version=2)
-    risk = reporting_store.published(conn, report_id)["snapshot"]["risks"][0]
+    risk = present(reporting_store.published(conn, report_id))["snapshot"]["risks"][0]
     current = risks_store.get_risk(conn, risk["id"])
     risks_service.close_risk(conn, leader, risk["id"], version=current["version"], note="Hanterad")
 

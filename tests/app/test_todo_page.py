@@ -16,6 +16,7 @@ from registers.risks import service as risks
 from registers.risks import store as risks_store
 from registers.risks.model import ActionInput
 from tests.app.conftest import PERSONA_EMAILS, ROLES, rendered, texts
+from tests.present import present
 
 
 def links(at) -> list[tuple[str, str, dict[str, str]]]:
@@ -35,7 +36,7 @@ def test_att_gora_is_the_first_page_after_login_for_every_role(app_as, role):
 
 def test_the_project_leader_sees_link2s_late_action_and_benefits_each_linking_to_its_page(app_env, app_as):
     conn = open_database(app_env)
-    leader = users_store.find_user(conn, PERSONA_EMAILS["projektledare"])[0]
+    leader = present(users_store.find_user(conn, PERSONA_EMAILS["projektledare"]))[0]
     action = risks_store.get_action(conn, 4)
     risks.update_action(
         conn,
@@ -93,9 +94,11 @@ def test_the_admin_sees_the_projects_that_have_not_reported_and_the_missing_revi
 
 def test_a_sent_reminder_is_listed_for_its_user_and_for_the_admin_with_its_recipient(app_env, app_as):
     conn = open_database(app_env)
-    leader = users_store.find_user(conn, PERSONA_EMAILS["projektledare"])[0]
+    leader = present(users_store.find_user(conn, PERSONA_EMAILS["projektledare"]))[0]
     item = TodoItem(kind=Kind.ACTION, key="åtgärd:4:2020-01-10", text="x", page="app_pages/risks.py")
-    reminder = Reminder(user_id=leader.id, email=leader.email, name=leader.name, item=item, stage=MISSED)
+    reminder = Reminder(
+        user_id=present(leader.id), email=leader.email, name=leader.name, item=item, stage=MISSED
+    )
     todo.record_sent(conn, [reminder], "Påminnelse från portfolj: 1 sak att göra, 1 försenad")
     conn.close()
     mine = app_as("projektledare").table[0].value

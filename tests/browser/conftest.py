@@ -259,7 +259,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     failure on CI shows what the user would have seen."""
     report = yield
     if report.when == "call" and report.failed:
-        browser = item.funcargs.get("browser")
+        browser = getattr(item, "funcargs", {}).get("browser")  # a test function's fixtures
         for n, page in enumerate(_open_pages(browser)):
             path = SCREENSHOTS / f"FEL-{item.name}-{n}.png"
             with contextlib.suppress(Exception):

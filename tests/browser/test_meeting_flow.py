@@ -23,7 +23,7 @@ def download(page, label: str) -> bytes:
 
 def tagged(data: bytes) -> PdfReader:
     reader = PdfReader(io.BytesIO(data))
-    root = reader.trailer["/Root"]
+    root = reader.root_object
     assert "/StructTreeRoot" in root and root["/Lang"] == "sv-SE"
     return reader
 

@@ -147,7 +147,7 @@ COLLECT = """() => {
 
 def english_on(page, title: str) -> list[str]:
     """Every English word or programmer's value on the page, with where it was found."""
-    hits = []
+    hits: list[str] = []
     for where, text in page.evaluate(COLLECT):
         for line in str(text).splitlines():
             if allowed(title, where, line):

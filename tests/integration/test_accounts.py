@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -14,6 +15,20 @@ from portfolio.passwords import hash_password, verify_password
 from registers.database import open_database
 
 PASSWORD = "korrekt-hast-batteri"
+
+
+def account_of(db, email: str) -> dict[str, Any]:
+    """The admin's view of an account that must exist."""
+    found = users_store.user_account(db, email)
+    assert found is not None, f"inget konto {email}"
+    return found
+
+
+def stored_row_of(db, email: str) -> dict[str, Any]:
+    """The stored row of an account that must exist (with its password hash)."""
+    found = users_store.find_user(db, email)
+    assert found is not None, f"inget konto {email}"
+    return found[1]
 
 
 def make_user(db, email="anna@region.se", **kw):
@@ -141,7 +156,7 @@ def test_mapped_sso_identity_must_be_an_active_account(seeded):
 def test_eight_parallel_sessions_get_no_more_than_five_guesses_checked(seeded_path, monkeypatch):
     conn = open_database(seeded_path)
     make_user(conn)
-    stored = users_store.find_user(conn, "anna@region.se")[1]["password_hash"]
+    stored = stored_row_of(conn, "anna@region.se")["password_hash"]
     conn.close()
     checked: list[str] = []
     real = passwords._hasher
@@ -179,7 +194,7 @@ def test_eight_parallel_sessions_get_no_more_than_five_guesses_checked(seeded_pa
         t.join()
     assert refused == [accounts.LOGIN_FAILED] * sessions
     assert len(checked) == accounts.MAX_FAILED_LOGINS
-    record = users_store.find_user(open_database(seeded_path), "anna@region.se")[1]
+    record = stored_row_of(open_database(seeded_path), "anna@region.se")
     assert record["locked_until"] is not None
 
 
@@ -225,7 +240,7 @@ def test_an_unknown_e_mail_does_the_same_hash_work_as_a_wrong_password(seeded, d
 
 def edit(db, actor=SYSTEM, email="anna@region.se", **changes):
     """Edit Anna from the version she is at now, changing only `changes`."""
-    account = users_store.user_account(db, email)
+    account = account_of(db, email)
     fields = {
         "name": account["name"],
         "role": account["role"],
@@ -239,7 +254,7 @@ def edit(db, actor=SYSTEM, email="anna@region.se", **changes):
 def test_an_admin_edits_name_role_party_and_the_change_is_audited(seeded):
     make_user(seeded)
     assert edit(seeded, name="Anna Berg", role="kommunchef", party="BRACKE")
-    account = users_store.user_account(seeded, "anna@region.se")
+    account = account_of(seeded, "anna@region.se")
     assert (account["name"], account["role"], account["party"]) == ("Anna Berg", "kommunchef", "BRACKE")
     assert account["version"] == 2
     row = seeded.execute(
@@ -265,7 +280,7 @@ def test_an_edit_that_changes_nothing_writes_nothing(seeded):
     audits = store.count(seeded, "audit_log")
     assert not edit(seeded)
     assert store.count(seeded, "audit_log") == audits
-    assert users_store.user_account(seeded, "anna@region.se")["version"] == 1
+    assert account_of(seeded, "anna@region.se")["version"] == 1
 
 
 @pytest.mark.parametrize("role", ["namnd", "kommunchef", "projektledare"])
@@ -274,7 +289,7 @@ def test_only_an_admin_edits_an_account(seeded, role):
     someone = accounts.persona_user(seeded, role)
     with pytest.raises(PermissionDeniedError):
         edit(seeded, actor=someone, name="Kapad")
-    assert users_store.user_account(seeded, "anna@region.se")["name"] == "Anna"
+    assert account_of(seeded, "anna@region.se")["name"] == "Anna"
 
 
 @pytest.mark.parametrize(
@@ -296,13 +311,13 @@ def test_only_an_admin_disables_resets_or_unlocks(seeded, call):
 
 def test_a_stale_edit_is_refused_and_shows_what_the_other_admin_saved(seeded):
     make_user(seeded)
-    opened_at = users_store.user_account(seeded, "anna@region.se")["version"]
+    opened_at = account_of(seeded, "anna@region.se")["version"]
     edit(seeded, name="Anna Berg")
     with pytest.raises(StaleEditError) as exc:
         edit(seeded, name="Anna Andersson", version=opened_at)
     assert exc.value.current["name"] == "Anna Berg"
     assert exc.value.current["version"] == opened_at + 1
-    assert users_store.user_account(seeded, "anna@region.se")["name"] == "Anna Berg"
+    assert account_of(seeded, "anna@region.se")["name"] == "Anna Berg"
 
 
 def test_an_edit_that_breaks_the_role_rules_is_refused_with_the_reason(seeded):
@@ -311,19 +326,19 @@ def test_an_edit_that_breaks_the_role_rules_is_refused_with_the_reason(seeded):
         edit(seeded, role="kommunchef", party=None)
     with pytest.raises(InvalidInputError, match="Endast projektledare"):
         edit(seeded, project_codes=("GNS/8/2018",))
-    assert users_store.user_account(seeded, "anna@region.se")["role"] == "nämnd"
+    assert account_of(seeded, "anna@region.se")["role"] == "nämnd"
 
 
 @pytest.mark.parametrize("party", ["Bräcke", "Bräcke kommun", "BRACKE", "bracke", "  bräcke KOMMUN "])
 def test_a_party_is_accepted_by_name_or_code_in_any_case(seeded, party):
     make_user(seeded, role="kommunchef", party=party)
-    assert users_store.user_account(seeded, "anna@region.se")["party"] == "BRACKE"
+    assert account_of(seeded, "anna@region.se")["party"] == "BRACKE"
 
 
 def test_an_edit_takes_the_party_by_name(seeded):
     make_user(seeded, role="kommunchef", party="BRACKE")
     edit(seeded, party="Östersunds kommun")
-    assert users_store.user_account(seeded, "anna@region.se")["party"] == "OSTERSUND"
+    assert account_of(seeded, "anna@region.se")["party"] == "OSTERSUND"
 
 
 def test_an_unknown_party_is_refused_with_the_valid_ones_listed(seeded):
@@ -360,7 +375,7 @@ def test_a_reset_password_logs_in_once_and_must_be_replaced(seeded):
 def test_a_reset_without_password_leaves_the_account_without_one(seeded):
     make_user(seeded)
     accounts.reset_password(seeded, SYSTEM, "anna@region.se", None)
-    account = users_store.user_account(seeded, "anna@region.se")
+    account = account_of(seeded, "anna@region.se")
     assert not account["has_password"]
     assert account["must_change_password"]
     with pytest.raises(accounts.AuthenticationError):
@@ -382,7 +397,7 @@ def test_unlock_lets_a_locked_account_log_in_at_once(seeded):
     with pytest.raises(accounts.AuthenticationError):
         accounts.authenticate(seeded, "anna@region.se", PASSWORD)
     accounts.unlock(seeded, SYSTEM, "anna@region.se")
-    account = users_store.user_account(seeded, "anna@region.se")
+    account = account_of(seeded, "anna@region.se")
     assert (account["failed_logins"], account["locked_until"]) == (0, None)
     assert accounts.authenticate(seeded, "anna@region.se", PASSWORD)
 
@@ -401,7 +416,7 @@ def test_a_wrong_current_password_is_refused_counted_and_nothing_changed(seeded)
     anna = accounts.authenticate(seeded, "anna@region.se", PASSWORD)
     with pytest.raises(InvalidInputError, match="nuvarande lösenordet stämmer inte"):
         accounts.change_own_password(seeded, anna, "fel-losenord-123", "ett-helt-nytt-losenord")
-    assert users_store.user_account(seeded, "anna@region.se")["failed_logins"] == 1
+    assert account_of(seeded, "anna@region.se")["failed_logins"] == 1
     assert accounts.authenticate(seeded, "anna@region.se", PASSWORD)
 
 
@@ -426,7 +441,7 @@ def test_a_database_of_the_previous_version_gets_versions_and_its_locks_in_utc(t
     old.close()
     upgraded = open_database(path)
     assert {"version", "must_change_password"} <= set(upgraded["users"].columns_dict)
-    account = users_store.user_account(upgraded, "a@x.se")
+    account = account_of(upgraded, "a@x.se")
     assert account["version"] == 1
     assert account["locked_until"] == "2026-12-03T13:15:00+00:00"  # Stockholm local time, now UTC
 
@@ -437,7 +452,7 @@ def test_an_admin_can_neither_disable_nor_demote_themselves(seeded):
         accounts.set_active(seeded, admin, admin.email, False)
     with pytest.raises(PermissionDeniedError, match="administratörsroll"):
         edit(seeded, actor=admin, email=admin.email, role="nämnd")
-    assert users_store.user_account(seeded, admin.email)["role"] == "admin"
+    assert account_of(seeded, admin.email)["role"] == "admin"
 
 
 @pytest.mark.parametrize(
@@ -449,7 +464,7 @@ def test_an_empty_name_or_a_control_character_is_refused(seeded, name, message):
     make_user(seeded)
     with pytest.raises(InvalidInputError, match=message):
         edit(seeded, name=name)
-    assert users_store.user_account(seeded, "anna@region.se")["name"] == "Anna"
+    assert account_of(seeded, "anna@region.se")["name"] == "Anna"
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ from portfolio.ledger.sie_import import import_sie, remove_import
 from portfolio.ledger.tertial import load_report
 from portfolio.periods import Period
 from registers.database import open_database
+from tests.present import present
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "sie-samples"
 # The organisations whose files these tests import: the test body's, the generator's and BL's.
@@ -175,7 +176,7 @@ def test_a_new_file_for_the_same_year_replaces_the_earlier_one(db, tmp_path):
     assert any("--replace" in m for m in info.value.messages)
     second = import_sie(db, SYSTEM, b.path, replace=True)
     assert second.superseded == (first.import_id,)
-    assert store.get_import(db, first.import_id)["superseded_by"] == second.import_id
+    assert present(store.get_import(db, first.import_id))["superseded_by"] == second.import_id
     assert db.execute("SELECT COUNT(*) FROM ledger_rows").fetchone()[0] == b.trans_rows
 
 
@@ -197,7 +198,7 @@ def test_removing_an_import_takes_its_rows_out_and_keeps_the_log(db, generated):
     summary = import_sie(db, SYSTEM, generated.path)
     remove_import(db, SYSTEM, summary.import_id)
     assert db.execute("SELECT COUNT(*) FROM ledger_rows").fetchone()[0] == 0
-    assert store.get_import(db, summary.import_id)["removed_at"]
+    assert present(store.get_import(db, summary.import_id))["removed_at"]
 
 
 # --- bad input: refused (or warned) with a line number, nothing changed -------------------------
@@ -238,7 +239,7 @@ def test_an_unbalanced_voucher_is_refused_unless_allowed(db):
     assert any("--allow-unbalanced" in m for m in messages)
     summary = import_sie(db, SYSTEM, io.BytesIO(sie_bytes(body)), file_name="ok.se", allow_unbalanced=True)
     assert any("obalanserad" in w and w.startswith("Rad 9:") for w in summary.warnings)
-    assert store.get_import(db, summary.import_id)["unbalanced"] == 1
+    assert present(store.get_import(db, summary.import_id))["unbalanced"] == 1
 
 
 def test_an_unknown_dimension_is_warned_about_and_the_file_imported(db):

@@ -25,8 +25,8 @@ def test_kallelse_and_protocol_are_written_from_the_command_line(seeded_path, tm
         main(["meeting", "protokoll", "--date", "2019-06-03", "--format", "docx", "--out", str(draft), *db])
         == 0
     )
-    assert PdfReader(io.BytesIO(kallelse.read_bytes())).trailer["/Root"]["/Lang"] == "sv-SE"
-    assert "/StructTreeRoot" in PdfReader(io.BytesIO(protocol.read_bytes())).trailer["/Root"]
+    assert PdfReader(io.BytesIO(kallelse.read_bytes())).root_object["/Lang"] == "sv-SE"
+    assert "/StructTreeRoot" in PdfReader(io.BytesIO(protocol.read_bytes())).root_object
     assert any(p.text.startswith("§17 ") for p in Document(str(draft)).paragraphs)
     assert f"Skrev {kallelse}" in capsys.readouterr().out
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 import io
 import re
 import shutil
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from docx import Document
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from portfolio.accounts import persona_user
 from portfolio.errors import InvalidInputError
@@ -51,26 +54,27 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def struct_types(reader: PdfReader) -> list[str]:
-    found: list[str] = []
-    stack = [reader.trailer["/Root"]["/StructTreeRoot"]]
+def struct_nodes(reader: PdfReader) -> Iterator[DictionaryObject]:
+    """Every element of the PDF's structure tree (the tags a screen reader follows)."""
+    stack: list[Any] = [reader.root_object["/StructTreeRoot"]]
     while stack:
         node = stack.pop().get_object()
-        if not hasattr(node, "get"):
+        if not isinstance(node, DictionaryObject):
             continue
-        if "/S" in node:
-            found.append(str(node["/S"]))
+        yield node
         kids = node.get("/K")
-        if kids is None:
-            continue
-        kids = kids.get_object() if hasattr(kids, "get_object") else kids
-        stack.extend(kids if isinstance(kids, list) else [kids])
-    return found
+        if kids is not None:
+            kids = kids.get_object() if hasattr(kids, "get_object") else kids
+            stack.extend(kids if isinstance(kids, list) else [kids])
+
+
+def struct_types(reader: PdfReader) -> list[str]:
+    return [str(node["/S"]) for node in struct_nodes(reader) if "/S" in node]
 
 
 def outline_titles(reader: PdfReader) -> list[str]:
     titles: list[str] = []
-    stack = [reader.outline]
+    stack: list[Any] = [reader.outline]
     while stack:
         for entry in stack.pop():
             if isinstance(entry, list):
@@ -103,7 +107,7 @@ def draft(db):
 
 
 def test_the_kallelse_is_a_tagged_swedish_pdf_with_a_title(kallelse):
-    root = kallelse.trailer["/Root"]
+    root = kallelse.root_object
     assert "/StructTreeRoot" in root
     assert root["/Lang"] == "sv-SE"
     assert bool(root["/MarkInfo"]["/Marked"]) is True
@@ -147,7 +151,7 @@ def test_the_february_kallelse_carries_the_annual_report_of_the_year_before(kall
 
 
 def test_the_protocol_pdf_is_tagged_and_has_every_paragraph_and_the_justering(protocol):
-    root = protocol.trailer["/Root"]
+    root = protocol.root_object
     assert "/StructTreeRoot" in root and root["/Lang"] == "sv-SE"
     assert "/TH" in struct_types(protocol)
     titles = outline_titles(protocol)
@@ -203,7 +207,7 @@ def test_attached_pdfs_follow_the_kallelse_bookmarked_and_other_files_are_listed
     text = text_of(reader)
     assert "Budget <2021> & *mål*" in text  # user text prints as written
     assert text.rstrip().endswith("Bilagans text")
-    assert "/StructTreeRoot" in reader.trailer["/Root"]
+    assert "/StructTreeRoot" in reader.root_object
 
 
 # --- the tertial handout ------------------------------------------------------------------------
@@ -215,23 +219,14 @@ def test_the_tertial_pdf_is_tagged_with_header_cells_and_a_chart_with_alternativ
     from portfolio.periods import Period
 
     reader = PdfReader(io.BytesIO(report_pdf(load_report(db, 2019, Period.T1), {"BRA": "Bräcke kommun"})))
-    root = reader.trailer["/Root"]
-    assert root["/Lang"] == "sv-SE" and bool(root["/MarkInfo"]["/Marked"])
-    assert reader.metadata.title.startswith("Tertialrapport T1 2019")
+    root = reader.root_object
+    mark_info = root["/MarkInfo"].get_object()
+    assert isinstance(mark_info, DictionaryObject)
+    assert root["/Lang"] == "sv-SE" and bool(mark_info["/Marked"])
+    assert reader.metadata is not None and (reader.metadata.title or "").startswith("Tertialrapport T1 2019")
     tags = struct_types(reader)
     assert {"/H1", "/H2", "/Table", "/TH", "/TD", "/Figure"} <= set(tags)
-    figures = []
-    stack = [root["/StructTreeRoot"]]
-    while stack:
-        node = stack.pop().get_object()
-        if not hasattr(node, "get"):
-            continue
-        if node.get("/S") == "/Figure":
-            figures.append(str(node.get("/Alt")))
-        kids = node.get("/K")
-        if kids is not None:
-            kids = kids.get_object() if hasattr(kids, "get_object") else kids
-            stack.extend(kids if isinstance(kids, list) else [kids])
+    figures = [str(node.get("/Alt")) for node in struct_nodes(reader) if node.get("/S") == "/Figure"]
     assert figures == [
         "Stapeldiagram, Budget − utfall per objekt (tkr). 6663 Serverdrift Åre: budget − utfall 23 tkr;"
         " 6674 LINK2 – Införande av nytt IT-stöd för samordnad planering (Cosmic Link):"

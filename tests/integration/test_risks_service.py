@@ -254,9 +254,9 @@ def test_a_register_cannot_shrink_below_the_levels_of_its_risks(seeded: Database
     current = service.risk(seeded, 4)
     data = parse_risk({**{k: current[k] for k in risk_store.RISK_FIELDS}, "probability": 5})
     service.update_risk(seeded, admin, 4, data, version=current["version"])
-    data = parse_register({"name": reg.name, "category": reg.category, "scale": 4})
+    register_data = parse_register({"name": reg.name, "category": reg.category, "scale": 4})
     with pytest.raises(InvalidInputError, match="risker har nivåer över 4"):
-        service.update_register(seeded, admin, reg.id, data, version=reg.version)
+        service.update_register(seeded, admin, reg.id, register_data, version=reg.version)
 
 
 def test_a_register_with_custom_thresholds_bands_its_risks_by_them(seeded: Database, admin) -> None:

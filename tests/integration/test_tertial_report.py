@@ -28,6 +28,7 @@ from portfolio.ledger.tertial import (
 )
 from portfolio.periods import Period
 from seed.loader import DATA_DIR
+from tests.present import present
 
 BRACKE_CEO = User(
     id=None, email="kc.bracke@gns.example", name="KC Bräcke", role=Role.KOMMUNCHEF, party="BRACKE"
@@ -212,7 +213,7 @@ def test_a_forecast_needs_a_comment_and_a_stale_edit_is_refused(seeded):
     note("Andra", 200, 1)
     with pytest.raises(StaleEditError):
         note("Gammal", 1, 1)
-    assert tertial_store.get_note(seeded, 2019, "T2", "6674")["forecast_ore"] == 200
+    assert present(tertial_store.get_note(seeded, 2019, "T2", "6674"))["forecast_ore"] == 200
 
 
 def test_a_municipal_ceo_reviews_for_their_own_party_only(seeded):

@@ -9,6 +9,7 @@ from datetime import date
 from email.message import Message
 from email.policy import default as default_policy
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -78,7 +79,7 @@ def authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
     return AuthResult(success=ok)
 
 
-def serve(monkeypatch: pytest.MonkeyPatch, **server: object) -> Iterator[Inbox]:
+def serve(monkeypatch: pytest.MonkeyPatch, **server: Any) -> Iterator[Inbox]:
     """A real SMTP server on a free local port, and the environment pointing at it (no STARTTLS)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -117,7 +118,7 @@ def test_key_text_of_two_levels_gives_the_first_split_its_basis_then_the_second_
 
 
 def form_spec(kind: str, **fields):
-    values = {
+    values: dict[str, Any] = {
         "chosen_parties": ["BERG"],
         "population_year": 2018.0,
         "shares_text": "",

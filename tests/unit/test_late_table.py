@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
+from pandas.io.formats.style import Styler
 
 from dashboard import ui
 
@@ -17,7 +18,9 @@ def late(rows: int) -> pl.DataFrame:
 
 
 def test_late_cells_are_white_on_red_and_others_plain():
-    cells = ui.late_table(late(4))._compute().ctx  # (row, column) → [(property, value)]
+    styled = ui.late_table(late(4))
+    assert isinstance(styled, Styler)
+    cells = styled._compute().ctx  # (row, column) → [(property, value)]
     red = {row for (row, _col), styles in cells.items() if ("background-color", "#B42318") in styles}
     assert red == {0, 2}
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from portfolio.ledger.generate import generate_sie
 from portfolio.ledger.sie import read_all
 from portfolio.periods import Period
+from tests.present import present
 
 
 def test_the_same_seed_writes_the_same_bytes(tmp_path):
@@ -27,17 +28,17 @@ def test_the_file_reads_cleanly_and_its_known_totals_hold(tmp_path):
     for voucher in sie.vouchers:
         for row in voucher.trans_rows:
             project = dict(row.objects).get("6")
-            month = (row.date or voucher.date).month
+            month = present(row.date or voucher.date).month
             if project and row.account[0] in "345678":
                 for period in Period:
                     if month <= period.last_month:
                         actual[(project, period)] += row.amount_ore
     assert dict(actual) == made.actual
     budget: dict[tuple[str, Period], int] = defaultdict(int)
-    for row in sie.period_balances:
-        project = dict(row.objects).get("6")
-        if row.kind == "PBUDGET" and row.year_index == 0 and project:
+    for balance in sie.period_balances:
+        project = dict(balance.objects).get("6")
+        if balance.kind == "PBUDGET" and balance.year_index == 0 and project:
             for period in Period:
-                if int(row.period[4:]) <= period.last_month:
-                    budget[(project, period)] += row.amount_ore
+                if int(balance.period[4:]) <= period.last_month:
+                    budget[(project, period)] += balance.amount_ore
     assert dict(budget) == made.budget

@@ -18,6 +18,7 @@ from portfolio.todo.model import (
     ReviewDue,
     TodoInputs,
 )
+from tests.present import present
 
 TODAY = date(2020, 5, 20)
 LEADER = User(
@@ -158,7 +159,7 @@ def test_reminders_go_a_week_before_a_deadline_and_once_it_is_missed_and_only_on
         (Kind.RISK_REVIEW, logic.MISSED),
     ]
     assert due[0].key == "rapport:GNS/8/2018:2020:T1:försenad"
-    sent = {(LEADER.id, r.key) for r in due}
+    sent = {(present(LEADER.id), r.key) for r in due}
     assert logic.reminders(LEADER, items, TODAY, sent) == []
     # Eight days before the deadline nothing is due; seven days before, the first reminder.
     other = logic.items_for(OTHER_LEADER, inputs(today=date(2020, 5, 17)))
