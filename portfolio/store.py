@@ -722,6 +722,17 @@ def budget_line(db: Database, code: str, activity: str) -> dict[str, int | None]
     return dict(zip(keys, row, strict=True))
 
 
+def budget_line_names(db: Database) -> list[tuple[str, str]]:
+    """(project code, activity) of every budget line."""
+    return [
+        (str(c), str(a))
+        for c, a in db.execute(
+            "SELECT p.code, b.activity FROM budget_lines b JOIN projects p ON p.id = b.project_id"
+            " ORDER BY p.code, b.position"
+        )
+    ]
+
+
 def project_figures(db: Database, code: str) -> dict[str, Any] | None:
     """A project's name, object and stated budget/total cost, or None."""
     row = db.execute(
