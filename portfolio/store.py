@@ -18,7 +18,6 @@ from typing import Any
 
 import polars as pl
 
-from portfolio import clock
 from portfolio.auth import User
 from portfolio.db import (
     Database,
@@ -579,22 +578,6 @@ STATUS_REPORT_FIELDS = (
     "overall_reason",
     "next_steps",
 )
-
-
-def insert_status_report(db: Database, project_id: int, report: dict[str, Any], user_id: int | None) -> int:
-    """Store one status report; returns its id."""
-    cur = db.execute(
-        f"INSERT INTO status_reports (project_id, {', '.join(STATUS_REPORT_FIELDS)}, user_id, created_at)"
-        f" VALUES (?, {', '.join('?' * len(STATUS_REPORT_FIELDS))}, ?, ?)",
-        [
-            project_id,
-            *(report[f] for f in STATUS_REPORT_FIELDS),
-            user_id,
-            clock.now(),
-        ],
-    )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 STATUS_REPORT_SCHEMA: dict[str, Any] = {
