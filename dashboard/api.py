@@ -38,7 +38,7 @@ from portfolio.errors import (
 )
 from portfolio.governance import service as governance
 from portfolio.ledger import keys as ledger_keys
-from portfolio.ledger import store as ledger_store
+from portfolio.ledger import keys_store
 from portfolio.ledger.tertial import Scope as ReportScope
 from portfolio.ledger.tertial import TertialReport, load_report, report_years
 from portfolio.money import kronor_json
@@ -476,7 +476,7 @@ def read_allocation(db: Database, user: User, params: Params) -> Answer:
     year = params.year(required=True)
     assert year is not None
     period = params.period(default=Period.HELAR)
-    items = ledger_store.items_frame(db)
+    items = keys_store.items_frame(db)
     years = sorted(set(items["year"].to_list()))
     if year not in years:
         raise _bad(

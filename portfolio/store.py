@@ -17,7 +17,6 @@ from typing import Any
 
 import polars as pl
 
-from portfolio import clock
 from portfolio.auth import User
 from portfolio.db import (
     Database,
@@ -580,22 +579,6 @@ STATUS_REPORT_FIELDS = (
 )
 
 
-def insert_status_report(db: Database, project_id: int, report: dict[str, Any], user_id: int | None) -> int:
-    """Store one status report; returns its id."""
-    cur = db.execute(
-        f"INSERT INTO status_reports (project_id, {', '.join(STATUS_REPORT_FIELDS)}, user_id, created_at)"
-        f" VALUES (?, {', '.join('?' * len(STATUS_REPORT_FIELDS))}, ?, ?)",
-        [
-            project_id,
-            *(report[f] for f in STATUS_REPORT_FIELDS),
-            user_id,
-            clock.now(),
-        ],
-    )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
-
-
 STATUS_REPORT_SCHEMA: dict[str, Any] = {
     "id": pl.Int64,
     "project_id": pl.Int64,
@@ -689,6 +672,17 @@ def budget_line(db: Database, code: str, activity: str) -> dict[str, int | None]
         return None
     keys = ["budget", "budget_region", "budget_kommunerna", "outcome", "outcome_region", "outcome_kommunerna"]
     return dict(zip(keys, row, strict=True))
+
+
+def budget_line_names(db: Database) -> list[tuple[str, str]]:
+    """(project code, activity) of every budget line."""
+    return [
+        (str(c), str(a))
+        for c, a in db.execute(
+            "SELECT p.code, b.activity FROM budget_lines b JOIN projects p ON p.id = b.project_id"
+            " ORDER BY p.code, b.position"
+        )
+    ]
 
 
 def project_figures(db: Database, code: str) -> dict[str, Any] | None:

@@ -15,7 +15,7 @@ from pydantic import Field
 from portfolio import store as core_store
 from portfolio.auth import User
 from portfolio.db import Database, audit
-from portfolio.ledger import organisations_store, store
+from portfolio.ledger import keys_store, mapping_store, organisations_store, store
 from portfolio.ledger.keys import KeySpec, SourceKind, spec_from_json
 from portfolio.ledger.mapping import DEFAULT_ORGANISATION, KOMMUN_BAS
 from portfolio.ledger.sie_import import PROJECT_DIMENSION_KEY
@@ -111,9 +111,9 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
         raise SeedError(problems)
 
     counts = {"kontomappning": 0, "fördelningsnycklar": 0, "fördelningsposter": 0}
-    if not store.mapping_frame(db, DEFAULT_ORGANISATION).height:
+    if not mapping_store.mapping_frame(db, DEFAULT_ORGANISATION).height:
         rows = [{"position": i, **r.model_dump()} for i, r in enumerate(KOMMUN_BAS)]
-        store.replace_mapping(db, DEFAULT_ORGANISATION, rows, source="Kommun-Bas (SKR), DOMAIN.md")
+        mapping_store.replace_mapping(db, DEFAULT_ORGANISATION, rows, source="Kommun-Bas (SKR), DOMAIN.md")
         audit(
             db,
             user_id=user.id,
@@ -154,11 +154,11 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
                 after={"organisationsnummer": org.org_no, "namn": org.name},
             )
     for key in data.keys:
-        if store.key_id_by_name(db, key.year, key.name) is not None:
+        if keys_store.key_id_by_name(db, key.year, key.name) is not None:
             continue
         spec = specs[(key.year, key.name)]
         dumped = spec.model_dump(mode="json")
-        key_id = store.insert_key(
+        key_id = keys_store.insert_key(
             db,
             year=key.year,
             name=key.name,
@@ -178,9 +178,9 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
         )
         counts["fördelningsnycklar"] += 1
     for item in data.items:
-        item_key = store.key_id_by_name(db, item.year, item.key)
+        item_key = keys_store.key_id_by_name(db, item.year, item.key)
         assert item_key is not None
-        item_id = store.insert_item(
+        item_id = keys_store.insert_item(
             db,
             year=item.year,
             name=item.name,

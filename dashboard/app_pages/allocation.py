@@ -9,9 +9,10 @@ import streamlit as st
 
 from dashboard import charts_ledger, forms, party_view, ui
 from portfolio import clock
+from portfolio import store as core_store
 from portfolio.auth import Action, Role
 from portfolio.errors import InvalidInputError
-from portfolio.ledger import keys, store
+from portfolio.ledger import keys, keys_store, mapping_store
 from portfolio.models import parse
 from portfolio.money import format_kr, format_number, format_whole_kr, to_ore
 from portfolio.periods import Period
@@ -24,8 +25,8 @@ FLASH_KEY = "allocation_flash"
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _years(path: str, revision: int) -> list[int]:
-    found = set(store.keys_frame(ui.db())["year"].to_list()) | set(
-        store.items_frame(ui.db())["year"].to_list()
+    found = set(keys_store.keys_frame(ui.db())["year"].to_list()) | set(
+        keys_store.items_frame(ui.db())["year"].to_list()
     )
     return sorted(found)
 
@@ -131,7 +132,7 @@ def amount_source(what: str) -> tuple[str | None, int | None]:
             placeholder="Välj ett alternativ",
         )
     elif what == "budgetrad":
-        lines = store.budget_line_names(conn)
+        lines = core_store.budget_line_names(conn)
         chosen = st.selectbox(
             "Budgetrad",
             lines,
@@ -141,7 +142,7 @@ def amount_source(what: str) -> tuple[str | None, int | None]:
         )
         ref = f"{chosen[0]}|{chosen[1]}" if chosen else None
     else:
-        objects = store.object_projects(conn)["object"].drop_nulls().unique().sort().to_list()
+        objects = mapping_store.object_projects(conn)["object"].drop_nulls().unique().sort().to_list()
         ref = st.selectbox(
             "Objekt", objects, key="allocation_apply_object", placeholder="Välj ett alternativ"
         )
@@ -180,7 +181,7 @@ def apply_key_section(key_frame: pl.DataFrame, key_names: dict[int, str], year: 
             if what == "belopp" and amount_ore is None:
                 raise InvalidInputError(["Ange ett belopp"])
             amount = keys.item_amount(conn, item, period)
-            chosen_key = store.get_key(conn, int(key_id or 0))
+            chosen_key = keys_store.get_key(conn, int(key_id or 0))
             assert chosen_key is not None
             parts = keys.apply_spec(conn, keys.spec_from_json(chosen_key["spec"]), amount)
             st.markdown(
@@ -203,7 +204,7 @@ def keys_section(key_frame: pl.DataFrame, year: int) -> None:
             st.caption(row["note"])
         ui.source_caption(row["source"])
 
-    items_frame = store.items_frame(conn, year)
+    items_frame = keys_store.items_frame(conn, year)
     if not items_frame.is_empty():
         st.subheader("Poster som fördelas")
         st.dataframe(
@@ -354,7 +355,7 @@ def populations_section(year: int, editable: bool) -> None:
     pop_year = st.selectbox(
         "Befolkningsår", population_years, key="allocation_population_year", placeholder="Välj ett alternativ"
     )
-    current = store.current_populations(conn, pop_year)
+    current = keys_store.current_populations(conn, pop_year)
     st.dataframe(
         pl.DataFrame(
             [
@@ -372,7 +373,7 @@ def populations_section(year: int, editable: bool) -> None:
         "Invånare 1 november; grunddatan är avrundad SCB-statistik (illustrativ)."
         " Varje ändring sparas som en ny version."
     )
-    history = store.population_history(conn, pop_year)
+    history = keys_store.population_history(conn, pop_year)
     if not history.is_empty():
         with st.expander("Ändringshistorik"):
             st.dataframe(
@@ -410,7 +411,7 @@ def main() -> None:
         st.info("Det finns inga fördelningsnycklar ännu.")
         st.stop()
     year, period = choose_year_and_period(years)
-    key_frame = store.keys_frame(conn, year)
+    key_frame = keys_store.keys_frame(conn, year)
     key_names: dict[int, str] = dict(key_frame.select("id", "name").iter_rows())
     editable = ui.can(Action.MANAGE_KEYS)
     party_statement_section(year, period)

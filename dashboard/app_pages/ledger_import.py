@@ -13,7 +13,7 @@ from dashboard import forms, ui
 from portfolio import clock, uploads
 from portfolio.auth import Action
 from portfolio.errors import ImportRejectedError, PermissionDeniedError
-from portfolio.ledger import mapping, store
+from portfolio.ledger import imports_store, mapping, mapping_store
 from portfolio.ledger.csv_import import import_lines
 from portfolio.ledger.organisations import add_organisation
 from portfolio.ledger.organisations import organisations as listed_organisations
@@ -384,7 +384,7 @@ def remove_import_form(log: pl.DataFrame) -> None:
 
 def import_log_section() -> None:
     """Every import made, with its status, and the form to remove one."""
-    log = store.imports_frame(conn)
+    log = imports_store.imports_frame(conn)
     if log.is_empty():
         st.caption("Inga importer ännu.")
     else:
@@ -426,7 +426,11 @@ def import_log_section() -> None:
 def mapping_section() -> None:
     """The account mapping per organisation, edited as a table."""
     organisations = sorted(
-        {*store.mapping_organisations(conn), *store.live_organisations(conn), mapping.DEFAULT_ORGANISATION}
+        {
+            *mapping_store.mapping_organisations(conn),
+            *imports_store.live_organisations(conn),
+            mapping.DEFAULT_ORGANISATION,
+        }
     )
     org = st.selectbox(
         "Organisation", organisations, key="ledger_mapping_org", placeholder="Välj ett alternativ"
@@ -463,7 +467,7 @@ def mapping_section() -> None:
 
 def objects_section() -> None:
     """Which ledger objects belong to which project, and the dimension that holds projects."""
-    links = store.object_projects(conn)
+    links = mapping_store.object_projects(conn)
     st.dataframe(
         links.select(
             pl.col("object").alias("Objekt"),

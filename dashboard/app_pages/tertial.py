@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import charts_ledger, forms, party_view, ui
 from portfolio import clock
 from portfolio.auth import Action
-from portfolio.ledger import exports, store, tertial
+from portfolio.ledger import exports, mapping_store, tertial
 from portfolio.ledger.tertial import Scope, TertialReport
 from portfolio.money import format_kr, format_number, format_tkr, to_ore, to_tkr
 from portfolio.periods import Period
@@ -26,7 +26,7 @@ def _years(path: str, revision: int) -> list[int]:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _scopes(path: str, revision: int) -> list[str]:
-    links = store.object_projects(ui.db())
+    links = mapping_store.object_projects(ui.db())
     objects = sorted(set(links["object"].drop_nulls().to_list()))
     projects = sorted(set(links["project_code"].drop_nulls().to_list()))
     return ["nämnden", *(f"objekt {o}" for o in objects), *(f"projekt {p}" for p in projects)]

@@ -22,7 +22,7 @@ from portfolio import store as core_store
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit, write
 from portfolio.errors import ImportRejectedError
-from portfolio.ledger import columns_store, store
+from portfolio.ledger import columns_store, imports_store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
 from portfolio.ledger.sie_import import ImportSummary, fingerprint_of, project_dimension, summary_from_log
 from portfolio.money import MAX_IMPORT_ORE, MAX_ORE, format_kr, to_ore
@@ -265,7 +265,7 @@ def import_lines(
         data = source.read()
     name = file_name or "uppladdad fil"
     fingerprint = fingerprint_of(io.BytesIO(data))
-    earlier = store.import_by_fingerprint(db, fingerprint)
+    earlier = imports_store.import_by_fingerprint(db, fingerprint)
     if earlier is not None:
         return summary_from_log(earlier, already=True)
     lines, problems = _parse(read_table(data, name), kind, core_store.project_objects(db))
@@ -284,7 +284,7 @@ def import_lines(
     outcome = [ln for ln in lines if ln["kind"] == "utfall"]
     budget = [ln for ln in lines if ln["kind"] == "budget"]
     with write(db):
-        import_id = store.insert_import(
+        import_id = imports_store.insert_import(
             db,
             kind=file_kind,
             file_name=name,
@@ -295,7 +295,7 @@ def import_lines(
             project_dimension=project_dimension(db),
             allow_unbalanced=False,
         )
-        store.insert_rows(
+        imports_store.insert_rows(
             db,
             [
                 (
@@ -321,7 +321,7 @@ def import_lines(
                 columns_store.BUDGET_SUMS_SCHEMA,
             ),
         )
-        store.insert_budget_rows(
+        imports_store.insert_budget_rows(
             db,
             [
                 (
@@ -363,7 +363,7 @@ def import_lines(
             "warnings": warnings,
             "unmapped_accounts": unmapped,
         }
-        store.finish_import(db, import_id, log)
+        imports_store.finish_import(db, import_id, log)
         audit(
             db,
             user_id=actor.id,
@@ -377,7 +377,7 @@ def import_lines(
                 **{k: v for k, v in log.items() if k != "warnings"},
             },
         )
-    row = store.get_import(db, import_id)
+    row = imports_store.get_import(db, import_id)
     assert row is not None
     return summary_from_log(row, already=False)
 

@@ -29,7 +29,7 @@ from portfolio.allocation import (
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, NotFoundError, StaleEditError
-from portfolio.ledger import columns_store, reports, store
+from portfolio.ledger import columns_store, keys_store, reports
 from portfolio.models import Line, Model, OneLine, Ore, Printable, Text, validation_messages
 from portfolio.money import format_kr, to_ore
 from portfolio.periods import Period
@@ -244,7 +244,7 @@ def spec_from_json(data: Any) -> KeySpec:
 
 
 def _populations(db: Database, year: int, parties: tuple[str, ...]) -> dict[str, int]:
-    current = store.current_populations(db, year)
+    current = keys_store.current_populations(db, year)
     wanted = parties or tuple(core_store.party_codes(db, "kommun"))
     missing = [p for p in wanted if p not in current]
     if missing:
@@ -305,11 +305,11 @@ def save_key(
     spec = data.spec.model_dump(mode="json")
     with write(db):
         if key_id is None:
-            if store.key_id_by_name(db, data.year, data.name) is not None:
+            if keys_store.key_id_by_name(db, data.year, data.name) is not None:
                 raise InvalidInputError(
                     [f"Det finns redan en nyckel som heter '{data.name}' för {data.year}"]
                 )
-            key_id = store.insert_key(
+            key_id = keys_store.insert_key(
                 db,
                 year=data.year,
                 name=data.name,
@@ -320,10 +320,10 @@ def save_key(
             )
             before = None
         else:
-            before = store.get_key(db, key_id)
+            before = keys_store.get_key(db, key_id)
             if before is None:
                 raise NotFoundError(f"Fördelningsnyckeln {key_id} finns inte")
-            if not store.update_key(
+            if not keys_store.update_key(
                 db,
                 key_id,
                 name=data.name,
@@ -334,7 +334,7 @@ def save_key(
             ):
                 raise StaleEditError(
                     "Nyckeln har ändrats av någon annan sedan du öppnade den; läs in sidan igen.",
-                    current=store.get_key(db, key_id),
+                    current=keys_store.get_key(db, key_id),
                 )
         audit_by(
             db,
@@ -370,7 +370,7 @@ def set_population(
     if problems:
         raise InvalidInputError(problems)
     with write(db):
-        current = store.current_populations(db, year).get(party)
+        current = keys_store.current_populations(db, year).get(party)
         current_version = current[1] if current else 0
         if version != current_version:
             raise StaleEditError(
@@ -379,7 +379,7 @@ def set_population(
                 current={"population": current[0] if current else None, "version": current_version},
             )
         new_version = current_version + 1
-        store.insert_population_version(
+        keys_store.insert_population_version(
             db,
             party=party,
             year=year,
@@ -405,13 +405,13 @@ def set_population(
 def save_item(db: Database, actor: User, data: AllocationItemInput) -> int:
     """Add something to allocate in a year; its amount must be resolvable now."""
     require(actor, Action.MANAGE_KEYS)
-    key = store.get_key(db, data.key_id)
+    key = keys_store.get_key(db, data.key_id)
     if key is None:
         raise InvalidInputError([f"Fördelningsnyckeln {data.key_id} finns inte"])
     item = {**data.model_dump(), "id": None}
     item_amount(db, item, Period.HELAR)  # refuses an item whose amount cannot be found
     with write(db):
-        item_id = store.insert_item(
+        item_id = keys_store.insert_item(
             db,
             year=data.year,
             name=data.name,
@@ -432,7 +432,7 @@ def delete_item(db: Database, actor: User, item_id: int) -> None:
     """Remove an item from a year's allocation."""
     require(actor, Action.MANAGE_KEYS)
     with write(db):
-        before = store.delete_item(db, item_id)
+        before = keys_store.delete_item(db, item_id)
         if before is None:
             raise NotFoundError(f"Posten {item_id} finns inte")
         audit_by(db, actor, "ta bort", "fördelningspost", item_id, before=before)
@@ -477,7 +477,7 @@ def allocate_item(
     db: Database, year: int, name: str, period: Period = Period.HELAR
 ) -> tuple[dict[str, Any], int, dict[str, int]]:
     """A year's item by name (or reference): the item, its amount and each party's part."""
-    items = store.items_frame(db, year)
+    items = keys_store.items_frame(db, year)
     wanted = name.strip().lower()
     match = items.filter(
         (pl.col("name").str.to_lowercase() == wanted) | (pl.col("ref").str.to_lowercase() == wanted)
@@ -486,7 +486,7 @@ def allocate_item(
         known = ", ".join(items["name"].to_list()) or "inga"
         raise NotFoundError(f"Det finns ingen fördelningspost '{name}' för {year} (finns: {known})")
     item = match.row(0, named=True)
-    key = store.get_key(db, int(item["key_id"]))
+    key = keys_store.get_key(db, int(item["key_id"]))
     assert key is not None
     amount = item_amount(db, item, period)
     return item, amount, apply_spec(db, spec_from_json(key["spec"]), amount)
@@ -504,8 +504,8 @@ STATEMENT_SCHEMA: dict[str, Any] = {
 def party_statement(db: Database, year: int, period: Period = Period.HELAR) -> pl.DataFrame:
     """Every item of a year split per party (long form: item, key, party, amount, item total)."""
     rows: list[tuple[Any, ...]] = []
-    for item in store.items_frame(db, year).iter_rows(named=True):
-        key = store.get_key(db, int(item["key_id"]))
+    for item in keys_store.items_frame(db, year).iter_rows(named=True):
+        key = keys_store.get_key(db, int(item["key_id"]))
         assert key is not None
         amount = item_amount(db, item, period)
         for party, part in apply_spec(db, spec_from_json(key["spec"]), amount).items():

@@ -17,7 +17,7 @@ from portfolio import store as core_store
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit, write
 from portfolio.errors import InvalidInputError
-from portfolio.ledger import store
+from portfolio.ledger import mapping_store, store
 from portfolio.models import Model, Printable, validation_messages
 
 __all__ = [
@@ -124,7 +124,7 @@ def rules_frame(rules: Sequence[MappingRule]) -> pl.DataFrame:
     """Rules as a mapping frame (position, from_account, to_account, line, kind)."""
     return pl.DataFrame(
         [(i, r.from_account, r.to_account, r.line, r.kind) for i, r in enumerate(rules)],
-        schema=store.MAPPING_SCHEMA,
+        schema=mapping_store.MAPPING_SCHEMA,
         orient="row",
     )
 
@@ -138,7 +138,7 @@ def mapping_for(db: Database, organisation: str | None) -> tuple[pl.DataFrame, s
     """The organisation's own mapping, else the stored default, else Kommun-Bas; and its name."""
     for org in (organisation, DEFAULT_ORGANISATION):
         if org:
-            found = store.mapping_frame(db, org)
+            found = mapping_store.mapping_frame(db, org)
             if found.height:
                 return found, org
     return default_mapping_frame(), DEFAULT_ORGANISATION
@@ -193,8 +193,8 @@ def save_mapping(
     rules = validate_rules(raw)
     rows = [{"position": i, **r.model_dump()} for i, r in enumerate(rules)]
     with write(db):
-        before = store.mapping_frame(db, org).to_dicts()
-        store.replace_mapping(db, org, rows, source="manuell")
+        before = mapping_store.mapping_frame(db, org).to_dicts()
+        mapping_store.replace_mapping(db, org, rows, source="manuell")
         audit(
             db,
             user_id=actor.id,
@@ -222,7 +222,7 @@ def link_object(
     if problems:
         raise InvalidInputError(problems)
     with write(db):
-        before = store.set_object_project(db, obj, project_code or None, (name or "").strip() or None)
+        before = mapping_store.set_object_project(db, obj, project_code or None, (name or "").strip() or None)
         audit(
             db,
             user_id=actor.id,

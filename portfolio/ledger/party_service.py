@@ -18,7 +18,7 @@ from portfolio import store as core_store
 from portfolio.allocation import AllocationKey, TwoLevel
 from portfolio.db import Database
 from portfolio.errors import InvalidInputError, NotFoundError
-from portfolio.ledger import columns_store, keys, party, reports, store
+from portfolio.ledger import columns_store, keys, keys_store, party, reports
 from portfolio.ledger.party import ItemFigures, PartyTotals
 from portfolio.parties import KOMMUNERNA, resolve_party
 from portfolio.periods import Period
@@ -58,7 +58,7 @@ class PartyView:
 
 
 def _resolved(db: Database, key_id: int) -> tuple[str, AllocationKey]:
-    key = store.get_key(db, key_id)
+    key = keys_store.get_key(db, key_id)
     if key is None:
         raise NotFoundError(f"Fördelningsnyckeln {key_id} finns inte")
     return str(key["name"]), keys.resolve_key(db, keys.spec_from_json(key["spec"]))
@@ -123,7 +123,7 @@ def item_figures(db: Database, year: int, period: Period) -> list[ItemFigures]:
     """Every allocation item of a year with its budget and outcome for the period (öre)."""
     out: list[ItemFigures] = []
     objects: pl.DataFrame | None = None
-    for item in store.items_frame(db, year).iter_rows(named=True):
+    for item in keys_store.items_frame(db, year).iter_rows(named=True):
         key_name, key = _resolved(db, int(item["key_id"]))
         kind, ref = item["source_kind"], str(item["ref"] or "")
         by_financier: dict[str, int] | None = None

@@ -35,7 +35,7 @@ import polars as pl
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit, write
 from portfolio.errors import ImportRejectedError, capped
-from portfolio.ledger import columns_store, organisations_store, store
+from portfolio.ledger import columns_store, imports_store, organisations_store, store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
 from portfolio.ledger.orgno import normalise_org_no
 from portfolio.ledger.sie import (
@@ -159,7 +159,7 @@ STAGED_IMPORT_ID = 0
 @contextlib.contextmanager
 def _scratch_file(db: Database) -> Iterator[str]:
     """An owner-only scratch file beside the database (or in the temp folder), removed afterwards."""
-    main = store.database_file(db)
+    main = imports_store.database_file(db)
     handle, path = tempfile.mkstemp(
         prefix=".portfolj-import-", suffix=".db", dir=str(Path(main).parent) if main else None
     )
@@ -378,7 +378,7 @@ def _run(
         stream = io.BytesIO(stream.read(SIE_FILE.max_bytes + 1))
     check_size(SIE_FILE, _size_of(stream))
     fingerprint = fingerprint_of(stream)
-    earlier = store.import_by_fingerprint(db, fingerprint)
+    earlier = imports_store.import_by_fingerprint(db, fingerprint)
     if earlier is not None:
         return summary_from_log(earlier, already=True, seconds=time.perf_counter() - started)
 
@@ -388,7 +388,7 @@ def _run(
     # The file is parsed into a scratch database first, without the write lock: pages, logins
     # and other writers go on meanwhile, and the lock is held only for the final copy.
     with _scratch_file(db) as scratch:
-        staging = store.create_staging(db, scratch)
+        staging = imports_store.create_staging(db, scratch)
         try:
             facts = _read_into(staging, reader, STAGED_IMPORT_ID, pdim)
             staging.conn.commit()
@@ -519,10 +519,10 @@ def _run(
         stored_warnings = warnings[:MAX_STORED_WARNINGS]
         if len(warnings) > MAX_STORED_WARNINGS:
             stored_warnings.append(f"… och {len(warnings) - MAX_STORED_WARNINGS} varningar till.")
-        store.attach_staging(db, scratch)
+        imports_store.attach_staging(db, scratch)
         try:
             with write(db):
-                earlier = store.import_by_fingerprint(db, fingerprint)
+                earlier = imports_store.import_by_fingerprint(db, fingerprint)
                 if earlier is None:  # else the same file was imported while this one was read
                     superseded: list[int] = []
                     if addition_name or not partial:
@@ -548,7 +548,7 @@ def _run(
                             entity_id=org,
                             after={"organisationsnummer": org, "namn": header.company_name or org},
                         )
-                    import_id = store.insert_import(
+                    import_id = imports_store.insert_import(
                         db,
                         kind=kind,
                         file_name=name,
@@ -559,13 +559,13 @@ def _run(
                         project_dimension=pdim,
                         allow_unbalanced=allow_unbalanced,
                     )
-                    store.copy_staged(db, import_id)
+                    imports_store.copy_staged(db, import_id)
                     columns_store.insert_columns(db, import_id, "utfall", actual)
                     columns_store.insert_columns(db, import_id, "budget", budget_sums)
                     for old in superseded:
-                        store.delete_import_rows(db, old)
-                        store.mark_superseded(db, old, import_id)
-                    store.insert_objects(db, [(import_id, d, o, n) for (d, o), n in names.items()])
+                        imports_store.delete_import_rows(db, old)
+                        imports_store.mark_superseded(db, old, import_id)
+                    imports_store.insert_objects(db, [(import_id, d, o, n) for (d, o), n in names.items()])
                     log = {
                         "organisation": org,
                         "company": header.company_name,
@@ -589,7 +589,7 @@ def _run(
                         "addition": addition_name,
                         "checksum": checksum_text,
                     }
-                    store.finish_import(db, import_id, log)
+                    imports_store.finish_import(db, import_id, log)
                     audit(
                         db,
                         user_id=actor.id,
@@ -613,10 +613,10 @@ def _run(
                         },
                     )
         finally:
-            store.detach_staging(db)
+            imports_store.detach_staging(db)
     if earlier is not None:
         return summary_from_log(earlier, already=True, seconds=time.perf_counter() - started)
-    row = store.get_import(db, import_id)
+    row = imports_store.get_import(db, import_id)
     assert row is not None
     summary = summary_from_log(row, already=False, seconds=time.perf_counter() - started)
     return ImportSummary(**{**summary.__dict__, "superseded": tuple(superseded), "warnings": tuple(warnings)})
@@ -625,9 +625,9 @@ def _run(
 def _same_kind(db: Database, org: str, year: int, addition: str | None) -> list[int]:
     """Live imports a new file of the same kind replaces: the ledger, or the addition of that name."""
     if addition is None:
-        return store.earlier_imports_of_year(db, org, year, "sie", STAGED_IMPORT_ID)
-    earlier = store.earlier_imports_of_year(db, org, year, "sie-tillägg", STAGED_IMPORT_ID)
-    return [i for i in earlier if (store.get_import(db, i) or {}).get("addition") == addition]
+        return imports_store.earlier_imports_of_year(db, org, year, "sie", STAGED_IMPORT_ID)
+    earlier = imports_store.earlier_imports_of_year(db, org, year, "sie-tillägg", STAGED_IMPORT_ID)
+    return [i for i in earlier if (imports_store.get_import(db, i) or {}).get("addition") == addition]
 
 
 MISSING_OBJECT_NAME = "(namn saknas i filen)"
@@ -824,7 +824,7 @@ def _comparison(
 ) -> Comparison:
     before = []
     for old in replaces:
-        row = store.get_import(db, old)
+        row = imports_store.get_import(db, old)
         assert row is not None
         before.append(
             LedgerFacts(
@@ -893,22 +893,22 @@ class _BatchWriter:
         # executemany takes the GIL back for every row, so beside a busy parser it crawls; one
         # JSON statement per batch runs in C without it. Inline, executemany is cheaper.
         self._json = False
-        if store.usable_from_another_thread(db):
-            self._json = store.json_rows_supported(db)
+        if imports_store.usable_from_another_thread(db):
+            self._json = imports_store.json_rows_supported(db)
             self._thread = threading.Thread(target=self._run, name="ledger-import-writer", daemon=True)
             self._thread.start()
 
     def _insert(self, table: str, rows: list[tuple[Any, ...]]) -> None:
         if table != "rows":
-            store.insert_budget_rows(self._db, rows)
+            imports_store.insert_budget_rows(self._db, rows)
             return
-        last = store.last_row_id(self._db)
+        last = imports_store.last_row_id(self._db)
         if self._json:
-            store.insert_rows_json(self._db, rows)
+            imports_store.insert_rows_json(self._db, rows)
         else:
-            store.insert_rows(self._db, rows)
+            imports_store.insert_rows(self._db, rows)
         totals = self.totals
-        for key_ym, account, obj, amount in store.month_sums_after(self._db, last):
+        for key_ym, account, obj, amount in imports_store.month_sums_after(self._db, last):
             key = (key_ym, account, obj)
             totals[key] = totals.get(key, 0) + amount
 
@@ -1098,12 +1098,12 @@ def remove_import(db: Database, actor: User, import_id: int) -> None:
     from portfolio.errors import NotFoundError
 
     require(actor, Action.IMPORT_LEDGER)
-    row = store.get_import(db, import_id)
+    row = imports_store.get_import(db, import_id)
     if row is None:
         raise NotFoundError(f"Importen {import_id} finns inte")
     with write(db):
-        deleted = store.delete_import_rows(db, import_id)
-        store.mark_removed(db, import_id)
+        deleted = imports_store.delete_import_rows(db, import_id)
+        imports_store.mark_removed(db, import_id)
         audit(
             db,
             user_id=actor.id,

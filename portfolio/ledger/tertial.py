@@ -18,7 +18,16 @@ from portfolio import store as core_store
 from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError, StaleEditError
-from portfolio.ledger import columns_store, party_service, party_store, reports, store, tertial_store
+from portfolio.ledger import (
+    columns_store,
+    imports_store,
+    mapping_store,
+    party_service,
+    party_store,
+    reports,
+    store,
+    tertial_store,
+)
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
 from portfolio.ledger.sie_import import project_dimension
 from portfolio.models import Model, Printable, WindowsNewlines, parse
@@ -155,7 +164,7 @@ def report_years(db: Database) -> list[int]:
 
 def _names(db: Database, pdim: str) -> pl.DataFrame:
     names = {o: n for (d, o), n in columns_store.object_names(db).items() if d == pdim}
-    links = store.object_projects(db)
+    links = mapping_store.object_projects(db)
     frame = pl.DataFrame(
         {"object": list(names), "ledger_name": list(names.values())},
         schema={"object": pl.String, "ledger_name": pl.String},
@@ -201,7 +210,7 @@ def shares_fiscal_year_with_previous(
 def _previous_frame(
     db: Database, year: int, ledger_years: list[int], objects: list[str] | None
 ) -> tuple[pl.DataFrame, str]:
-    shared = shares_fiscal_year_with_previous(year, store.live_fiscal_years(db))
+    shared = shares_fiscal_year_with_previous(year, imports_store.live_fiscal_years(db))
     if shared is not None:
         return (
             pl.DataFrame(schema=reports.EMPTY_MONTHS),
@@ -271,7 +280,7 @@ def _from_ledger(
     ledger_years: list[int],
     results: pl.DataFrame,
 ) -> TertialReport:
-    organisations = store.live_organisations(db)
+    organisations = imports_store.live_organisations(db)
     mapping, mapping_name = mapping_for(db, organisations[0] if organisations else None)
     actual = columns_store.actual_months(db, [year])
     budget = columns_store.budget_months(db, "PBUDGET", [year], 0)
@@ -290,7 +299,7 @@ def _from_ledger(
         f"Källa: importerad huvudbok (SIE/tabell) för {year}, kontomappning '{mapping_name}';"
         f" föregående år: {previous_source}."
     )
-    for start, end in broken_fiscal_years(year, store.live_fiscal_years(db)):
+    for start, end in broken_fiscal_years(year, imports_store.live_fiscal_years(db)):
         text += (
             f" Räkenskapsåret {start} – {end} är inte ett kalenderår; rapporten visar kalenderåret"
             f" {year} och dess tertialer."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio.ledger import store as ledger_store
+from portfolio.ledger import keys_store
 from registers.database import open_database
 from tests.app.conftest import ROLES, texts
 
@@ -59,7 +59,7 @@ def test_admin_changes_a_population_as_a_new_version(app_as, app_env):
     assert not at.exception
     assert "version 1" in texts(at)
     conn = open_database(app_env)
-    assert ledger_store.current_populations(conn, 2018)["BRACKE"] == (6600, 1)
+    assert keys_store.current_populations(conn, 2018)["BRACKE"] == (6600, 1)
 
 
 @pytest.mark.parametrize("role", ["namnd", "kommunchef", "projektledare"])

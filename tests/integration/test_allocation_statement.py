@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from dashboard.cli import main
 from portfolio.auth import SYSTEM, Role, User
 from portfolio.errors import InvalidInputError, PermissionDeniedError, StaleEditError
-from portfolio.ledger import keys, store
+from portfolio.ledger import keys, keys_store
 from portfolio.ledger.keys import (
     AllocationItemInput,
     EqualSpec,
@@ -92,12 +92,12 @@ def test_the_statement_per_party_sums_to_each_item(seeded):
 
 
 def test_a_population_edit_is_a_new_version_and_a_stale_one_is_refused(seeded):
-    assert store.current_populations(seeded, 2018)["BRACKE"] == (6_500, 0)
+    assert keys_store.current_populations(seeded, 2018)["BRACKE"] == (6_500, 0)
     assert keys.set_population(seeded, SYSTEM, party="BRACKE", year=2018, population=6_600, version=0) == 1
     with pytest.raises(StaleEditError):
         keys.set_population(seeded, SYSTEM, party="BRACKE", year=2018, population=6_700, version=0)
-    assert store.current_populations(seeded, 2018)["BRACKE"] == (6_600, 1)
-    history = store.population_history(seeded, 2018)
+    assert keys_store.current_populations(seeded, 2018)["BRACKE"] == (6_600, 1)
+    history = keys_store.population_history(seeded, 2018)
     assert history["population"].to_list() == [6_600]
     _, _, parts = keys.allocate_item(seeded, 2019, "LINK2 budget")
     assert sum(parts.values()) == 281_000_000

@@ -8,7 +8,7 @@ import pytest
 
 from portfolio.auth import SYSTEM
 from portfolio.errors import ImportRejectedError
-from portfolio.ledger import store
+from portfolio.ledger import imports_store
 from portfolio.ledger.csv_import import import_lines
 from portfolio.ledger.sie_import import import_sie
 
@@ -27,7 +27,7 @@ def voucher(amount: str) -> str:
 def rejected_sie(db, data: bytes) -> list[str]:
     with pytest.raises(ImportRejectedError) as caught:
         import_sie(db, SYSTEM, io.BytesIO(data), file_name="fil.se")
-    assert store.imports_frame(db).is_empty()
+    assert imports_store.imports_frame(db).is_empty()
     return caught.value.messages
 
 
@@ -85,7 +85,7 @@ def test_a_ledger_csv_amount_out_of_range_is_refused_with_its_row(seeded, amount
     assert "decimaler" not in reason and "saknas" not in reason
     if amount.lstrip("-")[0].isdigit():
         assert "högsta tillåtna" in reason
-    assert store.imports_frame(seeded).is_empty()
+    assert imports_store.imports_frame(seeded).is_empty()
 
 
 def test_a_sie_file_whose_amounts_sum_beyond_the_bound_is_refused(seeded):
@@ -100,7 +100,7 @@ def test_a_sie_file_whose_amounts_sum_beyond_the_bound_is_refused(seeded):
 def test_a_ledger_csv_whose_amounts_sum_beyond_the_bound_is_refused(seeded):
     with pytest.raises(ImportRejectedError, match="summerar"):
         import_lines(seeded, SYSTEM, csv_rows(*["1000000000000"] * 1001), file_name="rader.csv")
-    assert store.imports_frame(seeded).is_empty()
+    assert imports_store.imports_frame(seeded).is_empty()
 
 
 def test_an_excel_amount_beyond_the_bound_is_refused_with_its_row(seeded, tmp_path):

@@ -17,7 +17,7 @@ from dashboard.cli import main
 from portfolio.auth import SYSTEM, Role, User
 from portfolio.db import Database, migrate, write
 from portfolio.errors import ImportRejectedError, PermissionDeniedError
-from portfolio.ledger import columns_store, store
+from portfolio.ledger import columns_store, imports_store, store
 from portfolio.ledger import sie_import as sie_import_module
 from portfolio.ledger.csv_import import import_lines
 from portfolio.ledger.generate import generate_sie
@@ -152,8 +152,7 @@ def test_importing_the_same_file_twice_changes_nothing(db, generated):
 def test_the_import_log_records_file_fingerprint_who_when_and_counts(db, generated):
     actor = User(id=None, email="ekonom@gns.example", name="Ekonom", role=Role.ADMIN)
     summary = import_sie(db, actor, generated.path)
-    row = store.get_import(db, summary.import_id)
-    assert row is not None
+    row = present(imports_store.get_import(db, summary.import_id))
     assert row["file_name"] == "gen.se"
     assert len(row["fingerprint"]) == 64
     assert row["user_email"] == "ekonom@gns.example"
@@ -176,7 +175,7 @@ def test_a_new_file_for_the_same_year_replaces_the_earlier_one(db, tmp_path):
     assert any("--replace" in m for m in info.value.messages)
     second = import_sie(db, SYSTEM, b.path, replace=True)
     assert second.superseded == (first.import_id,)
-    assert present(store.get_import(db, first.import_id))["superseded_by"] == second.import_id
+    assert present(imports_store.get_import(db, first.import_id))["superseded_by"] == second.import_id
     assert db.execute("SELECT COUNT(*) FROM ledger_rows").fetchone()[0] == b.trans_rows
 
 
@@ -198,7 +197,7 @@ def test_removing_an_import_takes_its_rows_out_and_keeps_the_log(db, generated):
     summary = import_sie(db, SYSTEM, generated.path)
     remove_import(db, SYSTEM, summary.import_id)
     assert db.execute("SELECT COUNT(*) FROM ledger_rows").fetchone()[0] == 0
-    assert present(store.get_import(db, summary.import_id))["removed_at"]
+    assert present(imports_store.get_import(db, summary.import_id))["removed_at"]
 
 
 # --- bad input: refused (or warned) with a line number, nothing changed -------------------------
@@ -239,7 +238,7 @@ def test_an_unbalanced_voucher_is_refused_unless_allowed(db):
     assert any("--allow-unbalanced" in m for m in messages)
     summary = import_sie(db, SYSTEM, io.BytesIO(sie_bytes(body)), file_name="ok.se", allow_unbalanced=True)
     assert any("obalanserad" in w and w.startswith("Rad 9:") for w in summary.warnings)
-    assert present(store.get_import(db, summary.import_id))["unbalanced"] == 1
+    assert present(imports_store.get_import(db, summary.import_id))["unbalanced"] == 1
 
 
 def test_an_unknown_dimension_is_warned_about_and_the_file_imported(db):

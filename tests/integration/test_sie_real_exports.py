@@ -16,7 +16,7 @@ from dashboard.cli import main
 from portfolio.auth import SYSTEM
 from portfolio.db import Database, migrate, write
 from portfolio.errors import ImportRejectedError
-from portfolio.ledger import columns_store, organisations_store, store
+from portfolio.ledger import columns_store, imports_store, organisations_store, store
 from portfolio.ledger.organisations import add_organisation
 from portfolio.ledger.sie_import import SiePreview, import_sie, preview_sie
 from registers.database import open_database
@@ -146,7 +146,7 @@ def test_a_partial_4i_export_never_replaces_a_ledger_and_is_kept_only_as_a_named
     added = import_sie(db, SYSTEM, ASSETS, organisation="212000-0001", addition="Avskrivningar 2010")
     assert added.superseded == ()
     assert live(db) == [ledger.import_id, added.import_id]
-    row = present(store.get_import(db, added.import_id))
+    row = present(imports_store.get_import(db, added.import_id))
     assert row["kind"] == "sie-tillägg" and row["addition"] == "Avskrivningar 2010"
     assert db.execute("SELECT COUNT(*) FROM ledger_rows").fetchone()[0] == 458 + 18
 
@@ -190,7 +190,9 @@ def _cut_after_voucher(path: Path, keep: int) -> bytes:
 
 def test_a_real_file_with_ksumma_imports_and_says_the_checksum_holds(db):
     summary = import_sie(db, SYSTEM, NORSTEDTS_4E, new_organisation=True)
-    assert present(store.get_import(db, summary.import_id))["checksum"] == "stämmer (#KSUMMA 854227682)"
+    assert (
+        present(imports_store.get_import(db, summary.import_id))["checksum"] == "stämmer (#KSUMMA 854227682)"
+    )
 
 
 def test_a_truncated_file_with_ksumma_is_refused_unless_overridden(db):
@@ -254,7 +256,7 @@ def test_a_july_to_june_file_gets_its_fiscal_year_warning(db):
     assert "inte ett kalenderår" in fiscal
     assert "månaderna 2009-07 – 2009-12 visas under 2009 och 2010-01 – 2010-06 under 2010" in fiscal
     assert "i rapporten för 2010 är kolumnen föregående år då en del av samma räkenskapsår" in fiscal
-    row = present(store.get_import(db, summary.import_id))
+    row = present(imports_store.get_import(db, summary.import_id))
     assert (row["fiscal_start"], row["fiscal_end"]) == ("2009-07-01", "2010-06-30")
 
 
@@ -344,7 +346,7 @@ def test_a_database_from_before_the_organisation_list_lists_its_imported_organis
         )
     assert migrate(db, store.MIGRATIONS) == ["ledger:m003_organisations"]
     assert organisations_store.organisation_name(db, "212000-0001") == "Testnämnden"
-    assert store.live_organisations(db) == ["212000-0001"]
+    assert imports_store.live_organisations(db) == ["212000-0001"]
     # The next file of the same ledger, written with the dash, is the same organisation.
     messages = refused(db, small("212000-0001", BODY.split("#VER A 2")[0]), file_name="b.se")
     assert any("redan en huvudbok för 212000-0001" in m for m in messages)
