@@ -421,20 +421,7 @@ def edit_benefit_form(project_rows: pl.DataFrame, project_id: int, party_names: 
     if saved:
         form_values: dict[str, Any] = {
             key: st.session_state[f"benefits_edit_{key}"]
-            for key in (
-                "kind",
-                "title",
-                "indicator",
-                "unit",
-                "direction",
-                "baseline_date",
-                "baseline_value",
-                "target_date",
-                "target_value",
-                "owner",
-                "owner_email",
-                "note",
-            )
+            for key in ("kind", "title", *benefits.PLAN_FIELDS, "owner", "owner_email", "note")
         }
         form_values["parties"] = tuple(st.session_state["benefits_edit_parties"])
 
