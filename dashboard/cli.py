@@ -98,7 +98,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     check_database(path, quick=False)
     # The only place a running server's schema is brought up to date: page runs never migrate.
     open_database(path, migrate=True).close()
-    env = dict(os.environ, PORTFOLJ_DB=str(path), PORTFOLJ_DEMO="1" if args.demo else "0")
+    env = dict(
+        os.environ,
+        PORTFOLJ_DB=str(path),
+        PORTFOLJ_DB_CHECKED=str(path),  # checked in full above; the app need not check it again
+        PORTFOLJ_DEMO="1" if args.demo else "0",
+    )
     command = [
         sys.executable,
         "-m",

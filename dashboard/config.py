@@ -18,6 +18,12 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(env) if env else DEFAULT_DB
 
 
+def checked_at_start(path: str) -> bool:
+    """Whether `portfolj serve` checked this very file in full just before it started the server
+    (it names the file in PORTFOLJ_DB_CHECKED); a server started otherwise checks it itself."""
+    return os.environ.get("PORTFOLJ_DB_CHECKED") == path
+
+
 def demo_mode() -> bool:
     """Demo mode (one-click personas) is on only when the server was started with --demo."""
     return os.environ.get("PORTFOLJ_DEMO") == "1"

@@ -53,7 +53,12 @@ def db_key() -> tuple[str, int]:
 
 @st.cache_resource(show_spinner=False)
 def startup_problems(path: str) -> list[str]:
-    """Integrity check once per server process and database (the result, not the connection)."""
+    """Integrity check once per server process and database (the result, not the connection).
+
+    Skipped when `portfolj serve` has just made the same full check of this file: the first
+    person to log in would otherwise wait for it twice (about 2 s on the large tier)."""
+    if config.checked_at_start(path):
+        return []
     return core_db.integrity_problems_at(path)
 
 

@@ -188,3 +188,43 @@ def test_a_page_never_shows_a_cached_read_of_the_database_a_restore_replaced(
     restore_database(tmp_path / "kopia.db", seeded_path, known=known_migrations())
     rename("Efter återställningen")  # the restored file's next write
     assert shown() == "Efter återställningen"
+
+
+def test_the_server_serve_starts_skips_the_second_full_check_and_others_still_make_it(
+    seeded_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve` checks the whole file before it starts Streamlit; the app's own check at its first
+    page run would make the first person to log in wait for the same seconds again (2 s on the
+    large tier). A server started another way (`streamlit run`) still checks."""
+    started: dict[str, str] = {}
+
+    class Became(Exception):
+        """What execve does instead of returning: this process becomes Streamlit."""
+
+    def become_streamlit(executable: str, command: list[str], env: dict[str, str]) -> None:
+        started.update(env)
+        raise Became
+
+    monkeypatch.setattr("dashboard.cli.os.execve", become_streamlit)
+    with pytest.raises(Became):
+        main(["serve", "--db", str(seeded_path)])
+
+    from dashboard import ui
+
+    checks: list[str] = []
+
+    def integrity_problems_at(path: str) -> list[str]:
+        checks.append(path)
+        return []
+
+    monkeypatch.setattr(ui.core_db, "integrity_problems_at", integrity_problems_at)
+    ui.startup_problems.clear()
+    for key in ("PORTFOLJ_DB", "PORTFOLJ_DB_CHECKED"):
+        monkeypatch.setenv(key, started[key])
+    assert ui.startup_problems(str(seeded_path.resolve())) == []
+    assert checks == []
+
+    monkeypatch.delenv("PORTFOLJ_DB_CHECKED")
+    ui.startup_problems.clear()
+    ui.startup_problems(str(seeded_path.resolve()))
+    assert checks == [str(seeded_path.resolve())]
