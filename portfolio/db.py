@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -62,6 +63,41 @@ def connect(path: str | Path) -> Database:
         db.execute("PRAGMA foreign_keys=on")
         db.execute("PRAGMA synchronous=normal")
     return db
+
+
+def connect_scratch(path: str | Path) -> Database:
+    """A scratch database (an import's staging file) a writer thread may use: data a crash may
+    lose, since nothing in it is committed anywhere yet, so no journal and no syncs."""
+    scratch = Database(sqlite3.connect(str(path), check_same_thread=False))
+    scratch.execute("PRAGMA journal_mode=off")
+    scratch.execute("PRAGMA synchronous=off")
+    return scratch
+
+
+def json_functions_available(db: Database) -> bool:
+    """Whether this SQLite has the JSON functions (json_each, json_extract)."""
+    try:
+        db.conn.execute("SELECT json_extract(value, '$[0]') FROM json_each('[[1]]')").fetchall()
+    except sqlite3.OperationalError:
+        return False
+    return True
+
+
+def usable_from_another_thread(db: Database) -> bool:
+    """Whether this connection may be used from a writer thread (opened with check_same_thread off)."""
+    result: list[bool] = []
+
+    def probe() -> None:
+        try:
+            db.conn.execute("SELECT 1").fetchone()
+            result.append(True)
+        except sqlite3.ProgrammingError:
+            result.append(False)
+
+    thread = threading.Thread(target=probe)
+    thread.start()
+    thread.join()
+    return bool(result and result[0])
 
 
 def connect_readonly(path: str | Path) -> Database:

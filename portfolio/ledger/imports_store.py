@@ -11,8 +11,6 @@ are created by the ledger's migrations in `store.py`.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -20,7 +18,7 @@ import orjson
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, frame, to_json
+from portfolio.db import Database, connect_scratch, frame, to_json
 
 IMPORT_COLUMNS = (
     "id",
@@ -187,15 +185,6 @@ _INSERT_ROWS_JSON = (
 )
 
 
-def json_rows_supported(db: Database) -> bool:
-    """Whether this SQLite has the JSON functions `insert_rows_json` needs."""
-    try:
-        db.conn.execute("SELECT json_extract(value, '$[0]') FROM json_each('[[1]]')").fetchall()
-    except sqlite3.OperationalError:
-        return False
-    return True
-
-
 def insert_rows_json(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
     """Insert ledger rows (see `insert_rows`) as one JSON array in one statement.
 
@@ -233,10 +222,7 @@ def create_staging(db: Database, path: str) -> Database:
             f"SELECT sql FROM sqlite_master WHERE type = 'table' AND name IN ({marks})", STAGED_TABLES
         ).fetchall()
     ]
-    staging = Database(sqlite3.connect(path, check_same_thread=False))
-    # Scratch data: a crash loses nothing that was committed, so no journal and no syncs.
-    staging.execute("PRAGMA journal_mode=off")
-    staging.execute("PRAGMA synchronous=off")
+    staging = connect_scratch(path)
     for sql in ddl:
         staging.execute(sql)
     return staging
@@ -303,20 +289,3 @@ def live_organisations(db: Database) -> list[str]:
             " GROUP BY organisation ORDER BY MAX(id) DESC"
         )
     ]
-
-
-def usable_from_another_thread(db: Database) -> bool:
-    """Whether this connection may be used from a writer thread (opened with check_same_thread off)."""
-    result: list[bool] = []
-
-    def probe() -> None:
-        try:
-            db.conn.execute("SELECT 1").fetchone()
-            result.append(True)
-        except sqlite3.ProgrammingError:
-            result.append(False)
-
-    thread = threading.Thread(target=probe)
-    thread.start()
-    thread.join()
-    return bool(result and result[0])

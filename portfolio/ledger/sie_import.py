@@ -33,7 +33,7 @@ from typing import Any, BinaryIO
 import polars as pl
 
 from portfolio.auth import Action, User, require
-from portfolio.db import Database, audit, write
+from portfolio.db import Database, audit, json_functions_available, usable_from_another_thread, write
 from portfolio.errors import ImportRejectedError, capped
 from portfolio.ledger import columns_store, imports_store, organisations_store, store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
@@ -893,8 +893,8 @@ class _BatchWriter:
         # executemany takes the GIL back for every row, so beside a busy parser it crawls; one
         # JSON statement per batch runs in C without it. Inline, executemany is cheaper.
         self._json = False
-        if imports_store.usable_from_another_thread(db):
-            self._json = imports_store.json_rows_supported(db)
+        if usable_from_another_thread(db):
+            self._json = json_functions_available(db)
             self._thread = threading.Thread(target=self._run, name="ledger-import-writer", daemon=True)
             self._thread.start()
 
