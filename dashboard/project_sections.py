@@ -154,7 +154,7 @@ def _bruttolista_links(conn: Database, project_id: int) -> None:
     st.subheader("Bruttolistan")
     for r in linked.iter_rows(named=True):
         how = "Ärendet skapades från" if r["relation"] == "skapat" else "Kopplat till"
-        st.markdown(f"{how} verksamhetsplan {r['plan_year']}, rad {r['row']}: {r['activity']}")
+        st.markdown(f"{how} verksamhetsplan {r['plan_year']}, rad {r['row']}: {ui.plain(r['activity'])}")
 
 
 def _handover(conn: Database, project_id: int, user: User) -> None:

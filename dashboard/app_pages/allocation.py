@@ -99,7 +99,7 @@ def party_statement_section(year: int, period: Period) -> None:
         st.caption(
             ("✓ Delarna summerar exakt till varje posts belopp. " if exact else "⚠ Delarna summerar inte! ")
             + "Beloppen visas i hela kronor; delarna räknas och sparas på öret. Nycklar: "
-            + "; ".join(f"{i}: {statement.filter(pl.col('item') == i)['key'][0]}" for i in items)
+            + ui.plain("; ".join(f"{i}: {statement.filter(pl.col('item') == i)['key'][0]}" for i in items))
         )
         party_view.section(user, year=year, period=period, key_prefix="allocation")
         st.plotly_chart(
@@ -185,10 +185,10 @@ def apply_key_section(key_frame: pl.DataFrame, key_names: dict[int, str], year: 
             assert chosen_key is not None
             parts = keys.apply_spec(conn, keys.spec_from_json(chosen_key["spec"]), amount)
             st.markdown(
-                f"**{format_kr(amount)}** fördelat med nyckeln *{chosen_key['name']}*:"
-                f" {keys.key_text(chosen_key['spec'], names)}."
+                f"**{format_kr(amount)}** fördelat med nyckeln *{ui.plain(chosen_key['name'])}*:"
+                f" {ui.plain(keys.key_text(chosen_key['spec'], names))}."
             )
-            st.table(_parts_table(parts), hide_index=True)
+            ui.table(_parts_table(parts), hide_index=True)
         except InvalidInputError as exc:
             ui.show_errors(exc)
 
@@ -199,9 +199,9 @@ def keys_section(key_frame: pl.DataFrame, year: int) -> None:
     for row in key_frame.iter_rows(named=True):
         spec = keys.spec_from_json(json.loads(row["spec"])).model_dump(mode="json")
         kind_label = keys.KIND_LABELS.get(row["kind"], row["kind"])
-        st.markdown(f"**{row['name']}** – {kind_label}: {keys.key_text(spec, names)}")
+        st.markdown(f"**{ui.plain(row['name'])}** – {kind_label}: {ui.plain(keys.key_text(spec, names))}")
         if row["note"]:
-            st.caption(row["note"])
+            st.caption(ui.plain(row["note"]))
         ui.source_caption(row["source"])
 
     items_frame = keys_store.items_frame(conn, year)

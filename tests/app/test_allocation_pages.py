@@ -68,3 +68,19 @@ def test_only_admin_can_edit_keys_and_populations(app_as, role):
     keys = {b.key for b in at.button}
     assert "allocation_population_submit" not in keys
     assert "allocation_key_submit" not in keys
+
+
+def test_a_key_name_with_markup_is_shown_as_written(app_as, app_env):
+    from portfolio.accounts import persona_user
+    from portfolio.ledger import keys
+    from portfolio.models import parse
+
+    conn = open_database(app_env)
+    name = "**Fet** [länk](https://x.example) <b>"
+    data = parse(keys.KeyInput, {"year": 2019, "name": name, "spec": {"kind": "lika"}})
+    keys.save_key(conn, persona_user(conn, "admin"), data)
+    conn.close()
+    at = app_as("admin", PAGE)
+    assert not at.exception
+    shown = [m.value for m in at.markdown if "Lika delar" in m.value and "Fet" in m.value]
+    assert shown and "\\*\\*Fet\\*\\*" in shown[0] and "**Fet**" not in shown[0], shown

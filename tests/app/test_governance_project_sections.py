@@ -129,3 +129,17 @@ def test_admin_records_a_phase_change_with_its_decision(sections, app_env):
         core_store.project_detail(after, core_store.project_id_for(after, "GNS/8/2019"))["phase"]
         == "genomförande"
     )
+
+
+def test_a_linked_activitys_text_is_shown_as_written(sections, app_env):
+    from portfolio.accounts import persona_user
+    from registers.bruttolista.model import AREAS, ActivityInput
+
+    conn = open_database(app_env)
+    text = "**Fet** [länk](https://x.example) <b>"
+    data = ActivityInput(plan_year=2019, activity=text, areas=(AREAS[0],))
+    bruttolista.create_activity(conn, persona_user(conn, "admin"), data, linked_cases=["GNS/4/2019"])
+    conn.close()
+    at = sections("namnd", "GNS/4/2019")
+    shown = [m.value for m in at.markdown if "Fet" in m.value]
+    assert shown and all("**Fet**" not in m and "\\*\\*Fet\\*\\*" in m for m in shown), shown
