@@ -74,7 +74,7 @@ def _phases(conn: Database, project: dict, decisions: pl.DataFrame, user: User) 
                     "Källa": r["source"] or "",
                 }
             )
-        st.table(pl.DataFrame(rows), hide_index=True)
+        ui.table(pl.DataFrame(rows), hide_index=True)
     else:
         st.markdown("Ingen fashistorik är registrerad.")
     if not can(user, Action.MANAGE_PROJECTS):
@@ -285,7 +285,7 @@ def _needs(conn: Database, project: dict, user: User) -> None:
     if found.height == 0:
         return
     st.subheader("Identifierade behov för fortsatt arbete")
-    st.table(
+    ui.table(
         pl.DataFrame(
             [
                 {
@@ -351,7 +351,7 @@ def _debits(conn: Database, project_id: int, user: User) -> None:
         return
     st.subheader("Debiterade resurser enligt prislistan")
     if found.height:
-        st.table(
+        ui.table(
             found.select(
                 pl.col("work_date").alias("Datum"),
                 pl.col("resource").alias("Resurs"),

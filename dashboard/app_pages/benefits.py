@@ -531,7 +531,7 @@ def per_party(calc: benefits.Calculation, party_names: dict[str, str]) -> None:
     """The calculation per party, and each party's cost per year."""
     st.subheader("Per part")
     if calc.per_party.height:
-        st.table(
+        ui.table(
             ui.kr_column(calc.per_party, ["cost_ore", "benefit_ore", "net_ore"]).select(
                 pl.col("party").replace(party_names).alias("Part"),
                 pl.col("cost_ore").alias("Kostnad"),
@@ -545,7 +545,7 @@ def per_party(calc: benefits.Calculation, party_names: dict[str, str]) -> None:
             on="year", index="party", values="ore", sort_columns=True
         )
         st.markdown("**Kostnad per part och år**")
-        st.table(
+        ui.table(
             ui.kr_column(by_year, [c for c in by_year.columns if c != "party"]).rename({"party": "Part"}),
             hide_index=True,
         )
@@ -652,7 +652,7 @@ def calculation_tab(
             width="stretch",
             key="benefits_calc_chart",
         )
-        st.table(
+        ui.table(
             ui.kr_column(
                 calc.table,
                 [

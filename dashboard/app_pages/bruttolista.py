@@ -169,7 +169,7 @@ def status_chart(shown: pl.DataFrame) -> None:
         )
         wide = logic.status_by_area_table(status_counts)
         st.markdown("**Diagrammet som tabell** (en aktivitet räknas i vart och ett av sina områden)")
-        st.table(
+        ui.table(
             wide.rename(
                 {"area": "Område", "summa": "Summa"}
                 | {c: charts_governance.status_label(c) for c in wide.columns if c not in ("area", "summa")}

@@ -81,7 +81,7 @@ for scale in sorted(flagged["scale"].unique().to_list()):
     )
     with right:
         st.markdown(f"**Samma siffror som tabell** ({view_label}):")
-        st.table(scoring.matrix_grid(counts, prob_col, cons_col, scale), hide_index=True)
+        ui.table(scoring.matrix_grid(counts, prob_col, cons_col, scale), hide_index=True)
         unassessed = subset.filter(pl.col(score_col).is_null()).height
         st.caption(
             "Cellernas färg följer standardgränserna för skalan; varje risks nivå i listan nedan följer "

@@ -222,7 +222,7 @@ def _matrix(page: _Project) -> _Selection:
         )
         with right:
             st.markdown(f"**Samma siffror som tabell** ({view_label}, antal risker och nivå per cell):")
-            st.table(
+            ui.table(
                 scoring.matrix_grid(counts, columns.probability, columns.consequence, reg.scale),
                 hide_index=True,
             )
@@ -537,7 +537,7 @@ def _registers(page: _Project) -> None:
     """The project's registers and their scales; the forms that add and change registers and categories."""
     st.header("Register och skalor", anchor="register")
     if page.registers:
-        st.table(
+        ui.table(
             pl.DataFrame(
                 [
                     (
