@@ -31,7 +31,7 @@ RUN_TRACKER = Path(__file__).resolve().parent / "run_tracker.js"
 IDLE = """() => {
     const runs = window.__portfoljRuns;
     const app = document.querySelector('[data-testid="stApp"]');
-    return runs !== undefined && runs.answered >= runs.requested
+    return runs !== undefined && runs.requested > 0 && runs.answered >= runs.requested
         && app !== null && app.dataset.testScriptState === "notRunning";
 }"""
 
@@ -142,7 +142,9 @@ def wait_idle(page, timeout: float = 30_000) -> None:
     Streamlit's own "notRunning" is also shown between a click and the start of the run it asks
     for, which on a busy machine can be seconds: a test that trusted it typed into a form the run
     then redrew, and its click was lost. The run tracker counts the requests sent and the runs the
-    server answered them with; the check is repeated once so the last run's elements are drawn."""
+    server answered them with; the check is repeated once so the last run's elements are drawn.
+    Every page asks for at least one run, so a page whose first run is not yet asked for (a link
+    just opened a new document) is not idle either."""
     page.wait_for_timeout(100)  # a widget sends its change on the next tick
     for _ in range(2):
         page.wait_for_function(IDLE, timeout=timeout, polling=50)
@@ -208,9 +210,7 @@ def go_to(page, title: str) -> None:
 
 def choose(page, label: str, option: str) -> None:
     """Pick `option` in the selectbox labelled `label`, as a keyboard user would."""
-    box = page.get_by_label(label, exact=True)
-    box.click()
-    box.fill(option)
+    _type_into_list(page, page.get_by_label(label, exact=True), option)
     enter_on_option(page, option)
 
 
@@ -219,10 +219,25 @@ def pick(page, key: str, text: str, *, key_prefix: bool = False, close: bool = F
     (with `key_prefix`, the first whose key starts so: a form's keys carry its version); `close`
     closes a multiselect's list afterwards."""
     selector = f'[class*="st-key-{key}"] input' if key_prefix else f".st-key-{key} input"
-    box = page.locator(selector).first
-    box.click()
-    box.fill(text)
+    _type_into_list(page, page.locator(selector).first, text)
     enter_on_option(page, text, close=close)
+
+
+def _type_into_list(page, box, text: str) -> None:
+    """Click the box and type `text`, which opens its option list. Under load a redraw of the page
+    once closed the list under the typing (CI, 2026-12-04); then, as a person would, click into
+    the box and type once more."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    for attempt in range(2):
+        box.click()
+        box.fill(text)
+        try:
+            page.get_by_role("option").first.wait_for(timeout=5_000)
+            return
+        except PlaywrightTimeoutError:
+            if attempt:
+                raise
 
 
 def type_date(page, key: str, yyyymmdd: str, *, key_prefix: bool = False) -> None:
