@@ -10,7 +10,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from portfolio import store as core_store
 from portfolio.auth import User
-from portfolio.db import Database, audit
+from portfolio.db import Database, audit_by
 from portfolio.errors import InvalidInputError, NotFoundError
 from portfolio.models import (
     CaseCode,
@@ -172,13 +172,12 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
     if header.follow_up is not None and store.insert_follow_up(
         db, project_id, header.follow_up.text, source_text(header.follow_up.source)
     ):
-        audit(
+        audit_by(
             db,
-            user_id=user.id,
-            user_email=user.email,
-            action="skapa",
-            entity="nyttouppföljning",
-            entity_id=header.project,
+            user,
+            "skapa",
+            "nyttouppföljning",
+            header.project,
             after=header.follow_up.model_dump(mode="json"),
             project_id=project_id,
         )
@@ -206,13 +205,12 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
             store.insert_value(
                 db, benefit_id, _value_input(value), user_id=user.id, source=source_text(value.source)
             )
-        audit(
+        audit_by(
             db,
-            user_id=user.id,
-            user_email=user.email,
-            action="skapa",
-            entity="nytta",
-            entity_id=benefit_id,
+            user,
+            "skapa",
+            "nytta",
+            benefit_id,
             after=record.model_dump(mode="json"),
             project_id=project_id,
         )

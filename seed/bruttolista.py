@@ -13,7 +13,7 @@ from typing import Annotated
 from pydantic import Field, ValidationError, model_validator
 
 from portfolio.auth import User
-from portfolio.db import Database, audit
+from portfolio.db import Database, audit_by
 from portfolio.governance import store as governance_store
 from portfolio.models import CaseCode, Model, NonEmpty, Source, source_text, validation_messages
 from registers.bruttolista import store
@@ -121,8 +121,13 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
         status_note=data.status_note,
         source=plan_source,
     ):
-        _audit(
-            db, user, "bruttolista", str(year), {"plan": data.plan, "case": data.case, "source": plan_source}
+        audit_by(
+            db,
+            user,
+            "skapa",
+            "bruttolista",
+            str(year),
+            after={"plan": data.plan, "case": data.case, "source": plan_source},
         )
     for act in data.activities:
         src = source_text(act.source) or None
@@ -138,43 +143,37 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
                 source=src,
             )
             activity_id = store.insert_activity(db, model, row=act.row, status_dot=act.status_dot)
-            _audit(
+            audit_by(
                 db,
                 user,
+                "skapa",
                 "bruttolista-aktivitet",
                 activity_id,
-                {**model.model_dump(mode="json"), "row": act.row},
+                after={**model.model_dump(mode="json"), "row": act.row},
             )
             counts["bruttolista-aktiviteter"] += 1
         if store.outcome(db, activity_id, year) is None:
             outcome = OutcomeInput(year=year, status=act.status, outcome=act.outcome_2019, source=src)
             store.upsert_outcome(db, activity_id, outcome)
-            _audit(db, user, "bruttolista-utfall", f"{activity_id} {year}", outcome.model_dump(mode="json"))
+            audit_by(
+                db,
+                user,
+                "skapa",
+                "bruttolista-utfall",
+                f"{activity_id} {year}",
+                after=outcome.model_dump(mode="json"),
+            )
             counts["bruttolista-utfall"] += 1
         for code in act.linked_cases:
             if store.insert_link(db, activity_id, case_ids[code], relation="kopplat", source=src):
-                _audit(
+                audit_by(
                     db,
                     user,
+                    "skapa",
                     "bruttolista-koppling",
                     f"{activity_id} {code}",
-                    {"activity_row": act.row, "case": code},
+                    after={"activity_row": act.row, "case": code},
                     project_id=case_ids[code],
                 )
                 counts["bruttolista-kopplingar"] += 1
     return counts
-
-
-def _audit(
-    db: Database, user: User, entity: str, entity_id: object, after: object, project_id: int | None = None
-) -> None:
-    audit(
-        db,
-        user_id=user.id,
-        user_email=user.email,
-        action="skapa",
-        entity=entity,
-        entity_id=str(entity_id),
-        after=after,
-        project_id=project_id,
-    )

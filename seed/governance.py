@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from portfolio.auth import User
-from portfolio.db import Database, audit
+from portfolio.db import Database, audit_by
 from portfolio.governance import store
 from portfolio.governance.model import NumberKind, paragraph_label
 from portfolio.models import CaseCode, Model, Phase, Source, source_text, validation_messages
@@ -108,16 +108,7 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
                 source=source_text(entry.source) or None,
             )
             after: dict[str, Any] = {**entry.model_dump(mode="json"), "agenda_item_id": item_id}
-            audit(
-                db,
-                user_id=user.id,
-                user_email=user.email,
-                action="skapa",
-                entity="fasändring",
-                entity_id=change_id,
-                after=after,
-                project_id=project["id"],
-            )
+            audit_by(db, user, "skapa", "fasändring", change_id, after=after, project_id=project["id"])
             inserted += 1
         previous = entry.phase.value
     return {"fasändringar": inserted}

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from portfolio import store as core_store
 from portfolio.auth import User
-from portfolio.db import Database, audit
+from portfolio.db import Database, audit_by
 from portfolio.ledger import keys_store, mapping_store, organisations_store, store
 from portfolio.ledger.keys import KeySpec, SourceKind, spec_from_json
 from portfolio.ledger.mapping import DEFAULT_ORGANISATION, KOMMUN_BAS
@@ -114,15 +114,7 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
     if not mapping_store.mapping_frame(db, DEFAULT_ORGANISATION).height:
         rows = [{"position": i, **r.model_dump()} for i, r in enumerate(KOMMUN_BAS)]
         mapping_store.replace_mapping(db, DEFAULT_ORGANISATION, rows, source="Kommun-Bas (SKR), DOMAIN.md")
-        audit(
-            db,
-            user_id=user.id,
-            user_email=user.email,
-            action="skapa",
-            entity="kontomappning",
-            entity_id=DEFAULT_ORGANISATION,
-            after=rows,
-        )
+        audit_by(db, user, "skapa", "kontomappning", DEFAULT_ORGANISATION, after=rows)
         counts["kontomappning"] = len(rows)
     new_settings = {
         k: v
@@ -133,24 +125,15 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
         if store.insert_setting_if_missing(db, k, v)
     }
     if new_settings:
-        audit(
-            db,
-            user_id=user.id,
-            user_email=user.email,
-            action="skapa",
-            entity="inställning",
-            entity_id="huvudbok",
-            after=new_settings,
-        )
+        audit_by(db, user, "skapa", "inställning", "huvudbok", after=new_settings)
     for org in data.organisations:
         if organisations_store.insert_organisation(db, org.org_no, org.name, user.email):
-            audit(
+            audit_by(
                 db,
-                user_id=user.id,
-                user_email=user.email,
-                action="lägg till",
-                entity="organisation",
-                entity_id=org.org_no,
+                user,
+                "lägg till",
+                "organisation",
+                org.org_no,
                 after={"organisationsnummer": org.org_no, "namn": org.name},
             )
     for key in data.keys:
@@ -167,13 +150,12 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
             note=key.note,
             source=source_text(key.source),
         )
-        audit(
+        audit_by(
             db,
-            user_id=user.id,
-            user_email=user.email,
-            action="skapa",
-            entity="fördelningsnyckel",
-            entity_id=key_id,
+            user,
+            "skapa",
+            "fördelningsnyckel",
+            key_id,
             after={"year": key.year, "name": key.name, "spec": dumped},
         )
         counts["fördelningsnycklar"] += 1
@@ -192,15 +174,7 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
             source=source_text(item.source),
         )
         if item_id is not None:
-            audit(
-                db,
-                user_id=user.id,
-                user_email=user.email,
-                action="skapa",
-                entity="fördelningspost",
-                entity_id=item_id,
-                after=item.model_dump(mode="json"),
-            )
+            audit_by(db, user, "skapa", "fördelningspost", item_id, after=item.model_dump(mode="json"))
             counts["fördelningsposter"] += 1
     return counts
 

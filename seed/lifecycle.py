@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import ValidationError
 
 from portfolio.auth import User
-from portfolio.db import Database, audit
+from portfolio.db import Database, audit_by
 from portfolio.governance import store as governance_store
 from portfolio.models import CaseCode, Model, NonEmpty, Source, source_text, validation_messages
 from registers.lifecycle import store
@@ -87,16 +87,7 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
     counts = {"leverabler": 0, "avvikelser": 0, "behov": 0}
 
     def log(entity: str, entity_id: object, after: object) -> None:
-        audit(
-            db,
-            user_id=user.id,
-            user_email=user.email,
-            action="skapa",
-            entity=entity,
-            entity_id=str(entity_id),
-            after=after,
-            project_id=pid,
-        )
+        audit_by(db, user, "skapa", entity, str(entity_id), after=after, project_id=pid)
 
     for d in data.deliverables:
         if store.handover_item_exists(db, pid, d.section, d.deliverable):

@@ -13,7 +13,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from portfolio import store as core_store
 from portfolio.auth import User
-from portfolio.db import Database, audit
+from portfolio.db import Database, audit_by
 from portfolio.errors import NotFoundError
 from portfolio.models import CaseCode, Model, NonEmpty, Source, source_text, validation_messages
 from registers.risks import store
@@ -177,19 +177,6 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
     return counts
 
 
-def _audit(db: Database, user: User, entity: str, entity_id: int, after: Any, project_id: int) -> None:
-    audit(
-        db,
-        user_id=user.id,
-        user_email=user.email,
-        action="skapa",
-        entity=entity,
-        entity_id=entity_id,
-        after=after,
-        project_id=project_id,
-    )
-
-
 def _insert(
     db: Database,
     user: User,
@@ -208,13 +195,14 @@ def _insert(
             scale_source=source_text(register.scale_source) or None,
             source=source_text(register.source) or None,
         )
-        _audit(
+        audit_by(
             db,
             user,
+            "skapa",
             "riskregister",
             register_id,
-            {**reg.model_dump(mode="json"), "scale_source": source_text(register.scale_source)},
-            project_id,
+            after={**reg.model_dump(mode="json"), "scale_source": source_text(register.scale_source)},
+            project_id=project_id,
         )
         counts["riskregister"] += 1
     saved = store.get_register(db, register_id)
@@ -230,13 +218,14 @@ def _insert(
                 score_source=source_text(seeded.score_source),
                 source=source_text(seeded.source),
             )
-            _audit(
+            audit_by(
                 db,
                 user,
+                "skapa",
                 "risk",
                 risk_id,
-                {k: v for k, v in store.get_risk(db, risk_id).items() if k != "project_id"},
-                project_id,
+                after={k: v for k, v in store.get_risk(db, risk_id).items() if k != "project_id"},
+                project_id=project_id,
             )
             counts["risker"] += 1
         for action in seeded.all_actions:
@@ -250,12 +239,13 @@ def _insert(
                 status_source=source_text(action.status_source) or None,
                 source=source_text(action.source or seeded.source) or None,
             )
-            _audit(
+            audit_by(
                 db,
                 user,
+                "skapa",
                 "åtgärd",
                 action_id,
-                {k: v for k, v in store.get_action(db, action_id).items() if k != "project_id"},
-                project_id,
+                after={k: v for k, v in store.get_action(db, action_id).items() if k != "project_id"},
+                project_id=project_id,
             )
             counts["åtgärder"] += 1

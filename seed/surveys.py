@@ -13,7 +13,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from portfolio import store as core_store
 from portfolio.auth import User
-from portfolio.db import Database, audit
+from portfolio.db import Database, audit_by
 from portfolio.errors import InvalidInputError, NotFoundError
 from portfolio.models import CaseCode, Model, NonEmpty, Source, source_text, validation_messages
 from registers.surveys import store
@@ -189,14 +189,7 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
     )
     store.insert_counts(db, survey_id, counts)
     store.set_answers_meta(db, survey_id, shape="antal", respondents=survey.respondents)
-    audit(
-        db,
-        user_id=user.id,
-        user_email=user.email,
-        action="skapa",
-        entity="enkät",
-        entity_id=survey_id,
-        after=survey.model_dump(mode="json"),
-        project_id=project_id,
+    audit_by(
+        db, user, "skapa", "enkät", survey_id, after=survey.model_dump(mode="json"), project_id=project_id
     )
     return {"enkäter": 1}
