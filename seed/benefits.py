@@ -25,6 +25,7 @@ from portfolio.models import (
 from portfolio.money import ore_to_kronor
 from registers.benefits import store
 from registers.benefits.model import BenefitInput, BenefitValueInput, Direction, Kind, Measured, Point
+from seed.inputs import input_from
 
 FILE = "benefits.yaml"
 
@@ -84,19 +85,11 @@ class SeedBenefit(Model):
         return self
 
     def as_input(self) -> BenefitInput:
-        return BenefitInput(
-            kind=self.kind,
-            title=self.title,
-            indicator=self.indicator,
-            unit=self.unit,
-            direction=self.direction,
+        return input_from(
+            self,
+            BenefitInput,
             baseline=Point(date=self.baseline.date, value=self.baseline.value) if self.baseline else None,
             target=Point(date=self.target.date, value=self.target.value) if self.target else None,
-            owner=self.owner,
-            owner_email=self.owner_email,
-            parties=self.parties,
-            monetary=self.monetary,
-            note=self.note,
         )
 
 

@@ -18,6 +18,7 @@ from portfolio.governance import store as governance_store
 from portfolio.models import CaseCode, Model, NonEmpty, Source, source_text, validation_messages
 from registers.bruttolista import store
 from registers.bruttolista.model import ActivityInput, ActivityStatus, Area, OutcomeInput
+from seed.inputs import input_from
 
 FILE = "bruttolista.yaml"
 
@@ -133,15 +134,7 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
         src = source_text(act.source) or None
         activity_id = store.activity_id_at(db, year, act.row)
         if activity_id is None:
-            model = ActivityInput(
-                plan_year=year,
-                activity=act.activity,
-                areas=act.areas,
-                potential_outcome=act.potential_outcome,
-                resources=act.resources,
-                note=act.note,
-                source=src,
-            )
+            model = input_from(act, ActivityInput, plan_year=year, source=src)
             activity_id = store.insert_activity(db, model, row=act.row, status_dot=act.status_dot)
             audit_by(
                 db,

@@ -17,6 +17,7 @@ from portfolio.models import CaseCode, Model, NonEmpty, Source, source_text, val
 from registers.lifecycle import store
 from registers.lifecycle.model import DeviationInput, DeviationType, HandoverInput, NeedInput
 from seed.governance import PhaseSeed
+from seed.inputs import input_from
 
 FILE = "link2_closure.yaml"
 
@@ -92,14 +93,7 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
     for d in data.deliverables:
         if store.handover_item_exists(db, pid, d.section, d.deliverable):
             continue
-        item = HandoverInput(
-            project_id=pid,
-            section=d.section,
-            deliverable=d.deliverable,
-            delivered=d.delivered,
-            comment=d.comment,
-            reference=d.reference,
-        )
+        item = input_from(d, HandoverInput, project_id=pid)
         item_id = store.insert_handover_item(db, item, basis=d.delivered_basis, source=source_text(d.source))
         log("leverabel", item_id, item.model_dump(mode="json"))
         counts["leverabler"] += 1
@@ -108,14 +102,7 @@ def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:
         for dev in data.deviations.items:
             if store.deviation_exists(db, pid, dev.type, period):
                 continue
-            row = DeviationInput(
-                project_id=pid,
-                type=dev.type,
-                count=dev.count,
-                period=period,
-                text=dev.text,
-                categories=dev.categories,
-            )
+            row = input_from(dev, DeviationInput, project_id=pid, period=period)
             dev_id = store.insert_deviation(db, row, source=source_text(dev.source))
             log("avvikelse", dev_id, row.model_dump(mode="json"))
             counts["avvikelser"] += 1

@@ -19,6 +19,7 @@ from portfolio.governance.model import AgendaItemInput, JusteringInput, MeetingI
 from portfolio.models import Meeting, Party, Project, source_text, validation_messages
 from seed import benefits, bruttolista, governance, ledger, lifecycle, reporting, risks, surveys
 from seed.finance import FinanceFile, insert_finance
+from seed.inputs import input_from
 from seed.projects import load_project
 
 # Each validates its own file first and raises SeedError before inserting anything.
@@ -140,37 +141,14 @@ def load_meeting(db: core_db.Database, meeting: Meeting, user: User) -> bool:
     if governance_store.meeting_on(db, meeting.date) is not None:
         return False
     meetings_service.create_meeting(
-        db,
-        user,
-        MeetingInput(
-            date=meeting.date,
-            kind=meeting.kind,
-            place=meeting.place,
-            paragraphs=meeting.paragraphs,
-            planned=meeting.planned,
-            moved_from=meeting.moved_from,
-            moved_reason=meeting.moved_reason,
-            time=meeting.time,
-            chair=meeting.chair,
-            members=meeting.members,
-            source=source_text(meeting.source) or None,
-        ),
+        db, user, input_from(meeting, MeetingInput, source=source_text(meeting.source) or None)
     )
     for item in meeting.items:
         meetings_service.add_agenda_item(
             db,
             user,
-            AgendaItemInput(
-                meeting_date=meeting.date,
-                number_kind=item.number_kind,
-                number=item.number,
-                case=item.case,
-                title=item.title,
-                summary=item.summary,
-                proposal=item.proposal,
-                decision=item.decision,
-                documents=item.documents,
-                source=source_text(item.source) or None,
+            input_from(
+                item, AgendaItemInput, meeting_date=meeting.date, source=source_text(item.source) or None
             ),
         )
     _advance_meeting(db, meeting, user)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portfolio import parties
+from portfolio import models, parties
 from portfolio.auth import User
 from portfolio.db import Database
 from portfolio.models import Milestone, Project, Split, source_text
@@ -17,6 +17,7 @@ from portfolio.projects.model import (
     StatedTotalsInput,
 )
 from portfolio.projects.store import project_id as existing_project
+from seed.inputs import input_from
 
 
 def _kr(ore: int | None) -> str | None:
@@ -35,28 +36,20 @@ def _rounded(split: Split | None) -> bool:
     return bool(split and split.rounding_difference)
 
 
+def _people(people: tuple[models.Person, ...]) -> tuple[Person, ...]:
+    return tuple(Person(name=p.name, organisation=p.organisation) for p in people)
+
+
 def _project_input(project: Project) -> ProjectInput:
-    return ProjectInput(
-        code=project.code,
-        name=project.name,
-        kind=project.kind,
-        purpose=project.purpose,
-        phase=project.phase,
-        status=project.status,
-        status_reason=project.status_reason,
-        owner_party=project.owner_party,
-        financing_parties=project.financing_parties,
+    return input_from(
+        project,
+        ProjectInput,
         objects=(project.object,) if project.object else (),
-        leaders=tuple(Person(name=p.name, organisation=p.organisation) for p in project.leaders),
-        steering_group=tuple(
-            Person(name=p.name, organisation=p.organisation) for p in project.steering_group
-        ),
-        start_date=project.start_date,
-        planned_end_date=project.planned_end_date,
+        leaders=_people(project.leaders),
+        steering_group=_people(project.steering_group),
         actual_end_date=project.actual_end_date if project.phase.value == "avslutad" else None,
         budget_kr=_kr(project.budget_kr),
         actual_kr=_kr(project.actual_kr),
-        notes=project.notes,
         source=source_text(project.source) or None,
     )
 

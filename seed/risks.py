@@ -24,6 +24,7 @@ from registers.risks.model import (
     RiskInput,
     field_problems,
 )
+from seed.inputs import input_from
 
 FILE = "risks.yaml"
 Level = Annotated[int, Field(ge=1, le=5)]
@@ -118,14 +119,7 @@ def _check(
         register.name.lower() if register.name.lower() in BUILTIN_CATEGORIES else None
     )
     try:
-        reg = RegisterInput(
-            name=register.name,
-            category=category,
-            scale=register.scale,
-            yellow_from=register.yellow_from,
-            red_from=register.red_from,
-            description=register.description,
-        )
+        reg = input_from(register, RegisterInput, category=category)
     except ValidationError as exc:
         problems += [f"{where}: {f or 'register'}: {m}" for f, m in field_problems(exc)]
         reg = RegisterInput(name=register.name)

@@ -18,6 +18,7 @@ from portfolio.errors import InvalidInputError, NotFoundError
 from portfolio.models import CaseCode, Model, NonEmpty, Source, source_text, validation_messages
 from registers.surveys import store
 from registers.surveys.model import GroupInput, Scale, StatementInput, SurveyInput
+from seed.inputs import input_from
 
 FILE = "survey.yaml"
 Count = Annotated[int, Field(ge=0)]
@@ -122,15 +123,11 @@ class SeedSurvey(Model):
         return self
 
     def as_input(self) -> SurveyInput:
-        return SurveyInput(
-            title=self.title,
-            date=self.date,
-            population=self.population,
-            population_note=self.population_note,
-            scale=self.scale,
+        return input_from(
+            self,
+            SurveyInput,
             groups=tuple(GroupInput(code=g.code, name=g.name) for g in self.groups),
             statements=tuple(StatementInput(text=s.text, theme=s.theme) for s in self.statements),
-            distribution=self.distribution,
         )
 
 
