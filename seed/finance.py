@@ -158,35 +158,23 @@ def insert_finance(db: Database, finance: FinanceFile, user: User) -> int:
     """Insert the reported figures that are missing; returns how many rows were added."""
     added = 0
     st = finance.income_statement
+    totals = sorted(st.totals.items(), key=lambda kv: list(TOTALS).index(kv[0]))
+    rows: list[tuple[str, str, Figures]] = [(ln.line, ln.kind, ln) for ln in st.lines]
+    rows += [(TOTALS[key][1], "summa", fig) for key, fig in totals]  # the totals follow the lines
     new_lines = [
         store.insert_statement_line(
             db,
             year=st.year,
             period=st.period,
             position=pos,
-            line=ln.line,
-            kind=ln.kind,
-            actual_ore=ln.actual * TKR_ORE,
-            budget_ore=ln.budget * TKR_ORE,
-            previous_year_ore=ln.previous_year * TKR_ORE,
-            source=source_text(st.source),
-        )
-        for pos, ln in enumerate(st.lines)
-    ]
-    new_lines += [
-        store.insert_statement_line(
-            db,
-            year=st.year,
-            period=st.period,
-            position=len(st.lines) + pos,
-            line=TOTALS[key][1],
-            kind="summa",
+            line=line,
+            kind=kind,
             actual_ore=fig.actual * TKR_ORE,
             budget_ore=fig.budget * TKR_ORE,
             previous_year_ore=fig.previous_year * TKR_ORE,
             source=source_text(st.source),
         )
-        for pos, (key, fig) in enumerate(sorted(st.totals.items(), key=lambda kv: list(TOTALS).index(kv[0])))
+        for pos, (line, kind, fig) in enumerate(rows)
     ]
     if any(new_lines):
         store.audit_bulk(db, user, "resultaträkning", f"{st.year} {st.period}", st.model_dump(mode="json"))

@@ -8,12 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ValidationError
-
 from portfolio.auth import User
 from portfolio.db import Database, audit_by
 from portfolio.governance import store as governance_store
-from portfolio.models import CaseCode, Model, NonEmpty, Source, source_text, validation_messages
+from portfolio.models import CaseCode, Model, NonEmpty, Source, source_text
 from registers.lifecycle import store
 from registers.lifecycle.model import DeviationInput, DeviationType, HandoverInput, NeedInput
 from seed.governance import PhaseSeed
@@ -68,12 +66,9 @@ class ClosureFile(Model):
 
 def load(data_dir: Path) -> ClosureFile:
     """The whole file, validated; SeedError naming file, record and field otherwise."""
-    from seed.loader import SeedError, read_yaml
+    from seed.loader import validate_one
 
-    try:
-        return ClosureFile.model_validate(read_yaml(data_dir / FILE))
-    except ValidationError as exc:
-        raise SeedError(validation_messages(exc, FILE)) from exc
+    return validate_one(data_dir / FILE, ClosureFile)
 
 
 def seed(db: Database, data_dir: Path, user: User) -> dict[str, int]:

@@ -212,15 +212,7 @@ def _insert(
                 score_source=source_text(seeded.score_source),
                 source=source_text(seeded.source),
             )
-            audit_by(
-                db,
-                user,
-                "skapa",
-                "risk",
-                risk_id,
-                after={k: v for k, v in store.get_risk(db, risk_id).items() if k != "project_id"},
-                project_id=project_id,
-            )
+            _audit_created(db, user, "risk", risk_id, store.get_risk(db, risk_id), project_id)
             counts["risker"] += 1
         for action in seeded.all_actions:
             if store.find_action(db, risk_id, action.description) is not None:
@@ -233,13 +225,13 @@ def _insert(
                 status_source=source_text(action.status_source) or None,
                 source=source_text(action.source or seeded.source) or None,
             )
-            audit_by(
-                db,
-                user,
-                "skapa",
-                "åtgärd",
-                action_id,
-                after={k: v for k, v in store.get_action(db, action_id).items() if k != "project_id"},
-                project_id=project_id,
-            )
+            _audit_created(db, user, "åtgärd", action_id, store.get_action(db, action_id), project_id)
             counts["åtgärder"] += 1
+
+
+def _audit_created(
+    db: Database, user: User, entity: str, entity_id: int, stored: dict[str, Any], project_id: int
+) -> None:
+    """Audit a seeded risk or action as the store holds it; its project goes in the audit row's own column."""
+    after = {k: v for k, v in stored.items() if k != "project_id"}
+    audit_by(db, user, "skapa", entity, entity_id, after=after, project_id=project_id)
