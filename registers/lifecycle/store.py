@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from portfolio.db import Database, Migrations, exists, frame, row_dict, update_if_unchanged
+from portfolio.db import Database, Migrations, exists, frame, positioned_frame, row_dict, update_if_unchanged
 from registers.lifecycle.model import DeviationInput, HandoverInput, HandoverMark, NeedInput
 
 MIGRATIONS = Migrations("lifecycle")
@@ -97,25 +97,22 @@ def mark_handover_item(db: Database, item_id: int, mark: HandoverMark, *, expect
     return update_if_unchanged(db, "handover_items", values, where={"id": item_id}, version=expected_version)
 
 
+HANDOVER_SCHEMA: dict[str, Any] = {
+    "id": pl.Int64,
+    "section": pl.String,
+    "deliverable": pl.String,
+    "delivered": pl.Boolean,
+    "delivered_basis": pl.String,
+    "comment": pl.String,
+    "reference": pl.String,
+    "source": pl.String,
+    "version": pl.Int64,
+}
+
+
 def handover_frame(db: Database, project_id: int) -> pl.DataFrame:
     """A project's handover checklist in the document's order."""
-    return frame(
-        db,
-        "SELECT id, section, deliverable, delivered, delivered_basis, comment, reference, source, version"
-        " FROM handover_items WHERE project_id = ? ORDER BY position",
-        [project_id],
-        {
-            "id": pl.Int64,
-            "section": pl.String,
-            "deliverable": pl.String,
-            "delivered": pl.Boolean,
-            "delivered_basis": pl.String,
-            "comment": pl.String,
-            "reference": pl.String,
-            "source": pl.String,
-            "version": pl.Int64,
-        },
-    )
+    return positioned_frame(db, "handover_items", "project_id", project_id, HANDOVER_SCHEMA)
 
 
 # --- deviations -------------------------------------------------------------------------------
