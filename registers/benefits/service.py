@@ -90,19 +90,8 @@ def benefit_input(row: dict[str, Any]) -> BenefitInput:
         )
         for point in ("baseline", "target")
     }
-    return BenefitInput(
-        kind=row["kind"],
-        title=row["title"],
-        indicator=row["indicator"],
-        unit=row["unit"],
-        direction=row["direction"],
-        owner=row["owner"],
-        owner_email=row["owner_email"],
-        parties=tuple(row["parties"]),
-        monetary=row["monetary"],
-        note=row["note"],
-        **plan,
-    )
+    plain = {column: row[column] for column in store.PLAIN_COLUMNS}
+    return BenefitInput(**plain, parties=tuple(row["parties"]), **plan)
 
 
 def _is_owner(user: User, benefit: dict[str, Any]) -> bool:

@@ -278,6 +278,20 @@ def benefit_exists(db: Database, project_id: int, kind: str, title: str) -> bool
 
 # --- writing (the service checks rights, validates and audits) ------------------------------
 
+# The benefit's columns that hold a BenefitInput field just as it is (the plan points and the
+# parties are stored apart).
+PLAIN_COLUMNS = (
+    "kind",
+    "title",
+    "indicator",
+    "unit",
+    "direction",
+    "owner",
+    "owner_email",
+    "monetary",
+    "note",
+)
+
 
 def _plan_columns(data: BenefitInput) -> list[Any]:
     return [
@@ -346,18 +360,7 @@ def update_benefit(db: Database, benefit_id: int, data: BenefitInput, *, expecte
             strict=True,
         )
     )
-    values = {
-        "kind": data.kind,
-        "title": data.title,
-        "indicator": data.indicator,
-        "unit": data.unit,
-        "direction": data.direction,
-        **plan,
-        "owner": data.owner,
-        "owner_email": data.owner_email,
-        "monetary": data.monetary,
-        "note": data.note,
-    }
+    values = {**{column: getattr(data, column) for column in PLAIN_COLUMNS}, **plan}
     if not update_if_unchanged(db, "benefits", values, where={"id": benefit_id}, version=expected_version):
         return False
     _set_parties(db, benefit_id, data.parties)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field
 
-from portfolio.models import Model, NonEmpty, Text
+from portfolio.models import Model, NonEmpty
+from registers.fields import OptionalText
 
 AREAS = (
     "Ledning/Styrning",
@@ -60,25 +61,16 @@ Area = Annotated[str, AfterValidator(_known_area)]
 Year = Annotated[int, Field(ge=2000, le=2100)]
 
 
-def _blank_to_none(value: Any) -> Any:
-    return None if isinstance(value, str) and not value.strip() else value
-
-
 class ActivityInput(Model):
     """An activity of a year's operational plan."""
 
     plan_year: Year
     activity: Annotated[NonEmpty, Field(max_length=2000)]
     areas: Annotated[tuple[Area, ...], Field(min_length=1)]
-    potential_outcome: Text | None = None
+    potential_outcome: OptionalText = None
     resources: tuple[Annotated[NonEmpty, Field(max_length=500)], ...] = ()
-    note: Text | None = None
-    source: Text | None = None
-
-    @field_validator("potential_outcome", "note", "source", mode="before")
-    @classmethod
-    def _blank(cls, value: Any) -> Any:
-        return _blank_to_none(value)
+    note: OptionalText = None
+    source: OptionalText = None
 
 
 class OutcomeInput(Model):
@@ -86,13 +78,8 @@ class OutcomeInput(Model):
 
     year: Year
     status: ActivityStatus
-    outcome: Text | None = None
-    source: Text | None = None
-
-    @field_validator("outcome", "source", mode="before")
-    @classmethod
-    def _blank(cls, value: Any) -> Any:
-        return _blank_to_none(value)
+    outcome: OptionalText = None
+    source: OptionalText = None
 
 
 LABELS = {

@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, Migrations, frame, update_if_unchanged
+from portfolio.db import Database, Migrations, frame, row_dict, update_if_unchanged
 from registers.bruttolista.model import ActivityInput, ActivityStatus, OutcomeInput
 
 MIGRATIONS = Migrations("bruttolista")
@@ -123,17 +123,15 @@ def insert_activity(db: Database, data: ActivityInput, *, row: int, status_dot: 
 
 def activity(db: Database, activity_id: int) -> dict[str, Any] | None:
     """One activity's own fields as a dict (areas and resources as lists), or None."""
-    cur = db.execute(
+    data = row_dict(
+        db,
         "SELECT id, plan_year, row, activity, areas, potential_outcome, resources, status_dot, note,"
         " source, version FROM bruttolista_activities WHERE id = ?",
         [activity_id],
     )
-    found = cur.fetchone()
-    if found is None:
-        return None
-    data = dict(zip([d[0] for d in cur.description], found, strict=True))
-    data["areas"] = json.loads(data["areas"])
-    data["resources"] = json.loads(data["resources"])
+    if data is not None:
+        data["areas"] = json.loads(data["areas"])
+        data["resources"] = json.loads(data["resources"])
     return data
 
 
@@ -159,12 +157,11 @@ def touch_activity(db: Database, activity_id: int) -> None:
 
 def outcome(db: Database, activity_id: int, year: int) -> dict[str, Any] | None:
     """An activity's outcome for a year, or None."""
-    cur = db.execute(
+    return row_dict(
+        db,
         "SELECT year, status, outcome, source FROM bruttolista_outcomes WHERE activity_id = ? AND year = ?",
         [activity_id, year],
     )
-    found = cur.fetchone()
-    return None if found is None else dict(zip([d[0] for d in cur.description], found, strict=True))
 
 
 def upsert_outcome(db: Database, activity_id: int, data: OutcomeInput) -> None:
@@ -179,11 +176,11 @@ def upsert_outcome(db: Database, activity_id: int, data: OutcomeInput) -> None:
 
 def link(db: Database, activity_id: int, project_id: int) -> dict[str, Any] | None:
     """The link between an activity and a case, or None."""
-    found = db.execute(
+    return row_dict(
+        db,
         "SELECT relation, created_at FROM bruttolista_links WHERE activity_id = ? AND project_id = ?",
         [activity_id, project_id],
-    ).fetchone()
-    return None if found is None else {"relation": found[0], "created_at": found[1]}
+    )
 
 
 def insert_link(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from portfolio.models import Model, NonEmpty, Text
+from portfolio.models import Model, NonEmpty
+from registers.fields import OptionalText
 
 DeviationType = Literal["system", "arbetssätt", "övrigt"]
 
@@ -17,10 +18,6 @@ DEVIATION_LABELS = {
 }
 
 
-def _blank_to_none(value: Any) -> Any:
-    return None if isinstance(value, str) and not value.strip() else value
-
-
 class HandoverInput(Model):
     """One deliverable of the handover checklist: delivered yes/no (or not yet judged) and a comment."""
 
@@ -28,25 +25,15 @@ class HandoverInput(Model):
     section: Annotated[NonEmpty, Field(max_length=500)]
     deliverable: Annotated[NonEmpty, Field(max_length=2000)]
     delivered: bool | None = None
-    comment: Text | None = None
-    reference: Text | None = None
-
-    @field_validator("comment", "reference", mode="before")
-    @classmethod
-    def _blank(cls, value: Any) -> Any:
-        return _blank_to_none(value)
+    comment: OptionalText = None
+    reference: OptionalText = None
 
 
 class HandoverMark(Model):
     """The answer to one checklist line."""
 
     delivered: bool | None
-    comment: Text | None = None
-
-    @field_validator("comment", mode="before")
-    @classmethod
-    def _blank(cls, value: Any) -> Any:
-        return _blank_to_none(value)
+    comment: OptionalText = None
 
 
 class DeviationInput(Model):
@@ -55,14 +42,9 @@ class DeviationInput(Model):
     project_id: int
     type: DeviationType
     count: Annotated[int, Field(ge=0, le=1_000_000)]
-    period: Text | None = None
-    text: Text | None = None
+    period: OptionalText = None
+    text: OptionalText = None
     categories: tuple[Annotated[NonEmpty, Field(max_length=500)], ...] = ()
-
-    @field_validator("period", "text", mode="before")
-    @classmethod
-    def _blank(cls, value: Any) -> Any:
-        return _blank_to_none(value)
 
 
 class NeedInput(Model):

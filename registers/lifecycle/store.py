@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from portfolio.db import Database, Migrations, frame, update_if_unchanged
+from portfolio.db import Database, Migrations, exists, frame, positioned_frame, row_dict, update_if_unchanged
 from registers.lifecycle.model import DeviationInput, HandoverInput, HandoverMark, NeedInput
 
 MIGRATIONS = Migrations("lifecycle")
@@ -48,12 +48,10 @@ def _json(values: Any) -> str:
 
 def handover_item_exists(db: Database, project_id: int, section: str, deliverable: str) -> bool:
     """Whether this checklist line is already there."""
-    return (
-        db.execute(
-            "SELECT 1 FROM handover_items WHERE project_id = ? AND section = ? AND deliverable = ?",
-            [project_id, section, deliverable],
-        ).fetchone()
-        is not None
+    return exists(
+        db,
+        "SELECT 1 FROM handover_items WHERE project_id = ? AND section = ? AND deliverable = ?",
+        [project_id, section, deliverable],
     )
 
 
@@ -85,13 +83,12 @@ def insert_handover_item(
 
 def handover_item(db: Database, item_id: int) -> dict[str, Any] | None:
     """One checklist line, or None."""
-    cur = db.execute(
+    return row_dict(
+        db,
         "SELECT id, project_id, section, deliverable, delivered, delivered_basis, comment, version"
         " FROM handover_items WHERE id = ?",
         [item_id],
     )
-    found = cur.fetchone()
-    return None if found is None else dict(zip([d[0] for d in cur.description], found, strict=True))
 
 
 def mark_handover_item(db: Database, item_id: int, mark: HandoverMark, *, expected_version: int) -> bool:
@@ -100,25 +97,22 @@ def mark_handover_item(db: Database, item_id: int, mark: HandoverMark, *, expect
     return update_if_unchanged(db, "handover_items", values, where={"id": item_id}, version=expected_version)
 
 
+HANDOVER_SCHEMA: dict[str, Any] = {
+    "id": pl.Int64,
+    "section": pl.String,
+    "deliverable": pl.String,
+    "delivered": pl.Boolean,
+    "delivered_basis": pl.String,
+    "comment": pl.String,
+    "reference": pl.String,
+    "source": pl.String,
+    "version": pl.Int64,
+}
+
+
 def handover_frame(db: Database, project_id: int) -> pl.DataFrame:
     """A project's handover checklist in the document's order."""
-    return frame(
-        db,
-        "SELECT id, section, deliverable, delivered, delivered_basis, comment, reference, source, version"
-        " FROM handover_items WHERE project_id = ? ORDER BY position",
-        [project_id],
-        {
-            "id": pl.Int64,
-            "section": pl.String,
-            "deliverable": pl.String,
-            "delivered": pl.Boolean,
-            "delivered_basis": pl.String,
-            "comment": pl.String,
-            "reference": pl.String,
-            "source": pl.String,
-            "version": pl.Int64,
-        },
-    )
+    return positioned_frame(db, "handover_items", "project_id", project_id, HANDOVER_SCHEMA)
 
 
 # --- deviations -------------------------------------------------------------------------------
@@ -126,12 +120,10 @@ def handover_frame(db: Database, project_id: int) -> pl.DataFrame:
 
 def deviation_exists(db: Database, project_id: int, type_: str, period: str | None) -> bool:
     """Whether a count of this type and period is already recorded."""
-    return (
-        db.execute(
-            "SELECT 1 FROM deviations WHERE project_id = ? AND type = ? AND period IS ?",
-            [project_id, type_, period],
-        ).fetchone()
-        is not None
+    return exists(
+        db,
+        "SELECT 1 FROM deviations WHERE project_id = ? AND type = ? AND period IS ?",
+        [project_id, type_, period],
     )
 
 
@@ -171,10 +163,7 @@ def deviations_frame(db: Database, project_id: int) -> pl.DataFrame:
 
 def need_exists(db: Database, project_id: int, need: str) -> bool:
     """Whether this need is already listed for the project."""
-    return (
-        db.execute("SELECT 1 FROM needs WHERE project_id = ? AND need = ?", [project_id, need]).fetchone()
-        is not None
-    )
+    return exists(db, "SELECT 1 FROM needs WHERE project_id = ? AND need = ?", [project_id, need])
 
 
 def insert_need(db: Database, data: NeedInput, *, source: str | None = None) -> int:
@@ -192,14 +181,11 @@ def insert_need(db: Database, data: NeedInput, *, source: str | None = None) -> 
 
 def need(db: Database, need_id: int) -> dict[str, Any] | None:
     """One need (details as a list), or None."""
-    cur = db.execute(
-        "SELECT id, project_id, need, details, activity_id, source FROM needs WHERE id = ?", [need_id]
+    data = row_dict(
+        db, "SELECT id, project_id, need, details, activity_id, source FROM needs WHERE id = ?", [need_id]
     )
-    found = cur.fetchone()
-    if found is None:
-        return None
-    data = dict(zip([d[0] for d in cur.description], found, strict=True))
-    data["details"] = json.loads(data["details"])
+    if data is not None:
+        data["details"] = json.loads(data["details"])
     return data
 
 
@@ -234,13 +220,12 @@ def needs_frame(db: Database, project_id: int) -> pl.DataFrame:
 
 def need_for_activity(db: Database, activity_id: int) -> dict[str, Any] | None:
     """The need (and its project's code) an activity was made from, or None."""
-    cur = db.execute(
+    return row_dict(
+        db,
         "SELECT n.id, n.need, p.code FROM needs n JOIN projects p ON p.id = n.project_id"
         " WHERE n.activity_id = ?",
         [activity_id],
     )
-    found = cur.fetchone()
-    return None if found is None else {"id": found[0], "need": found[1], "code": found[2]}
 
 
 # --- notes ------------------------------------------------------------------------------------

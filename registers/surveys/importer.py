@@ -299,26 +299,32 @@ def _map(long: pl.DataFrame, survey: _Survey) -> pl.DataFrame:
     )
 
 
+def _reference_check(
+    raw: str, found: str, missing: str, unknown: str, *shown: pl.Expr | str
+) -> list[tuple[pl.Expr, pl.Expr]]:
+    """A row's `raw` reference must be given (else `missing`) and name something (else `unknown`)."""
+    return [
+        _error(pl.col(raw).is_null(), pl.format(f"{{}}: {missing}", "row_where")),
+        _error(pl.col(raw).is_not_null() & pl.col(found).is_null(), pl.format(unknown, "row_where", *shown)),
+    ]
+
+
 def _reference_checks(group_names: str) -> list[tuple[pl.Expr, pl.Expr]]:
     return [
-        _error(pl.col("group_raw").is_null(), pl.format("{}: grupp saknas", "row_where")),
-        _error(
-            pl.col("group_raw").is_not_null() & pl.col("group_id").is_null(),
-            pl.format(
-                "{}: gruppen '{}' finns inte i enkäten (grupper: {})",
-                "row_where",
-                "group_raw",
-                pl.lit(group_names),
-            ),
+        *_reference_check(
+            "group_raw",
+            "group_id",
+            "grupp saknas",
+            "{}: gruppen '{}' finns inte i enkäten (grupper: {})",
+            "group_raw",
+            pl.lit(group_names),
         ),
-        _error(pl.col("statement_raw").is_null(), pl.format("{}: påstående saknas", "row_where")),
-        _error(
-            pl.col("statement_raw").is_not_null() & pl.col("statement_id").is_null(),
-            pl.format(
-                "{}: påståendet '{}' finns inte i enkäten (ange påståendets text eller nummer)",
-                "row_where",
-                _short(pl.col("statement_raw")),
-            ),
+        *_reference_check(
+            "statement_raw",
+            "statement_id",
+            "påstående saknas",
+            "{}: påståendet '{}' finns inte i enkäten (ange påståendets text eller nummer)",
+            _short(pl.col("statement_raw")),
         ),
     ]
 

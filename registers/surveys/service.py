@@ -11,7 +11,7 @@ import polars as pl
 
 from portfolio import store as core_store
 from portfolio.auth import Action, Role, User, can, require
-from portfolio.db import Database, audit, write
+from portfolio.db import Database, audit_by, write
 from portfolio.errors import ImportRejectedError, InvalidInputError, PermissionDeniedError
 from portfolio.models import parse
 from registers.benefits import service as benefits
@@ -108,16 +108,7 @@ def _insert_survey(
         survey_id = store.insert_survey(
             db, project_id, data, previous_survey_id=previous_id, statement_extra=statement_extra
         )
-        audit(
-            db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="skapa",
-            entity="enkät",
-            entity_id=survey_id,
-            after=after,
-            project_id=project_id,
-        )
+        audit_by(db, actor, "skapa", "enkät", survey_id, after=after, project_id=project_id)
     return survey_id
 
 
@@ -185,13 +176,12 @@ def import_answers(
         if parsed.responses is not None:
             store.insert_responses(db, survey_id, parsed.responses)
         store.set_answers_meta(db, survey_id, shape=parsed.shape, respondents=respondents)
-        audit(
+        audit_by(
             db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="ersätt svar" if had_answers else "importera svar",
-            entity="enkät",
-            entity_id=survey_id,
+            actor,
+            "ersätt svar" if had_answers else "importera svar",
+            "enkät",
+            survey_id,
             before={"respondents": survey["respondents"], "shape": survey["shape"]} if had_answers else None,
             after={
                 "file": filename,
@@ -277,13 +267,12 @@ def link_statement(db: Database, actor: User, statement_id: int, benefit_id: int
             )
     with write(db):
         store.set_statement_benefit(db, statement_id, benefit_id)
-        audit(
+        audit_by(
             db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="koppla" if benefit_id is not None else "ta bort koppling",
-            entity="enkätpåstående",
-            entity_id=statement_id,
+            actor,
+            "koppla" if benefit_id is not None else "ta bort koppling",
+            "enkätpåstående",
+            statement_id,
             before={"benefit_id": statement["benefit_id"]},
             after={"benefit_id": benefit_id},
             project_id=project_id,
