@@ -11,8 +11,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from portfolio import clock
-from portfolio.errors import InvalidInputError
-from portfolio.models import Model, Printable, WindowsNewlines, error_text
+from portfolio.models import Model, Printable, WindowsNewlines, error_text, parse
 from registers.risks.scoring import SCALES, Thresholds, default_thresholds
 
 BUILTIN_CATEGORIES = (
@@ -296,65 +295,25 @@ REGISTER_LABELS = {
     "description": "Beskrivning",
 }
 
-_TYPE_MESSAGES = {
-    "missing": "saknas men måste anges",
-    "extra_forbidden": "okänt fält",
-    "date_from_datetime_parsing": "är inget datum; skriv ÅÅÅÅ-MM-DD",
-    "date_from_datetime_inexact": "är inget datum; skriv ÅÅÅÅ-MM-DD",
-    "date_parsing": "är inget datum; skriv ÅÅÅÅ-MM-DD",
-    "date_type": "är inget datum; skriv ÅÅÅÅ-MM-DD",
-    "int_parsing": "är inget heltal",
-    "int_type": "är inget heltal",
-    "bool_parsing": "ska vara ja eller nej",
-    "bool_type": "ska vara ja eller nej",
-    "string_type": "måste vara text",
-    "string_too_short": "får inte vara tom",
-    "string_too_long": "är för lång",
-}
-
 
 def field_problems(error: ValidationError) -> list[tuple[str | None, str]]:
     """(field, Swedish message) for each problem in a ValidationError; field None for the whole record."""
-    problems: list[tuple[str | None, str]] = []
-    for err in error.errors():
-        field = str(err["loc"][0]) if err["loc"] else None
-        message = err["msg"].removeprefix("Value error, ")
-        if err["type"] != "value_error":
-            message = _TYPE_MESSAGES.get(err["type"]) or error_text(err)
-            if err["type"] == "string_too_long":
-                limit = (err.get("ctx") or {}).get("max_length")
-                message = f"är för lång (högst {limit} tecken)"
-        problems.append((field, message))
-    return problems
-
-
-def messages(error: ValidationError, labels: dict[str, str]) -> list[str]:
-    """Readable Swedish lines for a form: "Sannolikhet: 'hög' är ingen siffra …"."""
-    return [f"{labels.get(f, f)}: {m}" if f else m for f, m in field_problems(error)]
+    return [(str(err["loc"][0]) if err["loc"] else None, error_text(err)) for err in error.errors()]
 
 
 def parse_risk(raw: dict[str, Any]) -> RiskInput:
     """A RiskInput from form or file values; InvalidInputError listing every problem otherwise."""
-    try:
-        return RiskInput.model_validate(raw)
-    except ValidationError as exc:
-        raise InvalidInputError(messages(exc, RISK_LABELS)) from None
+    return parse(RiskInput, raw, RISK_LABELS)
 
 
 def parse_action(raw: dict[str, Any]) -> ActionInput:
     """An ActionInput from form or file values; InvalidInputError listing every problem otherwise."""
-    try:
-        return ActionInput.model_validate(raw)
-    except ValidationError as exc:
-        raise InvalidInputError(messages(exc, ACTION_LABELS)) from None
+    return parse(ActionInput, raw, ACTION_LABELS)
 
 
 def parse_register(raw: dict[str, Any]) -> RegisterInput:
     """A RegisterInput from form values; InvalidInputError listing every problem otherwise."""
-    try:
-        return RegisterInput.model_validate(raw)
-    except ValidationError as exc:
-        raise InvalidInputError(messages(exc, REGISTER_LABELS)) from None
+    return parse(RegisterInput, raw, REGISTER_LABELS)
 
 
 def scale_problems(risk: RiskInput, register: Register) -> list[tuple[str, str]]:

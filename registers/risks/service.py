@@ -404,7 +404,7 @@ def close_risk(db: Database, actor: User, risk_id: int, *, version: int, note: s
     require(actor, Action.EDIT_RISKS, project_id=current["project_id"])
     note = (note or "").strip() or None
     if note and len(note) > 4000:
-        raise InvalidInputError(["Kommentar: är för lång (högst 4000 tecken)"])
+        raise InvalidInputError(["Kommentar: får vara högst 4 000 tecken"])
     values = {f: current[f] for f in store.RISK_FIELDS}
     values["status"] = RiskStatus.STANGD.value
     if note:
