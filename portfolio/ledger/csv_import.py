@@ -20,7 +20,7 @@ import polars as pl
 
 from portfolio import store as core_store
 from portfolio.auth import Action, User, require
-from portfolio.db import Database, audit, write
+from portfolio.db import Database, audit_by, write
 from portfolio.errors import ImportRejectedError
 from portfolio.ledger import columns_store, imports_store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
@@ -364,13 +364,12 @@ def import_lines(
             "unmapped_accounts": unmapped,
         }
         imports_store.finish_import(db, import_id, log)
-        audit(
+        audit_by(
             db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="importera",
-            entity="huvudbok",
-            entity_id=import_id,
+            actor,
+            "importera",
+            "huvudbok",
+            import_id,
             after={
                 "fil": name,
                 "fingeravtryck": fingerprint,

@@ -33,7 +33,7 @@ from typing import Any, BinaryIO
 import polars as pl
 
 from portfolio.auth import Action, User, require
-from portfolio.db import Database, audit, json_functions_available, usable_from_another_thread, write
+from portfolio.db import Database, audit_by, json_functions_available, usable_from_another_thread, write
 from portfolio.errors import ImportRejectedError, capped
 from portfolio.ledger import columns_store, imports_store, organisations_store, store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
@@ -539,13 +539,12 @@ def _run(
                         organisations_store.insert_organisation(
                             db, org, header.company_name or org, actor.email
                         )
-                        audit(
+                        audit_by(
                             db,
-                            user_id=actor.id,
-                            user_email=actor.email,
-                            action="lägg till",
-                            entity="organisation",
-                            entity_id=org,
+                            actor,
+                            "lägg till",
+                            "organisation",
+                            org,
                             after={"organisationsnummer": org, "namn": header.company_name or org},
                         )
                     import_id = imports_store.insert_import(
@@ -590,13 +589,12 @@ def _run(
                         "checksum": checksum_text,
                     }
                     imports_store.finish_import(db, import_id, log)
-                    audit(
+                    audit_by(
                         db,
-                        user_id=actor.id,
-                        user_email=actor.email,
-                        action="importera",
-                        entity="huvudbok",
-                        entity_id=import_id,
+                        actor,
+                        "importera",
+                        "huvudbok",
+                        import_id,
                         after={
                             "fil": name,
                             "fingeravtryck": fingerprint,
@@ -1104,13 +1102,12 @@ def remove_import(db: Database, actor: User, import_id: int) -> None:
     with write(db):
         deleted = imports_store.delete_import_rows(db, import_id)
         imports_store.mark_removed(db, import_id)
-        audit(
+        audit_by(
             db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="ta bort",
-            entity="huvudbok",
-            entity_id=import_id,
+            actor,
+            "ta bort",
+            "huvudbok",
+            import_id,
             before={"fil": row["file_name"], "rader": row["trans_rows"]},
             after={"borttagna_rader": deleted},
         )
