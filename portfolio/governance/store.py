@@ -16,7 +16,7 @@ import polars as pl
 
 from portfolio import clock
 from portfolio import store as core_store
-from portfolio.db import Database, Migrations, frame, update_if_unchanged
+from portfolio.db import Database, Migrations, frame, insert_row, update_if_unchanged
 from portfolio.governance.logic import fold
 from portfolio.governance.model import AgendaItemInput, JusteringInput, MeetingInput, PriceRateInput
 
@@ -106,50 +106,35 @@ def meeting_on(db: Database, day: date) -> dict[str, Any] | None:
     return _row(db, f"SELECT {MEETING_COLUMNS} FROM meetings WHERE date = ?", [day.isoformat()])
 
 
+def _meeting_values(data: MeetingInput) -> dict[str, Any]:
+    """A meeting's columns as the form gave them."""
+    return {
+        "date": data.date.isoformat(),
+        "kind": data.kind,
+        "place": data.place,
+        "paragraphs": data.paragraphs,
+        "moved_from": _iso(data.moved_from),
+        "moved_reason": data.moved_reason,
+        "planned": data.planned,
+        "source": data.source,
+        "time": data.time,
+        "chair": data.chair,
+        "members": data.members,
+    }
+
+
 def insert_meeting(db: Database, data: MeetingInput) -> int:
     """Insert a meeting without agenda; returns its id."""
-    cur = db.execute(
-        "INSERT INTO meetings (date, kind, place, paragraphs, moved_from, moved_reason, planned, source,"
-        " time, chair, members) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            data.date.isoformat(),
-            data.kind,
-            data.place,
-            data.paragraphs,
-            _iso(data.moved_from),
-            data.moved_reason,
-            data.planned,
-            data.source,
-            data.time,
-            data.chair,
-            data.members,
-        ],
-    )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return insert_row(db, "meetings", _meeting_values(data))
 
 
 def update_meeting(db: Database, meeting_id: int, data: MeetingInput) -> None:
     """Overwrite a meeting's fields (the caller checked for a stale edit)."""
-    db.execute(
-        "UPDATE meetings SET date = ?, kind = ?, place = ?, paragraphs = ?, moved_from = ?,"
-        " moved_reason = ?, planned = ?, source = COALESCE(?, source), time = ?, chair = ?, members = ?"
-        " WHERE id = ?",
-        [
-            data.date.isoformat(),
-            data.kind,
-            data.place,
-            data.paragraphs,
-            _iso(data.moved_from),
-            data.moved_reason,
-            data.planned,
-            data.source,
-            data.time,
-            data.chair,
-            data.members,
-            meeting_id,
-        ],
-    )
+    values = _meeting_values(data)
+    if values["source"] is None:  # an edit that names no source keeps the one stored
+        del values["source"]
+    sets = ", ".join(f"{column} = ?" for column in values)
+    db.execute(f"UPDATE meetings SET {sets} WHERE id = ?", [*values.values(), meeting_id])
 
 
 def set_meeting_state(db: Database, meeting_id: int, state: str, *, expected: str) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, frame, row_dict, to_json, update_if_unchanged
+from portfolio.db import Database, frame, insert_row, row_dict, to_json, update_if_unchanged
 
 NOTE_SCHEMA: dict[str, Any] = {
     "object": pl.String,
@@ -93,13 +93,20 @@ def insert_snapshot(
     db: Database, *, year: int, period: str, scope: str, user_email: str, source: str, payload: Any, note: str
 ) -> int:
     """Store a frozen report; returns its id."""
-    cur = db.execute(
-        "INSERT INTO tertial_snapshots (year, period, scope, frozen_at, user_email, source, payload, note)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [year, period, scope, clock.now(), user_email, source, to_json(payload), note],
+    return insert_row(
+        db,
+        "tertial_snapshots",
+        {
+            "year": year,
+            "period": period,
+            "scope": scope,
+            "frozen_at": clock.now(),
+            "user_email": user_email,
+            "source": source,
+            "payload": to_json(payload),
+            "note": note,
+        },
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 def latest_snapshot(db: Database, year: int, period: str, scope: str) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from portfolio import store as core_store
-from portfolio.db import Database, Migrations, exists, row_dict, row_dicts, update_if_unchanged
+from portfolio.db import Database, Migrations, exists, insert_row, row_dict, row_dicts, update_if_unchanged
 from portfolio.users_store import bind_user_projects
 
 MIGRATIONS = Migrations("projects")
@@ -64,13 +64,6 @@ def m001_editable_register(db: Database) -> None:
         )
 
 
-def _insert(db: Database, table: str, values: dict[str, Any]) -> int:
-    """Insert one row with sqlite-utils and return its primary key."""
-    pk = db.table(table).insert(values).last_pk
-    assert pk is not None
-    return int(pk)
-
-
 def _next_position(db: Database, table: str, column: str, value: int) -> int:
     """The position after the last row of `table` whose `column` is `value` (0 for the first)."""
     row = db.execute(
@@ -109,7 +102,7 @@ PROJECT_FIELDS = (
 
 def insert_project(db: Database, values: dict[str, Any]) -> int:
     """A new row in the portfolio from column values (PROJECT_FIELDS); returns its id."""
-    return _insert(db, "projects", {f: values.get(f) for f in PROJECT_FIELDS})
+    return insert_row(db, "projects", {f: values.get(f) for f in PROJECT_FIELDS})
 
 
 def update_project(db: Database, project_id: int, values: dict[str, Any], *, expected_version: int) -> bool:
@@ -269,7 +262,7 @@ LINE_COLUMNS = (
 def insert_line(db: Database, project_id: int, values: dict[str, Any], shares: Sequence[tuple]) -> int:
     """A new budget line at the end of the project's table, with its shares; returns its id."""
     position = _next_position(db, "budget_lines", "project_id", project_id)
-    line_id = _insert(
+    line_id = insert_row(
         db,
         "budget_lines",
         {"project_id": project_id, "position": position, **{c: values[c] for c in LINE_COLUMNS}},
@@ -358,7 +351,7 @@ def upsert_stated(
     if expected_version is None:
         if exists(db, "SELECT 1 FROM stated_totals WHERE project_id = ?", [project_id]):
             return False
-        _insert(db, "stated_totals", {"project_id": project_id, **{c: values[c] for c in STATED_COLUMNS}})
+        insert_row(db, "stated_totals", {"project_id": project_id, **{c: values[c] for c in STATED_COLUMNS}})
         return True
     stated = {c: values[c] for c in STATED_COLUMNS}
     return update_if_unchanged(
@@ -382,7 +375,7 @@ def insert_milestone(
 ) -> int:
     """A new milestone at the end of the project's plan; returns its id."""
     position = _next_position(db, "milestones", "project_id", project_id)
-    return _insert(
+    return insert_row(
         db,
         "milestones",
         {
@@ -446,7 +439,7 @@ def insert_milestone_change(
 ) -> int:
     """One re-planning of a milestone, after the earlier ones."""
     position = _next_position(db, "milestone_changes", "milestone_id", milestone_id)
-    return _insert(
+    return insert_row(
         db,
         "milestone_changes",
         {
