@@ -155,6 +155,15 @@ def _integer(value: Any) -> int:
     return int(text)
 
 
+def _whole_between(value: Any, low: int, high: int) -> int | None:
+    """A cell as a whole number from `low` to `high`, or None when it is not one."""
+    try:
+        number = _integer(value)
+    except ValueError:
+        return None
+    return number if low <= number <= high else None
+
+
 def _parse(
     rows: list[tuple[int, list[Any]]], default_kind: LineKind, project_objects: dict[str, str]
 ) -> tuple[list[dict[str, Any]], list[str]]:
@@ -174,20 +183,12 @@ def _parse(
     for number, row in rows[1:]:
         where = f"Rad {number}"
         bad: list[str] = []
-        try:
-            year = _integer(cell(row, "år"))
-            if not 1990 <= year <= 2100:
-                raise ValueError
-        except ValueError:
+        year = _whole_between(cell(row, "år"), 1990, 2100)
+        if year is None:
             bad.append(f"{where}: året '{cell(row, 'år') or ''}' är inget år (skriv t.ex. 2019)")
-            year = 0
-        try:
-            month = _integer(cell(row, "månad"))
-            if not 1 <= month <= 12:
-                raise ValueError
-        except ValueError:
+        month = _whole_between(cell(row, "månad"), 1, 12)
+        if month is None:
             bad.append(f"{where}: månaden '{cell(row, 'månad') or ''}' måste vara ett tal 1–12")
-            month = 0
         account = str(cell(row, "konto") or "").strip()
         if isinstance(cell(row, "konto"), float):
             account = str(int(cell(row, "konto")))
