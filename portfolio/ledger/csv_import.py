@@ -20,11 +20,18 @@ import polars as pl
 
 from portfolio import store as core_store
 from portfolio.auth import Action, User, require
-from portfolio.db import Database, audit_by, write
+from portfolio.db import Database, write
 from portfolio.errors import ImportRejectedError
 from portfolio.ledger import columns_store, imports_store
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
-from portfolio.ledger.sie_import import ImportSummary, fingerprint_of, project_dimension, summary_from_log
+from portfolio.ledger.sie_import import (
+    ImportSummary,
+    fingerprint_of,
+    finish_import,
+    project_dimension,
+    start_import,
+    summary_from_log,
+)
 from portfolio.money import MAX_IMPORT_ORE, MAX_ORE, format_kr, to_ore
 from portfolio.uploads import LEDGER_LINES, capped_rows, check_size, check_xlsx
 
@@ -285,15 +292,14 @@ def import_lines(
     outcome = [ln for ln in lines if ln["kind"] == "utfall"]
     budget = [ln for ln in lines if ln["kind"] == "budget"]
     with write(db):
-        import_id = imports_store.insert_import(
+        import_id = start_import(
             db,
-            kind=file_kind,
-            file_name=name,
-            fingerprint=fingerprint,
-            user_id=actor.id,
-            user_email=actor.email,
+            actor,
+            file_kind,
+            name,
+            fingerprint,
             organisation=organisation,
-            project_dimension=project_dimension(db),
+            pdim=project_dimension(db),
             allow_unbalanced=False,
         )
         imports_store.insert_rows(
@@ -364,19 +370,7 @@ def import_lines(
             "warnings": warnings,
             "unmapped_accounts": unmapped,
         }
-        imports_store.finish_import(db, import_id, log)
-        audit_by(
-            db,
-            actor,
-            "importera",
-            "huvudbok",
-            import_id,
-            after={
-                "fil": name,
-                "fingeravtryck": fingerprint,
-                **{k: v for k, v in log.items() if k != "warnings"},
-            },
-        )
+        finish_import(db, actor, import_id, log, facts={"fil": name, "fingeravtryck": fingerprint})
     row = imports_store.get_import(db, import_id)
     assert row is not None
     return summary_from_log(row, already=False)

@@ -185,6 +185,52 @@ def project_dimension(db: Database) -> str:
     return store.get_setting(db, PROJECT_DIMENSION_KEY) or DEFAULT_PROJECT_DIMENSION
 
 
+def start_import(
+    db: Database,
+    actor: User,
+    kind: str,
+    file_name: str,
+    fingerprint: str,
+    *,
+    organisation: str,
+    pdim: str,
+    allow_unbalanced: bool,
+) -> int:
+    """Open a ledger import's log row in the acting user's name; `finish_import` fills it in."""
+    return imports_store.insert_import(
+        db,
+        kind=kind,
+        file_name=file_name,
+        fingerprint=fingerprint,
+        user_id=actor.id,
+        user_email=actor.email,
+        organisation=organisation,
+        project_dimension=pdim,
+        allow_unbalanced=allow_unbalanced,
+    )
+
+
+def finish_import(
+    db: Database,
+    actor: User,
+    import_id: int,
+    log: dict[str, Any],
+    *,
+    facts: dict[str, Any],
+    counts: dict[str, Any] | None = None,
+) -> None:
+    """Fill in an import's log and audit it: the file's `facts`, the log but its warnings, then `counts`."""
+    imports_store.finish_import(db, import_id, log)
+    audit_by(
+        db,
+        actor,
+        "importera",
+        "huvudbok",
+        import_id,
+        after={**facts, **{k: v for k, v in log.items() if k != "warnings"}, **(counts or {})},
+    )
+
+
 def summary_from_log(row: dict[str, Any], *, already: bool, seconds: float = 0.0) -> ImportSummary:
     """An import's summary from its log row."""
 
@@ -547,15 +593,14 @@ def _run(
                             org,
                             after={"organisationsnummer": org, "namn": header.company_name or org},
                         )
-                    import_id = imports_store.insert_import(
+                    import_id = start_import(
                         db,
-                        kind=kind,
-                        file_name=name,
-                        fingerprint=fingerprint,
-                        user_id=actor.id,
-                        user_email=actor.email,
+                        actor,
+                        kind,
+                        name,
+                        fingerprint,
                         organisation="",
-                        project_dimension=pdim,
+                        pdim=pdim,
                         allow_unbalanced=allow_unbalanced,
                     )
                     imports_store.copy_staged(db, import_id)
@@ -588,14 +633,12 @@ def _run(
                         "addition": addition_name,
                         "checksum": checksum_text,
                     }
-                    imports_store.finish_import(db, import_id, log)
-                    audit_by(
+                    finish_import(
                         db,
                         actor,
-                        "importera",
-                        "huvudbok",
                         import_id,
-                        after={
+                        log,
+                        facts={
                             "fil": name,
                             "fingeravtryck": fingerprint,
                             "ersätter": superseded,
@@ -606,9 +649,8 @@ def _run(
                                 and checksum is not None
                                 and checksum.status != "ok",
                             },
-                            **{k: v for k, v in log.items() if k != "warnings"},
-                            "varningar": len(warnings),
                         },
+                        counts={"varningar": len(warnings)},
                     )
         finally:
             imports_store.detach_staging(db)
