@@ -270,16 +270,16 @@ MILESTONE_SCHEMA: dict[str, Any] = {
 }
 
 
-STATED_COLUMNS = (
+# A budget's amounts: budgeted and spent, each in total, the region's part and the municipalities'.
+AMOUNT_COLUMNS = (
     "budget_total_ore",
     "budget_region_ore",
     "budget_kommunerna_ore",
     "outcome_total_ore",
     "outcome_region_ore",
     "outcome_kommunerna_ore",
-    "extra_ore",
-    "total_cost_ore",
 )
+STATED_COLUMNS = (*AMOUNT_COLUMNS, "extra_ore", "total_cost_ore")
 
 
 def stated_totals(db: Database, project_id: int) -> dict[str, Any] | None:

@@ -244,19 +244,7 @@ def party_kinds(db: Database) -> dict[str, str]:
 
 # --- budget lines ---------------------------------------------------------------------------
 
-LINE_COLUMNS = (
-    "activity",
-    "kind",
-    "budget_total_ore",
-    "budget_region_ore",
-    "budget_kommunerna_ore",
-    "outcome_total_ore",
-    "outcome_region_ore",
-    "outcome_kommunerna_ore",
-    "note",
-    "source",
-    "document_rounding",
-)
+LINE_COLUMNS = ("activity", "kind", *core_store.AMOUNT_COLUMNS, "note", "source", "document_rounding")
 
 
 def insert_line(db: Database, project_id: int, values: dict[str, Any], shares: Sequence[tuple]) -> int:
