@@ -510,7 +510,7 @@ def positioned_frame(db: Database, table: str, key: str, value: Any, schema: dic
     )
 
 
-def insert_row(db: Database, table: str, values: dict[str, Any]) -> int:
+def table_insert(db: Database, table: str, values: dict[str, Any]) -> int:
     """Insert one row (column → value) with sqlite-utils and return its primary key."""
     pk = db.table(table).insert(values).last_pk
     assert pk is not None

@@ -16,7 +16,7 @@ import polars as pl
 
 from portfolio import clock
 from portfolio import store as core_store
-from portfolio.db import Database, Migrations, frame, insert_row, update_if_unchanged
+from portfolio.db import Database, Migrations, frame, table_insert, update_if_unchanged
 from portfolio.governance.logic import fold
 from portfolio.governance.model import AgendaItemInput, JusteringInput, MeetingInput, PriceRateInput
 
@@ -125,7 +125,7 @@ def _meeting_values(data: MeetingInput) -> dict[str, Any]:
 
 def insert_meeting(db: Database, data: MeetingInput) -> int:
     """Insert a meeting without agenda; returns its id."""
-    return insert_row(db, "meetings", _meeting_values(data))
+    return table_insert(db, "meetings", _meeting_values(data))
 
 
 def update_meeting(db: Database, meeting_id: int, data: MeetingInput) -> None:

@@ -18,7 +18,7 @@ import orjson
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, connect_scratch, frame, insert_row, to_json
+from portfolio.db import Database, connect_scratch, frame, table_insert, to_json
 
 IMPORT_COLUMNS = (
     "id",
@@ -109,7 +109,7 @@ def insert_import(
     allow_unbalanced: bool,
 ) -> int:
     """Start an import log row; its counts are filled in by `finish_import`."""
-    return insert_row(
+    return table_insert(
         db,
         "ledger_imports",
         {

@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, frame, insert_row, to_json, update_if_unchanged
+from portfolio.db import Database, frame, table_insert, to_json, update_if_unchanged
 
 KEY_SCHEMA: dict[str, Any] = {
     "id": pl.Int64,
@@ -63,7 +63,7 @@ def insert_key(
     db: Database, *, year: int, name: str, kind: str, spec: Any, note: str | None, source: str | None
 ) -> int:
     """Insert an allocation key; returns its id."""
-    return insert_row(
+    return table_insert(
         db,
         "allocation_keys",
         {"year": year, "name": name, "kind": kind, "spec": to_json(spec), "note": note, "source": source},

@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, frame, insert_row, row_dict, to_json, update_if_unchanged
+from portfolio.db import Database, frame, row_dict, table_insert, to_json, update_if_unchanged
 
 NOTE_SCHEMA: dict[str, Any] = {
     "object": pl.String,
@@ -93,7 +93,7 @@ def insert_snapshot(
     db: Database, *, year: int, period: str, scope: str, user_email: str, source: str, payload: Any, note: str
 ) -> int:
     """Store a frozen report; returns its id."""
-    return insert_row(
+    return table_insert(
         db,
         "tertial_snapshots",
         {

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from portfolio import store as core_store
-from portfolio.db import Database, Migrations, exists, insert_row, row_dict, row_dicts, update_if_unchanged
+from portfolio.db import Database, Migrations, exists, row_dict, row_dicts, table_insert, update_if_unchanged
 from portfolio.users_store import bind_user_projects
 
 MIGRATIONS = Migrations("projects")
@@ -102,7 +102,7 @@ PROJECT_FIELDS = (
 
 def insert_project(db: Database, values: dict[str, Any]) -> int:
     """A new row in the portfolio from column values (PROJECT_FIELDS); returns its id."""
-    return insert_row(db, "projects", {f: values.get(f) for f in PROJECT_FIELDS})
+    return table_insert(db, "projects", {f: values.get(f) for f in PROJECT_FIELDS})
 
 
 def update_project(db: Database, project_id: int, values: dict[str, Any], *, expected_version: int) -> bool:
@@ -250,7 +250,7 @@ LINE_COLUMNS = ("activity", "kind", *core_store.AMOUNT_COLUMNS, "note", "source"
 def insert_line(db: Database, project_id: int, values: dict[str, Any], shares: Sequence[tuple]) -> int:
     """A new budget line at the end of the project's table, with its shares; returns its id."""
     position = _next_position(db, "budget_lines", "project_id", project_id)
-    line_id = insert_row(
+    line_id = table_insert(
         db,
         "budget_lines",
         {"project_id": project_id, "position": position, **{c: values[c] for c in LINE_COLUMNS}},
@@ -339,7 +339,9 @@ def upsert_stated(
     if expected_version is None:
         if exists(db, "SELECT 1 FROM stated_totals WHERE project_id = ?", [project_id]):
             return False
-        insert_row(db, "stated_totals", {"project_id": project_id, **{c: values[c] for c in STATED_COLUMNS}})
+        table_insert(
+            db, "stated_totals", {"project_id": project_id, **{c: values[c] for c in STATED_COLUMNS}}
+        )
         return True
     stated = {c: values[c] for c in STATED_COLUMNS}
     return update_if_unchanged(
@@ -363,7 +365,7 @@ def insert_milestone(
 ) -> int:
     """A new milestone at the end of the project's plan; returns its id."""
     position = _next_position(db, "milestones", "project_id", project_id)
-    return insert_row(
+    return table_insert(
         db,
         "milestones",
         {
@@ -427,7 +429,7 @@ def insert_milestone_change(
 ) -> int:
     """One re-planning of a milestone, after the earlier ones."""
     position = _next_position(db, "milestone_changes", "milestone_id", milestone_id)
-    return insert_row(
+    return table_insert(
         db,
         "milestone_changes",
         {

@@ -14,9 +14,9 @@ from portfolio.db import (
     Database,
     Migrations,
     frame,
-    insert_row,
     row_dict,
     row_dicts,
+    table_insert,
     to_json,
     update_if_unchanged,
 )
@@ -449,7 +449,7 @@ def insert_published(
 ) -> int:
     """Store a published report with its frozen snapshot; returns its id."""
     stamp = clock.now()
-    return insert_row(
+    return table_insert(
         db,
         "status_reports",
         {
