@@ -23,15 +23,9 @@ from portfolio.auth import Action, User, require
 from portfolio.db import Database, write
 from portfolio.errors import ImportRejectedError
 from portfolio.ledger import columns_store, imports_store
+from portfolio.ledger.import_log import finish_import, start_import
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
-from portfolio.ledger.sie_import import (
-    ImportSummary,
-    fingerprint_of,
-    finish_import,
-    project_dimension,
-    start_import,
-    summary_from_log,
-)
+from portfolio.ledger.sie_import import ImportSummary, fingerprint_of, project_dimension, summary_from_log
 from portfolio.money import MAX_IMPORT_ORE, MAX_ORE, format_kr, to_ore
 from portfolio.uploads import LEDGER_LINES, capped_rows, check_size, check_xlsx
 

@@ -36,6 +36,7 @@ from portfolio.auth import Action, User, require
 from portfolio.db import Database, audit_by, json_functions_available, usable_from_another_thread, write
 from portfolio.errors import ImportRejectedError, capped
 from portfolio.ledger import columns_store, imports_store, organisations_store, store
+from portfolio.ledger.import_log import finish_import, start_import
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
 from portfolio.ledger.orgno import normalise_org_no
 from portfolio.ledger.sie import (
@@ -183,52 +184,6 @@ def _size_of(stream: Path | BinaryIO) -> int:
 def project_dimension(db: Database) -> str:
     """The dimension whose objects are projects (6 unless changed)."""
     return store.get_setting(db, PROJECT_DIMENSION_KEY) or DEFAULT_PROJECT_DIMENSION
-
-
-def start_import(
-    db: Database,
-    actor: User,
-    kind: str,
-    file_name: str,
-    fingerprint: str,
-    *,
-    organisation: str,
-    pdim: str,
-    allow_unbalanced: bool,
-) -> int:
-    """Open a ledger import's log row in the acting user's name; `finish_import` fills it in."""
-    return imports_store.insert_import(
-        db,
-        kind=kind,
-        file_name=file_name,
-        fingerprint=fingerprint,
-        user_id=actor.id,
-        user_email=actor.email,
-        organisation=organisation,
-        project_dimension=pdim,
-        allow_unbalanced=allow_unbalanced,
-    )
-
-
-def finish_import(
-    db: Database,
-    actor: User,
-    import_id: int,
-    log: dict[str, Any],
-    *,
-    facts: dict[str, Any],
-    counts: dict[str, Any] | None = None,
-) -> None:
-    """Fill in an import's log and audit it: the file's `facts`, the log but its warnings, then `counts`."""
-    imports_store.finish_import(db, import_id, log)
-    audit_by(
-        db,
-        actor,
-        "importera",
-        "huvudbok",
-        import_id,
-        after={**facts, **{k: v for k, v in log.items() if k != "warnings"}, **(counts or {})},
-    )
 
 
 def summary_from_log(row: dict[str, Any], *, already: bool, seconds: float = 0.0) -> ImportSummary:
