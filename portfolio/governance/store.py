@@ -173,7 +173,7 @@ PLAN_SCHEMA: dict[str, Any] = {
 
 
 def _plan_frame(db: Database, where: str, params: Sequence[Any], limit: str = "") -> pl.DataFrame:
-    """Meetings in PLAN_SCHEMA, in date order, filtered by `where` (with its `params`)."""
+    """Meetings in PLAN_SCHEMA, in date order, kept by the SQL `where` and `limit` (their `params`)."""
     return frame(
         db,
         f"""SELECT m.id, m.date, m.kind, m.place, m.paragraphs, m.moved_from, m.moved_reason,
