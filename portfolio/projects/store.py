@@ -72,6 +72,12 @@ def _next_position(db: Database, table: str, column: str, value: int) -> int:
     return int(row[0])
 
 
+def _positioned_insert(db: Database, table: str, column: str, value: int, values: dict[str, Any]) -> int:
+    """Insert a row after the last of `table`'s rows whose `column` is `value`; returns its id."""
+    position = _next_position(db, table, column, value)
+    return table_insert(db, table, {column: value, **values, "position": position})
+
+
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -249,11 +255,8 @@ LINE_COLUMNS = ("activity", "kind", *core_store.AMOUNT_COLUMNS, "note", "source"
 
 def insert_line(db: Database, project_id: int, values: dict[str, Any], shares: Sequence[tuple]) -> int:
     """A new budget line at the end of the project's table, with its shares; returns its id."""
-    position = _next_position(db, "budget_lines", "project_id", project_id)
-    line_id = table_insert(
-        db,
-        "budget_lines",
-        {"project_id": project_id, "position": position, **{c: values[c] for c in LINE_COLUMNS}},
+    line_id = _positioned_insert(
+        db, "budget_lines", "project_id", project_id, {c: values[c] for c in LINE_COLUMNS}
     )
     _replace_shares(db, line_id, shares)
     return line_id
@@ -364,19 +367,12 @@ def insert_milestone(
     db: Database, project_id: int, *, name: str, planned: date | None, note: str | None, source: str | None
 ) -> int:
     """A new milestone at the end of the project's plan; returns its id."""
-    position = _next_position(db, "milestones", "project_id", project_id)
-    return table_insert(
+    return _positioned_insert(
         db,
         "milestones",
-        {
-            "project_id": project_id,
-            "name": name,
-            "planned_date": _iso(planned),
-            "actual_date": None,
-            "note": note,
-            "source": source,
-            "position": position,
-        },
+        "project_id",
+        project_id,
+        {"name": name, "planned_date": _iso(planned), "actual_date": None, "note": note, "source": source},
     )
 
 
@@ -428,17 +424,16 @@ def insert_milestone_change(
     source: str | None,
 ) -> int:
     """One re-planning of a milestone, after the earlier ones."""
-    position = _next_position(db, "milestone_changes", "milestone_id", milestone_id)
-    return table_insert(
+    return _positioned_insert(
         db,
         "milestone_changes",
+        "milestone_id",
+        milestone_id,
         {
-            "milestone_id": milestone_id,
             "changed_on": _iso(changed_on),
             "new_date": new_date.isoformat(),
             "reason": reason,
             "source": source,
-            "position": position,
         },
     )
 
