@@ -320,17 +320,39 @@ def choose_new_password(db: Database, user: User, new: str, *, keep_token: str |
         raise PermissionDeniedError("Byt lösenord under Mitt konto; då anger du ditt nuvarande lösenord.")
     password_hash = _new_hash(new)
     with write(db):
-        users_store.set_user_password(db, account["id"], password_hash, must_change=False)
-        sessions.end_for_user(db, account["id"], "lösenordet byttes", except_token=keep_token)
-        audit_by(
+        _store_new_password(
             db,
             user,
-            "välj nytt lösenord",
-            "användare",
             account["id"],
+            password_hash,
+            keep_token=keep_token,
+            action="välj nytt lösenord",
             before={"must_change_password": True},
-            after={"password": "satt", "must_change_password": False},
         )
+
+
+def _store_new_password(
+    db: Database,
+    user: User,
+    account_id: int,
+    password_hash: str,
+    *,
+    keep_token: str | None,
+    action: str,
+    before: dict[str, Any] | None = None,
+) -> None:
+    """Set the user's own new password, end their other sessions, and audit it as `action`."""
+    users_store.set_user_password(db, account_id, password_hash, must_change=False)
+    sessions.end_for_user(db, account_id, "lösenordet byttes", except_token=keep_token)
+    audit_by(
+        db,
+        user,
+        action,
+        "användare",
+        account_id,
+        before=before,
+        after={"password": "satt", "must_change_password": False},
+    )
 
 
 NO_PASSWORD_PERSONA = (
@@ -369,15 +391,8 @@ def change_own_password(
         assert found is not None
         ok = _check_password(db, found[0], found[1], old, _utc(now))
         if ok:
-            users_store.set_user_password(db, account["id"], password_hash, must_change=False)
-            sessions.end_for_user(db, account["id"], "lösenordet byttes", except_token=keep_token)
-            audit_by(
-                db,
-                user,
-                "byt eget lösenord",
-                "användare",
-                account["id"],
-                after={"password": "satt", "must_change_password": False},
+            _store_new_password(
+                db, user, account["id"], password_hash, keep_token=keep_token, action="byt eget lösenord"
             )
     if not ok:
         raise InvalidInputError([WRONG_PASSWORD])

@@ -510,6 +510,13 @@ def positioned_frame(db: Database, table: str, key: str, value: Any, schema: dic
     )
 
 
+def table_insert(db: Database, table: str, values: dict[str, Any]) -> int:
+    """Insert one row (column → value) with sqlite-utils and return its primary key."""
+    pk = db.table(table).insert(values).last_pk
+    assert pk is not None
+    return int(pk)
+
+
 def row_dict(db: Database, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
     """The query's first row as a dict keyed by column name, or None when it finds nothing."""
     cur = db.execute(sql, list(params))

@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 
 from portfolio import clock
 from portfolio.auth import Action, User, require
-from portfolio.db import Database, audit, write
+from portfolio.db import Database, audit_by, write
 from portfolio.models import Model, Printable, Status, WindowsNewlines, parse
 from portfolio.periods import last_tertial_end
 from portfolio.reporting import service as reporting_service
@@ -80,13 +80,12 @@ def record(db: Database, actor: User, project_id: int, report: StatusReport) -> 
             snapshot=reporting_store.snapshot_facts(db, project_id),
             user_id=actor.id,
         )
-        audit(
+        audit_by(
             db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="skapa",
-            entity="statusrapport",
-            entity_id=report_id,
+            actor,
+            "skapa",
+            "statusrapport",
+            report_id,
             after={**fields, "period": f"{period} {year}", "version": version},
             project_id=project_id,
         )

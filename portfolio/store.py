@@ -21,7 +21,7 @@ from portfolio.auth import User
 from portfolio.db import (
     Database,
     Migrations,
-    audit,
+    audit_by,
     create_audit_table,
     frame,
     positioned_frame,
@@ -270,16 +270,16 @@ MILESTONE_SCHEMA: dict[str, Any] = {
 }
 
 
-STATED_COLUMNS = (
+# A budget's amounts: budgeted and spent, each in total, the region's part and the municipalities'.
+AMOUNT_COLUMNS = (
     "budget_total_ore",
     "budget_region_ore",
     "budget_kommunerna_ore",
     "outcome_total_ore",
     "outcome_region_ore",
     "outcome_kommunerna_ore",
-    "extra_ore",
-    "total_cost_ore",
 )
+STATED_COLUMNS = (*AMOUNT_COLUMNS, "extra_ore", "total_cost_ore")
 
 
 def stated_totals(db: Database, project_id: int) -> dict[str, Any] | None:
@@ -458,13 +458,12 @@ def insert_party(db: Database, party: Party, user: User) -> bool:
             "INSERT INTO party_population VALUES (?, ?, ?, ?)",
             [party.code, year, population, _src(party.source)],
         )
-    audit(
+    audit_by(
         db,
-        user_id=user.id,
-        user_email=user.email,
-        action="skapa",
-        entity="part",
-        entity_id=party.code,
+        user,
+        "skapa",
+        "part",
+        party.code,
         after=party.model_dump(mode="json"),
         party=party.code,
     )
@@ -552,13 +551,12 @@ def insert_price_rate(
 
 def audit_bulk(db: Database, user: User, entity: str, entity_id: str, after: Any) -> None:
     """One audit row for a group of inserted rows (a statement, a price list)."""
-    audit(
+    audit_by(
         db,
-        user_id=user.id,
-        user_email=user.email,
-        action="skapa",
-        entity=entity,
-        entity_id=entity_id,
+        user,
+        "skapa",
+        entity,
+        entity_id,
         after=after,
     )
 

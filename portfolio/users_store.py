@@ -16,7 +16,7 @@ import polars as pl
 
 from portfolio import clock
 from portfolio.auth import Role, User
-from portfolio.db import Database, audit, frame, row_dict, update_if_unchanged
+from portfolio.db import Database, audit, audit_by, frame, row_dict, update_if_unchanged
 from portfolio.errors import NotFoundError
 
 USER_COLUMNS = (
@@ -132,13 +132,12 @@ def insert_user(
     ).lastrowid
     assert uid is not None
     bind_user_projects(db, [(uid, pid) for pid in sorted(user.projects)])
-    audit(
+    audit_by(
         db,
-        user_id=actor.id,
-        user_email=actor.email,
-        action="skapa",
-        entity="användare",
-        entity_id=uid,
+        actor,
+        "skapa",
+        "användare",
+        uid,
         after={
             "email": user.email,
             "name": user.name,
@@ -155,13 +154,12 @@ def set_user_active(db: Database, user_id: int, active: bool, actor: User) -> No
     """Enable or disable an account."""
     before = db.execute("SELECT active FROM users WHERE id = ?", [user_id]).fetchone()
     db.execute("UPDATE users SET active = ? WHERE id = ?", [active, user_id])
-    audit(
+    audit_by(
         db,
-        user_id=actor.id,
-        user_email=actor.email,
-        action="aktivera" if active else "stäng av",
-        entity="användare",
-        entity_id=user_id,
+        actor,
+        "aktivera" if active else "stäng av",
+        "användare",
+        user_id,
         before={"active": bool(before[0]) if before else None},
         after={"active": active},
     )

@@ -15,7 +15,8 @@ from typing import Any
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, Migrations, frame, update_if_unchanged
+from portfolio import store as core_store
+from portfolio.db import Database, Migrations, frame, table_insert, update_if_unchanged
 from portfolio.governance.logic import fold
 from portfolio.governance.model import AgendaItemInput, JusteringInput, MeetingInput, PriceRateInput
 
@@ -105,50 +106,35 @@ def meeting_on(db: Database, day: date) -> dict[str, Any] | None:
     return _row(db, f"SELECT {MEETING_COLUMNS} FROM meetings WHERE date = ?", [day.isoformat()])
 
 
+def _meeting_values(data: MeetingInput) -> dict[str, Any]:
+    """A meeting's columns as the form gave them."""
+    return {
+        "date": data.date.isoformat(),
+        "kind": data.kind,
+        "place": data.place,
+        "paragraphs": data.paragraphs,
+        "moved_from": _iso(data.moved_from),
+        "moved_reason": data.moved_reason,
+        "planned": data.planned,
+        "source": data.source,
+        "time": data.time,
+        "chair": data.chair,
+        "members": data.members,
+    }
+
+
 def insert_meeting(db: Database, data: MeetingInput) -> int:
     """Insert a meeting without agenda; returns its id."""
-    cur = db.execute(
-        "INSERT INTO meetings (date, kind, place, paragraphs, moved_from, moved_reason, planned, source,"
-        " time, chair, members) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            data.date.isoformat(),
-            data.kind,
-            data.place,
-            data.paragraphs,
-            _iso(data.moved_from),
-            data.moved_reason,
-            data.planned,
-            data.source,
-            data.time,
-            data.chair,
-            data.members,
-        ],
-    )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return table_insert(db, "meetings", _meeting_values(data))
 
 
 def update_meeting(db: Database, meeting_id: int, data: MeetingInput) -> None:
     """Overwrite a meeting's fields (the caller checked for a stale edit)."""
-    db.execute(
-        "UPDATE meetings SET date = ?, kind = ?, place = ?, paragraphs = ?, moved_from = ?,"
-        " moved_reason = ?, planned = ?, source = COALESCE(?, source), time = ?, chair = ?, members = ?"
-        " WHERE id = ?",
-        [
-            data.date.isoformat(),
-            data.kind,
-            data.place,
-            data.paragraphs,
-            _iso(data.moved_from),
-            data.moved_reason,
-            data.planned,
-            data.source,
-            data.time,
-            data.chair,
-            data.members,
-            meeting_id,
-        ],
-    )
+    values = _meeting_values(data)
+    if values["source"] is None:  # an edit that names no source keeps the one stored
+        del values["source"]
+    sets = ", ".join(f"{column} = ?" for column in values)
+    db.execute(f"UPDATE meetings SET {sets} WHERE id = ?", [*values.values(), meeting_id])
 
 
 def set_meeting_state(db: Database, meeting_id: int, state: str, *, expected: str) -> bool:
@@ -178,46 +164,37 @@ def set_justering(db: Database, meeting_id: int, data: JusteringInput) -> None:
     )
 
 
+# The core's meeting columns, with how many items carry a decision just before the source.
 PLAN_SCHEMA: dict[str, Any] = {
-    "id": pl.Int64,
-    "date": pl.String,
-    "kind": pl.String,
-    "place": pl.String,
-    "paragraphs": pl.String,
-    "moved_from": pl.String,
-    "moved_reason": pl.String,
-    "planned": pl.Boolean,
-    "items": pl.Int64,
+    **{name: dtype for name, dtype in core_store.MEETING_SCHEMA.items() if name != "source"},
     "decisions": pl.Int64,
     "source": pl.String,
 }
 
 
-def meeting_plan(db: Database, year: int | None = None) -> pl.DataFrame:
-    """The meetings of a year (or all), with moved dates, reasons and how many items each has."""
-    where, params = ("WHERE substr(m.date, 1, 4) = ?", [f"{year:04d}"]) if year else ("", [])
+def _plan_frame(db: Database, where: str, params: Sequence[Any], limit: str = "") -> pl.DataFrame:
+    """Meetings in PLAN_SCHEMA, in date order, kept by the SQL `where` and `limit` (their `params`)."""
     return frame(
         db,
         f"""SELECT m.id, m.date, m.kind, m.place, m.paragraphs, m.moved_from, m.moved_reason,
                    m.planned, COUNT(a.id), COUNT(a.decision), m.source
             FROM meetings m LEFT JOIN agenda_items a ON a.meeting_id = m.id {where}
-            GROUP BY m.id ORDER BY m.date""",
+            GROUP BY m.id ORDER BY m.date {limit}""",
         params,
         PLAN_SCHEMA,
     )
 
 
+def meeting_plan(db: Database, year: int | None = None) -> pl.DataFrame:
+    """The meetings of a year (or all), with moved dates, reasons and how many items each has."""
+    if not year:
+        return _plan_frame(db, "", [])
+    return _plan_frame(db, "WHERE substr(m.date, 1, 4) = ?", [f"{year:04d}"])
+
+
 def upcoming_meetings(db: Database, today: date, limit: int = 5) -> pl.DataFrame:
     """The next meetings on or after `today`, nearest first."""
-    return frame(
-        db,
-        """SELECT m.id, m.date, m.kind, m.place, m.paragraphs, m.moved_from, m.moved_reason,
-                  m.planned, COUNT(a.id), COUNT(a.decision), m.source
-           FROM meetings m LEFT JOIN agenda_items a ON a.meeting_id = m.id
-           WHERE m.date >= ? GROUP BY m.id ORDER BY m.date LIMIT ?""",
-        [today.isoformat(), limit],
-        PLAN_SCHEMA,
-    )
+    return _plan_frame(db, "WHERE m.date >= ?", [today.isoformat(), limit], "LIMIT ?")
 
 
 def meeting_years(db: Database) -> list[int]:

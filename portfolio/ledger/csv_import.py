@@ -20,9 +20,10 @@ import polars as pl
 
 from portfolio import store as core_store
 from portfolio.auth import Action, User, require
-from portfolio.db import Database, audit, write
+from portfolio.db import Database, write
 from portfolio.errors import ImportRejectedError
 from portfolio.ledger import columns_store, imports_store
+from portfolio.ledger.import_log import finish_import, start_import
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
 from portfolio.ledger.sie_import import ImportSummary, fingerprint_of, project_dimension, summary_from_log
 from portfolio.money import MAX_IMPORT_ORE, MAX_ORE, format_kr, to_ore
@@ -155,6 +156,15 @@ def _integer(value: Any) -> int:
     return int(text)
 
 
+def _whole_between(value: Any, low: int, high: int) -> int | None:
+    """A cell as a whole number from `low` to `high`, or None when it is not one."""
+    try:
+        number = _integer(value)
+    except ValueError:
+        return None
+    return number if low <= number <= high else None
+
+
 def _parse(
     rows: list[tuple[int, list[Any]]], default_kind: LineKind, project_objects: dict[str, str]
 ) -> tuple[list[dict[str, Any]], list[str]]:
@@ -174,20 +184,12 @@ def _parse(
     for number, row in rows[1:]:
         where = f"Rad {number}"
         bad: list[str] = []
-        try:
-            year = _integer(cell(row, "år"))
-            if not 1990 <= year <= 2100:
-                raise ValueError
-        except ValueError:
+        year = _whole_between(cell(row, "år"), 1990, 2100)
+        if year is None:
             bad.append(f"{where}: året '{cell(row, 'år') or ''}' är inget år (skriv t.ex. 2019)")
-            year = 0
-        try:
-            month = _integer(cell(row, "månad"))
-            if not 1 <= month <= 12:
-                raise ValueError
-        except ValueError:
+        month = _whole_between(cell(row, "månad"), 1, 12)
+        if month is None:
             bad.append(f"{where}: månaden '{cell(row, 'månad') or ''}' måste vara ett tal 1–12")
-            month = 0
         account = str(cell(row, "konto") or "").strip()
         if isinstance(cell(row, "konto"), float):
             account = str(int(cell(row, "konto")))
@@ -284,15 +286,14 @@ def import_lines(
     outcome = [ln for ln in lines if ln["kind"] == "utfall"]
     budget = [ln for ln in lines if ln["kind"] == "budget"]
     with write(db):
-        import_id = imports_store.insert_import(
+        import_id = start_import(
             db,
-            kind=file_kind,
-            file_name=name,
-            fingerprint=fingerprint,
-            user_id=actor.id,
-            user_email=actor.email,
+            actor,
+            file_kind,
+            name,
+            fingerprint,
             organisation=organisation,
-            project_dimension=project_dimension(db),
+            pdim=project_dimension(db),
             allow_unbalanced=False,
         )
         imports_store.insert_rows(
@@ -363,20 +364,7 @@ def import_lines(
             "warnings": warnings,
             "unmapped_accounts": unmapped,
         }
-        imports_store.finish_import(db, import_id, log)
-        audit(
-            db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="importera",
-            entity="huvudbok",
-            entity_id=import_id,
-            after={
-                "fil": name,
-                "fingeravtryck": fingerprint,
-                **{k: v for k, v in log.items() if k != "warnings"},
-            },
-        )
+        finish_import(db, actor, import_id, log, facts={"fil": name, "fingeravtryck": fingerprint})
     row = imports_store.get_import(db, import_id)
     assert row is not None
     return summary_from_log(row, already=False)

@@ -18,7 +18,7 @@ import orjson
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, connect_scratch, frame, to_json
+from portfolio.db import Database, connect_scratch, frame, table_insert, to_json
 
 IMPORT_COLUMNS = (
     "id",
@@ -109,23 +109,21 @@ def insert_import(
     allow_unbalanced: bool,
 ) -> int:
     """Start an import log row; its counts are filled in by `finish_import`."""
-    cur = db.execute(
-        "INSERT INTO ledger_imports (kind, file_name, fingerprint, user_id, user_email, imported_at,"
-        " organisation, project_dimension, allow_unbalanced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            kind,
-            file_name,
-            fingerprint,
-            user_id,
-            user_email,
-            clock.now(),
-            organisation,
-            project_dimension,
-            allow_unbalanced,
-        ],
+    return table_insert(
+        db,
+        "ledger_imports",
+        {
+            "kind": kind,
+            "file_name": file_name,
+            "fingerprint": fingerprint,
+            "user_id": user_id,
+            "user_email": user_email,
+            "imported_at": clock.now(),
+            "organisation": organisation,
+            "project_dimension": project_dimension,
+            "allow_unbalanced": allow_unbalanced,
+        },
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 def finish_import(db: Database, import_id: int, facts: dict[str, Any]) -> None:

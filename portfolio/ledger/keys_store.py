@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, frame, to_json, update_if_unchanged
+from portfolio.db import Database, frame, table_insert, to_json, update_if_unchanged
 
 KEY_SCHEMA: dict[str, Any] = {
     "id": pl.Int64,
@@ -63,12 +63,11 @@ def insert_key(
     db: Database, *, year: int, name: str, kind: str, spec: Any, note: str | None, source: str | None
 ) -> int:
     """Insert an allocation key; returns its id."""
-    cur = db.execute(
-        "INSERT INTO allocation_keys (year, name, kind, spec, note, source) VALUES (?, ?, ?, ?, ?, ?)",
-        [year, name, kind, to_json(spec), note, source],
+    return table_insert(
+        db,
+        "allocation_keys",
+        {"year": year, "name": name, "kind": kind, "spec": to_json(spec), "note": note, "source": source},
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 def update_key(

@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from portfolio import store as core_store
 from portfolio.auth import Action, User, require
-from portfolio.db import Database, audit, write
+from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError
 from portfolio.ledger import mapping_store, store
 from portfolio.models import Model, Printable, validation_messages
@@ -195,13 +195,12 @@ def save_mapping(
     with write(db):
         before = mapping_store.mapping_frame(db, org).to_dicts()
         mapping_store.replace_mapping(db, org, rows, source="manuell")
-        audit(
+        audit_by(
             db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="ändra",
-            entity="kontomappning",
-            entity_id=org,
+            actor,
+            "ändra",
+            "kontomappning",
+            org,
             before=before,
             after=rows,
         )
@@ -223,13 +222,12 @@ def link_object(
         raise InvalidInputError(problems)
     with write(db):
         before = mapping_store.set_object_project(db, obj, project_code or None, (name or "").strip() or None)
-        audit(
+        audit_by(
             db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="ändra",
-            entity="objekt",
-            entity_id=obj,
+            actor,
+            "ändra",
+            "objekt",
+            obj,
             before=before,
             after={"project_code": project_code, "name": name},
         )
@@ -243,13 +241,12 @@ def set_project_dimension(db: Database, actor: User, dimension: str) -> None:
         raise InvalidInputError([f"Dimensionen '{dimension}' ska vara ett nummer, t.ex. 6"])
     with write(db):
         before = store.set_setting(db, "projektdimension", dimension)
-        audit(
+        audit_by(
             db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="ändra",
-            entity="inställning",
-            entity_id="projektdimension",
+            actor,
+            "ändra",
+            "inställning",
+            "projektdimension",
             before=before,
             after=dimension,
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from portfolio.auth import Action, User, require
-from portfolio.db import Database, audit, write
+from portfolio.db import Database, audit_by, write
 from portfolio.errors import InvalidInputError
 from portfolio.ledger import organisations_store
 from portfolio.ledger.orgno import normalise_org_no
@@ -44,13 +44,12 @@ def add_organisation(db: Database, actor: User, org_no: str, name: str) -> str:
         if organisations_store.organisation_name(db, read.key) is not None:
             raise InvalidInputError([f"{read.key} finns redan i listan."])
         organisations_store.insert_organisation(db, read.key, name, actor.email)
-        audit(
+        audit_by(
             db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="lägg till",
-            entity="organisation",
-            entity_id=read.key,
+            actor,
+            "lägg till",
+            "organisation",
+            read.key,
             after={"organisationsnummer": read.key, "namn": name},
         )
     return read.key

@@ -1112,16 +1112,7 @@ class SieReader:
             wanted = "årsnr, konto, objektlista, saldo" if with_objects else "årsnr, konto, saldo"
             raise _LineError(f"saknar fält (väntade {wanted})", "fält-saknas")
         year = self._year_index(fields[0])
-        account = _text(fields[1])
-        objs: Objects = ()
-        i = 2
-        if isinstance(fields[2], tuple):
-            objs = self._objects(fields[2], line_no)
-            i = 3
-        if len(fields) <= i:
-            raise _LineError("saknar saldo", "fält-saknas")
-        amount = _parse_ore(_text(fields[i]))
-        qty = self._quantity(_text(fields[i + 1]), line_no) if len(fields) > i + 1 else None
+        account, objs, amount, qty = self._account_amount(fields, 1, line_no, missing="saknar saldo")
         return Balance(kind, year, account, objs, amount, qty, line_no)
 
     def _period_balance(self, kind: PeriodKind, rest: str, line_no: int) -> PeriodBalance:
@@ -1132,17 +1123,24 @@ class SieReader:
         period = _text(fields[1])
         if not (len(period) == 6 and period.isascii() and period.isdigit() and 1 <= int(period[4:]) <= 12):
             raise _LineError(f"perioden '{period}' kan inte läsas (väntade ÅÅÅÅMM)", "period")
-        account = _text(fields[2])
+        account, objs, amount, qty = self._account_amount(fields, 2, line_no, missing="saknar belopp")
+        return PeriodBalance(kind, year, period, account, objs, amount, qty, line_no)
+
+    def _account_amount(
+        self, fields: list[Field], at: int, line_no: int, *, missing: str
+    ) -> tuple[str, Objects, int, Decimal | None]:
+        """A balance's tail from field `at`: account, optional object list, amount, optional quantity."""
+        account = _text(fields[at])
         objs: Objects = ()
-        i = 3
-        if isinstance(fields[3], tuple):
-            objs = self._objects(fields[3], line_no)
-            i = 4
+        i = at + 1
+        if isinstance(listed := fields[i], tuple):
+            objs = self._objects(listed, line_no)
+            i += 1
         if len(fields) <= i:
-            raise _LineError("saknar belopp", "fält-saknas")
+            raise _LineError(missing, "fält-saknas")
         amount = _parse_ore(_text(fields[i]))
         qty = self._quantity(_text(fields[i + 1]), line_no) if len(fields) > i + 1 else None
-        return PeriodBalance(kind, year, period, account, objs, amount, qty, line_no)
+        return account, objs, amount, qty
 
     def _rar(self, rest: str, line_no: int) -> None:
         fields = _fields(rest)

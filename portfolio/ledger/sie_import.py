@@ -33,9 +33,10 @@ from typing import Any, BinaryIO
 import polars as pl
 
 from portfolio.auth import Action, User, require
-from portfolio.db import Database, audit, json_functions_available, usable_from_another_thread, write
+from portfolio.db import Database, audit_by, json_functions_available, usable_from_another_thread, write
 from portfolio.errors import ImportRejectedError, capped
 from portfolio.ledger import columns_store, imports_store, organisations_store, store
+from portfolio.ledger.import_log import finish_import, start_import
 from portfolio.ledger.mapping import mapping_for, unmapped_accounts
 from portfolio.ledger.orgno import normalise_org_no
 from portfolio.ledger.sie import (
@@ -539,24 +540,22 @@ def _run(
                         organisations_store.insert_organisation(
                             db, org, header.company_name or org, actor.email
                         )
-                        audit(
+                        audit_by(
                             db,
-                            user_id=actor.id,
-                            user_email=actor.email,
-                            action="lägg till",
-                            entity="organisation",
-                            entity_id=org,
+                            actor,
+                            "lägg till",
+                            "organisation",
+                            org,
                             after={"organisationsnummer": org, "namn": header.company_name or org},
                         )
-                    import_id = imports_store.insert_import(
+                    import_id = start_import(
                         db,
-                        kind=kind,
-                        file_name=name,
-                        fingerprint=fingerprint,
-                        user_id=actor.id,
-                        user_email=actor.email,
+                        actor,
+                        kind,
+                        name,
+                        fingerprint,
                         organisation="",
-                        project_dimension=pdim,
+                        pdim=pdim,
                         allow_unbalanced=allow_unbalanced,
                     )
                     imports_store.copy_staged(db, import_id)
@@ -589,15 +588,12 @@ def _run(
                         "addition": addition_name,
                         "checksum": checksum_text,
                     }
-                    imports_store.finish_import(db, import_id, log)
-                    audit(
+                    finish_import(
                         db,
-                        user_id=actor.id,
-                        user_email=actor.email,
-                        action="importera",
-                        entity="huvudbok",
-                        entity_id=import_id,
-                        after={
+                        actor,
+                        import_id,
+                        log,
+                        facts={
                             "fil": name,
                             "fingeravtryck": fingerprint,
                             "ersätter": superseded,
@@ -608,9 +604,8 @@ def _run(
                                 and checksum is not None
                                 and checksum.status != "ok",
                             },
-                            **{k: v for k, v in log.items() if k != "warnings"},
-                            "varningar": len(warnings),
                         },
+                        counts={"varningar": len(warnings)},
                     )
         finally:
             imports_store.detach_staging(db)
@@ -1104,13 +1099,12 @@ def remove_import(db: Database, actor: User, import_id: int) -> None:
     with write(db):
         deleted = imports_store.delete_import_rows(db, import_id)
         imports_store.mark_removed(db, import_id)
-        audit(
+        audit_by(
             db,
-            user_id=actor.id,
-            user_email=actor.email,
-            action="ta bort",
-            entity="huvudbok",
-            entity_id=import_id,
+            actor,
+            "ta bort",
+            "huvudbok",
+            import_id,
             before={"fil": row["file_name"], "rader": row["trans_rows"]},
             after={"borttagna_rader": deleted},
         )

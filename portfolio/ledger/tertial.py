@@ -243,9 +243,9 @@ def load_report(db: Database, year: int, period: Period, scope: Scope | None = N
     pdim = project_dimension(db)
     names = _names(db, pdim)
     if year in ledger_years or year in columns_store.budget_years(db):
-        report = _from_ledger(db, year, period, scope, names, notes, threshold, ledger_years, results)
+        report = _from_ledger(db, _Asked(year, period, scope, names, notes, threshold, results), ledger_years)
     else:
-        report = _from_reported(db, year, period, scope, names, notes, threshold, results)
+        report = _from_reported(db, _Asked(year, period, scope, names, notes, threshold, results))
     snapshot = tertial_store.latest_snapshot(db, year, period.value, scope.key)
     diff = None
     if snapshot is not None and not report.statement.is_empty():
@@ -269,17 +269,22 @@ def _finish_objects(frame: pl.DataFrame, notes: pl.DataFrame, threshold: int) ->
     return with_rule.select(list(OBJECT_COLUMNS)).cast(pl.Schema(OBJECT_COLUMNS))
 
 
-def _from_ledger(
-    db: Database,
-    year: int,
-    period: Period,
-    scope: Scope,
-    names: pl.DataFrame,
-    notes: pl.DataFrame,
-    threshold: int,
-    ledger_years: list[int],
-    results: pl.DataFrame,
-) -> TertialReport:
+@dataclass(frozen=True)
+class _Asked:
+    """The report asked for, with what both builders read for it once."""
+
+    year: int
+    period: Period
+    scope: Scope
+    names: pl.DataFrame
+    notes: pl.DataFrame
+    threshold: int
+    results: pl.DataFrame
+
+
+def _from_ledger(db: Database, asked: _Asked, ledger_years: list[int]) -> TertialReport:
+    year, period, scope, names, notes = asked.year, asked.period, asked.scope, asked.names, asked.notes
+    threshold, results = asked.threshold, asked.results
     organisations = imports_store.live_organisations(db)
     mapping, mapping_name = mapping_for(db, organisations[0] if organisations else None)
     actual = columns_store.actual_months(db, [year])
@@ -322,16 +327,9 @@ def _from_ledger(
     )
 
 
-def _from_reported(
-    db: Database,
-    year: int,
-    period: Period,
-    scope: Scope,
-    names: pl.DataFrame,
-    notes: pl.DataFrame,
-    threshold: int,
-    results: pl.DataFrame,
-) -> TertialReport:
+def _from_reported(db: Database, asked: _Asked) -> TertialReport:
+    year, period, scope, names, notes = asked.year, asked.period, asked.scope, asked.names, asked.notes
+    threshold, results = asked.threshold, asked.results
     reported = core_store.reported_statement(db, year, period.value)
     statement = (
         reports.statement_from_reported(reported)

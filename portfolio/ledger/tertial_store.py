@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, frame, to_json, update_if_unchanged
+from portfolio.db import Database, frame, row_dict, table_insert, to_json, update_if_unchanged
 
 NOTE_SCHEMA: dict[str, Any] = {
     "object": pl.String,
@@ -27,25 +27,32 @@ NOTE_SCHEMA: dict[str, Any] = {
 }
 
 
-def notes_frame(db: Database, year: int, period: str) -> pl.DataFrame:
-    """Comments and forecasts per object for a report."""
+def _report_frame(db: Database, table: str, schema: dict[str, Any], year: int, period: str) -> pl.DataFrame:
+    """The schema's columns of `table`'s rows for one report, ordered by the schema's first column."""
+    columns = list(schema)
     return frame(
         db,
-        "SELECT object, comment, forecast_ore, user_email, updated_at, version FROM tertial_notes"
-        " WHERE year = ? AND period = ? ORDER BY object",
+        f"SELECT {', '.join(columns)} FROM {table} WHERE year = ? AND period = ? ORDER BY {columns[0]}",
         [year, period],
-        NOTE_SCHEMA,
+        schema,
     )
+
+
+def _report_row(
+    db: Database, select: str, year: int, period: str, key: str, value: str
+) -> dict[str, Any] | None:
+    """The row `select` (columns and table) finds for one report and one `key`, or None."""
+    return row_dict(db, f"SELECT {select} WHERE year = ? AND period = ? AND {key} = ?", [year, period, value])
+
+
+def notes_frame(db: Database, year: int, period: str) -> pl.DataFrame:
+    """Comments and forecasts per object for a report."""
+    return _report_frame(db, "tertial_notes", NOTE_SCHEMA, year, period)
 
 
 def get_note(db: Database, year: int, period: str, obj: str) -> dict[str, Any] | None:
     """One object's comment and forecast, or None."""
-    row = db.execute(
-        "SELECT comment, forecast_ore, version FROM tertial_notes"
-        " WHERE year = ? AND period = ? AND object = ?",
-        [year, period, obj],
-    ).fetchone()
-    return None if row is None else {"comment": row[0], "forecast_ore": row[1], "version": row[2]}
+    return _report_row(db, "comment, forecast_ore, version FROM tertial_notes", year, period, "object", obj)
 
 
 def upsert_note(
@@ -86,32 +93,31 @@ def insert_snapshot(
     db: Database, *, year: int, period: str, scope: str, user_email: str, source: str, payload: Any, note: str
 ) -> int:
     """Store a frozen report; returns its id."""
-    cur = db.execute(
-        "INSERT INTO tertial_snapshots (year, period, scope, frozen_at, user_email, source, payload, note)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [year, period, scope, clock.now(), user_email, source, to_json(payload), note],
+    return table_insert(
+        db,
+        "tertial_snapshots",
+        {
+            "year": year,
+            "period": period,
+            "scope": scope,
+            "frozen_at": clock.now(),
+            "user_email": user_email,
+            "source": source,
+            "payload": to_json(payload),
+            "note": note,
+        },
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 def latest_snapshot(db: Database, year: int, period: str, scope: str) -> dict[str, Any] | None:
     """The most recent frozen report for a period and scope, or None."""
-    row = db.execute(
+    row = row_dict(
+        db,
         "SELECT id, frozen_at, user_email, source, payload, note FROM tertial_snapshots"
         " WHERE year = ? AND period = ? AND scope = ? ORDER BY id DESC LIMIT 1",
         [year, period, scope],
-    ).fetchone()
-    if row is None:
-        return None
-    return {
-        "id": row[0],
-        "frozen_at": row[1],
-        "user_email": row[2],
-        "source": row[3],
-        "payload": json.loads(row[4]),
-        "note": row[5],
-    }
+    )
+    return None if row is None else {**row, "payload": json.loads(row["payload"])}
 
 
 REVIEW_SCHEMA: dict[str, Any] = {
@@ -125,23 +131,14 @@ REVIEW_SCHEMA: dict[str, Any] = {
 
 def reviews_frame(db: Database, year: int, period: str) -> pl.DataFrame:
     """Which parties have reviewed a report, with comment and time."""
-    return frame(
-        db,
-        "SELECT party, user_email, user_name, comment, reviewed_at FROM tertial_reviews"
-        " WHERE year = ? AND period = ? ORDER BY party",
-        [year, period],
-        REVIEW_SCHEMA,
-    )
+    return _report_frame(db, "tertial_reviews", REVIEW_SCHEMA, year, period)
 
 
 def get_review(db: Database, year: int, period: str, party: str) -> dict[str, Any] | None:
     """A party's review of a report, or None."""
-    row = db.execute(
-        "SELECT user_email, comment, reviewed_at FROM tertial_reviews"
-        " WHERE year = ? AND period = ? AND party = ?",
-        [year, period, party],
-    ).fetchone()
-    return None if row is None else {"user_email": row[0], "comment": row[1], "reviewed_at": row[2]}
+    return _report_row(
+        db, "user_email, comment, reviewed_at FROM tertial_reviews", year, period, "party", party
+    )
 
 
 def upsert_review(

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from portfolio import store as core_store
-from portfolio.db import Database, Migrations, exists, row_dict, row_dicts, update_if_unchanged
+from portfolio.db import Database, Migrations, exists, row_dict, row_dicts, table_insert, update_if_unchanged
 from portfolio.users_store import bind_user_projects
 
 MIGRATIONS = Migrations("projects")
@@ -64,19 +64,18 @@ def m001_editable_register(db: Database) -> None:
         )
 
 
-def _insert(db: Database, table: str, values: dict[str, Any]) -> int:
-    """Insert one row with sqlite-utils and return its primary key."""
-    pk = db.table(table).insert(values).last_pk
-    assert pk is not None
-    return int(pk)
-
-
 def _next_position(db: Database, table: str, column: str, value: int) -> int:
     """The position after the last row of `table` whose `column` is `value` (0 for the first)."""
     row = db.execute(
         f"SELECT COALESCE(MAX(position) + 1, 0) FROM {table} WHERE {column} = ?", [value]
     ).fetchone()
     return int(row[0])
+
+
+def _positioned_insert(db: Database, table: str, column: str, value: int, values: dict[str, Any]) -> int:
+    """Insert a row after the last of `table`'s rows whose `column` is `value`; returns its id."""
+    position = _next_position(db, table, column, value)
+    return table_insert(db, table, {column: value, **values, "position": position})
 
 
 def _iso(value: date | None) -> str | None:
@@ -109,7 +108,7 @@ PROJECT_FIELDS = (
 
 def insert_project(db: Database, values: dict[str, Any]) -> int:
     """A new row in the portfolio from column values (PROJECT_FIELDS); returns its id."""
-    return _insert(db, "projects", {f: values.get(f) for f in PROJECT_FIELDS})
+    return table_insert(db, "projects", {f: values.get(f) for f in PROJECT_FIELDS})
 
 
 def update_project(db: Database, project_id: int, values: dict[str, Any], *, expected_version: int) -> bool:
@@ -251,28 +250,13 @@ def party_kinds(db: Database) -> dict[str, str]:
 
 # --- budget lines ---------------------------------------------------------------------------
 
-LINE_COLUMNS = (
-    "activity",
-    "kind",
-    "budget_total_ore",
-    "budget_region_ore",
-    "budget_kommunerna_ore",
-    "outcome_total_ore",
-    "outcome_region_ore",
-    "outcome_kommunerna_ore",
-    "note",
-    "source",
-    "document_rounding",
-)
+LINE_COLUMNS = ("activity", "kind", *core_store.AMOUNT_COLUMNS, "note", "source", "document_rounding")
 
 
 def insert_line(db: Database, project_id: int, values: dict[str, Any], shares: Sequence[tuple]) -> int:
     """A new budget line at the end of the project's table, with its shares; returns its id."""
-    position = _next_position(db, "budget_lines", "project_id", project_id)
-    line_id = _insert(
-        db,
-        "budget_lines",
-        {"project_id": project_id, "position": position, **{c: values[c] for c in LINE_COLUMNS}},
+    line_id = _positioned_insert(
+        db, "budget_lines", "project_id", project_id, {c: values[c] for c in LINE_COLUMNS}
     )
     _replace_shares(db, line_id, shares)
     return line_id
@@ -358,7 +342,9 @@ def upsert_stated(
     if expected_version is None:
         if exists(db, "SELECT 1 FROM stated_totals WHERE project_id = ?", [project_id]):
             return False
-        _insert(db, "stated_totals", {"project_id": project_id, **{c: values[c] for c in STATED_COLUMNS}})
+        table_insert(
+            db, "stated_totals", {"project_id": project_id, **{c: values[c] for c in STATED_COLUMNS}}
+        )
         return True
     stated = {c: values[c] for c in STATED_COLUMNS}
     return update_if_unchanged(
@@ -381,19 +367,12 @@ def insert_milestone(
     db: Database, project_id: int, *, name: str, planned: date | None, note: str | None, source: str | None
 ) -> int:
     """A new milestone at the end of the project's plan; returns its id."""
-    position = _next_position(db, "milestones", "project_id", project_id)
-    return _insert(
+    return _positioned_insert(
         db,
         "milestones",
-        {
-            "project_id": project_id,
-            "name": name,
-            "planned_date": _iso(planned),
-            "actual_date": None,
-            "note": note,
-            "source": source,
-            "position": position,
-        },
+        "project_id",
+        project_id,
+        {"name": name, "planned_date": _iso(planned), "actual_date": None, "note": note, "source": source},
     )
 
 
@@ -445,17 +424,16 @@ def insert_milestone_change(
     source: str | None,
 ) -> int:
     """One re-planning of a milestone, after the earlier ones."""
-    position = _next_position(db, "milestone_changes", "milestone_id", milestone_id)
-    return _insert(
+    return _positioned_insert(
         db,
         "milestone_changes",
+        "milestone_id",
+        milestone_id,
         {
-            "milestone_id": milestone_id,
             "changed_on": _iso(changed_on),
             "new_date": new_date.isoformat(),
             "reason": reason,
             "source": source,
-            "position": position,
         },
     )
 

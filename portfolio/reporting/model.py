@@ -97,8 +97,8 @@ class PublishableReport(ReportInput):
 
 
 @dataclass(frozen=True, slots=True)
-class DueReport:
-    """A project that must report in a period, and how it stands against the deadline."""
+class ReportDue:
+    """A project's status report for a period and when it is due (from the reporting calendar)."""
 
     project_id: int
     project_code: str
@@ -107,8 +107,14 @@ class DueReport:
     year: int
     deadline: date
     published: bool
+    leader_user_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DueReport(ReportDue):
+    """A project that must report in a period, and how it stands against the deadline."""
+
     days_overdue: int
-    leader_user_ids: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)

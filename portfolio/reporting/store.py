@@ -10,7 +10,16 @@ from typing import Any
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, Migrations, frame, row_dict, row_dicts, to_json, update_if_unchanged
+from portfolio.db import (
+    Database,
+    Migrations,
+    frame,
+    row_dict,
+    row_dicts,
+    table_insert,
+    to_json,
+    update_if_unchanged,
+)
 from portfolio.reporting.calendar import CalendarEntry, period_of_day
 from portfolio.reporting.model import REPORT_FIELDS
 
@@ -440,37 +449,23 @@ def insert_published(
 ) -> int:
     """Store a published report with its frozen snapshot; returns its id."""
     stamp = clock.now()
-    cols = [
-        *REPORT_FIELDS,
-        "project_id",
-        "year",
-        "period",
-        "report_version",
-        "corrects_id",
-        "correction_reason",
-        "snapshot",
-        "published_at",
-        "created_at",
-        "user_id",
-    ]
-    values = [
-        *_values(fields),
-        project_id,
-        year,
-        period,
-        report_version,
-        corrects_id,
-        correction_reason,
-        to_json(snapshot),
-        stamp,
-        stamp,
-        user_id,
-    ]
-    cur = db.execute(
-        f"INSERT INTO status_reports ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values
+    return table_insert(
+        db,
+        "status_reports",
+        {
+            **dict(zip(REPORT_FIELDS, _values(fields), strict=True)),
+            "project_id": project_id,
+            "year": year,
+            "period": period,
+            "report_version": report_version,
+            "corrects_id": corrects_id,
+            "correction_reason": correction_reason,
+            "snapshot": to_json(snapshot),
+            "published_at": stamp,
+            "created_at": stamp,
+            "user_id": user_id,
+        },
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 # --- what a snapshot rests on ---------------------------------------------------------------

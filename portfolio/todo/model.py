@@ -9,6 +9,8 @@ from enum import StrEnum
 
 import polars as pl
 
+from portfolio.reporting.model import ReportDue  # the calendar's report due; the items are built from it
+
 
 class Kind(StrEnum):
     """The kinds of item; the value is the heading the page and the e-mail use."""
@@ -54,20 +56,6 @@ class TodoItem:
         if left == 0:
             return f"senast i dag ({self.due.isoformat()})"
         return f"senast {self.due.isoformat()} (om {left} {'dag' if left == 1 else 'dagar'})"
-
-
-@dataclass(frozen=True, slots=True)
-class ReportDue:
-    """A project's status report for a period and when it is due (from the reporting calendar)."""
-
-    project_id: int
-    project_code: str
-    project_name: str
-    period: str
-    year: int
-    deadline: date
-    published: bool
-    leader_user_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,19 +27,7 @@ HIDDEN_ENTITIES = ("användare", "api-nyckel", "påminnelse", "session")
 
 def reporting_calendar(db: Database, today: date) -> tuple[tuple[ReportDue, ...], tuple[ReviewDue, ...]]:
     """The status reports due and the tertial review deadlines, from the reporting calendar."""
-    reports = tuple(
-        ReportDue(
-            project_id=r.project_id,
-            project_code=r.project_code,
-            project_name=r.project_name,
-            period=r.period,
-            year=r.year,
-            deadline=r.deadline,
-            published=r.published,
-            leader_user_ids=tuple(r.leader_user_ids),
-        )
-        for r in reporting.due_reports(db, today)
-    )
+    reports = tuple(reporting.due_reports(db, today))
     reviews = tuple(
         ReviewDue(period=r.period, year=r.year, deadline=r.deadline, missing_parties=tuple(r.parties))
         for r in reporting.review_deadlines(db, today)
