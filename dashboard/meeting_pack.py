@@ -258,12 +258,12 @@ def _item_form(meeting: dict[str, Any]) -> None:
         presenter = st.text_input("Föredragande", key="meetings_pack_item_presenter")
         summary = st.text_area("Ärendebeskrivning", key="meetings_pack_item_summary")
         proposal = st.text_area("Förslag till beslut", key="meetings_pack_item_proposal")
-        corrects = st.selectbox(
+        corrects = ui.choose(
             "Rättar ett tidigare beslut (valfritt)",
-            [None, *corrections],
-            format_func=lambda i: "–" if i is None else ui.plain(corrections[i]),
+            corrections,
             key="meetings_pack_item_corrects",
-            placeholder="Välj ett alternativ",
+            none="–",
+            format_func=lambda i: ui.plain(corrections[i]),
         )
         added = st.form_submit_button("Lägg till ärendet", key="meetings_pack_item_save")
     if added:
@@ -300,12 +300,11 @@ def _attach_form(meeting: dict[str, Any], items: list[dict[str, Any]]) -> None:
     choices = {i["id"]: f"{_label(i)} {i['title']}" for i in items}
     with st.form("meetings_pack_attach_form", enter_to_submit=False):
         st.markdown("**Bifoga beslutsunderlag**")
-        item_id = st.selectbox(
+        item_id = ui.choose(
             "Ärende",
             list(choices),
             format_func=lambda i: ui.plain(choices[i]),
             key="meetings_pack_attach_item",
-            placeholder="Välj ett alternativ",
         )
         upload = st.file_uploader(
             "Fil (PDF, DOCX eller XLSX)",

@@ -64,33 +64,30 @@ def project_fields(
         )
         values["name"] = st.text_input("Namn", value=p.name if p else "", key=key("name"))
         kinds = list(CaseKind)
-        values["kind"] = st.selectbox(
+        values["kind"] = ui.choose(
             "Typ",
             kinds,
             index=kinds.index(p.kind) if p else 0,
             format_func=lambda k: KIND_LABELS[k].capitalize(),
             disabled=not admin,
             key=key("kind"),
-            placeholder="Välj ett alternativ",
         )
         phases = list(Phase)
-        values["phase"] = st.selectbox(
+        values["phase"] = ui.choose(
             "Fas",
             phases,
             index=phases.index(p.phase) if p else 0,
             format_func=lambda ph: ph.value.capitalize(),
             disabled=not admin,
             key=key("phase"),
-            placeholder="Välj ett alternativ",
         )
         statuses = list(Status)
-        values["status"] = st.selectbox(
+        values["status"] = ui.choose(
             "Status",
             statuses,
             index=statuses.index(p.status) if p else 0,
             format_func=lambda s: ui.status_text(s.value),
             key=key("status"),
-            placeholder="Välj ett alternativ",
         )
         values["status_reason"] = st.text_area(
             "Skäl till status", value=(p.status_reason or "") if p else "", key=key("status_reason")
@@ -103,16 +100,15 @@ def project_fields(
             "Planerat slut", value=p.planned_end_date if p else None, format="YYYY-MM-DD", key=key("end")
         )
         owner_options = [NO_PARTY, *party_codes]
-        values["owner_party"] = st.selectbox(
+        values["owner_party"] = ui.choose(
             "Ägande part",
             owner_options,
             index=owner_options.index(p.owner_party or NO_PARTY) if p else 0,
             format_func=lambda c: names.get(c, "– ingen –"),
             disabled=not admin,
             key=key("owner"),
-            placeholder="Välj ett alternativ",
         )
-        values["financing_parties"] = st.multiselect(
+        values["financing_parties"] = ui.choose_many(
             "Finansierande parter",
             party_codes,
             default=list(p.financing_parties) if p else [],
@@ -120,7 +116,6 @@ def project_fields(
             placeholder="Välj en eller flera parter",
             disabled=not admin,
             key=key("financing"),
-            select_all=False,
         )
         values["objects"] = [
             o.strip()
@@ -154,14 +149,13 @@ def project_fields(
                 key=key("leaders"),
             )
         )
-        values["leader_accounts"] = st.multiselect(
+        values["leader_accounts"] = ui.choose_many(
             "Projektledarkonton (får rapportera och ändra tidplanen)",
             sorted({*leader_emails, *(p.leader_accounts if p else ())}),
             default=list(p.leader_accounts) if p else [],
             placeholder="Välj konton med rollen projektledare",
             disabled=not admin,
             key=key("accounts"),
-            select_all=False,
         )
     with people_right:
         values["steering_group"] = _people(

@@ -54,9 +54,7 @@ def _label(m: dict[str, Any]) -> str:
 
 
 def _choose(by_id: dict[int, dict[str, Any]], label: str, key: str) -> dict[str, Any]:
-    chosen = st.selectbox(
-        label, list(by_id), format_func=lambda i: _label(by_id[i]), key=key, placeholder="Välj ett alternativ"
-    )
+    chosen = ui.choose(label, list(by_id), format_func=lambda i: _label(by_id[i]), key=key)
     return by_id[chosen]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
@@ -185,6 +185,65 @@ def plain_expr(column: pl.Expr) -> pl.Expr:
 def table(frame: pl.DataFrame, **kwargs: Any) -> None:
     """st.table with every text cell shown as written: st.table renders Markdown in its cells."""
     st.table(frame.with_columns(plain_expr(pl.col(pl.String))), **kwargs)
+
+
+# --- choosers: one placeholder, one way to offer "none" -----------------------------------------
+
+
+def _shown(options: Iterable[Any], format_func: Callable[[Any], str] | None) -> Callable[[Any], str]:
+    if format_func is not None:
+        return format_func
+    return options.__getitem__ if isinstance(options, Mapping) else str
+
+
+def choose(
+    label: str,
+    options: Iterable[Any],
+    *,
+    key: str,
+    none: str | None = None,
+    format_func: Callable[[Any], str] | None = None,
+    where: Any = st,
+    **kwargs: Any,
+) -> Any:
+    """A select box in `where` (a column; the page by default) with the Swedish placeholder.
+
+    `options` is a list, or a mapping value → text shown. With `none`, a first option None
+    (no choice) is shown as that text.
+    """
+    shown = _shown(options, format_func)
+    values = [None, *options] if none is not None else list(options)
+    return where.selectbox(
+        label,
+        values,
+        format_func=lambda v: none if v is None and none is not None else shown(v),
+        key=key,
+        placeholder="Välj ett alternativ",
+        **kwargs,
+    )
+
+
+def choose_many(
+    label: str,
+    options: Iterable[Any],
+    *,
+    key: str,
+    format_func: Callable[[Any], str] | None = None,
+    where: Any = st,
+    placeholder: str = "Välj ett eller flera",
+    **kwargs: Any,
+) -> list[Any]:
+    """A multiselect in `where` without "select all"; `options` is a list or a mapping value → text."""
+    chosen: list[Any] = where.multiselect(
+        label,
+        list(options),
+        format_func=_shown(options, format_func),
+        key=key,
+        placeholder=placeholder,
+        select_all=False,
+        **kwargs,
+    )
+    return chosen
 
 
 def show_errors(error: InvalidInputError) -> None:

@@ -365,12 +365,11 @@ def remove_import_form(log: pl.DataFrame) -> None:
     live = log.filter(pl.col("superseded_by").is_null() & pl.col("removed_at").is_null())
     if not live.is_empty():
         with st.form("ledger_remove_form", enter_to_submit=False):
-            chosen = st.selectbox(
+            chosen = ui.choose(
                 "Ta bort en import ur huvudboken (loggen finns kvar)",
                 live["id"].to_list(),
                 format_func=lambda i: f"{i}: {dict(live.select('id', 'file_name').iter_rows())[i]}",
                 key="ledger_remove_import",
-                placeholder="Välj ett alternativ",
             )
             removing = st.form_submit_button("Ta bort importen", key="ledger_remove_submit")
         if removing:
@@ -432,9 +431,7 @@ def mapping_section() -> None:
             mapping.DEFAULT_ORGANISATION,
         }
     )
-    org = st.selectbox(
-        "Organisation", organisations, key="ledger_mapping_org", placeholder="Välj ett alternativ"
-    )
+    org = ui.choose("Organisation", organisations, key="ledger_mapping_org")
     current, used = mapping.mapping_for(conn, org)
     if used != org:
         st.caption(
@@ -482,9 +479,7 @@ def objects_section() -> None:
     codes = ui.projects()["code"].to_list()
     with st.form("ledger_object_form", enter_to_submit=False):
         obj = st.text_input("Objekt (dimension för projekt)", key="ledger_object_id")
-        code = st.selectbox(
-            "Hör till projekt", ["", *codes], key="ledger_object_project", placeholder="Välj ett alternativ"
-        )
+        code = ui.choose("Hör till projekt", ["", *codes], key="ledger_object_project")
         label = st.text_input("Namn (valfritt)", key="ledger_object_name")
         linking = st.form_submit_button("Spara kopplingen", key="ledger_object_submit")
     forms.confirmation("ledger_object_flash")

@@ -88,12 +88,11 @@ def _choose_project(user: User, conn: Database, today: date) -> _Project:
     ui.from_link("risks_project", "projekt", codes)
     if st.session_state.get("risks_project") not in codes:
         st.session_state["risks_project"] = ui.default_project(codes)
-    code = st.selectbox(
+    code = ui.choose(
         "Projekt eller ärende",
         ui.project_choices("risks_project", projects, search_key="risks_project_search"),
         format_func=lambda c: f"{c} – {names[c]}",
         key="risks_project",
-        placeholder="Välj ett alternativ",
     )
     ui.to_link(projekt=code)
     pid = store.project_id_for(conn, code)
@@ -158,40 +157,42 @@ def _matrix(page: _Project) -> _Selection:
         ),
         key="risks_view",
     )
-    chosen_registers = c2.multiselect(
+    chosen_registers = ui.choose_many(
         "Visa register",
         [r.id for r in registers],
         format_func=lambda i: by_id[i].name,
-        key="risks_filter_register",
         placeholder="Alla register",
-        select_all=False,
+        key="risks_filter_register",
+        where=c2,
     )
-    statuses = c3.multiselect(
+    statuses = ui.choose_many(
         "Visa status",
         [s.value for s in RiskStatus],
         default=[s.value for s in RiskStatus if s is not RiskStatus.STANGD],
-        key="risks_filter_status",
         placeholder="Alla statusar",
-        select_all=False,
+        key="risks_filter_status",
+        where=c3,
     )
     columns = listing.view_columns(view)
     view_label = "ursprunglig risk" if view == "inherent" else "restrisk"
     in_scope = listing.in_scope(risks, chosen_registers, statuses)
     max_scale = max(r.scale for r in registers)
     f1, f2, f3 = st.columns([2, 2, 2])
-    cell_p = f1.selectbox(
+    cell_p = ui.choose(
         "Filtrera listan på sannolikhet",
-        [None, *risk_forms.level_options(max_scale)],
-        format_func=lambda v: "Alla" if v is None else str(v),
+        risk_forms.level_options(max_scale),
         key="risks_cell_probability",
-        placeholder="Välj ett alternativ",
+        none="Alla",
+        format_func=lambda v: str(v),
+        where=f1,
     )
-    cell_c = f2.selectbox(
+    cell_c = ui.choose(
         "… och konsekvens",
-        [None, *risk_forms.level_options(max_scale)],
-        format_func=lambda v: "Alla" if v is None else str(v),
+        risk_forms.level_options(max_scale),
         key="risks_cell_consequence",
-        placeholder="Välj ett alternativ",
+        none="Alla",
+        format_func=lambda v: str(v),
+        where=f2,
     )
     f3.caption(
         "Välj en cell i matrisen genom att ange sannolikhet och konsekvens; listan nedan visar då bara "
@@ -255,21 +256,17 @@ def _risk_list(page: _Project, selection: _Selection) -> pl.DataFrame:
     """Band, search and sort, then the table of the risks shown; returns them."""
     st.header("Risker", anchor="risker")
     g1, g2, g3 = st.columns([2, 2, 2])
-    bands = g1.multiselect(
+    bands = ui.choose_many(
         "Nivå",
         [b.value for b in scoring.Band],
         format_func=scoring.band_text,
-        key="risks_filter_band",
         placeholder="Alla nivåer",
-        select_all=False,
+        key="risks_filter_band",
+        where=g1,
     )
     search = g2.text_input("Sök i titel, beskrivning och ägare", key="risks_filter_text", live="500ms")
-    sort_by = g3.selectbox(
-        "Sortera",
-        list(listing.SORT_KEYS),
-        format_func=lambda k: _SORT_LABELS[k],
-        key="risks_sort",
-        placeholder="Välj ett alternativ",
+    sort_by = ui.choose(
+        "Sortera", list(listing.SORT_KEYS), format_func=lambda k: _SORT_LABELS[k], key="risks_sort", where=g3
     )
     listed = listing.listed(
         selection.scope,

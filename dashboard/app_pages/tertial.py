@@ -70,22 +70,18 @@ if st.session_state.get("tertial_scope") not in scopes:
     st.session_state["tertial_scope"] = "nämnden"
 
 c1, c2, c3 = st.columns(3)
-year = c1.selectbox("År", years, key="tertial_year", placeholder="Välj ett alternativ")
+year = ui.choose("År", years, key="tertial_year", where=c1)
 period = Period(
-    c2.selectbox(
+    ui.choose(
         "Period",
         [p.value for p in Period],
         format_func=lambda v: Period(v).label,
         key="tertial_period",
-        placeholder="Välj ett alternativ",
+        where=c2,
     )
 )
-scope_key = c3.selectbox(
-    "Urval",
-    scopes,
-    format_func=lambda s: Scope.parse(s).label,
-    key="tertial_scope",
-    placeholder="Välj ett alternativ",
+scope_key = ui.choose(
+    "Urval", scopes, format_func=lambda s: Scope.parse(s).label, key="tertial_scope", where=c3
 )
 ui.to_link(ar=year, period=period.value)
 report = _report(*ui.db_key(), year, period.value, scope_key)
@@ -246,12 +242,11 @@ if not report.reported_results.is_empty() and report.source == "huvudbok":
 if ui.can(Action.FREEZE_REPORT) and not objects.is_empty():
     with st.form("tertial_note_form", enter_to_submit=False):
         st.markdown("**Kommentar och helårsprognos för ett objekt**")
-        obj = st.selectbox(
+        obj = ui.choose(
             "Objekt",
             objects["object"].to_list(),
             format_func=lambda o: f"{o} {dict(objects.select('object', 'name').iter_rows()).get(o) or ''}",
             key="tertial_note_object",
-            placeholder="Välj ett alternativ",
         )
         comment = st.text_area("Kommentar till avvikelsen", key="tertial_note_comment")
         forecast_text = st.text_input(
