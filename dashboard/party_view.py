@@ -146,9 +146,7 @@ def section(user: User, *, year: int, period: Period, key_prefix: str) -> PartyV
         format_whole_kr(view.totals.deviation_ore),
         help="Partens andel av avvikelserna; negativ betyder att parten betalar mer än budgeterat.",
     )
-    st.dataframe(
-        rows_table(view), hide_index=True, width="stretch", key=f"{key_prefix}_party_rows", placeholder="–"
-    )
+    ui.dataframe(rows_table(view), width="stretch", key=f"{key_prefix}_party_rows")
     st.caption(
         "Varje post fördelas med sin nyckel två gånger, budgeten och utfallet, i öre med"
         " största-rest-metoden; beloppen visas i hela kronor (exakta i Excel och PDF)."

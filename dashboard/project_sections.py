@@ -135,9 +135,7 @@ def _timeline(conn: Database, project: dict, decisions: pl.DataFrame) -> None:
                 "Beslutsunderlag": "; ".join(json_list(r["documents"])),
             }
         )
-    st.dataframe(
-        pl.DataFrame(rows), hide_index=True, width="stretch", key="project_decision_table", placeholder="–"
-    )
+    ui.dataframe(pl.DataFrame(rows), width="stretch", key="project_decision_table")
     st.caption("Tabellen visar samma punkter som tidslinjen.")
 
 
@@ -163,7 +161,7 @@ def _handover(conn: Database, project_id: int, user: User) -> None:
             f"{len(checklist)} leverabler: {summary['ja']} levererade (✔ Ja), {summary['nej']} inte"
             f" levererade (✘ Nej), {summary['ej bedömd']} ej bedömda."
         )
-        st.dataframe(
+        ui.dataframe(
             checklist.select(
                 pl.col("section").alias("Avsnitt"),
                 pl.col("deliverable").alias("Leverabel"),
@@ -178,10 +176,8 @@ def _handover(conn: Database, project_id: int, user: User) -> None:
                 pl.col("comment").fill_null("").alias("Kommentar"),
                 pl.col("reference").fill_null("").alias("Underlag"),
             ),
-            hide_index=True,
             width="stretch",
             key="project_handover_table",
-            placeholder="–",
         )
     # The stored remark on how the document was read is provenance for the secretariat, not text
     # for readers; they see what "(bedömd)" means.

@@ -187,6 +187,11 @@ def table(frame: pl.DataFrame, **kwargs: Any) -> None:
     st.table(frame.with_columns(plain_expr(pl.col(pl.String))), **kwargs)
 
 
+def dataframe(frame: pl.DataFrame | Styler, *, key: str, **kwargs: Any) -> Any:
+    """st.dataframe as the pages show one: without the index column, an empty cell as –."""
+    return st.dataframe(frame, hide_index=True, key=key, placeholder="–", **kwargs)
+
+
 # --- choosers: one placeholder, one way to offer "none" -----------------------------------------
 
 

@@ -94,7 +94,7 @@ def party_statement_section(year: int, period: Period) -> None:
             schema=["Part", *items, "Summa"],
             orient="row",
         )
-        st.dataframe(display, hide_index=True, width="stretch", key="allocation_statement", placeholder="–")
+        ui.dataframe(display, width="stretch", key="allocation_statement")
         exact = all(int(wide[i].sum()) == totals[i] for i in items)
         st.caption(
             ("✓ Delarna summerar exakt till varje posts belopp. " if exact else "⚠ Delarna summerar inte! ")
@@ -199,7 +199,7 @@ def keys_section(key_frame: pl.DataFrame, year: int) -> None:
     items_frame = keys_store.items_frame(conn, year)
     if not items_frame.is_empty():
         st.subheader("Poster som fördelas")
-        st.dataframe(
+        ui.dataframe(
             items_frame.select(
                 pl.col("name").alias("Post"),
                 pl.col("source_kind").replace_strict(keys.SOURCE_LABELS, default=None).alias("Vad"),
@@ -207,10 +207,8 @@ def keys_section(key_frame: pl.DataFrame, year: int) -> None:
                 pl.col("key_name").alias("Nyckel"),
                 pl.col("note").alias("Anteckning"),
             ),
-            hide_index=True,
             width="stretch",
             key="allocation_items",
-            placeholder="–",
         )
 
 
@@ -339,7 +337,7 @@ def populations_section(year: int, editable: bool) -> None:
     population_years = sorted({year - 1, year})
     pop_year = ui.choose("Befolkningsår", population_years, key="allocation_population_year")
     current = keys_store.current_populations(conn, pop_year)
-    st.dataframe(
+    ui.dataframe(
         pl.DataFrame(
             [
                 (names.get(p, p), format_number(n), "grunddata" if v == 0 else f"version {v}")
@@ -348,9 +346,7 @@ def populations_section(year: int, editable: bool) -> None:
             schema=["Kommun", "Invånare", "Version"],
             orient="row",
         ),
-        hide_index=True,
         key="allocation_populations",
-        placeholder="–",
     )
     st.caption(
         "Invånare 1 november; grunddatan är avrundad SCB-statistik (illustrativ)."

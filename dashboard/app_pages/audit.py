@@ -72,15 +72,13 @@ st.markdown(
     f"**{total}** händelser matchar filtret" + (f"; de {SHOWN} senaste visas." if total > SHOWN else ".")
 )
 st.caption("Tider i svensk tid. Exporten innehåller värdena före och efter som de lagrats (JSON).")
-st.dataframe(
+ui.dataframe(
     readable(as_table(shown)),
-    hide_index=True,
     key="audit_table",
     column_config={
         "Före": st.column_config.TextColumn(width="large"),
         "Efter": st.column_config.TextColumn(width="large"),
     },
-    placeholder="–",
 )
 
 

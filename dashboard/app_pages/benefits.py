@@ -104,6 +104,19 @@ PLAN_LABELS = {
 }
 
 
+def _plan_date(where: Any, label: str, key: str, **kwargs: Any) -> date | None:
+    """A baseline or target date: ISO format, between the years 2000 and 2100."""
+    chosen: date | None = where.date_input(
+        label,
+        min_value=date(2000, 1, 1),
+        max_value=date(2100, 12, 31),
+        format="YYYY-MM-DD",
+        key=key,
+        **kwargs,
+    )
+    return chosen
+
+
 def _plan_fields(row: dict[str, Any]) -> None:
     """A benefit without baseline and target gets them, and its indicator, in the measurement's form."""
     st.markdown(
@@ -128,14 +141,7 @@ def _plan_fields(row: dict[str, Any]) -> None:
     for column, field in zip((c1, c2, c3, c4), list(PLAN_LABELS)[3:], strict=True):
         label = f"{PLAN_LABELS[field]} (anges nu)"
         if field.endswith("_date"):
-            column.date_input(
-                label,
-                value=None,
-                min_value=date(2000, 1, 1),
-                max_value=date(2100, 12, 31),
-                format="YYYY-MM-DD",
-                key=f"{key}_{field}",
-            )
+            _plan_date(column, label, f"{key}_{field}", value=None)
         else:
             column.text_input(label, key=f"{key}_{field}")
 
@@ -272,13 +278,7 @@ def project_benefits(
         cols = st.columns(len(BenefitStatus))
         for col, status in zip(cols, BenefitStatus, strict=True):
             col.metric(f"{status.symbol} {status.value.capitalize()}", counts.get(status.value, 0))
-        st.dataframe(
-            register_table(project_rows, with_project=False),
-            hide_index=True,
-            width="stretch",
-            key="benefits_table",
-            placeholder="–",
-        )
+        ui.dataframe(register_table(project_rows, with_project=False), width="stretch", key="benefits_table")
         measurements = benefits_store.measurements_frame(conn, project_id=project_id)
         observations = benefits_store.observations_frame(conn, project_id)
         for row in project_rows.iter_rows(named=True):
@@ -372,21 +372,9 @@ def edit_benefit_form(project_rows: pl.DataFrame, project_id: int, party_names: 
         c2.text_input("Enhet", key="benefits_edit_unit")
         ui.choose("Riktning", DIRECTIONS, key="benefits_edit_direction", none="– ej angiven")
         c1, c2, c3, c4 = st.columns(4)
-        c1.date_input(
-            "Nollmätning, datum",
-            min_value=date(2000, 1, 1),
-            max_value=date(2100, 12, 31),
-            format="YYYY-MM-DD",
-            key="benefits_edit_baseline_date",
-        )
+        _plan_date(c1, "Nollmätning, datum", "benefits_edit_baseline_date")
         c2.text_input("Nollmätning, värde", key="benefits_edit_baseline_value")
-        c3.date_input(
-            "Målvärde, datum",
-            min_value=date(2000, 1, 1),
-            max_value=date(2100, 12, 31),
-            format="YYYY-MM-DD",
-            key="benefits_edit_target_date",
-        )
+        _plan_date(c3, "Målvärde, datum", "benefits_edit_target_date")
         c4.text_input("Målvärde, värde", key="benefits_edit_target_value")
         c1, c2 = st.columns(2)
         c1.text_input("Nyttoägare (namn)", key="benefits_edit_owner")
@@ -437,14 +425,7 @@ def new_benefit_form(project_id: int, party_names: dict[str, str]) -> None:
             key="benefits_new_baseline_date",
         )
         new_baseline_value = c2.text_input("Nollmätning, värde (ny nytta)", key="benefits_new_baseline_value")
-        new_target_date = c3.date_input(
-            "Målvärde, datum (ny nytta)",
-            value=None,
-            min_value=date(2000, 1, 1),
-            max_value=date(2100, 12, 31),
-            format="YYYY-MM-DD",
-            key="benefits_new_target_date",
-        )
+        new_target_date = _plan_date(c3, "Målvärde, datum (ny nytta)", "benefits_new_target_date", value=None)
         new_target_value = c4.text_input("Målvärde, värde (ny nytta)", key="benefits_new_target_value")
         c1, c2 = st.columns(2)
         new_owner = c1.text_input("Nyttoägare (namn, ny nytta)", key="benefits_new_owner")
@@ -677,13 +658,7 @@ def portfolio_tab(register: pl.DataFrame, party_names: dict[str, str]) -> None:
             f"{stale_count} av {shown.height} har inte mätts under det senaste året (eller aldrig). "
             "Nyttoägaren eller projektledaren behöver lägga till en mätning."
         )
-    st.dataframe(
-        register_table(shown, with_project=True),
-        hide_index=True,
-        width="stretch",
-        key="benefits_portfolio_table",
-        placeholder="–",
-    )
+    ui.dataframe(register_table(shown, with_project=True), width="stretch", key="benefits_portfolio_table")
     st.caption(
         "Partfiltret visar nyttor som gäller parten, och för nyttor utan angivna parter de projekt "
         "parten finansierar."

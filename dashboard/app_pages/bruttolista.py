@@ -120,14 +120,8 @@ def table_of(frame: pl.DataFrame) -> pl.DataFrame:
 
 def listing(frame: pl.DataFrame, key: str) -> None:
     """A table of activities; choosing a row opens that activity below."""
-    event = st.dataframe(
-        table_of(frame),
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
-        key=key,
-        placeholder="–",
+    event = ui.dataframe(
+        table_of(frame), width="stretch", on_select="rerun", selection_mode="single-row", key=key
     )
     rows = event.selection.rows if event else []
     chosen = int(frame["id"][rows[0]]) if rows else None

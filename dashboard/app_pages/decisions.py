@@ -88,9 +88,7 @@ if query.strip():
         st.info(f"Inga beslut eller ärenden matchar ”{asked}”.")
     else:
         st.markdown(f"**{found.height} träffar** för ”{asked}”, bäst matchning först.")
-        st.dataframe(
-            decision_table(found), hide_index=True, width="stretch", key="decisions_results", placeholder="–"
-        )
+        ui.dataframe(decision_table(found), width="stretch", key="decisions_results")
         for r in found.head(10).iter_rows(named=True):
             label = paragraph_label(r["number_kind"], r["number"]) or ""
             with st.expander(f"{r['date']} {label} {ui.plain(r['title'])}".replace("  ", " ")):

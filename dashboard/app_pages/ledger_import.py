@@ -306,16 +306,14 @@ def organisations_section() -> None:
     if listed_now.is_empty():
         st.caption("Listan är tom.")
     else:
-        st.dataframe(
+        ui.dataframe(
             listed_now.select(
                 pl.col("org_no").alias("Organisationsnummer"),
                 pl.col("name").alias("Namn"),
                 clock.local_column("added_at").alias("Tillagd"),
                 pl.col("added_by").alias("Av"),
             ),
-            hide_index=True,
             key="ledger_org_list",
-            placeholder="–",
         )
     with st.form("ledger_org_form", enter_to_submit=False):
         org_no = st.text_input("Organisationsnummer (NNNNNN-NNNN)", key="ledger_org_no")
@@ -387,7 +385,7 @@ def import_log_section() -> None:
     if log.is_empty():
         st.caption("Inga importer ännu.")
     else:
-        st.dataframe(
+        ui.dataframe(
             log.select(
                 pl.col("id").alias("Import"),
                 pl.col("file_name").alias("Fil"),
@@ -414,10 +412,8 @@ def import_log_section() -> None:
                 .alias("Status"),
                 pl.col("fingerprint").str.slice(0, 12).alias("Fingeravtryck"),
             ),
-            hide_index=True,
             width="stretch",
             key="ledger_import_log",
-            placeholder="–",
         )
         remove_import_form(log)
 
@@ -465,16 +461,14 @@ def mapping_section() -> None:
 def objects_section() -> None:
     """Which ledger objects belong to which project, and the dimension that holds projects."""
     links = mapping_store.object_projects(conn)
-    st.dataframe(
+    ui.dataframe(
         links.select(
             pl.col("object").alias("Objekt"),
             pl.col("project_code").alias("Projekt"),
             pl.col("name").alias("Namn"),
             pl.col("source").alias("Källa"),
         ),
-        hide_index=True,
         key="ledger_object_links",
-        placeholder="–",
     )
     codes = ui.projects()["code"].to_list()
     with st.form("ledger_object_form", enter_to_submit=False):

@@ -190,14 +190,8 @@ def project_table(shown: pl.DataFrame) -> None:
         pl.col("actual_ore").alias("Utfall"),
         pl.col("deviation_ore").alias("Avvikelse"),
     )
-    event = st.dataframe(
-        display,
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
-        key="overview_table",
-        placeholder="–",
+    event = ui.dataframe(
+        display, width="stretch", on_select="rerun", selection_mode="single-row", key="overview_table"
     )
     with st.expander("Tabellen i textform (för skärmläsare och utskrift)"):
         st.caption(

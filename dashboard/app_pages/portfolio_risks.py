@@ -97,7 +97,7 @@ if flagged.height and len(flagged["scale"].unique()) > 1:
 st.header("De allvarligaste riskerna")
 top = scoring.top_risks(flagged, 10, score_col=score_col, band_col=band_col)
 if top.height:
-    st.dataframe(
+    ui.dataframe(
         top.select(
             pl.col("project").alias("Projekt"),
             pl.col("register").alias("Register"),
@@ -108,9 +108,7 @@ if top.height:
             pl.col("owner").alias("Ägare"),
             pl.format("{} ({} öppna)", pl.col("actions"), pl.col("open_actions")).alias("Åtgärder"),
         ),
-        hide_index=True,
         key="portfolio_risks_top",
-        placeholder="–",
     )
     st.caption("Ordnade efter nivå och därefter efter andel av skalans högsta riskvärde.")
 else:
@@ -125,11 +123,6 @@ if late.height:
         ("1 åtgärd", "är försenad") if late.height == 1 else (f"{late.height} åtgärder", "är försenade")
     )
     st.warning(f"{what} i {late['project'].n_unique()} projekt {verb}.", icon="⚠️")
-    st.dataframe(
-        ui.actions_table(late, {"project": "Projekt"}),
-        hide_index=True,
-        key="portfolio_risks_late",
-        placeholder="–",
-    )
+    ui.dataframe(ui.actions_table(late, {"project": "Projekt"}), key="portfolio_risks_late")
 else:
     st.markdown("Inga åtgärder i portföljen är försenade.")

@@ -279,7 +279,7 @@ def _risk_list(page: _Project, selection: _Selection) -> pl.DataFrame:
         sort_by=sort_by,
     )
     st.markdown(f"**{listed.height}** av {page.risks.height} risker visas.")
-    st.dataframe(
+    ui.dataframe(
         listed.select(
             pl.col("id").alias("Id"),
             pl.col("register").alias("Register"),
@@ -304,9 +304,7 @@ def _risk_list(page: _Project, selection: _Selection) -> pl.DataFrame:
             .otherwise(pl.lit("nej"))
             .alias("I portföljen"),
         ),
-        hide_index=True,
         key="risks_table",
-        placeholder="–",
     )
     return listed
 
@@ -332,15 +330,13 @@ def _action_list(page: _Project, listed: pl.DataFrame) -> None:
         )
     else:
         st.markdown("Inga åtgärder är försenade.")
-    st.dataframe(
+    ui.dataframe(
         ui.actions_table(
             listing.actions_of(page.actions, listed),
             {"risk_id": "Risk-id"},
             {"comment": "Kommentar"},
         ),
-        hide_index=True,
         key="risks_actions_table",
-        placeholder="–",
     )
 
 
@@ -435,7 +431,7 @@ def _risk_history(risk_id: int) -> None:
     """Who changed what and when, from the audit log."""
     st.markdown("**Historik** (vem ändrade vad och när, ur ändringsloggen)")
     history = _history(*ui.db_key(), risk_id)
-    st.dataframe(
+    ui.dataframe(
         history.select(
             clock.local_column("at").alias("Tid"),
             pl.col("user").alias("Användare"),
@@ -443,9 +439,7 @@ def _risk_history(risk_id: int) -> None:
             pl.format("{} {}", pl.col("entity"), pl.col("entity_id")).alias("Post"),
             pl.col("change").alias("Ändring"),
         ),
-        hide_index=True,
         key="risks_history",
-        placeholder="–",
     )
 
 

@@ -155,13 +155,7 @@ else:
             for r in stats.iter_rows(named=True)
         ]
         if rows:
-            st.dataframe(
-                pl.DataFrame(rows),
-                hide_index=True,
-                width="stretch",
-                key="surveys_statements_table",
-                placeholder="–",
-            )
+            ui.dataframe(pl.DataFrame(rows), width="stretch", key="surveys_statements_table")
             st.caption(
                 "Tabellen visar samma andelar som diagrammet (andel av svaren per svarsvärde) och "
                 "medelvärdet på skalan."

@@ -125,7 +125,7 @@ else:
     in_kr = st.toggle("Visa i kronor i stället för tkr", key="tertial_in_kr")
     fmt = format_kr if in_kr else _tkr
     statement = report.statement
-    st.dataframe(
+    ui.dataframe(
         pl.DataFrame(
             {
                 "Rad": statement["line"],
@@ -136,10 +136,8 @@ else:
                 "Utfall − fg år": [fmt(v) for v in statement["diff_previous_year_ore"].to_list()],
             }
         ),
-        hide_index=True,
         width="stretch",
         key="tertial_statement",
-        placeholder="–",
     )
     st.caption(
         ("Belopp i kronor." if in_kr else "Belopp i tkr, avrundade var för sig som i årsredovisningen.")
@@ -157,7 +155,7 @@ objects = report.objects
 if objects.is_empty():
     st.caption("Inga objekt har utfall eller budget för perioden.")
 else:
-    st.dataframe(
+    ui.dataframe(
         pl.DataFrame(
             {
                 "Objekt": objects["object"],
@@ -182,10 +180,8 @@ else:
                 ],
             }
         ),
-        hide_index=True,
         width="stretch",
         key="tertial_objects",
-        placeholder="–",
     )
     st.caption(
         f"En kommentar krävs när avvikelsen är minst {format_tkr(report.threshold_ore)} åt något håll."
@@ -206,7 +202,7 @@ else:
     from_ledger = report.source == "huvudbok"
     if by_project.height:
         st.markdown("**Per projekt**")
-        st.dataframe(
+        ui.dataframe(
             pl.DataFrame(
                 {
                     "Projekt": by_project["project_code"],
@@ -222,10 +218,8 @@ else:
                     ],
                 }
             ),
-            hide_index=True,
             width="stretch",
             key="tertial_projects",
-            placeholder="–",
         )
     st.plotly_chart(
         charts_ledger.deviation_by_object(objects, "Budget − utfall per objekt"), key="tertial_objects_chart"
@@ -287,7 +281,7 @@ if report.snapshot:
     )
     if changed and diff is not None:
         st.warning("Siffrorna har ändrats sedan rapporten fastställdes (t.ex. efter en ny import):")
-        st.dataframe(
+        ui.dataframe(
             pl.DataFrame(
                 {
                     "Rad": diff["line"],
@@ -297,9 +291,7 @@ if report.snapshot:
                     "Skillnad budget": [format_kr(v) for v in diff["change_budget_ore"].to_list()],
                 }
             ),
-            hide_index=True,
             key="tertial_snapshot_diff",
-            placeholder="–",
         )
     elif frozen_result != report.result_ore:
         st.warning(
@@ -339,7 +331,7 @@ party_view.section(user, year=year, period=period, key_prefix="tertial")
 # --- review -----------------------------------------------------------------------------------
 
 st.subheader("Granskning")
-st.dataframe(
+ui.dataframe(
     pl.DataFrame(
         [
             (
@@ -364,10 +356,8 @@ st.dataframe(
         schema=["Part", "Status", "Granskad av", "Tidpunkt", "Kommentar", "Avser partsvyn"],
         orient="row",
     ),
-    hide_index=True,
     width="stretch",
     key="tertial_reviews",
-    placeholder="–",
 )
 if user.party and ui.can(Action.REVIEW_TERTIAL, party=user.party):
     party_name = names.get(user.party, user.party)

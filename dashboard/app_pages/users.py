@@ -28,7 +28,7 @@ def party_label(code: str | None) -> str:
 
 def accounts_table(users: pl.DataFrame) -> None:
     """Every account; st.dataframe shows names and addresses as written."""
-    st.dataframe(
+    ui.dataframe(
         users.select(
             pl.col("name").alias("Namn"),
             pl.col("email").alias("E-post"),
@@ -44,9 +44,7 @@ def accounts_table(users: pl.DataFrame) -> None:
                 "Spärrat till"
             ),
         ),
-        hide_index=True,
         key="users_table",
-        placeholder="–",
     )
 
 
@@ -112,12 +110,7 @@ def show_stale(exc: StaleEditError) -> None:
         (FIELD_LABELS.get(k, k), ", ".join(v) if isinstance(v, list) else ("–" if v is None else str(v)))
         for k, v in current.items()
     ]
-    st.dataframe(
-        pl.DataFrame(rows, schema=["Fält", "Nu sparat"], orient="row"),
-        hide_index=True,
-        key="users_stale",
-        placeholder="–",
-    )
+    ui.dataframe(pl.DataFrame(rows, schema=["Fält", "Nu sparat"], orient="row"), key="users_stale")
     st.button("Läs in den nya versionen", key="users_edit_reload", on_click=reload_edit)
 
 
