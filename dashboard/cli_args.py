@@ -1,8 +1,9 @@
-"""What every `portfolj` sub-command reads the same way: dates and the acting user."""
+"""What every `portfolj` sub-command reads the same way: dates, the acting user, --db, refusals."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 
 from portfolio import users_store
@@ -27,3 +28,26 @@ def acting_user(db: Database, email: str | None) -> User:
     if found is None:
         raise NotFoundError(f"Det finns inget konto med e-postadressen {email}")
     return found[0]
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    """The --db option of every command that opens the database."""
+    parser.add_argument(
+        "--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None
+    )
+
+
+def documented_command(
+    sub: argparse._SubParsersAction, name: str, help: str, doc: str | None
+) -> argparse.ArgumentParser:
+    """A sub-command whose --help shows `doc` (the module's docstring) with its line breaks kept."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name, help=help, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    return parser
+
+
+def fail(message: str) -> int:
+    """Say on stderr why the command was refused; 2 is the exit code of a refused command."""
+    print(f"Fel: {message}", file=sys.stderr)
+    return 2

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dashboard.cli_args import add_db_option
 from dashboard.cli_db import open_checked
 from portfolio.errors import InvalidInputError
 from portfolio.ledger import party_exports, party_service
@@ -126,7 +127,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "party",
         help="partens egen vy: vad en part betalar per post, budgeterad och faktisk andel",
     )
-    q.add_argument("--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None)
+    add_db_option(q)
     q.add_argument("--party", required=True, help="partens namn eller kod, t.ex. Bräcke eller BRACKE")
     q.add_argument("--year", type=int, required=True)
     q.add_argument("--period", default="helår", help="T1, T2 eller helår (standard helår)")
