@@ -37,22 +37,30 @@ def indicator_chart(benefit: dict[str, Any], measurements: pl.DataFrame, today: 
             line={"color": PATH_COLOUR, "dash": "dash", "width": 2},
             hovertemplate="Plan %{x}: %{y}<extra></extra>",
         )
-        fig.add_scatter(
-            x=[base_date],
-            y=[base_value],
-            mode="markers",
-            name="Nollmätning",
-            marker={"symbol": "square", "size": 12, "color": BUDGET_COLOUR},
-            hovertemplate="Nollmätning %{x}: %{y}<extra></extra>",
-        )
-        fig.add_scatter(
-            x=[target_date],
-            y=[target_value],
-            mode="markers",
-            name="Målvärde",
-            marker={"symbol": "star", "size": 16, "color": EXTRA_COLOUR},
-            hovertemplate="Mål %{x}: %{y}<extra></extra>",
-        )
+        for when, value, name, hover, marker in (
+            (
+                base_date,
+                base_value,
+                "Nollmätning",
+                "Nollmätning",
+                {"symbol": "square", "size": 12, "color": BUDGET_COLOUR},
+            ),
+            (
+                target_date,
+                target_value,
+                "Målvärde",
+                "Mål",
+                {"symbol": "star", "size": 16, "color": EXTRA_COLOUR},
+            ),
+        ):
+            fig.add_scatter(
+                x=[when],
+                y=[value],
+                mode="markers",
+                name=name,
+                marker=marker,
+                hovertemplate=f"{hover} %{{x}}: %{{y}}<extra></extra>",
+            )
     if measurements.height:
         fig.add_scatter(
             x=measurements["measured_on"].to_list(),

@@ -8,6 +8,7 @@ refused by the version it was based on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -63,32 +64,21 @@ def project_fields(
             key=key("code"),
         )
         values["name"] = st.text_input("Namn", value=p.name if p else "", key=key("name"))
-        kinds = list(CaseKind)
-        values["kind"] = ui.choose(
-            "Typ",
-            kinds,
-            index=kinds.index(p.kind) if p else 0,
-            format_func=lambda k: KIND_LABELS[k].capitalize(),
-            disabled=not admin,
-            key=key("kind"),
+        # (field, label, options, shown as, only the administrator changes it)
+        enumerated: tuple[tuple[str, str, list[Any], Callable[[Any], str], bool], ...] = (
+            ("kind", "Typ", list(CaseKind), lambda k: KIND_LABELS[k].capitalize(), True),
+            ("phase", "Fas", list(Phase), lambda ph: ph.value.capitalize(), True),
+            ("status", "Status", list(Status), lambda s: ui.status_text(s.value), False),
         )
-        phases = list(Phase)
-        values["phase"] = ui.choose(
-            "Fas",
-            phases,
-            index=phases.index(p.phase) if p else 0,
-            format_func=lambda ph: ph.value.capitalize(),
-            disabled=not admin,
-            key=key("phase"),
-        )
-        statuses = list(Status)
-        values["status"] = ui.choose(
-            "Status",
-            statuses,
-            index=statuses.index(p.status) if p else 0,
-            format_func=lambda s: ui.status_text(s.value),
-            key=key("status"),
-        )
+        for field, label, options, shown, admin_only in enumerated:
+            values[field] = ui.choose(
+                label,
+                options,
+                index=options.index(getattr(p, field)) if p else 0,
+                format_func=shown,
+                disabled=admin_only and not admin,
+                key=key(field),
+            )
         values["status_reason"] = st.text_area(
             "Skäl till status", value=(p.status_reason or "") if p else "", key=key("status_reason")
         )

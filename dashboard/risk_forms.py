@@ -107,6 +107,15 @@ def level_options(scale: int) -> list[int]:
     return list(range(1, scale + 1))
 
 
+VIEWS = {"inherent": "Ursprunglig risk (före åtgärder)", "residual": "Restrisk (efter åtgärder)"}
+
+
+def view_choice(where: Any, key: str) -> str:
+    """The risk the matrix and the list show: inherent (before actions) or residual."""
+    view: str = where.radio("Risk att visa", list(VIEWS), format_func=VIEWS.__getitem__, key=key)
+    return view
+
+
 def keep_valid(key: str, options: list[Any]) -> None:
     if key in st.session_state and st.session_state[key] not in options:
         del st.session_state[key]

@@ -158,8 +158,7 @@ def apply_key_section(key_frame: pl.DataFrame, key_names: dict[int, str], year: 
         ref, amount_ore = amount_source(what)
         key_id = ui.choose(
             "Nyckel",
-            list(key_names),
-            format_func=lambda v: str(key_names.get(v, v)),
+            key_names,
             key="allocation_apply_key",
         )
         item = {
@@ -217,15 +216,13 @@ def new_key_form(year: int) -> None:
     with st.expander("Ny nyckel"), st.form("allocation_key_form", enter_to_submit=False):
         kind = ui.choose(
             "Typ",
-            list(keys.KIND_LABELS),
-            format_func=lambda v: str(keys.KIND_LABELS.get(v, v)),
+            keys.KIND_LABELS,
             key="allocation_key_kind",
         )
         name = st.text_input("Namn", key="allocation_key_name")
         chosen_parties = ui.choose_many(
             "Parter (lika delar/befolkning; tomt = alla)",
-            list(names),
-            format_func=lambda v: str(names.get(v, v)),
+            names,
             key="allocation_key_parties",
         )
         population_year = st.number_input(
@@ -236,8 +233,7 @@ def new_key_form(year: int) -> None:
         )
         payer = ui.choose(
             "Betalare (namngiven betalare)",
-            list(names),
-            format_func=lambda v: str(names.get(v, v)),
+            names,
             key="allocation_key_payer",
         )
         region_weight = st.text_input("Tvåsteg: regionens del (kr)", key="allocation_key_region")
@@ -264,8 +260,7 @@ def new_item_form(key_names: dict[int, str], year: int) -> None:
         item_name = st.text_input("Namn", key="allocation_item_name")
         item_kind = ui.choose(
             "Vad",
-            list(keys.SOURCE_LABELS),
-            format_func=lambda v: str(keys.SOURCE_LABELS.get(v, v)),
+            keys.SOURCE_LABELS,
             key="allocation_item_kind",
         )
         item_ref = st.text_input(
@@ -274,8 +269,7 @@ def new_item_form(key_names: dict[int, str], year: int) -> None:
         item_amount = st.text_input("Belopp (kr, för 'Ett belopp')", key="allocation_item_amount")
         item_key = ui.choose(
             "Nyckel",
-            list(key_names),
-            format_func=lambda v: str(key_names.get(v, v)),
+            key_names,
             key="allocation_item_key",
         )
         if st.form_submit_button("Spara posten", key="allocation_item_submit"):

@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from dashboard import charts_risks, ui
+from dashboard import charts_risks, risk_forms, ui
 from registers.risks import scoring, service
 from registers.risks.model import RiskStatus
 
@@ -35,14 +35,7 @@ risks = _risks(*ui.db_key())
 actions = _actions(*ui.db_key(), today)
 
 c1, c2 = st.columns(2)
-view = c1.radio(
-    "Risk att visa",
-    ["inherent", "residual"],
-    format_func=lambda v: (
-        "Ursprunglig risk (före åtgärder)" if v == "inherent" else "Restrisk (efter åtgärder)"
-    ),
-    key="portfolio_risks_view",
-)
+view = risk_forms.view_choice(c1, "portfolio_risks_view")
 include_closed = c2.checkbox("Ta med stängda risker", key="portfolio_risks_include_closed")
 prob_col, cons_col, score_col, band_col = (
     ("probability", "consequence", "score", "band")

@@ -149,14 +149,7 @@ def _matrix(page: _Project) -> _Selection:
     registers, by_id, risks = page.registers, page.by_id, page.risks
     st.header("Riskmatris", anchor="riskmatris")
     c1, c2, c3 = st.columns([2, 2, 2])
-    view = c1.radio(
-        "Risk att visa",
-        ["inherent", "residual"],
-        format_func=lambda v: (
-            "Ursprunglig risk (före åtgärder)" if v == "inherent" else "Restrisk (efter åtgärder)"
-        ),
-        key="risks_view",
-    )
+    view = risk_forms.view_choice(c1, "risks_view")
     chosen_registers = ui.choose_many(
         "Visa register",
         [r.id for r in registers],
@@ -183,7 +176,6 @@ def _matrix(page: _Project) -> _Selection:
         risk_forms.level_options(max_scale),
         key="risks_cell_probability",
         none="Alla",
-        format_func=lambda v: str(v),
         where=f1,
     )
     cell_c = ui.choose(
@@ -191,7 +183,6 @@ def _matrix(page: _Project) -> _Selection:
         risk_forms.level_options(max_scale),
         key="risks_cell_consequence",
         none="Alla",
-        format_func=lambda v: str(v),
         where=f2,
     )
     f3.caption(
