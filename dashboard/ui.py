@@ -354,6 +354,24 @@ def project_choices(key: str, projects: pl.DataFrame, *, search_key: str) -> lis
     return codes
 
 
+def choose_project(key: str, label: str, projects: pl.DataFrame) -> str:
+    """A register page's project: from its link (?projekt=…), else the default; chosen among the
+    search's matches as `code – name`, and put back in the address."""
+    codes = projects["code"].to_list()
+    names = dict(projects.select("code", "name").iter_rows())
+    from_link(key, "projekt", codes)
+    if st.session_state.get(key) not in codes:
+        st.session_state[key] = default_project(codes)
+    code: str = choose(
+        label,
+        project_choices(key, projects, search_key=f"{key}_search"),
+        format_func=lambda c: f"{c} – {names[c]}",
+        key=key,
+    )
+    to_link(projekt=code)
+    return code
+
+
 def open_project(code: str | None) -> None:
     """Go to the project page with `code` chosen."""
     if code:

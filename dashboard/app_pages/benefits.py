@@ -675,20 +675,10 @@ def main() -> None:
     )
     register = _register(*ui.db_key(), today)
     projects = ui.projects()
-    codes = projects["code"].to_list()
     names = dict(projects.select("code", "name").iter_rows())
     party_names = ui.party_names()
 
-    ui.from_link("benefits_project", "projekt", codes)
-    if st.session_state.get("benefits_project") not in codes:
-        st.session_state["benefits_project"] = ui.default_project(codes)
-    code = ui.choose(
-        "Projekt",
-        ui.project_choices("benefits_project", projects, search_key="benefits_project_search"),
-        format_func=lambda c: f"{c} – {names[c]}",
-        key="benefits_project",
-    )
-    ui.to_link(projekt=code)
+    code = ui.choose_project("benefits_project", "Projekt", projects)
     project_id = core_store.project_id_for(conn, code)
     project_rows = register.filter(pl.col("project_id") == project_id)
 

@@ -81,20 +81,9 @@ class _Selection:
 def _choose_project(user: User, conn: Database, today: date) -> _Project:
     """The title, the project chooser and what the user may do; the chosen project's data."""
     projects = ui.projects()
-    codes = projects["code"].to_list()
-    names = dict(projects.select("code", "name").iter_rows())
 
     st.title("Riskregister")
-    ui.from_link("risks_project", "projekt", codes)
-    if st.session_state.get("risks_project") not in codes:
-        st.session_state["risks_project"] = ui.default_project(codes)
-    code = ui.choose(
-        "Projekt eller ärende",
-        ui.project_choices("risks_project", projects, search_key="risks_project_search"),
-        format_func=lambda c: f"{c} – {names[c]}",
-        key="risks_project",
-    )
-    ui.to_link(projekt=code)
+    code = ui.choose_project("risks_project", "Projekt eller ärende", projects)
     pid = store.project_id_for(conn, code)
     editable = ui.can(Action.EDIT_RISKS, project_id=pid)
     registers = service.registers(conn, pid)
