@@ -108,6 +108,11 @@ def _saving(then: Callable[[], None], refused: Refusals) -> Iterator[None]:
         then()
 
 
+def saved_or_unchanged(message: str, changed: bool) -> str:
+    """The confirmation of an edit: `message`, or that nothing was saved because nothing changed."""
+    return message if changed else "Inget var ändrat; inget sparades."
+
+
 def drawn_version(name: str, current: int, probe: str) -> int:
     """The version of a record a form's widgets were drawn from, while they still live in this session.
 

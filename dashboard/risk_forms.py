@@ -99,10 +99,6 @@ def _level_labeller(axis: str, scale: int) -> Callable[[int], str]:
     return lambda level: scoring.level_label(axis, level, scale)
 
 
-def _changed(message: str, changed: bool) -> str:
-    return message if changed else "Inget var ändrat; inget sparades."
-
-
 def level_options(scale: int) -> list[int]:
     return list(range(1, scale + 1))
 
@@ -393,7 +389,7 @@ def edit_risk_form(ctx: Editing, risk: dict[str, Any], reg: Register) -> int:
         changed = False
         with forms.saving(
             "risks_edit_flash",
-            lambda: _changed(f"Risken {risk['id']} sparades.", changed),
+            lambda: forms.saved_or_unchanged(f"Risken {risk['id']} sparades.", changed),
             refused=_stale("risks_edit", RISK_LABELS),
         ):
             data = parse_risk(
@@ -481,7 +477,7 @@ def edit_action_form(ctx: Editing, own_actions: pl.DataFrame) -> None:
         changed = False
         with forms.saving(
             "risks_action_edit_flash",
-            lambda: _changed(f"Åtgärden {action['id']} sparades.", changed),
+            lambda: forms.saved_or_unchanged(f"Åtgärden {action['id']} sparades.", changed),
             refused=_stale("risks_action_edit", ACTION_LABELS),
         ):
             changed = service.update_action(

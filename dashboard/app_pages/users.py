@@ -134,9 +134,7 @@ def edit_form(account: dict[str, Any]) -> None:
         changed = False
         with forms.saving(
             "users_edit_flash",
-            lambda: (
-                f"Kontot {ui.plain(email)} är sparat." if changed else "Inget var ändrat; inget sparades."
-            ),
+            lambda: forms.saved_or_unchanged(f"Kontot {ui.plain(email)} är sparat.", changed),
             refused={StaleEditError: show_stale},
             then={"users_edit_base": None},
         ):
