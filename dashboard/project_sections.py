@@ -285,14 +285,7 @@ def _needs(conn: Database, project: dict, user: User) -> None:
         need_id = int(ui.choose("Behov", labels, key="project_need_choice"))
         need = open_needs.filter(pl.col("id") == need_id).row(0, named=True)
         with st.form("project_need_form", enter_to_submit=False):
-            year = st.number_input(
-                "Verksamhetsplanens år",
-                min_value=2000,
-                max_value=2100,
-                value=date.today().year,
-                step=1,
-                key="project_need_year",
-            )
+            year = ui.year_input("Verksamhetsplanens år", date.today().year, key="project_need_year")
             areas = ui.choose_many("Område", list(AREAS), key="project_need_areas")
             saved = st.form_submit_button("Lägg till i bruttolistan", key="project_need_save")
         if saved:

@@ -251,6 +251,12 @@ def choose_many(
     return chosen
 
 
+def year_input(label: str, value: int, *, key: str, where: Any = st) -> int:
+    """A year between 2000 and 2100, in `where` (a column; the page by default)."""
+    year: int = where.number_input(label, min_value=2000, max_value=2100, value=value, step=1, key=key)
+    return year
+
+
 def show_errors(error: InvalidInputError) -> None:
     """Every validation message as one error box; nothing was saved."""
     st.error("Inget sparades:\n\n" + "\n".join(f"- {m}" for m in error.messages))

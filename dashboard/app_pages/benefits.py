@@ -533,9 +533,7 @@ def value_form(project_rows: pl.DataFrame, project_id: int, party_names: dict[st
         )
         value_benefit = ui.choose("Nytta", titles, key="benefits_value_benefit")
         c1, c2, c3, c4 = st.columns(4)
-        value_year = c1.number_input(
-            "År", min_value=2000, max_value=2100, value=today.year, step=1, key="benefits_value_year"
-        )
+        value_year = ui.year_input("År", today.year, key="benefits_value_year", where=c1)
         value_amount = c2.text_input("Belopp, kr", key="benefits_value_amount")
         value_hours = c3.text_input("eller sparade timmar", key="benefits_value_hours")
         value_rate = c4.text_input("Timkostnad, kr", value="450", key="benefits_value_rate")

@@ -328,13 +328,8 @@ def edit_form(activity_id: int) -> None:
 def outcome_form(act: dict[str, Any], activity_id: int) -> None:
     """Record a year's outcome and status."""
     with st.form("bruttolista_outcome_form", enter_to_submit=False):
-        out_year = st.number_input(
-            "År",
-            min_value=2000,
-            max_value=2100,
-            value=act["outcome_year"] or act["plan_year"],
-            step=1,
-            key="bruttolista_outcome_year",
+        out_year = ui.year_input(
+            "År", act["outcome_year"] or act["plan_year"], key="bruttolista_outcome_year"
         )
         out_status = ui.choose(
             "Utfallets status",
@@ -377,14 +372,7 @@ def link_form(act: dict[str, Any], activity_id: int) -> None:
 def new_activity_form(years: list[int]) -> None:
     """Add an activity to a year's bruttolista."""
     with st.form("bruttolista_new_form", enter_to_submit=False):
-        new_year = st.number_input(
-            "Verksamhetsplanens år",
-            min_value=2000,
-            max_value=2100,
-            value=max(years or [2019]),
-            step=1,
-            key="bruttolista_new_year",
-        )
+        new_year = ui.year_input("Verksamhetsplanens år", max(years or [2019]), key="bruttolista_new_year")
         new_text = st.text_area("Den nya aktiviteten", key="bruttolista_new_activity")
         new_areas = ui.choose_many("Den nya aktivitetens område", list(AREAS), key="bruttolista_new_areas")
         new_potential = st.text_area(

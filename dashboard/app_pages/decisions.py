@@ -350,14 +350,7 @@ with tab_price:
         st.markdown("Din roll får inte ändra prislistan.")
     else:
         with st.form("decisions_rate_form", enter_to_submit=False):
-            rate_year = st.number_input(
-                "Prisets år",
-                min_value=2000,
-                max_value=2100,
-                value=date.today().year,
-                step=1,
-                key="decisions_rate_year",
-            )
+            rate_year = ui.year_input("Prisets år", date.today().year, key="decisions_rate_year")
             rate_resource = st.text_input("Resurs", key="decisions_rate_resource", placeholder="Jurist")
             rate_kr = st.text_input("Pris per timme (kr)", key="decisions_rate_kr", placeholder="645")
             rate_case = st.text_input("Beslut i ärende", key="decisions_rate_case", placeholder="GNS/7/2019")
