@@ -270,11 +270,8 @@ def sie_section() -> None:
         " räkenskapsår, antal, kontrollsumma, varningar och vad filen skulle ersätta. Ingenting"
         " ändras förrän du bekräftar. Samma fil två gånger ändrar inget."
     )
-    uploaded = st.file_uploader(
-        "SIE-fil (.se, .si, .sie)",
-        type=["se", "si", "sie", "txt"],
-        key=forms.uploader_key("ledger_import_file"),
-        help=uploads.SIE_FILE.text,
+    uploaded = forms.uploader(
+        "SIE-fil (.se, .si, .sie)", ["se", "si", "sie", "txt"], "ledger_import_file", uploads.SIE_FILE
     )
     allow = st.checkbox(
         "Tillåt obalanserade verifikationer (de listas som varningar)", key="ledger_import_allow_unbalanced"
@@ -336,11 +333,8 @@ def lines_section() -> None:
         " (eller objekt), **belopp** och **text**, och gärna **typ** (budget eller utfall). Belopp i"
         " kronor med huvudbokens tecken: kostnader positiva, intäkter negativa."
     )
-    lines_file = st.file_uploader(
-        "Fil (.csv eller .xlsx)",
-        type=["csv", "xlsx"],
-        key=forms.uploader_key("ledger_lines_file"),
-        help=uploads.LEDGER_LINES.text,
+    lines_file = forms.uploader(
+        "Fil (.csv eller .xlsx)", ["csv", "xlsx"], "ledger_lines_file", uploads.LEDGER_LINES
     )
     kind = st.radio(
         "Radtyp när kolumnen typ saknas", ["utfall", "budget"], horizontal=True, key="ledger_lines_kind"

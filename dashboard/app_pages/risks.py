@@ -483,11 +483,8 @@ def _excel(page: _Project) -> None:
     )
     if not page.editable:
         return
-    uploaded = st.file_uploader(
-        "Läs in en ifylld fil (.xlsx)",
-        type=["xlsx"],
-        key=forms.uploader_key("risks_import_file"),
-        help=uploads.RISK_WORKBOOK.text,
+    uploaded = forms.uploader(
+        "Läs in en ifylld fil (.xlsx)", ["xlsx"], "risks_import_file", uploads.RISK_WORKBOOK
     )
     importing = st.button("Importera filen", key="risks_import_submit", disabled=uploaded is None)
     forms.confirmation("risks_import_flash")

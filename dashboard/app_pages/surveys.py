@@ -220,12 +220,7 @@ else:
             "Grupp anges med namn eller kod, påstående med text eller nummer. Ett tomt svar räknas som "
             "att frågan hoppades över. Allt eller inget: en felaktig rad och inget sparas."
         )
-        upload = st.file_uploader(
-            "Fil med svar",
-            type=["csv", "xlsx"],
-            key=forms.uploader_key("surveys_upload_file"),
-            help=uploads.SURVEY_FILE.text,
-        )
+        upload = forms.uploader("Fil med svar", ["csv", "xlsx"], "surveys_upload_file", uploads.SURVEY_FILE)
         replace = st.checkbox("Ersätt enkätens befintliga svar", key="surveys_upload_replace")
         reading = st.button("Läs in", key="surveys_upload_submit", type="primary", disabled=upload is None)
         forms.confirmation("surveys_upload_flash")
