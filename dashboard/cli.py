@@ -29,12 +29,11 @@ from dashboard import (
     cli_users,
     config,
 )
-from dashboard.cli_args import add_db_option
+from dashboard.cli_args import add_db_option, kronor_rows
 from dashboard.cli_db import open_checked
 from portfolio import db as core_db
 from portfolio import store, uploads
 from portfolio.errors import PortfoljError
-from portfolio.money import kronor_json
 from portfolio.overview import with_deviation
 from registers.database import check_database, known_migrations, open_database, restore_database
 
@@ -139,19 +138,13 @@ PROJECT_COLUMNS = ("code", "name", "phase", "status", "budget", "actual", "devia
 def cmd_projects(args: argparse.Namespace) -> int:
     db = open_checked(args.db)
     frame = with_deviation(store.projects_frame(db))
-    rows = [
+    rows = kronor_rows(
+        frame,
         {
-            "code": r["code"],
-            "name": r["name"],
-            "kind": r["kind"],
-            "phase": r["phase"],
-            "status": r["status"],
-            "budget": kronor_json(r["budget_ore"]),
-            "actual": kronor_json(r["actual_ore"]),
-            "deviation": kronor_json(r["deviation_ore"]),
-        }
-        for r in frame.iter_rows(named=True)
-    ]
+            **{c: c for c in ("code", "name", "kind", "phase", "status")},
+            **{c: f"{c}_ore" for c in ("budget", "actual", "deviation")},
+        },
+    )
     print(render(rows, args.format, PROJECT_COLUMNS))
     return 0
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dashboard.cli_args import acting_user, add_db_option
+from dashboard.cli_args import acting_user, add_db_option, kronor_rows
 from dashboard.cli_db import open_checked
 from portfolio import store as core_store
 from portfolio.auth import User
@@ -103,26 +103,19 @@ def cmd_import_lines(args: argparse.Namespace) -> int:
 
 
 def _line_rows(report: TertialReport) -> list[dict[str, Any]]:
-    return [
+    return kronor_rows(
+        report.statement,
         {
-            "line": r["line"],
-            "actual": kronor_json(r["actual_ore"]),
-            "budget": kronor_json(r["budget_ore"]),
-            "previous_year": kronor_json(r["previous_year_ore"]),
-        }
-        for r in report.statement.iter_rows(named=True)
-    ]
+            "line": "line",
+            "actual": "actual_ore",
+            "budget": "budget_ore",
+            "previous_year": "previous_year_ore",
+        },
+    )
 
 
 def _project_rows(report: TertialReport) -> list[dict[str, Any]]:
-    return [
-        {
-            "project": r["object"],
-            "budget": kronor_json(r["budget_ore"]),
-            "actual": kronor_json(r["actual_ore"]),
-        }
-        for r in report.objects.iter_rows(named=True)
-    ]
+    return kronor_rows(report.objects, {"project": "object", "budget": "budget_ore", "actual": "actual_ore"})
 
 
 def _object_rows(report: TertialReport) -> list[dict[str, Any]]:
