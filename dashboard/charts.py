@@ -32,7 +32,10 @@ def swedish(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def _layout(fig: go.Figure, title: str, *, x_title: str = "", y_title: str = "") -> go.Figure:
+def base_layout(
+    fig: go.Figure, title: str, *, x_title: str = "", y_title: str = "", value_axis: str = "y"
+) -> go.Figure:
+    """Every chart's frame: title, font, Swedish numbers, the legend below, grid lines along `value_axis`."""
     fig.update_layout(
         title={"text": title},
         font=FONT,
@@ -43,7 +46,8 @@ def _layout(fig: go.Figure, title: str, *, x_title: str = "", y_title: str = "")
         yaxis_title=y_title,
         plot_bgcolor="white",
     )
-    fig.update_yaxes(gridcolor="#d9d9d9")
+    grid = fig.update_xaxes if value_axis == "x" else fig.update_yaxes
+    grid(gridcolor="#d9d9d9")
     return swedish(fig)
 
 
@@ -84,7 +88,7 @@ def budget_vs_outcome(
     fig.update_layout(barmode="group", height=max(300, 60 * len(labels) + 120))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickformat=",.0f")  # 1 500 000 kronor, not 1,5M
-    return _layout(fig, title, x_title="kronor")
+    return base_layout(fig, title, x_title="kronor")
 
 
 def milestone_timeline(milestones: pl.DataFrame, title: str) -> go.Figure:
@@ -127,4 +131,4 @@ def milestone_timeline(milestones: pl.DataFrame, title: str) -> go.Figure:
         tickformat="%Y-%m-%d",
         range=[(min(days) - padding).isoformat(), (max(days) + padding).isoformat()] if days else None,
     )
-    return _layout(fig, title, x_title="datum")
+    return base_layout(fig, title, x_title="datum")

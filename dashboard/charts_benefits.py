@@ -8,28 +8,13 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.charts import BUDGET_COLOUR, EXTRA_COLOUR, FONT, LEGEND_BELOW, OUTCOME_COLOUR, swedish
+from dashboard.charts import BUDGET_COLOUR, EXTRA_COLOUR, OUTCOME_COLOUR, base_layout
 
 # Blue–orange diverging palette (Okabe–Ito ends), readable with colour-vision deficiencies;
 # every segment also carries its share as text, so colour is never the only carrier.
 NEGATIVE = ("#E69F00", "#F0C27A", "#F7E1BC", "#F3EDE0")  # outermost first
 POSITIVE = ("#0072B2", "#5EA3CF", "#A9CDE6", "#E1EEF7")
 PATH_COLOUR = "#6B6B6B"
-
-
-def _layout(fig: go.Figure, title: str, *, x_title: str = "", y_title: str = "") -> go.Figure:
-    fig.update_layout(
-        title={"text": title},
-        font=FONT,
-        separators=", ",
-        legend=LEGEND_BELOW,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        xaxis_title=x_title,
-        yaxis_title=y_title,
-        plot_bgcolor="white",
-    )
-    fig.update_yaxes(gridcolor="#d9d9d9")
-    return swedish(fig)
 
 
 def _float(value: Any) -> float | None:
@@ -52,22 +37,30 @@ def indicator_chart(benefit: dict[str, Any], measurements: pl.DataFrame, today: 
             line={"color": PATH_COLOUR, "dash": "dash", "width": 2},
             hovertemplate="Plan %{x}: %{y}<extra></extra>",
         )
-        fig.add_scatter(
-            x=[base_date],
-            y=[base_value],
-            mode="markers",
-            name="Nollmätning",
-            marker={"symbol": "square", "size": 12, "color": BUDGET_COLOUR},
-            hovertemplate="Nollmätning %{x}: %{y}<extra></extra>",
-        )
-        fig.add_scatter(
-            x=[target_date],
-            y=[target_value],
-            mode="markers",
-            name="Målvärde",
-            marker={"symbol": "star", "size": 16, "color": EXTRA_COLOUR},
-            hovertemplate="Mål %{x}: %{y}<extra></extra>",
-        )
+        for when, value, name, hover, marker in (
+            (
+                base_date,
+                base_value,
+                "Nollmätning",
+                "Nollmätning",
+                {"symbol": "square", "size": 12, "color": BUDGET_COLOUR},
+            ),
+            (
+                target_date,
+                target_value,
+                "Målvärde",
+                "Mål",
+                {"symbol": "star", "size": 16, "color": EXTRA_COLOUR},
+            ),
+        ):
+            fig.add_scatter(
+                x=[when],
+                y=[value],
+                mode="markers",
+                name=name,
+                marker=marker,
+                hovertemplate=f"{hover} %{{x}}: %{{y}}<extra></extra>",
+            )
     if measurements.height:
         fig.add_scatter(
             x=measurements["measured_on"].to_list(),
@@ -80,7 +73,7 @@ def indicator_chart(benefit: dict[str, Any], measurements: pl.DataFrame, today: 
         )
     title = benefit.get("indicator") or benefit.get("title") or ""
     fig.update_xaxes(type="date", tickformat="%Y-%m", hoverformat="%Y-%m-%d")  # not "Oct 2018"
-    return _layout(fig, title, y_title=unit)
+    return base_layout(fig, title, y_title=unit)
 
 
 def payback_chart(table: pl.DataFrame, title: str) -> go.Figure:
@@ -107,7 +100,7 @@ def payback_chart(table: pl.DataFrame, title: str) -> go.Figure:
     )
     fig.update_xaxes(dtick=1, tickformat="d")
     fig.update_yaxes(tickformat=",.0f")  # 3 500 000, not 3,5M
-    return _layout(fig, title, x_title="år", y_title="kronor")
+    return base_layout(fig, title, x_title="år", y_title="kronor")
 
 
 def group_shares_chart(groups: list[dict[str, Any]], title: str) -> go.Figure:
@@ -124,7 +117,7 @@ def group_shares_chart(groups: list[dict[str, Any]], title: str) -> go.Figure:
     )
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(height=max(250, 50 * len(groups) + 120), showlegend=False)
-    return _layout(fig, title, x_title="andel av de svarande, %")
+    return base_layout(fig, title, x_title="andel av de svarande, %")
 
 
 def diverging_chart(
@@ -164,4 +157,4 @@ def diverging_chart(
     fig.update_layout(barmode="relative", height=max(300, 45 * len(statements) + 160))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(ticksuffix=" %", zeroline=True, zerolinecolor="#1f2430", zerolinewidth=2)
-    return _layout(fig, title, x_title="andel svar, % (vänster: instämmer inte, höger: instämmer)")
+    return base_layout(fig, title, x_title="andel svar, % (vänster: instämmer inte, höger: instämmer)")

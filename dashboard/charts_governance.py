@@ -5,26 +5,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.charts import LEGEND_BELOW, swedish
+from dashboard.charts import base_layout
 from registers.bruttolista.logic import NO_STATUS
 from registers.bruttolista.model import ActivityStatus
-
-FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 14, "color": "#1f2430"}
-
-
-def _layout(fig: go.Figure, title: str, *, x_title: str = "") -> go.Figure:
-    fig.update_layout(
-        title={"text": title},
-        font=FONT,
-        separators=", ",
-        legend=LEGEND_BELOW,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        xaxis_title=x_title,
-        plot_bgcolor="white",
-    )
-    fig.update_xaxes(gridcolor="#d9d9d9")
-    return swedish(fig)
-
 
 # Okabe–Ito colours; each status also has its own bar pattern and its symbol in the legend,
 # so the chart reads without colour.
@@ -70,8 +53,11 @@ def status_by_area(counts: pl.DataFrame, title: str) -> go.Figure:
     fig.update_layout(barmode="stack", height=max(280, 45 * len(areas) + 140))
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=areas)
     fig.update_xaxes(dtick=1)
-    return _layout(
-        fig, title, x_title="antal aktiviteter (en aktivitet räknas i vart och ett av sina områden)"
+    return base_layout(
+        fig,
+        title,
+        x_title="antal aktiviteter (en aktivitet räknas i vart och ett av sina områden)",
+        value_axis="x",
     )
 
 
@@ -128,4 +114,4 @@ def decision_timeline(decisions: pl.DataFrame, phases: pl.DataFrame, title: str)
         )
     fig.update_layout(height=320, showlegend=True)
     fig.update_xaxes(type="date", tickformat="%Y-%m", hoverformat="%Y-%m-%d")  # not "Oct 2018"
-    return _layout(fig, title, x_title="datum")
+    return base_layout(fig, title, x_title="datum", value_axis="x")

@@ -5,25 +5,17 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.charts import BUDGET_COLOUR, FONT, LEGEND_BELOW, OUTCOME_COLOUR, swedish
+from dashboard.charts import BUDGET_COLOUR, OUTCOME_COLOUR, base_layout
 
 __all__ = ["deviation_by_object", "party_amounts", "statement_bars"]
 
 
 def _layout(fig: go.Figure, title: str, x_title: str) -> go.Figure:
-    fig.update_layout(
-        title={"text": title},
-        font=FONT,
-        separators=", ",
-        legend=LEGEND_BELOW,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        xaxis_title=x_title,
-        plot_bgcolor="white",
-        barmode="group",
-    )
-    fig.update_xaxes(gridcolor="#d9d9d9", zerolinecolor="#555555", tickformat=",.0f")  # no "1,5k"
+    """Horizontal bars: grouped, the first line on top, whole thousands on the axis (no "1,5k")."""
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(zerolinecolor="#555555", tickformat=",.0f")
     fig.update_yaxes(autorange="reversed")
-    return swedish(fig)
+    return base_layout(fig, title, x_title=x_title, value_axis="x")
 
 
 def statement_bars(statement: pl.DataFrame, title: str) -> go.Figure:

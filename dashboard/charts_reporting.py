@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.charts import _layout, wrap_label
+from dashboard.charts import base_layout, wrap_label
 
 SYMBOLS = {"grön": "circle", "gul": "triangle-up", "röd": "square"}
 TICKS = {0: "■ Röd", 1: "▲ Gul", 2: "● Grön"}
@@ -34,4 +34,4 @@ def status_trend(long: pl.DataFrame, title: str) -> go.Figure:
         )
     fig.update_yaxes(tickvals=list(TICKS), ticktext=list(TICKS.values()), range=[-0.4, 2.4])
     fig.update_xaxes(type="category")
-    return _layout(fig, title, x_title="Period", y_title="Status")
+    return base_layout(fig, title, x_title="Period", y_title="Status")

@@ -29,21 +29,15 @@ from dashboard import (
     cli_users,
     config,
 )
+from dashboard.cli_args import add_db_option, kronor_rows
 from dashboard.cli_db import open_checked
 from portfolio import db as core_db
 from portfolio import store, uploads
 from portfolio.errors import PortfoljError
-from portfolio.money import kronor_json
 from portfolio.overview import with_deviation
 from registers.database import check_database, known_migrations, open_database, restore_database
 
 APP = Path(__file__).resolve().parent / "server.py"
-
-
-def _db_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None
-    )
 
 
 def _format_arg(parser: argparse.ArgumentParser, choices: Sequence[str] = ("table", "json")) -> None:
@@ -144,19 +138,13 @@ PROJECT_COLUMNS = ("code", "name", "phase", "status", "budget", "actual", "devia
 def cmd_projects(args: argparse.Namespace) -> int:
     db = open_checked(args.db)
     frame = with_deviation(store.projects_frame(db))
-    rows = [
+    rows = kronor_rows(
+        frame,
         {
-            "code": r["code"],
-            "name": r["name"],
-            "kind": r["kind"],
-            "phase": r["phase"],
-            "status": r["status"],
-            "budget": kronor_json(r["budget_ore"]),
-            "actual": kronor_json(r["actual_ore"]),
-            "deviation": kronor_json(r["deviation_ore"]),
-        }
-        for r in frame.iter_rows(named=True)
-    ]
+            **{c: c for c in ("code", "name", "kind", "phase", "status")},
+            **{c: f"{c}_ore" for c in ("budget", "actual", "deviation")},
+        },
+    )
     print(render(rows, args.format, PROJECT_COLUMNS))
     return 0
 
@@ -186,28 +174,28 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="KOMMANDO")
 
     p = sub.add_parser("seed", help="skapa eller uppgradera databasen och läs in grunddata")
-    _db_arg(p)
+    add_db_option(p)
     p.add_argument("--reset", action="store_true", help="börja om med en tom databas")
     p.set_defaults(func=cmd_seed)
 
     p = sub.add_parser("serve", help="starta instrumentpanelen på 127.0.0.1")
-    _db_arg(p)
+    add_db_option(p)
     p.add_argument("--port", type=int, default=config.DEFAULT_PORT)
     p.add_argument("--demo", action="store_true", help="demoläge: logga in med ett klick per roll")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("projects", help="lista projekt och ärenden med budget och utfall")
-    _db_arg(p)
+    add_db_option(p)
     _format_arg(p, ("table", "json", "csv"))
     p.set_defaults(func=cmd_projects)
 
     p = sub.add_parser("backup", help="säkerhetskopiera databasen medan appen kör")
-    _db_arg(p)
+    add_db_option(p)
     p.add_argument("--out", required=True, help="fil att skriva kopian till")
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", help="kontrollera en säkerhetskopia och återställ från den")
-    _db_arg(p)
+    add_db_option(p)
     p.add_argument("file", help="säkerhetskopian")
     p.set_defaults(func=cmd_restore)
 

@@ -16,6 +16,8 @@ import argparse
 import sys
 from typing import Any
 
+from dashboard.cli_args import add_db_option, documented_command
+from dashboard.cli_db import open_checked
 from portfolio import clock
 from portfolio.apikeys import service as apikeys
 from portfolio.auth import SYSTEM
@@ -24,14 +26,8 @@ from portfolio.db import Database
 LIST_COLUMNS = ("id", "user", "name", "hint", "created", "last_used", "revoked")
 
 
-def _open(args: argparse.Namespace) -> Database:
-    from dashboard.cli_db import open_checked
-
-    return open_checked(args.db)
-
-
 def cmd_create(args: argparse.Namespace) -> int:
-    db = _open(args)
+    db = open_checked(args.db)
     created = apikeys.create_key(db, SYSTEM, owner_email=args.user, name=args.name)
     print(
         f"API-nyckeln '{created.name}' (id {created.id}) för {created.user_email} är skapad."
@@ -68,7 +64,7 @@ def key_rows(db: Database, email: str | None, fmt: str) -> list[dict[str, Any]]:
 def cmd_list(args: argparse.Namespace) -> int:
     from dashboard.cli import render
 
-    rows = key_rows(_open(args), args.user, args.format)
+    rows = key_rows(open_checked(args.db), args.user, args.format)
     if not rows and args.format == "table":
         print("Inga API-nycklar" + (f" för {args.user}." if args.user else "."))
         return 0
@@ -77,7 +73,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
-    db = _open(args)
+    db = open_checked(args.db)
     if apikeys.revoke_key(db, SYSTEM, args.id):
         print(f"API-nyckel {args.id} är återkallad; den fungerar inte längre.")
     else:
@@ -87,30 +83,24 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's sub-commands to the parser."""
-    p = sub.add_parser(
-        "api-key",
-        help="personliga API-nycklar för läs-API:t (Power BI, Excel, skript)",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    p = documented_command(
+        sub, "api-key", "personliga API-nycklar för läs-API:t (Power BI, Excel, skript)", __doc__
     )
     key_sub = p.add_subparsers(dest="api_key_command", required=True, metavar="ÅTGÄRD")
 
-    def db_arg(q: argparse.ArgumentParser) -> None:
-        q.add_argument("--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None)
-
     q = key_sub.add_parser("create", help="skapa en nyckel åt ett konto och skriv ut den en gång")
-    db_arg(q)
+    add_db_option(q)
     q.add_argument("--user", required=True, metavar="EPOST", help="kontot som nyckeln läser som")
     q.add_argument("--name", required=True, metavar="NAMN", help="vad nyckeln används till, t.ex. 'Power BI'")
     q.set_defaults(func=cmd_create)
 
     q = key_sub.add_parser("list", help="lista nycklar (aldrig själva nycklarna)")
-    db_arg(q)
+    add_db_option(q)
     q.add_argument("--user", metavar="EPOST", help="bara detta kontos nycklar")
     q.add_argument("--format", choices=["table", "json"], default="table", help="utdataformat")
     q.set_defaults(func=cmd_list)
 
     q = key_sub.add_parser("revoke", help="återkalla en nyckel; den slutar fungera direkt")
-    db_arg(q)
+    add_db_option(q)
     q.add_argument("id", type=int, metavar="ID", help="nyckelns id (se api-key list)")
     q.set_defaults(func=cmd_revoke)

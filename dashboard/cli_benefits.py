@@ -13,6 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from dashboard.cli_args import add_db_option, documented_command
+from dashboard.cli_db import open_checked
 from portfolio import store as core_store
 from portfolio.db import Database
 from registers.benefits import service
@@ -30,12 +32,6 @@ BENEFIT_COLUMNS = (
     "status",
     "owner",
 )
-
-
-def _open(args: argparse.Namespace) -> Database:
-    from dashboard.cli_db import open_checked
-
-    return open_checked(args.db)
 
 
 def _number(text: str) -> int | float:
@@ -76,7 +72,7 @@ def benefit_rows(db: Database, project_id: int | None, kind: str | None, fmt: st
 def cmd_benefits(args: argparse.Namespace) -> int:
     from dashboard.cli import render
 
-    db = _open(args)
+    db = open_checked(args.db)
     project_id = core_store.project_id_for(db, args.project) if args.project else None
     print(render(benefit_rows(db, project_id, args.kind, args.format), args.format, BENEFIT_COLUMNS))
     return 0
@@ -84,13 +80,10 @@ def cmd_benefits(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's sub-commands to the parser."""
-    p = sub.add_parser(
-        "benefits",
-        help="lista nyttoregistret: effektmål och nyttor med senaste mätning och status",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    p = documented_command(
+        sub, "benefits", "lista nyttoregistret: effektmål och nyttor med senaste mätning och status", __doc__
     )
-    p.add_argument("--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None)
+    add_db_option(p)
     p.add_argument("--project", metavar="KOD", help="bara projektets nyttor, t.ex. GNS/8/2018")
     p.add_argument("--kind", choices=["effektmål", "nytta"], help="bara effektmål eller bara nyttor")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table", help="utdataformat")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from dashboard.cli_args import add_db_option
 from registers.bruttolista import service
 
 BRUTTOLISTA_COLUMNS = ("id", "activity", "areas", "status", "outcome", "linked_cases")
@@ -32,7 +33,7 @@ def cmd_bruttolista(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's sub-commands to the parser."""
     p = sub.add_parser("bruttolista", help="lista bruttolistans aktiviteter med status, utfall och ärenden")
-    p.add_argument("--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None)
+    add_db_option(p)
     p.add_argument("--year", type=int, metavar="ÅÅÅÅ", help="verksamhetsplanens år, t.ex. 2019")
     p.add_argument("--format", choices=["table", "json"], default="table", help="utdataformat")
     p.set_defaults(func=cmd_bruttolista)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from dashboard.cli_args import add_db_option
 from portfolio.governance import service
 
 DECISION_COLUMNS = ("date", "paragraph", "case", "title", "decision")
@@ -35,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "decisions",
         help="lista nämndens beslut (datum, §, ärende, rubrik, beslut); utan beslut visas förslaget",
     )
-    p.add_argument("--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None)
+    add_db_option(p)
     p.add_argument("--project", metavar="KOD", help="bara beslut i detta ärende, t.ex. GNS/8/2018")
     p.add_argument("--search", metavar="TEXT", help="bara beslut som handlar om TEXT, t.ex. serverdrift")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table", help="utdataformat")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dashboard.cli_args import acting_user
+from dashboard.cli_args import acting_user, add_db_option, kronor_rows
 from dashboard.cli_db import open_checked
 from portfolio import store as core_store
 from portfolio.auth import User
@@ -103,26 +103,19 @@ def cmd_import_lines(args: argparse.Namespace) -> int:
 
 
 def _line_rows(report: TertialReport) -> list[dict[str, Any]]:
-    return [
+    return kronor_rows(
+        report.statement,
         {
-            "line": r["line"],
-            "actual": kronor_json(r["actual_ore"]),
-            "budget": kronor_json(r["budget_ore"]),
-            "previous_year": kronor_json(r["previous_year_ore"]),
-        }
-        for r in report.statement.iter_rows(named=True)
-    ]
+            "line": "line",
+            "actual": "actual_ore",
+            "budget": "budget_ore",
+            "previous_year": "previous_year_ore",
+        },
+    )
 
 
 def _project_rows(report: TertialReport) -> list[dict[str, Any]]:
-    return [
-        {
-            "project": r["object"],
-            "budget": kronor_json(r["budget_ore"]),
-            "actual": kronor_json(r["actual_ore"]),
-        }
-        for r in report.objects.iter_rows(named=True)
-    ]
+    return kronor_rows(report.objects, {"project": "object", "budget": "budget_ore", "actual": "actual_ore"})
 
 
 def _object_rows(report: TertialReport) -> list[dict[str, Any]]:
@@ -204,11 +197,8 @@ def cmd_allocate(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's sub-commands to the parser."""
 
-    def db_arg(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None)
-
     p = sub.add_parser("import-sie", help="importera en SIE 4-fil till huvudboken (allt eller inget)")
-    db_arg(p)
+    add_db_option(p)
     p.add_argument("file", metavar="FIL")
     p.add_argument(
         "--allow-unbalanced",
@@ -244,14 +234,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "sie-organisations", help="organisationer vars SIE-filer hör till nämnden: lista eller lägg till"
     )
-    db_arg(p)
+    add_db_option(p)
     p.add_argument("--add", metavar="NNNNNN-NNNN", help="lägg till ett organisationsnummer")
     p.add_argument("--name", help="organisationens namn (med --add)")
     p.add_argument("--user", help="e-postadress för den som lägger till (annars systemet)")
     p.set_defaults(func=cmd_sie_organisations)
 
     p = sub.add_parser("import-lines", help="importera budget- eller utfallsrader från CSV eller Excel")
-    db_arg(p)
+    add_db_option(p)
     p.add_argument("file", metavar="FIL")
     p.add_argument(
         "--kind", choices=["utfall", "budget"], default="utfall", help="radtyp när kolumnen typ saknas"
@@ -262,7 +252,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="rapporter: tertial")
     report_sub = p.add_subparsers(dest="report_command", required=True, metavar="RAPPORT")
     q = report_sub.add_parser("tertial", help="tertialrapport: resultaträkning, projekt eller objekt")
-    db_arg(q)
+    add_db_option(q)
     q.add_argument("--year", type=int, required=True)
     q.add_argument("--period", required=True, help="T1, T2 eller helår")
     q.add_argument("--by", choices=["line", "project", "object"], default="line")
@@ -274,7 +264,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.set_defaults(func=cmd_report_tertial)
 
     p = sub.add_parser("allocate", help="fördela en post (t.ex. basfinansiering) på parterna")
-    db_arg(p)
+    add_db_option(p)
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--item", required=True, help="postens namn, t.ex. basfinansiering")
     p.add_argument("--period", default="helår", help="T1, T2 eller helår (för poster ur huvudboken)")

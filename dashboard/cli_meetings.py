@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from dashboard.cli_args import acting_user, iso_day
+from dashboard.cli_args import acting_user, add_db_option, iso_day
 from dashboard.cli_db import open_checked
 from portfolio.errors import InvalidInputError, NotFoundError
 from portfolio.governance import attachments as files
@@ -83,7 +83,7 @@ def cmd_attach(args: argparse.Namespace) -> int:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None)
+    add_db_option(p)
     p.add_argument("--date", required=True, type=iso_day, metavar="ÅÅÅÅ-MM-DD", help="sammanträdets datum")
 
 

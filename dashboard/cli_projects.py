@@ -22,7 +22,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from dashboard.cli_args import iso_day
+from dashboard.cli_args import add_db_option, iso_day
+from dashboard.cli_db import open_checked
 from portfolio.auth import SYSTEM
 from portfolio.db import Database
 from portfolio.errors import InvalidInputError
@@ -40,16 +41,6 @@ from portfolio.projects.model import (
 
 KIND_CHOICES = {"projekt": "projekt", "förstudie": "förstudie", "ärende": "ärende", "drift": "drift"}
 KIND_CHOICES["löpande-drift"] = "drift"
-
-
-def _open(args: argparse.Namespace) -> Database:
-    from dashboard.cli_db import open_checked
-
-    return open_checked(args.db)
-
-
-def _db_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None)
 
 
 def _split(text: str) -> tuple[str, str]:
@@ -193,7 +184,7 @@ def _print_show(data: dict[str, Any], fmt: str) -> None:
 
 
 def cmd_project_add(args: argparse.Namespace) -> int:
-    db = _open(args)
+    db = open_checked(args.db)
     data = projects.parse(ProjectInput, {"code": args.code, "phase": "idé", **_fact_values(args)})
     pid = projects.create_project(db, SYSTEM, data)
     print(f"{data.code} är registrerat (id {pid}).")
@@ -201,7 +192,7 @@ def cmd_project_add(args: argparse.Namespace) -> int:
 
 
 def cmd_project_edit(args: argparse.Namespace) -> int:
-    db = _open(args)
+    db = open_checked(args.db)
     pid = projects.project_id_for(db, args.code)
     current = projects.project_input(db, pid)
     version = args.version if args.version is not None else projects.project(db, pid)["version"]
@@ -212,7 +203,7 @@ def cmd_project_edit(args: argparse.Namespace) -> int:
 
 
 def cmd_project_close(args: argparse.Namespace) -> int:
-    db = _open(args)
+    db = open_checked(args.db)
     pid = projects.project_id_for(db, args.code)
     projects.close_project(
         db,
@@ -227,7 +218,7 @@ def cmd_project_close(args: argparse.Namespace) -> int:
 
 
 def cmd_project_show(args: argparse.Namespace) -> int:
-    db = _open(args)
+    db = open_checked(args.db)
     _print_show(_show(db, projects.project_id_for(db, args.code)), args.format)
     return 0
 
@@ -236,7 +227,7 @@ def cmd_project_show(args: argparse.Namespace) -> int:
 
 
 def cmd_budget_set(args: argparse.Namespace) -> int:
-    db = _open(args)
+    db = open_checked(args.db)
     pid = projects.project_id_for(db, args.project)
     data = projects.parse(
         BudgetLineInput,
@@ -256,7 +247,7 @@ def cmd_budget_set(args: argparse.Namespace) -> int:
 
 
 def cmd_budget_remove(args: argparse.Namespace) -> int:
-    db = _open(args)
+    db = open_checked(args.db)
     pid = projects.project_id_for(db, args.project)
     line = next(
         (
@@ -274,7 +265,7 @@ def cmd_budget_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_budget_import(args: argparse.Namespace) -> int:
-    db = _open(args)
+    db = open_checked(args.db)
     pid = projects.project_id_for(db, args.project)
     path = Path(args.file)
     plan = budget_import.plan(db, pid, path.name, path.read_bytes() if path.exists() else b"")
@@ -299,7 +290,7 @@ def _milestone(db: Database, args: argparse.Namespace) -> tuple[int, dict[str, A
 
 
 def cmd_milestone_add(args: argparse.Namespace) -> int:
-    db = _open(args)
+    db = open_checked(args.db)
     pid = projects.project_id_for(db, args.project)
     data = projects.parse(
         MilestoneInput, {"name": args.name, "planned_date": args.planned, "note": args.note}
@@ -310,7 +301,7 @@ def cmd_milestone_add(args: argparse.Namespace) -> int:
 
 
 def cmd_milestone_replan(args: argparse.Namespace) -> int:
-    db = _open(args)
+    db = open_checked(args.db)
     mid, row = _milestone(db, args)
     data = projects.parse(ReplanInput, {"new_date": args.planned, "reason": args.reason or ""})
     projects.replan_milestone(db, SYSTEM, mid, data, version=row["version"])
@@ -319,7 +310,7 @@ def cmd_milestone_replan(args: argparse.Namespace) -> int:
 
 
 def cmd_milestone_reached(args: argparse.Namespace) -> int:
-    db = _open(args)
+    db = open_checked(args.db)
     mid, row = _milestone(db, args)
     projects.mark_reached(db, SYSTEM, mid, args.date, version=row["version"])
     print(f"Milstolpen '{row['name']}' nåddes {args.date}.")
@@ -327,7 +318,7 @@ def cmd_milestone_reached(args: argparse.Namespace) -> int:
 
 
 def cmd_milestone_remove(args: argparse.Namespace) -> int:
-    db = _open(args)
+    db = open_checked(args.db)
     mid, row = _milestone(db, args)
     projects.remove_milestone(db, SYSTEM, mid, version=row["version"])
     print(f"Milstolpen '{row['name']}' är borttagen.")
@@ -339,25 +330,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("project", help="registrera och ändra projekt och ärenden: add, edit, close, show")
     actions = p.add_subparsers(dest="project_command", required=True, metavar="ÅTGÄRD")
     q = actions.add_parser("add", help="registrera ett nytt projekt eller ärende")
-    _db_arg(q)
+    add_db_option(q)
     q.add_argument("--code", required=True, help="diarienummer (GNS/5/2020) eller objektnummer (6663)")
     _fact_args(q, required=True)
     q.set_defaults(func=cmd_project_add)
     q = actions.add_parser("edit", help="ändra ett projekts uppgifter (bara de flaggor du anger)")
-    _db_arg(q)
+    add_db_option(q)
     q.add_argument("code", metavar="KOD")
     _fact_args(q, required=False)
     q.add_argument("--decision", help="beslutet som ligger bakom, t.ex. '2019-06-03 §17'")
     q.add_argument("--version", type=int, help="versionen ändringen bygger på (annars den senaste)")
     q.set_defaults(func=cmd_project_edit)
     q = actions.add_parser("close", help="avsluta ett projekt (fas avslutad och faktiskt slutdatum)")
-    _db_arg(q)
+    add_db_option(q)
     q.add_argument("code", metavar="KOD")
     q.add_argument("--end", type=iso_day, required=True, help="faktiskt slutdatum ÅÅÅÅ-MM-DD")
     q.add_argument("--decision", help="beslutet som avslutar projektet, t.ex. '2020-02-14 punkt 5'")
     q.set_defaults(func=cmd_project_close)
     q = actions.add_parser("show", help="visa ett projekt med budget och milstolpar")
-    _db_arg(q)
+    add_db_option(q)
     q.add_argument("code", metavar="KOD")
     q.add_argument("--format", choices=["table", "json"], default="table", help="utdataformat")
     q.set_defaults(func=cmd_project_show)
@@ -365,7 +356,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("budget", help="budgetrader per aktivitet och finansiär: set, remove, import")
     actions = p.add_subparsers(dest="budget_command", required=True, metavar="ÅTGÄRD")
     q = actions.add_parser("set", help="lägg till eller ersätt aktivitetens budgetrad")
-    _db_arg(q)
+    add_db_option(q)
     q.add_argument("--project", required=True, metavar="KOD")
     q.add_argument("--activity", required=True, help="aktiviteten, t.ex. Projektledning")
     q.add_argument("--split", action="append", type=_split, help="budget per finansiär: Region=300000")
@@ -382,13 +373,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--decision", help="beslutet som tillåter ändringen, t.ex. '2019-06-03 §17'")
     q.set_defaults(func=cmd_budget_set)
     q = actions.add_parser("remove", help="ta bort en budgetrad")
-    _db_arg(q)
+    add_db_option(q)
     q.add_argument("--project", required=True, metavar="KOD")
     q.add_argument("--activity", required=True)
     q.add_argument("--decision", help="beslutet som tillåter ändringen")
     q.set_defaults(func=cmd_budget_remove)
     q = actions.add_parser("import", help="läs budgetrader från en CSV- eller Excelfil (allt eller inget)")
-    _db_arg(q)
+    add_db_option(q)
     q.add_argument(
         "file", metavar="FIL", help=f"CSV eller xlsx, högst {budget_import.MAX_BYTES // 1_000_000} MB"
     )
@@ -406,7 +397,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ("remove", "ta bort en milstolpe", cmd_milestone_remove),
     ):
         q = actions.add_parser(name, help=help_text)
-        _db_arg(q)
+        add_db_option(q)
         q.add_argument("--project", required=True, metavar="KOD")
         q.add_argument("--name", required=True, help="milstolpens namn, t.ex. Driftstart")
         if name in ("add", "replan"):

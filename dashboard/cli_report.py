@@ -11,11 +11,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dashboard.cli_args import add_db_option, kronor_rows
 from dashboard.cli_db import open_checked
 from portfolio.errors import InvalidInputError
 from portfolio.ledger import party_exports, party_service
 from portfolio.ledger.party_service import PartyView
-from portfolio.money import format_kr, kronor_json
+from portfolio.money import format_kr
 from portfolio.periods import Period
 
 COLUMNS = ("item", "key", "budgeted_share", "actual_share", "deviation_share")
@@ -31,19 +32,19 @@ TABLE_HEADINGS = {
 
 def json_rows(view: PartyView) -> list[dict[str, Any]]:
     """One row per item, kronor as JSON numbers (integers when whole)."""
-    return [
+    return kronor_rows(
+        view.rows,
         {
-            "item": r["item"],
-            "key": r["key"],
-            "budgeted_share": kronor_json(r["budget_ore"]),
-            "actual_share": kronor_json(r["actual_ore"]),
-            "deviation_share": kronor_json(r["deviation_ore"]),
-            "item_budget": kronor_json(r["item_budget_ore"]),
-            "item_actual": kronor_json(r["item_actual_ore"]),
-            "actual_basis": r["actual_basis"],
-        }
-        for r in view.rows.iter_rows(named=True)
-    ]
+            "item": "item",
+            "key": "key",
+            "budgeted_share": "budget_ore",
+            "actual_share": "actual_ore",
+            "deviation_share": "deviation_ore",
+            "item_budget": "item_budget_ore",
+            "item_actual": "item_actual_ore",
+            "actual_basis": "actual_basis",
+        },
+    )
 
 
 def _table_rows(view: PartyView) -> list[dict[str, Any]]:
@@ -126,7 +127,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "party",
         help="partens egen vy: vad en part betalar per post, budgeterad och faktisk andel",
     )
-    q.add_argument("--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None)
+    add_db_option(q)
     q.add_argument("--party", required=True, help="partens namn eller kod, t.ex. Bräcke eller BRACKE")
     q.add_argument("--year", type=int, required=True)
     q.add_argument("--period", default="helår", help="T1, T2 eller helår (standard helår)")

@@ -18,7 +18,7 @@ import argparse
 import json
 from typing import Any
 
-from dashboard.cli_args import acting_user, iso_day
+from dashboard.cli_args import acting_user, add_db_option, iso_day
 from dashboard.cli_db import open_checked
 from portfolio import clock
 from portfolio import store as core_store
@@ -265,7 +265,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def _db(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None)
+    add_db_option(p)
 
 
 def _user(p: argparse.ArgumentParser) -> None:

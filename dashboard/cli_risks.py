@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dashboard.cli_args import add_db_option, documented_command, fail
+from dashboard.cli_db import open_checked
 from portfolio import store as core_store
 from portfolio import users_store
 from portfolio.auth import Action, require
@@ -35,17 +37,6 @@ RISK_COLUMNS = (
 )
 
 
-def _open(args: argparse.Namespace) -> Database:
-    from dashboard.cli_db import open_checked
-
-    return open_checked(args.db)
-
-
-def _fail(message: str) -> int:
-    print(f"Fel: {message}", file=sys.stderr)
-    return 2
-
-
 def risk_rows(db: Database, project_id: int | None) -> list[dict[str, Any]]:
     """The listed fields of every risk (of one project, or all)."""
     frame = service.risks_with_bands(db, project_id)
@@ -55,7 +46,7 @@ def risk_rows(db: Database, project_id: int | None) -> list[dict[str, Any]]:
 def cmd_list(args: argparse.Namespace) -> int:
     from dashboard.cli import render
 
-    db = _open(args)
+    db = open_checked(args.db)
     project_id = core_store.project_id_for(db, args.project) if args.project else None
     print(render(risk_rows(db, project_id), args.format, RISK_COLUMNS))
     return 0
@@ -63,11 +54,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     if not args.project or not args.out:
-        return _fail(
+        return fail(
             "ange --project KOD och --out FIL.xlsx, t.ex. portfolj risks export --project "
             "GNS/8/2018 --out risker.xlsx"
         )
-    db = _open(args)
+    db = open_checked(args.db)
     project_id = core_store.project_id_for(db, args.project)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -78,14 +69,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     if not args.file or not args.project or not args.user:
-        return _fail(
+        return fail(
             "ange FIL.xlsx, --project KOD och --user EPOST, t.ex. portfolj risks import "
             "risker.xlsx --project GNS/8/2018 --user e-strateg@gns.example"
         )
     path = Path(args.file)
     if not path.is_file():
-        return _fail(f"filen {path} finns inte")
-    db = _open(args)
+        return fail(f"filen {path} finns inte")
+    db = open_checked(args.db)
     project_id = core_store.project_id_for(db, args.project)
     found = users_store.find_user(db, args.user)
     if found is None:
@@ -111,17 +102,17 @@ def cmd_risks(args: argparse.Namespace) -> int:
     if args.action == "import":
         return cmd_import(args)
     if args.file:
-        return _fail(f"okänt argument '{args.file}'; skriv portfolj risks, risks export eller risks import")
+        return fail(f"okänt argument '{args.file}'; skriv portfolj risks, risks export eller risks import")
     return cmd_list(args)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's sub-commands to the parser."""
-    p = sub.add_parser(
+    p = documented_command(
+        sub,
         "risks",
-        help="lista risker; 'risks export' och 'risks import' flyttar ett riskregister till och från Excel",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "lista risker; 'risks export' och 'risks import' flyttar ett riskregister till och från Excel",
+        __doc__,
     )
     p.add_argument(
         "action",
@@ -130,7 +121,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="export: skriv projektets register till .xlsx; import: läs in en .xlsx (allt eller inget)",
     )
     p.add_argument("file", nargs="?", metavar="FIL.xlsx", help="filen som ska importeras")
-    p.add_argument("--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None)
+    add_db_option(p)
     p.add_argument("--project", metavar="KOD", help="projektets kod, t.ex. GNS/8/2018")
     p.add_argument("--format", choices=["table", "json"], default="table", help="utdataformat för listan")
     p.add_argument("--out", metavar="FIL.xlsx", help="(export) filen som skrivs")

@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dashboard.cli_args import add_db_option, documented_command, fail
+from dashboard.cli_db import open_checked
 from portfolio import users_store
 from portfolio.auth import SYSTEM, User
 from portfolio.db import Database
@@ -32,17 +34,6 @@ SURVEY_COLUMNS = (
     "groups",
     "statements",
 )
-
-
-def _open(args: argparse.Namespace) -> Database:
-    from dashboard.cli_db import open_checked
-
-    return open_checked(args.db)
-
-
-def _fail(message: str) -> int:
-    print(f"Fel: {message}", file=sys.stderr)
-    return 2
 
 
 def survey_rows(db: Database, fmt: str) -> list[dict[str, Any]]:
@@ -80,11 +71,11 @@ def _acting_user(db: Database, email: str | None) -> User:
 
 def cmd_import(args: argparse.Namespace) -> int:
     if not args.file or args.survey is None:
-        return _fail("ange FIL och --survey ID, t.ex. portfolj surveys import svar.csv --survey 2")
+        return fail("ange FIL och --survey ID, t.ex. portfolj surveys import svar.csv --survey 2")
     path = Path(args.file)
     if not path.is_file():
-        return _fail(f"filen {path} finns inte")
-    db = _open(args)
+        return fail(f"filen {path} finns inte")
+    db = open_checked(args.db)
     user = _acting_user(db, args.user)
     try:
         result = service.import_answers(
@@ -110,23 +101,23 @@ def cmd_surveys(args: argparse.Namespace) -> int:
     if args.action == "import":
         return cmd_import(args)
     if args.file:
-        return _fail(f"okänt argument '{args.file}'; skriv portfolj surveys eller surveys import FIL")
-    db = _open(args)
+        return fail(f"okänt argument '{args.file}'; skriv portfolj surveys eller surveys import FIL")
+    db = open_checked(args.db)
     print(render(survey_rows(db, args.format), args.format, SURVEY_COLUMNS))
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's sub-commands to the parser."""
-    p = sub.add_parser(
+    p = documented_command(
+        sub,
         "surveys",
-        help="lista enkäter med svarsfrekvens, grupper och medelvärden; 'surveys import' läser in svar",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "lista enkäter med svarsfrekvens, grupper och medelvärden; 'surveys import' läser in svar",
+        __doc__,
     )
     p.add_argument("action", nargs="?", choices=["import"], help="import: läs in en enkäts svar från en fil")
     p.add_argument("file", nargs="?", metavar="FIL", help="(import) CSV- eller Excelfil med svaren")
-    p.add_argument("--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None)
+    add_db_option(p)
     p.add_argument("--format", choices=["table", "json"], default="table", help="utdataformat för listan")
     p.add_argument("--survey", type=int, metavar="ID", help="(import) enkätens id, se portfolj surveys")
     p.add_argument(

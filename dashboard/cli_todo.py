@@ -21,7 +21,8 @@ from itertools import groupby
 from typing import Any
 from urllib.parse import urlencode
 
-from dashboard.cli_args import iso_day
+from dashboard.cli_args import add_db_option, documented_command, iso_day
+from dashboard.cli_db import open_checked
 from dashboard.todo_data import URL_PATHS, inputs
 from portfolio import clock, users_store
 from portfolio.db import Database
@@ -34,12 +35,6 @@ from portfolio.todo.model import TodoItem
 BASE_URL_ENV = "PORTFOLJ_BASE_URL"
 DEFAULT_BASE_URL = "http://127.0.0.1:8501"
 TODO_COLUMNS = ("user", "kind", "item", "deadline", "page")
-
-
-def _open(args: argparse.Namespace) -> Database:
-    from dashboard.cli_db import open_checked
-
-    return open_checked(args.db)
 
 
 def link_for(base: str) -> Callable[[TodoItem], str | None]:
@@ -83,7 +78,7 @@ def cmd_todo(args: argparse.Namespace) -> int:
     from dashboard.cli import render
 
     today = args.today or clock.today()
-    rows = todo_rows(_open(args), today, args.user)
+    rows = todo_rows(open_checked(args.db), today, args.user)
     if not rows and args.format == "table":
         who = args.user or "någon"
         print(f"Inget att göra för {who} {today.isoformat()}.")
@@ -104,7 +99,7 @@ def _print_reminders(reminders: list[logic.Reminder], today: date) -> None:
 
 def cmd_remind(args: argparse.Namespace) -> int:
     today = args.today or clock.today()
-    db = _open(args)
+    db = open_checked(args.db)
     smtp = settings.load()
     pending = todo.pending_reminders(db, inputs(db, today))
     recipients = len({r.user_id for r in pending})
@@ -149,7 +144,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's sub-commands to the parser."""
 
     def common(q: argparse.ArgumentParser) -> None:
-        q.add_argument("--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None)
+        add_db_option(q)
         q.add_argument(
             "--today",
             type=iso_day,
@@ -158,22 +153,17 @@ def register(sub: argparse._SubParsersAction) -> None:
             help="räkna som om det vore den dagen",
         )
 
-    p = sub.add_parser(
-        "todo",
-        help="Att göra: vad varje användare har att göra",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = documented_command(sub, "todo", "Att göra: vad varje användare har att göra", __doc__)
     common(p)
     p.add_argument("--user", metavar="EPOST", help="bara detta kontos Att göra")
     p.add_argument("--format", choices=["table", "json"], default="table", help="utdataformat")
     p.set_defaults(func=cmd_todo)
 
-    p = sub.add_parser(
+    p = documented_command(
+        sub,
         "remind",
-        help="skicka påminnelser med e-post (en gång om dagen från cron eller en systemd-timer)",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "skicka påminnelser med e-post (en gång om dagen från cron eller en systemd-timer)",
+        __doc__,
     )
     common(p)
     p.add_argument(

@@ -16,6 +16,8 @@ import argparse
 import sys
 from typing import Any
 
+from dashboard.cli_args import add_db_option, documented_command
+from dashboard.cli_db import open_checked
 from portfolio import accounts, users_store
 from portfolio.auth import SYSTEM, Role
 from portfolio.db import Database
@@ -32,12 +34,6 @@ LIST_COLUMNS = (
     "locked_until",
 )
 PARTY_HELP = "parten med namn eller kod, valfritt skiftläge: Bräcke, 'Bräcke kommun' eller BRACKE"
-
-
-def _open(args: argparse.Namespace) -> Database:
-    from dashboard.cli_db import open_checked
-
-    return open_checked(args.db)
 
 
 def _render(rows: list[dict[str, Any]], fmt: str) -> str:
@@ -57,7 +53,7 @@ def account_rows(db: Database, email: str | None = None) -> list[dict[str, Any]]
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    db = _open(args)
+    db = open_checked(args.db)
     uid = accounts.create_user(
         db,
         SYSTEM,
@@ -73,7 +69,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    print(_render(account_rows(_open(args)), args.format))
+    print(_render(account_rows(open_checked(args.db)), args.format))
     return 0
 
 
@@ -93,7 +89,7 @@ def edited_fields(account: dict[str, Any], args: argparse.Namespace) -> dict[str
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
-    db = _open(args)
+    db = open_checked(args.db)
     account = users_store.user_account(db, args.email.strip())
     if account is None:
         print(f"Fel: det finns inget konto med e-postadressen {args.email}", file=sys.stderr)
@@ -110,20 +106,20 @@ def cmd_edit(args: argparse.Namespace) -> int:
 
 
 def cmd_disable(args: argparse.Namespace) -> int:
-    accounts.set_active(_open(args), SYSTEM, args.email, False)
+    accounts.set_active(open_checked(args.db), SYSTEM, args.email, False)
     print(f"Kontot {args.email} är avstängt.")
     return 0
 
 
 def cmd_enable(args: argparse.Namespace) -> int:
-    accounts.set_active(_open(args), SYSTEM, args.email, True)
+    accounts.set_active(open_checked(args.db), SYSTEM, args.email, True)
     print(f"Kontot {args.email} är aktiverat igen.")
     return 0
 
 
 def cmd_reset_password(args: argparse.Namespace) -> int:
     password = _password(args)
-    accounts.reset_password(_open(args), SYSTEM, args.email, password)
+    accounts.reset_password(open_checked(args.db), SYSTEM, args.email, password)
     if password is None:
         print(
             f"Kontot {args.email} har nu inget lösenord och kan inte logga in med lösenord förrän"
@@ -138,15 +134,9 @@ def cmd_reset_password(args: argparse.Namespace) -> int:
 
 
 def cmd_unlock(args: argparse.Namespace) -> int:
-    accounts.unlock(_open(args), SYSTEM, args.email)
+    accounts.unlock(open_checked(args.db), SYSTEM, args.email)
     print(f"Kontot {args.email} är upplåst; de misslyckade inloggningarna är nollställda.")
     return 0
-
-
-def _db_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db", help="databasfil (annars $PORTFOLJ_DB, annars data/portfolj.db)", default=None
-    )
 
 
 def _format_arg(parser: argparse.ArgumentParser) -> None:
@@ -159,17 +149,14 @@ def _email_arg(parser: argparse.ArgumentParser) -> None:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `portfolj user` and its actions to the parser."""
-    p = sub.add_parser(
-        "user",
-        help="konton: add, list, edit, disable, enable, reset-password, unlock",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    p = documented_command(
+        sub, "user", "konton: add, list, edit, disable, enable, reset-password, unlock", __doc__
     )
     actions = p.add_subparsers(dest="user_command", required=True, metavar="ÅTGÄRD")
     roles = [r.value for r in Role]
 
     q = actions.add_parser("add", help="skapa ett konto")
-    _db_arg(q)
+    add_db_option(q)
     q.add_argument("--name", required=True, metavar="NAMN", help="för- och efternamn")
     q.add_argument(
         "--email", required=True, metavar="EPOST", help="e-postadressen, som också är inloggningen"
@@ -185,7 +172,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.set_defaults(func=cmd_add)
 
     q = actions.add_parser("list", help="lista konton (utan lösenord)")
-    _db_arg(q)
+    add_db_option(q)
     _format_arg(q)
     q.set_defaults(func=cmd_list)
 
@@ -195,7 +182,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Ändra ett konto. Det som inte anges behålls, utom bindningar som den nya rollen "
         "inte kan ha (part för andra än kommunchef och nämnd, projekt för andra än projektledare).",
     )
-    _db_arg(q)
+    add_db_option(q)
     _email_arg(q)
     q.add_argument("--name", metavar="NAMN", help="nytt namn")
     q.add_argument("--role", choices=roles, help="ny roll")
@@ -215,7 +202,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ("unlock", "lås upp ett konto som spärrats efter fem misslyckade inloggningar", cmd_unlock),
     ):
         q = actions.add_parser(name, help=text)
-        _db_arg(q)
+        add_db_option(q)
         _email_arg(q)
         q.set_defaults(func=func)
 
@@ -223,7 +210,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "reset-password",
         help="sätt ett tillfälligt lösenord (eller inget); användaren väljer ett nytt vid nästa inloggning",
     )
-    _db_arg(q)
+    add_db_option(q)
     _email_arg(q)
     q.add_argument(
         "--password-stdin",

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from dashboard import ui
 from portfolio.errors import InvalidInputError, NotFoundError, PermissionDeniedError, StaleEditError
+
+if TYPE_CHECKING:
+    from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+    from portfolio.uploads import UploadLimit
 
 BUSINESS_ERRORS = (PermissionDeniedError, NotFoundError, StaleEditError)
 
@@ -44,6 +49,11 @@ def uploader_key(key: str) -> str:
     """
     generation = st.session_state.get(f"{_UPLOADS}{key}", 0)
     return f"{key}_{generation}" if generation else key
+
+
+def uploader(label: str, kinds: list[str], key: str, limit: UploadLimit) -> UploadedFile | None:
+    """A file uploader of `kinds` that `renew_uploader(key)` empties; its help states `limit`."""
+    return st.file_uploader(label, type=kinds, key=uploader_key(key), help=limit.text)
 
 
 def renew_uploader(key: str) -> None:
@@ -106,6 +116,11 @@ def _saving(then: Callable[[], None], refused: Refusals) -> Iterator[None]:
         st.error(str(exc))
     else:
         then()
+
+
+def saved_or_unchanged(message: str, changed: bool) -> str:
+    """The confirmation of an edit: `message`, or that nothing was saved because nothing changed."""
+    return message if changed else "Inget var ändrat; inget sparades."
 
 
 def drawn_version(name: str, current: int, probe: str) -> int:

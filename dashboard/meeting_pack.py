@@ -119,43 +119,50 @@ def _corrections(items: list[dict[str, Any]]) -> None:
 
 def _downloads(meeting: dict[str, Any], items: list[dict[str, Any]]) -> None:
     held = meeting["state"] in ("genomfört", "justerat")
-    cols = st.columns(3)
-    with cols[0]:
-        if items:
-            st.download_button(
-                "Kallelse med handlingar (PDF)",
-                _deferred(documents.kallelse_pdf, meeting["id"]),
-                file_name=documents.file_name(meeting, "kallelse", "pdf"),
-                mime="application/pdf",
-                key="meetings_pack_kallelse",
+    # (ready, label, builder, file name stem, file kind, widget key, what to say until it is ready)
+    documents_offered = (
+        (
+            bool(items),
+            "Kallelse med handlingar (PDF)",
+            documents.kallelse_pdf,
+            "kallelse",
+            "pdf",
+            "meetings_pack_kallelse",
+            "Kallelsen kan tas ut när föredragningslistan har ärenden.",
+        ),
+        (
+            held,
+            "Protokollsutkast (DOCX)",
+            documents.protocol_docx,
+            "protokoll-utkast",
+            "docx",
+            "meetings_pack_draft",
+            "Protokollsutkastet finns när sammanträdet är genomfört.",
+        ),
+        (
+            meeting["state"] == "justerat",
+            "Justerat protokoll (PDF)",
+            documents.protocol_pdf,
+            "protokoll",
+            "pdf",
+            "meetings_pack_protocol",
+            "Protokollet som PDF finns när sammanträdet är justerat.",
+        ),
+    )
+    for column, (ready, label, build, stem, kind, key, not_yet) in zip(
+        st.columns(3), documents_offered, strict=True
+    ):
+        if ready:
+            column.download_button(
+                label,
+                _deferred(build, meeting["id"]),
+                file_name=documents.file_name(meeting, stem, kind),
+                mime=MIME[kind],
+                key=key,
                 on_click="ignore",
             )
         else:
-            st.caption("Kallelsen kan tas ut när föredragningslistan har ärenden.")
-    with cols[1]:
-        if held:
-            st.download_button(
-                "Protokollsutkast (DOCX)",
-                _deferred(documents.protocol_docx, meeting["id"]),
-                file_name=documents.file_name(meeting, "protokoll-utkast", "docx"),
-                mime=MIME["docx"],
-                key="meetings_pack_draft",
-                on_click="ignore",
-            )
-        else:
-            st.caption("Protokollsutkastet finns när sammanträdet är genomfört.")
-    with cols[2]:
-        if meeting["state"] == "justerat":
-            st.download_button(
-                "Justerat protokoll (PDF)",
-                _deferred(documents.protocol_pdf, meeting["id"]),
-                file_name=documents.file_name(meeting, "protokoll", "pdf"),
-                mime="application/pdf",
-                key="meetings_pack_protocol",
-                on_click="ignore",
-            )
-        else:
-            st.caption("Protokollet som PDF finns när sammanträdet är justerat.")
+            column.caption(not_yet)
     st.caption(
         "PDF-filerna är tillgängliga dokument: taggade, på svenska och med bokmärken för varje ärende."
     )
@@ -258,12 +265,12 @@ def _item_form(meeting: dict[str, Any]) -> None:
         presenter = st.text_input("Föredragande", key="meetings_pack_item_presenter")
         summary = st.text_area("Ärendebeskrivning", key="meetings_pack_item_summary")
         proposal = st.text_area("Förslag till beslut", key="meetings_pack_item_proposal")
-        corrects = st.selectbox(
+        corrects = ui.choose(
             "Rättar ett tidigare beslut (valfritt)",
-            [None, *corrections],
-            format_func=lambda i: "–" if i is None else ui.plain(corrections[i]),
+            corrections,
             key="meetings_pack_item_corrects",
-            placeholder="Välj ett alternativ",
+            none="–",
+            format_func=lambda i: ui.plain(corrections[i]),
         )
         added = st.form_submit_button("Lägg till ärendet", key="meetings_pack_item_save")
     if added:
@@ -300,12 +307,11 @@ def _attach_form(meeting: dict[str, Any], items: list[dict[str, Any]]) -> None:
     choices = {i["id"]: f"{_label(i)} {i['title']}" for i in items}
     with st.form("meetings_pack_attach_form", enter_to_submit=False):
         st.markdown("**Bifoga beslutsunderlag**")
-        item_id = st.selectbox(
+        item_id = ui.choose(
             "Ärende",
             list(choices),
             format_func=lambda i: ui.plain(choices[i]),
             key="meetings_pack_attach_item",
-            placeholder="Välj ett alternativ",
         )
         upload = st.file_uploader(
             "Fil (PDF, DOCX eller XLSX)",

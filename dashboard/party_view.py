@@ -124,13 +124,12 @@ def section(user: User, *, year: int, period: Period, key_prefix: str) -> PartyV
     key = f"{key_prefix}_party"
     if st.session_state.get(key) not in parties:
         st.session_state[key] = default_party(user, parties)
-    party = st.selectbox(
+    party = ui.choose(
         "Part",
         parties,
         format_func=lambda p: names.get(p, p),
-        key=key,
-        placeholder="Välj ett alternativ",
         help="Din egen part visas först; alla parter kan se varje parts andel av nämndens kostnader.",
+        key=key,
     )
     party_name = names.get(party, party)
     st.subheader(f"Vad betalar {ui.plain(party_name)}?")
@@ -147,9 +146,7 @@ def section(user: User, *, year: int, period: Period, key_prefix: str) -> PartyV
         format_whole_kr(view.totals.deviation_ore),
         help="Partens andel av avvikelserna; negativ betyder att parten betalar mer än budgeterat.",
     )
-    st.dataframe(
-        rows_table(view), hide_index=True, width="stretch", key=f"{key_prefix}_party_rows", placeholder="–"
-    )
+    ui.dataframe(rows_table(view), width="stretch", key=f"{key_prefix}_party_rows")
     st.caption(
         "Varje post fördelas med sin nyckel två gånger, budgeten och utfallet, i öre med"
         " största-rest-metoden; beloppen visas i hela kronor (exakta i Excel och PDF)."

@@ -103,12 +103,11 @@ def _decision_options(code: str) -> dict[str, str]:
 
 
 def _decision(decisions: dict[str, str], key: str) -> str | None:
-    choice = st.selectbox(
+    choice = ui.choose(
         "Beslut som tillåter ändringen (valfritt)",
         list(decisions),
         format_func=lambda ref: decisions.get(ref, ref),
         key=key,
-        placeholder="Välj ett alternativ",
     )
     return choice or None
 
@@ -125,12 +124,11 @@ def _line_form(
     decisions: dict[str, str],
 ) -> None:
     by_id = {ln["id"]: ln for ln in lines}
-    chosen = st.selectbox(
+    chosen = ui.choose(
         "Budgetrad",
         [NEW_LINE, *by_id],
         format_func=lambda i: "Ny budgetrad" if i == NEW_LINE else by_id[i]["activity"],
         key="project_budget_line",
-        placeholder="Välj ett alternativ",
     )
     line = by_id.get(chosen)
     wanted = {
@@ -147,13 +145,12 @@ def _line_form(
             "Aktivitet", value=line["activity"] if line else "", key=f"{prefix}_activity"
         )
         kinds = list(LINE_KIND_LABELS)
-        kind = st.selectbox(
+        kind = ui.choose(
             "Typ av rad",
             kinds,
             index=kinds.index(line["kind"]) if line else 0,
             format_func=lambda k: LINE_KIND_LABELS[k].capitalize(),
             key=f"{prefix}_kind",
-            placeholder="Välj ett alternativ",
         )
         st.markdown("Belopp i kronor per finansiär; lämna tomt för en finansiär som inte bidrar.")
         budget: list[tuple[str, str]] = []
@@ -227,12 +224,11 @@ def _remove_form(conn: Database, user: User, lines: list[dict[str, Any]], decisi
         return
     by_id = {ln["id"]: ln for ln in lines}
     with st.form("project_budget_remove_form"):
-        chosen = st.selectbox(
+        chosen = ui.choose(
             "Rad att ta bort",
             list(by_id),
             format_func=lambda i: by_id[i]["activity"],
             key="project_budget_remove",
-            placeholder="Välj ett alternativ",
         )
         decision = _decision(decisions, "project_budget_remove_decision")
         removed = st.form_submit_button("Ta bort budgetraden")

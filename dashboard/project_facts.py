@@ -8,6 +8,7 @@ refused by the version it was based on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -63,35 +64,21 @@ def project_fields(
             key=key("code"),
         )
         values["name"] = st.text_input("Namn", value=p.name if p else "", key=key("name"))
-        kinds = list(CaseKind)
-        values["kind"] = st.selectbox(
-            "Typ",
-            kinds,
-            index=kinds.index(p.kind) if p else 0,
-            format_func=lambda k: KIND_LABELS[k].capitalize(),
-            disabled=not admin,
-            key=key("kind"),
-            placeholder="Välj ett alternativ",
+        # (field, label, options, shown as, only the administrator changes it)
+        enumerated: tuple[tuple[str, str, list[Any], Callable[[Any], str], bool], ...] = (
+            ("kind", "Typ", list(CaseKind), lambda k: KIND_LABELS[k].capitalize(), True),
+            ("phase", "Fas", list(Phase), lambda ph: ph.value.capitalize(), True),
+            ("status", "Status", list(Status), lambda s: ui.status_text(s.value), False),
         )
-        phases = list(Phase)
-        values["phase"] = st.selectbox(
-            "Fas",
-            phases,
-            index=phases.index(p.phase) if p else 0,
-            format_func=lambda ph: ph.value.capitalize(),
-            disabled=not admin,
-            key=key("phase"),
-            placeholder="Välj ett alternativ",
-        )
-        statuses = list(Status)
-        values["status"] = st.selectbox(
-            "Status",
-            statuses,
-            index=statuses.index(p.status) if p else 0,
-            format_func=lambda s: ui.status_text(s.value),
-            key=key("status"),
-            placeholder="Välj ett alternativ",
-        )
+        for field, label, options, shown, admin_only in enumerated:
+            values[field] = ui.choose(
+                label,
+                options,
+                index=options.index(getattr(p, field)) if p else 0,
+                format_func=shown,
+                disabled=admin_only and not admin,
+                key=key(field),
+            )
         values["status_reason"] = st.text_area(
             "Skäl till status", value=(p.status_reason or "") if p else "", key=key("status_reason")
         )
@@ -103,16 +90,15 @@ def project_fields(
             "Planerat slut", value=p.planned_end_date if p else None, format="YYYY-MM-DD", key=key("end")
         )
         owner_options = [NO_PARTY, *party_codes]
-        values["owner_party"] = st.selectbox(
+        values["owner_party"] = ui.choose(
             "Ägande part",
             owner_options,
             index=owner_options.index(p.owner_party or NO_PARTY) if p else 0,
             format_func=lambda c: names.get(c, "– ingen –"),
             disabled=not admin,
             key=key("owner"),
-            placeholder="Välj ett alternativ",
         )
-        values["financing_parties"] = st.multiselect(
+        values["financing_parties"] = ui.choose_many(
             "Finansierande parter",
             party_codes,
             default=list(p.financing_parties) if p else [],
@@ -120,7 +106,6 @@ def project_fields(
             placeholder="Välj en eller flera parter",
             disabled=not admin,
             key=key("financing"),
-            select_all=False,
         )
         values["objects"] = [
             o.strip()
@@ -154,14 +139,13 @@ def project_fields(
                 key=key("leaders"),
             )
         )
-        values["leader_accounts"] = st.multiselect(
+        values["leader_accounts"] = ui.choose_many(
             "Projektledarkonton (får rapportera och ändra tidplanen)",
             sorted({*leader_emails, *(p.leader_accounts if p else ())}),
             default=list(p.leader_accounts) if p else [],
             placeholder="Välj konton med rollen projektledare",
             disabled=not admin,
             key=key("accounts"),
-            select_all=False,
         )
     with people_right:
         values["steering_group"] = _people(

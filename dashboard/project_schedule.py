@@ -54,9 +54,7 @@ def _label(m: dict[str, Any]) -> str:
 
 
 def _choose(by_id: dict[int, dict[str, Any]], label: str, key: str) -> dict[str, Any]:
-    chosen = st.selectbox(
-        label, list(by_id), format_func=lambda i: _label(by_id[i]), key=key, placeholder="Välj ett alternativ"
-    )
+    chosen = ui.choose(label, list(by_id), format_func=lambda i: _label(by_id[i]), key=key)
     return by_id[chosen]
 
 
@@ -89,14 +87,25 @@ def _add_form(conn: Database, project_id: int, user: User) -> None:
     forms.confirmation("project_schedule_add_flash")
 
 
-def _replan_form(conn: Database, user: User, by_id: dict[int, dict[str, Any]]) -> None:
+def _open_milestone(
+    by_id: dict[int, dict[str, Any]], label: str, action: str, probe: str
+) -> tuple[dict[str, Any], str, int] | None:
+    """The chosen milestone not yet reached, the name of its `action` form and the version the form
+    was drawn from (see `forms.drawn_version`); None, said on the page, when every one is reached."""
     open_ones = {i: m for i, m in by_id.items() if not m["actual_date"]}
     if not open_ones:
         st.markdown("Alla milstolpar är nådda.")
+        return None
+    m = _choose(open_ones, label, f"project_schedule_{action}_choice")
+    name = f"project_schedule_{action}_{m['id']}"
+    return m, name, forms.drawn_version(name, m["version"], probe)
+
+
+def _replan_form(conn: Database, user: User, by_id: dict[int, dict[str, Any]]) -> None:
+    chosen = _open_milestone(by_id, "Milstolpe att planera om", "replan", "reason")
+    if chosen is None:
         return
-    m = _choose(open_ones, "Milstolpe att planera om", "project_schedule_replan_choice")
-    name = f"project_schedule_replan_{m['id']}"
-    version = forms.drawn_version(name, m["version"], "reason")
+    m, name, version = chosen
     with st.form(f"{name}_{version}_form"):
         st.markdown(
             f"Planerad nu: {m['current_date'] or 'inget datum'}. Tidigare datum behålls i historiken."
@@ -119,13 +128,10 @@ def _replan_form(conn: Database, user: User, by_id: dict[int, dict[str, Any]]) -
 
 
 def _reached_form(conn: Database, user: User, by_id: dict[int, dict[str, Any]]) -> None:
-    open_ones = {i: m for i, m in by_id.items() if not m["actual_date"]}
-    if not open_ones:
-        st.markdown("Alla milstolpar är nådda.")
+    chosen = _open_milestone(by_id, "Milstolpe som nåtts", "reached", "date")
+    if chosen is None:
         return
-    m = _choose(open_ones, "Milstolpe som nåtts", "project_schedule_reached_choice")
-    name = f"project_schedule_reached_{m['id']}"
-    version = forms.drawn_version(name, m["version"], "date")
+    m, name, version = chosen
     with st.form(f"{name}_{version}_form"):
         actual = st.date_input(
             "Datum då milstolpen nåddes",

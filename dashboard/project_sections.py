@@ -88,15 +88,9 @@ def _phases(conn: Database, project: dict, decisions: pl.DataFrame, user: User) 
             changed_on = st.date_input(
                 "Datum", value=date.today(), key="project_phase_date", format="YYYY-MM-DD"
             )
-            phase = st.selectbox(
-                "Ny fas", governance.phases(), key="project_phase_phase", placeholder="Välj ett alternativ"
-            )
-            item = st.selectbox(
-                "Beslutet bakom",
-                [None, *item_labels],
-                format_func=lambda i: "Inget protokollfört beslut" if i is None else item_labels[i],
-                key="project_phase_decision",
-                placeholder="Välj ett alternativ",
+            phase = ui.choose("Ny fas", governance.phases(), key="project_phase_phase")
+            item = ui.choose(
+                "Beslutet bakom", item_labels, key="project_phase_decision", none="Inget protokollfört beslut"
             )
             note = st.text_input("Kommentar", key="project_phase_note")
             saved = st.form_submit_button("Spara fasändringen", key="project_phase_save")
@@ -141,9 +135,7 @@ def _timeline(conn: Database, project: dict, decisions: pl.DataFrame) -> None:
                 "Beslutsunderlag": "; ".join(json_list(r["documents"])),
             }
         )
-    st.dataframe(
-        pl.DataFrame(rows), hide_index=True, width="stretch", key="project_decision_table", placeholder="–"
-    )
+    ui.dataframe(pl.DataFrame(rows), width="stretch", key="project_decision_table")
     st.caption("Tabellen visar samma punkter som tidslinjen.")
 
 
@@ -169,7 +161,7 @@ def _handover(conn: Database, project_id: int, user: User) -> None:
             f"{len(checklist)} leverabler: {summary['ja']} levererade (✔ Ja), {summary['nej']} inte"
             f" levererade (✘ Nej), {summary['ej bedömd']} ej bedömda."
         )
-        st.dataframe(
+        ui.dataframe(
             checklist.select(
                 pl.col("section").alias("Avsnitt"),
                 pl.col("deliverable").alias("Leverabel"),
@@ -184,10 +176,8 @@ def _handover(conn: Database, project_id: int, user: User) -> None:
                 pl.col("comment").fill_null("").alias("Kommentar"),
                 pl.col("reference").fill_null("").alias("Underlag"),
             ),
-            hide_index=True,
             width="stretch",
             key="project_handover_table",
-            placeholder="–",
         )
     # The stored remark on how the document was read is provenance for the secretariat, not text
     # for readers; they see what "(bedömd)" means.
@@ -201,15 +191,7 @@ def _handover(conn: Database, project_id: int, user: User) -> None:
         return
     with st.expander("Besvara en rad i checklistan"):
         labels = {r["id"]: f"{r['section']}: {r['deliverable']}" for r in checklist.iter_rows(named=True)}
-        item_id = int(
-            st.selectbox(
-                "Leverabel",
-                list(labels),
-                format_func=lambda i: labels[i],
-                key="project_handover_item",
-                placeholder="Välj ett alternativ",
-            )
-        )
+        item_id = int(ui.choose("Leverabel", labels, key="project_handover_item"))
         row = checklist.filter(pl.col("id") == item_id).row(0, named=True)
         with st.form(f"project_handover_form_{item_id}", enter_to_submit=False):
             choices = [True, False, None]
@@ -257,13 +239,7 @@ def _deviations(conn: Database, project_id: int, user: User) -> None:
     if not can(user, Action.MANAGE_PROJECTS):
         return
     with st.expander("Registrera avvikelser"), st.form("project_deviation_form", enter_to_submit=False):
-        kind = st.selectbox(
-            "Typ",
-            list(DEVIATION_LABELS),
-            format_func=lambda t: DEVIATION_LABELS[t],
-            key="project_deviation_type",
-            placeholder="Välj ett alternativ",
-        )
+        kind = ui.choose("Typ", DEVIATION_LABELS, key="project_deviation_type")
         count = st.number_input("Antal", min_value=0, value=None, step=1, key="project_deviation_count")
         period = st.text_input(
             "Period", key="project_deviation_period", placeholder="t.ex. maj tom oktober 2019"
@@ -306,32 +282,11 @@ def _needs(conn: Database, project: dict, user: User) -> None:
         return
     with st.expander("Gör ett behov till en aktivitet i bruttolistan"):
         labels: dict[int, str] = {r["id"]: r["need"] for r in open_needs.iter_rows(named=True)}
-        need_id = int(
-            st.selectbox(
-                "Behov",
-                list(labels),
-                format_func=lambda i: labels[i],
-                key="project_need_choice",
-                placeholder="Välj ett alternativ",
-            )
-        )
+        need_id = int(ui.choose("Behov", labels, key="project_need_choice"))
         need = open_needs.filter(pl.col("id") == need_id).row(0, named=True)
         with st.form("project_need_form", enter_to_submit=False):
-            year = st.number_input(
-                "Verksamhetsplanens år",
-                min_value=2000,
-                max_value=2100,
-                value=date.today().year,
-                step=1,
-                key="project_need_year",
-            )
-            areas = st.multiselect(
-                "Område",
-                list(AREAS),
-                key="project_need_areas",
-                placeholder="Välj ett eller flera",
-                select_all=False,
-            )
+            year = ui.year_input("Verksamhetsplanens år", date.today().year, key="project_need_year")
+            areas = ui.choose_many("Område", list(AREAS), key="project_need_areas")
             saved = st.form_submit_button("Lägg till i bruttolistan", key="project_need_save")
         if saved:
             with forms.saving(
@@ -381,9 +336,7 @@ def _debits(conn: Database, project_id: int, user: User) -> None:
         work_date = st.date_input(
             "Datum för arbetet", value=date.today(), key="project_debit_date", format="YYYY-MM-DD"
         )
-        resource = st.selectbox(
-            "Resurs", resources, key="project_debit_resource", placeholder="Välj ett alternativ"
-        )
+        resource = ui.choose("Resurs", resources, key="project_debit_resource")
         hours = st.text_input("Timmar", key="project_debit_hours", placeholder="t.ex. 7,5")
         note = st.text_input("Anteckning", key="project_debit_note")
         saved = st.form_submit_button("Debitera", key="project_debit_save")

@@ -99,12 +99,17 @@ def _level_labeller(axis: str, scale: int) -> Callable[[int], str]:
     return lambda level: scoring.level_label(axis, level, scale)
 
 
-def _changed(message: str, changed: bool) -> str:
-    return message if changed else "Inget var ändrat; inget sparades."
-
-
 def level_options(scale: int) -> list[int]:
     return list(range(1, scale + 1))
+
+
+VIEWS = {"inherent": "Ursprunglig risk (före åtgärder)", "residual": "Restrisk (efter åtgärder)"}
+
+
+def view_choice(where: Any, key: str) -> str:
+    """The risk the matrix and the list show: inherent (before actions) or residual."""
+    view: str = where.radio("Risk att visa", list(VIEWS), format_func=VIEWS.__getitem__, key=key)
+    return view
 
 
 def keep_valid(key: str, options: list[Any]) -> None:
@@ -150,12 +155,12 @@ def _risk_fields(
     of = " (ny risk)" if new else ""
     c1, c2 = st.columns(2)
     c1.text_input(f"Titel{of}", key=f"{form}_title")
-    c2.selectbox(
+    ui.choose(
         f"Kategori{of}",
         [None, *categories],
         format_func=lambda c: c or no_category,
         key=f"{form}_category",
-        placeholder="Välj ett alternativ",
+        where=c2,
     )
     st.text_area(f"Beskrivning{of}", key=f"{form}_description")
     c1, c2 = st.columns(2)
@@ -175,17 +180,15 @@ def _risk_fields(
             key=f"{form}_{field}",
         )
     c1, c2, c3 = st.columns(3)
-    c1.selectbox(
+    ui.choose(
         f"Ägare{of}",
         owner_options,
         index=owner_index,
         format_func=_owner_label,
         key=f"{form}_owner",
-        placeholder="Välj ett alternativ",
+        where=c1,
     )
-    c2.selectbox(
-        f"Status{of}", [s.value for s in RiskStatus], key=f"{form}_status", placeholder="Välj ett alternativ"
-    )
+    ui.choose(f"Status{of}", [s.value for s in RiskStatus], key=f"{form}_status", where=c2)
     c3.date_input(
         f"Nästa uppföljning{of}",
         value=None if new else "today",
@@ -241,13 +244,9 @@ def _action_fields(form: str, owner_options: list[str], *, new: bool, in_risk_fo
     ]
     st.text_area(description, key=f"{form}_description")
     c1, c2, c3 = st.columns(3)
-    c1.selectbox(
-        owner, owner_options, format_func=_owner_label, key=f"{form}_owner", placeholder="Välj ett alternativ"
-    )
+    ui.choose(owner, owner_options, format_func=_owner_label, key=f"{form}_owner", where=c1)
     c2.date_input(due, value=None if new else "today", key=f"{form}_due", format="YYYY-MM-DD")
-    c3.selectbox(
-        status, [s.value for s in ActionStatus], key=f"{form}_status", placeholder="Välj ett alternativ"
-    )
+    ui.choose(status, [s.value for s in ActionStatus], key=f"{form}_status", where=c3)
     if not in_risk_form:
         st.text_input(comment, key=f"{form}_comment")
 
@@ -326,12 +325,12 @@ def reassess_form(ctx: Editing, risk: dict[str, Any], scale: int) -> None:
             (c2, "consequence", "Konsekvens efter åtgärderna (omprövning)", "konsekvens"),
         ):
             keep_valid(f"risks_residual_{field}", levels)
-            column.selectbox(
+            ui.choose(
                 label,
                 levels,
                 format_func=_level_labeller(axis, scale),
                 key=f"risks_residual_{field}",
-                placeholder="Välj ett alternativ",
+                where=column,
             )
         st.text_input("Kommentar till omprövningen (valfri)", key="risks_residual_note")
         reassessed = st.form_submit_button("Spara bedömningen av restrisken", key="risks_residual_submit")
@@ -390,7 +389,7 @@ def edit_risk_form(ctx: Editing, risk: dict[str, Any], reg: Register) -> int:
         changed = False
         with forms.saving(
             "risks_edit_flash",
-            lambda: _changed(f"Risken {risk['id']} sparades.", changed),
+            lambda: forms.saved_or_unchanged(f"Risken {risk['id']} sparades.", changed),
             refused=_stale("risks_edit", RISK_LABELS),
         ):
             data = parse_risk(
@@ -450,12 +449,11 @@ def edit_action_form(ctx: Editing, own_actions: pl.DataFrame) -> None:
     action_ids = own_actions["id"].to_list()
     descriptions = dict(own_actions.select("id", "description").iter_rows())
     keep_valid("risks_action_select", action_ids)
-    chosen_action = st.selectbox(
+    chosen_action = ui.choose(
         "Åtgärd att uppdatera",
         action_ids,
         format_func=lambda i: f"{i} – {descriptions[i]}",
         key="risks_action_select",
-        placeholder="Välj ett alternativ",
     )
     action = service.action(ctx.conn, int(chosen_action))
     action_version = _form_base(
@@ -479,7 +477,7 @@ def edit_action_form(ctx: Editing, own_actions: pl.DataFrame) -> None:
         changed = False
         with forms.saving(
             "risks_action_edit_flash",
-            lambda: _changed(f"Åtgärden {action['id']} sparades.", changed),
+            lambda: forms.saved_or_unchanged(f"Åtgärden {action['id']} sparades.", changed),
             refused=_stale("risks_action_edit", ACTION_LABELS),
         ):
             changed = service.update_action(
@@ -495,12 +493,11 @@ def edit_action_form(ctx: Editing, own_actions: pl.DataFrame) -> None:
 def add_risk_form(ctx: Editing, by_id: dict[int, Register]) -> None:
     """A new risk in one of the project's registers, with an optional first action."""
     keep_valid("risks_add_register", list(by_id))
-    add_register = st.selectbox(
+    add_register = ui.choose(
         "Register för den nya risken",
         list(by_id),
         format_func=lambda i: f"{by_id[i].name} (skala {by_id[i].scale}×{by_id[i].scale})",
         key="risks_add_register",
-        placeholder="Välj ett alternativ",
     )
     owner_default = ctx.owners.index(ctx.user.name) + 1 if ctx.user.name in ctx.owners else 0
     with st.form("risks_add_form", enter_to_submit=False):
@@ -565,13 +562,7 @@ def _register_fields(form: str, categories: list[str], *, blank_thresholds: str,
     )
     r1, r2, r3 = st.columns(3)
     r1.text_input(name, key=f"{form}_name")
-    r2.selectbox(
-        category,
-        [None, *categories],
-        format_func=lambda c: c or "–",
-        key=f"{form}_category",
-        placeholder="Välj ett alternativ",
-    )
+    ui.choose(category, [None, *categories], format_func=lambda c: c or "–", key=f"{form}_category", where=r2)
     r3.radio(scale, [4, 5], format_func=lambda v: f"{v}×{v}", key=f"{form}_scale", horizontal=True)
     r1, r2 = st.columns(2)
     r1.number_input(
@@ -626,12 +617,11 @@ def new_register_form(ctx: Editing) -> None:
 def edit_register_form(ctx: Editing, by_id: dict[int, Register]) -> None:
     """Choose one of the project's registers and change its name, category, scale and thresholds."""
     keep_valid("risks_edit_register_id", list(by_id))
-    chosen_register = st.selectbox(
+    chosen_register = ui.choose(
         "Register att ändra",
         list(by_id),
         format_func=lambda rid: by_id[rid].name,
         key="risks_edit_register_id",
-        placeholder="Välj ett alternativ",
     )
     edited_register = by_id[chosen_register]
     base = _form_base(

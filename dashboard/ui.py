@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
@@ -187,6 +187,76 @@ def table(frame: pl.DataFrame, **kwargs: Any) -> None:
     st.table(frame.with_columns(plain_expr(pl.col(pl.String))), **kwargs)
 
 
+def dataframe(frame: pl.DataFrame | Styler, *, key: str, **kwargs: Any) -> Any:
+    """st.dataframe as the pages show one: without the index column, an empty cell as –."""
+    return st.dataframe(frame, hide_index=True, key=key, placeholder="–", **kwargs)
+
+
+# --- choosers: one placeholder, one way to offer "none" -----------------------------------------
+
+
+def _shown(options: Iterable[Any], format_func: Callable[[Any], str] | None) -> Callable[[Any], str]:
+    if format_func is not None:
+        return format_func
+    return options.__getitem__ if isinstance(options, Mapping) else str
+
+
+def choose(
+    label: str,
+    options: Iterable[Any],
+    *,
+    key: str,
+    none: str | None = None,
+    format_func: Callable[[Any], str] | None = None,
+    where: Any = st,
+    **kwargs: Any,
+) -> Any:
+    """A select box in `where` (a column; the page by default) with the Swedish placeholder.
+
+    `options` is a list, or a mapping value → text shown. With `none`, a first option None
+    (no choice) is shown as that text.
+    """
+    shown = _shown(options, format_func)
+    values = [None, *options] if none is not None else list(options)
+    return where.selectbox(
+        label,
+        values,
+        format_func=lambda v: none if v is None and none is not None else shown(v),
+        key=key,
+        placeholder="Välj ett alternativ",
+        **kwargs,
+    )
+
+
+def choose_many(
+    label: str,
+    options: Iterable[Any],
+    *,
+    key: str,
+    format_func: Callable[[Any], str] | None = None,
+    where: Any = st,
+    placeholder: str = "Välj ett eller flera",
+    **kwargs: Any,
+) -> list[Any]:
+    """A multiselect in `where` without "select all"; `options` is a list or a mapping value → text."""
+    chosen: list[Any] = where.multiselect(
+        label,
+        list(options),
+        format_func=_shown(options, format_func),
+        key=key,
+        placeholder=placeholder,
+        select_all=False,
+        **kwargs,
+    )
+    return chosen
+
+
+def year_input(label: str, value: int, *, key: str, where: Any = st) -> int:
+    """A year between 2000 and 2100, in `where` (a column; the page by default)."""
+    year: int = where.number_input(label, min_value=2000, max_value=2100, value=value, step=1, key=key)
+    return year
+
+
 def show_errors(error: InvalidInputError) -> None:
     """Every validation message as one error box; nothing was saved."""
     st.error("Inget sparades:\n\n" + "\n".join(f"- {m}" for m in error.messages))
@@ -288,6 +358,24 @@ def project_choices(key: str, projects: pl.DataFrame, *, search_key: str) -> lis
     elif query.strip() and found.height == 0:
         st.caption("Inget projekt matchar sökningen; listan visar det valda projektet.")
     return codes
+
+
+def choose_project(key: str, label: str, projects: pl.DataFrame) -> str:
+    """A register page's project: from its link (?projekt=…), else the default; chosen among the
+    search's matches as `code – name`, and put back in the address."""
+    codes = projects["code"].to_list()
+    names = dict(projects.select("code", "name").iter_rows())
+    from_link(key, "projekt", codes)
+    if st.session_state.get(key) not in codes:
+        st.session_state[key] = default_project(codes)
+    code: str = choose(
+        label,
+        project_choices(key, projects, search_key=f"{key}_search"),
+        format_func=lambda c: f"{c} – {names[c]}",
+        key=key,
+    )
+    to_link(projekt=code)
+    return code
 
 
 def open_project(code: str | None) -> None:

@@ -47,15 +47,15 @@ def choose_year_and_period(years: list[int]) -> tuple[int, Period]:
     if st.session_state.get("allocation_year") not in years:
         st.session_state["allocation_year"] = 2019 if 2019 in years else years[-1]
     c1, c2 = st.columns(2)
-    year = c1.selectbox("År", years, key="allocation_year", placeholder="Välj ett alternativ")
+    year = ui.choose("År", years, key="allocation_year", where=c1)
     period = Period(
-        c2.selectbox(
+        ui.choose(
             "Period",
             [p.value for p in Period],
             index=2,
             format_func=lambda v: Period(v).label,
             key="allocation_period",
-            placeholder="Välj ett alternativ",
+            where=c2,
         )
     )
     return year, period
@@ -94,7 +94,7 @@ def party_statement_section(year: int, period: Period) -> None:
             schema=["Part", *items, "Summa"],
             orient="row",
         )
-        st.dataframe(display, hide_index=True, width="stretch", key="allocation_statement", placeholder="–")
+        ui.dataframe(display, width="stretch", key="allocation_statement")
         exact = all(int(wide[i].sum()) == totals[i] for i in items)
         st.caption(
             ("✓ Delarna summerar exakt till varje posts belopp. " if exact else "⚠ Delarna summerar inte! ")
@@ -124,28 +124,21 @@ def amount_source(what: str) -> tuple[str | None, int | None]:
         ref = "basfinansiering"
     elif what == "projektbudget":
         projects = ui.projects().filter(pl.col("budget_ore").is_not_null())
-        ref = st.selectbox(
+        ref = ui.choose(
             "Projekt",
             projects["code"].to_list(),
             format_func=lambda c: f"{c} – {dict(projects.select('code', 'name').iter_rows())[c]}",
             key="allocation_apply_project",
-            placeholder="Välj ett alternativ",
         )
     elif what == "budgetrad":
         lines = core_store.budget_line_names(conn)
-        chosen = st.selectbox(
-            "Budgetrad",
-            lines,
-            format_func=lambda t: f"{t[0]}: {t[1]}",
-            key="allocation_apply_line",
-            placeholder="Välj ett alternativ",
+        chosen = ui.choose(
+            "Budgetrad", lines, format_func=lambda t: f"{t[0]}: {t[1]}", key="allocation_apply_line"
         )
         ref = f"{chosen[0]}|{chosen[1]}" if chosen else None
     else:
         objects = mapping_store.object_projects(conn)["object"].drop_nulls().unique().sort().to_list()
-        ref = st.selectbox(
-            "Objekt", objects, key="allocation_apply_object", placeholder="Välj ett alternativ"
-        )
+        ref = ui.choose("Objekt", objects, key="allocation_apply_object")
     return ref, amount_ore
 
 
@@ -163,12 +156,10 @@ def apply_key_section(key_frame: pl.DataFrame, key_names: dict[int, str], year: 
             key="allocation_apply_what",
         )
         ref, amount_ore = amount_source(what)
-        key_id = st.selectbox(
+        key_id = ui.choose(
             "Nyckel",
-            list(key_names),
-            format_func=lambda v: str(key_names.get(v, v)),
+            key_names,
             key="allocation_apply_key",
-            placeholder="Välj ett alternativ",
         )
         item = {
             "source_kind": what,
@@ -207,7 +198,7 @@ def keys_section(key_frame: pl.DataFrame, year: int) -> None:
     items_frame = keys_store.items_frame(conn, year)
     if not items_frame.is_empty():
         st.subheader("Poster som fördelas")
-        st.dataframe(
+        ui.dataframe(
             items_frame.select(
                 pl.col("name").alias("Post"),
                 pl.col("source_kind").replace_strict(keys.SOURCE_LABELS, default=None).alias("Vad"),
@@ -215,31 +206,24 @@ def keys_section(key_frame: pl.DataFrame, year: int) -> None:
                 pl.col("key_name").alias("Nyckel"),
                 pl.col("note").alias("Anteckning"),
             ),
-            hide_index=True,
             width="stretch",
             key="allocation_items",
-            placeholder="–",
         )
 
 
 def new_key_form(year: int) -> None:
     """A new key for the year, of any kind."""
     with st.expander("Ny nyckel"), st.form("allocation_key_form", enter_to_submit=False):
-        kind = st.selectbox(
+        kind = ui.choose(
             "Typ",
-            list(keys.KIND_LABELS),
-            format_func=lambda v: str(keys.KIND_LABELS.get(v, v)),
+            keys.KIND_LABELS,
             key="allocation_key_kind",
-            placeholder="Välj ett alternativ",
         )
         name = st.text_input("Namn", key="allocation_key_name")
-        chosen_parties = st.multiselect(
+        chosen_parties = ui.choose_many(
             "Parter (lika delar/befolkning; tomt = alla)",
-            list(names),
-            format_func=lambda v: str(names.get(v, v)),
+            names,
             key="allocation_key_parties",
-            placeholder="Välj ett eller flera",
-            select_all=False,
         )
         population_year = st.number_input(
             "Befolkningsår", value=year - 1, step=1, key="allocation_key_population_year"
@@ -247,12 +231,10 @@ def new_key_form(year: int) -> None:
         shares_text = st.text_area(
             "Andelar, en per rad: PARTKOD=tal (egna andelar)", key="allocation_key_shares"
         )
-        payer = st.selectbox(
+        payer = ui.choose(
             "Betalare (namngiven betalare)",
-            list(names),
-            format_func=lambda v: str(names.get(v, v)),
+            names,
             key="allocation_key_payer",
-            placeholder="Välj ett alternativ",
         )
         region_weight = st.text_input("Tvåsteg: regionens del (kr)", key="allocation_key_region")
         municipal_weight = st.text_input("Tvåsteg: kommunernas del (kr)", key="allocation_key_municipal")
@@ -276,23 +258,19 @@ def new_item_form(key_names: dict[int, str], year: int) -> None:
     """A new item for the year to allocate by one of its keys."""
     with st.expander("Ny post att fördela"), st.form("allocation_item_form", enter_to_submit=False):
         item_name = st.text_input("Namn", key="allocation_item_name")
-        item_kind = st.selectbox(
+        item_kind = ui.choose(
             "Vad",
-            list(keys.SOURCE_LABELS),
-            format_func=lambda v: str(keys.SOURCE_LABELS.get(v, v)),
+            keys.SOURCE_LABELS,
             key="allocation_item_kind",
-            placeholder="Välj ett alternativ",
         )
         item_ref = st.text_input(
             "Avser (projektkod, objekt, eller 'projektkod|budgetrad')", key="allocation_item_ref"
         )
         item_amount = st.text_input("Belopp (kr, för 'Ett belopp')", key="allocation_item_amount")
-        item_key = st.selectbox(
+        item_key = ui.choose(
             "Nyckel",
-            list(key_names),
-            format_func=lambda v: str(key_names.get(v, v)),
+            key_names,
             key="allocation_item_key",
-            placeholder="Välj ett alternativ",
         )
         if st.form_submit_button("Spara posten", key="allocation_item_submit"):
             with forms.saving(FLASH_KEY, f"Posten '{item_name}' är sparad."):
@@ -313,12 +291,11 @@ def new_item_form(key_names: dict[int, str], year: int) -> None:
 def population_form(current: dict[str, tuple[int, int]], pop_year: int) -> None:
     """A municipality's new population, saved as a new version."""
     with st.form("allocation_population_form", enter_to_submit=False):
-        municipality = st.selectbox(
+        municipality = ui.choose(
             "Kommun",
             sorted(current),
             format_func=lambda p: names.get(p, p),
             key="allocation_population_party",
-            placeholder="Välj ett alternativ",
         )
         value = st.number_input(
             "Invånare",
@@ -352,11 +329,9 @@ def populations_section(year: int, editable: bool) -> None:
     """The populations in force, their history, and (for those who may) the form to change one."""
     st.header("Befolkning")
     population_years = sorted({year - 1, year})
-    pop_year = st.selectbox(
-        "Befolkningsår", population_years, key="allocation_population_year", placeholder="Välj ett alternativ"
-    )
+    pop_year = ui.choose("Befolkningsår", population_years, key="allocation_population_year")
     current = keys_store.current_populations(conn, pop_year)
-    st.dataframe(
+    ui.dataframe(
         pl.DataFrame(
             [
                 (names.get(p, p), format_number(n), "grunddata" if v == 0 else f"version {v}")
@@ -365,9 +340,7 @@ def populations_section(year: int, editable: bool) -> None:
             schema=["Kommun", "Invånare", "Version"],
             orient="row",
         ),
-        hide_index=True,
         key="allocation_populations",
-        placeholder="–",
     )
     st.caption(
         "Invånare 1 november; grunddatan är avrundad SCB-statistik (illustrativ)."

@@ -72,7 +72,7 @@ def keys_section() -> None:
     if keys.is_empty():
         st.info("Du har inga API-nycklar ännu.")
     else:
-        st.dataframe(
+        ui.dataframe(
             keys.select(
                 pl.col("name").alias("Namn"),
                 (pl.col("hint") + pl.lit("…")).alias("Början"),
@@ -80,9 +80,7 @@ def keys_section() -> None:
                 local_times(keys, "last_used_at").alias("Senast använd"),
                 local_times(keys, "revoked_at").alias("Återkallad"),
             ),
-            hide_index=True,
             key="api_keys_table",
-            placeholder="–",
         )
     active = {
         int(r["id"]): f"{r['name']} ({r['hint']}…, skapad {clock.local_text(r['created_at'])})"
@@ -144,7 +142,7 @@ def how_to_section() -> None:
     )
     st.markdown("**Från en terminal:**")
     st.code(f'curl -H "Authorization: Bearer <din nyckel>" {base}/api/v1/projects', language="bash")
-    st.dataframe(
+    ui.dataframe(
         pl.DataFrame(
             {
                 "Adress": [
@@ -154,9 +152,7 @@ def how_to_section() -> None:
                 "Parametrar": [", ".join(e.parameters) for e in api.ENDPOINTS],
             }
         ),
-        hide_index=True,
         key="api_keys_endpoints",
-        placeholder="–",
     )
     st.caption(f"Hela beskrivningen (OpenAPI): {base}{api.BASE}/openapi.json")
 

@@ -18,17 +18,11 @@ conn = ui.db()
 facets = audit_store.audit_facets(conn)
 
 c1, c2, c3, c4 = st.columns(4)
-users = c1.multiselect("Användare", facets["users"], key="audit_users", placeholder="Alla", select_all=False)
-entities = c2.multiselect(
-    "Typ av post",
-    facets["entities"],
-    key="audit_entities",
-    placeholder="Alla",
-    select_all=False,
+users = ui.choose_many("Användare", facets["users"], placeholder="Alla", key="audit_users", where=c1)
+entities = ui.choose_many(
+    "Typ av post", facets["entities"], placeholder="Alla", key="audit_entities", where=c2
 )
-projects = c3.multiselect(
-    "Projekt", facets["projects"], key="audit_projects", placeholder="Alla", select_all=False
-)
+projects = ui.choose_many("Projekt", facets["projects"], placeholder="Alla", key="audit_projects", where=c3)
 period = c4.date_input("Datum (från–till)", value=[], key="audit_dates", format="YYYY-MM-DD")
 dates = [d.isoformat() for d in period] if isinstance(period, tuple) else []
 if len(dates) == 1:
@@ -78,15 +72,13 @@ st.markdown(
     f"**{total}** händelser matchar filtret" + (f"; de {SHOWN} senaste visas." if total > SHOWN else ".")
 )
 st.caption("Tider i svensk tid. Exporten innehåller värdena före och efter som de lagrats (JSON).")
-st.dataframe(
+ui.dataframe(
     readable(as_table(shown)),
-    hide_index=True,
     key="audit_table",
     column_config={
         "Före": st.column_config.TextColumn(width="large"),
         "Efter": st.column_config.TextColumn(width="large"),
     },
-    placeholder="–",
 )
 
 

@@ -104,6 +104,19 @@ PLAN_LABELS = {
 }
 
 
+def _plan_date(where: Any, label: str, key: str, **kwargs: Any) -> date | None:
+    """A baseline or target date: ISO format, between the years 2000 and 2100."""
+    chosen: date | None = where.date_input(
+        label,
+        min_value=date(2000, 1, 1),
+        max_value=date(2100, 12, 31),
+        format="YYYY-MM-DD",
+        key=key,
+        **kwargs,
+    )
+    return chosen
+
+
 def _plan_fields(row: dict[str, Any]) -> None:
     """A benefit without baseline and target gets them, and its indicator, in the measurement's form."""
     st.markdown(
@@ -116,26 +129,19 @@ def _plan_fields(row: dict[str, Any]) -> None:
         f"{PLAN_LABELS['indicator']} att mäta", value=row["indicator"] or "", key=f"{key}_indicator"
     )
     c2.text_input(f"{PLAN_LABELS['unit']} för mätningen", value=row["unit"] or "", key=f"{key}_unit")
-    c3.selectbox(
+    ui.choose(
         f"{PLAN_LABELS['direction']} för mätningen",
-        [None, *DIRECTIONS],
+        DIRECTIONS,
         index=[None, *DIRECTIONS].index(row["direction"]),
-        format_func=lambda d: "– välj" if d is None else DIRECTIONS[d],
         key=f"{key}_direction",
-        placeholder="Välj ett alternativ",
+        none="– välj",
+        where=c3,
     )
     c1, c2, c3, c4 = st.columns(4)
     for column, field in zip((c1, c2, c3, c4), list(PLAN_LABELS)[3:], strict=True):
         label = f"{PLAN_LABELS[field]} (anges nu)"
         if field.endswith("_date"):
-            column.date_input(
-                label,
-                value=None,
-                min_value=date(2000, 1, 1),
-                max_value=date(2100, 12, 31),
-                format="YYYY-MM-DD",
-                key=f"{key}_{field}",
-            )
+            _plan_date(column, label, f"{key}_{field}", value=None)
         else:
             column.text_input(label, key=f"{key}_{field}")
 
@@ -143,14 +149,13 @@ def _plan_fields(row: dict[str, Any]) -> None:
 def measure_benefit_form(measurable: pl.DataFrame, project_id: int) -> None:
     """A measurement of the chosen benefit; one without a plan gets its baseline and target too."""
     rows = {r["id"]: r for r in measurable.iter_rows(named=True)}
-    benefit_id = st.selectbox(
+    benefit_id = ui.choose(
         "Nytta eller effektmål att mäta",
         list(rows),
         format_func=lambda i: (
             rows[i]["title"] + ("" if rows[i]["baseline_date"] else " (saknar nollmätning)")
         ),
         key="benefits_measure_benefit",
-        placeholder="Välj ett alternativ",
     )
     row = rows[benefit_id]
     needs_plan = row["baseline_date"] is None
@@ -273,13 +278,7 @@ def project_benefits(
         cols = st.columns(len(BenefitStatus))
         for col, status in zip(cols, BenefitStatus, strict=True):
             col.metric(f"{status.symbol} {status.value.capitalize()}", counts.get(status.value, 0))
-        st.dataframe(
-            register_table(project_rows, with_project=False),
-            hide_index=True,
-            width="stretch",
-            key="benefits_table",
-            placeholder="–",
-        )
+        ui.dataframe(register_table(project_rows, with_project=False), width="stretch", key="benefits_table")
         measurements = benefits_store.measurements_frame(conn, project_id=project_id)
         observations = benefits_store.observations_frame(conn, project_id)
         for row in project_rows.iter_rows(named=True):
@@ -363,43 +362,19 @@ def edit_benefit_form(project_rows: pl.DataFrame, project_id: int, party_names: 
     """Change a benefit of the project; a stale edit shows the newer values instead of overwriting them."""
     st.subheader("Ändra nytta")
     titles = dict(project_rows.select("id", "title").iter_rows())
-    edit_id = st.selectbox(
-        "Nytta att ändra",
-        list(titles),
-        format_func=lambda i: titles[i],
-        key="benefits_edit_benefit",
-        placeholder="Välj ett alternativ",
-    )
+    edit_id = ui.choose("Nytta att ändra", titles, key="benefits_edit_benefit")
     load_edit_form(edit_id)
     with st.form("benefits_edit_form", enter_to_submit=False):
         c1, c2 = st.columns(2)
-        c1.selectbox("Typ", list(KINDS), key="benefits_edit_kind", placeholder="Välj ett alternativ")
+        ui.choose("Typ", list(KINDS), key="benefits_edit_kind", where=c1)
         c2.text_input("Titel", key="benefits_edit_title")
         c1.text_input("Indikator", key="benefits_edit_indicator")
         c2.text_input("Enhet", key="benefits_edit_unit")
-        st.selectbox(
-            "Riktning",
-            [None, *DIRECTIONS],
-            format_func=lambda d: "– ej angiven" if d is None else DIRECTIONS[d],
-            key="benefits_edit_direction",
-            placeholder="Välj ett alternativ",
-        )
+        ui.choose("Riktning", DIRECTIONS, key="benefits_edit_direction", none="– ej angiven")
         c1, c2, c3, c4 = st.columns(4)
-        c1.date_input(
-            "Nollmätning, datum",
-            min_value=date(2000, 1, 1),
-            max_value=date(2100, 12, 31),
-            format="YYYY-MM-DD",
-            key="benefits_edit_baseline_date",
-        )
+        _plan_date(c1, "Nollmätning, datum", "benefits_edit_baseline_date")
         c2.text_input("Nollmätning, värde", key="benefits_edit_baseline_value")
-        c3.date_input(
-            "Målvärde, datum",
-            min_value=date(2000, 1, 1),
-            max_value=date(2100, 12, 31),
-            format="YYYY-MM-DD",
-            key="benefits_edit_target_date",
-        )
+        _plan_date(c3, "Målvärde, datum", "benefits_edit_target_date")
         c4.text_input("Målvärde, värde", key="benefits_edit_target_value")
         c1, c2 = st.columns(2)
         c1.text_input("Nyttoägare (namn)", key="benefits_edit_owner")
@@ -407,14 +382,7 @@ def edit_benefit_form(project_rows: pl.DataFrame, project_id: int, party_names: 
             "Nyttoägarens e-post (ett konto med den adressen får lägga till mätningar)",
             key="benefits_edit_owner_email",
         )
-        st.multiselect(
-            "Parter som nyttan gäller",
-            list(party_names),
-            format_func=lambda p: party_names[p],
-            key="benefits_edit_parties",
-            placeholder="Välj ett eller flera",
-            select_all=False,
-        )
+        ui.choose_many("Parter som nyttan gäller", party_names, key="benefits_edit_parties")
         st.text_area("Anteckning", key="benefits_edit_note")
         saved = st.form_submit_button("Spara ändringen", type="primary", key="benefits_edit_submit")
     forms.confirmation("benefits_edit_flash")
@@ -442,18 +410,12 @@ def new_benefit_form(project_id: int, party_names: dict[str, str]) -> None:
     st.subheader("Ny nytta eller nytt effektmål")
     with st.form("benefits_new_form", enter_to_submit=False):
         c1, c2 = st.columns(2)
-        new_kind = c1.selectbox(
-            "Typ (ny nytta)", list(KINDS), key="benefits_new_kind", placeholder="Välj ett alternativ"
-        )
+        new_kind = ui.choose("Typ (ny nytta)", list(KINDS), key="benefits_new_kind", where=c1)
         new_title = c2.text_input("Titel (ny nytta)", key="benefits_new_title")
         new_indicator = c1.text_input("Indikator (ny nytta)", key="benefits_new_indicator")
         new_unit = c2.text_input("Enhet (ny nytta)", key="benefits_new_unit")
-        new_direction = st.selectbox(
-            "Riktning (ny nytta)",
-            [None, *DIRECTIONS],
-            format_func=lambda d: "– ej angiven" if d is None else DIRECTIONS[d],
-            key="benefits_new_direction",
-            placeholder="Välj ett alternativ",
+        new_direction = ui.choose(
+            "Riktning (ny nytta)", DIRECTIONS, key="benefits_new_direction", none="– ej angiven"
         )
         c1, c2, c3, c4 = st.columns(4)
         new_baseline_date = c1.date_input(
@@ -463,25 +425,13 @@ def new_benefit_form(project_id: int, party_names: dict[str, str]) -> None:
             key="benefits_new_baseline_date",
         )
         new_baseline_value = c2.text_input("Nollmätning, värde (ny nytta)", key="benefits_new_baseline_value")
-        new_target_date = c3.date_input(
-            "Målvärde, datum (ny nytta)",
-            value=None,
-            min_value=date(2000, 1, 1),
-            max_value=date(2100, 12, 31),
-            format="YYYY-MM-DD",
-            key="benefits_new_target_date",
-        )
+        new_target_date = _plan_date(c3, "Målvärde, datum (ny nytta)", "benefits_new_target_date", value=None)
         new_target_value = c4.text_input("Målvärde, värde (ny nytta)", key="benefits_new_target_value")
         c1, c2 = st.columns(2)
         new_owner = c1.text_input("Nyttoägare (namn, ny nytta)", key="benefits_new_owner")
         new_owner_email = c2.text_input("Nyttoägarens e-post (ny nytta)", key="benefits_new_owner_email")
-        new_parties = st.multiselect(
-            "Parter som den nya nyttan gäller",
-            list(party_names),
-            format_func=lambda p: party_names[p],
-            key="benefits_new_parties",
-            placeholder="Välj ett eller flera",
-            select_all=False,
+        new_parties = ui.choose_many(
+            "Parter som den nya nyttan gäller", party_names, key="benefits_new_parties"
         )
         created = st.form_submit_button("Lägg till", key="benefits_new_submit")
     forms.confirmation("benefits_new_flash")
@@ -581,26 +531,14 @@ def value_form(project_rows: pl.DataFrame, project_id: int, party_names: dict[st
             "timkostnaden (450 kr om inget annat anges). Utan part delas värdet lika på nyttans "
             "parter, eller på projektets parter om nyttan inte anger några."
         )
-        value_benefit = st.selectbox(
-            "Nytta",
-            list(titles),
-            format_func=lambda i: titles[i],
-            key="benefits_value_benefit",
-            placeholder="Välj ett alternativ",
-        )
+        value_benefit = ui.choose("Nytta", titles, key="benefits_value_benefit")
         c1, c2, c3, c4 = st.columns(4)
-        value_year = c1.number_input(
-            "År", min_value=2000, max_value=2100, value=today.year, step=1, key="benefits_value_year"
-        )
+        value_year = ui.year_input("År", today.year, key="benefits_value_year", where=c1)
         value_amount = c2.text_input("Belopp, kr", key="benefits_value_amount")
         value_hours = c3.text_input("eller sparade timmar", key="benefits_value_hours")
         value_rate = c4.text_input("Timkostnad, kr", value="450", key="benefits_value_rate")
-        value_party = st.selectbox(
-            "Part som värdet gäller",
-            [None, *party_names],
-            format_func=lambda p: "Delas lika" if p is None else party_names[p],
-            key="benefits_value_party",
-            placeholder="Välj ett alternativ",
+        value_party = ui.choose(
+            "Part som värdet gäller", party_names, key="benefits_value_party", none="Delas lika"
         )
         value_comment = st.text_input("Kommentar till värdet", key="benefits_value_comment")
         value_saved = st.form_submit_button("Spara värdet", key="benefits_value_submit")
@@ -683,28 +621,23 @@ def portfolio_tab(register: pl.DataFrame, party_names: dict[str, str]) -> None:
     """Every benefit in the portfolio, filtered, with those not measured for a year counted."""
     st.header("Alla nyttor i portföljen")
     c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
-    chosen_projects = c1.multiselect(
+    chosen_projects = ui.choose_many(
         "Visa projekt",
         sorted(set(register["project"].to_list())),
-        key="benefits_filter_projects",
         placeholder="Alla projekt",
-        select_all=False,
+        key="benefits_filter_projects",
+        where=c1,
     )
-    chosen_parties = c2.multiselect(
-        "Visa part",
-        list(party_names),
-        format_func=lambda p: party_names[p],
-        key="benefits_filter_parties",
-        placeholder="Alla parter",
-        select_all=False,
+    chosen_parties = ui.choose_many(
+        "Visa part", party_names, placeholder="Alla parter", key="benefits_filter_parties", where=c2
     )
-    chosen_statuses = c3.multiselect(
+    chosen_statuses = ui.choose_many(
         "Visa status",
         [s.value for s in BenefitStatus],
         format_func=lambda s: f"{BenefitStatus(s).symbol} {s}",
-        key="benefits_filter_statuses",
         placeholder="Alla statusar",
-        select_all=False,
+        key="benefits_filter_statuses",
+        where=c3,
     )
     stale_only = c4.checkbox("Bara ej mätta senaste året", key="benefits_filter_stale")
     shown = benefit_logic.filter_register(
@@ -723,13 +656,7 @@ def portfolio_tab(register: pl.DataFrame, party_names: dict[str, str]) -> None:
             f"{stale_count} av {shown.height} har inte mätts under det senaste året (eller aldrig). "
             "Nyttoägaren eller projektledaren behöver lägga till en mätning."
         )
-    st.dataframe(
-        register_table(shown, with_project=True),
-        hide_index=True,
-        width="stretch",
-        key="benefits_portfolio_table",
-        placeholder="–",
-    )
+    ui.dataframe(register_table(shown, with_project=True), width="stretch", key="benefits_portfolio_table")
     st.caption(
         "Partfiltret visar nyttor som gäller parten, och för nyttor utan angivna parter de projekt "
         "parten finansierar."
@@ -746,21 +673,10 @@ def main() -> None:
     )
     register = _register(*ui.db_key(), today)
     projects = ui.projects()
-    codes = projects["code"].to_list()
     names = dict(projects.select("code", "name").iter_rows())
     party_names = ui.party_names()
 
-    ui.from_link("benefits_project", "projekt", codes)
-    if st.session_state.get("benefits_project") not in codes:
-        st.session_state["benefits_project"] = ui.default_project(codes)
-    code = st.selectbox(
-        "Projekt",
-        ui.project_choices("benefits_project", projects, search_key="benefits_project_search"),
-        format_func=lambda c: f"{c} – {names[c]}",
-        key="benefits_project",
-        placeholder="Välj ett alternativ",
-    )
-    ui.to_link(projekt=code)
+    code = ui.choose_project("benefits_project", "Projekt", projects)
     project_id = core_store.project_id_for(conn, code)
     project_rows = register.filter(pl.col("project_id") == project_id)
 

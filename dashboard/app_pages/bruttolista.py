@@ -53,24 +53,25 @@ def filters(years: list[int]) -> tuple[int | None, list[str], list[str], str]:
     """The filter and grouping choices: plan year, areas, statuses, and how to group."""
     with st.expander("Filter och gruppering", expanded=True):
         f1, f2, f3, f4 = st.columns(4)
-        year = f1.selectbox(
+        year = ui.choose(
             "Verksamhetsplan",
-            [None, *years],
+            years,
             index=len(years) if years else 0,
-            format_func=lambda y: "Alla år" if y is None else f"Verksamhetsplan {y}",
             key="bruttolista_year",
-            placeholder="Välj ett alternativ",
+            none="Alla år",
+            format_func=lambda y: f"Verksamhetsplan {y}",
+            where=f1,
         )
-        areas = f2.multiselect(
-            "Visa område", list(AREAS), key="bruttolista_areas", placeholder="Alla områden", select_all=False
+        areas = ui.choose_many(
+            "Visa område", list(AREAS), placeholder="Alla områden", key="bruttolista_areas", where=f2
         )
-        statuses = f3.multiselect(
+        statuses = ui.choose_many(
             "Visa status",
             [s.value for s in ActivityStatus],
             format_func=status_display,
-            key="bruttolista_statuses",
             placeholder="Alla statusar",
-            select_all=False,
+            key="bruttolista_statuses",
+            where=f3,
         )
         grouping = f4.radio(
             "Gruppera efter",
@@ -119,14 +120,8 @@ def table_of(frame: pl.DataFrame) -> pl.DataFrame:
 
 def listing(frame: pl.DataFrame, key: str) -> None:
     """A table of activities; choosing a row opens that activity below."""
-    event = st.dataframe(
-        table_of(frame),
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
-        key=key,
-        placeholder="–",
+    event = ui.dataframe(
+        table_of(frame), width="stretch", on_select="rerun", selection_mode="single-row", key=key
     )
     rows = event.selection.rows if event else []
     chosen = int(frame["id"][rows[0]]) if rows else None
@@ -190,12 +185,8 @@ def choose_activity(all_activities: pl.DataFrame) -> tuple[int, dict[str, Any]]:
     }
     if not options:
         st.stop()
-    chosen_id = st.selectbox(
-        "Välj aktivitet",
-        options,
-        format_func=lambda i: labels[i],
-        key="bruttolista_choice",
-        placeholder="Välj ett alternativ",
+    chosen_id = ui.choose(
+        "Välj aktivitet", options, format_func=lambda i: labels[i], key="bruttolista_choice"
     )
     activity_id = int(chosen_id if chosen_id is not None else options[0])
     act = all_activities.filter(pl.col("id") == activity_id).row(0, named=True)
@@ -262,27 +253,16 @@ def promote_form(act: dict[str, Any], activity_id: int) -> None:
             name = st.text_input(
                 "Namn (tomt = aktivitetens text)", key="bruttolista_promote_name", max_chars=200
             )
-            kind = st.selectbox(
-                "Typ",
-                [k.value for k in CaseKind],
-                key="bruttolista_promote_kind",
-                format_func=str.capitalize,
-                placeholder="Välj ett alternativ",
+            kind = ui.choose(
+                "Typ", [k.value for k in CaseKind], format_func=str.capitalize, key="bruttolista_promote_kind"
             )
-            phase = st.selectbox(
+            phase = ui.choose(
                 "Fas",
                 [p.value for p in Phase][:3],
-                key="bruttolista_promote_phase",
                 format_func=str.capitalize,
-                placeholder="Välj ett alternativ",
+                key="bruttolista_promote_phase",
             )
-            owner = st.selectbox(
-                "Ägande part",
-                [None, *names],
-                format_func=lambda c: "–" if c is None else names[c],
-                key="bruttolista_promote_owner",
-                placeholder="Välj ett alternativ",
-            )
+            owner = ui.choose("Ägande part", names, key="bruttolista_promote_owner", none="–")
             submitted = st.form_submit_button(
                 "Skapa ärendet", type="primary", key="bruttolista_promote_submit"
             )
@@ -312,13 +292,8 @@ def edit_form(activity_id: int) -> None:
     current = bruttolista.activity(conn, activity_id)
     with st.form(f"bruttolista_edit_form_{activity_id}", enter_to_submit=False):
         text = st.text_area("Aktivitet", current["activity"], key=f"bruttolista_edit_activity_{activity_id}")
-        edit_areas = st.multiselect(
-            "Område",
-            list(AREAS),
-            default=current["areas"],
-            key=f"bruttolista_edit_areas_{activity_id}",
-            placeholder="Välj ett eller flera",
-            select_all=False,
+        edit_areas = ui.choose_many(
+            "Område", list(AREAS), default=current["areas"], key=f"bruttolista_edit_areas_{activity_id}"
         )
         potential = st.text_area(
             "Potentiellt utfall",
@@ -353,20 +328,14 @@ def edit_form(activity_id: int) -> None:
 def outcome_form(act: dict[str, Any], activity_id: int) -> None:
     """Record a year's outcome and status."""
     with st.form("bruttolista_outcome_form", enter_to_submit=False):
-        out_year = st.number_input(
-            "År",
-            min_value=2000,
-            max_value=2100,
-            value=act["outcome_year"] or act["plan_year"],
-            step=1,
-            key="bruttolista_outcome_year",
+        out_year = ui.year_input(
+            "År", act["outcome_year"] or act["plan_year"], key="bruttolista_outcome_year"
         )
-        out_status = st.selectbox(
+        out_status = ui.choose(
             "Utfallets status",
             [s.value for s in ActivityStatus],
             format_func=status_display,
             key="bruttolista_outcome_status",
-            placeholder="Välj ett alternativ",
         )
         out_text = st.text_area("Utfall", key="bruttolista_outcome_text")
         out_saved = st.form_submit_button("Spara utfallet", key="bruttolista_outcome_save")
@@ -403,22 +372,9 @@ def link_form(act: dict[str, Any], activity_id: int) -> None:
 def new_activity_form(years: list[int]) -> None:
     """Add an activity to a year's bruttolista."""
     with st.form("bruttolista_new_form", enter_to_submit=False):
-        new_year = st.number_input(
-            "Verksamhetsplanens år",
-            min_value=2000,
-            max_value=2100,
-            value=max(years or [2019]),
-            step=1,
-            key="bruttolista_new_year",
-        )
+        new_year = ui.year_input("Verksamhetsplanens år", max(years or [2019]), key="bruttolista_new_year")
         new_text = st.text_area("Den nya aktiviteten", key="bruttolista_new_activity")
-        new_areas = st.multiselect(
-            "Den nya aktivitetens område",
-            list(AREAS),
-            key="bruttolista_new_areas",
-            placeholder="Välj ett eller flera",
-            select_all=False,
-        )
+        new_areas = ui.choose_many("Den nya aktivitetens område", list(AREAS), key="bruttolista_new_areas")
         new_potential = st.text_area(
             "Den nya aktivitetens potentiella utfall", key="bruttolista_new_potential"
         )

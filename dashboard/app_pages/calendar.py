@@ -115,9 +115,7 @@ def period_form(year: int) -> None:
     st.subheader("Lägg till eller ändra en period")
     with st.form("calendar_period_form", enter_to_submit=False):
         c1, c2 = st.columns(2)
-        form_year = c1.number_input(
-            "År", min_value=2000, max_value=2100, value=year, step=1, key="calendar_year_in"
-        )
+        form_year = ui.year_input("År", year, key="calendar_year_in", where=c1)
         period = c2.text_input("Period (T1, T2, helår eller eget namn)", key="calendar_period_name")
         c3, c4 = st.columns(2)
         start = c3.date_input(

@@ -88,9 +88,7 @@ if query.strip():
         st.info(f"Inga beslut eller ärenden matchar ”{asked}”.")
     else:
         st.markdown(f"**{found.height} träffar** för ”{asked}”, bäst matchning först.")
-        st.dataframe(
-            decision_table(found), hide_index=True, width="stretch", key="decisions_results", placeholder="–"
-        )
+        ui.dataframe(decision_table(found), width="stretch", key="decisions_results")
         for r in found.head(10).iter_rows(named=True):
             label = paragraph_label(r["number_kind"], r["number"]) or ""
             with st.expander(f"{r['date']} {label} {ui.plain(r['title'])}".replace("  ", " ")):
@@ -123,13 +121,7 @@ else:
 st.header("Sammanträdesplan")
 years = governance.meeting_years(conn)
 if years:
-    plan_year = st.selectbox(
-        "Planens år",
-        years,
-        index=len(years) - 1,
-        key="decisions_plan_year",
-        placeholder="Välj ett alternativ",
-    )
+    plan_year = ui.choose("Planens år", years, index=len(years) - 1, key="decisions_plan_year")
     plan = governance.meeting_plan(conn, plan_year)
     ui.table(plan_table(plan), hide_index=True)
     for r in plan.filter(pl.col("moved_from").is_not_null()).iter_rows(named=True):
@@ -184,12 +176,11 @@ meeting_dates = meetings["date"].to_list()
 
 with tab_item:
     with st.form("decisions_item_form", enter_to_submit=False):
-        item_meeting = st.selectbox(
+        item_meeting = ui.choose(
             "Sammanträde för den nya punkten",
             meeting_dates,
             index=len(meeting_dates) - 1 if meeting_dates else None,
             key="decisions_item_meeting",
-            placeholder="Välj ett alternativ",
         )
         c1, c2 = st.columns(2)
         kind = c1.radio(
@@ -244,12 +235,11 @@ with tab_item:
             new_item = governance.add_agenda_item(conn, user, data)
 
 with tab_decision:
-    chosen_date = st.selectbox(
+    chosen_date = ui.choose(
         "Sammanträde med punkten",
         meeting_dates,
         index=len(meeting_dates) - 1 if meeting_dates else None,
         key="decisions_edit_meeting",
-        placeholder="Välj ett alternativ",
     )
     items = governance.decisions(conn).filter(pl.col("date") == chosen_date)
     item_labels = {
@@ -297,12 +287,11 @@ with tab_decision:
 with tab_meeting:
     with st.form("decisions_meeting_form", enter_to_submit=False):
         meeting_date = st.date_input("Datum", value=None, key="decisions_meeting_date", format="YYYY-MM-DD")
-        meeting_kind = st.selectbox(
+        meeting_kind = ui.choose(
             "Typ",
             ["sammanträde", "extra sammanträde"],
-            key="decisions_meeting_kind",
             format_func=str.capitalize,
-            placeholder="Välj ett alternativ",
+            key="decisions_meeting_kind",
         )
         place = st.text_input("Plats", key="decisions_meeting_place")
         planned = st.checkbox("Planerat (ännu inte hållet)", value=True, key="decisions_meeting_planned")
@@ -361,14 +350,7 @@ with tab_price:
         st.markdown("Din roll får inte ändra prislistan.")
     else:
         with st.form("decisions_rate_form", enter_to_submit=False):
-            rate_year = st.number_input(
-                "Prisets år",
-                min_value=2000,
-                max_value=2100,
-                value=date.today().year,
-                step=1,
-                key="decisions_rate_year",
-            )
+            rate_year = ui.year_input("Prisets år", date.today().year, key="decisions_rate_year")
             rate_resource = st.text_input("Resurs", key="decisions_rate_resource", placeholder="Jurist")
             rate_kr = st.text_input("Pris per timme (kr)", key="decisions_rate_kr", placeholder="645")
             rate_case = st.text_input("Beslut i ärende", key="decisions_rate_case", placeholder="GNS/7/2019")

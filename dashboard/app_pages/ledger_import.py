@@ -270,11 +270,8 @@ def sie_section() -> None:
         " räkenskapsår, antal, kontrollsumma, varningar och vad filen skulle ersätta. Ingenting"
         " ändras förrän du bekräftar. Samma fil två gånger ändrar inget."
     )
-    uploaded = st.file_uploader(
-        "SIE-fil (.se, .si, .sie)",
-        type=["se", "si", "sie", "txt"],
-        key=forms.uploader_key("ledger_import_file"),
-        help=uploads.SIE_FILE.text,
+    uploaded = forms.uploader(
+        "SIE-fil (.se, .si, .sie)", ["se", "si", "sie", "txt"], "ledger_import_file", uploads.SIE_FILE
     )
     allow = st.checkbox(
         "Tillåt obalanserade verifikationer (de listas som varningar)", key="ledger_import_allow_unbalanced"
@@ -306,16 +303,14 @@ def organisations_section() -> None:
     if listed_now.is_empty():
         st.caption("Listan är tom.")
     else:
-        st.dataframe(
+        ui.dataframe(
             listed_now.select(
                 pl.col("org_no").alias("Organisationsnummer"),
                 pl.col("name").alias("Namn"),
                 clock.local_column("added_at").alias("Tillagd"),
                 pl.col("added_by").alias("Av"),
             ),
-            hide_index=True,
             key="ledger_org_list",
-            placeholder="–",
         )
     with st.form("ledger_org_form", enter_to_submit=False):
         org_no = st.text_input("Organisationsnummer (NNNNNN-NNNN)", key="ledger_org_no")
@@ -338,11 +333,8 @@ def lines_section() -> None:
         " (eller objekt), **belopp** och **text**, och gärna **typ** (budget eller utfall). Belopp i"
         " kronor med huvudbokens tecken: kostnader positiva, intäkter negativa."
     )
-    lines_file = st.file_uploader(
-        "Fil (.csv eller .xlsx)",
-        type=["csv", "xlsx"],
-        key=forms.uploader_key("ledger_lines_file"),
-        help=uploads.LEDGER_LINES.text,
+    lines_file = forms.uploader(
+        "Fil (.csv eller .xlsx)", ["csv", "xlsx"], "ledger_lines_file", uploads.LEDGER_LINES
     )
     kind = st.radio(
         "Radtyp när kolumnen typ saknas", ["utfall", "budget"], horizontal=True, key="ledger_lines_kind"
@@ -365,12 +357,11 @@ def remove_import_form(log: pl.DataFrame) -> None:
     live = log.filter(pl.col("superseded_by").is_null() & pl.col("removed_at").is_null())
     if not live.is_empty():
         with st.form("ledger_remove_form", enter_to_submit=False):
-            chosen = st.selectbox(
+            chosen = ui.choose(
                 "Ta bort en import ur huvudboken (loggen finns kvar)",
                 live["id"].to_list(),
                 format_func=lambda i: f"{i}: {dict(live.select('id', 'file_name').iter_rows())[i]}",
                 key="ledger_remove_import",
-                placeholder="Välj ett alternativ",
             )
             removing = st.form_submit_button("Ta bort importen", key="ledger_remove_submit")
         if removing:
@@ -388,7 +379,7 @@ def import_log_section() -> None:
     if log.is_empty():
         st.caption("Inga importer ännu.")
     else:
-        st.dataframe(
+        ui.dataframe(
             log.select(
                 pl.col("id").alias("Import"),
                 pl.col("file_name").alias("Fil"),
@@ -415,10 +406,8 @@ def import_log_section() -> None:
                 .alias("Status"),
                 pl.col("fingerprint").str.slice(0, 12).alias("Fingeravtryck"),
             ),
-            hide_index=True,
             width="stretch",
             key="ledger_import_log",
-            placeholder="–",
         )
         remove_import_form(log)
 
@@ -432,9 +421,7 @@ def mapping_section() -> None:
             mapping.DEFAULT_ORGANISATION,
         }
     )
-    org = st.selectbox(
-        "Organisation", organisations, key="ledger_mapping_org", placeholder="Välj ett alternativ"
-    )
+    org = ui.choose("Organisation", organisations, key="ledger_mapping_org")
     current, used = mapping.mapping_for(conn, org)
     if used != org:
         st.caption(
@@ -468,23 +455,19 @@ def mapping_section() -> None:
 def objects_section() -> None:
     """Which ledger objects belong to which project, and the dimension that holds projects."""
     links = mapping_store.object_projects(conn)
-    st.dataframe(
+    ui.dataframe(
         links.select(
             pl.col("object").alias("Objekt"),
             pl.col("project_code").alias("Projekt"),
             pl.col("name").alias("Namn"),
             pl.col("source").alias("Källa"),
         ),
-        hide_index=True,
         key="ledger_object_links",
-        placeholder="–",
     )
     codes = ui.projects()["code"].to_list()
     with st.form("ledger_object_form", enter_to_submit=False):
         obj = st.text_input("Objekt (dimension för projekt)", key="ledger_object_id")
-        code = st.selectbox(
-            "Hör till projekt", ["", *codes], key="ledger_object_project", placeholder="Välj ett alternativ"
-        )
+        code = ui.choose("Hör till projekt", ["", *codes], key="ledger_object_project")
         label = st.text_input("Namn (valfritt)", key="ledger_object_name")
         linking = st.form_submit_button("Spara kopplingen", key="ledger_object_submit")
     forms.confirmation("ledger_object_flash")

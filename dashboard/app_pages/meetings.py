@@ -29,12 +29,11 @@ by_date = dict(meetings.select("date", "id").iter_rows())
 ui.from_link("meetings_choice", "datum", list(labels), parse=lambda d: by_date[d])
 if st.session_state.get("meetings_choice") not in labels:
     st.session_state["meetings_choice"] = default
-meeting_id = st.selectbox(
+meeting_id = ui.choose(
     "Sammanträde",
     list(labels),
     format_func=lambda meeting: labels.get(meeting, str(meeting)),
     key="meetings_choice",
-    placeholder="Välj ett alternativ",
 )
 meeting = meetings.filter(meetings["id"] == meeting_id).row(0, named=True)
 ui.to_link(datum=meeting["date"])

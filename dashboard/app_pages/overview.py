@@ -49,36 +49,30 @@ names = ui.party_names()
 
 with st.expander("Filter", expanded=True):
     c1, c2, c3, c4 = st.columns(4)
-    parties = c1.multiselect(
+    parties = ui.choose_many(
         "Part",
         list(names),
         format_func=lambda code: names.get(code, code),
-        key="overview_parties",
         placeholder="Alla parter",
-        select_all=False,
+        key="overview_parties",
+        where=c1,
     )
-    phases = c2.multiselect(
-        "Fas", [p.value for p in Phase], key="overview_phases", placeholder="Alla faser", select_all=False
+    phases = ui.choose_many(
+        "Fas", [p.value for p in Phase], placeholder="Alla faser", key="overview_phases", where=c2
     )
-    statuses = c3.multiselect(
+    statuses = ui.choose_many(
         "Status",
         [s.value for s in Status],
         format_func=ui.status_text,
-        key="overview_statuses",
         placeholder="Alla statusar",
-        select_all=False,
+        key="overview_statuses",
+        where=c3,
     )
     years = sorted(
         {int(d[:4]) for d in all_projects["start_date"].drop_nulls().to_list()}
         | {int(d[:4]) for d in all_projects["planned_end_date"].drop_nulls().to_list()}
     )
-    year = c4.selectbox(
-        "År",
-        [None, *years],
-        format_func=lambda y: "Alla år" if y is None else str(y),
-        key="overview_year",
-        placeholder="Välj ett alternativ",
-    )
+    year = ui.choose("År", years, key="overview_year", none="Alla år", format_func=lambda y: str(y), where=c4)
 
 shown = filter_projects(all_projects, parties=parties, phases=phases, statuses=statuses, year=year)
 figures = key_figures(shown)
@@ -137,12 +131,8 @@ def project_table(shown: pl.DataFrame) -> None:
         placeholder="t.ex. LINK2 eller GNS/8/2018",
         on_change=first_page,
     )
-    sort_label = s2.selectbox(
-        "Sortera efter",
-        list(sort_options),
-        key="overview_sort",
-        placeholder="Välj ett alternativ",
-        on_change=first_page,
+    sort_label = ui.choose(
+        "Sortera efter", list(sort_options), on_change=first_page, key="overview_sort", where=s2
     )
     sort_col, descending = sort_options[sort_label]
     # Red first, then yellow, green, and a project without a status last.
@@ -155,14 +145,13 @@ def project_table(shown: pl.DataFrame) -> None:
         clamp_page(pages)
         # A chooser, not st.number_input: its buttons are labelled in English ("Decrement").
         page_no = (
-            st.selectbox(
+            ui.choose(
                 "Sida",
                 range(1, pages + 1),
                 format_func=lambda n: (
                     f"{n} av {pages} (rad {(n - 1) * PAGE_ROWS + 1}–{min(n * PAGE_ROWS, found.height)})"
                 ),
                 key="overview_page",
-                placeholder="Välj ett alternativ",
             )
             or 1
         )
@@ -201,14 +190,8 @@ def project_table(shown: pl.DataFrame) -> None:
         pl.col("actual_ore").alias("Utfall"),
         pl.col("deviation_ore").alias("Avvikelse"),
     )
-    event = st.dataframe(
-        display,
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
-        key="overview_table",
-        placeholder="–",
+    event = ui.dataframe(
+        display, width="stretch", on_select="rerun", selection_mode="single-row", key="overview_table"
     )
     with st.expander("Tabellen i textform (för skärmläsare och utskrift)"):
         st.caption(

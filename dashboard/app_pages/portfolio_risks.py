@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from dashboard import charts_risks, ui
+from dashboard import charts_risks, risk_forms, ui
 from registers.risks import scoring, service
 from registers.risks.model import RiskStatus
 
@@ -35,14 +35,7 @@ risks = _risks(*ui.db_key())
 actions = _actions(*ui.db_key(), today)
 
 c1, c2 = st.columns(2)
-view = c1.radio(
-    "Risk att visa",
-    ["inherent", "residual"],
-    format_func=lambda v: (
-        "Ursprunglig risk (före åtgärder)" if v == "inherent" else "Restrisk (efter åtgärder)"
-    ),
-    key="portfolio_risks_view",
-)
+view = risk_forms.view_choice(c1, "portfolio_risks_view")
 include_closed = c2.checkbox("Ta med stängda risker", key="portfolio_risks_include_closed")
 prob_col, cons_col, score_col, band_col = (
     ("probability", "consequence", "score", "band")
@@ -97,7 +90,7 @@ if flagged.height and len(flagged["scale"].unique()) > 1:
 st.header("De allvarligaste riskerna")
 top = scoring.top_risks(flagged, 10, score_col=score_col, band_col=band_col)
 if top.height:
-    st.dataframe(
+    ui.dataframe(
         top.select(
             pl.col("project").alias("Projekt"),
             pl.col("register").alias("Register"),
@@ -108,9 +101,7 @@ if top.height:
             pl.col("owner").alias("Ägare"),
             pl.format("{} ({} öppna)", pl.col("actions"), pl.col("open_actions")).alias("Åtgärder"),
         ),
-        hide_index=True,
         key="portfolio_risks_top",
-        placeholder="–",
     )
     st.caption("Ordnade efter nivå och därefter efter andel av skalans högsta riskvärde.")
 else:
@@ -125,11 +116,6 @@ if late.height:
         ("1 åtgärd", "är försenad") if late.height == 1 else (f"{late.height} åtgärder", "är försenade")
     )
     st.warning(f"{what} i {late['project'].n_unique()} projekt {verb}.", icon="⚠️")
-    st.dataframe(
-        ui.actions_table(late, {"project": "Projekt"}),
-        hide_index=True,
-        key="portfolio_risks_late",
-        placeholder="–",
-    )
+    ui.dataframe(ui.actions_table(late, {"project": "Projekt"}), key="portfolio_risks_late")
 else:
     st.markdown("Inga åtgärder i portföljen är försenade.")

@@ -26,14 +26,13 @@ if "project_select" not in st.session_state and wanted is not None and wanted no
 ui.follow_link("project_select", "projekt", codes)
 if st.session_state.get("project_select") not in codes:
     st.session_state["project_select"] = ui.default_project(codes)
-code = st.selectbox(
+code = ui.choose(
     "Projekt eller ärende",
     ui.project_choices("project_select", portfolio, search_key="project_search"),
     format_func=lambda c: f"{c} – {names[c]}",
-    key="project_select",
     on_change=ui.chosen_by_user,
     args=("project_select",),
-    placeholder="Välj ett alternativ",
+    key="project_select",
 )
 ui.link_choice("app_pages/project.py", "project_select", projekt=code)
 

@@ -81,21 +81,9 @@ class _Selection:
 def _choose_project(user: User, conn: Database, today: date) -> _Project:
     """The title, the project chooser and what the user may do; the chosen project's data."""
     projects = ui.projects()
-    codes = projects["code"].to_list()
-    names = dict(projects.select("code", "name").iter_rows())
 
     st.title("Riskregister")
-    ui.from_link("risks_project", "projekt", codes)
-    if st.session_state.get("risks_project") not in codes:
-        st.session_state["risks_project"] = ui.default_project(codes)
-    code = st.selectbox(
-        "Projekt eller ärende",
-        ui.project_choices("risks_project", projects, search_key="risks_project_search"),
-        format_func=lambda c: f"{c} – {names[c]}",
-        key="risks_project",
-        placeholder="Välj ett alternativ",
-    )
-    ui.to_link(projekt=code)
+    code = ui.choose_project("risks_project", "Projekt eller ärende", projects)
     pid = store.project_id_for(conn, code)
     editable = ui.can(Action.EDIT_RISKS, project_id=pid)
     registers = service.registers(conn, pid)
@@ -150,48 +138,41 @@ def _matrix(page: _Project) -> _Selection:
     registers, by_id, risks = page.registers, page.by_id, page.risks
     st.header("Riskmatris", anchor="riskmatris")
     c1, c2, c3 = st.columns([2, 2, 2])
-    view = c1.radio(
-        "Risk att visa",
-        ["inherent", "residual"],
-        format_func=lambda v: (
-            "Ursprunglig risk (före åtgärder)" if v == "inherent" else "Restrisk (efter åtgärder)"
-        ),
-        key="risks_view",
-    )
-    chosen_registers = c2.multiselect(
+    view = risk_forms.view_choice(c1, "risks_view")
+    chosen_registers = ui.choose_many(
         "Visa register",
         [r.id for r in registers],
         format_func=lambda i: by_id[i].name,
-        key="risks_filter_register",
         placeholder="Alla register",
-        select_all=False,
+        key="risks_filter_register",
+        where=c2,
     )
-    statuses = c3.multiselect(
+    statuses = ui.choose_many(
         "Visa status",
         [s.value for s in RiskStatus],
         default=[s.value for s in RiskStatus if s is not RiskStatus.STANGD],
-        key="risks_filter_status",
         placeholder="Alla statusar",
-        select_all=False,
+        key="risks_filter_status",
+        where=c3,
     )
     columns = listing.view_columns(view)
     view_label = "ursprunglig risk" if view == "inherent" else "restrisk"
     in_scope = listing.in_scope(risks, chosen_registers, statuses)
     max_scale = max(r.scale for r in registers)
     f1, f2, f3 = st.columns([2, 2, 2])
-    cell_p = f1.selectbox(
+    cell_p = ui.choose(
         "Filtrera listan på sannolikhet",
-        [None, *risk_forms.level_options(max_scale)],
-        format_func=lambda v: "Alla" if v is None else str(v),
+        risk_forms.level_options(max_scale),
         key="risks_cell_probability",
-        placeholder="Välj ett alternativ",
+        none="Alla",
+        where=f1,
     )
-    cell_c = f2.selectbox(
+    cell_c = ui.choose(
         "… och konsekvens",
-        [None, *risk_forms.level_options(max_scale)],
-        format_func=lambda v: "Alla" if v is None else str(v),
+        risk_forms.level_options(max_scale),
         key="risks_cell_consequence",
-        placeholder="Välj ett alternativ",
+        none="Alla",
+        where=f2,
     )
     f3.caption(
         "Välj en cell i matrisen genom att ange sannolikhet och konsekvens; listan nedan visar då bara "
@@ -255,21 +236,17 @@ def _risk_list(page: _Project, selection: _Selection) -> pl.DataFrame:
     """Band, search and sort, then the table of the risks shown; returns them."""
     st.header("Risker", anchor="risker")
     g1, g2, g3 = st.columns([2, 2, 2])
-    bands = g1.multiselect(
+    bands = ui.choose_many(
         "Nivå",
         [b.value for b in scoring.Band],
         format_func=scoring.band_text,
-        key="risks_filter_band",
         placeholder="Alla nivåer",
-        select_all=False,
+        key="risks_filter_band",
+        where=g1,
     )
     search = g2.text_input("Sök i titel, beskrivning och ägare", key="risks_filter_text", live="500ms")
-    sort_by = g3.selectbox(
-        "Sortera",
-        list(listing.SORT_KEYS),
-        format_func=lambda k: _SORT_LABELS[k],
-        key="risks_sort",
-        placeholder="Välj ett alternativ",
+    sort_by = ui.choose(
+        "Sortera", list(listing.SORT_KEYS), format_func=lambda k: _SORT_LABELS[k], key="risks_sort", where=g3
     )
     listed = listing.listed(
         selection.scope,
@@ -282,7 +259,7 @@ def _risk_list(page: _Project, selection: _Selection) -> pl.DataFrame:
         sort_by=sort_by,
     )
     st.markdown(f"**{listed.height}** av {page.risks.height} risker visas.")
-    st.dataframe(
+    ui.dataframe(
         listed.select(
             pl.col("id").alias("Id"),
             pl.col("register").alias("Register"),
@@ -307,9 +284,7 @@ def _risk_list(page: _Project, selection: _Selection) -> pl.DataFrame:
             .otherwise(pl.lit("nej"))
             .alias("I portföljen"),
         ),
-        hide_index=True,
         key="risks_table",
-        placeholder="–",
     )
     return listed
 
@@ -335,15 +310,13 @@ def _action_list(page: _Project, listed: pl.DataFrame) -> None:
         )
     else:
         st.markdown("Inga åtgärder är försenade.")
-    st.dataframe(
+    ui.dataframe(
         ui.actions_table(
             listing.actions_of(page.actions, listed),
             {"risk_id": "Risk-id"},
             {"comment": "Kommentar"},
         ),
-        hide_index=True,
         key="risks_actions_table",
-        placeholder="–",
     )
 
 
@@ -438,7 +411,7 @@ def _risk_history(risk_id: int) -> None:
     """Who changed what and when, from the audit log."""
     st.markdown("**Historik** (vem ändrade vad och när, ur ändringsloggen)")
     history = _history(*ui.db_key(), risk_id)
-    st.dataframe(
+    ui.dataframe(
         history.select(
             clock.local_column("at").alias("Tid"),
             pl.col("user").alias("Användare"),
@@ -446,9 +419,7 @@ def _risk_history(risk_id: int) -> None:
             pl.format("{} {}", pl.col("entity"), pl.col("entity_id")).alias("Post"),
             pl.col("change").alias("Ändring"),
         ),
-        hide_index=True,
         key="risks_history",
-        placeholder="–",
     )
 
 
@@ -512,11 +483,8 @@ def _excel(page: _Project) -> None:
     )
     if not page.editable:
         return
-    uploaded = st.file_uploader(
-        "Läs in en ifylld fil (.xlsx)",
-        type=["xlsx"],
-        key=forms.uploader_key("risks_import_file"),
-        help=uploads.RISK_WORKBOOK.text,
+    uploaded = forms.uploader(
+        "Läs in en ifylld fil (.xlsx)", ["xlsx"], "risks_import_file", uploads.RISK_WORKBOOK
     )
     importing = st.button("Importera filen", key="risks_import_submit", disabled=uploaded is None)
     forms.confirmation("risks_import_flash")

@@ -55,9 +55,7 @@ else:
     # A survey or round just created is chosen by the save (forms.prepare, above).
     if st.session_state.get("surveys_select") not in ids:
         st.session_state["surveys_select"] = ids[0]
-    chosen_id = st.selectbox(
-        "Enkät", ids, format_func=lambda i: labels[i], key="surveys_select", placeholder="Välj ett alternativ"
-    )
+    chosen_id = ui.choose("Enkät", ids, format_func=lambda i: labels[i], key="surveys_select")
     survey_id = int(chosen_id if chosen_id is not None else ids[0])
     survey = surveys_store.get_survey(conn, survey_id)
     project_id = int(survey["project_id"])
@@ -121,12 +119,8 @@ else:
             )
 
         visible = overall.groups.filter(~pl.col("suppressed"))["group"].to_list()
-        chosen = st.multiselect(
-            "Visa resultat för grupp",
-            visible,
-            key="surveys_groups",
-            placeholder="Alla svarande",
-            select_all=False,
+        chosen = ui.choose_many(
+            "Visa resultat för grupp", visible, placeholder="Alla svarande", key="surveys_groups"
         )
         try:
             res = surveys.results(conn, survey_id, chosen or None)
@@ -161,13 +155,7 @@ else:
             for r in stats.iter_rows(named=True)
         ]
         if rows:
-            st.dataframe(
-                pl.DataFrame(rows),
-                hide_index=True,
-                width="stretch",
-                key="surveys_statements_table",
-                placeholder="–",
-            )
+            ui.dataframe(pl.DataFrame(rows), width="stretch", key="surveys_statements_table")
             st.caption(
                 "Tabellen visar samma andelar som diagrammet (andel av svaren per svarsvärde) och "
                 "medelvärdet på skalan."
@@ -195,19 +183,12 @@ else:
             st.info("Projektet har ingen nytta med nollmätning och målvärde att koppla till ännu.")
         else:
             with st.form("surveys_link_form", enter_to_submit=False):
-                link_statement = st.selectbox(
-                    "Påstående",
-                    list(statement_texts),
-                    format_func=lambda i: statement_texts[i],
-                    key="surveys_link_statement",
-                    placeholder="Välj ett alternativ",
-                )
-                link_benefit = st.selectbox(
+                link_statement = ui.choose("Påstående", statement_texts, key="surveys_link_statement")
+                link_benefit = ui.choose(
                     "Nytta som påståendet mäter",
-                    [None, *benefit_titles],
-                    format_func=lambda b: "Ingen koppling" if b is None else benefit_titles[b],
+                    benefit_titles,
                     key="surveys_link_benefit",
-                    placeholder="Välj ett alternativ",
+                    none="Ingen koppling",
                 )
                 linked = st.form_submit_button("Spara kopplingen", key="surveys_link_submit")
             forms.confirmation("surveys_link_flash")
@@ -239,12 +220,7 @@ else:
             "Grupp anges med namn eller kod, påstående med text eller nummer. Ett tomt svar räknas som "
             "att frågan hoppades över. Allt eller inget: en felaktig rad och inget sparas."
         )
-        upload = st.file_uploader(
-            "Fil med svar",
-            type=["csv", "xlsx"],
-            key=forms.uploader_key("surveys_upload_file"),
-            help=uploads.SURVEY_FILE.text,
-        )
+        upload = forms.uploader("Fil med svar", ["csv", "xlsx"], "surveys_upload_file", uploads.SURVEY_FILE)
         replace = st.checkbox("Ersätt enkätens befintliga svar", key="surveys_upload_replace")
         reading = st.button("Läs in", key="surveys_upload_submit", type="primary", disabled=upload is None)
         forms.confirmation("surveys_upload_flash")
@@ -315,13 +291,13 @@ if manageable:
     st.subheader("Ny enkät")
     with st.form("surveys_new_form", enter_to_submit=False):
         c1, c2 = st.columns(2)
-        new_project = c1.selectbox(
+        new_project = ui.choose(
             "Den nya enkätens projekt",
             manageable,
             index=manageable.index(ui.default_project(manageable)),
             format_func=lambda c: f"{c} – {project_names[c]}",
             key="surveys_new_project",
-            placeholder="Välj ett alternativ",
+            where=c1,
         )
         new_title = c2.text_input("Den nya enkätens titel", key="surveys_new_title")
         c1, c2, c3 = st.columns(3)

@@ -70,22 +70,18 @@ if st.session_state.get("tertial_scope") not in scopes:
     st.session_state["tertial_scope"] = "nämnden"
 
 c1, c2, c3 = st.columns(3)
-year = c1.selectbox("År", years, key="tertial_year", placeholder="Välj ett alternativ")
+year = ui.choose("År", years, key="tertial_year", where=c1)
 period = Period(
-    c2.selectbox(
+    ui.choose(
         "Period",
         [p.value for p in Period],
         format_func=lambda v: Period(v).label,
         key="tertial_period",
-        placeholder="Välj ett alternativ",
+        where=c2,
     )
 )
-scope_key = c3.selectbox(
-    "Urval",
-    scopes,
-    format_func=lambda s: Scope.parse(s).label,
-    key="tertial_scope",
-    placeholder="Välj ett alternativ",
+scope_key = ui.choose(
+    "Urval", scopes, format_func=lambda s: Scope.parse(s).label, key="tertial_scope", where=c3
 )
 ui.to_link(ar=year, period=period.value)
 report = _report(*ui.db_key(), year, period.value, scope_key)
@@ -129,7 +125,7 @@ else:
     in_kr = st.toggle("Visa i kronor i stället för tkr", key="tertial_in_kr")
     fmt = format_kr if in_kr else _tkr
     statement = report.statement
-    st.dataframe(
+    ui.dataframe(
         pl.DataFrame(
             {
                 "Rad": statement["line"],
@@ -140,10 +136,8 @@ else:
                 "Utfall − fg år": [fmt(v) for v in statement["diff_previous_year_ore"].to_list()],
             }
         ),
-        hide_index=True,
         width="stretch",
         key="tertial_statement",
-        placeholder="–",
     )
     st.caption(
         ("Belopp i kronor." if in_kr else "Belopp i tkr, avrundade var för sig som i årsredovisningen.")
@@ -161,7 +155,7 @@ objects = report.objects
 if objects.is_empty():
     st.caption("Inga objekt har utfall eller budget för perioden.")
 else:
-    st.dataframe(
+    ui.dataframe(
         pl.DataFrame(
             {
                 "Objekt": objects["object"],
@@ -186,10 +180,8 @@ else:
                 ],
             }
         ),
-        hide_index=True,
         width="stretch",
         key="tertial_objects",
-        placeholder="–",
     )
     st.caption(
         f"En kommentar krävs när avvikelsen är minst {format_tkr(report.threshold_ore)} åt något håll."
@@ -210,7 +202,7 @@ else:
     from_ledger = report.source == "huvudbok"
     if by_project.height:
         st.markdown("**Per projekt**")
-        st.dataframe(
+        ui.dataframe(
             pl.DataFrame(
                 {
                     "Projekt": by_project["project_code"],
@@ -226,10 +218,8 @@ else:
                     ],
                 }
             ),
-            hide_index=True,
             width="stretch",
             key="tertial_projects",
-            placeholder="–",
         )
     st.plotly_chart(
         charts_ledger.deviation_by_object(objects, "Budget − utfall per objekt"), key="tertial_objects_chart"
@@ -246,12 +236,11 @@ if not report.reported_results.is_empty() and report.source == "huvudbok":
 if ui.can(Action.FREEZE_REPORT) and not objects.is_empty():
     with st.form("tertial_note_form", enter_to_submit=False):
         st.markdown("**Kommentar och helårsprognos för ett objekt**")
-        obj = st.selectbox(
+        obj = ui.choose(
             "Objekt",
             objects["object"].to_list(),
             format_func=lambda o: f"{o} {dict(objects.select('object', 'name').iter_rows()).get(o) or ''}",
             key="tertial_note_object",
-            placeholder="Välj ett alternativ",
         )
         comment = st.text_area("Kommentar till avvikelsen", key="tertial_note_comment")
         forecast_text = st.text_input(
@@ -292,7 +281,7 @@ if report.snapshot:
     )
     if changed and diff is not None:
         st.warning("Siffrorna har ändrats sedan rapporten fastställdes (t.ex. efter en ny import):")
-        st.dataframe(
+        ui.dataframe(
             pl.DataFrame(
                 {
                     "Rad": diff["line"],
@@ -302,9 +291,7 @@ if report.snapshot:
                     "Skillnad budget": [format_kr(v) for v in diff["change_budget_ore"].to_list()],
                 }
             ),
-            hide_index=True,
             key="tertial_snapshot_diff",
-            placeholder="–",
         )
     elif frozen_result != report.result_ore:
         st.warning(
@@ -344,7 +331,7 @@ party_view.section(user, year=year, period=period, key_prefix="tertial")
 # --- review -----------------------------------------------------------------------------------
 
 st.subheader("Granskning")
-st.dataframe(
+ui.dataframe(
     pl.DataFrame(
         [
             (
@@ -369,10 +356,8 @@ st.dataframe(
         schema=["Part", "Status", "Granskad av", "Tidpunkt", "Kommentar", "Avser partsvyn"],
         orient="row",
     ),
-    hide_index=True,
     width="stretch",
     key="tertial_reviews",
-    placeholder="–",
 )
 if user.party and ui.can(Action.REVIEW_TERTIAL, party=user.party):
     party_name = names.get(user.party, user.party)

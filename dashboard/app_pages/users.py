@@ -28,7 +28,7 @@ def party_label(code: str | None) -> str:
 
 def accounts_table(users: pl.DataFrame) -> None:
     """Every account; st.dataframe shows names and addresses as written."""
-    st.dataframe(
+    ui.dataframe(
         users.select(
             pl.col("name").alias("Namn"),
             pl.col("email").alias("E-post"),
@@ -44,9 +44,7 @@ def accounts_table(users: pl.DataFrame) -> None:
                 "Spärrat till"
             ),
         ),
-        hide_index=True,
         key="users_table",
-        placeholder="–",
     )
 
 
@@ -55,27 +53,9 @@ def new_account_form() -> None:
     with st.form("users_new", enter_to_submit=False):
         st.text_input("Namn", key="users_name")
         st.text_input("E-postadress", key="users_email")
-        st.selectbox(
-            "Roll",
-            ROLES,
-            format_func=lambda r: Role(r).label,
-            key="users_role",
-            placeholder="Välj ett alternativ",
-        )
-        st.selectbox(
-            "Part (kommunchef)",
-            [None, *names],
-            format_func=party_label,
-            key="users_party",
-            placeholder="Välj ett alternativ",
-        )
-        st.multiselect(
-            "Projekt (projektledare)",
-            codes,
-            key="users_projects",
-            placeholder="Välj ett eller flera",
-            select_all=False,
-        )
+        ui.choose("Roll", ROLES, format_func=lambda r: Role(r).label, key="users_role")
+        ui.choose("Part (kommunchef)", [None, *names], format_func=party_label, key="users_party")
+        ui.choose_many("Projekt (projektledare)", codes, key="users_projects")
         st.text_input("Lösenord (minst 12 tecken)", type="password", key="users_password")
         created = st.form_submit_button("Skapa konto", type="primary", key="users_new_submit")
     forms.confirmation("users_new_flash")
@@ -130,12 +110,7 @@ def show_stale(exc: StaleEditError) -> None:
         (FIELD_LABELS.get(k, k), ", ".join(v) if isinstance(v, list) else ("–" if v is None else str(v)))
         for k, v in current.items()
     ]
-    st.dataframe(
-        pl.DataFrame(rows, schema=["Fält", "Nu sparat"], orient="row"),
-        hide_index=True,
-        key="users_stale",
-        placeholder="–",
-    )
+    ui.dataframe(pl.DataFrame(rows, schema=["Fält", "Nu sparat"], orient="row"), key="users_stale")
     st.button("Läs in den nya versionen", key="users_edit_reload", on_click=reload_edit)
 
 
@@ -145,36 +120,21 @@ def edit_form(account: dict[str, Any]) -> None:
     with st.form("users_edit", enter_to_submit=False):
         st.markdown(f"**Namn, roll, part och projekt** (du utgår från version {version})")
         st.text_input("Kontots namn", key="users_edit_name")
-        st.selectbox(
-            "Kontots roll",
-            ROLES,
-            format_func=lambda r: Role(r).label,
-            key="users_edit_role",
-            placeholder="Välj ett alternativ",
-        )
-        st.selectbox(
+        ui.choose("Kontots roll", ROLES, format_func=lambda r: Role(r).label, key="users_edit_role")
+        ui.choose(
             "Kontots part (kommunchef, nämnd)",
             [None, *names],
             format_func=party_label,
             key="users_edit_party",
-            placeholder="Välj ett alternativ",
         )
-        st.multiselect(
-            "Kontots projekt (projektledare)",
-            codes,
-            key="users_edit_projects",
-            placeholder="Välj ett eller flera",
-            select_all=False,
-        )
+        ui.choose_many("Kontots projekt (projektledare)", codes, key="users_edit_projects")
         saved = st.form_submit_button("Spara ändringarna", type="primary", key="users_edit_submit")
     forms.confirmation("users_edit_flash")
     if saved:
         changed = False
         with forms.saving(
             "users_edit_flash",
-            lambda: (
-                f"Kontot {ui.plain(email)} är sparat." if changed else "Inget var ändrat; inget sparades."
-            ),
+            lambda: forms.saved_or_unchanged(f"Kontot {ui.plain(email)} är sparat.", changed),
             refused={StaleEditError: show_stale},
             then={"users_edit_base": None},
         ):
