@@ -53,6 +53,34 @@ def measurements(path: Path, benefit_id: int) -> list[tuple]:
         db.close()
 
 
+def measure(
+    at, value: str, *, benefit: int | None = None, on: date | None = None, comment: str | None = None
+) -> None:
+    """Fill the measurement form (the fields given) and press its button."""
+    if benefit is not None:
+        at.selectbox(key="benefits_measure_benefit").set_value(benefit)
+    if on is not None:
+        at.date_input(key="benefits_measure_date").set_value(on)
+    at.text_input(key="benefits_measure_value").input(value)
+    if comment is not None:
+        at.text_input(key="benefits_measure_comment").input(comment)
+    at.button(key="benefits_measure_submit").click().run()
+
+
+def fill_plan(at, benefit: int, *, with_target: bool) -> None:
+    """Fill the plan asked for a benefit without one: days, lower is better, 6 on 2019-01-01
+    (and, with the target, 2 by 2021-01-01)."""
+    plan = f"benefits_measure_plan_{benefit}"
+    at.text_input(key=f"{plan}_indicator").input("Antal dagar")
+    at.text_input(key=f"{plan}_unit").input("dagar")
+    at.selectbox(key=f"{plan}_direction").set_value("lägre")
+    at.date_input(key=f"{plan}_baseline_date").set_value(date(2019, 1, 1))
+    at.text_input(key=f"{plan}_baseline_value").input("6")
+    if with_target:
+        at.date_input(key=f"{plan}_target_date").set_value(date(2021, 1, 1))
+        at.text_input(key=f"{plan}_target_value").input("2")
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_benefit_register_renders_for_every_role_with_link2s_effect_goals(app_as, role: str) -> None:
     at = app_as(role, PAGE)
@@ -93,11 +121,7 @@ def test_the_link2_leader_sets_a_plan_adds_a_measurement_and_the_status_changes(
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert "Nyttan är sparad." in texts(at)
 
-    at.selectbox(key="benefits_measure_benefit").set_value(goal)
-    at.date_input(key="benefits_measure_date").set_value(date(2020, 1, 1))
-    at.text_input(key="benefits_measure_value").input("3,5")
-    at.text_input(key="benefits_measure_comment").input("Första mätningen efter projektet")
-    at.button(key="benefits_measure_submit").click().run()
+    measure(at, "3,5", benefit=goal, on=date(2020, 1, 1), comment="Första mätningen efter projektet")
     assert not at.error, [e.value for e in at.error]
     shown = texts(at)
     assert "Mätningen är sparad. Status nu: → På väg." in shown
@@ -109,10 +133,7 @@ def test_a_measurement_before_the_baseline_is_shown_as_an_error_and_not_saved(ap
     goal = goal_id(app_env)
     set_plan(app_env, goal)
     at = app_as("admin", PAGE)
-    at.selectbox(key="benefits_measure_benefit").set_value(goal)
-    at.date_input(key="benefits_measure_date").set_value(date(2018, 12, 1))
-    at.text_input(key="benefits_measure_value").input("5")
-    at.button(key="benefits_measure_submit").click().run()
+    measure(at, "5", benefit=goal, on=date(2018, 12, 1))
     assert "före nollmätningens datum 2019-01-01" in " ".join(e.value for e in at.error)
     assert measurements(app_env, goal) == []
 
@@ -121,9 +142,7 @@ def test_a_non_numeric_measurement_is_refused(app_as, app_env: Path) -> None:
     goal = goal_id(app_env)
     set_plan(app_env, goal)
     at = app_as("projektledare", PAGE)
-    at.selectbox(key="benefits_measure_benefit").set_value(goal)
-    at.text_input(key="benefits_measure_value").input("ungefär fyra")
-    at.button(key="benefits_measure_submit").click().run()
+    measure(at, "ungefär fyra", benefit=goal)
     assert "'ungefär fyra' är inget tal" in " ".join(e.value for e in at.error)
     assert measurements(app_env, goal) == []
 
@@ -134,9 +153,7 @@ def test_a_benefit_owner_without_a_project_role_may_measure_their_benefit(app_as
     at = app_as("kommunchef", PAGE)
     assert at.selectbox(key="benefits_measure_benefit").options == [DAYS]
     assert "benefits_edit_benefit" not in {w.key for w in at.selectbox}
-    at.text_input(key="benefits_measure_value").input("4")
-    at.date_input(key="benefits_measure_date").set_value(date(2020, 6, 1))
-    at.button(key="benefits_measure_submit").click().run()
+    measure(at, "4", on=date(2020, 6, 1))
     assert not at.error, [e.value for e in at.error]
     assert measurements(app_env, goal) == [(date(2020, 6, 1), "4")]
 
@@ -201,18 +218,8 @@ def test_a_benefit_without_a_plan_gets_baseline_target_and_its_first_measurement
     at = app_as("projektledare", PAGE)
     at.selectbox(key="benefits_measure_benefit").set_value(goal).run()
     assert "saknar nollmätning och målvärde" in texts(at)
-    plan = f"benefits_measure_plan_{goal}"
-    at.text_input(key=f"{plan}_indicator").input("Antal dagar")
-    at.text_input(key=f"{plan}_unit").input("dagar")
-    at.selectbox(key=f"{plan}_direction").set_value("lägre")
-    at.date_input(key=f"{plan}_baseline_date").set_value(date(2019, 1, 1))
-    at.text_input(key=f"{plan}_baseline_value").input("6")
-    at.date_input(key=f"{plan}_target_date").set_value(date(2021, 1, 1))
-    at.text_input(key=f"{plan}_target_value").input("2")
-    at.date_input(key="benefits_measure_date").set_value(date(2020, 1, 1))
-    at.text_input(key="benefits_measure_value").input("3,5")
-    at.text_input(key="benefits_measure_comment").input("Första mätningen")
-    at.button(key="benefits_measure_submit").click().run()
+    fill_plan(at, goal, with_target=True)
+    measure(at, "3,5", on=date(2020, 1, 1), comment="Första mätningen")
     assert not at.error, [e.value for e in at.error]
     assert shown_under(at, "benefits_measure_submit") == (
         "Nollmätning, målvärde och mätning är sparade. Status nu: → På väg."
@@ -234,14 +241,8 @@ def test_a_plan_missing_its_target_saves_neither_plan_nor_measurement(app_as, ap
     goal = goal_id(app_env)
     at = app_as("projektledare", PAGE)
     at.selectbox(key="benefits_measure_benefit").set_value(goal).run()
-    plan = f"benefits_measure_plan_{goal}"
-    at.text_input(key=f"{plan}_indicator").input("Antal dagar")
-    at.text_input(key=f"{plan}_unit").input("dagar")
-    at.selectbox(key=f"{plan}_direction").set_value("lägre")
-    at.date_input(key=f"{plan}_baseline_date").set_value(date(2019, 1, 1))
-    at.text_input(key=f"{plan}_baseline_value").input("6")
-    at.text_input(key="benefits_measure_value").input("4")
-    at.button(key="benefits_measure_submit").click().run()
+    fill_plan(at, goal, with_target=False)
+    measure(at, "4")
     assert any("målvärde" in e.value for e in at.error)
     assert at.text_input(key="benefits_measure_value").value == "4"  # nothing typed is lost
     assert measurements(app_env, goal) == []
