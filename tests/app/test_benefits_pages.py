@@ -14,7 +14,7 @@ from portfolio.auth import SYSTEM
 from registers.benefits import service, store
 from registers.benefits.model import Point
 from registers.database import open_database
-from tests.app.conftest import ROLES, duplicate_labels, shown_under, texts
+from tests.app.conftest import ROLES, duplicate_labels, fill, shown_under, texts
 
 PAGE = "app_pages/benefits.py"
 DAYS = "Antal dagar efter beslut om utskrivningsklar som patienter finns kvar på sjukhuset"
@@ -56,14 +56,14 @@ def measurements(path: Path, benefit_id: int) -> list[tuple]:
 def measure(
     at, value: str, *, benefit: int | None = None, on: date | None = None, comment: str | None = None
 ) -> None:
-    """Fill the measurement form (the fields given) and press its button."""
-    if benefit is not None:
-        at.selectbox(key="benefits_measure_benefit").set_value(benefit)
-    if on is not None:
-        at.date_input(key="benefits_measure_date").set_value(on)
-    at.text_input(key="benefits_measure_value").input(value)
-    if comment is not None:
-        at.text_input(key="benefits_measure_comment").input(comment)
+    """Fill the measurement form (a field left None stays as it is) and press its button."""
+    fill(
+        at,
+        benefits_measure_benefit=benefit,
+        benefits_measure_date=on,
+        benefits_measure_value=value,
+        benefits_measure_comment=comment,
+    )
     at.button(key="benefits_measure_submit").click().run()
 
 
@@ -71,14 +71,18 @@ def fill_plan(at, benefit: int, *, with_target: bool) -> None:
     """Fill the plan asked for a benefit without one: days, lower is better, 6 on 2019-01-01
     (and, with the target, 2 by 2021-01-01)."""
     plan = f"benefits_measure_plan_{benefit}"
-    at.text_input(key=f"{plan}_indicator").input("Antal dagar")
-    at.text_input(key=f"{plan}_unit").input("dagar")
-    at.selectbox(key=f"{plan}_direction").set_value("lägre")
-    at.date_input(key=f"{plan}_baseline_date").set_value(date(2019, 1, 1))
-    at.text_input(key=f"{plan}_baseline_value").input("6")
+    fill(
+        at,
+        **{
+            f"{plan}_indicator": "Antal dagar",
+            f"{plan}_unit": "dagar",
+            f"{plan}_direction": "lägre",
+            f"{plan}_baseline_date": date(2019, 1, 1),
+            f"{plan}_baseline_value": "6",
+        },
+    )
     if with_target:
-        at.date_input(key=f"{plan}_target_date").set_value(date(2021, 1, 1))
-        at.text_input(key=f"{plan}_target_value").input("2")
+        fill(at, **{f"{plan}_target_date": date(2021, 1, 1), f"{plan}_target_value": "2"})
 
 
 @pytest.mark.parametrize("role", ROLES)
