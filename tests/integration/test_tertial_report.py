@@ -39,8 +39,9 @@ def names(db) -> dict[str, str]:
     return dict(core_store.parties_frame(db).select("code", "name").iter_rows())
 
 
-def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
-    code = main(args)
+def report_2019(db_path, capsys, *options: str) -> tuple[int, str, str]:
+    """`portfolj report tertial --year 2019 <options> --db <db_path>`: exit code, output, errors."""
+    code = main(["report", "tertial", "--year", "2019", *options, "--db", str(db_path)])
     out = capsys.readouterr()
     return code, out.out, out.err
 
@@ -64,23 +65,7 @@ def test_the_2019_statement_equals_the_annual_report_line_by_line(seeded):
 
 
 def test_cli_full_year_by_line_ends_with_the_net_cost_against_budget(seeded_path, capsys):
-    code, out, err = run_cli(
-        [
-            "report",
-            "tertial",
-            "--year",
-            "2019",
-            "--period",
-            "helår",
-            "--by",
-            "line",
-            "--format",
-            "json",
-            "--db",
-            str(seeded_path),
-        ],
-        capsys,
-    )
+    code, out, err = report_2019(seeded_path, capsys, "--period", "helår", "--by", "line", "--format", "json")
     assert code == 0
     rows = json.loads(out)
     assert rows[-1] == {
@@ -101,23 +86,7 @@ def test_t1_2019_shows_the_minutes_result_of_minus_219_tkr(seeded):
 
 
 def test_cli_t1_by_line_says_there_is_no_statement_and_exits_non_zero(seeded_path, capsys):
-    code, _, err = run_cli(
-        [
-            "report",
-            "tertial",
-            "--year",
-            "2019",
-            "--period",
-            "T1",
-            "--by",
-            "line",
-            "--format",
-            "json",
-            "--db",
-            str(seeded_path),
-        ],
-        capsys,
-    )
+    code, _, err = report_2019(seeded_path, capsys, "--period", "T1", "--by", "line", "--format", "json")
     assert code == 1
     assert "Ingen resultaträkning" in err and "−219 tkr" in err
 
@@ -298,22 +267,8 @@ def test_without_system_fonts_the_pdf_falls_back_to_helvetica_and_still_renders(
 def test_cli_writes_xlsx_and_pdf_files(seeded_path, tmp_path, capsys):
     for fmt in ("xlsx", "pdf"):
         out = tmp_path / f"rapport.{fmt}"
-        code, text, _ = run_cli(
-            [
-                "report",
-                "tertial",
-                "--year",
-                "2019",
-                "--period",
-                "helår",
-                "--format",
-                fmt,
-                "--out",
-                str(out),
-                "--db",
-                str(seeded_path),
-            ],
-            capsys,
+        code, text, _ = report_2019(
+            seeded_path, capsys, "--period", "helår", "--format", fmt, "--out", str(out)
         )
         assert code == 0 and out.stat().st_size > 1000
         assert "Årsbokslut 2019" in text
