@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook
 
 from dashboard.cli import main
-from portfolio import audit_store, users_store
+from portfolio import audit_store
 from portfolio import store as core_store
 from portfolio.auth import SYSTEM, User
 from portfolio.db import Database, connect, migrate
@@ -28,24 +28,9 @@ from portfolio.projects import service as projects
 from portfolio.projects import store as projects_store
 from portfolio.projects.model import BudgetLineInput, MilestoneInput, Person, ProjectInput, ReplanInput
 from registers.database import ALL_MIGRATIONS, open_database
+from tests.personas import persona
 
 LINK2 = "GNS/8/2018"
-
-
-def persona(db: Database, email: str) -> User:
-    found = users_store.find_user(db, email)
-    assert found is not None
-    return found[0]
-
-
-@pytest.fixture
-def admin(seeded: Database) -> User:
-    return persona(seeded, "e-strateg@gns.example")
-
-
-@pytest.fixture
-def leader(seeded: Database) -> User:
-    return persona(seeded, "projektledare.link2@gns.example")
 
 
 @pytest.fixture

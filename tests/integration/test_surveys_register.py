@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from dashboard.cli import main
-from portfolio import accounts, users_store
+from portfolio import accounts
 from portfolio import store as core_store
 from portfolio.auth import SYSTEM, User
 from portfolio.db import Database
@@ -26,6 +26,7 @@ from registers.database import open_database
 from registers.surveys import service, store
 from registers.surveys.model import parse_survey
 from seed.loader import DATA_DIR, seed_database
+from tests.personas import persona
 
 LINK2 = "GNS/8/2018"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "surveys"
@@ -34,12 +35,6 @@ STATEMENTS = [
     "Inloggningen fungerar bra",
     "Jag har fått tillräcklig utbildning",
 ]
-
-
-def persona(db: Database, email: str) -> User:
-    found = users_store.find_user(db, email)
-    assert found is not None
-    return found[0]
 
 
 def own_survey(db: Database, user: User | None = None, title: str = "Användarenkät 2021") -> int:

@@ -17,7 +17,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from dashboard.cli import main
 from dashboard.todo_data import inputs
-from portfolio import clock, users_store
+from portfolio import clock
 from portfolio.auth import User
 from portfolio.db import Database
 from portfolio.reminders import settings
@@ -27,16 +27,11 @@ from registers.database import open_database
 from registers.risks import service as risks
 from registers.risks import store as risks_store
 from registers.risks.model import ActionInput, RiskInput
+from tests.personas import persona
 
 TODAY = date(2026, 12, 3)
 LEADER = "projektledare.link2@gns.example"
 SMTP_ENV = (*(settings.PREFIX + k.upper() for k in settings.KEYS), settings.CONFIG_ENV)
-
-
-def persona(db: Database, email_address: str) -> User:
-    found = users_store.find_user(db, email_address)
-    assert found is not None
-    return found[0]
 
 
 def make_work_for_the_leader(db: Database) -> User:
