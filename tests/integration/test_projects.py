@@ -371,21 +371,15 @@ def test_the_nämnd_and_other_projects_leaders_cannot_touch_milestones(seeded, m
 def test_a_stale_milestone_edit_is_refused(seeded, leader):
     pid = projects.project_id_for(seeded, LINK2)
     ms = projects.milestones(seeded, pid)[0]
-    projects.edit_milestone(
-        seeded,
-        leader,
-        ms["id"],
-        MilestoneInput(name="Direktiv godkänt", planned_date=date.fromisoformat(ms["planned_date"])),
-        version=ms["version"],
-    )
+
+    def rename_as_read(name: str) -> None:
+        """Rename the milestone, from the version read before either edit."""
+        data = MilestoneInput(name=name, planned_date=date.fromisoformat(ms["planned_date"]))
+        projects.edit_milestone(seeded, leader, ms["id"], data, version=ms["version"])
+
+    rename_as_read("Direktiv godkänt")
     with pytest.raises(StaleEditError):
-        projects.edit_milestone(
-            seeded,
-            leader,
-            ms["id"],
-            MilestoneInput(name="Annat namn", planned_date=date.fromisoformat(ms["planned_date"])),
-            version=ms["version"],
-        )
+        rename_as_read("Annat namn")
 
 
 def test_an_unknown_milestone_name_lists_the_projects_milestones(seeded):
