@@ -1,9 +1,13 @@
-"""Rows written straight to the tables, as an older version of the app left them."""
+"""Rows a test puts in place before it acts: written straight to the tables as an older version of the
+app left them, or through the app's own services as the system."""
 
 from __future__ import annotations
 
+from portfolio.auth import SYSTEM
 from portfolio.db import Database
 from portfolio.ledger import tertial_store
+from portfolio.ledger.tertial import save_note
+from portfolio.periods import Period
 
 
 def bracke_t1_2019_review(
@@ -19,4 +23,25 @@ def bracke_t1_2019_review(
         user_email=user_email,
         user_name=user_name,
         comment=comment,
+    )
+
+
+def note_2019(
+    db: Database,
+    period: Period,
+    obj: str,
+    comment: str,
+    forecast_ore: int | None = None,
+    version: int | None = None,
+) -> None:
+    """The system saves a note (comment and forecast) on an object in a 2019 tertial report."""
+    save_note(
+        db,
+        SYSTEM,
+        year=2019,
+        period=period,
+        obj=obj,
+        comment=comment,
+        forecast_ore=forecast_ore,
+        version=version,
     )

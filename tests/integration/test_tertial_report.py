@@ -24,11 +24,11 @@ from portfolio.ledger.tertial import (
     freeze_report,
     load_report,
     review_report,
-    save_note,
 )
 from portfolio.periods import Period
 from seed.loader import DATA_DIR
 from tests.present import present
+from tests.stored import note_2019
 
 BRACKE_CEO = User(
     id=None, email="kc.bracke@gns.example", name="KC Bräcke", role=Role.KOMMUNCHEF, party="BRACKE"
@@ -133,16 +133,7 @@ def test_a_frozen_report_does_not_change_with_a_later_import_and_shows_the_diffe
     import_sie(seeded, SYSTEM, first.path)
     report = load_report(seeded, 2019, Period.T1)
     for obj in report.comments_missing:
-        save_note(
-            seeded,
-            SYSTEM,
-            year=2019,
-            period=Period.T1,
-            obj=obj,
-            comment="Förklarad.",
-            forecast_ore=None,
-            version=None,
-        )
+        note_2019(seeded, Period.T1, obj, "Förklarad.")
     report = load_report(seeded, 2019, Period.T1)
     freeze_report(seeded, SYSTEM, report, "§16")
     frozen = tertial_store.latest_snapshot(seeded, 2019, "T1", "nämnden")
@@ -165,16 +156,7 @@ def test_freezing_is_refused_while_a_large_deviation_lacks_a_comment(seeded):
 
 def test_a_forecast_needs_a_comment_and_a_stale_edit_is_refused(seeded):
     def note(comment: str, forecast_ore: int, version: int | None) -> None:
-        save_note(
-            seeded,
-            SYSTEM,
-            year=2019,
-            period=Period.T2,
-            obj="6674",
-            comment=comment,
-            forecast_ore=forecast_ore,
-            version=version,
-        )
+        note_2019(seeded, Period.T2, "6674", comment, forecast_ore, version)
 
     with pytest.raises(InvalidInputError):
         note("", 100, None)
