@@ -105,6 +105,14 @@ def fill(at: AppTest, **values: Any) -> None:
             widgets[key].set_value(value)
 
 
+def frame_with(at: AppTest, column: str) -> Any:
+    """The first table on the page with this column (a plain st.dataframe has no key in AppTest)."""
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"ingen tabell med kolumnen {column}")
+
+
 def duplicate_labels(at: AppTest) -> list[str]:
     """The labels that more than one control on the page carries (a screen reader cannot tell them apart)."""
     labels = [str(w.label) for kind in WIDGET_KINDS for w in getattr(at, kind)]
