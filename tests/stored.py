@@ -3,11 +3,16 @@ app left them, or through the app's own services as the system."""
 
 from __future__ import annotations
 
-from portfolio.auth import SYSTEM
+from datetime import date
+
+from portfolio.auth import SYSTEM, User
 from portfolio.db import Database
 from portfolio.ledger import tertial_store
 from portfolio.ledger.tertial import save_note
 from portfolio.periods import Period
+from registers.risks import service as risks
+from registers.risks import store as risks_store
+from registers.risks.model import ActionInput
 
 
 def bracke_t1_2019_review(
@@ -44,4 +49,16 @@ def note_2019(
         comment=comment,
         forecast_ore=forecast_ore,
         version=version,
+    )
+
+
+def action_4_due(db: Database, user: User, due: date) -> None:
+    """The user sets LINK2's action 4 (E-learning) to fall due on this day, still in progress."""
+    action = risks_store.get_action(db, 4)
+    risks.update_action(
+        db,
+        user,
+        4,
+        ActionInput(description=action["description"], due_date=due, status="pågår"),
+        version=action["version"],
     )
