@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -13,13 +12,8 @@ from portfolio.errors import ImportRejectedError, InvalidInputError
 from registers.surveys import logic as survey_logic
 from registers.surveys.importer import parse_answers
 from registers.surveys.model import parse_survey, slug
+from tests.survey_files import FIXTURES, STATEMENTS
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "surveys"
-STATEMENTS = [
-    "Jag hittar det jag behöver i Cosmic Link",
-    "Inloggningen fungerar bra",
-    "Jag har fått tillräcklig utbildning",
-]
 GROUPS = pl.DataFrame(
     {
         "id": [1, 2, 3],
