@@ -97,6 +97,22 @@ WIDGET_KINDS = (
 )
 
 
+def fill(at: AppTest, **values: Any) -> None:
+    """Set each widget, found by its key whatever its kind, to its value; None leaves a widget as it is."""
+    widgets = {w.key: w for kind in WIDGET_KINDS for w in getattr(at, kind) if w.key}
+    for key, value in values.items():
+        if value is not None:
+            widgets[key].set_value(value)
+
+
+def frame_with(at: AppTest, column: str) -> Any:
+    """The first table on the page with this column (a plain st.dataframe has no key in AppTest)."""
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"ingen tabell med kolumnen {column}")
+
+
 def duplicate_labels(at: AppTest) -> list[str]:
     """The labels that more than one control on the page carries (a screen reader cannot tell them apart)."""
     labels = [str(w.label) for kind in WIDGET_KINDS for w in getattr(at, kind)]

@@ -6,16 +6,9 @@ import pytest
 
 from portfolio.ledger import keys_store
 from registers.database import open_database
-from tests.app.conftest import ROLES, texts
+from tests.app.conftest import ROLES, frame_with, texts
 
 PAGE = "app_pages/allocation.py"
-
-
-def frame_with(at, column: str):
-    for frame in at.dataframe:
-        if column in frame.value.columns:
-            return frame.value
-    raise AssertionError(f"ingen tabell med kolumnen {column}")
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -13,7 +13,7 @@ from portfolio.apikeys import service
 from portfolio.auth import SYSTEM
 from portfolio.money import format_kr, to_ore
 from registers.database import open_database
-from tests.app.conftest import PERSONA_EMAILS, ROLES, duplicate_labels, shown_under, texts
+from tests.app.conftest import PERSONA_EMAILS, ROLES, duplicate_labels, frame_with, shown_under, texts
 
 PAGE = "app_pages/api_keys.py"
 
@@ -21,11 +21,6 @@ PAGE = "app_pages/api_keys.py"
 def create(at, name: str):
     at.text_input(key="api_keys_name").input(name)
     return at.button(key="api_keys_create_submit").click().run()
-
-
-def table_with(at, column: str):
-    """The table on the page that has this column (st.dataframe without selection has no key in AppTest)."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
 def shown_keys(at) -> list[str]:
@@ -60,7 +55,7 @@ def test_every_role_creates_a_key_that_is_shown_once_and_reads_as_them(app_as, a
     at.run()
     assert shown_keys(at) == []
     assert key not in texts(at)
-    assert "Power BI" in table_with(at, "Återkallad")["Namn"].to_list()
+    assert "Power BI" in frame_with(at, "Återkallad")["Namn"].to_list()
 
 
 def test_a_refused_name_keeps_what_was_typed_and_creates_nothing(app_as, app_env):
@@ -83,7 +78,7 @@ def test_revoking_a_key_stops_it_and_is_confirmed_under_the_button(app_as, app_e
     db = open_database(app_env, migrate=False)
     assert service.user_for_key(db, key) is None
     db.close()
-    revoked = table_with(at, "Återkallad")
+    revoked = frame_with(at, "Återkallad")
     assert revoked["Återkallad"].to_list()[0] != ""
 
 
@@ -111,14 +106,14 @@ def test_a_key_name_with_markup_is_shown_as_written(app_as, app_env):
     name = "**fet** [länk](http://example.com) <b>x</b>"
     at = create(app_as("namnd", PAGE), name)
     assert name in texts(at)
-    assert table_with(at, "Återkallad")["Namn"].to_list() == [name]
+    assert frame_with(at, "Återkallad")["Namn"].to_list() == [name]
 
 
 def test_the_page_shows_how_to_use_a_key_in_power_bi_and_excel(app_as):
     at = app_as("namnd", PAGE)
     shown = texts(at)
     assert "Från webben" in shown and "Power BI" in shown and "Bearer <din nyckel>" in shown
-    assert "/api/v1/tertial" in table_with(at, "Adress")["Adress"].to_list()
+    assert "/api/v1/tertial" in frame_with(at, "Adress")["Adress"].to_list()
 
 
 def test_the_page_is_under_om_tjansten_for_every_role():

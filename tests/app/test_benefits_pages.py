@@ -14,7 +14,7 @@ from portfolio.auth import SYSTEM
 from registers.benefits import service, store
 from registers.benefits.model import Point
 from registers.database import open_database
-from tests.app.conftest import ROLES, duplicate_labels, shown_under, texts
+from tests.app.conftest import ROLES, duplicate_labels, fill, shown_under, texts
 
 PAGE = "app_pages/benefits.py"
 DAYS = "Antal dagar efter beslut om utskrivningsklar som patienter finns kvar på sjukhuset"
@@ -51,6 +51,38 @@ def measurements(path: Path, benefit_id: int) -> list[tuple]:
         return store.measurements_frame(db, benefit_id=benefit_id).select("measured_on", "value").rows()
     finally:
         db.close()
+
+
+def measure(
+    at, value: str, *, benefit: int | None = None, on: date | None = None, comment: str | None = None
+) -> None:
+    """Fill the measurement form (a field left None stays as it is) and press its button."""
+    fill(
+        at,
+        benefits_measure_benefit=benefit,
+        benefits_measure_date=on,
+        benefits_measure_value=value,
+        benefits_measure_comment=comment,
+    )
+    at.button(key="benefits_measure_submit").click().run()
+
+
+def fill_plan(at, benefit: int, *, with_target: bool) -> None:
+    """Fill the plan asked for a benefit without one: days, lower is better, 6 on 2019-01-01
+    (and, with the target, 2 by 2021-01-01)."""
+    plan = f"benefits_measure_plan_{benefit}"
+    fill(
+        at,
+        **{
+            f"{plan}_indicator": "Antal dagar",
+            f"{plan}_unit": "dagar",
+            f"{plan}_direction": "lägre",
+            f"{plan}_baseline_date": date(2019, 1, 1),
+            f"{plan}_baseline_value": "6",
+        },
+    )
+    if with_target:
+        fill(at, **{f"{plan}_target_date": date(2021, 1, 1), f"{plan}_target_value": "2"})
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -93,11 +125,7 @@ def test_the_link2_leader_sets_a_plan_adds_a_measurement_and_the_status_changes(
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert "Nyttan är sparad." in texts(at)
 
-    at.selectbox(key="benefits_measure_benefit").set_value(goal)
-    at.date_input(key="benefits_measure_date").set_value(date(2020, 1, 1))
-    at.text_input(key="benefits_measure_value").input("3,5")
-    at.text_input(key="benefits_measure_comment").input("Första mätningen efter projektet")
-    at.button(key="benefits_measure_submit").click().run()
+    measure(at, "3,5", benefit=goal, on=date(2020, 1, 1), comment="Första mätningen efter projektet")
     assert not at.error, [e.value for e in at.error]
     shown = texts(at)
     assert "Mätningen är sparad. Status nu: → På väg." in shown
@@ -109,10 +137,7 @@ def test_a_measurement_before_the_baseline_is_shown_as_an_error_and_not_saved(ap
     goal = goal_id(app_env)
     set_plan(app_env, goal)
     at = app_as("admin", PAGE)
-    at.selectbox(key="benefits_measure_benefit").set_value(goal)
-    at.date_input(key="benefits_measure_date").set_value(date(2018, 12, 1))
-    at.text_input(key="benefits_measure_value").input("5")
-    at.button(key="benefits_measure_submit").click().run()
+    measure(at, "5", benefit=goal, on=date(2018, 12, 1))
     assert "före nollmätningens datum 2019-01-01" in " ".join(e.value for e in at.error)
     assert measurements(app_env, goal) == []
 
@@ -121,9 +146,7 @@ def test_a_non_numeric_measurement_is_refused(app_as, app_env: Path) -> None:
     goal = goal_id(app_env)
     set_plan(app_env, goal)
     at = app_as("projektledare", PAGE)
-    at.selectbox(key="benefits_measure_benefit").set_value(goal)
-    at.text_input(key="benefits_measure_value").input("ungefär fyra")
-    at.button(key="benefits_measure_submit").click().run()
+    measure(at, "ungefär fyra", benefit=goal)
     assert "'ungefär fyra' är inget tal" in " ".join(e.value for e in at.error)
     assert measurements(app_env, goal) == []
 
@@ -134,9 +157,7 @@ def test_a_benefit_owner_without_a_project_role_may_measure_their_benefit(app_as
     at = app_as("kommunchef", PAGE)
     assert at.selectbox(key="benefits_measure_benefit").options == [DAYS]
     assert "benefits_edit_benefit" not in {w.key for w in at.selectbox}
-    at.text_input(key="benefits_measure_value").input("4")
-    at.date_input(key="benefits_measure_date").set_value(date(2020, 6, 1))
-    at.button(key="benefits_measure_submit").click().run()
+    measure(at, "4", on=date(2020, 6, 1))
     assert not at.error, [e.value for e in at.error]
     assert measurements(app_env, goal) == [(date(2020, 6, 1), "4")]
 
@@ -201,18 +222,8 @@ def test_a_benefit_without_a_plan_gets_baseline_target_and_its_first_measurement
     at = app_as("projektledare", PAGE)
     at.selectbox(key="benefits_measure_benefit").set_value(goal).run()
     assert "saknar nollmätning och målvärde" in texts(at)
-    plan = f"benefits_measure_plan_{goal}"
-    at.text_input(key=f"{plan}_indicator").input("Antal dagar")
-    at.text_input(key=f"{plan}_unit").input("dagar")
-    at.selectbox(key=f"{plan}_direction").set_value("lägre")
-    at.date_input(key=f"{plan}_baseline_date").set_value(date(2019, 1, 1))
-    at.text_input(key=f"{plan}_baseline_value").input("6")
-    at.date_input(key=f"{plan}_target_date").set_value(date(2021, 1, 1))
-    at.text_input(key=f"{plan}_target_value").input("2")
-    at.date_input(key="benefits_measure_date").set_value(date(2020, 1, 1))
-    at.text_input(key="benefits_measure_value").input("3,5")
-    at.text_input(key="benefits_measure_comment").input("Första mätningen")
-    at.button(key="benefits_measure_submit").click().run()
+    fill_plan(at, goal, with_target=True)
+    measure(at, "3,5", on=date(2020, 1, 1), comment="Första mätningen")
     assert not at.error, [e.value for e in at.error]
     assert shown_under(at, "benefits_measure_submit") == (
         "Nollmätning, målvärde och mätning är sparade. Status nu: → På väg."
@@ -234,14 +245,8 @@ def test_a_plan_missing_its_target_saves_neither_plan_nor_measurement(app_as, ap
     goal = goal_id(app_env)
     at = app_as("projektledare", PAGE)
     at.selectbox(key="benefits_measure_benefit").set_value(goal).run()
-    plan = f"benefits_measure_plan_{goal}"
-    at.text_input(key=f"{plan}_indicator").input("Antal dagar")
-    at.text_input(key=f"{plan}_unit").input("dagar")
-    at.selectbox(key=f"{plan}_direction").set_value("lägre")
-    at.date_input(key=f"{plan}_baseline_date").set_value(date(2019, 1, 1))
-    at.text_input(key=f"{plan}_baseline_value").input("6")
-    at.text_input(key="benefits_measure_value").input("4")
-    at.button(key="benefits_measure_submit").click().run()
+    fill_plan(at, goal, with_target=False)
+    measure(at, "4")
     assert any("målvärde" in e.value for e in at.error)
     assert at.text_input(key="benefits_measure_value").value == "4"  # nothing typed is lost
     assert measurements(app_env, goal) == []

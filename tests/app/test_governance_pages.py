@@ -6,16 +6,40 @@ from datetime import date
 
 import polars as pl
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from portfolio import store as core_store
 from portfolio import users_store
 from portfolio.governance import service as governance
 from portfolio.governance.model import AgendaItemInput, parse
 from registers.database import open_database
-from tests.app.conftest import ROLES, duplicate_labels, shown_under, texts
+from tests.app.conftest import ROLES, duplicate_labels, fill, shown_under, texts
 
 PAGE = "app_pages/decisions.py"
 SEEDED_ITEMS = 40  # agenda items in meetings.yaml
+
+
+def save_agenda_item(at, number: int, title: str, **fields: str) -> None:
+    """Fill the secretariat's agenda item form and press Spara; `fields` by their key's last word
+    (meeting, case, proposal, decision), the others left as they are."""
+    fill(
+        at,
+        decisions_item_number=number,
+        decisions_item_title=title,
+        **{f"decisions_item_{name}": value for name, value in fields.items()},
+    )
+    at.button(key="decisions_item_save").click().run()
+
+
+def admin_editing_the_final_report(app_as, app_env) -> tuple[AppTest, int]:
+    """The admin on the page with the final report's agenda item (GNS/8/2018, 2020-02-14) chosen for
+    editing, and that item's id."""
+    items = governance.decisions(open_database(app_env), case_code="GNS/8/2018")
+    item_id = items.filter(items["date"] == "2020-02-14")["item_id"].item()
+    at = app_as("admin", PAGE)
+    at.selectbox(key="decisions_edit_meeting").set_value("2020-02-14").run()
+    at.selectbox(key="decisions_edit_item").set_value(item_id).run()
+    return at, item_id
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -79,12 +103,14 @@ def test_admin_adds_a_meeting_to_next_years_plan(app_as, app_env):
 
 def test_admin_adds_a_decision_and_it_is_found_by_search(app_as, app_env):
     at = app_as("admin", PAGE)
-    at.selectbox(key="decisions_item_meeting").set_value("2020-03-27")
-    at.number_input(key="decisions_item_number").set_value(4)
-    at.text_input(key="decisions_item_case").set_value("GNS/03/2019")
-    at.text_input(key="decisions_item_title").set_value("Remissvar gemensam serverdrift")
-    at.text_area(key="decisions_item_decision").set_value("Remissvaren läggs till handlingarna.")
-    at.button(key="decisions_item_save").click().run()
+    save_agenda_item(
+        at,
+        4,
+        "Remissvar gemensam serverdrift",
+        meeting="2020-03-27",
+        case="GNS/03/2019",
+        decision="Remissvaren läggs till handlingarna.",
+    )
     assert not at.exception, [e.value for e in at.exception]
     assert [e.value for e in at.error] == []
     rows = governance.decisions(open_database(app_env), case_code="GNS/03/2019")
@@ -106,23 +132,14 @@ def test_bad_agenda_items_are_refused_with_a_precise_message_and_nothing_is_save
     app_as, app_env, meeting, number, case, message
 ):
     at = app_as("admin", PAGE)
-    at.selectbox(key="decisions_item_meeting").set_value(meeting)
-    at.number_input(key="decisions_item_number").set_value(number)
-    at.text_input(key="decisions_item_case").set_value(case)
-    at.text_input(key="decisions_item_title").set_value("Förlängning igen")
-    at.button(key="decisions_item_save").click().run()
+    save_agenda_item(at, number, "Förlängning igen", meeting=meeting, case=case)
     errors = [e.value for e in at.error]
     assert errors and errors[0].startswith("Inget sparades") and message in errors[0]
     assert core_store.count(open_database(app_env), "agenda_items") == SEEDED_ITEMS
 
 
 def test_admin_records_the_decision_of_the_final_report(app_as, app_env):
-    db = open_database(app_env)
-    items = governance.decisions(db, case_code="GNS/8/2018")
-    item_id = items.filter(items["date"] == "2020-02-14")["item_id"].item()
-    at = app_as("admin", PAGE)
-    at.selectbox(key="decisions_edit_meeting").set_value("2020-02-14").run()
-    at.selectbox(key="decisions_edit_item").set_value(item_id).run()
+    at, item_id = admin_editing_the_final_report(app_as, app_env)
     at.text_area(key=f"decisions_edit_decision_{item_id}").set_value(
         "Slutrapporten godkänns och läggs till handlingarna."
     )
@@ -161,12 +178,9 @@ def test_after_saving_an_agenda_item_the_form_is_empty_and_the_next_item_stores_
     app_as, app_env
 ):
     at = app_as("admin", PAGE)
-    at.selectbox(key="decisions_item_meeting").set_value("2020-03-27")
-    at.number_input(key="decisions_item_number").set_value(4)
-    at.text_input(key="decisions_item_title").set_value("Första punkten")
-    at.text_area(key="decisions_item_proposal").set_value("Förslag ett")
-    at.text_area(key="decisions_item_decision").set_value("Beslut ett")
-    at.button(key="decisions_item_save").click().run()
+    save_agenda_item(
+        at, 4, "Första punkten", meeting="2020-03-27", proposal="Förslag ett", decision="Beslut ett"
+    )
     assert not at.exception, [e.value for e in at.exception]
     item_tab = at.tabs[0]
     assert any("”Första punkten” är sparad för 2020-03-27" in s.value for s in item_tab.success)
@@ -183,10 +197,7 @@ def test_after_saving_an_agenda_item_the_form_is_empty_and_the_next_item_stores_
     first = governance.decisions(open_database(app_env)).filter(pl.col("title") == "Första punkten")
     assert at.selectbox(key="decisions_edit_item").value == first["item_id"].item()  # the item just saved
 
-    at.number_input(key="decisions_item_number").set_value(5)
-    at.text_input(key="decisions_item_title").set_value("Andra punkten")
-    at.text_area(key="decisions_item_proposal").set_value("Förslag två")
-    at.button(key="decisions_item_save").click().run()
+    save_agenda_item(at, 5, "Andra punkten", proposal="Förslag två")  # the meeting is still chosen
     rows = governance.decisions(open_database(app_env)).filter(pl.col("date") == "2020-03-27")
     second = rows.filter(pl.col("title") == "Andra punkten").row(0, named=True)
     assert (second["proposal"], second["decision"]) == ("Förslag två", None)
@@ -242,12 +253,7 @@ def test_a_search_by_meeting_date_or_paragraph_lists_those_items(app_as, query, 
 
 
 def test_no_two_controls_on_the_decisions_page_share_a_label(app_as, app_env):
-    db = open_database(app_env)
-    items = governance.decisions(db, case_code="GNS/8/2018")
-    item_id = items.filter(items["date"] == "2020-02-14")["item_id"].item()
-    at = app_as("admin", PAGE)
-    at.selectbox(key="decisions_edit_meeting").set_value("2020-02-14").run()
-    at.selectbox(key="decisions_edit_item").set_value(item_id).run()
+    at, _ = admin_editing_the_final_report(app_as, app_env)
     assert duplicate_labels(at) == []
 
 

@@ -9,22 +9,13 @@ from portfolio import accounts, users_store
 from portfolio.auth import SYSTEM
 from registers.database import open_database
 from tests.app.conftest import APP, texts
-
-PASSWORD = "ett-riktigt-bra-losenord"
+from tests.personas import add_anna
 
 
 @pytest.fixture
 def anna(app_env):
     conn = open_database(app_env)
-    accounts.create_user(
-        conn,
-        SYSTEM,
-        email="anna@region.se",
-        name="Anna Andersson",
-        role="projektledare",
-        project_codes=("GNS/8/2018",),
-        password=PASSWORD,
-    )
+    add_anna(conn)
     conn.close()
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio.ledger import party_store, tertial_store
+from portfolio.ledger import party_store
 from registers.database import open_database
 from tests.app.conftest import ROLES, duplicate_labels, texts
+from tests.stored import bracke_t1_2019_review
 
 TERTIAL = "app_pages/tertial.py"
 ALLOCATION = "app_pages/allocation.py"
@@ -78,16 +79,7 @@ def test_the_review_stores_and_shows_the_view_it_refers_to(app_as, app_env):
 
 def test_a_review_made_before_views_were_stored_says_so(app_as, app_env):
     conn = open_database(app_env)
-    tertial_store.upsert_review(
-        conn,
-        year=2019,
-        period="T1",
-        party="BRACKE",
-        user_id=None,
-        user_email="kc@x.se",
-        user_name="K",
-        comment="",
-    )
+    bracke_t1_2019_review(conn)
     conn.close()
     at = app_as("kommunchef", TERTIAL)
     at.selectbox(key="tertial_period").set_value("T1").run()

@@ -16,33 +16,18 @@ from registers.benefits import service as benefits
 from registers.benefits import store as benefits_store
 from registers.benefits.model import Point
 from registers.database import open_database
-from registers.surveys import service, store
-from registers.surveys.model import parse_survey
+from registers.surveys import store
 from tests.app.conftest import ROLES, duplicate_labels, rendered, shown_under, texts
+from tests.survey_files import FIXTURES, own_survey
 
 PAGE = "app_pages/surveys.py"
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "surveys"
-STATEMENTS = [
-    "Jag hittar det jag behöver i Cosmic Link",
-    "Inloggningen fungerar bra",
-    "Jag har fått tillräcklig utbildning",
-]
 
 
-def own_survey(path: Path) -> int:
+def survey_in(path: Path) -> int:
+    """The survey the fixture files belong to, on a scale without labels, in the database at path."""
     db = open_database(path)
     try:
-        data = parse_survey(
-            {
-                "title": "Användarenkät 2021",
-                "date": date(2021, 3, 1),
-                "population": 40,
-                "scale": {"points": 5},
-                "groups": "Hemtjänst\nSjuksköterskor\nChefer",
-                "statements": "\n".join(STATEMENTS),
-            }
-        )
-        return service.create_survey(db, SYSTEM, core_store.project_id_for(db, "GNS/8/2018"), data)
+        return own_survey(db, scale={"points": 5})
     finally:
         db.close()
 
@@ -89,7 +74,7 @@ def test_filtering_by_group_shows_that_groups_results(app_as) -> None:
 
 
 def test_a_user_uploads_their_survey_file_and_sees_the_results(app_as, app_env: Path) -> None:
-    survey_id = own_survey(app_env)
+    survey_id = survey_in(app_env)
     at = app_as("projektledare", PAGE)
     at.selectbox(key="surveys_select").set_value(survey_id).run()
     assert "Enkäten har inga svar ännu." in texts(at)
@@ -108,7 +93,7 @@ def test_a_user_uploads_their_survey_file_and_sees_the_results(app_as, app_env: 
 
 
 def test_a_bad_upload_lists_the_rows_and_saves_nothing(app_as, app_env: Path) -> None:
-    survey_id = own_survey(app_env)
+    survey_id = survey_in(app_env)
     at = app_as("admin", PAGE)
     at.selectbox(key="surveys_select").set_value(survey_id).run()
     bad = "svarande;grupp;1\nR1;Hemtjänst;4\nR2;Hemtjänst;8\nR3;Okänd;2\n".encode()

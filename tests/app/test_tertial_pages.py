@@ -6,17 +6,9 @@ import pytest
 
 from portfolio.ledger import tertial_store
 from registers.database import open_database
-from tests.app.conftest import ROLES, texts
+from tests.app.conftest import ROLES, frame_with, texts
 
 PAGE = "app_pages/tertial.py"
-
-
-def frame_with(at, column: str):
-    """The first table on the page with this column (plain st.dataframe has no key in AppTest)."""
-    for frame in at.dataframe:
-        if column in frame.value.columns:
-            return frame.value
-    raise AssertionError(f"ingen tabell med kolumnen {column}")
 
 
 def _choose(at, year: int, period: str):

@@ -12,11 +12,9 @@ from portfolio.todo import service as todo
 from portfolio.todo.logic import MISSED, Reminder
 from portfolio.todo.model import Kind, TodoItem
 from registers.database import open_database
-from registers.risks import service as risks
-from registers.risks import store as risks_store
-from registers.risks.model import ActionInput
 from tests.app.conftest import PERSONA_EMAILS, ROLES, rendered, texts
 from tests.present import present
+from tests.stored import action_4_due
 
 
 def links(at) -> list[tuple[str, str, dict[str, str]]]:
@@ -37,14 +35,7 @@ def test_att_gora_is_the_first_page_after_login_for_every_role(app_as, role):
 def test_the_project_leader_sees_link2s_late_action_and_benefits_each_linking_to_its_page(app_env, app_as):
     conn = open_database(app_env)
     leader = present(users_store.find_user(conn, PERSONA_EMAILS["projektledare"]))[0]
-    action = risks_store.get_action(conn, 4)
-    risks.update_action(
-        conn,
-        leader,
-        4,
-        ActionInput(description=action["description"], due_date=date(2020, 1, 10), status="pågår"),
-        version=action["version"],
-    )
+    action_4_due(conn, leader, date(2020, 1, 10))
     conn.close()
     at = app_as("projektledare")
     assert not at.exception

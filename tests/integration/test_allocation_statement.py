@@ -145,21 +145,14 @@ def test_a_custom_key_and_an_item_by_amount_are_saved_audited_and_allocated(seed
 
 def test_a_key_edit_from_an_old_version_is_refused(seeded):
     key_id = keys.save_key(seeded, SYSTEM, KeyInput(year=2020, name="Betalare", spec=PayerSpec(party="ARE")))
-    keys.save_key(
-        seeded,
-        SYSTEM,
-        KeyInput(year=2020, name="Betalare", spec=PayerSpec(party="BERG")),
-        key_id=key_id,
-        version=1,
-    )
+
+    def edit_version_1(payer: str) -> None:
+        data = KeyInput(year=2020, name="Betalare", spec=PayerSpec(party=payer))
+        keys.save_key(seeded, SYSTEM, data, key_id=key_id, version=1)
+
+    edit_version_1("BERG")
     with pytest.raises(StaleEditError):
-        keys.save_key(
-            seeded,
-            SYSTEM,
-            KeyInput(year=2020, name="Betalare", spec=PayerSpec(party="KROKOM")),
-            key_id=key_id,
-            version=1,
-        )
+        edit_version_1("KROKOM")
 
 
 parties = st.sampled_from(("RJH", *MUNICIPALITIES))

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from dashboard.cli import main
-from portfolio import accounts, users_store
+from portfolio import accounts
 from portfolio import store as core_store
 from portfolio.auth import SYSTEM, User
 from portfolio.db import Database, write
@@ -25,6 +25,7 @@ from registers.benefits.model import BenefitInput, MeasurementInput, Point
 from registers.database import open_database
 from seed.loader import DATA_DIR, seed_database
 from seed.projects import load_project
+from tests.personas import persona
 
 LINK2 = "GNS/8/2018"
 SEVEN = [
@@ -36,12 +37,6 @@ SEVEN = [
     "Antal genomförda SIP",
     "Andel patienter med SIP som har fast vårdkontakt",
 ]
-
-
-def persona(db: Database, email: str) -> User:
-    found = users_store.find_user(db, email)
-    assert found is not None
-    return found[0]
 
 
 def make_user(db: Database, email: str, role: str, *, party: str | None = None, projects=()) -> User:
@@ -60,16 +55,6 @@ def make_user(db: Database, email: str, role: str, *, party: str | None = None, 
 @pytest.fixture
 def link2(seeded: Database) -> int:
     return core_store.project_id_for(seeded, LINK2)
-
-
-@pytest.fixture
-def leader(seeded: Database) -> User:
-    return persona(seeded, "projektledare.link2@gns.example")
-
-
-@pytest.fixture
-def admin(seeded: Database) -> User:
-    return persona(seeded, "e-strateg@gns.example")
 
 
 def days_goal(seeded: Database, link2: int) -> int:

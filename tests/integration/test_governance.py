@@ -128,9 +128,14 @@ def test_the_2020_plan_shows_the_move_to_29_may_and_why(seeded):
     ]
 
 
+def august_2020_meeting(db) -> int:
+    """The id of the meeting planned for 2020-08-28."""
+    plan = governance.meeting_plan(db, 2020)
+    return plan.filter(plan["date"] == "2020-08-28")["id"].item()
+
+
 def test_moving_a_meeting_keeps_its_original_date_and_the_reason(seeded):
-    plan = governance.meeting_plan(seeded, 2020)
-    august = plan.filter(plan["date"] == "2020-08-28")["id"].item()
+    august = august_2020_meeting(seeded)
     governance.move_meeting(seeded, admin(seeded), august, date(2020, 9, 4), "Semestrar")
     governance.move_meeting(seeded, admin(seeded), august, date(2020, 9, 11), "Krock med KF")
     plan = governance.meeting_plan(seeded, 2020)
@@ -143,8 +148,7 @@ def test_moving_a_meeting_keeps_its_original_date_and_the_reason(seeded):
 
 
 def test_a_move_without_a_reason_is_refused_and_nothing_changes(seeded):
-    plan = governance.meeting_plan(seeded, 2020)
-    august = plan.filter(plan["date"] == "2020-08-28")["id"].item()
+    august = august_2020_meeting(seeded)
     with pytest.raises(InvalidInputError, match="Ange skälet till flytten"):
         governance.move_meeting(seeded, admin(seeded), august, date(2020, 9, 4), "  ")
     assert "2020-08-28" in governance.meeting_plan(seeded, 2020)["date"].to_list()

@@ -203,32 +203,44 @@ def test_removing_an_import_takes_its_rows_out_and_keeps_the_log(db, generated):
 # --- bad input: refused (or warned) with a line number, nothing changed -------------------------
 
 
-def test_a_truncated_file_is_refused(db):
-    messages = refused(db, sie_bytes(GOOD_VOUCHER + '#VER A 2 20190116 "Avbruten"\n{\n#TRANS 7410 {} 5.00\n'))
-    assert any(m.startswith("Rad 14:") and "avkortad" in m for m in messages), messages
-
-
-def test_a_trans_outside_a_voucher_is_refused(db):
-    messages = refused(db, sie_bytes(GOOD_VOUCHER + "#TRANS 7410 {} 5.00\n"))
-    assert any(m.startswith("Rad 14:") and "utanför en verifikation" in m for m in messages), messages
-
-
-def test_an_amount_with_a_decimal_comma_is_refused(db):
-    body = '#VER A 1 20190115 "x"\n{\n#TRANS 7410 {} 1000,50\n#TRANS 2440 {} -1000.50\n}\n'
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        pytest.param(
+            GOOD_VOUCHER + '#VER A 2 20190116 "Avbruten"\n{\n#TRANS 7410 {} 5.00\n',
+            14,
+            "avkortad",
+            id="truncated",
+        ),
+        pytest.param(
+            GOOD_VOUCHER + "#TRANS 7410 {} 5.00\n",
+            14,
+            "utanför en verifikation",
+            id="trans_outside_a_voucher",
+        ),
+        pytest.param(
+            '#VER A 1 20190115 "x"\n{\n#TRANS 7410 {} 1000,50\n#TRANS 2440 {} -1000.50\n}\n',
+            11,
+            "decimalkomma",
+            id="decimal_comma",
+        ),
+        pytest.param(
+            '#VER A 1 20190115 "x"\n{\n#TRANS 7410 {} 10.005\n#TRANS 2440 {} -10.005\n}\n',
+            11,
+            "fler än två decimaler",
+            id="three_decimals",
+        ),
+        pytest.param(
+            '#VER A 1 20190115 "x"\n{\n#TRANS 7410 {6 6674 100.00\n#TRANS 2440 {} -100.00\n}\n',
+            11,
+            "avslutas aldrig",
+            id="object_list_not_closed",
+        ),
+    ],
+)
+def test_a_bad_file_is_refused_naming_the_line(db, body, line, message):
     messages = refused(db, sie_bytes(body))
-    assert any(m.startswith("Rad 11:") and "decimalkomma" in m for m in messages), messages
-
-
-def test_an_amount_with_three_decimals_is_refused(db):
-    body = '#VER A 1 20190115 "x"\n{\n#TRANS 7410 {} 10.005\n#TRANS 2440 {} -10.005\n}\n'
-    messages = refused(db, sie_bytes(body))
-    assert any(m.startswith("Rad 11:") and "fler än två decimaler" in m for m in messages), messages
-
-
-def test_an_object_list_that_does_not_close_is_refused(db):
-    body = '#VER A 1 20190115 "x"\n{\n#TRANS 7410 {6 6674 100.00\n#TRANS 2440 {} -100.00\n}\n'
-    messages = refused(db, sie_bytes(body))
-    assert any(m.startswith("Rad 11:") and "avslutas aldrig" in m for m in messages), messages
+    assert any(m.startswith(f"Rad {line}:") and message in m for m in messages), messages
 
 
 def test_an_unbalanced_voucher_is_refused_unless_allowed(db):

@@ -25,6 +25,7 @@ from portfolio.periods import Period
 from registers.database import open_database
 from tests.conftest import SHARED
 from tests.present import present
+from tests.stored import bracke_t1_2019_review
 
 DOMAIN = (SHARED / "DOMAIN.md").read_text(encoding="utf-8")
 BUDGET_DECISION = next(
@@ -202,16 +203,7 @@ def test_a_database_from_before_upgrades_and_its_earlier_reviews_refer_to_no_vie
     old.executescript(
         "DROP TABLE tertial_review_views; DELETE FROM _migrations WHERE migration_set = 'party_view';"
     )
-    tertial_store.upsert_review(
-        old,
-        year=2019,
-        period="T1",
-        party="BRACKE",
-        user_id=None,
-        user_email="kc@x.se",
-        user_name="K",
-        comment="",
-    )
+    bracke_t1_2019_review(old)
     old.close()
     upgraded = open_database(seeded_path)
     assert party_store.review_view(upgraded, 2019, "T1", "BRACKE") is None

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook
 
 from dashboard.cli import main
-from portfolio import audit_store, users_store
+from portfolio import audit_store
 from portfolio import store as core_store
 from portfolio.auth import SYSTEM, User
 from portfolio.db import Database, connect, migrate
@@ -28,24 +28,9 @@ from portfolio.projects import service as projects
 from portfolio.projects import store as projects_store
 from portfolio.projects.model import BudgetLineInput, MilestoneInput, Person, ProjectInput, ReplanInput
 from registers.database import ALL_MIGRATIONS, open_database
+from tests.personas import persona
 
 LINK2 = "GNS/8/2018"
-
-
-def persona(db: Database, email: str) -> User:
-    found = users_store.find_user(db, email)
-    assert found is not None
-    return found[0]
-
-
-@pytest.fixture
-def admin(seeded: Database) -> User:
-    return persona(seeded, "e-strateg@gns.example")
-
-
-@pytest.fixture
-def leader(seeded: Database) -> User:
-    return persona(seeded, "projektledare.link2@gns.example")
 
 
 @pytest.fixture
@@ -386,21 +371,15 @@ def test_the_nämnd_and_other_projects_leaders_cannot_touch_milestones(seeded, m
 def test_a_stale_milestone_edit_is_refused(seeded, leader):
     pid = projects.project_id_for(seeded, LINK2)
     ms = projects.milestones(seeded, pid)[0]
-    projects.edit_milestone(
-        seeded,
-        leader,
-        ms["id"],
-        MilestoneInput(name="Direktiv godkänt", planned_date=date.fromisoformat(ms["planned_date"])),
-        version=ms["version"],
-    )
+
+    def rename_as_read(name: str) -> None:
+        """Rename the milestone, from the version read before either edit."""
+        data = MilestoneInput(name=name, planned_date=date.fromisoformat(ms["planned_date"]))
+        projects.edit_milestone(seeded, leader, ms["id"], data, version=ms["version"])
+
+    rename_as_read("Direktiv godkänt")
     with pytest.raises(StaleEditError):
-        projects.edit_milestone(
-            seeded,
-            leader,
-            ms["id"],
-            MilestoneInput(name="Annat namn", planned_date=date.fromisoformat(ms["planned_date"])),
-            version=ms["version"],
-        )
+        rename_as_read("Annat namn")
 
 
 def test_an_unknown_milestone_name_lists_the_projects_milestones(seeded):

@@ -21,51 +21,24 @@ def test_the_calendar_is_listed_and_a_bad_deadline_is_refused_in_swedish(seeded_
 
 def test_a_leader_drafts_publishes_and_corrects_a_report_from_the_command_line(seeded_path, capsys):
     db = ["--db", str(seeded_path)]
-    assert (
-        main(
-            [
-                "status-report",
-                "draft",
-                "--project",
-                "GNS/8/2018",
-                "--year",
-                "2019",
-                "--period",
-                "T2",
-                *LEADER,
-                *db,
-            ]
-        )
-        == 0
-    )
-    assert main(["status-report", "publish", "--draft", "1", *LEADER, *db]) == 1
+
+    def leader(*args: str) -> int:
+        """`portfolj status-report <args>` as LINK2's leader: the exit code."""
+        return main(["status-report", *args, *LEADER, *db])
+
+    assert leader("draft", "--project", "GNS/8/2018", "--year", "2019", "--period", "T2") == 0
+    assert leader("publish", "--draft", "1") == 1
     assert "Ange status för varje dimension" in capsys.readouterr().err
     dims = [a for d in ("time", "cost", "scope", "risk", "benefit", "overall") for a in (f"--{d}", "grön")]
-    assert main(["status-report", "edit", "--draft", "1", *dims, *LEADER, *db]) == 0
-    assert main(["status-report", "publish", "--draft", "1", *LEADER, *db]) == 0
-    assert main(["status-report", "edit", "--draft", "1", "--time", "röd", *LEADER, *db]) == 1
+    assert leader("edit", "--draft", "1", *dims) == 0
+    assert leader("publish", "--draft", "1") == 0
+    assert leader("edit", "--draft", "1", "--time", "röd") == 1
     assert "En publicerad rapport ändras inte" in capsys.readouterr().err
-    assert main(["status-report", "correct", "--report", "1", *LEADER, *db]) == 0
-    assert (
-        main(
-            [
-                "status-report",
-                "edit",
-                "--draft",
-                "2",
-                "--cost",
-                "gul",
-                "--cost-reason",
-                "Licens",
-                *LEADER,
-                *db,
-            ]
-        )
-        == 0
-    )
-    assert main(["status-report", "publish", "--draft", "2", *LEADER, *db]) == 1
+    assert leader("correct", "--report", "1") == 0
+    assert leader("edit", "--draft", "2", "--cost", "gul", "--cost-reason", "Licens") == 0
+    assert leader("publish", "--draft", "2") == 1
     assert "skriv skälet till rättelsen" in capsys.readouterr().err
-    assert main(["status-report", "publish", "--draft", "2", "--reason", "Fel kostnad", *LEADER, *db]) == 0
+    assert leader("publish", "--draft", "2", "--reason", "Fel kostnad") == 0
     capsys.readouterr()
     assert main(["status-report", "list", "--project", "GNS/8/2018", "--format", "csv", *db]) == 0
     lines = capsys.readouterr().out.splitlines()

@@ -8,31 +8,15 @@ from pathlib import Path
 import pytest
 
 from portfolio import store as core_store
-from portfolio import users_store
 from portfolio.db import Database
 from portfolio.errors import InvalidInputError, PermissionDeniedError, StaleEditError
 from registers.risks import service
 from registers.risks import store as risk_store
 from registers.risks.model import parse_action, parse_register, parse_risk
 from seed.loader import DATA_DIR, SeedError, seed_database
+from tests.personas import persona
 
 LINK2 = "GNS/8/2018"
-
-
-def persona(db: Database, email: str):
-    found = users_store.find_user(db, email)
-    assert found is not None
-    return found[0]
-
-
-@pytest.fixture
-def leader(seeded: Database):
-    return persona(seeded, "projektledare.link2@gns.example")
-
-
-@pytest.fixture
-def admin(seeded: Database):
-    return persona(seeded, "e-strateg@gns.example")
 
 
 def link2(db: Database) -> int:

@@ -11,23 +11,15 @@ from portfolio.auth import SYSTEM
 from portfolio.db import Database, revision
 from portfolio.sessions import service as sessions
 from portfolio.sessions import store as sessions_store
+from tests.personas import PASSWORD, add_anna
 from tests.present import present
 
-PASSWORD = "ett-riktigt-bra-losenord"
 POLICY = sessions.Policy(idle=timedelta(minutes=30), lifetime=timedelta(hours=12))
 
 
 @pytest.fixture
 def anna(seeded: Database):
-    accounts.create_user(
-        seeded,
-        SYSTEM,
-        email="anna@region.se",
-        name="Anna Andersson",
-        role="projektledare",
-        project_codes=("GNS/8/2018",),
-        password=PASSWORD,
-    )
+    add_anna(seeded)
     return accounts.authenticate(seeded, "anna@region.se", PASSWORD)
 
 

@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from dashboard.cli import main
-from portfolio import accounts, users_store
+from portfolio import accounts
 from portfolio import store as core_store
-from portfolio.auth import SYSTEM, User
+from portfolio.auth import SYSTEM
 from portfolio.db import Database
 from portfolio.errors import ImportRejectedError, InvalidInputError, PermissionDeniedError
 from registers.benefits import service as benefits
@@ -26,35 +26,10 @@ from registers.database import open_database
 from registers.surveys import service, store
 from registers.surveys.model import parse_survey
 from seed.loader import DATA_DIR, seed_database
+from tests.personas import persona
+from tests.survey_files import FIXTURES, STATEMENTS, own_survey
 
 LINK2 = "GNS/8/2018"
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "surveys"
-STATEMENTS = [
-    "Jag hittar det jag behöver i Cosmic Link",
-    "Inloggningen fungerar bra",
-    "Jag har fått tillräcklig utbildning",
-]
-
-
-def persona(db: Database, email: str) -> User:
-    found = users_store.find_user(db, email)
-    assert found is not None
-    return found[0]
-
-
-def own_survey(db: Database, user: User | None = None, title: str = "Användarenkät 2021") -> int:
-    """The survey the fixture files belong to (tests/fixtures/surveys/README.md)."""
-    data = parse_survey(
-        {
-            "title": title,
-            "date": date(2021, 3, 1),
-            "population": 40,
-            "scale": {"points": 5, "low_label": "Instämmer inte alls", "high_label": "Instämmer helt"},
-            "groups": "Hemtjänst\nSjuksköterskor\nChefer",
-            "statements": "\n".join(STATEMENTS),
-        }
-    )
-    return service.create_survey(db, user or SYSTEM, core_store.project_id_for(db, LINK2), data)
 
 
 def fixture(name: str) -> bytes:

@@ -24,11 +24,11 @@ from portfolio.ledger.tertial import (
     freeze_report,
     load_report,
     review_report,
-    save_note,
 )
 from portfolio.periods import Period
 from seed.loader import DATA_DIR
 from tests.present import present
+from tests.stored import note_2019
 
 BRACKE_CEO = User(
     id=None, email="kc.bracke@gns.example", name="KC Bräcke", role=Role.KOMMUNCHEF, party="BRACKE"
@@ -39,8 +39,9 @@ def names(db) -> dict[str, str]:
     return dict(core_store.parties_frame(db).select("code", "name").iter_rows())
 
 
-def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
-    code = main(args)
+def report_2019(db_path, capsys, *options: str) -> tuple[int, str, str]:
+    """`portfolj report tertial --year 2019 <options> --db <db_path>`: exit code, output, errors."""
+    code = main(["report", "tertial", "--year", "2019", *options, "--db", str(db_path)])
     out = capsys.readouterr()
     return code, out.out, out.err
 
@@ -64,23 +65,7 @@ def test_the_2019_statement_equals_the_annual_report_line_by_line(seeded):
 
 
 def test_cli_full_year_by_line_ends_with_the_net_cost_against_budget(seeded_path, capsys):
-    code, out, err = run_cli(
-        [
-            "report",
-            "tertial",
-            "--year",
-            "2019",
-            "--period",
-            "helår",
-            "--by",
-            "line",
-            "--format",
-            "json",
-            "--db",
-            str(seeded_path),
-        ],
-        capsys,
-    )
+    code, out, err = report_2019(seeded_path, capsys, "--period", "helår", "--by", "line", "--format", "json")
     assert code == 0
     rows = json.loads(out)
     assert rows[-1] == {
@@ -101,23 +86,7 @@ def test_t1_2019_shows_the_minutes_result_of_minus_219_tkr(seeded):
 
 
 def test_cli_t1_by_line_says_there_is_no_statement_and_exits_non_zero(seeded_path, capsys):
-    code, _, err = run_cli(
-        [
-            "report",
-            "tertial",
-            "--year",
-            "2019",
-            "--period",
-            "T1",
-            "--by",
-            "line",
-            "--format",
-            "json",
-            "--db",
-            str(seeded_path),
-        ],
-        capsys,
-    )
+    code, _, err = report_2019(seeded_path, capsys, "--period", "T1", "--by", "line", "--format", "json")
     assert code == 1
     assert "Ingen resultaträkning" in err and "−219 tkr" in err
 
@@ -164,16 +133,7 @@ def test_a_frozen_report_does_not_change_with_a_later_import_and_shows_the_diffe
     import_sie(seeded, SYSTEM, first.path)
     report = load_report(seeded, 2019, Period.T1)
     for obj in report.comments_missing:
-        save_note(
-            seeded,
-            SYSTEM,
-            year=2019,
-            period=Period.T1,
-            obj=obj,
-            comment="Förklarad.",
-            forecast_ore=None,
-            version=None,
-        )
+        note_2019(seeded, Period.T1, obj, "Förklarad.")
     report = load_report(seeded, 2019, Period.T1)
     freeze_report(seeded, SYSTEM, report, "§16")
     frozen = tertial_store.latest_snapshot(seeded, 2019, "T1", "nämnden")
@@ -196,16 +156,7 @@ def test_freezing_is_refused_while_a_large_deviation_lacks_a_comment(seeded):
 
 def test_a_forecast_needs_a_comment_and_a_stale_edit_is_refused(seeded):
     def note(comment: str, forecast_ore: int, version: int | None) -> None:
-        save_note(
-            seeded,
-            SYSTEM,
-            year=2019,
-            period=Period.T2,
-            obj="6674",
-            comment=comment,
-            forecast_ore=forecast_ore,
-            version=version,
-        )
+        note_2019(seeded, Period.T2, "6674", comment, forecast_ore, version)
 
     with pytest.raises(InvalidInputError):
         note("", 100, None)
@@ -298,22 +249,8 @@ def test_without_system_fonts_the_pdf_falls_back_to_helvetica_and_still_renders(
 def test_cli_writes_xlsx_and_pdf_files(seeded_path, tmp_path, capsys):
     for fmt in ("xlsx", "pdf"):
         out = tmp_path / f"rapport.{fmt}"
-        code, text, _ = run_cli(
-            [
-                "report",
-                "tertial",
-                "--year",
-                "2019",
-                "--period",
-                "helår",
-                "--format",
-                fmt,
-                "--out",
-                str(out),
-                "--db",
-                str(seeded_path),
-            ],
-            capsys,
+        code, text, _ = report_2019(
+            seeded_path, capsys, "--period", "helår", "--format", fmt, "--out", str(out)
         )
         assert code == 0 and out.stat().st_size > 1000
         assert "Årsbokslut 2019" in text

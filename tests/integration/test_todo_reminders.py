@@ -17,7 +17,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from dashboard.cli import main
 from dashboard.todo_data import inputs
-from portfolio import clock, users_store
+from portfolio import clock
 from portfolio.auth import User
 from portfolio.db import Database
 from portfolio.reminders import settings
@@ -26,30 +26,19 @@ from portfolio.todo.model import Kind
 from registers.database import open_database
 from registers.risks import service as risks
 from registers.risks import store as risks_store
-from registers.risks.model import ActionInput, RiskInput
+from registers.risks.model import RiskInput
+from tests.personas import persona
+from tests.stored import action_4_due
 
 TODAY = date(2026, 12, 3)
 LEADER = "projektledare.link2@gns.example"
 SMTP_ENV = (*(settings.PREFIX + k.upper() for k in settings.KEYS), settings.CONFIG_ENV)
 
 
-def persona(db: Database, email_address: str) -> User:
-    found = users_store.find_user(db, email_address)
-    assert found is not None
-    return found[0]
-
-
 def make_work_for_the_leader(db: Database) -> User:
     """The leader lets an action slip (due 2026-11-20) and sets a risk's review to 2026-12-01."""
     leader = persona(db, LEADER)
-    action = risks_store.get_action(db, 4)
-    risks.update_action(
-        db,
-        leader,
-        4,
-        ActionInput(description=action["description"], due_date=date(2026, 11, 20), status="pågår"),
-        version=action["version"],
-    )
+    action_4_due(db, leader, date(2026, 11, 20))
     risk = risks_store.get_risk(db, 8)
     data = {f: risk[f] for f in risks_store.RISK_FIELDS} | {"next_review": date(2026, 12, 1)}
     risks.update_risk(db, leader, 8, RiskInput.model_validate(data), version=risk["version"])

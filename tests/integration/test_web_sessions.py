@@ -52,8 +52,10 @@ def csrf(client: TestClient, next_path: str = "/") -> str:
     return match.group(1)
 
 
-def log_in(client: TestClient, next_path: str = "/", **form: str):
-    return client.post("/logga-in", data={"csrf": csrf(client, next_path), "next": next_path, **form})
+def log_in(client: TestClient, next_path: str = "/", *, headers: dict[str, str] | None = None, **form: str):
+    """Post the login form with a fresh form token (and these request headers)."""
+    token = csrf(client, next_path)
+    return client.post("/logga-in", data={"csrf": token, "next": next_path, **form}, headers=headers)
 
 
 def test_a_link_opened_logged_out_goes_to_the_login_and_then_to_the_linked_project(client):
@@ -75,12 +77,7 @@ def test_the_session_cookie_is_httponly_samesite_lax_and_holds_no_user_data(clie
 
 
 def test_behind_https_the_cookie_is_secure(client):
-    token = csrf(client)
-    answer = client.post(
-        "/logga-in",
-        data={"csrf": token, "next": "/", "email": "anna@region.se", "password": PASSWORD},
-        headers={"x-forwarded-proto": "https"},
-    )
+    answer = log_in(client, email="anna@region.se", password=PASSWORD, headers={"x-forwarded-proto": "https"})
     assert "Secure" in next(c for c in answer.headers.get_list("set-cookie") if "portfolj_session" in c)
 
 
@@ -99,11 +96,8 @@ def test_a_login_without_the_forms_token_is_refused_as_cross_site(client):
 
 
 def test_a_login_posted_from_another_site_is_refused(client):
-    token = csrf(client)
-    answer = client.post(
-        "/logga-in",
-        data={"csrf": token, "next": "/", "email": "anna@region.se", "password": PASSWORD},
-        headers={"origin": "https://angripare.example"},
+    answer = log_in(
+        client, email="anna@region.se", password=PASSWORD, headers={"origin": "https://angripare.example"}
     )
     assert answer.status_code == 400
 

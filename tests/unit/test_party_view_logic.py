@@ -9,17 +9,25 @@ POPULATION = ByPopulation({"A": 3, "B": 1})
 TWO_LEVEL = TwoLevel(first={"R": 4, "kommunerna": 1}, group="kommunerna", then=POPULATION)
 
 
+def two_level(
+    item: str, *, budget_ore: int, actual_ore: int, region: int, municipalities: int
+) -> ItemFigures:
+    """An item split in two steps, whose outcome the ledger splits between the region R and the
+    municipalities."""
+    return ItemFigures(
+        item=item,
+        key_name="Två steg",
+        key=TWO_LEVEL,
+        budget_ore=budget_ore,
+        actual_ore=actual_ore,
+        actual_by_financier={"R": region, "kommunerna": municipalities},
+    )
+
+
 def test_the_municipal_share_of_the_outcome_is_split_by_population_not_by_the_budget_proportions():
     # Budget 5 000 kr: the region 4 000, the municipalities 1 000 (A 750, B 250). The outcome
     # 6 000 kr fell on the region (5 800) more than on the municipalities (200): A pays 150.
-    item = ItemFigures(
-        item="Projekt",
-        key_name="Två steg",
-        key=TWO_LEVEL,
-        budget_ore=500_000,
-        actual_ore=600_000,
-        actual_by_financier={"R": 580_000, "kommunerna": 20_000},
-    )
+    item = two_level("Projekt", budget_ore=500_000, actual_ore=600_000, region=580_000, municipalities=20_000)
     view = party_frame([item], "A")
     row = view.row(0, named=True)
     assert (row["budget_ore"], row["actual_ore"], row["deviation_ore"]) == (75_000, 15_000, 60_000)
@@ -39,14 +47,7 @@ def test_without_a_split_outcome_the_outcome_is_allocated_by_the_key_itself():
 
 
 def test_a_document_rounding_difference_is_kept_beside_the_parts_not_hidden():
-    item = ItemFigures(
-        item="Resor",
-        key_name="Två steg",
-        key=TWO_LEVEL,
-        budget_ore=0,
-        actual_ore=1_042_500,
-        actual_by_financier={"R": 521_200, "kommunerna": 521_200},
-    )
+    item = two_level("Resor", budget_ore=0, actual_ore=1_042_500, region=521_200, municipalities=521_200)
     frame = all_parties([item], ["R", "A", "B"])
     assert int(frame["actual_ore"].sum()) == 1_042_400
     assert set(frame["rounding_ore"].to_list()) == {100}

@@ -26,27 +26,23 @@ ANSWERS: Answers = {
 }
 
 
+ANSWER_SCHEMA = {"respondent_id": pl.String, "group": pl.String, "statement": pl.String, "answer": pl.Int64}
+
+
+def answer_rows(*rows: tuple[str, str, str, int | None]) -> pl.DataFrame:
+    """Answers row by row: (respondent, group, statement, answer)."""
+    return pl.DataFrame(rows, schema=ANSWER_SCHEMA, orient="row")
+
+
 def respondents(answers: Answers) -> pl.DataFrame:
-    rows: list[dict[str, object]] = []
-    for group, by_statement in answers.items():
-        for statement, values in by_statement.items():
-            rows.extend(
-                {
-                    "respondent_id": f"{group[:3]}-{i}",
-                    "group": group,
-                    "statement": statement,
-                    "answer": value,
-                }
-                for i, value in enumerate(values)
-            )
-    return pl.DataFrame(
-        rows,
-        schema={
-            "respondent_id": pl.String,
-            "group": pl.String,
-            "statement": pl.String,
-            "answer": pl.Int64,
-        },
+    """The answers in respondent shape; the i-th answer of a group is its respondent i's."""
+    return answer_rows(
+        *(
+            (f"{group[:3]}-{i}", group, statement, value)
+            for group, by_statement in answers.items()
+            for statement, values in by_statement.items()
+            for i, value in enumerate(values)
+        )
     )
 
 
@@ -195,26 +191,20 @@ def test_group_shares_flags_suppressed_groups() -> None:
 
 
 def test_duplicate_answer_names_the_respondent() -> None:
-    data = pl.DataFrame(
-        {
-            "respondent_id": ["r1", "r2", "r2"],
-            "group": ["kommunerna"] * 3,
-            "statement": [TRAINING] * 3,
-            "answer": [1, 2, 3],
-        }
+    data = answer_rows(
+        ("r1", "kommunerna", TRAINING, 1),
+        ("r2", "kommunerna", TRAINING, 2),
+        ("r2", "kommunerna", TRAINING, 3),
     )
     with pytest.raises(ValueError, match="Svarande r2 har svarat mer än en gång"):
         to_counts(data, 6)
 
 
 def test_answer_outside_the_scale_names_the_row() -> None:
-    data = pl.DataFrame(
-        {
-            "respondent_id": ["r1", "r2", "r3"],
-            "group": ["kommunerna"] * 3,
-            "statement": [TRAINING] * 3,
-            "answer": [1, 6, 7],
-        }
+    data = answer_rows(
+        ("r1", "kommunerna", TRAINING, 1),
+        ("r2", "kommunerna", TRAINING, 6),
+        ("r3", "kommunerna", TRAINING, 7),
     )
     with pytest.raises(ValueError, match=r"utanför skalan 1–6 på: rad 3 \(answer 7\)"):
         to_counts(data, 6)
@@ -236,14 +226,7 @@ def test_fractional_answers_and_negative_counts_are_refused() -> None:
 
 
 def test_a_respondent_in_two_groups_is_refused() -> None:
-    data = pl.DataFrame(
-        {
-            "respondent_id": ["r1", "r1"],
-            "group": ["kommunerna", "stab"],
-            "statement": [TRAINING, SUPPORT],
-            "answer": [1, 2],
-        }
-    )
+    data = answer_rows(("r1", "kommunerna", TRAINING, 1), ("r1", "stab", SUPPORT, 2))
     with pytest.raises(ValueError, match="Svarande r1 förekommer i mer än en grupp"):
         to_counts(data, 6)
 

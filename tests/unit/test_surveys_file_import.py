@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -13,13 +12,8 @@ from portfolio.errors import ImportRejectedError, InvalidInputError
 from registers.surveys import logic as survey_logic
 from registers.surveys.importer import parse_answers
 from registers.surveys.model import parse_survey, slug
+from tests.survey_files import FIXTURES, STATEMENTS
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "surveys"
-STATEMENTS = [
-    "Jag hittar det jag behöver i Cosmic Link",
-    "Inloggningen fungerar bra",
-    "Jag har fått tillräcklig utbildning",
-]
 GROUPS = pl.DataFrame(
     {
         "id": [1, 2, 3],
@@ -83,57 +77,67 @@ def test_a_cp1252_csv_from_excel_on_windows_is_read() -> None:
     assert parsed.responses is not None and parsed.responses["group_id"].to_list() == [1]
 
 
-def test_an_answer_outside_the_scale_is_refused_with_its_row() -> None:
-    assert rejected("s.csv", "svarande;grupp;påstående;svar\nR1;Hemtjänst;1;4\nR2;Hemtjänst;1;7\n") == [
-        "Rad 3: svaret 7 ligger utanför skalan 1–5"
-    ]
+# A file with one kind of bad row, and the messages it is refused with (each names the row).
+REFUSED = {
+    "answer_outside_the_scale": (
+        "svarande;grupp;påstående;svar\nR1;Hemtjänst;1;4\nR2;Hemtjänst;1;7\n",
+        ["Rad 3: svaret 7 ligger utanför skalan 1–5"],
+    ),
+    "unknown_group": (
+        "svarande;grupp;1\nR1;Hemtjänst;4\nR2;Undersköterskor;3\n",
+        [
+            "Rad 3: gruppen 'Undersköterskor' finns inte i enkäten "
+            "(grupper: Hemtjänst, Sjuksköterskor, Chefer)"
+        ],
+    ),
+    "unknown_statement_in_a_row": (
+        "svarande;grupp;påstående;svar\nR1;Hemtjänst;Kaffet är gott;4\n",
+        ["Rad 2: påståendet 'Kaffet är gott' finns inte i enkäten (ange påståendets text eller nummer)"],
+    ),
+    "unknown_statement_as_a_column": (
+        "svarande;grupp;Kaffet är gott\nR1;Hemtjänst;4\n",
+        [
+            "Rubrikraden: kolumnen 'Kaffet är gott' är inget påstående i enkäten "
+            "(ange påståendets text eller nummer)"
+        ],
+    ),
+    "unknown_statement_number_in_counts": (
+        "påstående;grupp;svar;antal\n4;Hemtjänst;2;3\n",
+        ["Rad 2: påståendet '4' finns inte i enkäten (ange påståendets text eller nummer)"],
+    ),
+    "duplicate_respondent_id": (
+        "svarande;grupp;1;2\nR1;Hemtjänst;4;4\nR2;Chefer;3;3\nR1;Hemtjänst;2;2\n",
+        ["Rad 4: svarande 'R1' finns redan på rad 2"],
+    ),
+    "duplicate_answer_to_a_statement": (
+        "svarande;grupp;påstående;svar\nR1;Hemtjänst;1;4\nR1;Hemtjänst;1;5\n",
+        ["Rad 3: svarande 'R1' har redan svarat på påståendet '1' på rad 2"],
+    ),
+    "respondent_in_two_groups": (
+        "svarande;grupp;påstående;svar\nR1;Hemtjänst;1;4\nR1;Chefer;2;5\n",
+        ["Rad 3: svarande 'R1' står i gruppen 'Chefer' men i gruppen 'Hemtjänst' på rad 2"],
+    ),
+    "answer_in_words": (
+        "svarande;grupp;1\nR1;Hemtjänst;fyra\n",
+        ["Rad 2, kolumn '1': svaret 'fyra' är inget heltal; skriv ett heltal 1–5"],
+    ),
+    "answer_with_decimals": (
+        "svarande;grupp;1\nR1;Hemtjänst;3,5\n",
+        ["Rad 2, kolumn '1': svaret '3,5' är inget heltal; skriv ett heltal 1–5"],
+    ),
+    "counts_in_words_or_negative": (
+        "påstående;grupp;svar;antal\n1;Hemtjänst;2;många\n1;Hemtjänst;3;-1\n",
+        [
+            "Rad 2: antalet 'många' måste vara ett heltal, 0 eller större",
+            "Rad 3: antalet '-1' måste vara ett heltal, 0 eller större",
+        ],
+    ),
+}
 
 
-def test_an_unknown_group_is_refused_with_its_row() -> None:
-    messages = rejected("s.csv", "svarande;grupp;1\nR1;Hemtjänst;4\nR2;Undersköterskor;3\n")
-    assert messages == [
-        "Rad 3: gruppen 'Undersköterskor' finns inte i enkäten (grupper: Hemtjänst, Sjuksköterskor, Chefer)"
-    ]
-
-
-def test_an_unknown_statement_is_refused_in_both_shapes() -> None:
-    assert rejected("s.csv", "svarande;grupp;påstående;svar\nR1;Hemtjänst;Kaffet är gott;4\n") == [
-        "Rad 2: påståendet 'Kaffet är gott' finns inte i enkäten (ange påståendets text eller nummer)"
-    ]
-    assert rejected("s.csv", "svarande;grupp;Kaffet är gott\nR1;Hemtjänst;4\n") == [
-        "Rubrikraden: kolumnen 'Kaffet är gott' är inget påstående i enkäten "
-        "(ange påståendets text eller nummer)"
-    ]
-    assert rejected("s.csv", "påstående;grupp;svar;antal\n4;Hemtjänst;2;3\n") == [
-        "Rad 2: påståendet '4' finns inte i enkäten (ange påståendets text eller nummer)"
-    ]
-
-
-def test_a_duplicate_respondent_id_is_refused_naming_both_rows() -> None:
-    assert rejected("s.csv", "svarande;grupp;1;2\nR1;Hemtjänst;4;4\nR2;Chefer;3;3\nR1;Hemtjänst;2;2\n") == [
-        "Rad 4: svarande 'R1' finns redan på rad 2"
-    ]
-    assert rejected("s.csv", "svarande;grupp;påstående;svar\nR1;Hemtjänst;1;4\nR1;Hemtjänst;1;5\n") == [
-        "Rad 3: svarande 'R1' har redan svarat på påståendet '1' på rad 2"
-    ]
-
-
-def test_a_respondent_in_two_groups_is_refused() -> None:
-    messages = rejected("s.csv", "svarande;grupp;påstående;svar\nR1;Hemtjänst;1;4\nR1;Chefer;2;5\n")
-    assert messages == ["Rad 3: svarande 'R1' står i gruppen 'Chefer' men i gruppen 'Hemtjänst' på rad 2"]
-
-
-def test_a_non_numeric_answer_or_count_is_refused() -> None:
-    assert rejected("s.csv", "svarande;grupp;1\nR1;Hemtjänst;fyra\n") == [
-        "Rad 2, kolumn '1': svaret 'fyra' är inget heltal; skriv ett heltal 1–5"
-    ]
-    assert rejected("s.csv", "svarande;grupp;1\nR1;Hemtjänst;3,5\n") == [
-        "Rad 2, kolumn '1': svaret '3,5' är inget heltal; skriv ett heltal 1–5"
-    ]
-    assert rejected("s.csv", "påstående;grupp;svar;antal\n1;Hemtjänst;2;många\n1;Hemtjänst;3;-1\n") == [
-        "Rad 2: antalet 'många' måste vara ett heltal, 0 eller större",
-        "Rad 3: antalet '-1' måste vara ett heltal, 0 eller större",
-    ]
+@pytest.mark.parametrize(("text", "messages"), list(REFUSED.values()), ids=list(REFUSED))
+def test_a_bad_row_is_refused_with_messages_naming_it(text: str, messages: list[str]) -> None:
+    assert rejected("s.csv", text) == messages
 
 
 def test_every_problem_in_a_file_is_listed_in_row_order() -> None:
