@@ -116,6 +116,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "false",
         "--client.toolbarMode",
         "minimal",
+        # Select boxes declare the value they hold as their default (ui.held_index); Streamlit
+        # would log that as a possible mistake in the run that sets such a value.
+        "--global.disableWidgetStateDuplicationWarning",
+        "true",
         # The largest upload any page takes (a SIE file); each importer checks its own, lower limit.
         "--server.maxUploadSize",
         str(uploads.SIE_FILE.max_bytes // 1_000_000),

@@ -102,6 +102,7 @@ def _snapshot(published: pl.DataFrame) -> None:
     chosen = st.selectbox(
         "Rapport",
         list(rows),
+        index=ui.held_index("project_report_snapshot", list(rows)),
         format_func=lambda rid: _report_label(rows[rid]),
         key="project_report_snapshot",
         placeholder="Välj en rapport",
@@ -172,7 +173,9 @@ def _writer(conn: Database, project_id: int, user: User) -> None:
     choice = st.selectbox(
         "Period",
         labels,
-        index=labels.index(default) if default in labels else 0,
+        index=ui.held_index(
+            "project_report_period", labels, labels.index(default) if default in labels else 0
+        ),
         format_func=lambda k: f"{k} (statusrapporter senast {entries[k]['report_deadline']})",
         key="project_report_period",
         placeholder="Välj period",
@@ -237,7 +240,7 @@ def _draft_form(conn: Database, draft: dict[str, Any], choice: str, user: User) 
                     [s.value for s in Status],
                     format_func=ui.status_text,
                     key=f"project_report_{key}",
-                    index=None,
+                    index=ui.held_index(f"project_report_{key}", [s.value for s in Status], None),
                     placeholder="Välj status",
                 )
                 values[f"{key}_reason"] = col.text_area(

@@ -174,7 +174,7 @@ def _risk_fields(
         column.selectbox(
             f"{label}{of}",
             options,
-            index=None if unchosen else 0,
+            index=ui.held_index(f"{form}_{field}", options, None if unchosen else 0),
             placeholder=f"Välj 1–{scale}",
             format_func=lambda v, axis=axis: scoring.level_label(axis, v, scale),
             key=f"{form}_{field}",

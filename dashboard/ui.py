@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
@@ -214,10 +214,12 @@ def choose(
     """A select box in `where` (a column; the page by default) with the Swedish placeholder.
 
     `options` is a list, or a mapping value → text shown. With `none`, a first option None
-    (no choice) is shown as that text.
+    (no choice) is shown as that text. The box declares the value it holds as its default
+    (`held_index`), so a browser that draws it afresh shows that value, not the first option.
     """
     shown = _shown(options, format_func)
     values = [None, *options] if none is not None else list(options)
+    kwargs["index"] = held_index(key, values, kwargs.get("index", 0))
     return where.selectbox(
         label,
         values,
@@ -226,6 +228,21 @@ def choose(
         placeholder="Välj ett alternativ",
         **kwargs,
     )
+
+
+def held_index(key: str, values: Sequence[Any], default: int | None = 0) -> int | None:
+    """The `index` for a keyed select box: the position of the value it holds, else `default`.
+
+    Streamlit sends a keyed box's value to the browser only in the run that sets it. A browser
+    that draws the box afresh without it (seen under load) shows the declared default and sends
+    that back on the next run: with the first option as default, the Riskregister once switched
+    from LINK2 to the first project under a form being filled in. Declaring the held value as
+    the default makes that fallback the value the user already has.
+    """
+    held = st.session_state.get(key)
+    if held is not None and held in values:
+        return list(values).index(held)
+    return default
 
 
 def choose_many(

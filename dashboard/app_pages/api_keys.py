@@ -93,7 +93,7 @@ def keys_section() -> None:
         st.selectbox(
             "Nyckel att återkalla",
             list(active),
-            index=None,
+            index=ui.held_index("api_keys_revoke_choice", list(active), None),
             format_func=lambda key_id: active.get(key_id, str(key_id)),
             placeholder="Välj en nyckel",
             key="api_keys_revoke_choice",

@@ -207,7 +207,7 @@ def obligation_form() -> None:
             choices,
             format_func=lambda i: f"{by_id[i]['code']} – {by_id[i]['name']} (fas: {by_id[i]['phase']})",
             key="calendar_obligation_project",
-            index=None,
+            index=ui.held_index("calendar_obligation_project", choices, None),
             placeholder="Välj projekt",
         )
         choice = st.radio(
@@ -230,7 +230,9 @@ def obligation_form() -> None:
 
 
 years = _years()
-year = st.selectbox("År", years, key="calendar_year", placeholder="Välj år")
+year = st.selectbox(
+    "År", years, index=ui.held_index("calendar_year", years), key="calendar_year", placeholder="Välj år"
+)
 periods_table(year or years[0])
 due_table()
 if ui.can(Action.MANAGE_MEETINGS):

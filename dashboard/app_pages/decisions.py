@@ -136,7 +136,7 @@ names = dict(projects.select("code", "name").iter_rows())
 case = st.selectbox(
     "Ärende",
     list(names),
-    index=None,
+    index=ui.held_index("decisions_case", list(names), None),
     format_func=lambda c: f"{c} – {names[c]}",
     placeholder="Välj ärende",
     key="decisions_case",
@@ -250,7 +250,7 @@ with tab_decision:
         "Punkt",
         list(item_labels),
         format_func=lambda i: item_labels[i],
-        index=None,
+        index=ui.held_index("decisions_edit_item", list(item_labels), None),
         placeholder="Välj punkt",
         key="decisions_edit_item",
     )
@@ -323,7 +323,11 @@ with tab_move:
     ids = dict(zip(meetings["date"].to_list(), meetings["id"].to_list(), strict=True))
     with st.form("decisions_move_form", enter_to_submit=False):
         move_from = st.selectbox(
-            "Sammanträde att flytta", list(ids), index=None, placeholder="Välj", key="decisions_move_meeting"
+            "Sammanträde att flytta",
+            list(ids),
+            index=ui.held_index("decisions_move_meeting", list(ids), None),
+            placeholder="Välj",
+            key="decisions_move_meeting",
         )
         move_to = st.date_input("Nytt datum", value=None, key="decisions_move_date", format="YYYY-MM-DD")
         reason = st.text_input("Skäl", key="decisions_move_reason", placeholder="t.ex. regionens budgetdag")

@@ -204,7 +204,7 @@ def _review(pending: dict) -> None:
                 "Organisationen filen hör till",
                 listed["org_no"].to_list(),
                 format_func=lambda o: f"{o} {dict(listed.select('org_no', 'name').iter_rows()).get(o, '')}",
-                index=None,
+                index=ui.held_index("ledger_import_organisation", listed["org_no"].to_list(), None),
                 key="ledger_import_organisation",
                 placeholder="Välj en organisation i listan",
             )

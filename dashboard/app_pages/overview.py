@@ -212,7 +212,7 @@ def project_table(shown: pl.DataFrame) -> None:
         codes,
         format_func=lambda c: f"{c} – {labels[c]}",
         key="overview_open_choice",
-        index=None,
+        index=ui.held_index("overview_open_choice", codes, None),
         placeholder="Välj projekt eller ärende",
     )
     if o2.button("Öppna projektet", key="overview_open", disabled=chosen is None):

@@ -338,6 +338,7 @@ def _choose_risk(page: _Project, listed: pl.DataFrame) -> int | None:
     selected = st.selectbox(
         "Risk",
         options,
+        index=ui.held_index("risks_selected", options),
         format_func=lambda i: f"{i} – {titles[i]}",
         key="risks_selected",
         placeholder="Inga risker",

@@ -219,7 +219,7 @@ target = st.selectbox(
     users["email"].to_list(),
     format_func=lambda e: f"{people[e]} ({e})",
     key="users_target",
-    index=None,
+    index=ui.held_index("users_target", users["email"].to_list(), None),
     placeholder="Välj konto",
 )
 chosen = users_store.user_account(conn, target) if target else None
