@@ -255,10 +255,17 @@ def choose_many(
     placeholder: str = "Välj ett eller flera",
     **kwargs: Any,
 ) -> list[Any]:
-    """A multiselect in `where` without "select all"; `options` is a list or a mapping value → text."""
+    """A multiselect in `where` without "select all"; `options` is a list or a mapping value → text.
+
+    Like `choose`, it declares what it holds as its default, so a browser that draws it afresh
+    keeps the user's choices."""
+    values = list(options)
+    held = st.session_state.get(key)
+    if isinstance(held, list):
+        kwargs["default"] = [v for v in held if v in values]
     chosen: list[Any] = where.multiselect(
         label,
-        list(options),
+        values,
         format_func=_shown(options, format_func),
         key=key,
         placeholder=placeholder,

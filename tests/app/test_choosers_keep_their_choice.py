@@ -25,13 +25,19 @@ ROLE_NAMES = {
 
 
 def _default_is_value(at) -> list[str]:
-    """The keyed select boxes whose declared default is not the option they hold."""
+    """The keyed select boxes and multiselects whose declared default is not what they hold."""
     wrong = []
     for box in at.selectbox:
         if box.key is None or box.value is None:
             continue
         if box.proto.default != box.index:
             wrong.append(f"{box.key}: håller {box.options[box.index]!r}, förval {box.proto.default}")
+    for many in at.multiselect:
+        if many.key is None:
+            continue
+        held = sorted(many.options.index(many.format_func(v)) for v in many.value)
+        if sorted(many.proto.default) != held:
+            wrong.append(f"{many.key}: håller {many.value!r}, förval {list(many.proto.default)}")
     return wrong
 
 
@@ -65,3 +71,13 @@ def test_every_keyed_select_box_declares_its_value_as_its_default(app_as, role):
         if found := _default_is_value(at):
             wrong[spec.title] = found
     assert not wrong
+
+
+def test_a_filter_of_several_choices_declares_what_the_user_chose(app_as):
+    at = app_as("admin", "app_pages/bruttolista.py")
+    areas = at.multiselect(key="bruttolista_areas")
+    chosen = areas.options[1]
+    areas.set_value([chosen]).run()
+    areas = at.multiselect(key="bruttolista_areas")
+    assert [areas.options[i] for i in areas.proto.default] == [chosen]
+    assert not _default_is_value(at)
