@@ -5,18 +5,20 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from dashboard.bench_browser import CHROMIUM, CHROMIUM_ARGS  # the browser the bench measures with
+from dashboard.bench_browser import (  # the browser the bench measures with, and how it serves the app
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    stop_server,
+    wait_until_answers,
+)
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 PERSONA_LABELS = {
@@ -36,12 +38,6 @@ IDLE = """() => {
 }"""
 
 # Every test under tests/browser is marked `browser` by tests/conftest.py.
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Served(str):
@@ -70,7 +66,7 @@ def running_server(
         check=True,
         capture_output=True,
     )  # fmt: skip
-    port = _free_port()
+    port = free_port()
     log = (folder / "server.log").open("w")
     proc = subprocess.Popen(
         [*portfolj, "serve", "--demo", "--db", str(db), "--port", str(port)],
@@ -82,24 +78,12 @@ def running_server(
     )
     url = Served(f"http://127.0.0.1:{port}")
     url.db = db
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Servern startade inte; se {log.name}")
-            time.sleep(0.3)
+    if not wait_until_answers(f"{url}/_stcore/health", proc, seconds=60, pause=0.3):
+        pytest.fail(f"Servern startade inte; se {log.name}")
     try:
         yield url
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_server(proc, 10)
         log.close()
 
 
