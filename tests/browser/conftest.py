@@ -135,6 +135,30 @@ def wait_idle(page, timeout: float = 30_000) -> None:
         page.wait_for_timeout(50)
 
 
+def log_in_with_password(page, url: str) -> None:
+    """Open `url` (the login page) and log in with the keyboard user's e-mail and password, as a
+    person with an account of their own does; returns once Att göra is shown."""
+    page.goto(url)
+    page.get_by_label("E-postadress").fill(KEYBOARD_USER)
+    page.get_by_label("Lösenord", exact=True).fill(KEYBOARD_PASSWORD)
+    page.get_by_role("button", name="Logga in", exact=True).click()
+    page.get_by_role("heading", name="Att göra").wait_for(timeout=20_000)
+
+
+def press(page, name: str) -> None:
+    """Click the button named `name` and wait until the run it asks for is drawn."""
+    page.get_by_role("button", name=name).click()
+    wait_idle(page)
+
+
+def submit(page, key: str, confirmation: str, *, timeout: float = 30_000) -> None:
+    """Click the button of the widget with key `key`, wait for the run it asks for (up to `timeout`
+    ms), and wait until `confirmation` is shown."""
+    page.locator(f".st-key-{key} button").click()
+    wait_idle(page, timeout=timeout)
+    page.get_by_text(confirmation).first.wait_for()
+
+
 @pytest.fixture
 def page_as(server: str, browser) -> Iterator[Callable[..., object]]:
     """`page_as("projektledare")`: a fresh browser session logged in with the demo persona."""

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import enter_on_option, go_to, pick, screenshot, type_date, wait_idle
+from tests.browser.conftest import (
+    enter_on_option,
+    go_to,
+    pick,
+    press,
+    screenshot,
+    submit,
+    type_date,
+    wait_idle,
+)
 
 
 def test_project_leader_adds_a_risk_with_an_action_and_sees_it_in_the_matrix(page_as):
@@ -28,9 +37,7 @@ def test_municipal_ceo_of_bracke_reviews_t1_2019(page_as):
     pick(page, "tertial_period", "Tertial 1")
     assert page.get_by_text("\u2212219 tkr").first.is_visible()
     page.locator(".st-key-tertial_review_comment textarea").fill("Granskat av Bräcke")
-    page.locator(".st-key-tertial_review_submit button").click()
-    wait_idle(page)
-    page.get_by_text("markerad som granskad för Bräcke").first.wait_for()
+    submit(page, "tertial_review_submit", "markerad som granskad för Bräcke")
     assert page.get_by_text("1 av 9 parter").first.is_visible()
     screenshot(page, "flode-granskning")
 
@@ -40,9 +47,7 @@ def test_e_strateg_promotes_a_bruttolista_activity_and_sees_it_in_the_portfolio(
     go_to(page, "Bruttolista")
     pick(page, "bruttolista_choice", "")
     page.locator(".st-key-bruttolista_promote_code input").fill("GNS/20/2020")
-    page.locator(".st-key-bruttolista_promote_submit button").click()
-    wait_idle(page)
-    page.get_by_text("är nu ärendet GNS/20/2020").first.wait_for()
+    submit(page, "bruttolista_promote_submit", "är nu ärendet GNS/20/2020")
     go_to(page, "Portföljöversikt")
     page.get_by_text("Tabellen i textform").click()
     assert page.get_by_role("row").filter(has_text="GNS/20/2020").count() == 1
@@ -58,12 +63,8 @@ def test_e_strateg_uploads_a_sie_file_and_sees_the_figures_change(page_as, tmp_p
     page.locator(".st-key-ledger_import_file input[type=file]").set_input_files(str(sie))
     wait_idle(page)
     # The file is previewed first (organisation, type, fiscal year, what it replaces), then confirmed.
-    page.locator(".st-key-ledger_import_review button").click()
-    wait_idle(page, timeout=120_000)
-    page.get_by_text("Granskning av filen").first.wait_for()
-    page.locator(".st-key-ledger_import_submit button").click()
-    wait_idle(page, timeout=120_000)
-    page.get_by_text("huvudbok-2019.se är importerad").first.wait_for()
+    submit(page, "ledger_import_review", "Granskning av filen", timeout=120_000)
+    submit(page, "ledger_import_submit", "huvudbok-2019.se är importerad", timeout=120_000)
     go_to(page, "Tertialrapport")
     pick(page, "tertial_year", "2019")
     pick(page, "tertial_period", "Helår")
@@ -79,15 +80,11 @@ def test_project_leader_adds_a_measurement_and_the_status_changes(page_as):
     page.locator(".st-key-benefits_edit_baseline_value input").fill("6")
     type_date(page, "benefits_edit_target_date", "20210101")
     page.locator(".st-key-benefits_edit_target_value input").fill("20")
-    page.locator(".st-key-benefits_edit_submit button").click()
-    wait_idle(page)
-    page.get_by_text("Nyttan är sparad").first.wait_for()
+    submit(page, "benefits_edit_submit", "Nyttan är sparad")
     pick(page, "benefits_measure_benefit", "Antal")
     type_date(page, "benefits_measure_date", "20200101")
     page.locator(".st-key-benefits_measure_value input").fill("15")
-    page.locator(".st-key-benefits_measure_submit button").click()
-    wait_idle(page)
-    page.get_by_text("Mätningen är sparad. Status nu").first.wait_for()
+    submit(page, "benefits_measure_submit", "Mätningen är sparad. Status nu")
     screenshot(page, "flode-matning")
 
 
@@ -106,8 +103,7 @@ def test_committee_drills_from_the_overview_into_link2_and_its_risks(page_as):
     page = page_as("namnd")
     go_to(page, "Portföljöversikt")  # the login lands on Att göra
     pick(page, "overview_open_choice", "LINK2")
-    page.get_by_role("button", name="Öppna projektet").click()
-    wait_idle(page)
+    press(page, "Öppna projektet")
     page.get_by_role("heading", name="Budget och utfall").wait_for()
     go_to(page, "Riskregister")
     page.get_by_role("heading", name="Arbetsmiljö (5×5)").first.wait_for()
