@@ -135,6 +135,12 @@ def wait_idle(page, timeout: float = 30_000) -> None:
         page.wait_for_timeout(50)
 
 
+def open_login(page, url: str) -> None:
+    """Open `url` logged out and wait until the login page is shown."""
+    page.goto(url)
+    page.get_by_role("heading", name="Logga in till portfolj").wait_for()
+
+
 def log_in_with_password(page, url: str) -> None:
     """Open `url` (the login page) and log in with the keyboard user's e-mail and password, as a
     person with an account of their own does; returns once Att göra is shown."""
@@ -161,10 +167,11 @@ def submit(page, key: str, confirmation: str, *, timeout: float = 30_000) -> Non
 
 @pytest.fixture
 def page_as(server: str, browser) -> Iterator[Callable[..., object]]:
-    """`page_as("projektledare")`: a fresh browser session logged in with the demo persona."""
+    """`page_as("projektledare")`: a fresh browser session logged in with the demo persona, on Att
+    göra; `page_as("projektledare", on="Riskregister")` then opens that page from the navigation."""
     contexts = []
 
-    def make(role: str, *, width: int = 1280, height: int = 800):
+    def make(role: str, *, on: str | None = None, width: int = 1280, height: int = 800):
         context = browser.new_context(viewport={"width": width, "height": height}, locale="sv-SE")
         contexts.append(context)
         page = context.new_page()
@@ -172,6 +179,8 @@ def page_as(server: str, browser) -> Iterator[Callable[..., object]]:
         page.get_by_role("button", name=PERSONA_LABELS[role]).click()
         page.get_by_role("heading", name="Att göra").wait_for()
         wait_idle(page)
+        if on is not None:
+            go_to(page, on)
         return page
 
     yield make

@@ -25,8 +25,7 @@ def pick(page, key_prefix: str, text: str) -> None:
 
 
 def test_a_new_project_from_registration_to_the_leaders_replan_and_the_overview(page_as, server, browser):
-    page = page_as("admin")
-    go_to(page, "Nytt projekt")
+    page = page_as("admin", on="Nytt projekt")
     field(page, "project_new_0_code").fill(CODE)
     field(page, "project_new_0_name").fill("Gemensam e-arkivering")
     type_date(page, "project_new_0_start", "20200301")
@@ -78,8 +77,7 @@ def test_a_new_project_from_registration_to_the_leaders_replan_and_the_overview(
     context.close()
 
     # The nämnd sees the project in the overview with its budget and status.
-    member = page_as("namnd")
-    go_to(member, "Portföljöversikt")  # the login lands on Att göra
+    member = page_as("namnd", on="Portföljöversikt")
     member.get_by_text("Tabellen i textform").click()
     row = member.get_by_role("row").filter(has_text=CODE).first
     assert "Gemensam e-arkivering" in row.inner_text()

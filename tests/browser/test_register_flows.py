@@ -15,8 +15,7 @@ from tests.browser.conftest import (
 
 
 def test_project_leader_adds_a_risk_with_an_action_and_sees_it_in_the_matrix(page_as):
-    page = page_as("projektledare")
-    go_to(page, "Riskregister")
+    page = page_as("projektledare", on="Riskregister")
     pick(page, "risks_add_register", "Informationssäkerhet")
     page.locator(".st-key-risks_add_title input").fill("Leverantören hinner inte leverera")
     pick(page, "risks_add_probability", "2")
@@ -31,8 +30,7 @@ def test_project_leader_adds_a_risk_with_an_action_and_sees_it_in_the_matrix(pag
 
 
 def test_municipal_ceo_of_bracke_reviews_t1_2019(page_as):
-    page = page_as("kommunchef")
-    go_to(page, "Tertialrapport")
+    page = page_as("kommunchef", on="Tertialrapport")
     pick(page, "tertial_year", "2019")
     pick(page, "tertial_period", "Tertial 1")
     assert page.get_by_text("\u2212219 tkr").first.is_visible()
@@ -43,8 +41,7 @@ def test_municipal_ceo_of_bracke_reviews_t1_2019(page_as):
 
 
 def test_e_strateg_promotes_a_bruttolista_activity_and_sees_it_in_the_portfolio(page_as):
-    page = page_as("admin")
-    go_to(page, "Bruttolista")
+    page = page_as("admin", on="Bruttolista")
     pick(page, "bruttolista_choice", "")
     page.locator(".st-key-bruttolista_promote_code input").fill("GNS/20/2020")
     submit(page, "bruttolista_promote_submit", "är nu ärendet GNS/20/2020")
@@ -58,8 +55,7 @@ def test_e_strateg_uploads_a_sie_file_and_sees_the_figures_change(page_as, tmp_p
 
     sie = tmp_path / "huvudbok-2019.se"
     generate_sie(sie, rows=2_000, seed=7, year=2019)
-    page = page_as("admin")
-    go_to(page, "Import av redovisning")
+    page = page_as("admin", on="Import av redovisning")
     page.locator(".st-key-ledger_import_file input[type=file]").set_input_files(str(sie))
     wait_idle(page)
     # The file is previewed first (organisation, type, fiscal year, what it replaces), then confirmed.
@@ -73,8 +69,7 @@ def test_e_strateg_uploads_a_sie_file_and_sees_the_figures_change(page_as, tmp_p
 
 
 def test_project_leader_adds_a_measurement_and_the_status_changes(page_as):
-    page = page_as("projektledare")
-    go_to(page, "Nyttoregister")
+    page = page_as("projektledare", on="Nyttoregister")
     pick(page, "benefits_edit_benefit", "Antal")
     type_date(page, "benefits_edit_baseline_date", "20190101")
     page.locator(".st-key-benefits_edit_baseline_value input").fill("6")
@@ -89,8 +84,7 @@ def test_project_leader_adds_a_measurement_and_the_status_changes(page_as):
 
 
 def test_ceo_downloads_the_tertial_pdf(page_as):
-    page = page_as("kommunchef")
-    go_to(page, "Tertialrapport")
+    page = page_as("kommunchef", on="Tertialrapport")
     pick(page, "tertial_year", "2019")
     with page.expect_download() as download:
         page.locator(".st-key-tertial_download_pdf button").click()
@@ -100,8 +94,7 @@ def test_ceo_downloads_the_tertial_pdf(page_as):
 
 
 def test_committee_drills_from_the_overview_into_link2_and_its_risks(page_as):
-    page = page_as("namnd")
-    go_to(page, "Portföljöversikt")  # the login lands on Att göra
+    page = page_as("namnd", on="Portföljöversikt")
     pick(page, "overview_open_choice", "LINK2")
     press(page, "Öppna projektet")
     page.get_by_role("heading", name="Budget och utfall").wait_for()
@@ -112,8 +105,7 @@ def test_committee_drills_from_the_overview_into_link2_and_its_risks(page_as):
 
 
 def test_the_risk_form_works_with_the_keyboard_only(page_as):
-    page = page_as("projektledare")
-    go_to(page, "Riskregister")
+    page = page_as("projektledare", on="Riskregister")
     page.locator(".st-key-risks_add_title input").focus()
     page.keyboard.type("Nyckelperson slutar")
     for key, choice in (("risks_add_probability", "3"), ("risks_add_consequence", "2")):
