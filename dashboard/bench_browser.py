@@ -152,7 +152,8 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on just now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -164,6 +165,28 @@ def _answers(url: str) -> bool:
             return bool(resp.status == 200)
     except OSError:
         return False
+
+
+def wait_until_answers(url: str, proc: subprocess.Popen[Any], *, seconds: float, pause: float) -> bool:
+    """Ask `url` every `pause` seconds until it answers 200 (True); False as soon as the server
+    process `proc` has ended or `seconds` have passed without an answer."""
+    deadline = time.monotonic() + seconds
+    while not _answers(url):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(pause)
+    return True
+
+
+def stop_server(proc: subprocess.Popen[Any], seconds: float) -> None:
+    """End a server started with `start_new_session=True` and all it started: SIGTERM to its
+    process group, SIGKILL if it has not ended within `seconds`."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(seconds)
 
 
 @contextmanager
@@ -179,18 +202,11 @@ def _served(command: list[str], ready_path: str, cwd: Path, port: int) -> Iterat
     url = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
     try:
-        while not _answers(url + ready_path):
-            if proc.poll() is not None or time.perf_counter() - started > 180:
-                raise RuntimeError(f"servern startade inte: {' '.join(command)}")
-            time.sleep(0.02)
+        if not wait_until_answers(url + ready_path, proc, seconds=180, pause=0.02):
+            raise RuntimeError(f"servern startade inte: {' '.join(command)}")
         yield url, time.perf_counter() - started, proc.pid
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(20)
+        stop_server(proc, 20)
 
 
 def _tree(pid: int) -> list[int]:
@@ -275,7 +291,7 @@ def measure_floor(browser: Any, runs: int, sessions: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         app = Path(tmp) / "floor.py"
         app.write_text(FLOOR_APP)
-        port = _free_port()
+        port = free_port()
         command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
                    "--server.port", str(port), "--browser.gatherUsageStats", "false"]  # fmt: skip
         with _served(command, "/_stcore/health", Path(tmp), port) as (url, _ready, _pid):
@@ -354,7 +370,7 @@ def run(db_path: Path, *, runs: int, personas: tuple[str, ...], sessions: int = 
     if not Path(CHROMIUM).exists():
         return {"note": f"Chromium saknas ({CHROMIUM}); webbläsarmätningen gjordes inte"}
     result: dict[str, Any] = {"load_before": list(os.getloadavg())}
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "dashboard.cli", "serve", "--demo", "--db", str(db_path),
                "--port", str(port)]  # fmt: skip
     with sync_playwright() as pw:

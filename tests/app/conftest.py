@@ -79,6 +79,12 @@ def texts(at: AppTest) -> str:
     return rendered("\n".join(parts))
 
 
+def texts_of_a_clean_run(at: AppTest) -> str:
+    """What the page shows (`texts`), once it is asserted that its script raised nothing."""
+    assert not at.exception, [e.value for e in at.exception]
+    return texts(at)
+
+
 WIDGET_KINDS = (
     "button",
     "checkbox",

@@ -8,7 +8,7 @@ from portfolio import store as core_store
 from registers.bruttolista import service as bruttolista
 from registers.bruttolista.model import AREAS
 from registers.database import open_database
-from tests.app.conftest import ROLES, duplicate_labels, shown_under, texts
+from tests.app.conftest import ROLES, duplicate_labels, fill, shown_under, texts
 
 PAGE = "app_pages/bruttolista.py"
 
@@ -70,9 +70,12 @@ def test_admin_promotes_an_activity_and_the_case_appears_in_the_overview(app_as,
     at = app_as("admin", PAGE)
     row11 = activity_id(app_env, 11)
     at.selectbox(key="bruttolista_choice").set_value(row11).run()
-    at.text_input(key="bruttolista_promote_code").set_value("GNS/5/2020")
-    at.text_input(key="bruttolista_promote_name").set_value("Nulägesanalys i arkivfrågan")
-    at.selectbox(key="bruttolista_promote_kind").set_value("förstudie")
+    fill(
+        at,
+        bruttolista_promote_code="GNS/5/2020",
+        bruttolista_promote_name="Nulägesanalys i arkivfrågan",
+        bruttolista_promote_kind="förstudie",
+    )
     at.button(key="bruttolista_promote_submit").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Aktiviteten är nu ärendet GNS/5/2020." in [s.value for s in at.success]

@@ -5,18 +5,20 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from dashboard.bench_browser import CHROMIUM, CHROMIUM_ARGS  # the browser the bench measures with
+from dashboard.bench_browser import (  # the browser the bench measures with, and how it serves the app
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    stop_server,
+    wait_until_answers,
+)
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 PERSONA_LABELS = {
@@ -36,12 +38,6 @@ IDLE = """() => {
 }"""
 
 # Every test under tests/browser is marked `browser` by tests/conftest.py.
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Served(str):
@@ -70,7 +66,7 @@ def running_server(
         check=True,
         capture_output=True,
     )  # fmt: skip
-    port = _free_port()
+    port = free_port()
     log = (folder / "server.log").open("w")
     proc = subprocess.Popen(
         [*portfolj, "serve", "--demo", "--db", str(db), "--port", str(port)],
@@ -82,24 +78,12 @@ def running_server(
     )
     url = Served(f"http://127.0.0.1:{port}")
     url.db = db
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Servern startade inte; se {log.name}")
-            time.sleep(0.3)
+    if not wait_until_answers(f"{url}/_stcore/health", proc, seconds=60, pause=0.3):
+        pytest.fail(f"Servern startade inte; se {log.name}")
     try:
         yield url
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_server(proc, 10)
         log.close()
 
 
@@ -151,12 +135,43 @@ def wait_idle(page, timeout: float = 30_000) -> None:
         page.wait_for_timeout(50)
 
 
+def open_login(page, url: str) -> None:
+    """Open `url` logged out and wait until the login page is shown."""
+    page.goto(url)
+    page.get_by_role("heading", name="Logga in till portfolj").wait_for()
+
+
+def log_in_with_password(page, url: str) -> None:
+    """Open `url` (the login page) and log in with the keyboard user's e-mail and password, as a
+    person with an account of their own does; returns once Att göra is shown."""
+    page.goto(url)
+    page.get_by_label("E-postadress").fill(KEYBOARD_USER)
+    page.get_by_label("Lösenord", exact=True).fill(KEYBOARD_PASSWORD)
+    page.get_by_role("button", name="Logga in", exact=True).click()
+    page.get_by_role("heading", name="Att göra").wait_for(timeout=20_000)
+
+
+def press(page, name: str) -> None:
+    """Click the button named `name` and wait until the run it asks for is drawn."""
+    page.get_by_role("button", name=name).click()
+    wait_idle(page)
+
+
+def submit(page, key: str, confirmation: str, *, timeout: float = 30_000) -> None:
+    """Click the button of the widget with key `key`, wait for the run it asks for (up to `timeout`
+    ms), and wait until `confirmation` is shown."""
+    page.locator(f".st-key-{key} button").click()
+    wait_idle(page, timeout=timeout)
+    page.get_by_text(confirmation).first.wait_for()
+
+
 @pytest.fixture
 def page_as(server: str, browser) -> Iterator[Callable[..., object]]:
-    """`page_as("projektledare")`: a fresh browser session logged in with the demo persona."""
+    """`page_as("projektledare")`: a fresh browser session logged in with the demo persona, on Att
+    göra; `page_as("projektledare", on="Riskregister")` then opens that page from the navigation."""
     contexts = []
 
-    def make(role: str, *, width: int = 1280, height: int = 800):
+    def make(role: str, *, on: str | None = None, width: int = 1280, height: int = 800):
         context = browser.new_context(viewport={"width": width, "height": height}, locale="sv-SE")
         contexts.append(context)
         page = context.new_page()
@@ -164,6 +179,8 @@ def page_as(server: str, browser) -> Iterator[Callable[..., object]]:
         page.get_by_role("button", name=PERSONA_LABELS[role]).click()
         page.get_by_role("heading", name="Att göra").wait_for()
         wait_idle(page)
+        if on is not None:
+            go_to(page, on)
         return page
 
     yield make

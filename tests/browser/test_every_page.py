@@ -8,7 +8,7 @@ import pytest
 
 from dashboard.navigation import pages_for
 from portfolio.auth import Role
-from tests.browser.conftest import axe_violations, go_to, screenshot
+from tests.browser.conftest import axe_violations, go_to, open_login, screenshot
 from tests.browser.test_swedish import english_on
 
 ROLES = {
@@ -45,8 +45,7 @@ def test_every_page_works_is_accessible_and_swedish_for_every_persona(page_as, r
 def test_login_page_is_accessible(server, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.goto(server)
-    page.get_by_role("heading", name="Logga in till portfolj").wait_for()
+    open_login(page, server)
     assert axe_violations(page) == []
     screenshot(page, "logga-in")
     context.close()

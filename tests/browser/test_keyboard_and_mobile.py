@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import KEYBOARD_PASSWORD, KEYBOARD_USER, SECTION_OF, go_to, screenshot
+from tests.browser.conftest import KEYBOARD_PASSWORD, KEYBOARD_USER, SECTION_OF, go_to, open_login, screenshot
 
 
 def tab_to(page, predicate_js: str, limit: int = 60) -> None:
@@ -17,8 +17,7 @@ def tab_to(page, predicate_js: str, limit: int = 60) -> None:
 def test_login_works_with_the_keyboard_only(server, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.goto(server)
-    page.get_by_role("heading", name="Logga in till portfolj").wait_for()
+    open_login(page, server)
     tab_to(page, "e => e.id === 'email'")
     page.keyboard.type(KEYBOARD_USER)
     page.keyboard.press("Tab")
@@ -32,8 +31,7 @@ def test_login_works_with_the_keyboard_only(server, browser):
 def test_focus_is_visible_on_the_login_button(server, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.goto(server)
-    page.get_by_role("heading", name="Logga in till portfolj").wait_for()
+    open_login(page, server)
     tab_to(page, "e => e.innerText && e.innerText.trim() === 'Logga in'")
     outline = page.evaluate(
         "() => { const s = getComputedStyle(document.activeElement);"

@@ -8,7 +8,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.conftest import axe_violations, choose, go_to, screenshot, wait_idle
+from tests.browser.conftest import axe_violations, choose, screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -36,8 +36,7 @@ def press(page, key: str) -> None:
 def test_e_strateg_holds_and_justerar_a_meeting_and_a_member_downloads_the_protocol(
     page_as, server, tmp_path
 ):
-    page = page_as("admin")
-    go_to(page, "Sammanträden")
+    page = page_as("admin", on="Sammanträden")
     choose(page, "Sammanträde", DAY)
     press(page, "meetings_pack_standard")
     page.get_by_text("Standardpunkterna finns på föredragningslistan.").wait_for()

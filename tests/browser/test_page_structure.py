@@ -19,8 +19,7 @@ LINKS = """() => Array.from(document.querySelectorAll('[data-testid="stMarkdown"
 
 @pytest.mark.parametrize("title", list(JUMP_PAGES))
 def test_a_long_page_links_to_each_of_its_sections(page_as, title):
-    page = page_as("projektledare")
-    go_to(page, title)
+    page = page_as("projektledare", on=title)
     links = page.evaluate(LINKS)
     assert links[: len(JUMP_PAGES[title])] == JUMP_PAGES[title]
     for anchor in links:

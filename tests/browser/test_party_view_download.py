@@ -7,8 +7,6 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.browser.conftest import go_to
-
 
 def _download(page, key: str) -> bytes:
     # The PDF is made when the button is clicked (WeasyPrint): give a busy machine time for it.
@@ -20,8 +18,7 @@ def _download(page, key: str) -> bytes:
 
 
 def test_ceo_downloads_brackes_view_as_xlsx_and_pdf(page_as):
-    page = page_as("kommunchef")
-    go_to(page, "Tertialrapport")
+    page = page_as("kommunchef", on="Tertialrapport")
     page.get_by_role("heading", name="Vad betalar Bräcke kommun?").wait_for()
     sheet = load_workbook(io.BytesIO(_download(page, "tertial_party_xlsx")))["Partsvy"]
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}

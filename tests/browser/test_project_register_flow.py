@@ -3,7 +3,7 @@ leader, the leader logs in and re-plans a milestone, the nämnd sees it in the o
 
 from __future__ import annotations
 
-from tests.browser.conftest import KEYBOARD_PASSWORD, KEYBOARD_USER, go_to, screenshot, wait_idle
+from tests.browser.conftest import KEYBOARD_USER, go_to, log_in_with_password, press, screenshot, wait_idle
 from tests.browser.conftest import pick as choose_option
 from tests.browser.conftest import type_date as type_date_of
 
@@ -25,8 +25,7 @@ def pick(page, key_prefix: str, text: str) -> None:
 
 
 def test_a_new_project_from_registration_to_the_leaders_replan_and_the_overview(page_as, server, browser):
-    page = page_as("admin")
-    go_to(page, "Nytt projekt")
+    page = page_as("admin", on="Nytt projekt")
     field(page, "project_new_0_code").fill(CODE)
     field(page, "project_new_0_name").fill("Gemensam e-arkivering")
     type_date(page, "project_new_0_start", "20200301")
@@ -35,8 +34,7 @@ def test_a_new_project_from_registration_to_the_leaders_replan_and_the_overview(
     pick(page, "project_new_0_financing", "Region")
     pick(page, "project_new_0_financing", "Östersund")
     pick(page, "project_new_0_accounts", KEYBOARD_USER)
-    page.get_by_role("button", name="Registrera projektet").click()
-    wait_idle(page)
+    press(page, "Registrera projektet")
     page.get_by_text(f"{CODE} Gemensam e-arkivering är registrerat.").wait_for()
     screenshot(page, "e-strateg-nytt-projekt")
 
@@ -51,34 +49,27 @@ def test_a_new_project_from_registration_to_the_leaders_replan_and_the_overview(
         field(page, "project_budget_0_0_activity").fill(activity)
         for code, amount in shares.items():
             field(page, f"project_budget_0_0_b_{code}").fill(amount)
-        page.get_by_role("button", name="Spara budgetraden").click()
-        wait_idle(page)
+        press(page, "Spara budgetraden")
         page.get_by_text(f"Budgetraden {activity} är sparad.").wait_for()
     assert page.get_by_text(f"500{NBSP}000 kr").first.is_visible()
     page.get_by_role("tab", name="Ny milstolpe").click()
     field(page, "project_schedule_add_name").fill("Driftstart")
     type_date(page, "project_schedule_add_date", "20210301")
-    page.get_by_role("button", name="Lägg till milstolpen").click()
-    wait_idle(page)
+    press(page, "Lägg till milstolpen")
     page.get_by_text("Milstolpen Driftstart är tillagd.").wait_for()
     screenshot(page, "e-strateg-projekt-budget")
 
     # The project leader logs in with their own account and finds the project as theirs.
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
     leader = context.new_page()
-    leader.goto(server)
-    leader.get_by_label("E-postadress").fill(KEYBOARD_USER)
-    leader.get_by_label("Lösenord", exact=True).fill(KEYBOARD_PASSWORD)
-    leader.get_by_role("button", name="Logga in", exact=True).click()
-    leader.get_by_role("heading", name="Att göra").wait_for(timeout=20_000)
+    log_in_with_password(leader, server)
     go_to(leader, "Projekt")
     pick(leader, "project_select", CODE)
     leader.get_by_role("heading", name="Ändra tidplanen").wait_for()
     leader.get_by_role("tab", name="Planera om").click()
     type_date(leader, "project_schedule_replan_", "20210501")
     field(leader, "project_schedule_replan_", "textarea").fill("Upphandlingen drog ut på tiden")
-    leader.get_by_role("button", name="Planera om").click()
-    wait_idle(leader)
+    press(leader, "Planera om")
     leader.get_by_text("Driftstart är omplanerad till 2021-05-01.").wait_for()
     assert leader.get_by_text("Upphandlingen drog ut på tiden").first.is_visible()
     assert not leader.get_by_role("heading", name="Ändra budgeten").is_visible()
@@ -86,8 +77,7 @@ def test_a_new_project_from_registration_to_the_leaders_replan_and_the_overview(
     context.close()
 
     # The nämnd sees the project in the overview with its budget and status.
-    member = page_as("namnd")
-    go_to(member, "Portföljöversikt")  # the login lands on Att göra
+    member = page_as("namnd", on="Portföljöversikt")
     member.get_by_text("Tabellen i textform").click()
     row = member.get_by_role("row").filter(has_text=CODE).first
     assert "Gemensam e-arkivering" in row.inner_text()

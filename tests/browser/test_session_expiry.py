@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import KEYBOARD_PASSWORD, KEYBOARD_USER, go_to, running_server, wait_idle
+from tests.browser.conftest import KEYBOARD_USER, go_to, log_in_with_password, running_server, wait_idle
 
 # Seconds, through the same settings an operator uses (fractions of minutes and hours). The idle
 # time leaves a page switch on a busy machine (seconds) well inside it.
@@ -28,11 +28,7 @@ def short_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def logged_in(browser, url: str):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="sv-SE")
     page = context.new_page()
-    page.goto(url)
-    page.get_by_label("E-postadress").fill(KEYBOARD_USER)
-    page.get_by_label("Lösenord", exact=True).fill(KEYBOARD_PASSWORD)
-    page.get_by_role("button", name="Logga in", exact=True).click()
-    page.get_by_role("heading", name="Att göra").wait_for(timeout=20_000)
+    log_in_with_password(page, url)
     wait_idle(page)
     return context, page
 

@@ -3,7 +3,7 @@ opened logged out leads through the login to the linked project, a logout ends e
 
 from __future__ import annotations
 
-from tests.browser.conftest import PERSONA_LABELS, enter_on_option, screenshot, wait_idle
+from tests.browser.conftest import PERSONA_LABELS, enter_on_option, open_login, screenshot, wait_idle
 
 LINK2 = "/projekt?projekt=GNS%2F8%2F2018"
 LINK2_HEADING = "LINK2 – Införande av nytt IT-stöd för samordnad planering (Cosmic Link)"
@@ -23,8 +23,7 @@ def test_a_reload_keeps_the_user_signed_in_and_on_the_same_project(page_as, serv
 def test_a_link_opened_logged_out_leads_through_the_login_to_the_project(server, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="sv-SE")
     page = context.new_page()
-    page.goto(server + LINK2)
-    page.get_by_role("heading", name="Logga in till portfolj").wait_for()
+    open_login(page, server + LINK2)
     screenshot(page, "djuplank-inloggning")
     page.get_by_role("button", name=PERSONA_LABELS["kommunchef"]).click()
     page.get_by_role("heading", name=LINK2_HEADING).wait_for(timeout=20_000)

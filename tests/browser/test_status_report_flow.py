@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.browser.conftest import PERSONA_LABELS, choose, go_to, running_server, screenshot, wait_idle
+from tests.browser.conftest import PERSONA_LABELS, choose, go_to, press, running_server, screenshot, wait_idle
 
 
 def _only_link2_reports_in_a_current_t2(db_path) -> str:
@@ -55,14 +55,12 @@ def test_project_leader_publishes_a_t2_report_admin_sees_none_missing_and_the_co
 
             sign_in("projektledare")
             go_to(page, "Projekt")
-            page.get_by_role("button", name=f"Börja rapport för {period}").click()
-            wait_idle(page)
+            press(page, f"Börja rapport för {period}")
             for label in ("Tid", "Kostnad", "Omfattning/kvalitet", "Risk", "Nytta"):
                 choose(page, label, "Grön")
             choose(page, "Totalt", "Gul")
             page.get_by_label("Skäl, totalt").fill("Utbildningen behöver förstärkas")
-            page.get_by_role("button", name="Spara och publicera").click()
-            wait_idle(page)
+            press(page, "Spara och publicera")
             page.get_by_text(f"Rapporten för {period} är publicerad (version 1)").wait_for()
             screenshot(page, "projekt-publicerad-statusrapport")
 

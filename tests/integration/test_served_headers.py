@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import stat
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -16,11 +12,7 @@ from pathlib import Path
 
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from dashboard.bench_browser import free_port, stop_server, wait_until_answers
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +21,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     db = tmp_path_factory.mktemp("served") / "portfolj.db"
     portfolj = [sys.executable, "-m", "dashboard.cli"]
     subprocess.run([*portfolj, "seed", "--db", str(db)], check=True, capture_output=True)
-    port = _free_port()
+    port = free_port()
     log_path = db.with_name("server.log")
     with log_path.open("w") as log:
         proc = subprocess.Popen(
@@ -39,24 +31,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
             start_new_session=True,
         )
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
         try:
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                        if resp.status == 200:
-                            break
-                except OSError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail(f"Servern startade inte: {log_path.read_text()[-2000:]}")
-                    time.sleep(0.3)
+            if not wait_until_answers(f"{url}/_stcore/health", proc, seconds=60, pause=0.3):
+                pytest.fail(f"Servern startade inte: {log_path.read_text()[-2000:]}")
             yield url, db
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+            stop_server(proc, 10)
 
 
 def _get(url: str) -> tuple[int, dict[str, str]]:
