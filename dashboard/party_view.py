@@ -164,6 +164,7 @@ def section(user: User, *, year: int, period: Period, key_prefix: str) -> PartyV
         file_name=f"{stem}.xlsx",
         mime=XLSX_MIME,
         key=f"{key_prefix}_party_xlsx",
+        on_click="ignore",  # a download changes nothing: no rerun
     )
     d2.download_button(
         "Partsvyn som PDF",
@@ -171,5 +172,6 @@ def section(user: User, *, year: int, period: Period, key_prefix: str) -> PartyV
         file_name=f"{stem}.pdf",
         mime="application/pdf",
         key=f"{key_prefix}_party_pdf",
+        on_click="ignore",  # a download changes nothing: no rerun
     )
     return view

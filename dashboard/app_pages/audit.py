@@ -93,4 +93,5 @@ st.download_button(
     file_name=f"andringslogg-{clock.today().isoformat()}.csv",
     mime="text/csv",
     key="audit_export",
+    on_click="ignore",  # a download changes nothing: no rerun
 )

@@ -474,6 +474,7 @@ def _excel(page: _Project) -> None:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="risks_export",
         disabled=not page.registers,
+        on_click="ignore",  # a download changes nothing: no rerun
     )
     x2.download_button(
         "Ladda ned en tom mall (.xlsx)",
@@ -481,6 +482,7 @@ def _excel(page: _Project) -> None:
         file_name=f"riskregister-mall-{safe_code}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="risks_template",
+        on_click="ignore",  # a download changes nothing: no rerun
     )
     if not page.editable:
         return

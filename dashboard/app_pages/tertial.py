@@ -385,6 +385,7 @@ d1.download_button(
     file_name=f"{file_stem}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="tertial_download_xlsx",
+    on_click="ignore",  # a download changes nothing: no rerun
 )
 d2.download_button(
     "PDF (A4, utskick till nämnden)",
@@ -392,4 +393,5 @@ d2.download_button(
     file_name=f"{file_stem}.pdf",
     mime="application/pdf",
     key="tertial_download_pdf",
+    on_click="ignore",  # a download changes nothing: no rerun
 )
