@@ -40,9 +40,11 @@ def render_editor(conn: Database, project_id: int, user: User) -> None:
             tab.markdown("Projektet har inga milstolpar ännu.")
         return
     with replan:
-        _replan_form(conn, user, by_id)
+        if chosen := _open_milestone(by_id, "Milstolpe att planera om", "replan", "reason"):
+            _replan_form(conn, user, *chosen)
     with reached:
-        _reached_form(conn, user, by_id)
+        if chosen := _open_milestone(by_id, "Milstolpe som nåtts", "reached", "date"):
+            _reached_form(conn, user, *chosen)
     with edit:
         _edit_form(conn, user, by_id)
 
@@ -101,11 +103,7 @@ def _open_milestone(
     return m, name, forms.drawn_version(name, m["version"], probe)
 
 
-def _replan_form(conn: Database, user: User, by_id: dict[int, dict[str, Any]]) -> None:
-    chosen = _open_milestone(by_id, "Milstolpe att planera om", "replan", "reason")
-    if chosen is None:
-        return
-    m, name, version = chosen
+def _replan_form(conn: Database, user: User, m: dict[str, Any], name: str, version: int) -> None:
     with st.form(f"{name}_{version}_form"):
         st.markdown(
             f"Planerad nu: {m['current_date'] or 'inget datum'}. Tidigare datum behålls i historiken."
@@ -127,11 +125,7 @@ def _replan_form(conn: Database, user: User, by_id: dict[int, dict[str, Any]]) -
     forms.confirmation("project_schedule_replan_flash")
 
 
-def _reached_form(conn: Database, user: User, by_id: dict[int, dict[str, Any]]) -> None:
-    chosen = _open_milestone(by_id, "Milstolpe som nåtts", "reached", "date")
-    if chosen is None:
-        return
-    m, name, version = chosen
+def _reached_form(conn: Database, user: User, m: dict[str, Any], name: str, version: int) -> None:
     with st.form(f"{name}_{version}_form"):
         actual = st.date_input(
             "Datum då milstolpen nåddes",
