@@ -149,12 +149,19 @@ def _bruttolista_links(conn: Database, project_id: int) -> None:
         st.markdown(f"{how} verksamhetsplan {r['plan_year']}, rad {r['row']}: {ui.plain(r['activity'])}")
 
 
+def _heading(title: str, found: pl.DataFrame, user: User) -> bool:
+    """Head a section of the project's records when it has rows or the user may add some; whether it shows."""
+    if found.height == 0 and not can(user, Action.MANAGE_PROJECTS):
+        return False
+    st.subheader(title)
+    return True
+
+
 def _handover(conn: Database, project_id: int, user: User) -> None:
     checklist = lifecycle.handover(conn, project_id)
-    notes = lifecycle.notes(conn, project_id)
-    if checklist.height == 0 and not can(user, Action.MANAGE_PROJECTS):
+    if not _heading("Överlämning till förvaltning", checklist, user):
         return
-    st.subheader("Överlämning till förvaltning")
+    notes = lifecycle.notes(conn, project_id)
     if checklist.height:
         summary = lifecycle.handover_summary(checklist)
         st.markdown(
@@ -215,10 +222,9 @@ def _handover(conn: Database, project_id: int, user: User) -> None:
 
 def _deviations(conn: Database, project_id: int, user: User) -> None:
     found = lifecycle.deviations(conn, project_id)
-    notes = lifecycle.notes(conn, project_id)
-    if found.height == 0 and not can(user, Action.MANAGE_PROJECTS):
+    if not _heading("Avvikelser", found, user):
         return
-    st.subheader("Avvikelser")
+    notes = lifecycle.notes(conn, project_id)
     if found.height:
         total = int(found["count"].sum())
         parts = ", ".join(
@@ -301,10 +307,9 @@ def _needs(conn: Database, project: dict, user: User) -> None:
 
 def _debits(conn: Database, project_id: int, user: User) -> None:
     found = governance.debits(conn, project_id)
-    admin = can(user, Action.MANAGE_PROJECTS)
-    if found.height == 0 and not admin:
+    if not _heading("Debiterade resurser enligt prislistan", found, user):
         return
-    st.subheader("Debiterade resurser enligt prislistan")
+    admin = can(user, Action.MANAGE_PROJECTS)
     if found.height:
         ui.table(
             found.select(
