@@ -207,6 +207,7 @@ def choose(
     *,
     key: str,
     none: str | None = None,
+    prompt: str | None = None,
     format_func: Callable[[Any], str] | None = None,
     where: Any = st,
     **kwargs: Any,
@@ -214,18 +215,21 @@ def choose(
     """A select box in `where` (a column; the page by default) with the Swedish placeholder.
 
     `options` is a list, or a mapping value → text shown. With `none`, a first option None
-    (no choice) is shown as that text. The box declares the value it holds as its default
-    (`held_index`), so a browser that draws it afresh shows that value, not the first option.
+    (no choice) is shown as that text. With `prompt`, the box starts with nothing chosen (it
+    returns None) and shows that text until the user chooses. The box declares the value it
+    holds as its default (`held_index`), so a browser that draws it afresh shows that value,
+    not the first option.
     """
     shown = _shown(options, format_func)
     values = [None, *options] if none is not None else list(options)
-    kwargs["index"] = held_index(key, values, kwargs.get("index", 0))
+    default = None if prompt is not None else kwargs.get("index", 0)
+    kwargs["index"] = held_index(key, values, default)
     return where.selectbox(
         label,
         values,
         format_func=lambda v: none if v is None and none is not None else shown(v),
         key=key,
-        placeholder="Välj ett alternativ",
+        placeholder=prompt or "Välj ett alternativ",
         **kwargs,
     )
 

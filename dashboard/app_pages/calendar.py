@@ -200,16 +200,13 @@ def obligation_form() -> None:
         "calendar_obligation_code", ui.projects(), search_key="calendar_obligation_search"
     )
     wanted, current = set(found), st.session_state.get("calendar_obligation_project")
-    choices = [i for i, p in by_id.items() if p["code"] in wanted or i == current]
+    choices = {
+        i: f"{p['code']} – {p['name']} (fas: {p['phase']})"
+        for i, p in by_id.items()
+        if p["code"] in wanted or i == current
+    }
     with st.form("calendar_obligation_form", enter_to_submit=False):
-        pid = st.selectbox(
-            "Projekt",
-            choices,
-            format_func=lambda i: f"{by_id[i]['code']} – {by_id[i]['name']} (fas: {by_id[i]['phase']})",
-            key="calendar_obligation_project",
-            index=ui.held_index("calendar_obligation_project", choices, None),
-            placeholder="Välj projekt",
-        )
+        pid = ui.choose("Projekt", choices, key="calendar_obligation_project", prompt="Välj projekt")
         choice = st.radio(
             "Rapporterar", list(OBLIGATION), format_func=OBLIGATION.get, key="calendar_obligation"
         )

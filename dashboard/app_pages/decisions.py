@@ -132,15 +132,8 @@ if years:
 # --- per case ------------------------------------------------------------------------------------
 st.header("Beslut per ärende")
 projects = ui.projects()
-names = dict(projects.select("code", "name").iter_rows())
-case = st.selectbox(
-    "Ärende",
-    list(names),
-    index=ui.held_index("decisions_case", list(names), None),
-    format_func=lambda c: f"{c} – {names[c]}",
-    placeholder="Välj ärende",
-    key="decisions_case",
-)
+cases = {c: f"{c} – {n}" for c, n in projects.select("code", "name").iter_rows()}
+case = ui.choose("Ärende", cases, key="decisions_case", prompt="Välj ärende")
 if case:
     ui.table(decision_table(governance.decisions(conn, case_code=case)), hide_index=True)
 
@@ -246,14 +239,7 @@ with tab_decision:
         r["item_id"]: f"{paragraph_label(r['number_kind'], r['number']) or '–'} {r['title']}"
         for r in items.iter_rows(named=True)
     }
-    item_id = st.selectbox(
-        "Punkt",
-        list(item_labels),
-        format_func=lambda i: item_labels[i],
-        index=ui.held_index("decisions_edit_item", list(item_labels), None),
-        placeholder="Välj punkt",
-        key="decisions_edit_item",
-    )
+    item_id = ui.choose("Punkt", item_labels, key="decisions_edit_item", prompt="Välj punkt")
     if item_id is not None:
         current = governance.agenda_item(conn, item_id)
         if current["proposal"]:
@@ -322,12 +308,8 @@ with tab_meeting:
 with tab_move:
     ids = dict(zip(meetings["date"].to_list(), meetings["id"].to_list(), strict=True))
     with st.form("decisions_move_form", enter_to_submit=False):
-        move_from = st.selectbox(
-            "Sammanträde att flytta",
-            list(ids),
-            index=ui.held_index("decisions_move_meeting", list(ids), None),
-            placeholder="Välj",
-            key="decisions_move_meeting",
+        move_from = ui.choose(
+            "Sammanträde att flytta", list(ids), key="decisions_move_meeting", prompt="Välj"
         )
         move_to = st.date_input("Nytt datum", value=None, key="decisions_move_date", format="YYYY-MM-DD")
         reason = st.text_input("Skäl", key="decisions_move_reason", placeholder="t.ex. regionens budgetdag")
