@@ -126,8 +126,7 @@ def amount_source(what: str) -> tuple[str | None, int | None]:
         projects = ui.projects().filter(pl.col("budget_ore").is_not_null())
         ref = ui.choose(
             "Projekt",
-            projects["code"].to_list(),
-            format_func=lambda c: f"{c} – {dict(projects.select('code', 'name').iter_rows())[c]}",
+            {c: f"{c} – {n}" for c, n in projects.select("code", "name").iter_rows()},
             key="allocation_apply_project",
         )
     elif what == "budgetrad":

@@ -356,11 +356,9 @@ def remove_import_form(log: pl.DataFrame) -> None:
     live = log.filter(pl.col("superseded_by").is_null() & pl.col("removed_at").is_null())
     if not live.is_empty():
         with st.form("ledger_remove_form", enter_to_submit=False):
+            imports = {i: f"{i}: {name}" for i, name in live.select("id", "file_name").iter_rows()}
             chosen = ui.choose(
-                "Ta bort en import ur huvudboken (loggen finns kvar)",
-                live["id"].to_list(),
-                format_func=lambda i: f"{i}: {dict(live.select('id', 'file_name').iter_rows())[i]}",
-                key="ledger_remove_import",
+                "Ta bort en import ur huvudboken (loggen finns kvar)", imports, key="ledger_remove_import"
             )
             removing = st.form_submit_button("Ta bort importen", key="ledger_remove_submit")
         if removing:

@@ -236,12 +236,8 @@ if not report.reported_results.is_empty() and report.source == "huvudbok":
 if ui.can(Action.FREEZE_REPORT) and not objects.is_empty():
     with st.form("tertial_note_form", enter_to_submit=False):
         st.markdown("**Kommentar och helårsprognos för ett objekt**")
-        obj = ui.choose(
-            "Objekt",
-            objects["object"].to_list(),
-            format_func=lambda o: f"{o} {dict(objects.select('object', 'name').iter_rows()).get(o) or ''}",
-            key="tertial_note_object",
-        )
+        labels = {o: f"{o} {n or ''}" for o, n in objects.select("object", "name").iter_rows()}
+        obj = ui.choose("Objekt", labels, key="tertial_note_object")
         comment = st.text_area("Kommentar till avvikelsen", key="tertial_note_comment")
         forecast_text = st.text_input(
             "Egen helårsprognos, kr (tomt = budget + avvikelse hittills)", key="tertial_note_forecast"
