@@ -115,9 +115,8 @@ def _timeline(conn: Database, project: dict, decisions: pl.DataFrame) -> None:
         st.markdown("Nämnden har inga registrerade punkter i ärendet.")
         return
     phases = governance.phase_history(conn, project["id"])
-    st.plotly_chart(
+    ui.chart(
         charts_governance.decision_timeline(decisions, phases, f"Nämndens behandling av {project['code']}"),
-        width="stretch",
         key="project_decision_chart",
     )
     rows = []

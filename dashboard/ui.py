@@ -26,6 +26,7 @@ from portfolio.sessions import service as sessions
 from registers.database import open_database
 
 if TYPE_CHECKING:
+    import plotly.graph_objects as go
     from pandas.io.formats.style import Styler
 
 _local = threading.local()
@@ -185,6 +186,11 @@ def plain_expr(column: pl.Expr) -> pl.Expr:
 def table(frame: pl.DataFrame, **kwargs: Any) -> None:
     """st.table with every text cell shown as written: st.table renders Markdown in its cells."""
     st.table(frame.with_columns(plain_expr(pl.col(pl.String))), **kwargs)
+
+
+def chart(figure: go.Figure, *, key: str) -> None:
+    """A plotly figure as the pages show one: across the page's width."""
+    st.plotly_chart(figure, width="stretch", key=key)
 
 
 def dataframe(frame: pl.DataFrame | Styler, *, key: str, **kwargs: Any) -> Any:

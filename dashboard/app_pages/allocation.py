@@ -102,7 +102,7 @@ def party_statement_section(year: int, period: Period) -> None:
             + ui.plain("; ".join(f"{i}: {statement.filter(pl.col('item') == i)['key'][0]}" for i in items))
         )
         party_view.section(user, year=year, period=period, key_prefix="allocation")
-        st.plotly_chart(
+        ui.chart(
             charts_ledger.party_amounts(statement, names, f"Fördelning per part {year}"),
             key="allocation_chart",
         )

@@ -237,11 +237,7 @@ def benefit_details(
             "de finns. Projektledaren kan ange dem tillsammans med den första mätningen."
         )
     else:
-        st.plotly_chart(
-            charts_benefits.indicator_chart(row, mine, today),
-            width="stretch",
-            key=f"benefits_chart_{row['id']}",
-        )
+        ui.chart(charts_benefits.indicator_chart(row, mine, today), key=f"benefits_chart_{row['id']}")
         points = [
             ("Nollmätning", row["baseline_date"], row["baseline_value"], "", ""),
             ("Målvärde", row["target_date"], row["target_value"], "", ""),
@@ -585,9 +581,8 @@ def calculation_tab(
     for note in calc.notes:
         st.caption(note)
     if calc.table.height:
-        st.plotly_chart(
+        ui.chart(
             charts_benefits.payback_chart(calc.table, "Ackumulerad kostnad och nytta"),
-            width="stretch",
             key="benefits_calc_chart",
         )
         ui.table(

@@ -157,9 +157,8 @@ def status_chart(shown: pl.DataFrame) -> None:
     st.subheader("Status per område")
     status_counts = logic.status_by_area(shown)
     if shown.height:
-        st.plotly_chart(
+        ui.chart(
             charts_governance.status_by_area(status_counts, "Aktiviteternas status per område"),
-            width="stretch",
             key="bruttolista_chart",
         )
         wide = logic.status_by_area_table(status_counts)

@@ -229,7 +229,7 @@ if with_money.height:
         [kronor_json(v) for v in bars["actual_ore"].to_list()],
         title,
     )
-    st.plotly_chart(fig, width="stretch", key="overview_chart")
+    ui.chart(fig, key="overview_chart")
     with st.expander("Diagrammet som tabell"):
         ui.table(
             ui.kr_column(bars, ["budget_ore", "actual_ore"]).select(

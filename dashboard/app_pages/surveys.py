@@ -90,9 +90,8 @@ else:
         st.subheader("Svarande per grupp")
         shown_groups = surveys.shown_groups(overall)
         stated = dict(overall.groups.select("group", "stated_share_pct").iter_rows())
-        st.plotly_chart(
+        ui.chart(
             charts_benefits.group_shares_chart(shown_groups, "Andel av de svarande per grupp"),
-            width="stretch",
             key="surveys_groups_chart",
         )
         ui.table(
@@ -132,7 +131,7 @@ else:
         stats = res.stats if res.stats is not None else pl.DataFrame()
         points = int(survey["points"])
         if res.layout is not None and res.layout.height:
-            st.plotly_chart(
+            ui.chart(
                 charts_benefits.diverging_chart(
                     res.layout,
                     points,
@@ -140,7 +139,6 @@ else:
                     survey["low_label"],
                     survey["high_label"],
                 ),
-                width="stretch",
                 key="surveys_diverging_chart",
             )
         links = dict(res.statements.select("text", "benefit_title").iter_rows())

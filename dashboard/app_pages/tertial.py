@@ -143,7 +143,7 @@ else:
         ("Belopp i kronor." if in_kr else "Belopp i tkr, avrundade var för sig som i årsredovisningen.")
         + " 'Budget − utfall' är avvikelsen mot budget: positiv är bättre än budget."
     )
-    st.plotly_chart(
+    ui.chart(
         charts_ledger.statement_bars(statement, "Ack utfall och ack budget per rad"),
         key="tertial_statement_chart",
     )
@@ -221,7 +221,7 @@ else:
             width="stretch",
             key="tertial_projects",
         )
-    st.plotly_chart(
+    ui.chart(
         charts_ledger.deviation_by_object(objects, "Budget − utfall per objekt"), key="tertial_objects_chart"
     )
 
