@@ -65,9 +65,7 @@ def _add_form(conn: Database, project_id: int, user: User) -> None:
         name = st.text_input(
             "Milstolpens namn", key="project_schedule_add_name", placeholder="t.ex. Driftstart"
         )
-        planned = st.date_input(
-            "Planerat datum", value=None, format="YYYY-MM-DD", key="project_schedule_add_date"
-        )
+        planned = ui.date_input("Planerat datum", value=None, key="project_schedule_add_date")
         note = st.text_input("Anteckning", key="project_schedule_add_note")
         added = st.form_submit_button("Lägg till milstolpen", type="primary")
     if added:
@@ -108,9 +106,7 @@ def _replan_form(conn: Database, user: User, m: dict[str, Any], name: str, versi
         st.markdown(
             f"Planerad nu: {m['current_date'] or 'inget datum'}. Tidigare datum behålls i historiken."
         )
-        new_date = st.date_input(
-            "Nytt planerat datum", value=None, format="YYYY-MM-DD", key=f"{name}_{version}_date"
-        )
+        new_date = ui.date_input("Nytt planerat datum", value=None, key=f"{name}_{version}_date")
         reason = st.text_area("Skäl till det nya datumet", key=f"{name}_{version}_reason")
         moved = st.form_submit_button("Planera om", type="primary")
     if moved:
@@ -127,11 +123,8 @@ def _replan_form(conn: Database, user: User, m: dict[str, Any], name: str, versi
 
 def _reached_form(conn: Database, user: User, m: dict[str, Any], name: str, version: int) -> None:
     with st.form(f"{name}_{version}_form"):
-        actual = st.date_input(
-            "Datum då milstolpen nåddes",
-            value=clock.today(),
-            format="YYYY-MM-DD",
-            key=f"{name}_{version}_date",
+        actual = ui.date_input(
+            "Datum då milstolpen nåddes", value=clock.today(), key=f"{name}_{version}_date"
         )
         done = st.form_submit_button("Markera som nådd", type="primary")
     if done:
@@ -151,10 +144,9 @@ def _edit_form(conn: Database, user: User, by_id: dict[int, dict[str, Any]]) -> 
     prefix = f"{name}_{version}"
     with st.form(f"{prefix}_form"):
         new_name = st.text_input("Namn", value=m["name"], key=f"{prefix}_name")
-        planned = st.date_input(
+        planned = ui.date_input(
             "Ursprungligt planerat datum",
             value=date.fromisoformat(m["planned_date"]) if m["planned_date"] else None,
-            format="YYYY-MM-DD",
             disabled=bool(m["changes"]),
             help="Kan ändras bara innan milstolpen har planerats om; använd annars Planera om.",
             key=f"{prefix}_date",

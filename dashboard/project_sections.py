@@ -85,9 +85,7 @@ def _phases(conn: Database, project: dict, decisions: pl.DataFrame, user: User) 
             for r in decisions.iter_rows(named=True)
         }
         with st.form("project_phase_form", enter_to_submit=False):
-            changed_on = st.date_input(
-                "Datum", value=date.today(), key="project_phase_date", format="YYYY-MM-DD"
-            )
+            changed_on = ui.date_input("Datum", value=date.today(), key="project_phase_date")
             phase = ui.choose("Ny fas", governance.phases(), key="project_phase_phase")
             item = ui.choose(
                 "Beslutet bakom", item_labels, key="project_phase_decision", none="Inget protokollfört beslut"
@@ -337,9 +335,7 @@ def _debits(conn: Database, project_id: int, user: User) -> None:
         return
     resources = governance.price_resources(conn)
     with st.expander("Debitera timmar"), st.form("project_debit_form", enter_to_submit=False):
-        work_date = st.date_input(
-            "Datum för arbetet", value=date.today(), key="project_debit_date", format="YYYY-MM-DD"
-        )
+        work_date = ui.date_input("Datum för arbetet", value=date.today(), key="project_debit_date")
         resource = ui.choose("Resurs", resources, key="project_debit_resource")
         hours = st.text_input("Timmar", key="project_debit_hours", placeholder="t.ex. 7,5")
         note = st.text_input("Anteckning", key="project_debit_note")

@@ -278,6 +278,12 @@ def choose_many(
     return chosen
 
 
+def date_input(label: str, *, key: str, where: Any = st, **kwargs: Any) -> Any:
+    """A date field in `where` (a column; the page by default), written ÅÅÅÅ-MM-DD as every date
+    on the pages is."""
+    return where.date_input(label, format="YYYY-MM-DD", key=key, **kwargs)
+
+
 def year_input(label: str, value: int, *, key: str, where: Any = st) -> int:
     """A year between 2000 and 2100, in `where` (a column; the page by default)."""
     year: int = where.number_input(label, min_value=2000, max_value=2100, value=value, step=1, key=key)

@@ -118,30 +118,27 @@ def period_form(year: int) -> None:
         form_year = ui.year_input("År", year, key="calendar_year_in", where=c1)
         period = c2.text_input("Period (T1, T2, helår eller eget namn)", key="calendar_period_name")
         c3, c4 = st.columns(2)
-        start = c3.date_input(
-            "Första dag (bara för egna perioder)", value=None, key="calendar_start", format="YYYY-MM-DD"
+        start = ui.date_input(
+            "Första dag (bara för egna perioder)", value=None, key="calendar_start", where=c3
         )
-        end = c4.date_input(
-            "Sista dag (bara för egna perioder)", value=None, key="calendar_end", format="YYYY-MM-DD"
-        )
-        meeting = st.date_input(
+        end = ui.date_input("Sista dag (bara för egna perioder)", value=None, key="calendar_end", where=c4)
+        meeting = ui.date_input(
             "Sammanträde där rapporten redovisas (tomt: första sammanträdet efter perioden)",
             value=None,
             key="calendar_meeting",
-            format="YYYY-MM-DD",
         )
         c5, c6 = st.columns(2)
-        report_deadline = c5.date_input(
+        report_deadline = ui.date_input(
             "Sista dag för statusrapporter (tomt: räknas från sammanträdet)",
             value=None,
             key="calendar_report_deadline",
-            format="YYYY-MM-DD",
+            where=c5,
         )
-        review_deadline = c6.date_input(
+        review_deadline = ui.date_input(
             "Sista dag för granskningen (tomt: räknas från sammanträdet)",
             value=None,
             key="calendar_review_deadline",
-            format="YYYY-MM-DD",
+            where=c6,
         )
         note = st.text_input("Anteckning", key="calendar_note")
         submitted = st.form_submit_button("Spara period", type="primary")

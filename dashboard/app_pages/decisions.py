@@ -104,7 +104,7 @@ if query.strip():
 
 # --- upcoming -------------------------------------------------------------------------------------
 st.header("Kommande sammanträden")
-since = st.date_input("Från och med", value=date.today(), key="decisions_upcoming_from", format="YYYY-MM-DD")
+since = ui.date_input("Från och med", value=date.today(), key="decisions_upcoming_from")
 upcoming = governance.upcoming_meetings(conn, since)
 if upcoming.height:
     ui.table(plan_table(upcoming), hide_index=True)
@@ -272,7 +272,7 @@ with tab_decision:
 
 with tab_meeting:
     with st.form("decisions_meeting_form", enter_to_submit=False):
-        meeting_date = st.date_input("Datum", value=None, key="decisions_meeting_date", format="YYYY-MM-DD")
+        meeting_date = ui.date_input("Datum", value=None, key="decisions_meeting_date")
         meeting_kind = ui.choose(
             "Typ",
             ["sammanträde", "extra sammanträde"],
@@ -311,7 +311,7 @@ with tab_move:
         move_from = ui.choose(
             "Sammanträde att flytta", list(ids), key="decisions_move_meeting", prompt="Välj"
         )
-        move_to = st.date_input("Nytt datum", value=None, key="decisions_move_date", format="YYYY-MM-DD")
+        move_to = ui.date_input("Nytt datum", value=None, key="decisions_move_date")
         reason = st.text_input("Skäl", key="decisions_move_reason", placeholder="t.ex. regionens budgetdag")
         move_saved = st.form_submit_button("Flytta", key="decisions_move_save")
     forms.confirmation("decisions_move_flash")

@@ -256,8 +256,8 @@ else:
             st.caption("Samma skala, grupper, påståenden och kopplingar till nyttor som den valda enkäten.")
             c1, c2, c3 = st.columns(3)
             round_title = c1.text_input("Omgångens titel", key="surveys_round_title")
-            round_date = c2.date_input(
-                "Omgångens datum", value=today, max_value=today, format="YYYY-MM-DD", key="surveys_round_date"
+            round_date = ui.date_input(
+                "Omgångens datum", value=today, max_value=today, key="surveys_round_date", where=c2
             )
             round_population = c3.number_input(
                 "Antal tillfrågade i omgången",
@@ -299,12 +299,8 @@ if manageable:
         )
         new_title = c2.text_input("Den nya enkätens titel", key="surveys_new_title")
         c1, c2, c3 = st.columns(3)
-        new_date = c1.date_input(
-            "Den nya enkätens datum",
-            value=today,
-            max_value=today,
-            format="YYYY-MM-DD",
-            key="surveys_new_date",
+        new_date = ui.date_input(
+            "Den nya enkätens datum", value=today, max_value=today, key="surveys_new_date", where=c1
         )
         new_population = c2.number_input(
             "Antal tillfrågade i den nya enkäten", min_value=0, step=1, key="surveys_new_population"
