@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
@@ -63,28 +64,24 @@ def wrap_label(text: str, width: int = 24) -> str:
     return "<br>".join(lines)
 
 
+def hbars(
+    fig: go.Figure, labels: list[str], values: list[Any], name: str, marker: dict[str, Any], hover: str
+) -> None:
+    """One series of horizontal bars, one bar per label; the layout groups or stacks the series."""
+    fig.add_bar(y=labels, x=values, name=name, orientation="h", marker=marker, hovertemplate=hover)
+
+
 def budget_vs_outcome(
     labels: list[str], budget_kr: list[float | None], outcome_kr: list[float | None], title: str
 ) -> go.Figure:
     """Grouped horizontal bars of budget and outcome per label (kronor)."""
     fig = go.Figure()
     labels = [wrap_label(label) for label in labels]
-    fig.add_bar(
-        y=labels,
-        x=budget_kr,
-        name="Budget",
-        orientation="h",
-        marker={"color": BUDGET_COLOUR},
-        hovertemplate="%{y}<br>Budget: %{x:,.0f} kr<extra></extra>",
-    )
-    fig.add_bar(
-        y=labels,
-        x=outcome_kr,
-        name="Utfall",
-        orientation="h",
-        marker={"color": OUTCOME_COLOUR, "pattern": {"shape": "/"}},
-        hovertemplate="%{y}<br>Utfall: %{x:,.0f} kr<extra></extra>",
-    )
+    for values, name, marker in (
+        (budget_kr, "Budget", {"color": BUDGET_COLOUR}),
+        (outcome_kr, "Utfall", {"color": OUTCOME_COLOUR, "pattern": {"shape": "/"}}),
+    ):
+        hbars(fig, labels, values, name, marker, "%{y}<br>" + name + ": %{x:,.0f} kr<extra></extra>")
     fig.update_layout(barmode="group", height=max(300, 60 * len(labels) + 120))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickformat=",.0f")  # 1 500 000 kronor, not 1,5M

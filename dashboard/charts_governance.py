@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.charts import base_layout
+from dashboard.charts import base_layout, hbars
 from registers.bruttolista.logic import NO_STATUS
 from registers.bruttolista.model import ActivityStatus
 
@@ -42,14 +42,9 @@ def status_by_area(counts: pl.DataFrame, title: str) -> go.Figure:
             continue
         colour, pattern = STATUS_STYLE.get(status, ("#7f7f7f", ""))
         label = status_label(status)
-        fig.add_bar(
-            y=part["area"].to_list(),
-            x=part["count"].to_list(),
-            name=label,
-            orientation="h",
-            marker={"color": colour, "line": {"color": "#1f2430", "width": 1}, "pattern": {"shape": pattern}},
-            hovertemplate="%{y}<br>" + label + ": %{x}<extra></extra>",
-        )
+        marker = {"color": colour, "line": {"color": "#1f2430", "width": 1}, "pattern": {"shape": pattern}}
+        hover = "%{y}<br>" + label + ": %{x}<extra></extra>"
+        hbars(fig, part["area"].to_list(), part["count"].to_list(), label, marker, hover)
     fig.update_layout(barmode="stack", height=max(280, 45 * len(areas) + 140))
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=areas)
     fig.update_xaxes(dtick=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.charts import BUDGET_COLOUR, OUTCOME_COLOUR, base_layout
+from dashboard.charts import BUDGET_COLOUR, OUTCOME_COLOUR, base_layout, hbars
 
 __all__ = ["deviation_by_object", "party_amounts", "statement_bars"]
 
@@ -25,22 +25,12 @@ def statement_bars(statement: pl.DataFrame, title: str) -> go.Figure:
     )
     lines = body["line"].to_list()
     fig = go.Figure()
-    fig.add_bar(
-        y=lines,
-        x=[v / 100_000 for v in body["actual_ore"].to_list()],
-        name="Ack utfall",
-        orientation="h",
-        marker={"color": OUTCOME_COLOUR},
-        hovertemplate="%{y}: %{x:,.0f} tkr<extra>Ack utfall</extra>",
-    )
-    fig.add_bar(
-        y=lines,
-        x=[v / 100_000 for v in body["budget_ore"].to_list()],
-        name="Ack budget",
-        orientation="h",
-        marker={"color": BUDGET_COLOUR, "pattern": {"shape": "/"}},
-        hovertemplate="%{y}: %{x:,.0f} tkr<extra>Ack budget</extra>",
-    )
+    for column, name, marker in (
+        ("actual_ore", "Ack utfall", {"color": OUTCOME_COLOUR}),
+        ("budget_ore", "Ack budget", {"color": BUDGET_COLOUR, "pattern": {"shape": "/"}}),
+    ):
+        tkr = [v / 100_000 for v in body[column].to_list()]
+        hbars(fig, lines, tkr, name, marker, "%{y}: %{x:,.0f} tkr<extra>" + name + "</extra>")
     return _layout(fig, title, "tkr (intäkter positiva, kostnader negativa)")
 
 
@@ -72,14 +62,9 @@ def party_amounts(statement: pl.DataFrame, names: dict[str, str], title: str) ->
     for i, item in enumerate(dict.fromkeys(statement["item"].to_list())):
         part = statement.filter(pl.col("item") == item)
         amounts = dict(part.select("party", "amount_ore").iter_rows())
-        fig.add_bar(
-            y=labels,
-            x=[amounts.get(p, 0) / 100 for p in parties],
-            name=item,
-            orientation="h",
-            marker={"pattern": {"shape": patterns[i % len(patterns)]}},
-            hovertemplate="%{y}: %{x:,.0f} kr<extra>" + item + "</extra>",
-        )
+        kronor = [amounts.get(p, 0) / 100 for p in parties]
+        marker = {"pattern": {"shape": patterns[i % len(patterns)]}}
+        hbars(fig, labels, kronor, item, marker, "%{y}: %{x:,.0f} kr<extra>" + item + "</extra>")
     fig.update_layout(barmode="stack")
     out = _layout(fig, title, "kronor")
     out.update_layout(barmode="stack")

@@ -14,7 +14,7 @@ import polars as pl
 from portfolio import users_store
 from portfolio.auth import SYSTEM, User
 from portfolio.db import Database
-from portfolio.errors import NotFoundError
+from portfolio.errors import ImportRejectedError, NotFoundError, PermissionDeniedError
 from portfolio.money import kronor_json
 
 
@@ -34,6 +34,27 @@ def acting_user(db: Database, email: str | None) -> User:
     if found is None:
         raise NotFoundError(f"Det finns inget konto med e-postadressen {email}")
     return found[0]
+
+
+def importing_user(db: Database, email: str | None) -> User:
+    """The account an all-or-nothing import runs as (--user EMAIL, else the system user): refused,
+    with nothing changed, when there is no such account or it is disabled."""
+    if not email:
+        return SYSTEM
+    found = users_store.find_user(db, email)
+    if found is None:
+        raise PermissionDeniedError(f"Det finns inget konto med e-postadressen {email}; inget ändrades.")
+    if not found[0].active:
+        raise PermissionDeniedError(f"Kontot {email} är avstängt; inget ändrades.")
+    return found[0]
+
+
+def import_rejected(exc: ImportRejectedError) -> int:
+    """Say on stderr why an all-or-nothing import was refused, one line a problem; exit code 1."""
+    print(f"Importen avvisades; inget ändrades ({len(exc.messages)} fel):", file=sys.stderr)
+    for message in exc.messages:
+        print(f"  - {message}", file=sys.stderr)
+    return 1
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:

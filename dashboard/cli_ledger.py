@@ -58,21 +58,35 @@ def _import(args: argparse.Namespace, run: Callable[[Database, User, Path], Any]
     return 0, summary
 
 
+# The options of `import-sie` (--allow-unbalanced …), each passed on to `import_sie` under its name.
+SIE_OPTIONS: dict[str, dict[str, Any]] = {
+    "allow_unbalanced": {
+        "action": "store_true",
+        "help": "importera även om verifikationer inte balanserar (de listas som varningar)",
+    },
+    "new_organisation": {
+        "action": "store_true",
+        "help": "lägg till filens organisation i listan över organisationer och importera",
+    },
+    "organisation": {
+        "metavar": "NNNNNN-NNNN",
+        "help": "organisationen filen hör till, när filen saknar användbart organisationsnummer",
+    },
+    "replace": {
+        "action": "store_true",
+        "help": "ersätt huvudboken för samma organisation och år (utan: jämförelsen visas, inget ändras)",
+    },
+    "addition": {"metavar": "NAMN", "help": "spara en delexport (SIE 4I) som tillägg med detta namn"},
+    "ignore_checksum": {
+        "action": "store_true",
+        "help": "importera trots att #KSUMMA inte stämmer (filen har ändrats eller är ofullständig)",
+    },
+}
+
+
 def cmd_import_sie(args: argparse.Namespace) -> int:
-    code, summary = _import(
-        args,
-        lambda db, actor, path: import_sie(
-            db,
-            actor,
-            path,
-            allow_unbalanced=args.allow_unbalanced,
-            new_organisation=args.new_organisation,
-            organisation=args.organisation,
-            replace=args.replace,
-            addition=args.addition,
-            ignore_checksum=args.ignore_checksum,
-        ),
-    )
+    options = {name: getattr(args, name) for name in SIE_OPTIONS}
+    code, summary = _import(args, lambda db, actor, path: import_sie(db, actor, path, **options))
     if summary is not None and not summary.already_imported:
         print(f"Tid: {summary.seconds:.1f} s ({summary.rows_per_second:,.0f} rader/s)".replace(",", " "))
     return code
@@ -200,34 +214,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import-sie", help="importera en SIE 4-fil till huvudboken (allt eller inget)")
     add_db_option(p)
     p.add_argument("file", metavar="FIL")
-    p.add_argument(
-        "--allow-unbalanced",
-        action="store_true",
-        help="importera även om verifikationer inte balanserar (de listas som varningar)",
-    )
-    p.add_argument(
-        "--new-organisation",
-        action="store_true",
-        help="lägg till filens organisation i listan över organisationer och importera",
-    )
-    p.add_argument(
-        "--organisation",
-        metavar="NNNNNN-NNNN",
-        help="organisationen filen hör till, när filen saknar användbart organisationsnummer",
-    )
-    p.add_argument(
-        "--replace",
-        action="store_true",
-        help="ersätt huvudboken för samma organisation och år (utan: jämförelsen visas, inget ändras)",
-    )
-    p.add_argument(
-        "--addition", metavar="NAMN", help="spara en delexport (SIE 4I) som tillägg med detta namn"
-    )
-    p.add_argument(
-        "--ignore-checksum",
-        action="store_true",
-        help="importera trots att #KSUMMA inte stämmer (filen har ändrats eller är ofullständig)",
-    )
+    for name, spec in SIE_OPTIONS.items():
+        p.add_argument("--" + name.replace("_", "-"), **spec)
     p.add_argument("--user", help="e-postadress för den som importerar (annars systemet)")
     p.set_defaults(func=cmd_import_sie)
 

@@ -8,17 +8,15 @@ portfolj risks import FIL.xlsx --project KOD --user EPOST
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from dashboard.cli_args import add_db_option, documented_command, fail
+from dashboard.cli_args import add_db_option, documented_command, fail, import_rejected, importing_user
 from dashboard.cli_db import open_checked
 from portfolio import store as core_store
-from portfolio import users_store
 from portfolio.auth import Action, require
 from portfolio.db import Database
-from portfolio.errors import ImportRejectedError, PermissionDeniedError
+from portfolio.errors import ImportRejectedError
 from registers.risks import excel_import, service
 
 RISK_COLUMNS = (
@@ -78,20 +76,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         return fail(f"filen {path} finns inte")
     db = open_checked(args.db)
     project_id = core_store.project_id_for(db, args.project)
-    found = users_store.find_user(db, args.user)
-    if found is None:
-        raise PermissionDeniedError(f"Det finns inget konto med e-postadressen {args.user}; inget ändrades.")
-    user = found[0]
-    if not user.active:
-        raise PermissionDeniedError(f"Kontot {args.user} är avstängt; inget ändrades.")
+    user = importing_user(db, args.user)
     require(user, Action.EDIT_RISKS, project_id=project_id)
     try:
         summary = excel_import.import_register(db, user, project_id, path.read_bytes())
     except ImportRejectedError as exc:
-        print(f"Importen avvisades; inget ändrades ({len(exc.messages)} fel):", file=sys.stderr)
-        for message in exc.messages:
-            print(f"  - {message}", file=sys.stderr)
-        return 1
+        return import_rejected(exc)
     print(summary.text())
     return 0
 

@@ -12,16 +12,13 @@ saved. Without --user the import is made as the system (the operator on the serv
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from dashboard.cli_args import add_db_option, documented_command, fail
+from dashboard.cli_args import add_db_option, documented_command, fail, import_rejected, importing_user
 from dashboard.cli_db import open_checked
-from portfolio import users_store
-from portfolio.auth import SYSTEM, User
 from portfolio.db import Database
-from portfolio.errors import ImportRejectedError, PermissionDeniedError
+from portfolio.errors import ImportRejectedError
 from registers.surveys import service
 
 SURVEY_COLUMNS = (
@@ -58,17 +55,6 @@ def _mean(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}".replace(".", ",")
 
 
-def _acting_user(db: Database, email: str | None) -> User:
-    if not email:
-        return SYSTEM
-    found = users_store.find_user(db, email)
-    if found is None:
-        raise PermissionDeniedError(f"Det finns inget konto med e-postadressen {email}; inget ändrades.")
-    if not found[0].active:
-        raise PermissionDeniedError(f"Kontot {email} är avstängt; inget ändrades.")
-    return found[0]
-
-
 def cmd_import(args: argparse.Namespace) -> int:
     if not args.file or args.survey is None:
         return fail("ange FIL och --survey ID, t.ex. portfolj surveys import svar.csv --survey 2")
@@ -76,16 +62,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not path.is_file():
         return fail(f"filen {path} finns inte")
     db = open_checked(args.db)
-    user = _acting_user(db, args.user)
+    user = importing_user(db, args.user)
     try:
         result = service.import_answers(
             db, user, args.survey, path.name, path.read_bytes(), replace=args.replace
         )
     except ImportRejectedError as exc:
-        print(f"Importen avvisades; inget ändrades ({len(exc.messages)} fel):", file=sys.stderr)
-        for message in exc.messages:
-            print(f"  - {message}", file=sys.stderr)
-        return 1
+        return import_rejected(exc)
     print(
         f"{result.rows} rader ({result.layout}) inlästa i enkät {result.survey_id}: "
         f"{result.respondents} svarande"

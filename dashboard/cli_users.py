@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from dashboard.cli_args import add_db_option, documented_command
@@ -147,6 +148,16 @@ def _email_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("email", metavar="EPOST", help="kontots e-postadress")
 
 
+def _action(
+    actions: argparse._SubParsersAction, name: str, func: Callable[[argparse.Namespace], int], **kwargs: Any
+) -> argparse.ArgumentParser:
+    """The parser of `portfolj user NAME`, running `func`, with its --db option."""
+    parser: argparse.ArgumentParser = actions.add_parser(name, **kwargs)
+    add_db_option(parser)
+    parser.set_defaults(func=func)
+    return parser
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `portfolj user` and its actions to the parser."""
     p = documented_command(
@@ -155,8 +166,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     actions = p.add_subparsers(dest="user_command", required=True, metavar="ÅTGÄRD")
     roles = [r.value for r in Role]
 
-    q = actions.add_parser("add", help="skapa ett konto")
-    add_db_option(q)
+    q = _action(actions, "add", cmd_add, help="skapa ett konto")
     q.add_argument("--name", required=True, metavar="NAMN", help="för- och efternamn")
     q.add_argument(
         "--email", required=True, metavar="EPOST", help="e-postadressen, som också är inloggningen"
@@ -169,20 +179,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument(
         "--password-stdin", action="store_true", help="läs lösenordet (minst 12 tecken) från standard in"
     )
-    q.set_defaults(func=cmd_add)
 
-    q = actions.add_parser("list", help="lista konton (utan lösenord)")
-    add_db_option(q)
-    _format_arg(q)
-    q.set_defaults(func=cmd_list)
+    _format_arg(_action(actions, "list", cmd_list, help="lista konton (utan lösenord)"))
 
-    q = actions.add_parser(
+    q = _action(
+        actions,
         "edit",
+        cmd_edit,
         help="ändra namn, roll, part eller projekt; det som inte anges behålls",
         description="Ändra ett konto. Det som inte anges behålls, utom bindningar som den nya rollen "
         "inte kan ha (part för andra än kommunchef och nämnd, projekt för andra än projektledare).",
     )
-    add_db_option(q)
     _email_arg(q)
     q.add_argument("--name", metavar="NAMN", help="nytt namn")
     q.add_argument("--role", choices=roles, help="ny roll")
@@ -194,27 +201,23 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="projektkoder som ersätter de nuvarande; --project utan koder tar bort alla",
     )
     _format_arg(q)
-    q.set_defaults(func=cmd_edit)
 
     for name, text, func in (
         ("disable", "stäng av ett konto (det kan inte logga in)", cmd_disable),
         ("enable", "aktivera ett avstängt konto igen", cmd_enable),
         ("unlock", "lås upp ett konto som spärrats efter fem misslyckade inloggningar", cmd_unlock),
     ):
-        q = actions.add_parser(name, help=text)
-        add_db_option(q)
-        _email_arg(q)
-        q.set_defaults(func=func)
+        _email_arg(_action(actions, name, func, help=text))
 
-    q = actions.add_parser(
+    q = _action(
+        actions,
         "reset-password",
+        cmd_reset_password,
         help="sätt ett tillfälligt lösenord (eller inget); användaren väljer ett nytt vid nästa inloggning",
     )
-    add_db_option(q)
     _email_arg(q)
     q.add_argument(
         "--password-stdin",
         action="store_true",
         help="läs det tillfälliga lösenordet från standard in; utan det har kontot inget lösenord",
     )
-    q.set_defaults(func=cmd_reset_password)

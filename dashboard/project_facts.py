@@ -83,11 +83,11 @@ def project_fields(
             "Skäl till status", value=(p.status_reason or "") if p else "", key=key("status_reason")
         )
     with right:
-        values["start_date"] = st.date_input(
-            "Planerad start", value=p.start_date if p else None, format="YYYY-MM-DD", key=key("start")
+        values["start_date"] = ui.date_input(
+            "Planerad start", value=p.start_date if p else None, key=key("start")
         )
-        values["planned_end_date"] = st.date_input(
-            "Planerat slut", value=p.planned_end_date if p else None, format="YYYY-MM-DD", key=key("end")
+        values["planned_end_date"] = ui.date_input(
+            "Planerat slut", value=p.planned_end_date if p else None, key=key("end")
         )
         owner_options = [NO_PARTY, *party_codes]
         values["owner_party"] = ui.choose(
@@ -248,9 +248,7 @@ def _value_text(value: object) -> str:
 def _close_form(conn: Database, pid: int, user: User, now: dict[str, Any]) -> None:
     st.markdown("**Avsluta projektet**")
     with st.form(f"project_close_{pid}_{now['version']}"):
-        end = st.date_input(
-            "Faktiskt slutdatum", value=None, format="YYYY-MM-DD", key=f"project_close_{pid}_end"
-        )
+        end = ui.date_input("Faktiskt slutdatum", value=None, key=f"project_close_{pid}_end")
         closed = st.form_submit_button("Avsluta projektet")
     if closed:
         with forms.saving("project_close_flash", f"{now['code']} är avslutat."):

@@ -59,7 +59,7 @@ def _trend(published: pl.DataFrame) -> None:
     long = trend.trend(published)
     if long["label"].n_unique() > 1:
         fig = charts_reporting.status_trend(long, "Status per dimension")
-        st.plotly_chart(fig, width="stretch", key="project_report_trend_chart")
+        ui.chart(fig, key="project_report_trend_chart")
     st.caption("Den senaste versionen av varje periods rapport; symbolen bär statusen, inte bara färgen.")
     ui.table(trend.trend_table(long, SHOWN), hide_index=True)
 

@@ -40,9 +40,11 @@ def render_editor(conn: Database, project_id: int, user: User) -> None:
             tab.markdown("Projektet har inga milstolpar ännu.")
         return
     with replan:
-        _replan_form(conn, user, by_id)
+        if chosen := _open_milestone(by_id, "Milstolpe att planera om", "replan", "reason"):
+            _replan_form(conn, user, *chosen)
     with reached:
-        _reached_form(conn, user, by_id)
+        if chosen := _open_milestone(by_id, "Milstolpe som nåtts", "reached", "date"):
+            _reached_form(conn, user, *chosen)
     with edit:
         _edit_form(conn, user, by_id)
 
@@ -63,9 +65,7 @@ def _add_form(conn: Database, project_id: int, user: User) -> None:
         name = st.text_input(
             "Milstolpens namn", key="project_schedule_add_name", placeholder="t.ex. Driftstart"
         )
-        planned = st.date_input(
-            "Planerat datum", value=None, format="YYYY-MM-DD", key="project_schedule_add_date"
-        )
+        planned = ui.date_input("Planerat datum", value=None, key="project_schedule_add_date")
         note = st.text_input("Anteckning", key="project_schedule_add_note")
         added = st.form_submit_button("Lägg till milstolpen", type="primary")
     if added:
@@ -101,18 +101,12 @@ def _open_milestone(
     return m, name, forms.drawn_version(name, m["version"], probe)
 
 
-def _replan_form(conn: Database, user: User, by_id: dict[int, dict[str, Any]]) -> None:
-    chosen = _open_milestone(by_id, "Milstolpe att planera om", "replan", "reason")
-    if chosen is None:
-        return
-    m, name, version = chosen
+def _replan_form(conn: Database, user: User, m: dict[str, Any], name: str, version: int) -> None:
     with st.form(f"{name}_{version}_form"):
         st.markdown(
             f"Planerad nu: {m['current_date'] or 'inget datum'}. Tidigare datum behålls i historiken."
         )
-        new_date = st.date_input(
-            "Nytt planerat datum", value=None, format="YYYY-MM-DD", key=f"{name}_{version}_date"
-        )
+        new_date = ui.date_input("Nytt planerat datum", value=None, key=f"{name}_{version}_date")
         reason = st.text_area("Skäl till det nya datumet", key=f"{name}_{version}_reason")
         moved = st.form_submit_button("Planera om", type="primary")
     if moved:
@@ -127,17 +121,10 @@ def _replan_form(conn: Database, user: User, by_id: dict[int, dict[str, Any]]) -
     forms.confirmation("project_schedule_replan_flash")
 
 
-def _reached_form(conn: Database, user: User, by_id: dict[int, dict[str, Any]]) -> None:
-    chosen = _open_milestone(by_id, "Milstolpe som nåtts", "reached", "date")
-    if chosen is None:
-        return
-    m, name, version = chosen
+def _reached_form(conn: Database, user: User, m: dict[str, Any], name: str, version: int) -> None:
     with st.form(f"{name}_{version}_form"):
-        actual = st.date_input(
-            "Datum då milstolpen nåddes",
-            value=clock.today(),
-            format="YYYY-MM-DD",
-            key=f"{name}_{version}_date",
+        actual = ui.date_input(
+            "Datum då milstolpen nåddes", value=clock.today(), key=f"{name}_{version}_date"
         )
         done = st.form_submit_button("Markera som nådd", type="primary")
     if done:
@@ -157,10 +144,9 @@ def _edit_form(conn: Database, user: User, by_id: dict[int, dict[str, Any]]) -> 
     prefix = f"{name}_{version}"
     with st.form(f"{prefix}_form"):
         new_name = st.text_input("Namn", value=m["name"], key=f"{prefix}_name")
-        planned = st.date_input(
+        planned = ui.date_input(
             "Ursprungligt planerat datum",
             value=date.fromisoformat(m["planned_date"]) if m["planned_date"] else None,
-            format="YYYY-MM-DD",
             disabled=bool(m["changes"]),
             help="Kan ändras bara innan milstolpen har planerats om; använd annars Planera om.",
             key=f"{prefix}_date",

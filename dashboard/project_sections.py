@@ -85,9 +85,7 @@ def _phases(conn: Database, project: dict, decisions: pl.DataFrame, user: User) 
             for r in decisions.iter_rows(named=True)
         }
         with st.form("project_phase_form", enter_to_submit=False):
-            changed_on = st.date_input(
-                "Datum", value=date.today(), key="project_phase_date", format="YYYY-MM-DD"
-            )
+            changed_on = ui.date_input("Datum", value=date.today(), key="project_phase_date")
             phase = ui.choose("Ny fas", governance.phases(), key="project_phase_phase")
             item = ui.choose(
                 "Beslutet bakom", item_labels, key="project_phase_decision", none="Inget protokollfört beslut"
@@ -115,9 +113,8 @@ def _timeline(conn: Database, project: dict, decisions: pl.DataFrame) -> None:
         st.markdown("Nämnden har inga registrerade punkter i ärendet.")
         return
     phases = governance.phase_history(conn, project["id"])
-    st.plotly_chart(
+    ui.chart(
         charts_governance.decision_timeline(decisions, phases, f"Nämndens behandling av {project['code']}"),
-        width="stretch",
         key="project_decision_chart",
     )
     rows = []
@@ -149,12 +146,19 @@ def _bruttolista_links(conn: Database, project_id: int) -> None:
         st.markdown(f"{how} verksamhetsplan {r['plan_year']}, rad {r['row']}: {ui.plain(r['activity'])}")
 
 
+def _heading(title: str, found: pl.DataFrame, user: User) -> bool:
+    """Head a section of the project's records when it has rows or the user may add some; whether it shows."""
+    if found.height == 0 and not can(user, Action.MANAGE_PROJECTS):
+        return False
+    st.subheader(title)
+    return True
+
+
 def _handover(conn: Database, project_id: int, user: User) -> None:
     checklist = lifecycle.handover(conn, project_id)
-    notes = lifecycle.notes(conn, project_id)
-    if checklist.height == 0 and not can(user, Action.MANAGE_PROJECTS):
+    if not _heading("Överlämning till förvaltning", checklist, user):
         return
-    st.subheader("Överlämning till förvaltning")
+    notes = lifecycle.notes(conn, project_id)
     if checklist.height:
         summary = lifecycle.handover_summary(checklist)
         st.markdown(
@@ -215,10 +219,9 @@ def _handover(conn: Database, project_id: int, user: User) -> None:
 
 def _deviations(conn: Database, project_id: int, user: User) -> None:
     found = lifecycle.deviations(conn, project_id)
-    notes = lifecycle.notes(conn, project_id)
-    if found.height == 0 and not can(user, Action.MANAGE_PROJECTS):
+    if not _heading("Avvikelser", found, user):
         return
-    st.subheader("Avvikelser")
+    notes = lifecycle.notes(conn, project_id)
     if found.height:
         total = int(found["count"].sum())
         parts = ", ".join(
@@ -301,10 +304,9 @@ def _needs(conn: Database, project: dict, user: User) -> None:
 
 def _debits(conn: Database, project_id: int, user: User) -> None:
     found = governance.debits(conn, project_id)
-    admin = can(user, Action.MANAGE_PROJECTS)
-    if found.height == 0 and not admin:
+    if not _heading("Debiterade resurser enligt prislistan", found, user):
         return
-    st.subheader("Debiterade resurser enligt prislistan")
+    admin = can(user, Action.MANAGE_PROJECTS)
     if found.height:
         ui.table(
             found.select(
@@ -333,9 +335,7 @@ def _debits(conn: Database, project_id: int, user: User) -> None:
         return
     resources = governance.price_resources(conn)
     with st.expander("Debitera timmar"), st.form("project_debit_form", enter_to_submit=False):
-        work_date = st.date_input(
-            "Datum för arbetet", value=date.today(), key="project_debit_date", format="YYYY-MM-DD"
-        )
+        work_date = ui.date_input("Datum för arbetet", value=date.today(), key="project_debit_date")
         resource = ui.choose("Resurs", resources, key="project_debit_resource")
         hours = st.text_input("Timmar", key="project_debit_hours", placeholder="t.ex. 7,5")
         note = st.text_input("Anteckning", key="project_debit_note")

@@ -189,11 +189,8 @@ def _risk_fields(
         where=c1,
     )
     ui.choose(f"Status{of}", [s.value for s in RiskStatus], key=f"{form}_status", where=c2)
-    c3.date_input(
-        f"Nästa uppföljning{of}",
-        value=None if new else "today",
-        key=f"{form}_next_review",
-        format="YYYY-MM-DD",
+    ui.date_input(
+        f"Nästa uppföljning{of}", value=None if new else "today", key=f"{form}_next_review", where=c3
     )
     st.checkbox(
         "Visa den nya risken i portföljen (nämnden ser den)"
@@ -245,7 +242,7 @@ def _action_fields(form: str, owner_options: list[str], *, new: bool, in_risk_fo
     st.text_area(description, key=f"{form}_description")
     c1, c2, c3 = st.columns(3)
     ui.choose(owner, owner_options, format_func=_owner_label, key=f"{form}_owner", where=c1)
-    c2.date_input(due, value=None if new else "today", key=f"{form}_due", format="YYYY-MM-DD")
+    ui.date_input(due, value=None if new else "today", key=f"{form}_due", where=c2)
     ui.choose(status, [s.value for s in ActionStatus], key=f"{form}_status", where=c3)
     if not in_risk_form:
         st.text_input(comment, key=f"{form}_comment")

@@ -26,6 +26,7 @@ from portfolio.sessions import service as sessions
 from registers.database import open_database
 
 if TYPE_CHECKING:
+    import plotly.graph_objects as go
     from pandas.io.formats.style import Styler
 
 _local = threading.local()
@@ -187,6 +188,11 @@ def table(frame: pl.DataFrame, **kwargs: Any) -> None:
     st.table(frame.with_columns(plain_expr(pl.col(pl.String))), **kwargs)
 
 
+def chart(figure: go.Figure, *, key: str) -> None:
+    """A plotly figure as the pages show one: across the page's width."""
+    st.plotly_chart(figure, width="stretch", key=key)
+
+
 def dataframe(frame: pl.DataFrame | Styler, *, key: str, **kwargs: Any) -> Any:
     """st.dataframe as the pages show one: without the index column, an empty cell as –."""
     return st.dataframe(frame, hide_index=True, key=key, placeholder="–", **kwargs)
@@ -207,6 +213,7 @@ def choose(
     *,
     key: str,
     none: str | None = None,
+    prompt: str | None = None,
     format_func: Callable[[Any], str] | None = None,
     where: Any = st,
     **kwargs: Any,
@@ -214,18 +221,21 @@ def choose(
     """A select box in `where` (a column; the page by default) with the Swedish placeholder.
 
     `options` is a list, or a mapping value → text shown. With `none`, a first option None
-    (no choice) is shown as that text. The box declares the value it holds as its default
-    (`held_index`), so a browser that draws it afresh shows that value, not the first option.
+    (no choice) is shown as that text. With `prompt`, the box starts with nothing chosen (it
+    returns None) and shows that text until the user chooses. The box declares the value it
+    holds as its default (`held_index`), so a browser that draws it afresh shows that value,
+    not the first option.
     """
     shown = _shown(options, format_func)
     values = [None, *options] if none is not None else list(options)
-    kwargs["index"] = held_index(key, values, kwargs.get("index", 0))
+    default = None if prompt is not None else kwargs.get("index", 0)
+    kwargs["index"] = held_index(key, values, default)
     return where.selectbox(
         label,
         values,
         format_func=lambda v: none if v is None and none is not None else shown(v),
         key=key,
-        placeholder="Välj ett alternativ",
+        placeholder=prompt or "Välj ett alternativ",
         **kwargs,
     )
 
@@ -273,6 +283,12 @@ def choose_many(
         **kwargs,
     )
     return chosen
+
+
+def date_input(label: str, *, key: str, where: Any = st, **kwargs: Any) -> Any:
+    """A date field in `where` (a column; the page by default), written ÅÅÅÅ-MM-DD as every date
+    on the pages is."""
+    return where.date_input(label, format="YYYY-MM-DD", key=key, **kwargs)
 
 
 def year_input(label: str, value: int, *, key: str, where: Any = st) -> int:

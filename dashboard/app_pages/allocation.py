@@ -102,7 +102,7 @@ def party_statement_section(year: int, period: Period) -> None:
             + ui.plain("; ".join(f"{i}: {statement.filter(pl.col('item') == i)['key'][0]}" for i in items))
         )
         party_view.section(user, year=year, period=period, key_prefix="allocation")
-        st.plotly_chart(
+        ui.chart(
             charts_ledger.party_amounts(statement, names, f"Fördelning per part {year}"),
             key="allocation_chart",
         )
@@ -126,8 +126,7 @@ def amount_source(what: str) -> tuple[str | None, int | None]:
         projects = ui.projects().filter(pl.col("budget_ore").is_not_null())
         ref = ui.choose(
             "Projekt",
-            projects["code"].to_list(),
-            format_func=lambda c: f"{c} – {dict(projects.select('code', 'name').iter_rows())[c]}",
+            {c: f"{c} – {n}" for c, n in projects.select("code", "name").iter_rows()},
             key="allocation_apply_project",
         )
     elif what == "budgetrad":

@@ -90,14 +90,7 @@ def keys_section() -> None:
         forms.confirmation(REVOKED_FLASH)
         return
     with st.form("api_keys_revoke", enter_to_submit=False):
-        st.selectbox(
-            "Nyckel att återkalla",
-            list(active),
-            index=ui.held_index("api_keys_revoke_choice", list(active), None),
-            format_func=lambda key_id: active.get(key_id, str(key_id)),
-            placeholder="Välj en nyckel",
-            key="api_keys_revoke_choice",
-        )
+        ui.choose("Nyckel att återkalla", active, key="api_keys_revoke_choice", prompt="Välj en nyckel")
         revoke = st.form_submit_button("Återkalla nyckeln", key="api_keys_revoke_submit")
     forms.confirmation(REVOKED_FLASH)
     if revoke:

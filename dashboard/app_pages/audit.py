@@ -23,7 +23,7 @@ entities = ui.choose_many(
     "Typ av post", facets["entities"], placeholder="Alla", key="audit_entities", where=c2
 )
 projects = ui.choose_many("Projekt", facets["projects"], placeholder="Alla", key="audit_projects", where=c3)
-period = c4.date_input("Datum (från–till)", value=[], key="audit_dates", format="YYYY-MM-DD")
+period = ui.date_input("Datum (från–till)", value=[], key="audit_dates", where=c4)
 dates = [d.isoformat() for d in period] if isinstance(period, tuple) else []
 if len(dates) == 1:
     dates.append(dates[0])

@@ -106,13 +106,8 @@ PLAN_LABELS = {
 
 def _plan_date(where: Any, label: str, key: str, **kwargs: Any) -> date | None:
     """A baseline or target date: ISO format, between the years 2000 and 2100."""
-    chosen: date | None = where.date_input(
-        label,
-        min_value=date(2000, 1, 1),
-        max_value=date(2100, 12, 31),
-        format="YYYY-MM-DD",
-        key=key,
-        **kwargs,
+    chosen: date | None = ui.date_input(
+        label, min_value=date(2000, 1, 1), max_value=date(2100, 12, 31), key=key, **kwargs, where=where
     )
     return chosen
 
@@ -163,13 +158,13 @@ def measure_benefit_form(measurable: pl.DataFrame, project_id: int) -> None:
         if needs_plan:
             _plan_fields(row)
         c1, c2 = st.columns(2)
-        measured_on = c1.date_input(
+        measured_on = ui.date_input(
             "Mätdatum",
             value=today,
             min_value=date(2000, 1, 1),
             max_value=today,
-            format="YYYY-MM-DD",
             key="benefits_measure_date",
+            where=c1,
         )
         value = c2.text_input("Uppmätt värde (decimalkomma går bra)", key="benefits_measure_value")
         comment = st.text_input("Kommentar till mätningen", key="benefits_measure_comment")
@@ -237,11 +232,7 @@ def benefit_details(
             "de finns. Projektledaren kan ange dem tillsammans med den första mätningen."
         )
     else:
-        st.plotly_chart(
-            charts_benefits.indicator_chart(row, mine, today),
-            width="stretch",
-            key=f"benefits_chart_{row['id']}",
-        )
+        ui.chart(charts_benefits.indicator_chart(row, mine, today), key=f"benefits_chart_{row['id']}")
         points = [
             ("Nollmätning", row["baseline_date"], row["baseline_value"], "", ""),
             ("Målvärde", row["target_date"], row["target_value"], "", ""),
@@ -418,11 +409,8 @@ def new_benefit_form(project_id: int, party_names: dict[str, str]) -> None:
             "Riktning (ny nytta)", DIRECTIONS, key="benefits_new_direction", none="– ej angiven"
         )
         c1, c2, c3, c4 = st.columns(4)
-        new_baseline_date = c1.date_input(
-            "Nollmätning, datum (ny nytta)",
-            value=None,
-            format="YYYY-MM-DD",
-            key="benefits_new_baseline_date",
+        new_baseline_date = ui.date_input(
+            "Nollmätning, datum (ny nytta)", value=None, key="benefits_new_baseline_date", where=c1
         )
         new_baseline_value = c2.text_input("Nollmätning, värde (ny nytta)", key="benefits_new_baseline_value")
         new_target_date = _plan_date(c3, "Målvärde, datum (ny nytta)", "benefits_new_target_date", value=None)
@@ -585,9 +573,8 @@ def calculation_tab(
     for note in calc.notes:
         st.caption(note)
     if calc.table.height:
-        st.plotly_chart(
+        ui.chart(
             charts_benefits.payback_chart(calc.table, "Ackumulerad kostnad och nytta"),
-            width="stretch",
             key="benefits_calc_chart",
         )
         ui.table(

@@ -157,9 +157,8 @@ def status_chart(shown: pl.DataFrame) -> None:
     st.subheader("Status per område")
     status_counts = logic.status_by_area(shown)
     if shown.height:
-        st.plotly_chart(
+        ui.chart(
             charts_governance.status_by_area(status_counts, "Aktiviteternas status per område"),
-            width="stretch",
             key="bruttolista_chart",
         )
         wide = logic.status_by_area_table(status_counts)
@@ -355,13 +354,7 @@ def outcome_form(act: dict[str, Any], activity_id: int) -> None:
 def link_form(act: dict[str, Any], activity_id: int) -> None:
     """Link the activity to an existing case."""
     linkable = [c for c in ui.projects()["code"].to_list() if c not in act["linked_cases"]]
-    link_code = st.selectbox(
-        "Ärende",
-        linkable,
-        index=ui.held_index("bruttolista_link_case", linkable, None),
-        placeholder="Välj ärende",
-        key="bruttolista_link_case",
-    )
+    link_code = ui.choose("Ärende", linkable, key="bruttolista_link_case", prompt="Välj ärende")
     linking = st.button("Koppla", key="bruttolista_link_save", disabled=link_code is None)
     forms.confirmation("bruttolista_link_flash")
     if linking:

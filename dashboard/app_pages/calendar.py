@@ -118,30 +118,27 @@ def period_form(year: int) -> None:
         form_year = ui.year_input("År", year, key="calendar_year_in", where=c1)
         period = c2.text_input("Period (T1, T2, helår eller eget namn)", key="calendar_period_name")
         c3, c4 = st.columns(2)
-        start = c3.date_input(
-            "Första dag (bara för egna perioder)", value=None, key="calendar_start", format="YYYY-MM-DD"
+        start = ui.date_input(
+            "Första dag (bara för egna perioder)", value=None, key="calendar_start", where=c3
         )
-        end = c4.date_input(
-            "Sista dag (bara för egna perioder)", value=None, key="calendar_end", format="YYYY-MM-DD"
-        )
-        meeting = st.date_input(
+        end = ui.date_input("Sista dag (bara för egna perioder)", value=None, key="calendar_end", where=c4)
+        meeting = ui.date_input(
             "Sammanträde där rapporten redovisas (tomt: första sammanträdet efter perioden)",
             value=None,
             key="calendar_meeting",
-            format="YYYY-MM-DD",
         )
         c5, c6 = st.columns(2)
-        report_deadline = c5.date_input(
+        report_deadline = ui.date_input(
             "Sista dag för statusrapporter (tomt: räknas från sammanträdet)",
             value=None,
             key="calendar_report_deadline",
-            format="YYYY-MM-DD",
+            where=c5,
         )
-        review_deadline = c6.date_input(
+        review_deadline = ui.date_input(
             "Sista dag för granskningen (tomt: räknas från sammanträdet)",
             value=None,
             key="calendar_review_deadline",
-            format="YYYY-MM-DD",
+            where=c6,
         )
         note = st.text_input("Anteckning", key="calendar_note")
         submitted = st.form_submit_button("Spara period", type="primary")
@@ -200,16 +197,13 @@ def obligation_form() -> None:
         "calendar_obligation_code", ui.projects(), search_key="calendar_obligation_search"
     )
     wanted, current = set(found), st.session_state.get("calendar_obligation_project")
-    choices = [i for i, p in by_id.items() if p["code"] in wanted or i == current]
+    choices = {
+        i: f"{p['code']} – {p['name']} (fas: {p['phase']})"
+        for i, p in by_id.items()
+        if p["code"] in wanted or i == current
+    }
     with st.form("calendar_obligation_form", enter_to_submit=False):
-        pid = st.selectbox(
-            "Projekt",
-            choices,
-            format_func=lambda i: f"{by_id[i]['code']} – {by_id[i]['name']} (fas: {by_id[i]['phase']})",
-            key="calendar_obligation_project",
-            index=ui.held_index("calendar_obligation_project", choices, None),
-            placeholder="Välj projekt",
-        )
+        pid = ui.choose("Projekt", choices, key="calendar_obligation_project", prompt="Välj projekt")
         choice = st.radio(
             "Rapporterar", list(OBLIGATION), format_func=OBLIGATION.get, key="calendar_obligation"
         )

@@ -104,7 +104,7 @@ if query.strip():
 
 # --- upcoming -------------------------------------------------------------------------------------
 st.header("Kommande sammanträden")
-since = st.date_input("Från och med", value=date.today(), key="decisions_upcoming_from", format="YYYY-MM-DD")
+since = ui.date_input("Från och med", value=date.today(), key="decisions_upcoming_from")
 upcoming = governance.upcoming_meetings(conn, since)
 if upcoming.height:
     ui.table(plan_table(upcoming), hide_index=True)
@@ -132,15 +132,8 @@ if years:
 # --- per case ------------------------------------------------------------------------------------
 st.header("Beslut per ärende")
 projects = ui.projects()
-names = dict(projects.select("code", "name").iter_rows())
-case = st.selectbox(
-    "Ärende",
-    list(names),
-    index=ui.held_index("decisions_case", list(names), None),
-    format_func=lambda c: f"{c} – {names[c]}",
-    placeholder="Välj ärende",
-    key="decisions_case",
-)
+cases = {c: f"{c} – {n}" for c, n in projects.select("code", "name").iter_rows()}
+case = ui.choose("Ärende", cases, key="decisions_case", prompt="Välj ärende")
 if case:
     ui.table(decision_table(governance.decisions(conn, case_code=case)), hide_index=True)
 
@@ -246,14 +239,7 @@ with tab_decision:
         r["item_id"]: f"{paragraph_label(r['number_kind'], r['number']) or '–'} {r['title']}"
         for r in items.iter_rows(named=True)
     }
-    item_id = st.selectbox(
-        "Punkt",
-        list(item_labels),
-        format_func=lambda i: item_labels[i],
-        index=ui.held_index("decisions_edit_item", list(item_labels), None),
-        placeholder="Välj punkt",
-        key="decisions_edit_item",
-    )
+    item_id = ui.choose("Punkt", item_labels, key="decisions_edit_item", prompt="Välj punkt")
     if item_id is not None:
         current = governance.agenda_item(conn, item_id)
         if current["proposal"]:
@@ -286,7 +272,7 @@ with tab_decision:
 
 with tab_meeting:
     with st.form("decisions_meeting_form", enter_to_submit=False):
-        meeting_date = st.date_input("Datum", value=None, key="decisions_meeting_date", format="YYYY-MM-DD")
+        meeting_date = ui.date_input("Datum", value=None, key="decisions_meeting_date")
         meeting_kind = ui.choose(
             "Typ",
             ["sammanträde", "extra sammanträde"],
@@ -322,14 +308,10 @@ with tab_meeting:
 with tab_move:
     ids = dict(zip(meetings["date"].to_list(), meetings["id"].to_list(), strict=True))
     with st.form("decisions_move_form", enter_to_submit=False):
-        move_from = st.selectbox(
-            "Sammanträde att flytta",
-            list(ids),
-            index=ui.held_index("decisions_move_meeting", list(ids), None),
-            placeholder="Välj",
-            key="decisions_move_meeting",
+        move_from = ui.choose(
+            "Sammanträde att flytta", list(ids), key="decisions_move_meeting", prompt="Välj"
         )
-        move_to = st.date_input("Nytt datum", value=None, key="decisions_move_date", format="YYYY-MM-DD")
+        move_to = ui.date_input("Nytt datum", value=None, key="decisions_move_date")
         reason = st.text_input("Skäl", key="decisions_move_reason", placeholder="t.ex. regionens budgetdag")
         move_saved = st.form_submit_button("Flytta", key="decisions_move_save")
     forms.confirmation("decisions_move_flash")

@@ -200,13 +200,12 @@ def _review(pending: dict) -> None:
     with st.form("ledger_import_confirm_form", enter_to_submit=False):
         chosen = None
         if "organisation" in preview.needs:
-            chosen = st.selectbox(
+            orgs = {o: f"{o} {n}" for o, n in listed.select("org_no", "name").iter_rows()}
+            chosen = ui.choose(
                 "Organisationen filen hör till",
-                listed["org_no"].to_list(),
-                format_func=lambda o: f"{o} {dict(listed.select('org_no', 'name').iter_rows()).get(o, '')}",
-                index=ui.held_index("ledger_import_organisation", listed["org_no"].to_list(), None),
+                orgs,
                 key="ledger_import_organisation",
-                placeholder="Välj en organisation i listan",
+                prompt="Välj en organisation i listan",
             )
         new_org = "ny-organisation" in preview.needs and st.checkbox(
             f"Lägg till {ui.plain(preview.company or 'organisationen')} ({preview.organisation})"
@@ -357,11 +356,9 @@ def remove_import_form(log: pl.DataFrame) -> None:
     live = log.filter(pl.col("superseded_by").is_null() & pl.col("removed_at").is_null())
     if not live.is_empty():
         with st.form("ledger_remove_form", enter_to_submit=False):
+            imports = {i: f"{i}: {name}" for i, name in live.select("id", "file_name").iter_rows()}
             chosen = ui.choose(
-                "Ta bort en import ur huvudboken (loggen finns kvar)",
-                live["id"].to_list(),
-                format_func=lambda i: f"{i}: {dict(live.select('id', 'file_name').iter_rows())[i]}",
-                key="ledger_remove_import",
+                "Ta bort en import ur huvudboken (loggen finns kvar)", imports, key="ledger_remove_import"
             )
             removing = st.form_submit_button("Ta bort importen", key="ledger_remove_submit")
         if removing:

@@ -203,17 +203,11 @@ def project_table(shown: pl.DataFrame) -> None:
     if selected_rows:
         ui.open_project(table["code"][selected_rows[0]])
 
-    codes = table["code"].to_list()
-    labels = dict(table.select("code", "name").iter_rows())
+    labels = {c: f"{c} – {n}" for c, n in table.select("code", "name").iter_rows()}
     o1, o2 = st.columns([3, 1], vertical_alignment="bottom")
     # The projects on this page of the table (the search above finds any other).
-    chosen = o1.selectbox(
-        "Öppna ett projekt",
-        codes,
-        format_func=lambda c: f"{c} – {labels[c]}",
-        key="overview_open_choice",
-        index=ui.held_index("overview_open_choice", codes, None),
-        placeholder="Välj projekt eller ärende",
+    chosen = ui.choose(
+        "Öppna ett projekt", labels, key="overview_open_choice", prompt="Välj projekt eller ärende", where=o1
     )
     if o2.button("Öppna projektet", key="overview_open", disabled=chosen is None):
         ui.open_project(chosen)
@@ -235,7 +229,7 @@ if with_money.height:
         [kronor_json(v) for v in bars["actual_ore"].to_list()],
         title,
     )
-    st.plotly_chart(fig, width="stretch", key="overview_chart")
+    ui.chart(fig, key="overview_chart")
     with st.expander("Diagrammet som tabell"):
         ui.table(
             ui.kr_column(bars, ["budget_ore", "actual_ore"]).select(

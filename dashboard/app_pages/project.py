@@ -172,7 +172,7 @@ if lines.height:
         [kronor_json(v) for v in lines["outcome_total_ore"].to_list()],
         "Budget och utfall per aktivitet (kronor)",
     )
-    st.plotly_chart(fig, width="stretch", key="project_budget_chart")
+    ui.chart(fig, key="project_budget_chart")
     st.caption("Diagrammet visar samma siffror som tabellen ovan.")
 elif p["budget_ore"] is not None or p["actual_ore"] is not None:
     b1, b2 = st.columns(2)
@@ -186,11 +186,7 @@ project_budget.render_editor(conn, projects.project(conn, pid), user)
 st.header("Tidplan")
 milestones = store.milestones_frame(conn, pid)
 if milestones.height:
-    st.plotly_chart(
-        charts.milestone_timeline(milestones, "Planerade och faktiska datum"),
-        width="stretch",
-        key="project_timeline",
-    )
+    ui.chart(charts.milestone_timeline(milestones, "Planerade och faktiska datum"), key="project_timeline")
     ui.table(
         milestones.select(
             pl.col("milestone").alias("Milstolpe"),

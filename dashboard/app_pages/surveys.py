@@ -90,9 +90,8 @@ else:
         st.subheader("Svarande per grupp")
         shown_groups = surveys.shown_groups(overall)
         stated = dict(overall.groups.select("group", "stated_share_pct").iter_rows())
-        st.plotly_chart(
+        ui.chart(
             charts_benefits.group_shares_chart(shown_groups, "Andel av de svarande per grupp"),
-            width="stretch",
             key="surveys_groups_chart",
         )
         ui.table(
@@ -132,7 +131,7 @@ else:
         stats = res.stats if res.stats is not None else pl.DataFrame()
         points = int(survey["points"])
         if res.layout is not None and res.layout.height:
-            st.plotly_chart(
+            ui.chart(
                 charts_benefits.diverging_chart(
                     res.layout,
                     points,
@@ -140,7 +139,6 @@ else:
                     survey["low_label"],
                     survey["high_label"],
                 ),
-                width="stretch",
                 key="surveys_diverging_chart",
             )
         links = dict(res.statements.select("text", "benefit_title").iter_rows())
@@ -258,8 +256,8 @@ else:
             st.caption("Samma skala, grupper, påståenden och kopplingar till nyttor som den valda enkäten.")
             c1, c2, c3 = st.columns(3)
             round_title = c1.text_input("Omgångens titel", key="surveys_round_title")
-            round_date = c2.date_input(
-                "Omgångens datum", value=today, max_value=today, format="YYYY-MM-DD", key="surveys_round_date"
+            round_date = ui.date_input(
+                "Omgångens datum", value=today, max_value=today, key="surveys_round_date", where=c2
             )
             round_population = c3.number_input(
                 "Antal tillfrågade i omgången",
@@ -301,12 +299,8 @@ if manageable:
         )
         new_title = c2.text_input("Den nya enkätens titel", key="surveys_new_title")
         c1, c2, c3 = st.columns(3)
-        new_date = c1.date_input(
-            "Den nya enkätens datum",
-            value=today,
-            max_value=today,
-            format="YYYY-MM-DD",
-            key="surveys_new_date",
+        new_date = ui.date_input(
+            "Den nya enkätens datum", value=today, max_value=today, key="surveys_new_date", where=c1
         )
         new_population = c2.number_input(
             "Antal tillfrågade i den nya enkäten", min_value=0, step=1, key="surveys_new_population"

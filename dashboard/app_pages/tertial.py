@@ -143,7 +143,7 @@ else:
         ("Belopp i kronor." if in_kr else "Belopp i tkr, avrundade var för sig som i årsredovisningen.")
         + " 'Budget − utfall' är avvikelsen mot budget: positiv är bättre än budget."
     )
-    st.plotly_chart(
+    ui.chart(
         charts_ledger.statement_bars(statement, "Ack utfall och ack budget per rad"),
         key="tertial_statement_chart",
     )
@@ -221,7 +221,7 @@ else:
             width="stretch",
             key="tertial_projects",
         )
-    st.plotly_chart(
+    ui.chart(
         charts_ledger.deviation_by_object(objects, "Budget − utfall per objekt"), key="tertial_objects_chart"
     )
 
@@ -236,12 +236,8 @@ if not report.reported_results.is_empty() and report.source == "huvudbok":
 if ui.can(Action.FREEZE_REPORT) and not objects.is_empty():
     with st.form("tertial_note_form", enter_to_submit=False):
         st.markdown("**Kommentar och helårsprognos för ett objekt**")
-        obj = ui.choose(
-            "Objekt",
-            objects["object"].to_list(),
-            format_func=lambda o: f"{o} {dict(objects.select('object', 'name').iter_rows()).get(o) or ''}",
-            key="tertial_note_object",
-        )
+        labels = {o: f"{o} {n or ''}" for o, n in objects.select("object", "name").iter_rows()}
+        obj = ui.choose("Objekt", labels, key="tertial_note_object")
         comment = st.text_area("Kommentar till avvikelsen", key="tertial_note_comment")
         forecast_text = st.text_input(
             "Egen helårsprognos, kr (tomt = budget + avvikelse hittills)", key="tertial_note_forecast"

@@ -214,14 +214,8 @@ accounts_table(users)
 new_account_form()
 
 st.subheader("Ändra ett konto")
-target = st.selectbox(
-    "Konto att ändra",
-    users["email"].to_list(),
-    format_func=lambda e: f"{people[e]} ({e})",
-    key="users_target",
-    index=ui.held_index("users_target", users["email"].to_list(), None),
-    placeholder="Välj konto",
-)
+account_labels = {e: f"{people[e]} ({e})" for e in users["email"].to_list()}
+target = ui.choose("Konto att ändra", account_labels, key="users_target", prompt="Välj konto")
 chosen = users_store.user_account(conn, target) if target else None
 if chosen is not None:
     edit_form(chosen)
