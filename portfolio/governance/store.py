@@ -359,13 +359,19 @@ def insert_attachment(
     db: Database, item_id: int, *, filename: str, kind: str, sha256: str, content: bytes
 ) -> int:
     """Store one attached file with its hash; returns its id."""
-    cur = db.execute(
-        "INSERT INTO item_attachments (item_id, filename, kind, size, sha256, content, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [item_id, filename, kind, len(content), sha256, content, _now()],
+    return table_insert(
+        db,
+        "item_attachments",
+        {
+            "item_id": item_id,
+            "filename": filename,
+            "kind": kind,
+            "size": len(content),
+            "sha256": sha256,
+            "content": content,
+            "created_at": _now(),
+        },
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 def attachment_named(db: Database, item_id: int, filename: str) -> dict[str, Any] | None:
@@ -549,22 +555,20 @@ def insert_phase_change(
     source: str | None,
 ) -> int:
     """Record that a project entered (or stayed in, by a new decision) a phase on a date."""
-    cur = db.execute(
-        "INSERT INTO phase_changes (project_id, changed_on, from_phase, to_phase, agenda_item_id, note,"
-        " source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            project_id,
-            changed_on.isoformat(),
-            from_phase,
-            to_phase,
-            agenda_item_id,
-            note,
-            source,
-            _now(),
-        ],
+    return table_insert(
+        db,
+        "phase_changes",
+        {
+            "project_id": project_id,
+            "changed_on": changed_on.isoformat(),
+            "from_phase": from_phase,
+            "to_phase": to_phase,
+            "agenda_item_id": agenda_item_id,
+            "note": note,
+            "source": source,
+            "created_at": _now(),
+        },
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 def latest_phase_change(db: Database, project_id: int) -> dict[str, Any] | None:
@@ -681,23 +685,21 @@ def insert_debit(
     note: str | None,
 ) -> int:
     """Store one debit with the rate it was priced at (later changes to the list do not move it)."""
-    cur = db.execute(
-        "INSERT INTO resource_debits (project_id, work_date, year, resource, hours_centi, rate_ore,"
-        " amount_ore, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            project_id,
-            work_date.isoformat(),
-            work_date.year,
-            resource,
-            hours_centi,
-            rate_ore,
-            amount_ore,
-            note,
-            _now(),
-        ],
+    return table_insert(
+        db,
+        "resource_debits",
+        {
+            "project_id": project_id,
+            "work_date": work_date.isoformat(),
+            "year": work_date.year,
+            "resource": resource,
+            "hours_centi": hours_centi,
+            "rate_ore": rate_ore,
+            "amount_ore": amount_ore,
+            "note": note,
+            "created_at": _now(),
+        },
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 DEBIT_SCHEMA: dict[str, Any] = {
