@@ -503,11 +503,25 @@ def frame(db: Database, sql: str, params: Sequence[Any], schema: dict[str, Any])
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
+def table_frame(
+    db: Database, table: str, schema: dict[str, Any], *, order_by: str, where: dict[str, Any] | None = None
+) -> pl.DataFrame:
+    """The schema's columns of `table`'s rows in `order_by` order; the schema names them once,
+    for the query and for the frame. `where` maps columns to the value they must equal; a column
+    given None is not filtered on, so one reader serves "of one year, or all"."""
+    equal = {column: value for column, value in (where or {}).items() if value is not None}
+    condition = " WHERE " + " AND ".join(f"{column} = ?" for column in equal) if equal else ""
+    return frame(
+        db,
+        f"SELECT {', '.join(schema)} FROM {table}{condition} ORDER BY {order_by}",
+        list(equal.values()),
+        schema,
+    )
+
+
 def positioned_frame(db: Database, table: str, key: str, value: Any, schema: dict[str, Any]) -> pl.DataFrame:
     """The schema's columns of `table`'s rows whose `key` is `value`, in their `position` order."""
-    return frame(
-        db, f"SELECT {', '.join(schema)} FROM {table} WHERE {key} = ? ORDER BY position", [value], schema
-    )
+    return table_frame(db, table, schema, order_by="position", where={key: value})
 
 
 def table_insert(db: Database, table: str, values: dict[str, Any]) -> int:

@@ -11,16 +11,16 @@ from __future__ import annotations
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, frame
+from portfolio.db import Database, table_frame
 
 
 def organisations_frame(db: Database) -> pl.DataFrame:
     """The organisations whose SIE files are accepted, by number."""
-    return frame(
+    return table_frame(
         db,
-        "SELECT org_no, name, added_at, added_by FROM ledger_organisations ORDER BY org_no",
-        [],
+        "ledger_organisations",
         dict.fromkeys(("org_no", "name", "added_at", "added_by"), pl.String),
+        order_by="org_no",
     )
 
 
