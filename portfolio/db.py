@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Protocol, TypedDict, Unpack
+from typing import Any, Protocol, TypedDict, TypeVar, Unpack
 
 import polars as pl
 from sqlite_utils import Database
@@ -543,6 +543,15 @@ def row_dicts(db: Database, sql: str, params: Sequence[Any]) -> list[dict[str, A
     cur = db.execute(sql, list(params))
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+
+_T = TypeVar("_T")
+
+
+def first_value(db: Database, sql: str, params: Sequence[Any], as_type: Callable[[Any], _T]) -> _T | None:
+    """The first column of the query's first row as `as_type` (int, str), or None when it finds nothing."""
+    row = db.execute(sql, list(params)).fetchone()
+    return None if row is None else as_type(row[0])
 
 
 def exists(db: Database, sql: str, params: Sequence[Any]) -> bool:

@@ -23,6 +23,7 @@ from portfolio.db import (
     Migrations,
     audit_by,
     create_audit_table,
+    first_value,
     frame,
     positioned_frame,
     stamps_to_utc,
@@ -626,8 +627,7 @@ def project_objects(db: Database) -> dict[str, str]:
 
 def funding_amount(db: Database, year: int, kind: str) -> int | None:
     """The committee's funding of a kind in a year (öre), or None."""
-    row = db.execute("SELECT amount_ore FROM funding WHERE year = ? AND kind = ?", [year, kind]).fetchone()
-    return None if row is None else int(row[0])
+    return first_value(db, "SELECT amount_ore FROM funding WHERE year = ? AND kind = ?", [year, kind], int)
 
 
 def project_budget_split(db: Database, code: str) -> dict[str, int | None] | None:

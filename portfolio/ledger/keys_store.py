@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, frame, table_frame, table_insert, to_json, update_if_unchanged
+from portfolio.db import Database, first_value, frame, table_frame, table_insert, to_json, update_if_unchanged
 
 KEY_SCHEMA: dict[str, Any] = {
     "id": pl.Int64,
@@ -46,10 +46,9 @@ def get_key(db: Database, key_id: int) -> dict[str, Any] | None:
 
 def key_id_by_name(db: Database, year: int, name: str) -> int | None:
     """The id of a year's key by name (any case), or None."""
-    row = db.execute(
-        "SELECT id FROM allocation_keys WHERE year = ? AND lower(name) = lower(?)", [year, name]
-    ).fetchone()
-    return None if row is None else int(row[0])
+    return first_value(
+        db, "SELECT id FROM allocation_keys WHERE year = ? AND lower(name) = lower(?)", [year, name], int
+    )
 
 
 def insert_key(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, table_frame
+from portfolio.db import Database, first_value, table_frame
 
 
 def organisations_frame(db: Database) -> pl.DataFrame:
@@ -26,8 +26,7 @@ def organisations_frame(db: Database) -> pl.DataFrame:
 
 def organisation_name(db: Database, org_no: str) -> str | None:
     """The listed name of an organisation number, or None when it is not on the list."""
-    row = db.execute("SELECT name FROM ledger_organisations WHERE org_no = ?", [org_no]).fetchone()
-    return None if row is None else str(row[0])
+    return first_value(db, "SELECT name FROM ledger_organisations WHERE org_no = ?", [org_no], str)
 
 
 def insert_organisation(db: Database, org_no: str, name: str, added_by: str) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, Migrations, frame, row_dict, table_frame, update_if_unchanged
+from portfolio.db import Database, Migrations, first_value, frame, row_dict, table_frame, update_if_unchanged
 from registers.bruttolista.model import ActivityInput, ActivityStatus, OutcomeInput
 
 MIGRATIONS = Migrations("bruttolista")
@@ -83,10 +83,9 @@ def plans_frame(db: Database) -> pl.DataFrame:
 
 def activity_id_at(db: Database, plan_year: int, row: int) -> int | None:
     """The id of row `row` of a year's list, or None."""
-    found = db.execute(
-        "SELECT id FROM bruttolista_activities WHERE plan_year = ? AND row = ?", [plan_year, row]
-    ).fetchone()
-    return None if found is None else int(found[0])
+    return first_value(
+        db, "SELECT id FROM bruttolista_activities WHERE plan_year = ? AND row = ?", [plan_year, row], int
+    )
 
 
 def next_row(db: Database, plan_year: int) -> int:
