@@ -23,7 +23,7 @@ import polars as pl
 from sqlite_utils import Database
 
 from portfolio import clock
-from portfolio.errors import DatabaseBusyError, DatabaseDamagedError, DiskFullError
+from portfolio.errors import DatabaseBusyError, DatabaseDamagedError, DiskFullError, NotFoundError
 
 __all__ = [
     "Database",
@@ -552,6 +552,13 @@ def first_value(db: Database, sql: str, params: Sequence[Any], as_type: Callable
     """The first column of the query's first row as `as_type` (int, str), or None when it finds nothing."""
     row = db.execute(sql, list(params)).fetchone()
     return None if row is None else as_type(row[0])
+
+
+def found_or_raise(found: _T | None, missing: str) -> _T:
+    """What a reader found; NotFoundError with the `missing` message when it found nothing."""
+    if found is None:
+        raise NotFoundError(missing)
+    return found
 
 
 def exists(db: Database, sql: str, params: Sequence[Any]) -> bool:
