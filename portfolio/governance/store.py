@@ -409,18 +409,16 @@ def find_agenda_item(
 ) -> int | None:
     """The id of the item of the meeting on `day` with this number (or, unnumbered, this case)."""
     if number is not None:
-        row = db.execute(
-            "SELECT a.id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id"
-            " WHERE m.date = ? AND a.number_kind = ? AND a.number = ?",
-            [day.isoformat(), number_kind, number],
-        ).fetchone()
+        where, params = "a.number_kind = ? AND a.number = ?", [number_kind, number]
     else:
-        row = db.execute(
-            "SELECT a.id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id"
-            " WHERE m.date = ? AND a.case_code = ? AND a.number IS NULL ORDER BY a.id LIMIT 1",
-            [day.isoformat(), case],
-        ).fetchone()
-    return None if row is None else int(row[0])
+        where, params = "a.case_code = ? AND a.number IS NULL", [case]
+    return first_value(
+        db,
+        "SELECT a.id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id"
+        f" WHERE m.date = ? AND {where} ORDER BY a.id LIMIT 1",
+        [day.isoformat(), *params],
+        int,
+    )
 
 
 DECISION_SCHEMA: dict[str, Any] = {

@@ -193,12 +193,13 @@ def insert_link(
 
 def created_case(db: Database, activity_id: int) -> str | None:
     """The code of the case created from this activity, or None."""
-    found = db.execute(
+    return first_value(
+        db,
         "SELECT p.code FROM bruttolista_links l JOIN projects p ON p.id = l.project_id"
         " WHERE l.activity_id = ? AND l.relation = 'skapat'",
         [activity_id],
-    ).fetchone()
-    return None if found is None else str(found[0])
+        str,
+    )
 
 
 ACTIVITY_SCHEMA: dict[str, Any] = {
