@@ -17,13 +17,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Protocol, TypedDict, Unpack
+from typing import Any, Protocol, TypedDict, TypeVar, Unpack
 
 import polars as pl
 from sqlite_utils import Database
 
 from portfolio import clock
-from portfolio.errors import DatabaseBusyError, DatabaseDamagedError, DiskFullError
+from portfolio.errors import DatabaseBusyError, DatabaseDamagedError, DiskFullError, NotFoundError
 
 __all__ = [
     "Database",
@@ -503,11 +503,25 @@ def frame(db: Database, sql: str, params: Sequence[Any], schema: dict[str, Any])
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
+def table_frame(
+    db: Database, table: str, schema: dict[str, Any], *, order_by: str, where: dict[str, Any] | None = None
+) -> pl.DataFrame:
+    """The schema's columns of `table`'s rows in `order_by` order; the schema names them once,
+    for the query and for the frame. `where` maps columns to the value they must equal; a column
+    given None is not filtered on, so one reader serves "of one year, or all"."""
+    equal = {column: value for column, value in (where or {}).items() if value is not None}
+    condition = " WHERE " + " AND ".join(f"{column} = ?" for column in equal) if equal else ""
+    return frame(
+        db,
+        f"SELECT {', '.join(schema)} FROM {table}{condition} ORDER BY {order_by}",
+        list(equal.values()),
+        schema,
+    )
+
+
 def positioned_frame(db: Database, table: str, key: str, value: Any, schema: dict[str, Any]) -> pl.DataFrame:
     """The schema's columns of `table`'s rows whose `key` is `value`, in their `position` order."""
-    return frame(
-        db, f"SELECT {', '.join(schema)} FROM {table} WHERE {key} = ? ORDER BY position", [value], schema
-    )
+    return table_frame(db, table, schema, order_by="position", where={key: value})
 
 
 def table_insert(db: Database, table: str, values: dict[str, Any]) -> int:
@@ -529,6 +543,22 @@ def row_dicts(db: Database, sql: str, params: Sequence[Any]) -> list[dict[str, A
     cur = db.execute(sql, list(params))
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+
+_T = TypeVar("_T")
+
+
+def first_value(db: Database, sql: str, params: Sequence[Any], as_type: Callable[[Any], _T]) -> _T | None:
+    """The first column of the query's first row as `as_type` (int, str), or None when it finds nothing."""
+    row = db.execute(sql, list(params)).fetchone()
+    return None if row is None else as_type(row[0])
+
+
+def found_or_raise(found: _T | None, missing: str) -> _T:
+    """What a reader found; NotFoundError with the `missing` message when it found nothing."""
+    if found is None:
+        raise NotFoundError(missing)
+    return found
 
 
 def exists(db: Database, sql: str, params: Sequence[Any]) -> bool:

@@ -23,9 +23,11 @@ from portfolio.db import (
     Migrations,
     audit_by,
     create_audit_table,
+    first_value,
     frame,
     positioned_frame,
     stamps_to_utc,
+    table_frame,
 )
 from portfolio.errors import NotFoundError
 from portfolio.models import (
@@ -340,22 +342,20 @@ PARTY_SCHEMA: dict[str, Any] = {"code": pl.String, "name": pl.String, "kind": pl
 
 def parties_frame(db: Database) -> pl.DataFrame:
     """The parties, the region first, then the municipalities by name."""
-    return frame(
-        db,
-        "SELECT code, name, kind FROM parties ORDER BY kind = 'kommun', name",
-        [],
-        PARTY_SCHEMA,
-    )
+    return table_frame(db, "parties", PARTY_SCHEMA, order_by="kind = 'kommun', name")
+
+
+POPULATION_SCHEMA: dict[str, Any] = {
+    "party_code": pl.String,
+    "year": pl.Int64,
+    "population": pl.Int64,
+    "source": pl.String,
+}
 
 
 def populations_frame(db: Database) -> pl.DataFrame:
     """Population per municipality and year."""
-    return frame(
-        db,
-        "SELECT party_code, year, population, source FROM party_population ORDER BY year, party_code",
-        [],
-        {"party_code": pl.String, "year": pl.Int64, "population": pl.Int64, "source": pl.String},
-    )
+    return table_frame(db, "party_population", POPULATION_SCHEMA, order_by="year, party_code")
 
 
 STATEMENT_SCHEMA: dict[str, Any] = {
@@ -371,66 +371,55 @@ STATEMENT_SCHEMA: dict[str, Any] = {
 
 def reported_statement(db: Database, year: int, period: str) -> pl.DataFrame:
     """The income statement as the committee's own report gives it (from the documents)."""
-    return frame(
-        db,
-        "SELECT position, line, kind, actual_ore, budget_ore, previous_year_ore, source"
-        " FROM statement_lines WHERE year = ? AND period = ? ORDER BY position",
-        [year, period],
-        STATEMENT_SCHEMA,
+    return table_frame(
+        db, "statement_lines", STATEMENT_SCHEMA, order_by="position", where={"year": year, "period": period}
     )
+
+
+PERIOD_RESULT_SCHEMA: dict[str, Any] = {
+    "year": pl.Int64,
+    "period": pl.String,
+    "scope": pl.String,
+    "case_code": pl.String,
+    "object": pl.String,
+    "result_ore": pl.Int64,
+    "text": pl.String,
+    "source": pl.String,
+}
 
 
 def period_results_frame(db: Database) -> pl.DataFrame:
     """Results the minutes report per period (e.g. T1 2019 −219 tkr), with their scope."""
-    return frame(
-        db,
-        "SELECT year, period, scope, case_code, object, result_ore, text, source"
-        " FROM period_results ORDER BY year, period, id",
-        [],
-        {
-            "year": pl.Int64,
-            "period": pl.String,
-            "scope": pl.String,
-            "case_code": pl.String,
-            "object": pl.String,
-            "result_ore": pl.Int64,
-            "text": pl.String,
-            "source": pl.String,
-        },
-    )
+    return table_frame(db, "period_results", PERIOD_RESULT_SCHEMA, order_by="year, period, id")
+
+
+FUNDING_SCHEMA: dict[str, Any] = {
+    "year": pl.Int64,
+    "kind": pl.String,
+    "amount_ore": pl.Int64,
+    "allocation": pl.String,
+    "note": pl.String,
+    "source": pl.String,
+}
 
 
 def funding_frame(db: Database) -> pl.DataFrame:
     """Base funding and surpluses per year."""
-    return frame(
-        db,
-        "SELECT year, kind, amount_ore, allocation, note, source FROM funding ORDER BY year, kind",
-        [],
-        {
-            "year": pl.Int64,
-            "kind": pl.String,
-            "amount_ore": pl.Int64,
-            "allocation": pl.String,
-            "note": pl.String,
-            "source": pl.String,
-        },
-    )
+    return table_frame(db, "funding", FUNDING_SCHEMA, order_by="year, kind")
+
+
+PRICE_RATE_SCHEMA: dict[str, Any] = {
+    "year": pl.Int64,
+    "resource": pl.String,
+    "rate_ore": pl.Int64,
+    "case_code": pl.String,
+    "source": pl.String,
+}
 
 
 def price_rates_frame(db: Database) -> pl.DataFrame:
     """The price list for debiting extra resources, per year."""
-    return frame(
-        db,
-        "SELECT year, resource, rate_ore, case_code, source FROM price_rates ORDER BY year, resource",
-        [],
-        {
-            "year": pl.Int64,
-            "resource": pl.String,
-            "rate_ore": pl.Int64,
-            "case_code": pl.String,
-            "source": pl.String,
-        },
-    )
+    return table_frame(db, "price_rates", PRICE_RATE_SCHEMA, order_by="year, resource")
 
 
 def count(db: Database, table: str) -> int:
@@ -638,8 +627,7 @@ def project_objects(db: Database) -> dict[str, str]:
 
 def funding_amount(db: Database, year: int, kind: str) -> int | None:
     """The committee's funding of a kind in a year (öre), or None."""
-    row = db.execute("SELECT amount_ore FROM funding WHERE year = ? AND kind = ?", [year, kind]).fetchone()
-    return None if row is None else int(row[0])
+    return first_value(db, "SELECT amount_ore FROM funding WHERE year = ? AND kind = ?", [year, kind], int)
 
 
 def project_budget_split(db: Database, code: str) -> dict[str, int | None] | None:

@@ -23,7 +23,7 @@ import polars as pl
 from portfolio import clock, users_store
 from portfolio.apikeys import store
 from portfolio.auth import Action, User, can, require
-from portfolio.db import BUSY_TIMEOUT_MS, Database, audit_by, write
+from portfolio.db import BUSY_TIMEOUT_MS, Database, audit_by, found_or_raise, write
 from portfolio.errors import (
     DatabaseBusyError,
     InvalidInputError,
@@ -78,9 +78,9 @@ def hash_key(key_text: str) -> str:
 
 
 def _owner(db: Database, email: str) -> User:
-    found = users_store.find_user(db, email.strip())
-    if found is None:
-        raise NotFoundError(f"Det finns inget konto med e-postadressen {email}")
+    found = found_or_raise(
+        users_store.find_user(db, email.strip()), f"Det finns inget konto med e-postadressen {email}"
+    )
     return found[0]
 
 
@@ -135,9 +135,7 @@ def create_key(db: Database, actor: User, *, owner_email: str, name: str) -> Cre
 
 def revoke_key(db: Database, actor: User, key_id: int) -> bool:
     """Revoke a key at once; False (nothing written) when it was revoked already."""
-    record = store.get_key(db, key_id)
-    if record is None:
-        raise NotFoundError(f"Det finns ingen API-nyckel med id {key_id}")
+    record = found_or_raise(store.get_key(db, key_id), f"Det finns ingen API-nyckel med id {key_id}")
     owner = users_store.get_user(db, int(record["user_id"]))
     _require_may_manage(actor, owner)
     with write(db):

@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from portfolio.db import Database, Migrations, frame, row_dict
+from portfolio.db import Database, Migrations, frame, row_dict, table_insert
 
 MIGRATIONS = Migrations("apikeys")
 
@@ -29,13 +29,18 @@ def insert_key(
     db: Database, *, user_id: int, name: str, hint: str, key_hash: str, at: str, created_by: str
 ) -> int:
     """A new key for `user_id`; returns its id. The caller checks rights and audits."""
-    cur = db.execute(
-        "INSERT INTO api_keys (user_id, name, hint, key_hash, created_at, created_by)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [user_id, name, hint, key_hash, at, created_by],
+    return table_insert(
+        db,
+        "api_keys",
+        {
+            "user_id": user_id,
+            "name": name,
+            "hint": hint,
+            "key_hash": key_hash,
+            "created_at": at,
+            "created_by": created_by,
+        },
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 def key_by_hash(db: Database, key_hash: str) -> dict[str, Any] | None:

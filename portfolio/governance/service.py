@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from portfolio.auth import Action, User, require
-from portfolio.db import Database, audit_by, write
+from portfolio.db import Database, audit_by, found_or_raise, write
 from portfolio.errors import InvalidInputError, NotFoundError, StaleEditError
 from portfolio.governance import attachments as files
 from portfolio.governance import store
@@ -116,10 +116,7 @@ def move_meeting(db: Database, actor: User, meeting_id: int, new_date: date, rea
 
 
 def _meeting(db: Database, meeting_id: int) -> dict[str, Any]:
-    current = store.meeting(db, meeting_id)
-    if current is None:
-        raise NotFoundError(f"Sammanträdet med id {meeting_id} finns inte")
-    return current
+    return found_or_raise(store.meeting(db, meeting_id), f"Sammanträdet med id {meeting_id} finns inte")
 
 
 def meeting(db: Database, meeting_id: int) -> dict[str, Any]:
@@ -129,10 +126,7 @@ def meeting(db: Database, meeting_id: int) -> dict[str, Any]:
 
 def meeting_on(db: Database, day: date) -> dict[str, Any]:
     """The meeting on `day`; NotFoundError naming the date otherwise."""
-    found = store.meeting_on(db, day)
-    if found is None:
-        raise NotFoundError(f"Det finns inget sammanträde den {day}")
-    return found
+    return found_or_raise(store.meeting_on(db, day), f"Det finns inget sammanträde den {day}")
 
 
 def _refuse_if_justerat(meeting: dict[str, Any]) -> None:
@@ -347,10 +341,7 @@ def add_agenda_item(db: Database, actor: User, data: AgendaItemInput) -> int:
 
 def agenda_item(db: Database, item_id: int) -> dict[str, Any]:
     """One agenda item as the edit form reads it; NotFoundError otherwise."""
-    item = store.agenda_item(db, item_id)
-    if item is None:
-        raise NotFoundError(f"Dagordningspunkten med id {item_id} finns inte")
-    return item
+    return found_or_raise(store.agenda_item(db, item_id), f"Dagordningspunkten med id {item_id} finns inte")
 
 
 _KEPT = {"presenter": "presenter", "corrects_item_id": "corrects_item_id"}
@@ -435,10 +426,9 @@ def attachments(db: Database, meeting_id: int) -> pl.DataFrame:
 
 def attachment_content(db: Database, attachment_id: int) -> tuple[str, str, bytes]:
     """An attachment's name, kind (pdf, docx, xlsx) and bytes; NotFoundError otherwise."""
-    found = store.attachment_content(db, attachment_id)
-    if found is None:
-        raise NotFoundError(f"Bilagan med id {attachment_id} finns inte")
-    return found
+    return found_or_raise(
+        store.attachment_content(db, attachment_id), f"Bilagan med id {attachment_id} finns inte"
+    )
 
 
 def decisions(db: Database, *, case_code: str | None = None) -> pl.DataFrame:
@@ -516,9 +506,9 @@ def create_case(db: Database, actor: User, data: NewCaseInput, *, origin: str | 
 def record_phase_change(db: Database, actor: User, data: PhaseChangeInput) -> int:
     """Record that a project enters a phase on a date by a decision, and move the project there."""
     require(actor, Action.MANAGE_PROJECTS)
-    project = store.project(db, data.project_id)
-    if project is None:
-        raise NotFoundError(f"Projektet med id {data.project_id} finns inte")
+    project = found_or_raise(
+        store.project(db, data.project_id), f"Projektet med id {data.project_id} finns inte"
+    )
     problems = []
     if data.phase.value == project["phase"] and not (data.note or "").strip():
         problems.append(
@@ -617,9 +607,7 @@ def set_price_rate(db: Database, actor: User, data: PriceRateInput) -> None:
 def debit_resource(db: Database, actor: User, data: DebitInput) -> int:
     """Debit hours of a resource to a project at the rate of the year the work was done."""
     require(actor, Action.MANAGE_PROJECTS)
-    project = store.project(db, data.project_id)
-    if project is None:
-        raise NotFoundError(f"Projektet med id {data.project_id} finns inte")
+    found_or_raise(store.project(db, data.project_id), f"Projektet med id {data.project_id} finns inte")
     year = data.work_date.year
     rate = store.price_rate(db, year, data.resource)
     if rate is None:

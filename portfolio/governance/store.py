@@ -16,7 +16,7 @@ import polars as pl
 
 from portfolio import clock
 from portfolio import store as core_store
-from portfolio.db import Database, Migrations, frame, table_insert, update_if_unchanged
+from portfolio.db import Database, Migrations, first_value, frame, row_dict, table_insert, update_if_unchanged
 from portfolio.governance.logic import fold
 from portfolio.governance.model import AgendaItemInput, JusteringInput, MeetingInput, PriceRateInput
 
@@ -80,14 +80,6 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _row(db: Database, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
-    cur = db.execute(sql, list(params))
-    row = cur.fetchone()
-    if row is None:
-        return None
-    return dict(zip([d[0] for d in cur.description], row, strict=True))
-
-
 # --- meetings -----------------------------------------------------------------------------
 
 MEETING_COLUMNS = (
@@ -98,12 +90,12 @@ MEETING_COLUMNS = (
 
 def meeting(db: Database, meeting_id: int) -> dict[str, Any] | None:
     """One meeting as a dict, or None."""
-    return _row(db, f"SELECT {MEETING_COLUMNS} FROM meetings WHERE id = ?", [meeting_id])
+    return row_dict(db, f"SELECT {MEETING_COLUMNS} FROM meetings WHERE id = ?", [meeting_id])
 
 
 def meeting_on(db: Database, day: date) -> dict[str, Any] | None:
     """The meeting held (or planned) on `day`, or None."""
-    return _row(db, f"SELECT {MEETING_COLUMNS} FROM meetings WHERE date = ?", [day.isoformat()])
+    return row_dict(db, f"SELECT {MEETING_COLUMNS} FROM meetings WHERE date = ?", [day.isoformat()])
 
 
 def _meeting_values(data: MeetingInput) -> dict[str, Any]:
@@ -213,7 +205,7 @@ ITEM_COLUMNS = (
 
 def agenda_item(db: Database, item_id: int) -> dict[str, Any] | None:
     """One agenda item with its meeting date, or None."""
-    row = _row(
+    row = row_dict(
         db,
         f"SELECT {', '.join('a.' + c.strip() for c in ITEM_COLUMNS.split(','))}, m.date AS meeting_date"
         " FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id WHERE a.id = ?",
@@ -228,7 +220,7 @@ def item_with_number(
     db: Database, meeting_id: int, number_kind: str, number: int, *, other_than: int | None = None
 ) -> dict[str, Any] | None:
     """The agenda item that already uses this § (or punkt) in the meeting, if any."""
-    return _row(
+    return row_dict(
         db,
         "SELECT id, title FROM agenda_items WHERE meeting_id = ? AND number_kind = ? AND number = ?"
         " AND id IS NOT ?",
@@ -280,7 +272,7 @@ def paragraph_in_year(
     db: Database, year: int, number: int, *, other_meeting: int | None
 ) -> dict[str, Any] | None:
     """The item of another meeting the same year that already has §`number`, with its date."""
-    return _row(
+    return row_dict(
         db,
         "SELECT a.id, a.title, m.date FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id"
         " WHERE substr(m.date, 1, 4) = ? AND a.number_kind = 'paragraf' AND a.number = ?"
@@ -359,18 +351,24 @@ def insert_attachment(
     db: Database, item_id: int, *, filename: str, kind: str, sha256: str, content: bytes
 ) -> int:
     """Store one attached file with its hash; returns its id."""
-    cur = db.execute(
-        "INSERT INTO item_attachments (item_id, filename, kind, size, sha256, content, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [item_id, filename, kind, len(content), sha256, content, _now()],
+    return table_insert(
+        db,
+        "item_attachments",
+        {
+            "item_id": item_id,
+            "filename": filename,
+            "kind": kind,
+            "size": len(content),
+            "sha256": sha256,
+            "content": content,
+            "created_at": _now(),
+        },
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 def attachment_named(db: Database, item_id: int, filename: str) -> dict[str, Any] | None:
     """The item's attachment with this name, if any (without its content)."""
-    return _row(
+    return row_dict(
         db, "SELECT id, sha256 FROM item_attachments WHERE item_id = ? AND filename = ?", [item_id, filename]
     )
 
@@ -411,18 +409,16 @@ def find_agenda_item(
 ) -> int | None:
     """The id of the item of the meeting on `day` with this number (or, unnumbered, this case)."""
     if number is not None:
-        row = db.execute(
-            "SELECT a.id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id"
-            " WHERE m.date = ? AND a.number_kind = ? AND a.number = ?",
-            [day.isoformat(), number_kind, number],
-        ).fetchone()
+        where, params = "a.number_kind = ? AND a.number = ?", [number_kind, number]
     else:
-        row = db.execute(
-            "SELECT a.id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id"
-            " WHERE m.date = ? AND a.case_code = ? AND a.number IS NULL ORDER BY a.id LIMIT 1",
-            [day.isoformat(), case],
-        ).fetchone()
-    return None if row is None else int(row[0])
+        where, params = "a.case_code = ? AND a.number IS NULL", [case]
+    return first_value(
+        db,
+        "SELECT a.id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id"
+        f" WHERE m.date = ? AND {where} ORDER BY a.id LIMIT 1",
+        [day.isoformat(), *params],
+        int,
+    )
 
 
 DECISION_SCHEMA: dict[str, Any] = {
@@ -519,12 +515,14 @@ def search_decisions(
 
 def project(db: Database, project_id: int) -> dict[str, Any] | None:
     """id, code, name, kind, phase and version of a project, or None."""
-    return _row(db, "SELECT id, code, name, kind, phase, version FROM projects WHERE id = ?", [project_id])
+    return row_dict(
+        db, "SELECT id, code, name, kind, phase, version FROM projects WHERE id = ?", [project_id]
+    )
 
 
 def project_by_code(db: Database, code: str) -> dict[str, Any] | None:
     """id, code, name, kind, phase and version of the project with this code, or None."""
-    return _row(db, "SELECT id, code, name, kind, phase, version FROM projects WHERE code = ?", [code])
+    return row_dict(db, "SELECT id, code, name, kind, phase, version FROM projects WHERE code = ?", [code])
 
 
 def set_project_phase(db: Database, project_id: int, phase: str, *, expected_version: int) -> bool:
@@ -549,27 +547,25 @@ def insert_phase_change(
     source: str | None,
 ) -> int:
     """Record that a project entered (or stayed in, by a new decision) a phase on a date."""
-    cur = db.execute(
-        "INSERT INTO phase_changes (project_id, changed_on, from_phase, to_phase, agenda_item_id, note,"
-        " source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            project_id,
-            changed_on.isoformat(),
-            from_phase,
-            to_phase,
-            agenda_item_id,
-            note,
-            source,
-            _now(),
-        ],
+    return table_insert(
+        db,
+        "phase_changes",
+        {
+            "project_id": project_id,
+            "changed_on": changed_on.isoformat(),
+            "from_phase": from_phase,
+            "to_phase": to_phase,
+            "agenda_item_id": agenda_item_id,
+            "note": note,
+            "source": source,
+            "created_at": _now(),
+        },
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 def latest_phase_change(db: Database, project_id: int) -> dict[str, Any] | None:
     """The most recent entry of a project's phase history, or None."""
-    return _row(
+    return row_dict(
         db,
         "SELECT id, changed_on, from_phase, to_phase FROM phase_changes WHERE project_id = ?"
         " ORDER BY changed_on DESC, id DESC LIMIT 1",
@@ -641,10 +637,9 @@ def phase_changes_between(db: Database, after: date | None, until: date) -> pl.D
 
 def price_rate(db: Database, year: int, resource: str) -> int | None:
     """The rate in öre per hour for a resource in a year, or None."""
-    row = db.execute(
-        "SELECT rate_ore FROM price_rates WHERE year = ? AND resource = ?", [year, resource]
-    ).fetchone()
-    return None if row is None else int(row[0])
+    return first_value(
+        db, "SELECT rate_ore FROM price_rates WHERE year = ? AND resource = ?", [year, resource], int
+    )
 
 
 def price_resources(db: Database, year: int | None = None) -> list[str]:
@@ -681,23 +676,21 @@ def insert_debit(
     note: str | None,
 ) -> int:
     """Store one debit with the rate it was priced at (later changes to the list do not move it)."""
-    cur = db.execute(
-        "INSERT INTO resource_debits (project_id, work_date, year, resource, hours_centi, rate_ore,"
-        " amount_ore, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            project_id,
-            work_date.isoformat(),
-            work_date.year,
-            resource,
-            hours_centi,
-            rate_ore,
-            amount_ore,
-            note,
-            _now(),
-        ],
+    return table_insert(
+        db,
+        "resource_debits",
+        {
+            "project_id": project_id,
+            "work_date": work_date.isoformat(),
+            "year": work_date.year,
+            "resource": resource,
+            "hours_centi": hours_centi,
+            "rate_ore": rate_ore,
+            "amount_ore": amount_ore,
+            "note": note,
+            "created_at": _now(),
+        },
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 DEBIT_SCHEMA: dict[str, Any] = {

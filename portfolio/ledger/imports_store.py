@@ -18,7 +18,7 @@ import orjson
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, connect_scratch, frame, table_insert, to_json
+from portfolio.db import Database, connect_scratch, table_frame, table_insert, to_json
 
 IMPORT_COLUMNS = (
     "id",
@@ -88,12 +88,7 @@ def get_import(db: Database, import_id: int) -> dict[str, Any] | None:
 
 def imports_frame(db: Database) -> pl.DataFrame:
     """The import log, newest first."""
-    return frame(
-        db,
-        f"SELECT {', '.join(IMPORT_COLUMNS)} FROM ledger_imports ORDER BY id DESC",
-        [],
-        IMPORT_SCHEMA,
-    )
+    return table_frame(db, "ledger_imports", IMPORT_SCHEMA, order_by="id DESC")
 
 
 def insert_import(

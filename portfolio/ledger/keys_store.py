@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, frame, table_insert, to_json, update_if_unchanged
+from portfolio.db import Database, first_value, frame, table_frame, table_insert, to_json, update_if_unchanged
 
 KEY_SCHEMA: dict[str, Any] = {
     "id": pl.Int64,
@@ -28,14 +28,7 @@ KEY_SCHEMA: dict[str, Any] = {
 
 def keys_frame(db: Database, year: int | None = None) -> pl.DataFrame:
     """Allocation keys, for one year or all."""
-    where, params = (" WHERE year = ?", [year]) if year is not None else ("", [])
-    return frame(
-        db,
-        f"SELECT id, year, name, kind, spec, note, source, version FROM allocation_keys{where}"
-        " ORDER BY year, name",
-        params,
-        KEY_SCHEMA,
-    )
+    return table_frame(db, "allocation_keys", KEY_SCHEMA, order_by="year, name", where={"year": year})
 
 
 def get_key(db: Database, key_id: int) -> dict[str, Any] | None:
@@ -53,10 +46,9 @@ def get_key(db: Database, key_id: int) -> dict[str, Any] | None:
 
 def key_id_by_name(db: Database, year: int, name: str) -> int | None:
     """The id of a year's key by name (any case), or None."""
-    row = db.execute(
-        "SELECT id FROM allocation_keys WHERE year = ? AND lower(name) = lower(?)", [year, name]
-    ).fetchone()
-    return None if row is None else int(row[0])
+    return first_value(
+        db, "SELECT id FROM allocation_keys WHERE year = ? AND lower(name) = lower(?)", [year, name], int
+    )
 
 
 def insert_key(
@@ -92,13 +84,12 @@ POPULATION_SCHEMA: dict[str, Any] = {
 
 def population_history(db: Database, year: int | None = None) -> pl.DataFrame:
     """Every version of every population figure (newest version last)."""
-    where, params = (" WHERE year = ?", [year]) if year is not None else ("", [])
-    return frame(
+    return table_frame(
         db,
-        "SELECT party_code, year, version, population, source, user_email, changed_at, note"
-        f" FROM allocation_population{where} ORDER BY year, party_code, version",
-        params,
+        "allocation_population",
         POPULATION_SCHEMA,
+        order_by="year, party_code, version",
+        where={"year": year},
     )
 
 

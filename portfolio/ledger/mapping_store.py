@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from portfolio.db import Database, frame
+from portfolio.db import Database, frame, positioned_frame
 
 MAPPING_SCHEMA: dict[str, Any] = {
     "position": pl.Int64,
@@ -23,13 +23,7 @@ MAPPING_SCHEMA: dict[str, Any] = {
 
 def mapping_frame(db: Database, organisation: str) -> pl.DataFrame:
     """The account → line mapping of an organisation (empty when it has none)."""
-    return frame(
-        db,
-        "SELECT position, from_account, to_account, line, kind FROM ledger_account_map"
-        " WHERE organisation = ? ORDER BY position",
-        [organisation],
-        MAPPING_SCHEMA,
-    )
+    return positioned_frame(db, "ledger_account_map", "organisation", organisation, MAPPING_SCHEMA)
 
 
 def mapping_organisations(db: Database) -> list[str]:

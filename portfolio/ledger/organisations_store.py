@@ -11,23 +11,22 @@ from __future__ import annotations
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, frame
+from portfolio.db import Database, first_value, table_frame
 
 
 def organisations_frame(db: Database) -> pl.DataFrame:
     """The organisations whose SIE files are accepted, by number."""
-    return frame(
+    return table_frame(
         db,
-        "SELECT org_no, name, added_at, added_by FROM ledger_organisations ORDER BY org_no",
-        [],
+        "ledger_organisations",
         dict.fromkeys(("org_no", "name", "added_at", "added_by"), pl.String),
+        order_by="org_no",
     )
 
 
 def organisation_name(db: Database, org_no: str) -> str | None:
     """The listed name of an organisation number, or None when it is not on the list."""
-    row = db.execute("SELECT name FROM ledger_organisations WHERE org_no = ?", [org_no]).fetchone()
-    return None if row is None else str(row[0])
+    return first_value(db, "SELECT name FROM ledger_organisations WHERE org_no = ?", [org_no], str)
 
 
 def insert_organisation(db: Database, org_no: str, name: str, added_by: str) -> bool:

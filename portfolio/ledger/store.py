@@ -12,7 +12,7 @@ through `portfolio/store.py`.
 from __future__ import annotations
 
 from portfolio import clock
-from portfolio.db import Database, Migrations, frame
+from portfolio.db import Database, Migrations, first_value, frame
 from portfolio.ledger.columns_store import ACTUAL_SCHEMA, BUDGET_SUMS_SCHEMA, insert_columns
 
 MIGRATIONS = Migrations("ledger")
@@ -154,8 +154,7 @@ def m003_organisations(db: Database) -> None:
 
 def get_setting(db: Database, key: str) -> str | None:
     """A ledger setting's text, or None."""
-    row = db.execute("SELECT value FROM ledger_settings WHERE key = ?", [key]).fetchone()
-    return None if row is None else str(row[0])
+    return first_value(db, "SELECT value FROM ledger_settings WHERE key = ?", [key], str)
 
 
 def set_setting(db: Database, key: str, value: str) -> str | None:

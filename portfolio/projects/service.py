@@ -18,7 +18,7 @@ from portfolio import clock, models, parties
 from portfolio.audit_store import AuditQuery, audit_frame
 from portfolio.audit_view import readable_change
 from portfolio.auth import Action, Role, User, can, require
-from portfolio.db import Database, audit_by, write
+from portfolio.db import Database, audit_by, found_or_raise, write
 from portfolio.errors import InvalidInputError, NotFoundError, PermissionDeniedError, StaleEditError
 from portfolio.governance import store as governance_store
 from portfolio.governance.model import paragraph_label
@@ -69,18 +69,14 @@ def parse(model: type[M], data: dict[str, Any]) -> M:
 
 
 def _project_or_raise(db: Database, project_id: int) -> dict[str, Any]:
-    row = store.project_row(db, project_id)
-    if row is None:
-        raise NotFoundError(f"Projektet med id {project_id} finns inte")
-    return row
+    return found_or_raise(store.project_row(db, project_id), f"Projektet med id {project_id} finns inte")
 
 
 def project_id_for(db: Database, code: str) -> int:
     """The id of the project or case with this code; NotFoundError naming it otherwise."""
-    found = store.project_id(db, code.strip())
-    if found is None:
-        raise NotFoundError(f"Det finns inget projekt eller ärende med koden {code}")
-    return found
+    return found_or_raise(
+        store.project_id(db, code.strip()), f"Det finns inget projekt eller ärende med koden {code}"
+    )
 
 
 def project(db: Database, project_id: int) -> dict[str, Any]:
@@ -598,9 +594,7 @@ def remove_budget_line(
     db: Database, actor: User, line_id: int, *, version: int, decision: str | None = None
 ) -> None:
     """Remove a budget line edited from `version`; admin only."""
-    row = store.line_row(db, line_id)
-    if row is None:
-        raise NotFoundError(f"Budgetraden {line_id} finns inte")
+    row = found_or_raise(store.line_row(db, line_id), f"Budgetraden {line_id} finns inte")
     project_row = _project_or_raise(db, row["project_id"])
     require(actor, Action.MANAGE_PROJECTS)
     item = decision_item(db, decision)
@@ -680,10 +674,7 @@ def _split_columns(side: str, split: Split) -> dict[str, Any]:
 
 
 def _milestone_or_raise(db: Database, milestone_id: int) -> dict[str, Any]:
-    row = store.milestone_row(db, milestone_id)
-    if row is None:
-        raise NotFoundError(f"Milstolpen {milestone_id} finns inte")
-    return row
+    return found_or_raise(store.milestone_row(db, milestone_id), f"Milstolpen {milestone_id} finns inte")
 
 
 def milestone_id_for(db: Database, project_id: int, name: str) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 
 from portfolio import clock
 from portfolio.auth import Action, Role, User, require
-from portfolio.db import Database, audit_by, write
+from portfolio.db import Database, audit_by, found_or_raise, write
 from portfolio.errors import InvalidInputError, NotFoundError, StaleEditError
 from portfolio.models import parse
 from portfolio.reporting import calendar, store
@@ -373,9 +373,7 @@ def start_draft(db: Database, actor: User, project_id: int, year: int, period: s
 def correct(db: Database, actor: User, report_id: int) -> int:
     """Start a correction of a published report: a draft of its period, copied from it."""
     _require_reporter(actor)
-    report = store.published(db, report_id)
-    if report is None:
-        raise NotFoundError("Statusrapporten finns inte.")
+    report = found_or_raise(store.published(db, report_id), "Statusrapporten finns inte.")
     if report["year"] is None:
         raise InvalidInputError(["Rapporten hör inte till någon period och kan inte rättas."])
     return start_draft(db, actor, report["project_id"], report["year"], report["period"])

@@ -16,6 +16,7 @@ from portfolio.db import (
     frame,
     row_dict,
     row_dicts,
+    table_frame,
     table_insert,
     to_json,
     update_if_unchanged,
@@ -109,12 +110,8 @@ CALENDAR_SCHEMA: dict[str, Any] = {
 
 def calendar_frame(db: Database, year: int | None = None) -> pl.DataFrame:
     """The calendar's periods (of one year or all), in deadline order."""
-    where, params = ("WHERE year = ?", [year]) if year is not None else ("", [])
-    return frame(
-        db,
-        f"SELECT {', '.join(CALENDAR_SCHEMA)} FROM reporting_periods {where} ORDER BY report_deadline, id",
-        params,
-        CALENDAR_SCHEMA,
+    return table_frame(
+        db, "reporting_periods", CALENDAR_SCHEMA, order_by="report_deadline, id", where={"year": year}
     )
 
 

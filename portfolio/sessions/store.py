@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portfolio.db import Database, Migrations, row_dict, row_dicts
+from portfolio.db import Database, Migrations, row_dict, row_dicts, table_insert
 
 MIGRATIONS = Migrations("sessions")
 
@@ -44,13 +44,18 @@ def insert_session(
     sso_fingerprint: str | None = None,
 ) -> int:
     """A new open session; returns its id."""
-    cur = db.execute(
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_used_at, user_agent, sso_fingerprint)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [token_hash, user_id, at, at, user_agent, sso_fingerprint],
+    return table_insert(
+        db,
+        "sessions",
+        {
+            "token_hash": token_hash,
+            "user_id": user_id,
+            "created_at": at,
+            "last_used_at": at,
+            "user_agent": user_agent,
+            "sso_fingerprint": sso_fingerprint,
+        },
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 def session_by_hash(db: Database, token_hash: str) -> dict[str, Any] | None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from portfolio.db import Database, Migrations, frame
+from portfolio.db import Database, Migrations, frame, table_frame
 
 MIGRATIONS = Migrations("todo")
 
@@ -48,12 +48,8 @@ LOG_SCHEMA: dict[str, Any] = {
 
 def log_frame(db: Database, user_id: int | None = None) -> pl.DataFrame:
     """The reminders sent (to one user, or all), newest first."""
-    return frame(
-        db,
-        "SELECT sent_at, email, reminder_key, subject FROM reminder_log"
-        " WHERE ? IS NULL OR user_id = ? ORDER BY sent_at DESC, id DESC",
-        [user_id, user_id],
-        LOG_SCHEMA,
+    return table_frame(
+        db, "reminder_log", LOG_SCHEMA, order_by="sent_at DESC, id DESC", where={"user_id": user_id}
     )
 
 

@@ -15,6 +15,7 @@ from portfolio.db import (
     row_dict,
     row_dicts,
     stamps_to_utc,
+    table_insert,
     update_if_unchanged,
 )
 from portfolio.errors import NotFoundError
@@ -376,22 +377,20 @@ def insert_measurement(
     survey_statement_id: int | None = None,
 ) -> int:
     """Append one measurement; returns its id."""
-    cur = db.execute(
-        "INSERT INTO benefit_measurements (benefit_id, measured_on, value, comment, source,"
-        " survey_statement_id, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            benefit_id,
-            data.measured_on.isoformat(),
-            str(data.value),
-            data.comment,
-            data.source,
-            survey_statement_id,
-            user_id,
-            clock.now(),
-        ],
+    return table_insert(
+        db,
+        "benefit_measurements",
+        {
+            "benefit_id": benefit_id,
+            "measured_on": data.measured_on.isoformat(),
+            "value": str(data.value),
+            "comment": data.comment,
+            "source": data.source,
+            "survey_statement_id": survey_statement_id,
+            "user_id": user_id,
+            "created_at": clock.now(),
+        },
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 def measurements_from_statements(db: Database, statement_ids: list[int]) -> list[dict[str, Any]]:
@@ -428,22 +427,20 @@ def insert_value(
     db: Database, benefit_id: int, data: BenefitValueInput, *, user_id: int | None, source: str | None = None
 ) -> int:
     """Store a benefit's money value for a year; returns its id."""
-    cur = db.execute(
-        "INSERT INTO benefit_values (benefit_id, year, party_code, amount_ore, hours, rate_ore,"
-        " value_ore, comment, source, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            benefit_id,
-            data.year,
-            data.party,
-            data.amount,
-            None if data.hours is None else str(data.hours),
-            None if data.hours is None else data.rate,
-            data.value_ore,
-            data.comment,
-            source,
-            user_id,
-            clock.now(),
-        ],
+    return table_insert(
+        db,
+        "benefit_values",
+        {
+            "benefit_id": benefit_id,
+            "year": data.year,
+            "party_code": data.party,
+            "amount_ore": data.amount,
+            "hours": None if data.hours is None else str(data.hours),
+            "rate_ore": None if data.hours is None else data.rate,
+            "value_ore": data.value_ore,
+            "comment": data.comment,
+            "source": source,
+            "user_id": user_id,
+            "created_at": clock.now(),
+        },
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid

@@ -8,8 +8,8 @@ from typing import Any
 import polars as pl
 
 from portfolio.auth import Action, User, require
-from portfolio.db import Database, audit_by, write
-from portfolio.errors import InvalidInputError, NotFoundError, StaleEditError
+from portfolio.db import Database, audit_by, found_or_raise, write
+from portfolio.errors import InvalidInputError, StaleEditError
 from portfolio.governance import service as governance
 from portfolio.governance import store as governance_store
 from portfolio.governance.model import NewCaseInput
@@ -33,10 +33,9 @@ def _case_ids(db: Database, codes: Iterable[str]) -> dict[str, int]:
 
 
 def _activity(db: Database, activity_id: int) -> dict[str, Any]:
-    found = store.activity(db, activity_id)
-    if found is None:
-        raise NotFoundError(f"Aktiviteten med id {activity_id} finns inte i bruttolistan")
-    return found
+    return found_or_raise(
+        store.activity(db, activity_id), f"Aktiviteten med id {activity_id} finns inte i bruttolistan"
+    )
 
 
 def create_activity(

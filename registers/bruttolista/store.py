@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from portfolio import clock
-from portfolio.db import Database, Migrations, frame, row_dict, update_if_unchanged
+from portfolio.db import Database, Migrations, first_value, frame, row_dict, table_frame, update_if_unchanged
 from registers.bruttolista.model import ActivityInput, ActivityStatus, OutcomeInput
 
 MIGRATIONS = Migrations("bruttolista")
@@ -65,31 +65,27 @@ def insert_plan(
     return cur.rowcount > 0
 
 
+PLAN_SCHEMA: dict[str, Any] = {
+    "year": pl.Int64,
+    "plan": pl.String,
+    "title": pl.String,
+    "case_code": pl.String,
+    "purpose": pl.String,
+    "status_note": pl.String,
+    "source": pl.String,
+}
+
+
 def plans_frame(db: Database) -> pl.DataFrame:
     """Every year's plan heading."""
-    return frame(
-        db,
-        "SELECT year, plan, title, case_code, purpose, status_note, source FROM bruttolista_plans"
-        " ORDER BY year",
-        [],
-        {
-            "year": pl.Int64,
-            "plan": pl.String,
-            "title": pl.String,
-            "case_code": pl.String,
-            "purpose": pl.String,
-            "status_note": pl.String,
-            "source": pl.String,
-        },
-    )
+    return table_frame(db, "bruttolista_plans", PLAN_SCHEMA, order_by="year")
 
 
 def activity_id_at(db: Database, plan_year: int, row: int) -> int | None:
     """The id of row `row` of a year's list, or None."""
-    found = db.execute(
-        "SELECT id FROM bruttolista_activities WHERE plan_year = ? AND row = ?", [plan_year, row]
-    ).fetchone()
-    return None if found is None else int(found[0])
+    return first_value(
+        db, "SELECT id FROM bruttolista_activities WHERE plan_year = ? AND row = ?", [plan_year, row], int
+    )
 
 
 def next_row(db: Database, plan_year: int) -> int:
@@ -197,12 +193,13 @@ def insert_link(
 
 def created_case(db: Database, activity_id: int) -> str | None:
     """The code of the case created from this activity, or None."""
-    found = db.execute(
+    return first_value(
+        db,
         "SELECT p.code FROM bruttolista_links l JOIN projects p ON p.id = l.project_id"
         " WHERE l.activity_id = ? AND l.relation = 'skapat'",
         [activity_id],
-    ).fetchone()
-    return None if found is None else str(found[0])
+        str,
+    )
 
 
 ACTIVITY_SCHEMA: dict[str, Any] = {
@@ -255,21 +252,23 @@ def activities_frame(db: Database, *, year: int | None = None) -> pl.DataFrame:
     )
 
 
+OUTCOME_SCHEMA: dict[str, Any] = {
+    "activity_id": pl.Int64,
+    "year": pl.Int64,
+    "status": pl.String,
+    "outcome": pl.String,
+    "source": pl.String,
+}
+
+
 def outcomes_frame(db: Database, activity_id: int | None = None) -> pl.DataFrame:
     """Every yearly outcome (of one activity or all), oldest first."""
-    where, params = ("WHERE activity_id = ?", [activity_id]) if activity_id else ("", [])
-    return frame(
+    return table_frame(
         db,
-        f"SELECT activity_id, year, status, outcome, source FROM bruttolista_outcomes {where}"
-        " ORDER BY activity_id, year",
-        params,
-        {
-            "activity_id": pl.Int64,
-            "year": pl.Int64,
-            "status": pl.String,
-            "outcome": pl.String,
-            "source": pl.String,
-        },
+        "bruttolista_outcomes",
+        OUTCOME_SCHEMA,
+        order_by="activity_id, year",
+        where={"activity_id": activity_id},
     )
 
 

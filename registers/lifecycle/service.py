@@ -7,8 +7,8 @@ from typing import Any
 import polars as pl
 
 from portfolio.auth import Action, User, require
-from portfolio.db import Database, audit_by, write
-from portfolio.errors import InvalidInputError, NotFoundError, StaleEditError
+from portfolio.db import Database, audit_by, found_or_raise, write
+from portfolio.errors import InvalidInputError, StaleEditError
 from portfolio.governance import store as governance_store
 from registers.bruttolista import service as bruttolista
 from registers.bruttolista.model import ActivityInput, ActivityStatus, OutcomeInput
@@ -17,10 +17,9 @@ from registers.lifecycle.model import DeviationInput, HandoverInput, HandoverMar
 
 
 def _project(db: Database, project_id: int) -> dict[str, Any]:
-    found = governance_store.project(db, project_id)
-    if found is None:
-        raise NotFoundError(f"Projektet med id {project_id} finns inte")
-    return found
+    return found_or_raise(
+        governance_store.project(db, project_id), f"Projektet med id {project_id} finns inte"
+    )
 
 
 def _audit_created(
@@ -49,9 +48,7 @@ def add_handover_item(db: Database, actor: User, data: HandoverInput) -> int:
 def mark_handover(db: Database, actor: User, item_id: int, mark: HandoverMark, *, version: int) -> None:
     """Answer a checklist line (ja/nej, comment); refused if it changed since `version`."""
     require(actor, Action.MANAGE_PROJECTS)
-    current = store.handover_item(db, item_id)
-    if current is None:
-        raise NotFoundError(f"Leverabeln med id {item_id} finns inte")
+    current = found_or_raise(store.handover_item(db, item_id), f"Leverabeln med id {item_id} finns inte")
     with write(db):
         if not store.mark_handover_item(db, item_id, mark, expected_version=version):
             raise StaleEditError(
@@ -105,9 +102,7 @@ def need_to_activity(
 ) -> int:
     """Make a need a bruttolista activity linked to the need's project; both point at each other."""
     require(actor, Action.MANAGE_BRUTTOLISTA)
-    found = store.need(db, need_id)
-    if found is None:
-        raise NotFoundError(f"Behovet med id {need_id} finns inte")
+    found = found_or_raise(store.need(db, need_id), f"Behovet med id {need_id} finns inte")
     if found["activity_id"] is not None:
         raise InvalidInputError([f"Behovet ”{found['need']}” är redan en aktivitet i bruttolistan"])
     project = _project(db, found["project_id"])

@@ -7,7 +7,16 @@ from typing import Any
 
 import polars as pl
 
-from portfolio.db import Database, Migrations, exists, frame, positioned_frame, row_dict, update_if_unchanged
+from portfolio.db import (
+    Database,
+    Migrations,
+    exists,
+    frame,
+    positioned_frame,
+    row_dict,
+    table_insert,
+    update_if_unchanged,
+)
 from registers.lifecycle.model import DeviationInput, HandoverInput, HandoverMark, NeedInput
 
 MIGRATIONS = Migrations("lifecycle")
@@ -62,23 +71,21 @@ def insert_handover_item(
     position = db.execute(
         "SELECT COALESCE(MAX(position), -1) + 1 FROM handover_items WHERE project_id = ?", [data.project_id]
     ).fetchone()[0]
-    cur = db.execute(
-        "INSERT INTO handover_items (project_id, position, section, deliverable, delivered,"
-        " delivered_basis, comment, reference, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            data.project_id,
-            position,
-            data.section,
-            data.deliverable,
-            data.delivered,
-            basis,
-            data.comment,
-            data.reference,
-            source,
-        ],
+    return table_insert(
+        db,
+        "handover_items",
+        {
+            "project_id": data.project_id,
+            "position": position,
+            "section": data.section,
+            "deliverable": data.deliverable,
+            "delivered": data.delivered,
+            "delivered_basis": basis,
+            "comment": data.comment,
+            "reference": data.reference,
+            "source": source,
+        },
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 def handover_item(db: Database, item_id: int) -> dict[str, Any] | None:
@@ -129,13 +136,19 @@ def deviation_exists(db: Database, project_id: int, type_: str, period: str | No
 
 def insert_deviation(db: Database, data: DeviationInput, *, source: str | None = None) -> int:
     """Record a count of deviations of a type; returns its id."""
-    cur = db.execute(
-        "INSERT INTO deviations (project_id, type, count, period, text, categories, source)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [data.project_id, data.type, data.count, data.period, data.text, _json(data.categories), source],
+    return table_insert(
+        db,
+        "deviations",
+        {
+            "project_id": data.project_id,
+            "type": data.type,
+            "count": data.count,
+            "period": data.period,
+            "text": data.text,
+            "categories": _json(data.categories),
+            "source": source,
+        },
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 def deviations_frame(db: Database, project_id: int) -> pl.DataFrame:
@@ -171,12 +184,17 @@ def insert_need(db: Database, data: NeedInput, *, source: str | None = None) -> 
     position = db.execute(
         "SELECT COALESCE(MAX(position), -1) + 1 FROM needs WHERE project_id = ?", [data.project_id]
     ).fetchone()[0]
-    cur = db.execute(
-        "INSERT INTO needs (project_id, position, need, details, source) VALUES (?, ?, ?, ?, ?)",
-        [data.project_id, position, data.need, _json(data.details), source],
+    return table_insert(
+        db,
+        "needs",
+        {
+            "project_id": data.project_id,
+            "position": position,
+            "need": data.need,
+            "details": _json(data.details),
+            "source": source,
+        },
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
 
 
 def need(db: Database, need_id: int) -> dict[str, Any] | None:
