@@ -103,15 +103,7 @@ lines = store.budget_lines_frame(conn, pid)
 if lines.height:
     totals = budget_totals(lines)
     lines = rounding_differences(lines)
-    money_cols = [
-        "budget_total_ore",
-        "budget_region_ore",
-        "budget_kommunerna_ore",
-        "outcome_total_ore",
-        "outcome_region_ore",
-        "outcome_kommunerna_ore",
-        "rounding_ore",
-    ]
+    money_cols = [*store.AMOUNT_COLUMNS, "rounding_ore"]
     shown = ui.kr_column(lines, money_cols).select(
         pl.col("activity").alias("Aktivitet"),
         pl.col("kind").replace({"budget": "budgetrad", "tillkommande": "utanför budget"}).alias("Typ"),
