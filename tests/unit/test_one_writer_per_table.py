@@ -23,7 +23,25 @@ TABLES = (
     "users",
     "user_projects",
 )
-INSERT = re.compile(r"""INSERT\s+(?:OR\s+\w+\s+)?INTO\s+\[?(\w+)|_insert\(\s*db,\s*"(\w+)\"""")
+INSERT = re.compile(r"""INSERT\s+(?:OR\s+\w+\s+)?INTO\s+\[?(\w+)""")
+
+
+def inserted_table(call: ast.Call) -> str | None:
+    """The table a call inserts into, whatever the helper is called: `table_insert(db, "t", …)`
+    or any other `…insert(db, "t", …)`, and sqlite-utils' `db.table("t").insert(…)`/`db["t"].insert(…)`."""
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    if not name.endswith("insert"):
+        return None
+    if len(call.args) >= 2 and isinstance(call.args[1], ast.Constant) and isinstance(call.args[1].value, str):
+        return call.args[1].value
+    if isinstance(func, ast.Attribute):
+        owner = func.value
+        if isinstance(owner, ast.Call) and owner.args and isinstance(owner.args[0], ast.Constant):
+            return str(owner.args[0].value)
+        if isinstance(owner, ast.Subscript) and isinstance(owner.slice, ast.Constant):
+            return str(owner.slice.value)
+    return None
 
 
 def inserts() -> Counter[str]:
@@ -38,14 +56,13 @@ def inserts() -> Counter[str]:
                 if isinstance(n, ast.FunctionDef) and re.match(r"m\d{3}_", n.name)
             ]
             for node in ast.walk(tree):
-                if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+                if any(start <= getattr(node, "lineno", 0) <= end for start, end in migrations):
                     continue
-                if any(start <= node.lineno <= end for start, end in migrations):
-                    continue
-                for match in INSERT.finditer(node.value):
-                    found[match.group(1) or match.group(2)] += 1
-            for match in re.finditer(r'_insert\(\s*db,\s*"(\w+)"', path.read_text(encoding="utf-8")):
-                found[match.group(1)] += 1
+                if isinstance(node, ast.Call) and (table := inserted_table(node)):
+                    found[table] += 1
+                elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    for match in INSERT.finditer(node.value):
+                        found[match.group(1)] += 1
     return found
 
 
