@@ -7,7 +7,16 @@ from typing import Any
 
 import polars as pl
 
-from portfolio.db import Database, Migrations, frame, row_dicts, stamps_to_utc, update_if_unchanged
+from portfolio.db import (
+    Database,
+    Migrations,
+    first_value,
+    frame,
+    row_dicts,
+    stamps_to_utc,
+    table_insert,
+    update_if_unchanged,
+)
 from portfolio.errors import NotFoundError
 from registers.risks.model import BUILTIN_CATEGORIES, Register, RegisterInput, now
 
@@ -82,18 +91,7 @@ REGISTER_FIELDS = ("name", "category", "scale", "yellow_from", "red_from", "desc
 
 def _id_where(db: Database, table: str, where: str, params: Sequence[Any]) -> int | None:
     """The id of the first row of `table` that matches, or None."""
-    row = db.execute(f"SELECT id FROM {table} WHERE {where}", params).fetchone()
-    return None if row is None else int(row[0])
-
-
-def _insert(db: Database, table: str, values: dict[str, Any]) -> int:
-    """Insert a row of column values; returns its id."""
-    new_id = db.execute(
-        f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
-        list(values.values()),
-    ).lastrowid
-    assert new_id is not None
-    return new_id
+    return first_value(db, f"SELECT id FROM {table} WHERE {where}", params, int)
 
 
 def _update_versioned(
@@ -186,7 +184,7 @@ def insert_register(
     source: str | None = None,
 ) -> int:
     """Insert a register; returns its id."""
-    return _insert(
+    return table_insert(
         db,
         "risk_registers",
         {"project_id": project_id, **_register_values(data), "scale_source": scale_source, "source": source},
@@ -256,7 +254,7 @@ def insert_risk(
 ) -> int:
     """Insert a risk from its field values; returns its id."""
     stamp = now()
-    return _insert(
+    return table_insert(
         db,
         "risks",
         {
@@ -374,7 +372,7 @@ def insert_action(
 ) -> int:
     """Insert an action on a risk; returns its id."""
     stamp = now()
-    return _insert(
+    return table_insert(
         db,
         "risk_actions",
         {
