@@ -30,9 +30,10 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 
 # Everything CI runs: the tests without a browser on both cores, then the browser tests one at a
 # time (each starts a server and Chromium; two at once would only measure the machine).
-# A browser test that fails is run once more, and the report lists it as RERUN: about one run in
-# two lost one test to a project chooser that jumped to the first project under load (an open
-# defect, see the issue notes of 2026-12-04); remove --reruns once it is found.
+# A browser test that fails is run once more, and the report lists it as RERUN, so a flake is seen
+# and still fails CI when it repeats. The two causes found so far are fixed in the app: a select
+# box that fell back to its first option, and a download that reran the page under a second click
+# (issue notes of 2026-12-04). Remove --reruns once clean-clone runs show no RERUN for a while.
 test: $(VENV)/.dev-installed $(AXE) lint
 	$(BIN)/python -m pytest -m "not browser" -n 2
 	$(BIN)/python -m pytest -m browser --reruns 1
