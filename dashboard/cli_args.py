@@ -27,23 +27,13 @@ def iso_day(text: str) -> date:
 
 
 def acting_user(db: Database, email: str | None) -> User:
-    """The acting user: --user EMAIL, else the system user (the command line runs as admin)."""
+    """The acting user: --user EMAIL, else the system user (the command line runs as admin).
+    Refused, with nothing changed, when there is no such account or it is disabled."""
     if not email:
         return SYSTEM
     found = users_store.find_user(db, email)
     if found is None:
-        raise NotFoundError(f"Det finns inget konto med e-postadressen {email}")
-    return found[0]
-
-
-def importing_user(db: Database, email: str | None) -> User:
-    """The account an all-or-nothing import runs as (--user EMAIL, else the system user): refused,
-    with nothing changed, when there is no such account or it is disabled."""
-    if not email:
-        return SYSTEM
-    found = users_store.find_user(db, email)
-    if found is None:
-        raise PermissionDeniedError(f"Det finns inget konto med e-postadressen {email}; inget ändrades.")
+        raise NotFoundError(f"Det finns inget konto med e-postadressen {email}; inget ändrades.")
     if not found[0].active:
         raise PermissionDeniedError(f"Kontot {email} är avstängt; inget ändrades.")
     return found[0]

@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from dashboard.cli_args import add_db_option, documented_command, fail, import_rejected, importing_user
+from dashboard.cli_args import acting_user, add_db_option, documented_command, fail, import_rejected
 from dashboard.cli_db import open_checked
 from portfolio import store as core_store
 from portfolio.auth import Action, require
@@ -76,7 +76,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return fail(f"filen {path} finns inte")
     db = open_checked(args.db)
     project_id = core_store.project_id_for(db, args.project)
-    user = importing_user(db, args.user)
+    user = acting_user(db, args.user)
     require(user, Action.EDIT_RISKS, project_id=project_id)
     try:
         summary = excel_import.import_register(db, user, project_id, path.read_bytes())

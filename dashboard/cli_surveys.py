@@ -15,7 +15,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from dashboard.cli_args import add_db_option, documented_command, fail, import_rejected, importing_user
+from dashboard.cli_args import acting_user, add_db_option, documented_command, fail, import_rejected
 from dashboard.cli_db import open_checked
 from portfolio.db import Database
 from portfolio.errors import ImportRejectedError
@@ -62,7 +62,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not path.is_file():
         return fail(f"filen {path} finns inte")
     db = open_checked(args.db)
-    user = importing_user(db, args.user)
+    user = acting_user(db, args.user)
     try:
         result = service.import_answers(
             db, user, args.survey, path.name, path.read_bytes(), replace=args.replace

@@ -56,3 +56,25 @@ def test_who_must_report_is_set_from_the_command_line_and_shows_in_due(seeded_pa
     assert "får inte" in capsys.readouterr().err
     assert main(["calendar", "due", "--today", "2019-05-25", *db]) == 0
     assert "GNS/8/2018           T1 2019  2019-05-24  saknas, 1 dag sen" in capsys.readouterr().out
+
+
+def test_the_leaders_commands_are_recorded_as_the_leaders_and_a_disabled_account_is_refused(
+    seeded_path, capsys
+):
+    from portfolio import accounts
+    from registers.database import open_database
+    from tests.personas import persona
+
+    db = ["--db", str(seeded_path)]
+    draft = ["status-report", "draft", "--project", "GNS/8/2018", "--year", "2019", "--period", "T2"]
+    assert main([*draft, *LEADER, *db]) == 0
+    conn = open_database(seeded_path)
+    last = conn.execute("SELECT user_email FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    assert last[0] == "projektledare.link2@gns.example"  # not the command line's system user
+
+    accounts.set_active(conn, persona(conn, "e-strateg@gns.example"), LEADER[1], False)
+    before = conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    capsys.readouterr()
+    assert main(["status-report", "edit", "--draft", "1", "--time", "grön", *LEADER, *db]) == 1
+    assert f"Kontot {LEADER[1]} är avstängt; inget ändrades." in capsys.readouterr().err
+    assert conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == before
