@@ -409,8 +409,8 @@ def new_benefit_form(project_id: int, party_names: dict[str, str]) -> None:
             "Riktning (ny nytta)", DIRECTIONS, key="benefits_new_direction", none="– ej angiven"
         )
         c1, c2, c3, c4 = st.columns(4)
-        new_baseline_date = ui.date_input(
-            "Nollmätning, datum (ny nytta)", value=None, key="benefits_new_baseline_date", where=c1
+        new_baseline_date = _plan_date(
+            c1, "Nollmätning, datum (ny nytta)", "benefits_new_baseline_date", value=None
         )
         new_baseline_value = c2.text_input("Nollmätning, värde (ny nytta)", key="benefits_new_baseline_value")
         new_target_date = _plan_date(c3, "Målvärde, datum (ny nytta)", "benefits_new_target_date", value=None)

@@ -290,3 +290,14 @@ def test_a_value_is_confirmed_under_its_button_and_its_amount_emptied(app_as, ap
 def test_no_two_controls_on_the_benefits_page_share_a_label(app_as) -> None:
     at = app_as("projektledare", PAGE)
     assert duplicate_labels(at) == []
+
+
+def test_every_plan_date_of_a_benefit_offers_the_years_2000_to_2100(app_as):
+    """A new benefit's baseline date had Streamlit's own limits: nothing before ten years ago,
+    so a baseline measured in 2015 could not be entered."""
+    at = app_as("projektledare", "app_pages/benefits.py")
+    keys = [d.key for d in at.date_input if d.key and d.key.startswith(("benefits_new_", "benefits_edit_"))]
+    assert "benefits_new_baseline_date" in keys
+    for key in keys:
+        proto = at.date_input(key=key).proto
+        assert (proto.min, proto.max) == ("2000-01-01", "2100-12-31"), key
