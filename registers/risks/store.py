@@ -7,16 +7,8 @@ from typing import Any
 
 import polars as pl
 
-from portfolio.db import (
-    Database,
-    Migrations,
-    first_value,
-    frame,
-    row_dicts,
-    stamps_to_utc,
-    table_insert,
-    update_if_unchanged,
-)
+from portfolio import db as core_db
+from portfolio.db import Database, Migrations, frame, row_dicts, stamps_to_utc, update_if_unchanged
 from portfolio.errors import NotFoundError
 from registers.risks.model import BUILTIN_CATEGORIES, Register, RegisterInput, now
 
@@ -91,7 +83,7 @@ REGISTER_FIELDS = ("name", "category", "scale", "yellow_from", "red_from", "desc
 
 def _id_where(db: Database, table: str, where: str, params: Sequence[Any]) -> int | None:
     """The id of the first row of `table` that matches, or None."""
-    return first_value(db, f"SELECT id FROM {table} WHERE {where}", params, int)
+    return core_db.first_value(db, f"SELECT id FROM {table} WHERE {where}", params, int)
 
 
 def _update_versioned(
@@ -184,7 +176,7 @@ def insert_register(
     source: str | None = None,
 ) -> int:
     """Insert a register; returns its id."""
-    return table_insert(
+    return core_db.table_insert(
         db,
         "risk_registers",
         {"project_id": project_id, **_register_values(data), "scale_source": scale_source, "source": source},
@@ -254,7 +246,7 @@ def insert_risk(
 ) -> int:
     """Insert a risk from its field values; returns its id."""
     stamp = now()
-    return table_insert(
+    return core_db.table_insert(
         db,
         "risks",
         {
@@ -372,7 +364,7 @@ def insert_action(
 ) -> int:
     """Insert an action on a risk; returns its id."""
     stamp = now()
-    return table_insert(
+    return core_db.table_insert(
         db,
         "risk_actions",
         {
