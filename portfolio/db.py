@@ -504,12 +504,19 @@ def frame(db: Database, sql: str, params: Sequence[Any], schema: dict[str, Any])
 
 
 def table_frame(
-    db: Database, table: str, schema: dict[str, Any], *, order_by: str, where: dict[str, Any] | None = None
+    db: Database,
+    table: str,
+    schema: dict[str, Any],
+    *,
+    order_by: str,
+    where: dict[str, Any] | None = None,
+    given: dict[str, Any] | None = None,
 ) -> pl.DataFrame:
     """The schema's columns of `table`'s rows in `order_by` order; the schema names them once,
-    for the query and for the frame. `where` maps columns to the value they must equal; a column
-    given None is not filtered on, so one reader serves "of one year, or all"."""
-    equal = {column: value for column, value in (where or {}).items() if value is not None}
+    for the query and for the frame. `where` maps columns to the value they must equal (None
+    matches nothing); `given` does too, but a column given None is not filtered on, so one
+    reader serves "of one year, or all"."""
+    equal = {**(where or {}), **{c: v for c, v in (given or {}).items() if v is not None}}
     condition = " WHERE " + " AND ".join(f"{column} = ?" for column in equal) if equal else ""
     return frame(
         db,

@@ -28,7 +28,7 @@ KEY_SCHEMA: dict[str, Any] = {
 
 def keys_frame(db: Database, year: int | None = None) -> pl.DataFrame:
     """Allocation keys, for one year or all."""
-    return table_frame(db, "allocation_keys", KEY_SCHEMA, order_by="year, name", where={"year": year})
+    return table_frame(db, "allocation_keys", KEY_SCHEMA, order_by="year, name", given={"year": year})
 
 
 def get_key(db: Database, key_id: int) -> dict[str, Any] | None:
@@ -89,7 +89,7 @@ def population_history(db: Database, year: int | None = None) -> pl.DataFrame:
         "allocation_population",
         POPULATION_SCHEMA,
         order_by="year, party_code, version",
-        where={"year": year},
+        given={"year": year},
     )
 
 

@@ -111,7 +111,7 @@ CALENDAR_SCHEMA: dict[str, Any] = {
 def calendar_frame(db: Database, year: int | None = None) -> pl.DataFrame:
     """The calendar's periods (of one year or all), in deadline order."""
     return table_frame(
-        db, "reporting_periods", CALENDAR_SCHEMA, order_by="report_deadline, id", where={"year": year}
+        db, "reporting_periods", CALENDAR_SCHEMA, order_by="report_deadline, id", given={"year": year}
     )
 
 

@@ -49,7 +49,7 @@ LOG_SCHEMA: dict[str, Any] = {
 def log_frame(db: Database, user_id: int | None = None) -> pl.DataFrame:
     """The reminders sent (to one user, or all), newest first."""
     return table_frame(
-        db, "reminder_log", LOG_SCHEMA, order_by="sent_at DESC, id DESC", where={"user_id": user_id}
+        db, "reminder_log", LOG_SCHEMA, order_by="sent_at DESC, id DESC", given={"user_id": user_id}
     )
 
 

@@ -268,7 +268,7 @@ def outcomes_frame(db: Database, activity_id: int | None = None) -> pl.DataFrame
         "bruttolista_outcomes",
         OUTCOME_SCHEMA,
         order_by="activity_id, year",
-        where={"activity_id": activity_id},
+        given={"activity_id": activity_id},
     )
 
 
