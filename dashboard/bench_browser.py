@@ -293,7 +293,8 @@ def measure_floor(browser: Any, runs: int, sessions: int) -> dict[str, Any]:
         app.write_text(FLOOR_APP)
         port = free_port()
         command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
-                   "--server.port", str(port), "--browser.gatherUsageStats", "false"]  # fmt: skip
+                   "--server.port", str(port), "--browser.gatherUsageStats", "false",
+                   "--server.fileWatcherType", "none"]  # fmt: skip
         with _served(command, "/_stcore/health", Path(tmp), port) as (url, _ready, _pid):
             context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="sv-SE")
             context.add_init_script(_PROBE)

@@ -9,6 +9,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -89,21 +90,20 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     path = config.db_path(args.db).resolve()
-    check_database(path, quick=False)
+    # The full integrity check reads the whole file (about 1 s on the large tier) inside SQLite,
+    # which lets other threads run: Streamlit's server modules load meanwhile.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        checked = pool.submit(check_database, path, quick=False)
+        _load_server_modules()
+        checked.result()  # a damaged, foreign or newer file is refused here, before any server
     # The only place a running server's schema is brought up to date: page runs never migrate.
     open_database(path, migrate=True).close()
-    env = dict(
-        os.environ,
+    os.environ.update(
         PORTFOLJ_DB=str(path),
         PORTFOLJ_DB_CHECKED=str(path),  # checked in full above; the app need not check it again
         PORTFOLJ_DEMO="1" if args.demo else "0",
     )
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(APP),
+    options = [
         "--server.address",
         "127.0.0.1",
         "--server.port",
@@ -112,8 +112,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "true",
         "--browser.gatherUsageStats",
         "false",
-        "--server.runOnSave",
-        "false",
+        # No watching of source files: a served app does not change under it, and the watcher
+        # walked every loaded module after each run of each session (most of a new session's
+        # cost with 15 sessions at once; docs/performance.md).
+        "--server.fileWatcherType",
+        "none",
         "--client.toolbarMode",
         "minimal",
         # Select boxes declare the value they hold as their default (ui.held_index); Streamlit
@@ -132,8 +135,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"portfolj körs på http://127.0.0.1:{args.port} med databasen {path}", flush=True)
     # Files the server creates (database, WAL, SHM) are readable by their owner only.
     os.umask(0o077)
-    # Replace this process by the server, so a signal to our PID reaches Streamlit itself.
-    os.execve(sys.executable, command, env)
+    run_streamlit(["run", str(APP), *options])
+    return 0
+
+
+def _load_server_modules() -> None:
+    """Import what the server needs (Streamlit's CLI and ASGI server, the app's routes)."""
+    import streamlit.web.cli
+    import streamlit.web.server.starlette.starlette_server  # noqa: F401
+
+    import dashboard.api
+    import dashboard.web  # noqa: F401
+
+
+def run_streamlit(arguments: list[str]) -> None:
+    """`streamlit ARGUMENTS` in this process, until the server stops (Ctrl-C or SIGTERM).
+
+    In this process rather than a new one: every module the command has loaded is already here
+    (about 1.5 s of imports on this machine), and a signal to this PID reaches the server."""
+    import click
+    from streamlit.web import cli as streamlit_cli
+
+    try:
+        streamlit_cli.main.main(args=arguments, prog_name="streamlit", standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):  # Ctrl-C: the server has shut down
+        print("portfolj har stoppats.", flush=True)
 
 
 PROJECT_COLUMNS = ("code", "name", "phase", "status", "budget", "actual", "deviation")

@@ -93,9 +93,14 @@ def parties() -> pl.DataFrame:
     return _parties(*db_key())
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def _party_names(path: str, revision: int) -> dict[str, str]:
+    return dict(_parties(path, revision).select("code", "name").iter_rows())
+
+
 def party_names() -> dict[str, str]:
-    """Party code → name."""
-    return dict(parties().select("code", "name").iter_rows())
+    """Party code → name (cached: pages look names up once per row of a table)."""
+    return _party_names(*db_key())
 
 
 def status_text(status: str | None) -> str:
@@ -184,7 +189,11 @@ def plain_expr(column: pl.Expr) -> pl.Expr:
 
 
 def table(frame: pl.DataFrame, **kwargs: Any) -> None:
-    """st.table with every text cell shown as written: st.table renders Markdown in its cells."""
+    """st.table with every text cell shown as written: st.table renders Markdown in its cells.
+
+    Without the index column: a Polars frame has none, and asking Streamlit to find that out
+    costs a conversion of the whole frame to pandas."""
+    kwargs.setdefault("hide_index", True)
     st.table(frame.with_columns(plain_expr(pl.col(pl.String))), **kwargs)
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import stat
 from pathlib import Path
 
 import pytest
 
-from dashboard.cli import main
+from dashboard.cli import APP, main
 from portfolio import db as core_db
 from registers.database import known_migrations, open_database, restore_database
 
@@ -32,12 +33,12 @@ COMMANDS = [
 
 @pytest.fixture(autouse=True)
 def _serve_never_starts_a_server(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`serve` must refuse before it execs Streamlit; if it did not, fail instead of becoming it."""
+    """`serve` must refuse before it starts Streamlit; if it did not, fail instead of serving."""
 
     def refuse(*args: object) -> None:
         raise AssertionError("serve started Streamlit on a database it should have refused")
 
-    monkeypatch.setattr("dashboard.cli.os.execve", refuse)
+    monkeypatch.setattr("dashboard.cli.run_streamlit", refuse)
 
 
 def _damage(path: Path) -> None:
@@ -198,16 +199,17 @@ def test_the_server_serve_starts_skips_the_second_full_check_and_others_still_ma
     large tier). A server started another way (`streamlit run`) still checks."""
     started: dict[str, str] = {}
 
-    class Became(Exception):
-        """What execve does instead of returning: this process becomes Streamlit."""
+    def start_streamlit(arguments: list[str]) -> None:
+        started.update(os.environ)
 
-    def become_streamlit(executable: str, command: list[str], env: dict[str, str]) -> None:
-        started.update(env)
-        raise Became
-
-    monkeypatch.setattr("dashboard.cli.os.execve", become_streamlit)
-    with pytest.raises(Became):
-        main(["serve", "--db", str(seeded_path)])
+    monkeypatch.setattr("dashboard.cli.run_streamlit", start_streamlit)
+    for key in ("PORTFOLJ_DB", "PORTFOLJ_DB_CHECKED", "PORTFOLJ_DEMO"):
+        monkeypatch.setenv(key, "")  # serve sets them in this process; put back after the test
+    umask = os.umask(0o022)
+    try:
+        assert main(["serve", "--db", str(seeded_path)]) == 0
+    finally:
+        os.umask(umask)
 
     from dashboard import ui
 
@@ -228,3 +230,24 @@ def test_the_server_serve_starts_skips_the_second_full_check_and_others_still_ma
     ui.startup_problems.clear()
     ui.startup_problems(str(seeded_path.resolve()))
     assert checks == [str(seeded_path.resolve())]
+
+
+def test_serve_starts_the_app_in_its_own_process_without_watching_source_files(
+    seeded_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The served app never changes under the server: Streamlit's watcher of source files walked
+    every loaded module after each run of each session (docs/performance.md, issue 20)."""
+    calls: list[list[str]] = []
+    monkeypatch.setattr("dashboard.cli.run_streamlit", calls.append)
+    for key in ("PORTFOLJ_DB", "PORTFOLJ_DB_CHECKED", "PORTFOLJ_DEMO"):
+        monkeypatch.setenv(key, "")
+    umask = os.umask(0o022)
+    try:
+        assert main(["serve", "--db", str(seeded_path), "--port", "8999"]) == 0
+    finally:
+        os.umask(umask)
+    [arguments] = calls
+    assert arguments[:2] == ["run", str(APP)]
+    options = dict(zip(arguments[2::2], arguments[3::2], strict=True))
+    assert options["--server.fileWatcherType"] == "none"
+    assert options["--server.port"] == "8999"
