@@ -148,10 +148,13 @@ def build_database(tier: Tier, directory: Path, *, rebuild: bool = False) -> tup
 def time_pages(db_path: Path, runs: int) -> list[dict[str, Any]]:
     """Every page under AppTest as the e-strateg: cold (caches cleared) and warm (a rerun)."""
     import streamlit as st
+    from streamlit import config as streamlit_config
     from streamlit.testing.v1 import AppTest
 
     os.environ["PORTFOLJ_DB"] = str(db_path)
     os.environ["PORTFOLJ_DEMO"] = "0"
+    # As `portfolj serve` configures it: select boxes declare the value they hold (ui.held_index).
+    streamlit_config.set_option("global.disableWidgetStateDuplicationWarning", True)
     db = open_database(db_path)
     admin = users_store.find_user(db, "e-strateg@gns.example")
     db.close()

@@ -18,6 +18,11 @@ class PageSpec:
     default: bool = False
 
 
+# The Projekt page's parts, each a tab with its own address: /projekt?projekt=KOD&avsnitt=Tidplan
+# (Streamlit keeps the open tab in that query parameter; the first tab has none).
+PROJECT_SECTION_PARAM = "avsnitt"
+PROJECT_SECTIONS = ("Översikt", "Statusrapporter", "Budget och utfall", "Tidplan", "Livscykel och beslut")
+
 PAGES: tuple[PageSpec, ...] = (
     # Att göra is what every role sees first after login.
     PageSpec("Portföljen", "app_pages/todo.py", "Att göra", "att-gora", default=True),

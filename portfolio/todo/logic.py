@@ -30,6 +30,8 @@ PAGE_PROJECT = "app_pages/project.py"
 PAGE_RISKS = "app_pages/risks.py"
 PAGE_BENEFITS = "app_pages/benefits.py"
 PAGE_TERTIAL = "app_pages/tertial.py"
+# The Projekt page opens at the part where a status report is written (its "Statusrapporter" tab).
+AT_REPORTS = ("avsnitt", "Statusrapporter")
 
 
 def items_for(user: User, inputs: TodoInputs) -> list[TodoItem]:
@@ -74,7 +76,7 @@ def report_items(user: User, inputs: TodoInputs) -> list[TodoItem]:
             key=f"rapport:{r.project_code}:{r.year}:{r.period}",
             text=f"Statusrapport {_period_text(r.period, r.year)} för {r.project_code} {r.project_name}",
             page=PAGE_PROJECT,
-            params=(("projekt", r.project_code),),
+            params=(("projekt", r.project_code), AT_REPORTS),
             due=r.deadline,
             remind=True,
         )
@@ -205,7 +207,7 @@ def missing_report_items(inputs: TodoInputs) -> list[TodoItem]:
             key=f"saknad-rapport:{r.project_code}:{r.year}:{r.period}",
             text=f"{r.project_code} {r.project_name}: statusrapport {_period_text(r.period, r.year)} saknas",
             page=PAGE_PROJECT,
-            params=(("projekt", r.project_code),),
+            params=(("projekt", r.project_code), AT_REPORTS),
             due=r.deadline,
         )
         for r in missing

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.navigation import PROJECT_SECTION_PARAM, PROJECT_SECTIONS
 from portfolio import users_store
 from registers.database import open_database
 
@@ -56,6 +57,13 @@ def rendered(source: str) -> str:
 
 
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def open_section(at: AppTest, section: str) -> AppTest:
+    """The Projekt page with its tab `section` open (a click on the tab; only that part is drawn)."""
+    assert section in PROJECT_SECTIONS, section
+    at.session_state[PROJECT_SECTION_PARAM] = section
+    return at.run()
 
 
 def texts(at: AppTest) -> str:

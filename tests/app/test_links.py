@@ -40,6 +40,14 @@ def test_a_project_link_opens_that_project_and_a_new_choice_updates_the_address(
     assert at.code[0].value.endswith("/projekt?projekt=GNS/8/2018")
 
 
+def test_a_link_to_a_part_of_the_project_page_opens_that_tab(open_link):
+    """Att göra's "Statusrapport T2 …" and its e-mail link open the tab where the report is written."""
+    at = open_link("projektledare", "app_pages/project.py", projekt="GNS/8/2018", avsnitt="Statusrapporter")
+    assert "Statusrapporter" in [h.value for h in at.header]
+    assert "Fakta" not in [h.value for h in at.subheader]
+    assert at.code[0].value.endswith("/projekt?projekt=GNS/8/2018&avsnitt=Statusrapporter")
+
+
 def test_a_link_to_a_project_that_does_not_exist_says_so_in_swedish(open_link):
     at = open_link("namnd", "app_pages/project.py", projekt="GNS/99/2099")
     assert "Det finns inget projekt eller ärende med koden GNS/99/2099" in texts(at)

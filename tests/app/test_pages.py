@@ -6,7 +6,7 @@ import pytest
 
 from dashboard.navigation import PAGES, pages_for
 from portfolio.auth import Role
-from tests.app.conftest import ROLES, texts
+from tests.app.conftest import ROLES, open_section, texts
 
 PERSONA_ROLES = {
     "namnd": "nämnd",
@@ -41,10 +41,11 @@ def test_overview_lists_every_seeded_project_with_status_text(app_as):
 def test_project_page_shows_link2_total_cost_and_rounding(app_as):
     at = app_as("namnd", "app_pages/project.py")
     at.selectbox(key="project_select").set_value("GNS/8/2018").run()
-    shown = texts(at)
+    shown = texts(open_section(at, "Budget och utfall"))
     assert "3\u202f489\u202f986 kr" in shown
     assert "2\u202f810\u202f000 kr" in shown
     assert "differens" in shown  # the report's rounding is shown, not hidden
+    shown = texts(open_section(at, "Tidplan"))
     assert "2019-05-20" in shown  # actual go-live
     assert "2019-03-26" in shown  # one of the postponements
 
@@ -52,6 +53,7 @@ def test_project_page_shows_link2_total_cost_and_rounding(app_as):
 def test_project_page_lists_decisions_in_date_order(app_as):
     at = app_as("namnd", "app_pages/project.py")
     at.selectbox(key="project_select").set_value("GNS/8/2018").run()
+    at = open_section(at, "Livscykel och beslut")
     table = next(d.value for d in at.dataframe if "§" in d.value.columns)
     assert list(table["Datum"]) == sorted(table["Datum"])
     assert "2018-08-24" in list(table["Datum"])  # the project directive

@@ -13,7 +13,7 @@ from portfolio.auth import SYSTEM, Role
 from portfolio.projects import service as projects
 from portfolio.projects.model import ProjectInput
 from registers.database import open_database
-from tests.app.conftest import texts
+from tests.app.conftest import open_section, texts
 
 PROJECT_PAGE = "app_pages/project.py"
 NEW_PAGE = "app_pages/project_new.py"
@@ -24,9 +24,9 @@ def click(at: AppTest, label: str) -> AppTest:
     return at.run()
 
 
-def open_project(at: AppTest, code: str) -> AppTest:
+def open_project(at: AppTest, code: str, section: str = "Budget och utfall") -> AppTest:
     at.selectbox(key="project_select").set_value(code)
-    return at.run()
+    return open_section(at.run(), section)
 
 
 @pytest.fixture
@@ -123,6 +123,7 @@ def test_a_project_leader_sees_money_and_leadership_read_only_and_saves_the_stat
     at = click(at, "Spara uppgifterna")
     assert "Uppgifterna är sparade." in [s.value for s in at.success]
     assert projects.project(conn, pid)["status_reason"] == "Effektmätningen är planerad"
+    assert "Budget och utfall" in texts(open_section(at, "Budget och utfall"))
     assert "Ändra budgeten" not in texts(at)
 
 
@@ -168,7 +169,7 @@ def test_a_pasted_budget_table_is_previewed_then_saved(app_as, conn):
 
 def test_a_project_leader_adds_and_replans_a_milestone_and_the_history_keeps_both_dates(app_as, conn):
     pid = store.project_id_for(conn, "GNS/8/2018")
-    at = app_as("projektledare", PROJECT_PAGE)
+    at = open_section(app_as("projektledare", PROJECT_PAGE), "Tidplan")
     at.text_input(key="project_schedule_add_name").input("Effektmätning")
     at.date_input(key="project_schedule_add_date").set_value(date(2027, 6, 1))
     at = click(at, "Lägg till milstolpen")
@@ -189,7 +190,7 @@ def test_a_project_leader_adds_and_replans_a_milestone_and_the_history_keeps_bot
 
 def test_a_replan_without_a_reason_says_so_and_keeps_the_date(app_as, conn):
     pid = store.project_id_for(conn, "GNS/8/2018")
-    at = app_as("projektledare", PROJECT_PAGE)
+    at = open_section(app_as("projektledare", PROJECT_PAGE), "Tidplan")
     at.text_input(key="project_schedule_add_name").input("Effektmätning")
     at = click(at, "Lägg till milstolpen")
     ms = next(m for m in projects.milestones(conn, pid) if m["name"] == "Effektmätning")
@@ -203,8 +204,15 @@ def test_a_replan_without_a_reason_says_so_and_keeps_the_date(app_as, conn):
 
 @pytest.mark.parametrize("role", ["namnd", "kommunchef"])
 def test_readers_see_the_budget_and_plan_but_no_forms(app_as, role):
-    at = app_as(role, PROJECT_PAGE)
+    at = open_section(app_as(role, PROJECT_PAGE), "Budget och utfall")
     shown = texts(at)
     assert "Budget och utfall" in shown and "Fördelning per finansiär" in shown
-    assert "Ändra budgeten" not in shown and "Ändra tidplanen" not in shown
-    assert not [b for b in at.button if b.label in ("Spara uppgifterna", "Spara budgetraden", "Planera om")]
+    assert "Ändra budgeten" not in shown
+    buttons = [b.label for b in at.button]
+    at = open_section(at, "Tidplan")
+    shown = texts(at)
+    assert "Tidplan" in shown and "Ändra tidplanen" not in shown
+    buttons += [b.label for b in at.button]
+    at = open_section(at, "Översikt")
+    buttons += [b.label for b in at.button]
+    assert not set(buttons) & {"Spara uppgifterna", "Spara budgetraden", "Planera om"}

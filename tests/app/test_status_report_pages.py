@@ -11,7 +11,7 @@ from portfolio.reporting import store as reporting_store
 from registers.database import open_database
 from registers.risks import service as risks_service
 from registers.risks import store as risks_store
-from tests.app.conftest import texts
+from tests.app.conftest import open_section, texts
 from tests.present import present
 
 DIMENSIONS = ("time", "cost", "scope", "risk", "benefit", "overall")
@@ -19,7 +19,8 @@ PUBLISH = "FormSubmitter:project_report_form-Spara och publicera"
 
 
 def open_link2(at):
-    return at.selectbox(key="project_select").set_value("GNS/8/2018").run()
+    """LINK2 on the Projekt page, at its Statusrapporter tab."""
+    return open_section(at.selectbox(key="project_select").set_value("GNS/8/2018").run(), "Statusrapporter")
 
 
 def start_t2(at):
@@ -129,12 +130,14 @@ def test_a_report_from_before_snapshots_is_labelled_ej_sparat(app_as, app_env):
 def test_readers_see_no_report_form(app_as, role):
     at = open_link2(app_as(role, "app_pages/project.py"))
     assert not at.exception
+    assert "Statusrapporter" in [h.value for h in at.header]
     with pytest.raises(KeyError):
         at.button(key="project_report_start")
 
 
 def test_a_leader_sees_no_form_on_another_project(app_as):
     at = app_as("projektledare", "app_pages/project.py")
-    at.selectbox(key="project_select").set_value("GNS/03/2019").run()
+    at = open_section(at.selectbox(key="project_select").set_value("GNS/03/2019").run(), "Statusrapporter")
+    assert "Statusrapporter" in [h.value for h in at.header]
     with pytest.raises(KeyError):
         at.selectbox(key="project_report_period")

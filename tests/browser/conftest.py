@@ -225,6 +225,12 @@ def go_to(page, title: str) -> None:
     wait_idle(page)
 
 
+def open_tab(page, name: str) -> None:
+    """Open a page's tab (the Projekt page's parts are tabs; only the open one is drawn)."""
+    page.get_by_role("tab", name=name, exact=True).click()
+    wait_idle(page)
+
+
 def choose(page, label: str, option: str) -> None:
     """Pick `option` in the selectbox labelled `label`, as a keyboard user would."""
     _type_into_list(page, page.get_by_label(label, exact=True), option)

@@ -97,7 +97,9 @@ def test_committee_drills_from_the_overview_into_link2_and_its_risks(page_as):
     page = page_as("namnd", on="Portföljöversikt")
     pick(page, "overview_open_choice", "LINK2")
     press(page, "Öppna projektet")
-    page.get_by_role("heading", name="Budget och utfall").wait_for()
+    page.get_by_role(
+        "heading", name="LINK2 – Införande av nytt IT-stöd för samordnad planering (Cosmic Link)"
+    ).wait_for()
     go_to(page, "Riskregister")
     page.get_by_role("heading", name="Arbetsmiljö (5×5)").first.wait_for()
     assert page.get_by_role("heading", name="Informationssäkerhet (4×4)").first.is_visible()

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.browser.conftest import PERSONA_LABELS, choose, go_to, press, running_server, screenshot, wait_idle
+from tests.browser.conftest import (
+    PERSONA_LABELS,
+    choose,
+    go_to,
+    open_tab,
+    press,
+    running_server,
+    screenshot,
+    wait_idle,
+)
 
 
 def _only_link2_reports_in_a_current_t2(db_path) -> str:
@@ -55,6 +64,7 @@ def test_project_leader_publishes_a_t2_report_admin_sees_none_missing_and_the_co
 
             sign_in("projektledare")
             go_to(page, "Projekt")
+            open_tab(page, "Statusrapporter")
             press(page, f"Börja rapport för {period}")
             for label in ("Tid", "Kostnad", "Omfattning/kvalitet", "Risk", "Nytta"):
                 choose(page, label, "Grön")

@@ -99,7 +99,10 @@ def test_a_project_leader_sees_their_overdue_report_late_action_passed_review_an
     report, action, risk, *benefits = items
     assert report.text == "Statusrapport T1 2020 för GNS/8/2018 LINK2"
     assert report.when_text(TODAY) == "försenad 5 dagar (senast 2020-05-15)"
-    assert (report.page, report.params) == ("app_pages/project.py", (("projekt", "GNS/8/2018"),))
+    assert (report.page, report.params) == (
+        "app_pages/project.py",
+        (("projekt", "GNS/8/2018"), ("avsnitt", "Statusrapporter")),  # the tab where it is written
+    )
     assert action.text == "GNS/8/2018: Sluta faxa (risk: Fax)"
     assert action.params == (("projekt", "GNS/8/2018"), ("risk", "10"))
     assert risk.text == "GNS/8/2018: Fax"
