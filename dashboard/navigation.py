@@ -22,6 +22,9 @@ class PageSpec:
 # (Streamlit keeps the open tab in that query parameter; the first tab has none).
 PROJECT_SECTION_PARAM = "avsnitt"
 PROJECT_SECTIONS = ("Översikt", "Statusrapporter", "Budget och utfall", "Tidplan", "Livscykel och beslut")
+# The Nyttoregister's tabs, the same way: /nyttoregister?flik=Hela+portföljen
+BENEFITS_TAB_PARAM = "flik"
+BENEFITS_TABS = ("Projektets nyttor", "Nyttokalkyl", "Hela portföljen")
 
 PAGES: tuple[PageSpec, ...] = (
     # Att göra is what every role sees first after login.

@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts_benefits, forms, ui
+from dashboard.navigation import BENEFITS_TAB_PARAM, BENEFITS_TABS
 from portfolio import store as core_store
 from portfolio.errors import StaleEditError
 from portfolio.money import format_kr
@@ -667,13 +668,18 @@ def main() -> None:
     project_id = core_store.project_id_for(conn, code)
     project_rows = register.filter(pl.col("project_id") == project_id)
 
-    tab_project, tab_calc, tab_portfolio = st.tabs(["Projektets nyttor", "Nyttokalkyl", "Hela portföljen"])
-    with tab_project:
-        project_tab(project_rows, project_id, names[code], party_names)
-    with tab_calc:
-        calculation_tab(project_rows, project_id, names[code], party_names)
-    with tab_portfolio:
-        portfolio_tab(register, party_names)
+    # Only the open tab is drawn (its address: ?flik=Nyttokalkyl); the whole portfolio's table and
+    # every benefit's chart made the page slow to draw at 2 000 projects.
+    tab_project, tab_calc, tab_portfolio = st.tabs(BENEFITS_TABS, key=BENEFITS_TAB_PARAM, bind="query-params")
+    if tab_project.open:
+        with tab_project:
+            project_tab(project_rows, project_id, names[code], party_names)
+    if tab_calc.open:
+        with tab_calc:
+            calculation_tab(project_rows, project_id, names[code], party_names)
+    if tab_portfolio.open:
+        with tab_portfolio:
+            portfolio_tab(register, party_names)
 
 
 main()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.navigation import PROJECT_SECTION_PARAM, PROJECT_SECTIONS
+from dashboard.navigation import BENEFITS_TAB_PARAM, BENEFITS_TABS, PROJECT_SECTION_PARAM, PROJECT_SECTIONS
 from portfolio import users_store
 from registers.database import open_database
 
@@ -60,9 +60,11 @@ _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 def open_section(at: AppTest, section: str) -> AppTest:
-    """The Projekt page with its tab `section` open (a click on the tab; only that part is drawn)."""
-    assert section in PROJECT_SECTIONS, section
-    at.session_state[PROJECT_SECTION_PARAM] = section
+    """The page with its tab `section` open, as a click on the tab opens it (the Projekt page's
+    parts and the Nyttoregister's tabs: only the open one is drawn)."""
+    key = PROJECT_SECTION_PARAM if section in PROJECT_SECTIONS else BENEFITS_TAB_PARAM
+    assert section in PROJECT_SECTIONS + BENEFITS_TABS, section
+    at.session_state[key] = section
     return at.run()
 
 

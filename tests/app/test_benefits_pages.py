@@ -9,12 +9,21 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from dashboard.navigation import BENEFITS_TABS
 from portfolio import store as core_store
 from portfolio.auth import SYSTEM
 from registers.benefits import service, store
 from registers.benefits.model import Point
 from registers.database import open_database
-from tests.app.conftest import ROLES, duplicate_labels, fill, shown_under, texts, texts_of_a_clean_run
+from tests.app.conftest import (
+    ROLES,
+    duplicate_labels,
+    fill,
+    open_section,
+    shown_under,
+    texts,
+    texts_of_a_clean_run,
+)
 
 PAGE = "app_pages/benefits.py"
 DAYS = "Antal dagar efter beslut om utskrivningsklar som patienter finns kvar på sjukhuset"
@@ -94,8 +103,9 @@ def test_benefit_register_renders_for_every_role_with_link2s_effect_goals(app_as
     assert "○ Ej mätt" in shown
     assert "ske utanför projektet" in shown  # the report's follow-up note
     assert at.selectbox(key="benefits_project").value == "GNS/8/2018"
-    assert "Kostnad 3\u202f489\u202f986 kr" in shown  # the nyttokalkyl tab
-    assert "⚠ Ej mätta senaste året 12" in shown  # the portfolio tab
+    assert "Kostnad 3\u202f489\u202f986 kr" not in shown  # the other tabs are drawn when opened
+    assert "Kostnad 3\u202f489\u202f986 kr" in texts_of_a_clean_run(open_section(at, "Nyttokalkyl"))
+    assert "⚠ Ej mätta senaste året 12" in texts_of_a_clean_run(open_section(at, "Hela portföljen"))
 
 
 @pytest.mark.parametrize(
@@ -104,6 +114,7 @@ def test_benefit_register_renders_for_every_role_with_link2s_effect_goals(app_as
 def test_only_leaders_and_admin_see_the_edit_forms(app_as, role: str, edits: bool) -> None:
     at = app_as(role, PAGE)
     keys = {w.key for w in at.selectbox}
+    keys |= {w.key for w in open_section(at, "Nyttokalkyl").selectbox}
     assert ("benefits_edit_benefit" in keys) is edits
     assert ("benefits_value_benefit" in keys) is edits
     # Nothing has a plan yet: those who may set one measure with it, the others cannot measure.
@@ -193,7 +204,7 @@ def portfolio_table(at):
 
 
 def test_portfolio_view_filters_by_status_and_flags_the_unmeasured(app_as) -> None:
-    at = app_as("namnd", PAGE)
+    at = open_section(app_as("namnd", PAGE), "Hela portföljen")
     at.multiselect(key="benefits_filter_statuses").set_value(["uppnått"]).run()
     assert len(portfolio_table(at)) == 0
     at.multiselect(key="benefits_filter_statuses").set_value([]).run()
@@ -204,7 +215,7 @@ def test_portfolio_view_filters_by_status_and_flags_the_unmeasured(app_as) -> No
 
 
 def test_a_leader_values_a_benefit_in_hours_and_the_calculation_shows_it(app_as, app_env: Path) -> None:
-    at = app_as("projektledare", PAGE)
+    at = open_section(app_as("projektledare", PAGE), "Nyttokalkyl")
     benefit = goal_id(app_env, "Effektivare nyttjande av befintliga vårdplatser")
     at.selectbox(key="benefits_value_benefit").set_value(benefit)
     at.number_input(key="benefits_value_year").set_value(2020)
@@ -273,7 +284,7 @@ def test_a_new_benefit_is_confirmed_under_its_button_the_form_emptied_and_the_be
 
 
 def test_a_value_is_confirmed_under_its_button_and_its_amount_emptied(app_as, app_env: Path) -> None:
-    at = app_as("projektledare", PAGE)
+    at = open_section(app_as("projektledare", PAGE), "Nyttokalkyl")
     at.text_input(key="benefits_value_amount").input("12000")
     at.text_input(key="benefits_value_comment").input("Uppskattat")
     at.button(key="benefits_value_submit").click().run()
@@ -289,7 +300,8 @@ def test_a_value_is_confirmed_under_its_button_and_its_amount_emptied(app_as, ap
 
 def test_no_two_controls_on_the_benefits_page_share_a_label(app_as) -> None:
     at = app_as("projektledare", PAGE)
-    assert duplicate_labels(at) == []
+    for tab in BENEFITS_TABS:
+        assert duplicate_labels(open_section(at, tab)) == [], tab
 
 
 def test_every_plan_date_of_a_benefit_offers_the_years_2000_to_2100(app_as):

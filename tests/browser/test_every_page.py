@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.navigation import PROJECT_SECTIONS, pages_for
+from dashboard.navigation import BENEFITS_TABS, PROJECT_SECTIONS, pages_for
 from portfolio.auth import Role
 from tests.browser.conftest import axe_violations, go_to, open_login, open_tab, screenshot
 from tests.browser.test_swedish import english_on
@@ -20,7 +20,7 @@ ROLES = {
 # The project page is titled with the project's name; look for a section heading instead.
 CONTENT = {"Projekt": "Fakta"}
 # Pages whose parts are tabs drawn only when opened: each tab is checked like a page of its own.
-TABS = {"Projekt": PROJECT_SECTIONS[1:]}
+TABS = {"Projekt": PROJECT_SECTIONS[1:], "Nyttoregister": BENEFITS_TABS[1:]}
 
 
 @pytest.mark.parametrize("role", list(ROLES))
