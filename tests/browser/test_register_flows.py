@@ -46,7 +46,8 @@ def test_e_strateg_promotes_a_bruttolista_activity_and_sees_it_in_the_portfolio(
     page.locator(".st-key-bruttolista_promote_code input").fill("GNS/20/2020")
     submit(page, "bruttolista_promote_submit", "är nu ärendet GNS/20/2020")
     go_to(page, "Portföljöversikt")
-    page.get_by_text("Tabellen i textform").click()
+    page.get_by_text("Tabellen i textform").click()  # drawn when opened
+    page.get_by_role("row").filter(has_text="GNS/20/2020").first.wait_for()
     assert page.get_by_role("row").filter(has_text="GNS/20/2020").count() == 1
 
 
