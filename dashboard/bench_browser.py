@@ -287,7 +287,9 @@ def _summary(cold: float | None, warm: list[float]) -> dict[str, Any]:
 
 def measure_floor(browser: Any, runs: int, sessions: int) -> dict[str, Any]:
     """Streamlit's own floor: switching between the two pages of an app that draws a line of text,
-    in Chromium, and the same two pages opened by `sessions` sessions at once."""
+    in Chromium, and the same two pages opened by `sessions` sessions at once; also the time its
+    server takes to answer after start and a whole first load of its page in a fresh browser session
+    (what a login's new document costs at least)."""
     with tempfile.TemporaryDirectory() as tmp:
         app = Path(tmp) / "floor.py"
         app.write_text(FLOOR_APP)
@@ -295,11 +297,16 @@ def measure_floor(browser: Any, runs: int, sessions: int) -> dict[str, Any]:
         command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
                    "--server.port", str(port), "--browser.gatherUsageStats", "false",
                    "--server.fileWatcherType", "none"]  # fmt: skip
-        with _served(command, "/_stcore/health", Path(tmp), port) as (url, _ready, _pid):
+        with _served(command, "/_stcore/health", Path(tmp), port) as (url, ready_s, _pid):
             context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="sv-SE")
             context.add_init_script(_PROBE)
             page = context.new_page()
+            started = time.perf_counter()
             page.goto(url)
+            page.wait_for_function("() => window.__pb !== undefined", timeout=TIMEOUT_MS)
+            if page.evaluate("limit => window.__pb.drawn(limit)", TIMEOUT_MS) < 0:
+                raise TimeoutError("golvets sida blev inte klar")
+            load_s = time.perf_counter() - started
             page.wait_for_selector(IDLE, timeout=TIMEOUT_MS)
             cold = _timed(page, _nav_click(page, "Sidor", "Andra"))
             warm = []
@@ -309,7 +316,12 @@ def measure_floor(browser: Any, runs: int, sessions: int) -> dict[str, Any]:
             with ThreadPoolExecutor(1) as pool:
                 load = pool.submit(run_load, url, sessions=sessions, persona=None, pages=("first", "second"))
                 sessions_floor = load.result()
-    return {**_summary(cold, warm), "sessions": sessions_floor}
+    return {
+        **_summary(cold, warm),
+        "first_load_s": round(load_s, 3),
+        "ready_s": round(ready_s, 2),
+        "sessions": sessions_floor,
+    }
 
 
 def measure_persona(browser: Any, url: str, persona_key: str, runs: int) -> dict[str, Any]:

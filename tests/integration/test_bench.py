@@ -51,6 +51,7 @@ def test_bench_small_reports_every_figure(tmp_path):
     assert report["sie_import"]["peak_mb"] > 0
     browser = report["browser"]
     assert browser["floor"]["cold_s"] > 0 and browser["floor"]["warm_s"] > 0
+    assert browser["floor"]["first_load_s"] > 0 and browser["floor"]["ready_s"] > 0
     assert browser["floor"]["sessions"]["visits"] == 6 and browser["floor"]["sessions"]["errors"] == 0
     assert browser["server"]["ready_s"] > 0 and browser["server"]["rss_peak_with_sessions_mb"] > 0
     (namnd,) = browser["personas"]
