@@ -668,16 +668,20 @@ def main() -> None:
     project_id = core_store.project_id_for(conn, code)
     project_rows = register.filter(pl.col("project_id") == project_id)
 
-    # Only the open tab is drawn (its address: ?flik=Nyttokalkyl); the whole portfolio's table and
-    # every benefit's chart made the page slow to draw at 2 000 projects.
+    # Each tab has its address (?flik=Nyttokalkyl). A reader's page draws only the open tab (the
+    # whole portfolio's table and every benefit's chart made it slow at 2 000 projects); whoever may
+    # measure or change a benefit gets every tab drawn, so unsaved form fields survive a tab switch.
     tab_project, tab_calc, tab_portfolio = st.tabs(BENEFITS_TABS, key=BENEFITS_TAB_PARAM, bind="query-params")
-    if tab_project.open:
+    every_tab = (
+        benefits.can_edit(user, project_id) or benefits.measurable_benefits(user, project_rows).height > 0
+    )
+    if every_tab or tab_project.open:
         with tab_project:
             project_tab(project_rows, project_id, names[code], party_names)
-    if tab_calc.open:
+    if every_tab or tab_calc.open:
         with tab_calc:
             calculation_tab(project_rows, project_id, names[code], party_names)
-    if tab_portfolio.open:
+    if every_tab or tab_portfolio.open:
         with tab_portfolio:
             portfolio_tab(register, party_names)
 

@@ -50,16 +50,24 @@ st.markdown(
     + (f" — {ui.plain(p['status_reason'])}" if p["status_reason"] else "")
 )
 
-# The page's parts as tabs: only the open one is drawn (a project's whole page took a browser
-# over 1 s to draw at 2 000 projects), and each has its own address (?avsnitt=Tidplan) to share.
+# The page's parts as tabs, each with its own address (?avsnitt=Tidplan) to share. A reader's page
+# draws only the open tab (the whole page took a browser over 1 s to draw at 2 000 projects); for
+# whoever may change something here every tab is drawn, so that what they have typed in a form
+# and not yet saved is still there when they come back from another tab.
 overview, reports, budget, schedule, lifecycle = st.tabs(
     PROJECT_SECTIONS, key=PROJECT_SECTION_PARAM, bind="query-params"
+)
+every_tab = (
+    ui.can(Action.EDIT_PROJECT, project_id=pid)
+    or ui.can(Action.REPORT_STATUS, project_id=pid)
+    or ui.can(Action.MANAGE_PROJECTS)
+    or ui.can(Action.MANAGE_BRUTTOLISTA)
 )
 with link:
     section = st.session_state.get(PROJECT_SECTION_PARAM)
     ui.copy_link("/projekt", projekt=code, avsnitt=None if overview.open else section)
 
-if overview.open:
+if every_tab or overview.open:
     with overview:
         facts, people = st.columns(2)
         with facts:
@@ -105,11 +113,11 @@ if overview.open:
         if ui.can(Action.EDIT_PROJECT, project_id=pid):
             project_facts.render_editor(conn, pid, user)
 
-if reports.open:
+if every_tab or reports.open:
     with reports:
         project_reports.render(conn, pid, user)
 
-if budget.open:
+if every_tab or budget.open:
     with budget:
         st.header("Budget och utfall")
         lines = store.budget_lines_frame(conn, pid)
@@ -197,7 +205,7 @@ if budget.open:
         project_budget.render_history(conn, code)
         project_budget.render_editor(conn, projects.project(conn, pid), user)
 
-if schedule.open:
+if every_tab or schedule.open:
     with schedule:
         st.header("Tidplan")
         milestones = store.milestones_frame(conn, pid)
@@ -219,6 +227,6 @@ if schedule.open:
             st.markdown("Inga milstolpar är registrerade.")
         project_schedule.render_editor(conn, pid, user)
 
-if lifecycle.open:
+if every_tab or lifecycle.open:
     with lifecycle:
         render_lifecycle(conn, pid, user)

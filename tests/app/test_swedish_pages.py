@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from dashboard.navigation import PROJECT_SECTIONS, pages_for
+from dashboard.navigation import BENEFITS_TABS, PROJECT_SECTIONS, pages_for
 from portfolio.auth import Role
 from tests.app.conftest import open_section, texts
 
@@ -47,6 +47,29 @@ def test_the_project_page_shows_one_part_at_a_time_each_with_its_own_link(app_as
         assert link.endswith(
             "/projekt?projekt=GNS/8/2018" + ("" if section == "Översikt" else f"&avsnitt={quote(section)}")
         )
+
+
+@pytest.mark.parametrize("role", ["admin", "projektledare"])
+def test_what_an_editor_typed_in_one_tab_is_still_there_after_another(app_as, role):
+    """Whoever may change the project gets every tab drawn: a field filled in and not yet saved
+    survives a look at another tab (a reader's page draws only the open tab and has no forms)."""
+    at = open_section(open_link2(app_as(role, "app_pages/project.py")), "Statusrapporter")
+    at.selectbox(key="project_report_period").set_value("T2 2019").run()
+    at = open_section(at, "Budget och utfall")
+    at = open_section(at, "Statusrapporter")
+    assert at.selectbox(key="project_report_period").value == "T2 2019"
+
+
+@pytest.mark.parametrize("role", ["namnd", "kommunchef"])
+@pytest.mark.parametrize(
+    ("page", "tabs"), [("app_pages/project.py", PROJECT_SECTIONS), ("app_pages/benefits.py", BENEFITS_TABS)]
+)
+def test_a_readers_tabs_have_no_form_to_lose(app_as, role, page, tabs):
+    at = app_as(role, page)
+    for tab in tabs:
+        at = open_section(at, tab)
+        assert not at.exception
+        assert not at.get("form"), f"{tab}: ett formulär försvinner när fliken byts"
 
 
 def test_risk_history_times_are_swedish_local_time(app_as):
