@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
@@ -188,22 +190,45 @@ def plain_expr(column: pl.Expr) -> pl.Expr:
     return column
 
 
+# Set while a tab that is not open is drawn (`tab_part`): its charts and tables wait.
+_OUT_OF_SIGHT: ContextVar[bool] = ContextVar("out_of_sight", default=False)
+
+
+@contextmanager
+def tab_part(tab: Any) -> Iterator[None]:
+    """Draw into `tab`: all of it when it is open; when it is not, only what can hold what a person
+    has typed (forms and fields, which a tab that is not drawn would lose), while its charts and
+    tables wait until it is opened (opening a tab runs the page again)."""
+    token = _OUT_OF_SIGHT.set(not tab.open)
+    try:
+        with tab:
+            yield
+    finally:
+        _OUT_OF_SIGHT.reset(token)
+
+
 def table(frame: pl.DataFrame, **kwargs: Any) -> None:
     """st.table with every text cell shown as written: st.table renders Markdown in its cells.
 
     Without the index column: a Polars frame has none, and asking Streamlit to find that out
     costs a conversion of the whole frame to pandas."""
+    if _OUT_OF_SIGHT.get():
+        return
     kwargs.setdefault("hide_index", True)
     st.table(frame.with_columns(plain_expr(pl.col(pl.String))), **kwargs)
 
 
 def chart(figure: go.Figure, *, key: str) -> None:
     """A plotly figure as the pages show one: across the page's width."""
+    if _OUT_OF_SIGHT.get():
+        return
     st.plotly_chart(figure, width="stretch", key=key)
 
 
 def dataframe(frame: pl.DataFrame | Styler, *, key: str, **kwargs: Any) -> Any:
     """st.dataframe as the pages show one: without the index column, an empty cell as –."""
+    if _OUT_OF_SIGHT.get():
+        return None
     return st.dataframe(frame, hide_index=True, key=key, placeholder="–", **kwargs)
 
 

@@ -670,19 +670,20 @@ def main() -> None:
 
     # Each tab has its address (?flik=Nyttokalkyl). A reader's page draws only the open tab (the
     # whole portfolio's table and every benefit's chart made it slow at 2 000 projects); whoever may
-    # measure or change a benefit gets every tab drawn, so unsaved form fields survive a tab switch.
+    # measure or change a benefit gets the other tabs drawn without their charts and tables, so
+    # unsaved form fields survive a tab switch.
     tab_project, tab_calc, tab_portfolio = st.tabs(BENEFITS_TABS, key=BENEFITS_TAB_PARAM, bind="query-params")
     every_tab = (
         benefits.can_edit(user, project_id) or benefits.measurable_benefits(user, project_rows).height > 0
     )
     if every_tab or tab_project.open:
-        with tab_project:
+        with ui.tab_part(tab_project):
             project_tab(project_rows, project_id, names[code], party_names)
     if every_tab or tab_calc.open:
-        with tab_calc:
+        with ui.tab_part(tab_calc):
             calculation_tab(project_rows, project_id, names[code], party_names)
     if every_tab or tab_portfolio.open:
-        with tab_portfolio:
+        with ui.tab_part(tab_portfolio):
             portfolio_tab(register, party_names)
 
 

@@ -52,8 +52,8 @@ st.markdown(
 
 # The page's parts as tabs, each with its own address (?avsnitt=Tidplan) to share. A reader's page
 # draws only the open tab (the whole page took a browser over 1 s to draw at 2 000 projects); for
-# whoever may change something here every tab is drawn, so that what they have typed in a form
-# and not yet saved is still there when they come back from another tab.
+# whoever may change something here the other tabs are drawn without their charts and tables, so
+# that what they have typed in a form and not yet saved is still there when they come back.
 overview, reports, budget, schedule, lifecycle = st.tabs(
     PROJECT_SECTIONS, key=PROJECT_SECTION_PARAM, bind="query-params"
 )
@@ -68,7 +68,7 @@ with link:
     ui.copy_link("/projekt", projekt=code, avsnitt=None if overview.open else section)
 
 if every_tab or overview.open:
-    with overview:
+    with ui.tab_part(overview):
         facts, people = st.columns(2)
         with facts:
             st.subheader("Fakta")
@@ -114,11 +114,11 @@ if every_tab or overview.open:
             project_facts.render_editor(conn, pid, user)
 
 if every_tab or reports.open:
-    with reports:
+    with ui.tab_part(reports):
         project_reports.render(conn, pid, user)
 
 if every_tab or budget.open:
-    with budget:
+    with ui.tab_part(budget):
         st.header("Budget och utfall")
         lines = store.budget_lines_frame(conn, pid)
         if lines.height:
@@ -206,7 +206,7 @@ if every_tab or budget.open:
         project_budget.render_editor(conn, projects.project(conn, pid), user)
 
 if every_tab or schedule.open:
-    with schedule:
+    with ui.tab_part(schedule):
         st.header("Tidplan")
         milestones = store.milestones_frame(conn, pid)
         if milestones.height:
@@ -228,5 +228,5 @@ if every_tab or schedule.open:
         project_schedule.render_editor(conn, pid, user)
 
 if every_tab or lifecycle.open:
-    with lifecycle:
+    with ui.tab_part(lifecycle):
         render_lifecycle(conn, pid, user)
