@@ -207,6 +207,16 @@ def tab_part(tab: Any) -> Iterator[None]:
         _OUT_OF_SIGHT.reset(token)
 
 
+def draw_tabs(tabs: Sequence[Any], drawers: Sequence[Callable[[], None]], *, every: bool) -> None:
+    """Each tab of `st.tabs(..., bind="query-params")` drawn by its function: only the open one,
+    or with `every` (whoever may change something in them) all of them, the others inside
+    `tab_part` (their forms without their charts and tables)."""
+    for tab, draw in zip(tabs, drawers, strict=True):
+        if every or tab.open:
+            with tab_part(tab):
+                draw()
+
+
 def table(frame: pl.DataFrame, **kwargs: Any) -> None:
     """st.table with every text cell shown as written: st.table renders Markdown in its cells.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import polars as pl
@@ -672,19 +673,16 @@ def main() -> None:
     # whole portfolio's table and every benefit's chart made it slow at 2 000 projects); whoever may
     # measure or change a benefit gets the other tabs drawn without their charts and tables, so
     # unsaved form fields survive a tab switch.
-    tab_project, tab_calc, tab_portfolio = st.tabs(BENEFITS_TABS, key=BENEFITS_TAB_PARAM, bind="query-params")
-    every_tab = (
-        benefits.can_edit(user, project_id) or benefits.measurable_benefits(user, project_rows).height > 0
+    ui.draw_tabs(
+        st.tabs(BENEFITS_TABS, key=BENEFITS_TAB_PARAM, bind="query-params"),
+        [
+            partial(project_tab, project_rows, project_id, names[code], party_names),
+            partial(calculation_tab, project_rows, project_id, names[code], party_names),
+            partial(portfolio_tab, register, party_names),
+        ],
+        every=benefits.can_edit(user, project_id)
+        or benefits.measurable_benefits(user, project_rows).height > 0,
     )
-    if every_tab or tab_project.open:
-        with ui.tab_part(tab_project):
-            project_tab(project_rows, project_id, names[code], party_names)
-    if every_tab or tab_calc.open:
-        with ui.tab_part(tab_calc):
-            calculation_tab(project_rows, project_id, names[code], party_names)
-    if every_tab or tab_portfolio.open:
-        with ui.tab_part(tab_portfolio):
-            portfolio_tab(register, party_names)
 
 
 main()
