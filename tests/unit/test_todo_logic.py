@@ -179,3 +179,12 @@ def test_reminders_go_a_week_before_a_deadline_and_once_it_is_missed_and_only_on
 def test_a_benefit_and_a_change_never_become_a_reminder():
     items = logic.items_for(CHEF, inputs()) + logic.items_for(NAMND, inputs())
     assert [r.item.kind for r in logic.reminders(CHEF, items, TODAY, set())] == [Kind.REVIEW]
+
+
+def test_a_report_items_link_names_a_tab_the_project_page_has():
+    """The core cannot import the dashboard; a renamed tab would silently open Översikt instead."""
+    from dashboard.navigation import PROJECT_SECTION_PARAM, PROJECT_SECTIONS
+    from portfolio.todo.logic import AT_REPORTS
+
+    assert AT_REPORTS == (PROJECT_SECTION_PARAM, "Statusrapporter")
+    assert AT_REPORTS[1] in PROJECT_SECTIONS
